@@ -1,0 +1,60 @@
+# ssemo — make targets are the user interface. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+CONFIG ?= configs/default.yaml
+SHARED_DATA ?= ../shared/data
+MLFLOW_URI ?= sqlite:///mlflow.db
+BENCHES := $(patsubst benchmarks/%.py,%,$(filter-out benchmarks/_%,$(wildcard benchmarks/*.py)))
+
+export MLFLOW_DISABLE_TELEMETRY := true
+export DO_NOT_TRACK := true
+export SSEMO_SHARED_DATA := $(SHARED_DATA)
+
+.PHONY: help run evaluate test lint bench ui clean $(addprefix bench-,$(BENCHES))
+
+help: ## List every target with a one-line description
+	@echo "ssemo — Solid-State Electrolyte Membrane Optimizer"
+	@echo
+	@grep -hE '^[a-zA-Z0-9_.%-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | \
+		awk -F'\t' '{printf "  make %-16s %s\n", $$1, $$2}'
+	@echo "  make bench-<name>      run one benchmark: $(BENCHES)"
+
+$(VENV): $(STAMP) ## Create the virtual environment from requirements.lock (done automatically)
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $(STAMP)
+
+lock: ## Re-resolve requirements.lock from pyproject.toml (needs uv)
+	uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements.lock
+
+run: $(STAMP) ## Run the main job on the data that ships with the project
+	$(BIN)/ssemo evaluate --designs configs/examples/designs.csv --out results/evaluated_designs.csv
+
+test: $(STAMP) ## Run the test suite (what CI runs)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP) ## Ruff lint + format check, mypy type check of the three packages
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+bench: $(addprefix bench-,$(BENCHES)) ## Run every benchmark (results in benchmarks/results/)
+
+bench-%: $(STAMP)
+	$(BIN)/python benchmarks/$*.py
+
+ui: $(STAMP) ## Open the MLflow UI on 127.0.0.1:5000 over the local tracking store
+	$(BIN)/mlflow ui --backend-store-uri $(MLFLOW_URI) --host 127.0.0.1 --port 5000
+
+clean: ## Remove caches and results (keeps .venv and the MLflow store)
+	rm -rf .pytest_cache .mypy_cache .ruff_cache results benchmarks/results
+	find . -name __pycache__ -type d -prune -not -path './.venv/*' -exec rm -rf {} +

@@ -1,0 +1,19 @@
+"""Physical constants and unit conversions (CODATA 2018 exact or recommended values)."""
+
+from typing import Final
+
+BOLTZMANN_EV_PER_K: Final = 8.617333262e-5  # k_B [eV/K], CODATA 2018
+BOLTZMANN_J_PER_K: Final = 1.380649e-23  # k_B [J/K], exact (SI 2019)
+ELEMENTARY_CHARGE_C: Final = 1.602176634e-19  # e [C], exact (SI 2019)
+FARADAY_C_PER_MOL: Final = 96485.33212  # F [C/mol], CODATA 2018
+LITHIUM_MOLAR_MASS_G_PER_MOL: Final = 6.94  # IUPAC 2013 conventional atomic weight of Li
+
+CM_PER_UM: Final = 1.0e-4
+ZERO_CELSIUS_K: Final = 273.15
+MAH_PER_C: Final = 1.0 / 3.6  # 1 mAh = 3.6 C
+
+# Li metal theoretical specific capacity F / M_Li, [mAh/g]: 96485.33 / 6.94 / 3.6 = 3861.9 mAh/g
+# (literature quotes ~3860 mAh/g, e.g. Nat. Commun. 13, 7227 (2022), doi:10.1038/s41467-022-34855-9).
+LITHIUM_SPECIFIC_CAPACITY_MAH_PER_G: Final = (
+    FARADAY_C_PER_MOL / LITHIUM_MOLAR_MASS_G_PER_MOL * MAH_PER_C
+)

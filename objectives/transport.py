@@ -1,0 +1,120 @@
+"""Ion transport through a membrane of thickness L: conductance, ASR, transport time, Nernst–Einstein.
+
+Formulas from the review ("Common Critical Challenges"): G/A = σ/L, ASR = R·S = L/σ, t = L²/D.
+The 1-D diffusion time L²/(2D) and the Haven-ratio form of Nernst–Einstein follow the physics notes §2
+(Gao et al., Chem. Rev. 120, 5954 (2020)).
+"""
+
+from typing import Literal
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from objectives.constants import BOLTZMANN_J_PER_K, CM_PER_UM, ELEMENTARY_CHARGE_C
+
+Array = NDArray[np.float64]
+
+
+def area_conductance_s_per_cm2(sigma_s_per_cm: ArrayLike, thickness_um: ArrayLike) -> Array:
+    """Area-normalized conductance G/A = σ/L (review).
+
+    sigma_s_per_cm: ionic conductivity σ [S/cm]; thickness_um: thickness L [µm]. Returns [S/cm²].
+    Worked number (review): 10 µm at 0.4 mS/cm -> 0.4 S/cm².
+    """
+    return np.asarray(sigma_s_per_cm, dtype=float) / (
+        np.asarray(thickness_um, dtype=float) * CM_PER_UM
+    )
+
+
+def asr_ohm_cm2(thickness_um: ArrayLike, sigma_s_per_cm: ArrayLike) -> Array:
+    """Area-specific resistance ASR = R·S = L/σ (review).
+
+    thickness_um: L [µm]; sigma_s_per_cm: σ [S/cm]. Returns [Ω cm²].
+    Worked number (review): 10 µm at 0.4 mS/cm -> 2.5 Ω cm².
+    """
+    return (
+        np.asarray(thickness_um, dtype=float) * CM_PER_UM / np.asarray(sigma_s_per_cm, dtype=float)
+    )
+
+
+def max_thickness_um(sigma_s_per_cm: ArrayLike, asr_max_ohm_cm2: ArrayLike = 50.0) -> Array:
+    """Largest thickness with L/σ ≤ ASR_max, i.e. L_max = ASR_max·σ (review's 50 Ω cm² target).
+
+    Returns [µm]. Worked number: 1 mS/cm and 50 Ω cm² -> 500 µm; LiPON at 1 µS/cm -> 0.5 µm.
+    """
+    return (
+        np.asarray(asr_max_ohm_cm2, dtype=float)
+        * np.asarray(sigma_s_per_cm, dtype=float)
+        / CM_PER_UM
+    )
+
+
+def transport_time_s(
+    thickness_um: ArrayLike,
+    diffusivity_cm2_per_s: ArrayLike,
+    form: Literal["review", "1d"] = "1d",
+) -> Array:
+    """Time for Li⁺ to cross the membrane by diffusion.
+
+    form="review": t = L²/D, as the review writes it (an order-of-magnitude scale);
+    form="1d": t = L²/(2D), the mean-square-displacement time of 1-D diffusion (physics notes §2).
+    thickness_um: L [µm]; diffusivity_cm2_per_s: D [cm²/s]. Returns [s].
+    Worked number: 10 µm, D = 1e-8 cm²/s -> 100 s (review form) or 50 s (1-D form).
+    """
+    length_cm = np.asarray(thickness_um, dtype=float) * CM_PER_UM
+    divisor = {"review": 1.0, "1d": 2.0}[form]
+    return length_cm**2 / (divisor * np.asarray(diffusivity_cm2_per_s, dtype=float))
+
+
+def tracer_diffusivity_cm2_per_s(
+    sigma_s_per_cm: ArrayLike,
+    carrier_concentration_per_cm3: ArrayLike,
+    temperature_k: ArrayLike,
+    haven_ratio: ArrayLike = 1.0,
+    charge_number: ArrayLike = 1,
+) -> Array:
+    """Tracer diffusivity from conductivity by Nernst–Einstein with a Haven ratio.
+
+    σ = c (z e)² D_σ / (k_B T) and D* = H_R · D_σ  (Gao et al., Chem. Rev. 2020; physics notes §2),
+    so D* = H_R σ k_B T / (c (z e)²). H_R lies in (0, 1] for most ionic conductors.
+    Returns [cm²/s]. Worked number: 1 mS/cm, c = 1e22 cm⁻³, 300 K, H_R = 1 -> 1.6135e-8 cm²/s.
+    """
+    charge_c = np.asarray(charge_number, dtype=float) * ELEMENTARY_CHARGE_C
+    return (
+        np.asarray(haven_ratio, dtype=float)
+        * np.asarray(sigma_s_per_cm, dtype=float)
+        * BOLTZMANN_J_PER_K
+        * np.asarray(temperature_k, dtype=float)
+        / (np.asarray(carrier_concentration_per_cm3, dtype=float) * charge_c**2)
+    )
+
+
+def conductivity_from_tracer_diffusivity_s_per_cm(
+    diffusivity_cm2_per_s: ArrayLike,
+    carrier_concentration_per_cm3: ArrayLike,
+    temperature_k: ArrayLike,
+    haven_ratio: ArrayLike = 1.0,
+    charge_number: ArrayLike = 1,
+) -> Array:
+    """Inverse of :func:`tracer_diffusivity_cm2_per_s`: σ = c (z e)² D* / (H_R k_B T). Returns [S/cm]."""
+    charge_c = np.asarray(charge_number, dtype=float) * ELEMENTARY_CHARGE_C
+    return (
+        np.asarray(carrier_concentration_per_cm3, dtype=float)
+        * charge_c**2
+        * np.asarray(diffusivity_cm2_per_s, dtype=float)
+        / (
+            np.asarray(haven_ratio, dtype=float)
+            * BOLTZMANN_J_PER_K
+            * np.asarray(temperature_k, dtype=float)
+        )
+    )
+
+
+def lithium_conductivity_s_per_cm(
+    sigma_s_per_cm: ArrayLike, transference_number: ArrayLike = 1.0
+) -> Array:
+    """Li⁺ share of the total conductivity, t₊·σ (physics notes §2: polymers conduct anions too).
+
+    Inorganic SEs have t₊ ≈ 1; PEO(LiTFSI) t₊ ≈ 0.3. Returns [S/cm].
+    """
+    return np.asarray(transference_number, dtype=float) * np.asarray(sigma_s_per_cm, dtype=float)

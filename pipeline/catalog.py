@@ -1,0 +1,487 @@
+"""The material / process / coating catalog (configs/catalog/*.csv), validated at load.
+
+Every number in the catalog has a status (literature, derived, assumption) and a source. Loading
+checks every cell — units via the property name, ranges, families that exist, processes that apply,
+required parameters of each temperature law — and reports *all* bad cells at once as
+`file, line N, column 'c': expected ..., got ...`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipeline.errors import CatalogError
+
+FAMILIES = ("oxide", "sulfide", "halide", "polymer", "composite", "glass_thin_film")
+TEMPERATURE_LAWS = ("arrhenius_sigma", "arrhenius_sigma_t", "vft", "composite")
+ATMOSPHERES = ("ambient", "dry_room", "inert", "vacuum")
+SCALABILITY = ("roll_to_roll", "batch")
+STATUSES = ("literature", "derived", "assumption")
+
+# property -> (unit, lowest, highest). The unit is part of the name; the range catches unit slips
+# (a conductivity in mS/cm typed as S/cm, a temperature in K typed as °C).
+MATERIAL_PROPERTIES: dict[str, tuple[str, float, float]] = {
+    "sigma_ref_s_per_cm": ("S/cm", 1e-14, 10.0),
+    "reference_temperature_c": ("°C", -100.0, 400.0),
+    "activation_energy_ev": ("eV", 0.01, 2.0),
+    "vft_pseudo_activation_k": ("K", 1.0, 1e5),
+    "vft_vogel_temperature_k": ("K", 0.0, 500.0),
+    "density_g_per_cm3": ("g/cm³", 0.3, 12.0),
+    "youngs_modulus_gpa": ("GPa", 1e-4, 1000.0),
+    "shear_modulus_gpa": ("GPa", 1e-4, 1000.0),
+    "modulus_porosity_coefficient": ("-", 0.0, 50.0),
+    "strength_mpa": ("MPa", 0.01, 5000.0),
+    "strength_area_cm2": ("cm²", 1e-4, 1e4),
+    "weibull_modulus": ("-", 1.0, 100.0),
+    "fracture_toughness_mpa_m05": ("MPa m^0.5", 0.01, 50.0),
+    "ccd_ma_per_cm2": ("mA/cm²", 0.0, 1000.0),
+    "transference_number": ("-", 0.0, 1.0),
+    "particle_radius_nm": ("nm", 0.1, 1e5),
+    "interphase_thickness_nm": ("nm", 0.01, 1e4),
+}
+PROCESS_PROPERTIES: dict[str, tuple[str, float, float]] = {
+    "min_thickness_um": ("µm", 1e-3, 5000.0),
+    "max_thickness_um": ("µm", 1e-3, 5000.0),
+    "mrl": ("-", 1.0, 10.0),
+    "processing_temperature_c": ("°C", -50.0, 2500.0),
+}
+LAW_PARAMETERS = {
+    "arrhenius_sigma": ("sigma_ref_s_per_cm", "reference_temperature_c", "activation_energy_ev"),
+    "arrhenius_sigma_t": ("sigma_ref_s_per_cm", "reference_temperature_c", "activation_energy_ev"),
+    "vft": (
+        "sigma_ref_s_per_cm",
+        "reference_temperature_c",
+        "vft_pseudo_activation_k",
+        "vft_vogel_temperature_k",
+    ),
+    "composite": (),
+}
+FILES = {
+    "materials": "materials.csv",
+    "material_properties": "material_properties.csv",
+    "processes": "processes.csv",
+    "process_properties": "process_properties.csv",
+    "coatings": "coatings.csv",
+}
+COLUMNS = {
+    "materials": (
+        "material_id",
+        "name",
+        "family",
+        "temperature_law",
+        "atmosphere",
+        "atmosphere_status",
+        "atmosphere_source",
+        "matrix_id",
+        "filler_id",
+        "source",
+    ),
+    "material_properties": (
+        "material_id",
+        "property",
+        "value",
+        "condition",
+        "status",
+        "source",
+        "note",
+    ),
+    "processes": (
+        "process_id",
+        "name",
+        "families",
+        "atmosphere",
+        "scalability",
+        "status",
+        "source",
+    ),
+    "process_properties": (
+        "process_id",
+        "property",
+        "value",
+        "condition",
+        "status",
+        "source",
+        "note",
+    ),
+    "coatings": (
+        "coating_id",
+        "name",
+        "family",
+        "interfacial_resistance_ohm_cm2",
+        "ccd_ma_per_cm2",
+        "status",
+        "source",
+        "note",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Validated catalog. Wide tables are indexed by id, in file order (the index is the code)."""
+
+    materials: pd.DataFrame  # identity columns + one column per material property (NaN = unknown)
+    processes: pd.DataFrame  # identity columns + one column per process property
+    coatings: pd.DataFrame  # one row per (coating_id, family)
+    material_properties: pd.DataFrame  # long table with status and source of every number
+    process_properties: pd.DataFrame
+    directory: Path
+
+    @property
+    def material_ids(self) -> list[str]:
+        return list(self.materials.index)
+
+    @property
+    def process_ids(self) -> list[str]:
+        return list(self.processes.index)
+
+    @property
+    def coating_ids(self) -> list[str]:
+        return list(dict.fromkeys(self.coatings["coating_id"]))
+
+    def process_applies(self) -> np.ndarray:
+        """Boolean matrix [material, process]: the process makes membranes of the material's family."""
+        fam = self.materials["family"].to_numpy()
+        return np.array(
+            [[f in families for families in self.processes["families"]] for f in fam], dtype=bool
+        )
+
+    def coating_resistance_ohm_cm2(self) -> np.ndarray:
+        """Matrix [coating, material] of anode-side interfacial resistance per side, NaN if invalid."""
+        table = np.full((len(self.coating_ids), len(self.materials)), np.nan)
+        lookup = {
+            (c, f): r
+            for c, f, r in self.coatings[
+                ["coating_id", "family", "interfacial_resistance_ohm_cm2"]
+            ].itertuples(index=False)
+        }
+        for i, coating in enumerate(self.coating_ids):
+            for j, family in enumerate(self.materials["family"]):
+                table[i, j] = lookup.get((coating, family), np.nan)
+        return table
+
+    def coating_ccd_ma_per_cm2(self) -> np.ndarray:
+        """Matrix [coating, material] of CCD reported with a coating (NaN when none was reported)."""
+        table = np.full((len(self.coating_ids), len(self.materials)), np.nan)
+        lookup = {
+            (c, f): v
+            for c, f, v in self.coatings[["coating_id", "family", "ccd_ma_per_cm2"]].itertuples(
+                index=False
+            )
+        }
+        for i, coating in enumerate(self.coating_ids):
+            for j, family in enumerate(self.materials["family"]):
+                table[i, j] = lookup.get((coating, family), np.nan)
+        return table
+
+    def assumptions(self) -> pd.DataFrame:
+        """Every catalog number marked as an assumption, with its reason (for reports)."""
+        mats = self.material_properties.assign(
+            kind="material", item=self.material_properties["material_id"]
+        )
+        procs = self.process_properties.assign(
+            kind="process", item=self.process_properties["process_id"]
+        )
+        both = pd.concat([mats, procs], ignore_index=True)
+        return both.loc[
+            both["status"] == "assumption", ["kind", "item", "property", "value", "source"]
+        ]
+
+
+class _Problems:
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+    def add(self, file: str, line: int | None, column: str, message: str) -> None:
+        where = f"{file}, line {line}" if line is not None else file
+        self.items.append(f"{where}, column '{column}': {message}")
+
+
+def _read(directory: Path, key: str, problems: _Problems) -> pd.DataFrame | None:
+    path = directory / FILES[key]
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    except FileNotFoundError:
+        problems.items.append(
+            f"{path}: file missing (the catalog needs {', '.join(FILES.values())})"
+        )
+        return None
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        problems.items.append(f"{path}: not a readable CSV ({exc})")
+        return None
+    missing = [c for c in COLUMNS[key] if c not in frame.columns]
+    if missing:
+        problems.items.append(f"{path}: missing column(s) {', '.join(missing)}")
+        return None
+    frame = frame.apply(lambda col: col.str.strip())
+    frame.insert(0, "_line", np.arange(len(frame)) + 2)  # line 1 is the header
+    return frame
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _check_choice(problems, file, row, column, choices) -> None:
+    if row[column] not in choices:
+        problems.add(
+            file, row["_line"], column, f"expected one of {', '.join(choices)}, got {row[column]!r}"
+        )
+
+
+def _check_required_text(problems, file, row, columns) -> None:
+    for column in columns:
+        if not row[column]:
+            problems.add(file, row["_line"], column, "must not be empty (every entry needs it)")
+
+
+def _validate_long(frame, file, id_col, known_ids, schema, problems) -> pd.DataFrame:
+    values = []
+    seen: dict[tuple[str, str], int] = {}
+    for _, row in frame.iterrows():
+        line = row["_line"]
+        if row[id_col] not in known_ids:
+            problems.add(
+                file, line, id_col, f"unknown {id_col.removesuffix('_id')} {row[id_col]!r}"
+            )
+        prop = row["property"]
+        value = _number(row["value"])
+        if prop not in schema:
+            problems.add(
+                file,
+                line,
+                "property",
+                f"unknown property {prop!r}; expected one of {', '.join(schema)}",
+            )
+        elif value is None:
+            problems.add(
+                file, line, "value", f"expected a number in {schema[prop][0]}, got {row['value']!r}"
+            )
+        else:
+            unit, low, high = schema[prop]
+            if not low <= value <= high:
+                problems.add(
+                    file,
+                    line,
+                    "value",
+                    f"expected {prop} in [{low:g}, {high:g}] {unit}, got {value:g}",
+                )
+        _check_choice(problems, file, row, "status", STATUSES)
+        _check_required_text(problems, file, row, ["source"])
+        if prop == "strength_mpa" and not row["condition"]:
+            problems.add(
+                file, line, "condition", "strength_mpa needs its test type (e.g. '3-point bending')"
+            )
+        key = (row[id_col], prop)
+        if key in seen:
+            problems.add(file, line, "property", f"duplicate of line {seen[key]} for {key[0]!r}")
+        seen[key] = line
+        values.append(value if value is not None else np.nan)
+    return frame.assign(value=values)
+
+
+def load_catalog(directory: str | Path) -> Catalog:
+    """Load and validate the catalog folder. Raises CatalogError listing every bad cell."""
+    directory = Path(directory)
+    problems = _Problems()
+    frames = {key: _read(directory, key, problems) for key in FILES}
+    if problems.items:
+        raise CatalogError("invalid catalog:\n" + "\n".join(f"  - {p}" for p in problems.items))
+    mats, mprops, procs, pprops, coats = (frames[k] for k in FILES)
+    assert mats is not None and mprops is not None and procs is not None
+    assert pprops is not None and coats is not None
+    files = {key: str(directory / name) for key, name in FILES.items()}
+
+    # materials
+    seen_ids: set[str] = set()
+    for _, row in mats.iterrows():
+        f = files["materials"]
+        if not row["material_id"] or row["material_id"] in seen_ids:
+            problems.add(
+                f,
+                row["_line"],
+                "material_id",
+                f"must be unique and non-empty, got {row['material_id']!r}",
+            )
+        seen_ids.add(row["material_id"])
+        _check_choice(problems, f, row, "family", FAMILIES)
+        _check_choice(problems, f, row, "temperature_law", TEMPERATURE_LAWS)
+        _check_choice(problems, f, row, "atmosphere", ATMOSPHERES)
+        _check_choice(problems, f, row, "atmosphere_status", STATUSES)
+        _check_required_text(problems, f, row, ["name", "source", "atmosphere_source"])
+        if row["temperature_law"] == "composite":
+            for column in ("matrix_id", "filler_id"):
+                ref = row[column]
+                ok = ref in set(mats["material_id"]) and ref != row["material_id"]
+                law = mats.loc[mats["material_id"] == ref, "temperature_law"]
+                if not ok or (len(law) and law.iloc[0] == "composite"):
+                    problems.add(
+                        f,
+                        row["_line"],
+                        column,
+                        f"expected a non-composite material id, got {ref!r}",
+                    )
+        elif row["matrix_id"] or row["filler_id"]:
+            problems.add(
+                f,
+                row["_line"],
+                "matrix_id",
+                "only materials with temperature_law 'composite' have a matrix/filler",
+            )
+    mprops = _validate_long(
+        mprops, files["material_properties"], "material_id", seen_ids, MATERIAL_PROPERTIES, problems
+    )
+
+    # processes
+    proc_ids: set[str] = set()
+    for _, row in procs.iterrows():
+        f = files["processes"]
+        if not row["process_id"] or row["process_id"] in proc_ids:
+            problems.add(
+                f,
+                row["_line"],
+                "process_id",
+                f"must be unique and non-empty, got {row['process_id']!r}",
+            )
+        proc_ids.add(row["process_id"])
+        families = [x.strip() for x in row["families"].split(";") if x.strip()]
+        bad = [x for x in families if x not in FAMILIES]
+        if not families or bad:
+            problems.add(
+                f,
+                row["_line"],
+                "families",
+                f"expected ';'-separated families from {', '.join(FAMILIES)}, got {row['families']!r}",
+            )
+        _check_choice(problems, f, row, "atmosphere", ATMOSPHERES)
+        _check_choice(problems, f, row, "scalability", SCALABILITY)
+        _check_choice(problems, f, row, "status", STATUSES)
+        _check_required_text(problems, f, row, ["name", "source"])
+    pprops = _validate_long(
+        pprops, files["process_properties"], "process_id", proc_ids, PROCESS_PROPERTIES, problems
+    )
+
+    # coatings
+    coat_keys: dict[tuple[str, str], int] = {}
+    r_values, ccd_values = [], []
+    for _, row in coats.iterrows():
+        f = files["coatings"]
+        _check_choice(problems, f, row, "family", FAMILIES)
+        _check_choice(problems, f, row, "status", STATUSES)
+        _check_required_text(problems, f, row, ["coating_id", "name", "source"])
+        key = (row["coating_id"], row["family"])
+        if key in coat_keys:
+            problems.add(
+                f, row["_line"], "coating_id", f"duplicate of line {coat_keys[key]} for {key}"
+            )
+        coat_keys[key] = row["_line"]
+        r = _number(row["interfacial_resistance_ohm_cm2"])
+        if r is None or not 0.0 <= r <= 1e6:
+            problems.add(
+                f,
+                row["_line"],
+                "interfacial_resistance_ohm_cm2",
+                f"expected a number in [0, 1e6] Ω cm², got {row['interfacial_resistance_ohm_cm2']!r}",
+            )
+        ccd = _number(row["ccd_ma_per_cm2"]) if row["ccd_ma_per_cm2"] else np.nan
+        if ccd is None or (not np.isnan(ccd) and not 0.0 <= ccd <= 1000.0):
+            problems.add(
+                f,
+                row["_line"],
+                "ccd_ma_per_cm2",
+                f"expected empty or a number in [0, 1000] mA/cm², got {row['ccd_ma_per_cm2']!r}",
+            )
+        r_values.append(r if r is not None else np.nan)
+        ccd_values.append(ccd if ccd is not None else np.nan)
+    coats = coats.assign(interfacial_resistance_ohm_cm2=r_values, ccd_ma_per_cm2=ccd_values)
+
+    if problems.items:
+        raise CatalogError("invalid catalog:\n" + "\n".join(f"  - {p}" for p in problems.items))
+
+    wide_m = mprops.pivot(index="material_id", columns="property", values="value")
+    materials = (
+        mats.set_index("material_id")
+        .join(wide_m)
+        .reindex(columns=[*COLUMNS["materials"][1:], *MATERIAL_PROPERTIES])
+    )
+    wide_p = pprops.pivot(index="process_id", columns="property", values="value")
+    processes = (
+        procs.set_index("process_id")
+        .join(wide_p)
+        .reindex(columns=[*COLUMNS["processes"][1:], *PROCESS_PROPERTIES])
+    )
+    processes["families"] = processes["families"].map(
+        lambda s: tuple(x.strip() for x in s.split(";") if x.strip())
+    )
+
+    _check_completeness(materials, processes, coats, files, problems)
+    if problems.items:
+        raise CatalogError("invalid catalog:\n" + "\n".join(f"  - {p}" for p in problems.items))
+    return Catalog(
+        materials=materials,
+        processes=processes,
+        coatings=coats.drop(columns="_line").reset_index(drop=True),
+        material_properties=mprops.drop(columns="_line"),
+        process_properties=pprops.drop(columns="_line"),
+        directory=directory,
+    )
+
+
+def _check_completeness(materials, processes, coatings, files, problems) -> None:
+    """Cross-table rules: each law has its parameters, each process a window, each family a coating."""
+    for material_id, row in materials.iterrows():
+        for prop in LAW_PARAMETERS[row["temperature_law"]]:
+            if np.isnan(row[prop]):
+                problems.add(
+                    files["material_properties"],
+                    None,
+                    "property",
+                    f"material {material_id!r} (temperature_law {row['temperature_law']}) needs {prop}",
+                )
+        if row["temperature_law"] == "vft" and not np.isnan(row["vft_vogel_temperature_k"]):
+            if row["reference_temperature_c"] + 273.15 <= row["vft_vogel_temperature_k"]:
+                problems.add(
+                    files["material_properties"],
+                    None,
+                    "value",
+                    f"material {material_id!r}: reference temperature must lie above the VFT T0",
+                )
+        if not any(row["family"] in fams for fams in processes["families"]):
+            problems.add(
+                files["processes"],
+                None,
+                "families",
+                f"no process makes family {row['family']!r} ({material_id})",
+            )
+        if row["family"] not in set(coatings["family"]):
+            problems.add(
+                files["coatings"],
+                None,
+                "family",
+                f"no coating row (not even 'none') for family {row['family']!r}",
+            )
+    for process_id, row in processes.iterrows():
+        for prop in PROCESS_PROPERTIES:
+            if np.isnan(row[prop]):
+                problems.add(
+                    files["process_properties"],
+                    None,
+                    "property",
+                    f"process {process_id!r} needs {prop}",
+                )
+        if row["min_thickness_um"] >= row["max_thickness_um"]:
+            problems.add(
+                files["process_properties"],
+                None,
+                "value",
+                f"process {process_id!r}: min_thickness_um must be below max_thickness_um",
+            )

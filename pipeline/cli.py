@@ -1,0 +1,210 @@
+"""The `ssemo` command line. Heavy libraries are imported inside the command that needs them."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from pipeline.errors import SsemoError
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CONFIG = REPO_ROOT / "configs" / "default.yaml"
+
+EXIT_OK, EXIT_ROWS_REJECTED, EXIT_USAGE = 0, 1, 2
+
+
+def _quiet_network() -> None:
+    # ssemo never reaches out on its own: MLflow telemetry and similar trackers stay off.
+    os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+    os.environ.setdefault("DO_NOT_TRACK", "true")
+
+
+def _load_study(args):
+    from pipeline.catalog import load_catalog
+    from pipeline.config import load_config
+
+    config = load_config(args.config, getattr(args, "set", None) or ())
+    return config, load_catalog(config.catalog_dir())
+
+
+def cmd_evaluate(args) -> int:
+    import numpy as np
+    import pandas as pd
+
+    from pipeline.designs import read_designs
+    from pipeline.evaluation import CONSTRAINT_COLUMNS, Evaluator
+
+    config, catalog = _load_study(args)
+    parsed = read_designs(args.designs, catalog)
+    evaluator = Evaluator(catalog, config, temperature_c=args.temperature_c)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        results = evaluator(parsed.batch)
+    scored = pd.DataFrame(results, index=parsed.good_rows).drop(columns=["thickness_um"])
+    g = scored[list(CONSTRAINT_COLUMNS)]
+    violated = g.gt(0).apply(lambda r: ";".join(r.index[r]), axis=1)
+    unknown = g.isna().apply(lambda r: ";".join(r.index[r]), axis=1)
+    # A design is feasible only when every constraint is known and met; unknown is said, not guessed.
+    scored["feasible"] = np.where(violated != "", "no", np.where(unknown != "", "unknown", "yes"))
+    scored["violated_constraints"] = violated
+    scored["unknown_constraints"] = unknown
+    table = parsed.table.drop(columns="line")
+    table.insert(0, "line", parsed.table["line"])
+    table["status"] = "ok"
+    table["error"] = ""
+    for pos, msgs in parsed.errors.items():
+        table.loc[pos, "status"] = "rejected"
+        table.loc[pos, "error"] = " | ".join(m.split(": ", 1)[1] if ": " in m else m for m in msgs)
+    out = table.join(scored)
+    out.insert(1, "temperature_c", evaluator.temperature_c)
+    out_path = Path(args.out)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out_path.with_suffix(out_path.suffix + ".tmp")
+    out.to_csv(tmp, index=False)
+    tmp.replace(out_path)  # atomic: a crash never leaves a half-written results file
+
+    shown = out.loc[
+        out["status"] == "ok",
+        [
+            "material",
+            "process",
+            "coating",
+            "thickness_um",
+            "sigma_membrane_s_per_cm",
+            "total_asr_ohm_cm2",
+            "strength_mpa",
+            "manufacturability",
+            "gravimetric_wh_per_kg",
+            "feasible",
+        ],
+    ]
+    with pd.option_context(
+        "display.width", 200, "display.max_columns", 20, "display.float_format", "{:.4g}".format
+    ):
+        print(
+            f"Scored {len(parsed.good_rows)} design(s) at {evaluator.temperature_c:g} °C "
+            f"(ASR limit {config.operating.asr_max_ohm_cm2:g} Ω cm²):"
+        )
+        print(shown.to_string(index=False))
+    for msgs in parsed.errors.values():
+        for msg in msgs:
+            print(f"rejected: {msg}", file=sys.stderr)
+    print(
+        f"Wrote {out_path} ({len(out.columns)} columns: every objective and intermediate with units)."
+    )
+    if parsed.errors:
+        print(f"{len(parsed.errors)} row(s) rejected; the other rows were scored.", file=sys.stderr)
+        return EXIT_ROWS_REJECTED
+    return EXIT_OK
+
+
+def cmd_validate_config(args) -> int:
+    catalog = _load_study(args)[1]
+    print(
+        f"{args.config}: valid; catalog {catalog.directory} with {len(catalog.material_ids)} materials, "
+        f"{len(catalog.process_ids)} processes, {len(catalog.coating_ids)} coatings "
+        f"({len(catalog.assumptions())} values marked as assumptions)."
+    )
+    return EXIT_OK
+
+
+def cmd_catalog(args) -> int:
+    import pandas as pd
+
+    catalog = _load_study(args)[1]
+    table = {
+        "materials": catalog.material_properties,
+        "processes": catalog.process_properties,
+        "coatings": catalog.coatings,
+        "assumptions": catalog.assumptions(),
+    }[args.table]
+    with pd.option_context(
+        "display.width", 250, "display.max_colwidth", 80, "display.max_rows", 500
+    ):
+        print(table.to_string(index=False))
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ssemo",
+        description="Solid-State Electrolyte Membrane Optimizer: score and search ultra-thin SSE "
+        "membrane designs (material, process, coating, thickness) for ASR, strength, "
+        "manufacturability and cell energy density.",
+        epilog="Exit codes: 0 success; 1 some input rows rejected (the rest processed); 2 invalid "
+        "config, catalog, input file or flag.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def with_config(p):
+        p.add_argument(
+            "--config", default=str(DEFAULT_CONFIG), help="study config YAML (default: %(default)s)"
+        )
+        p.add_argument(
+            "--set",
+            action="append",
+            metavar="KEY=VALUE",
+            help="override a config key, e.g. --set operating.asr_max_ohm_cm2=30 (repeatable)",
+        )
+        return p
+
+    ev = with_config(
+        sub.add_parser(
+            "evaluate",
+            help="score a CSV of membrane designs with every objective and intermediate",
+            description="Score a table of membrane designs. Columns: material, process, coating, "
+            "thickness_um, and optionally relative_density (default 1) and filler_fraction (default 0, "
+            "effective-medium composites only). Bad rows are named on stderr; the rest are scored.",
+        )
+    )
+    ev.add_argument("--designs", required=True, metavar="FILE.csv", help="designs to score")
+    ev.add_argument(
+        "--temperature-c",
+        type=float,
+        default=None,
+        metavar="T",
+        help="operating temperature in °C (default: the config's operating.temperature_c)",
+    )
+    ev.add_argument(
+        "--out",
+        default="results/evaluated_designs.csv",
+        metavar="FILE.csv",
+        help="where to write the scored table (default: %(default)s)",
+    )
+    ev.set_defaults(func=cmd_evaluate)
+
+    vc = sub.add_parser("validate-config", help="check a study config and its catalog, run nothing")
+    vc.add_argument("config", help="study config YAML")
+    vc.add_argument(
+        "--set", action="append", metavar="KEY=VALUE", help="override a key before checking"
+    )
+    vc.set_defaults(func=cmd_validate_config)
+
+    ca = with_config(
+        sub.add_parser("catalog", help="print catalog tables with the source of every number")
+    )
+    ca.add_argument(
+        "table", choices=["materials", "processes", "coatings", "assumptions"], help="which table"
+    )
+    ca.set_defaults(func=cmd_catalog)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    _quiet_network()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "temperature_c", None) is not None and not -100 <= args.temperature_c <= 400:
+        parser.error(
+            f"argument --temperature-c: expected a temperature in [-100, 400] °C, got {args.temperature_c}"
+        )
+    try:
+        return int(args.func(args))
+    except SsemoError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,278 @@
+"""Study configuration: frozen, validated value objects loaded from YAML.
+
+Each section is a frozen dataclass whose fields carry their allowed range or choices in metadata.
+`StudyConfig.from_dict` validates every key and reports *all* problems at once, naming the file,
+the key path, the value and what was expected, and suggests close matches for misspelled keys.
+`to_dict` round-trips: StudyConfig.from_dict(c.to_dict()) == c.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pipeline.errors import ConfigError
+
+COMPOSITE_MODELS = ("parallel", "series", "maxwell_garnett", "bruggeman", "core_shell")
+POROSITY_MODELS = ("bruggeman", "maxwell_garnett")
+MANUFACTURABILITY_COMPONENTS = (
+    "maturity",
+    "thickness_margin",
+    "temperature",
+    "atmosphere",
+    "scalability",
+)
+
+
+def spec(
+    low: float | None = None, high: float | None = None, *, unit: str = "", choices=None, **kw
+):
+    """A dataclass field with its validation rule in metadata."""
+    return field(metadata={"low": low, "high": high, "unit": unit, "choices": choices}, **kw)
+
+
+@dataclass(frozen=True)
+class Operating:
+    temperature_c: float = spec(-60.0, 200.0, unit="°C", default=25.0)
+    asr_max_ohm_cm2: float = spec(0.0, 1e4, unit="Ω cm²", default=50.0)
+
+
+@dataclass(frozen=True)
+class Cell:
+    areal_capacity_mah_per_cm2: float = spec(0.01, 50.0, unit="mAh/cm²", default=4.0)
+    c_rate_per_h: float = spec(0.001, 100.0, unit="1/h", default=1.0)
+    average_voltage_v: float = spec(0.5, 6.0, unit="V", default=3.8)
+    active_specific_capacity_mah_per_g: float = spec(1.0, 5000.0, unit="mAh/g", default=200.0)
+    active_mass_fraction: float = spec(0.01, 1.0, unit="", default=0.7)
+    cathode_solid_density_g_per_cm3: float = spec(0.1, 20.0, unit="g/cm³", default=3.2)
+    cathode_porosity: float = spec(0.0, 0.95, unit="", default=0.15)
+    lithium_capacity_ratio: float = spec(0.0, 50.0, unit="", default=1.0)
+    lithium_density_g_per_cm3: float = spec(0.1, 2.0, unit="g/cm³", default=0.534)
+    al_thickness_um: float = spec(0.0, 100.0, unit="µm", default=12.0)
+    cu_thickness_um: float = spec(0.0, 100.0, unit="µm", default=8.0)
+    al_density_g_per_cm3: float = spec(0.1, 30.0, unit="g/cm³", default=2.70)
+    cu_density_g_per_cm3: float = spec(0.1, 30.0, unit="g/cm³", default=8.96)
+    collector_share: float = spec(0.0, 1.0, unit="", default=1.0)
+
+
+@dataclass(frozen=True)
+class Interfaces:
+    contact_fraction: float = spec(1e-3, 1.0, unit="", default=1.0)
+    cathode_interface_ohm_cm2: float = spec(0.0, 1e5, unit="Ω cm²", default=0.0)
+
+
+@dataclass(frozen=True)
+class Mechanics:
+    membrane_area_cm2: float = spec(1e-4, 1e5, unit="cm²", default=1.0)
+    strength_porosity_coefficient: float = spec(0.0, 50.0, unit="", default=4.1)
+    porosity_model: str = spec(choices=POROSITY_MODELS, default="bruggeman")
+    min_strength_mpa: float = spec(0.0, 1e4, unit="MPa", default=10.0)
+
+
+@dataclass(frozen=True)
+class Composite:
+    model: str = spec(choices=COMPOSITE_MODELS, default="bruggeman")
+    interphase_sigma_s_per_cm: float | None = spec(1e-12, 10.0, unit="S/cm", default=None)
+
+
+def _default_weights() -> dict[str, float]:
+    return dict.fromkeys(MANUFACTURABILITY_COMPONENTS, 1.0)
+
+
+@dataclass(frozen=True)
+class Manufacturability:
+    weights: dict[str, float] = spec(
+        0.0, 1e3, choices=MANUFACTURABILITY_COMPONENTS, default_factory=_default_weights
+    )
+    mrl_low: float = spec(1.0, 10.0, default=1.0)
+    mrl_high: float = spec(1.0, 10.0, default=9.0)
+    full_margin: float = spec(1e-3, 100.0, default=0.5)
+    ambient_c: float = spec(-50.0, 100.0, unit="°C", default=25.0)
+    t_max_c: float = spec(100.0, 5000.0, unit="°C", default=1500.0)
+    atmosphere_scores: dict[str, float] = spec(
+        0.0,
+        1.0,
+        default_factory=lambda: {"ambient": 1.0, "dry_room": 0.6, "inert": 0.3, "vacuum": 0.4},
+    )
+    scalability_scores: dict[str, float] = spec(
+        0.0, 1.0, default_factory=lambda: {"roll_to_roll": 1.0, "batch": 0.5}
+    )
+
+
+@dataclass(frozen=True)
+class StudyConfig:
+    catalog: str = "catalog"
+    operating: Operating = field(default_factory=Operating)
+    cell: Cell = field(default_factory=Cell)
+    interfaces: Interfaces = field(default_factory=Interfaces)
+    mechanics: Mechanics = field(default_factory=Mechanics)
+    composite: Composite = field(default_factory=Composite)
+    manufacturability: Manufacturability = field(default_factory=Manufacturability)
+    source: str = field(default="<dict>", compare=False)  # file the config came from, for messages
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], source: str = "<dict>") -> StudyConfig:
+        problems: list[str] = []
+        obj = _build(cls, data, "", problems, skip={"source"})
+        if problems:
+            raise ConfigError(
+                f"{source}: invalid config\n" + "\n".join(f"  - {p}" for p in problems)
+            )
+        cross = _cross_checks(obj)
+        if cross:
+            raise ConfigError(f"{source}: invalid config\n" + "\n".join(f"  - {p}" for p in cross))
+        return dataclasses.replace(obj, source=source)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = dataclasses.asdict(self)
+        out.pop("source")
+        return out
+
+    def catalog_dir(self) -> Path:
+        base = Path(self.source).parent if self.source not in ("<dict>", "") else Path("configs")
+        return (base / self.catalog).resolve()
+
+
+def _cross_checks(cfg: StudyConfig) -> list[str]:
+    problems = []
+    m = cfg.manufacturability
+    if m.mrl_high <= m.mrl_low:
+        problems.append(
+            f"key 'manufacturability.mrl_high': must exceed mrl_low ({m.mrl_low}), got {m.mrl_high}"
+        )
+    if sum(m.weights.values()) <= 0:
+        problems.append("key 'manufacturability.weights': at least one weight must be positive")
+    if cfg.composite.model == "core_shell" and cfg.composite.interphase_sigma_s_per_cm is None:
+        problems.append(
+            "key 'composite.interphase_sigma_s_per_cm': required when composite.model is "
+            "'core_shell' (no sourced default exists), got null"
+        )
+    return problems
+
+
+def _expected(meta: Mapping[str, Any], unit_type: str) -> str:
+    if meta.get("choices") and unit_type == "str":
+        return "one of " + ", ".join(repr(c) for c in meta["choices"])
+    low, high, unit = meta.get("low"), meta.get("high"), meta.get("unit", "")
+    rng = f" in [{low}, {high}]" if low is not None else ""
+    return f"a number{rng}{' ' + unit if unit else ''}"
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _check_scalar(
+    value: Any, meta: Mapping[str, Any], kind: str, path: str, problems: list[str]
+) -> Any:
+    if kind == "str":
+        choices = meta.get("choices")
+        if not isinstance(value, str) or (choices and value not in choices):
+            hint = _suggest(str(value), choices or ())
+            problems.append(f"key '{path}': expected {_expected(meta, 'str')}, got {value!r}{hint}")
+        return value
+    if not _is_number(value):
+        problems.append(f"key '{path}': expected {_expected(meta, 'float')}, got {value!r}")
+        return value
+    low, high = meta.get("low"), meta.get("high")
+    if (low is not None and value < low) or (high is not None and value > high):
+        problems.append(f"key '{path}': expected {_expected(meta, 'float')}, got {value!r}")
+    return float(value)
+
+
+def _suggest(name: str, options) -> str:
+    close = difflib.get_close_matches(name, list(options), n=3, cutoff=0.6)
+    return f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+
+
+def _build(cls, data: Any, prefix: str, problems: list[str], skip=frozenset()):
+    if not isinstance(data, Mapping):
+        problems.append(f"key '{prefix.rstrip('.') or '<root>'}': expected a mapping, got {data!r}")
+        return cls()
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls) if f.name not in skip}
+    for key in data:
+        if key not in fields:
+            problems.append(f"key '{prefix}{key}': unknown key{_suggest(str(key), fields)}")
+    kwargs: dict[str, Any] = {}
+    for name, f in fields.items():
+        if name not in data:
+            continue
+        path = f"{prefix}{name}"
+        value = data[name]
+        hint = hints[name]
+        if dataclasses.is_dataclass(hint):
+            kwargs[name] = _build(hint, value, path + ".", problems)
+        elif typing.get_origin(hint) is dict:
+            kwargs[name] = _build_mapping(value, f.metadata, path, problems)
+        elif _optional(hint) and value is None:
+            kwargs[name] = None
+        else:
+            kind = "str" if hint is str else "float"
+            kwargs[name] = _check_scalar(value, f.metadata, kind, path, problems)
+    try:
+        return cls(**kwargs)
+    except TypeError:  # a wrong type already recorded above; keep collecting
+        return cls()
+
+
+def _optional(hint) -> bool:
+    return isinstance(hint, types.UnionType) and type(None) in typing.get_args(hint)
+
+
+def _build_mapping(value: Any, meta: Mapping[str, Any], path: str, problems: list[str]) -> dict:
+    if not isinstance(value, Mapping):
+        problems.append(f"key '{path}': expected a mapping of names to numbers, got {value!r}")
+        return {}
+    allowed = meta.get("choices")
+    out = {}
+    for k, v in value.items():
+        if allowed and k not in allowed:
+            problems.append(f"key '{path}.{k}': unknown key{_suggest(str(k), allowed)}")
+            continue
+        out[str(k)] = _check_scalar(v, meta, "float", f"{path}.{k}", problems)
+    if allowed:
+        missing = [k for k in allowed if k not in value]
+        if missing:
+            problems.append(f"key '{path}': missing {', '.join(repr(m) for m in missing)}")
+    return out
+
+
+def set_override(data: dict[str, Any], assignment: str) -> None:
+    """Apply one `--set key.path=value` override (value parsed as YAML) to a raw config dict."""
+    if "=" not in assignment:
+        raise ConfigError(f"--set {assignment!r}: expected key.path=value")
+    key, raw = assignment.split("=", 1)
+    node = data
+    parts = key.strip().split(".")
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+        if not isinstance(node, dict):
+            raise ConfigError(f"--set {assignment!r}: '{part}' is not a section")
+    node[parts[-1]] = yaml.safe_load(raw)
+
+
+def load_config(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> StudyConfig:
+    """Read, override and validate a study config. Raises ConfigError naming the file and key."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config ({exc.strerror})") from None
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping at the top level, got {type(data).__name__}")
+    for assignment in overrides:
+        set_override(data, assignment)
+    return StudyConfig.from_dict(data, source=str(path))

@@ -1,0 +1,154 @@
+"""Reading a user's table of membrane designs, with row-level validation.
+
+Columns: material, process, coating, thickness_um, relative_density (default 1), filler_fraction
+(default 0; only for effective-medium composite templates). Every bad cell is reported as
+`file, line N, column 'c': ...`; the good rows still become a DesignBatch.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipeline.catalog import Catalog
+from pipeline.errors import InputError
+from pipeline.evaluation import DesignBatch
+
+REQUIRED = ("material", "process", "coating", "thickness_um")
+OPTIONAL = {"relative_density": 1.0, "filler_fraction": 0.0}
+
+
+@dataclass(frozen=True)
+class ParsedDesigns:
+    table: pd.DataFrame  # the file as read, with a 'line' column
+    batch: DesignBatch  # the good rows only
+    good_rows: np.ndarray  # positions in `table` of the rows in `batch`
+    errors: dict[int, list[str]]  # position in `table` -> messages
+
+
+def _suggest(value: str, options) -> str:
+    close = difflib.get_close_matches(value, list(options), n=2, cutoff=0.6)
+    return f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+
+
+def _float(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def read_designs(path: str | Path, catalog: Catalog) -> ParsedDesigns:
+    """Read and validate a designs CSV. Raises InputError only if the file itself is unusable."""
+    path = Path(path)
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such designs file") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: not a readable CSV ({exc})") from None
+    missing = [c for c in REQUIRED if c not in table.columns]
+    if missing:
+        raise InputError(
+            f"{path}: missing column(s) {', '.join(missing)}; expected columns "
+            f"{', '.join(REQUIRED)} and optionally {', '.join(OPTIONAL)}"
+        )
+    table = table.apply(lambda col: col.str.strip())
+    table.insert(0, "line", np.arange(len(table)) + 2)
+
+    mat_ids = {m: i for i, m in enumerate(catalog.material_ids)}
+    proc_ids = {p: i for i, p in enumerate(catalog.process_ids)}
+    coat_ids = {c: i for i, c in enumerate(catalog.coating_ids)}
+    applies = catalog.process_applies()
+    resistance = catalog.coating_resistance_ohm_cm2()
+    families = catalog.materials["family"]
+    templates = catalog.materials.index[catalog.materials["temperature_law"] == "composite"]
+
+    errors: dict[int, list[str]] = {}
+    rows: list[tuple] = []
+    good: list[int] = []
+    for pos, row in enumerate(table.to_dict("records")):
+        msgs: list[str] = []
+
+        def bad(column: str, message: str, _msgs=msgs, _line=row["line"]) -> None:
+            _msgs.append(f"{path}, line {_line}, column '{column}': {message}")
+
+        m = mat_ids.get(row["material"])
+        if m is None:
+            bad(
+                "material",
+                f"unknown material {row['material']!r}{_suggest(row['material'], mat_ids)}",
+            )
+        p = proc_ids.get(row["process"])
+        if p is None:
+            bad(
+                "process", f"unknown process {row['process']!r}{_suggest(row['process'], proc_ids)}"
+            )
+        elif m is not None and not applies[m, p]:
+            ok = [pid for pid, j in proc_ids.items() if applies[m, j]]
+            bad(
+                "process",
+                f"{row['process']!r} does not make {families.iloc[m]} membranes; for "
+                f"{row['material']!r} use one of {', '.join(ok)}",
+            )
+        c = coat_ids.get(row["coating"] or "none")
+        if c is None:
+            bad(
+                "coating", f"unknown coating {row['coating']!r}{_suggest(row['coating'], coat_ids)}"
+            )
+        elif m is not None and np.isnan(resistance[c, m]):
+            ok = [cid for cid, k in coat_ids.items() if not np.isnan(resistance[k, m])]
+            bad(
+                "coating",
+                f"{row['coating']!r} has no interfacial data for {families.iloc[m]} electrolytes; "
+                f"use one of {', '.join(ok)}",
+            )
+        thickness = _float(row["thickness_um"])
+        if thickness is None or thickness <= 0:
+            bad("thickness_um", f"expected a positive number in µm, got {row['thickness_um']!r}")
+        values = {}
+        for column, default in OPTIONAL.items():
+            text = row.get(column, "")
+            values[column] = default if text == "" else _float(text)
+        rho = values["relative_density"]
+        if rho is None or not 0.4 <= rho <= 1.0:
+            bad(
+                "relative_density",
+                f"expected a number in [0.4, 1], got {row.get('relative_density')!r}",
+            )
+        phi = values["filler_fraction"]
+        if phi is None or not 0.0 <= phi < 1.0:
+            bad(
+                "filler_fraction",
+                f"expected a number in [0, 1), got {row.get('filler_fraction')!r}",
+            )
+        elif phi > 0 and m is not None and catalog.material_ids[m] not in templates:
+            bad(
+                "filler_fraction",
+                f"only effective-medium composites ({', '.join(templates)}) take a filler "
+                f"fraction; {row['material']!r} is a measured material, got {phi}",
+            )
+        if msgs:
+            errors[pos] = msgs
+        else:
+            good.append(pos)
+            rows.append((m, p, c, thickness, rho, phi))
+
+    cols = list(zip(*rows, strict=True)) if rows else [()] * 6
+    batch = DesignBatch(
+        material=np.array(cols[0], dtype=np.intp),
+        process=np.array(cols[1], dtype=np.intp),
+        coating=np.array(cols[2], dtype=np.intp),
+        thickness_um=np.array(cols[3], dtype=float),
+        relative_density=np.array(cols[4], dtype=float),
+        filler_fraction=np.array(cols[5], dtype=float),
+    )
+    return ParsedDesigns(
+        table=table, batch=batch, good_rows=np.array(good, dtype=np.intp), errors=errors
+    )

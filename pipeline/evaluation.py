@@ -1,0 +1,279 @@
+"""Vectorized evaluation of membrane designs: every objective, constraint and intermediate quantity.
+
+A design is (material, process, coating, thickness, relative density, filler fraction). Everything
+that depends only on the material, process or coating at the operating temperature is computed once
+per catalog entry in `Evaluator.__init__`; a population is then a few gathers plus array arithmetic
+from `objectives/`, with no Python loop over designs. Large batches are evaluated in chunks that
+stay in cache.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from objectives import composites, dendrites, energy, interfaces, manufacturability, microstructure
+from objectives.constants import ZERO_CELSIUS_K
+from objectives.temperature import arrhenius_from_reference_s_per_cm, vft_from_reference_s_per_cm
+from objectives.transport import area_conductance_s_per_cm2, asr_ohm_cm2
+from pipeline.catalog import Catalog
+from pipeline.config import MANUFACTURABILITY_COMPONENTS, StudyConfig
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.intp]
+
+OBJECTIVE_COLUMNS = (
+    "thickness_um",
+    "total_asr_ohm_cm2",
+    "strength_mpa",
+    "manufacturability",
+    "gravimetric_wh_per_kg",
+)
+CONSTRAINT_COLUMNS = (
+    "g_asr",
+    "g_thickness_min",
+    "g_thickness_max",
+    "g_strength",
+    "g_ccd",
+)
+
+
+@dataclass(frozen=True)
+class DesignBatch:
+    """A population of designs as parallel arrays (indices into the catalog's id lists)."""
+
+    material: IntArray
+    process: IntArray
+    coating: IntArray
+    thickness_um: FloatArray
+    relative_density: FloatArray
+    filler_fraction: FloatArray
+
+    def __len__(self) -> int:
+        return len(self.thickness_um)
+
+    def take(self, rows: slice | IntArray) -> DesignBatch:
+        return DesignBatch(*(getattr(self, f)[rows] for f in self.__dataclass_fields__))
+
+
+def sigma_at_temperature_s_per_cm(catalog: Catalog, temperature_k: float) -> FloatArray:
+    """Dense-material conductivity of every catalog material at one temperature (NaN for templates)."""
+    m = catalog.materials
+    t_ref = m["reference_temperature_c"].to_numpy(float) + ZERO_CELSIUS_K
+    sigma_ref = m["sigma_ref_s_per_cm"].to_numpy(float)
+    law = m["temperature_law"].to_numpy()
+    out = np.full(len(m), np.nan)
+    for form in ("sigma", "sigma_t"):
+        rows = law == f"arrhenius_{form}"
+        out[rows] = arrhenius_from_reference_s_per_cm(
+            sigma_ref[rows],
+            t_ref[rows],
+            m["activation_energy_ev"].to_numpy(float)[rows],
+            temperature_k,
+            form,
+        )
+    rows = law == "vft"
+    out[rows] = vft_from_reference_s_per_cm(
+        sigma_ref[rows],
+        t_ref[rows],
+        m["vft_pseudo_activation_k"].to_numpy(float)[rows],
+        m["vft_vogel_temperature_k"].to_numpy(float)[rows],
+        temperature_k,
+    )
+    return out
+
+
+class Evaluator:
+    """Evaluate populations of designs for one study config and catalog."""
+
+    def __init__(self, catalog: Catalog, config: StudyConfig, temperature_c: float | None = None):
+        self.catalog = catalog
+        self.config = config
+        self.temperature_c = (
+            config.operating.temperature_c if temperature_c is None else temperature_c
+        )
+        m, p, mech, cell = catalog.materials, catalog.processes, config.mechanics, config.cell
+        ids = {mid: i for i, mid in enumerate(catalog.material_ids)}
+
+        sigma_t = sigma_at_temperature_s_per_cm(catalog, self.temperature_c + ZERO_CELSIUS_K)
+        self.is_template = (m["temperature_law"] == "composite").to_numpy()
+        self.matrix_index = np.array([ids.get(x, -1) for x in m["matrix_id"]], dtype=np.intp)
+        self.filler_index = np.array([ids.get(x, -1) for x in m["filler_id"]], dtype=np.intp)
+        self.sigma_material_s_per_cm = sigma_t
+        density = m["density_g_per_cm3"].to_numpy(float).copy()
+        # Templates: volume-weighted density at the filler fraction is taken per design (below).
+        self.density_g_per_cm3 = density
+        self.particle_radius_nm = m["particle_radius_nm"].to_numpy(float)
+        self.interphase_thickness_nm = m["interphase_thickness_nm"].to_numpy(float)
+
+        # Strength at the membrane area: Weibull factor where the material has (A_ref, m), else 1.
+        area_ref = m["strength_area_cm2"].to_numpy(float)
+        weibull_m = m["weibull_modulus"].to_numpy(float)
+        has_weibull = ~np.isnan(area_ref) & ~np.isnan(weibull_m)
+        factor = np.ones(len(m))
+        factor[has_weibull] = microstructure.weibull_scaled_strength_mpa(
+            1.0, area_ref[has_weibull], mech.membrane_area_cm2, weibull_m[has_weibull]
+        )
+        self.strength_ref_mpa = m["strength_mpa"].to_numpy(float) * factor
+        self.monroe_newman = dendrites.monroe_newman_ratio(m["shear_modulus_gpa"].to_numpy(float))
+        self.transference_number = m["transference_number"].to_numpy(float)
+
+        # Interfaces and CCD per (coating, material).
+        self.interface_ohm_cm2 = interfaces.interfacial_resistance_ohm_cm2(
+            catalog.coating_resistance_ohm_cm2(), config.interfaces.contact_fraction
+        )
+        self.ccd_ma_per_cm2 = np.fmax(
+            m["ccd_ma_per_cm2"].to_numpy(float)[None, :], catalog.coating_ccd_ma_per_cm2()
+        )
+        self.current_density_ma_per_cm2 = float(
+            dendrites.current_density_ma_per_cm2(cell.areal_capacity_mah_per_cm2, cell.c_rate_per_h)
+        )
+
+        # Manufacturability components per process, and per (material, process) for atmosphere.
+        mf = config.manufacturability
+        self.min_thickness_um = p["min_thickness_um"].to_numpy(float)
+        self.max_thickness_um = p["max_thickness_um"].to_numpy(float)
+        self.maturity = manufacturability.maturity_score(
+            p["mrl"].to_numpy(float), mf.mrl_low, mf.mrl_high
+        )
+        self.temperature_score = manufacturability.temperature_score(
+            p["processing_temperature_c"].to_numpy(float), mf.ambient_c, mf.t_max_c
+        )
+        self.scalability = p["scalability"].map(mf.scalability_scores).to_numpy(float)
+        atm_m = m["atmosphere"].map(mf.atmosphere_scores).to_numpy(float)
+        atm_p = p["atmosphere"].map(mf.atmosphere_scores).to_numpy(float)
+        self.atmosphere = np.minimum(atm_m[:, None], atm_p[None, :])  # the stricter one governs
+        self.weights = np.array([mf.weights[k] for k in MANUFACTURABILITY_COMPONENTS])
+        self.valid_process = catalog.process_applies()
+
+    def sigma_dense_s_per_cm(self, material: IntArray, filler_fraction: FloatArray) -> FloatArray:
+        """Dense conductivity at the operating temperature; effective medium for composite templates."""
+        sigma = self.sigma_material_s_per_cm[material]
+        rows = np.flatnonzero(self.is_template[material])
+        if rows.size:
+            mat = material[rows]
+            phi = filler_fraction[rows]
+            s_f = self.sigma_material_s_per_cm[self.filler_index[mat]]
+            s_m = self.sigma_material_s_per_cm[self.matrix_index[mat]]
+            model = self.config.composite.model
+            if model == "core_shell":
+                interphase = self.config.composite.interphase_sigma_s_per_cm
+                assert interphase is not None  # StudyConfig requires it for core_shell
+                sigma[rows] = composites.core_shell_s_per_cm(
+                    phi,
+                    s_f,
+                    s_m,
+                    interphase,
+                    self.particle_radius_nm[mat],
+                    self.interphase_thickness_nm[mat],
+                )
+            else:
+                mix = getattr(composites, f"{model}_s_per_cm")
+                sigma[rows] = mix(phi, s_f, s_m)
+        return sigma
+
+    def density(self, material: IntArray, filler_fraction: FloatArray) -> FloatArray:
+        rho = self.density_g_per_cm3[material]
+        rows = np.flatnonzero(self.is_template[material])
+        if rows.size:
+            mat = material[rows]
+            phi = filler_fraction[rows]
+            rho[rows] = (
+                phi * self.density_g_per_cm3[self.filler_index[mat]]
+                + (1 - phi) * self.density_g_per_cm3[self.matrix_index[mat]]
+            )
+        return rho
+
+    def __call__(self, batch: DesignBatch, chunk_size: int = 8192) -> dict[str, FloatArray]:
+        """Evaluate every design; returns named arrays (objectives, constraints, intermediates)."""
+        if len(batch) <= chunk_size:
+            return self._evaluate(batch)
+        parts = [
+            self._evaluate(batch.take(slice(i, i + chunk_size)))
+            for i in range(0, len(batch), chunk_size)
+        ]
+        return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+
+    def _evaluate(self, b: DesignBatch) -> dict[str, FloatArray]:
+        cfg = self.config
+        mat, proc, coat, thickness = b.material, b.process, b.coating, b.thickness_um
+        sigma_dense = self.sigma_dense_s_per_cm(mat, b.filler_fraction)
+        sigma = microstructure.porous_conductivity_s_per_cm(
+            sigma_dense,
+            b.relative_density,
+            "maxwell_garnett" if cfg.mechanics.porosity_model == "maxwell_garnett" else "bruggeman",
+        )
+        bulk_asr = asr_ohm_cm2(thickness, sigma)
+        interface_asr = self.interface_ohm_cm2[coat, mat] + cfg.interfaces.cathode_interface_ohm_cm2
+        total_asr = bulk_asr + interface_asr
+        strength = microstructure.porous_property(
+            self.strength_ref_mpa[mat],
+            b.relative_density,
+            cfg.mechanics.strength_porosity_coefficient,
+        )
+        ccd = self.ccd_ma_per_cm2[coat, mat]
+        j = self.current_density_ma_per_cm2
+        c = cfg.cell
+        stack = energy.stack_energy_density(
+            thickness,
+            self.density(mat, b.filler_fraction),
+            b.relative_density,
+            c.areal_capacity_mah_per_cm2,
+            c.average_voltage_v,
+            c.active_specific_capacity_mah_per_g,
+            c.active_mass_fraction,
+            c.cathode_solid_density_g_per_cm3,
+            c.cathode_porosity,
+            c.lithium_capacity_ratio,
+            c.al_thickness_um,
+            c.cu_thickness_um,
+            c.al_density_g_per_cm3,
+            c.cu_density_g_per_cm3,
+            c.lithium_density_g_per_cm3,
+            c.collector_share,
+        )
+        margin = manufacturability.thickness_margin_score(
+            thickness, self.min_thickness_um[proc], cfg.manufacturability.full_margin
+        )
+        maturity = self.maturity[proc]
+        temperature = self.temperature_score[proc]
+        atmosphere = self.atmosphere[mat, proc]
+        scalability = self.scalability[proc]
+        score = manufacturability.manufacturability_score(
+            maturity, margin, temperature, atmosphere, scalability, self.weights
+        )
+        return {
+            "thickness_um": thickness,
+            "total_asr_ohm_cm2": total_asr,
+            "strength_mpa": strength,
+            "manufacturability": score,
+            "gravimetric_wh_per_kg": stack["gravimetric_wh_per_kg"],
+            "volumetric_wh_per_l": stack["volumetric_wh_per_l"],
+            "g_asr": total_asr / cfg.operating.asr_max_ohm_cm2 - 1.0,
+            "g_thickness_min": self.min_thickness_um[proc] / thickness - 1.0,
+            "g_thickness_max": thickness / self.max_thickness_um[proc] - 1.0,
+            "g_strength": cfg.mechanics.min_strength_mpa / strength - 1.0,
+            "g_ccd": j / ccd - 1.0,
+            "sigma_dense_s_per_cm": sigma_dense,
+            "sigma_membrane_s_per_cm": sigma,
+            "area_conductance_s_per_cm2": area_conductance_s_per_cm2(sigma, thickness),
+            "bulk_asr_ohm_cm2": bulk_asr,
+            "interface_asr_ohm_cm2": interface_asr,
+            "ohmic_drop_v": dendrites.ohmic_drop_v(j, total_asr),
+            "current_density_ma_per_cm2": np.full(len(thickness), j),
+            "ccd_ma_per_cm2": ccd,
+            "ccd_margin": dendrites.ccd_margin(ccd, j),
+            "monroe_newman_ratio": self.monroe_newman[mat],
+            "transference_number": self.transference_number[mat],
+            "stack_thickness_um": stack["stack_thickness_um"],
+            "sse_mass_fraction": stack["sse_mass_fraction"],
+            "maturity_score": maturity,
+            "thickness_margin_score": margin,
+            "temperature_score": temperature,
+            "atmosphere_score": atmosphere,
+            "scalability_score": scalability,
+            "valid_combination": self.valid_process[mat, proc]
+            & ~np.isnan(self.interface_ohm_cm2[coat, mat]),
+        }

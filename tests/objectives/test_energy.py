@@ -1,0 +1,58 @@
+import numpy as np
+import pytest
+
+from objectives import energy
+from objectives.constants import LITHIUM_SPECIFIC_CAPACITY_MAH_PER_G
+
+CELL = dict(
+    areal_capacity_mah_per_cm2=4.0,
+    average_voltage_v=3.8,
+    active_specific_capacity_mah_per_g=200.0,
+    active_mass_fraction=0.7,
+    cathode_solid_density_g_per_cm3=3.2,
+    cathode_porosity=0.15,
+    lithium_capacity_ratio=1.0,
+    al_thickness_um=12.0,
+    cu_thickness_um=8.0,
+)
+
+
+def test_lithium_constants():
+    assert LITHIUM_SPECIFIC_CAPACITY_MAH_PER_G == pytest.approx(3860, rel=1e-3)
+    # Physics notes §7: 1 mAh/cm² of Li ≈ 4.85 µm at 0.534 g/cm³
+    assert energy.lithium_thickness_um(1.0, 1.0) == pytest.approx(4.85, abs=0.005)
+    assert energy.lithium_thickness_um(4.0, 0.0) == 0.0  # anode-free
+
+
+def test_stack_energy_hand_calculation():
+    out = energy.stack_energy_density(30.0, 1.86, 1.0, **CELL)
+    cathode_mass = 4.0 / (200.0 * 0.7)
+    li_um = 4.0 / (LITHIUM_SPECIFIC_CAPACITY_MAH_PER_G * 0.534) * 1e4
+    mass = cathode_mass + 1.86 * 30e-4 + 0.534 * li_um * 1e-4 + 2.70 * 12e-4 + 8.96 * 8e-4
+    thickness_um = cathode_mass / (3.2 * 0.85) * 1e4 + 30.0 + li_um + 20.0
+    assert out["gravimetric_wh_per_kg"] == pytest.approx(4.0 * 3.8 / mass)
+    assert out["volumetric_wh_per_l"] == pytest.approx(4.0 * 3.8 / (thickness_um * 1e-4))
+    assert out["stack_thickness_um"] == pytest.approx(thickness_um)
+
+
+def test_thinner_and_lighter_separator_raise_energy_density():
+    thickness = np.array([200.0, 100.0, 50.0, 20.0, 5.0])
+    out = energy.stack_energy_density(thickness, 5.12, 0.97, **CELL)
+    assert np.all(np.diff(out["gravimetric_wh_per_kg"]) > 0)
+    assert np.all(np.diff(out["volumetric_wh_per_l"]) > 0)
+    light = energy.stack_energy_density(30.0, 1.86, 1.0, **CELL)["gravimetric_wh_per_kg"]
+    heavy = energy.stack_energy_density(30.0, 5.12, 1.0, **CELL)["gravimetric_wh_per_kg"]
+    assert light > heavy
+
+
+def test_thin_sse_energy_in_literature_range():
+    # Review: ultra-thin SSEs (<30 µm) are needed for E > 500 Wh/kg; typical SSB stacks are lower.
+    # A 30 µm sulfide separator with 4 mAh/cm² NMC811 and 1x Li gives a stack value of a few 100 Wh/kg.
+    e = energy.stack_energy_density(30.0, 1.86, 1.0, **CELL)["gravimetric_wh_per_kg"]
+    assert 250.0 < e < 500.0
+
+
+def test_double_sided_collectors_count_half():
+    single = energy.stack_energy_density(30.0, 1.86, 1.0, **CELL)
+    shared = energy.stack_energy_density(30.0, 1.86, 1.0, **CELL, collector_share=0.5)
+    assert shared["stack_thickness_um"] == pytest.approx(single["stack_thickness_um"] - 10.0)

@@ -1,0 +1,52 @@
+import numpy as np
+import pytest
+
+from objectives import microstructure as ms
+
+
+def test_full_density_keeps_conductivity():
+    for model in ("bruggeman", "maxwell_garnett"):
+        assert ms.porous_conductivity_s_per_cm(1e-3, 1.0, model) == pytest.approx(1e-3)
+
+
+def test_porosity_lowers_conductivity_monotonically():
+    rho = np.linspace(0.4, 1.0, 25)
+    for model in ("bruggeman", "maxwell_garnett"):
+        assert np.all(np.diff(ms.porous_conductivity_s_per_cm(1e-3, rho, model)) > 0)
+
+
+def test_porous_conductivity_worked_numbers():
+    # Bruggeman with insulating pores: σ = σ0 (1 − 3P/2), zero from P = 2/3
+    assert ms.porous_conductivity_s_per_cm(1.0, 0.9, "bruggeman") == pytest.approx(0.85)
+    assert ms.porous_conductivity_s_per_cm(1.0, 0.3, "bruggeman") == pytest.approx(0.0, abs=1e-12)
+    # Maxwell-Garnett: σ0 · 2(1 − P)/(2 + P)
+    assert ms.porous_conductivity_s_per_cm(1.0, 0.9, "maxwell_garnett") == pytest.approx(2 * 0.9 / 2.1)
+
+
+def test_exponential_porosity_law_reproduces_llzo_moduli():
+    # Physics notes §5: E0 ≈ 169 GPa, b ≈ 4.1 fit 149.8 GPa at P = 0.03 and 132.6 GPa at P = 0.06
+    e = ms.porous_property(169.0, np.array([0.97, 0.94]), 4.1)
+    np.testing.assert_allclose(e, [149.8, 132.6], rtol=0.005)
+
+
+def test_weibull_size_effect_worked_number():
+    m = ms.weibull_modulus(223.3, 1.0, 206.2, 4.8)
+    assert m == pytest.approx(19.7, abs=0.05)
+    assert ms.weibull_scaled_strength_mpa(223.3, 1.0, 4.8, m) == pytest.approx(206.2)
+    assert ms.weibull_scaled_strength_mpa(223.3, 1.0, 1.0, m) == pytest.approx(223.3)
+    areas = np.array([0.5, 1.0, 5.0, 50.0])
+    assert np.all(np.diff(ms.weibull_scaled_strength_mpa(223.3, 1.0, areas, 19.7)) < 0)
+
+
+def test_bending_capacity_falls_with_thickness_squared():
+    # σ_f t²/6: 200 MPa, 60 µm (0.06 mm) -> 200 * 0.0036 / 6 = 0.12 N mm/mm
+    assert ms.bending_moment_capacity_n_mm_per_mm(200.0, 60.0) == pytest.approx(0.12)
+    assert ms.bending_moment_capacity_n_mm_per_mm(200.0, 30.0) == pytest.approx(0.03)
+
+
+def test_vectorized_equals_loop():
+    rng = np.random.default_rng(4)
+    s, rho = 10 ** rng.uniform(-6, -2, 20), rng.uniform(0.5, 1, 20)
+    vec = ms.porous_conductivity_s_per_cm(s, rho)
+    loop = [float(ms.porous_conductivity_s_per_cm(a, b)) for a, b in zip(s, rho, strict=True)]
+    np.testing.assert_allclose(vec, loop, rtol=1e-14)
