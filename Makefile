@@ -27,17 +27,20 @@ help: ## List every target with a one-line description
 $(VENV): $(STAMP) ## Create the virtual environment from requirements.lock (done automatically)
 
 $(STAMP): requirements.lock pyproject.toml
+	@echo "Building $(VENV) from requirements.lock (first run only; log in $(VENV)/install.log) ..."
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
-	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
-	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@( $(BIN)/python -m pip install --upgrade "pip>=24" && \
+	   $(BIN)/python -m pip install --require-hashes -r requirements.lock && \
+	   $(BIN)/python -m pip install --no-deps -e . ) > $(VENV)/install.log 2>&1 || \
+	 { tail -n 40 $(VENV)/install.log; echo "environment build failed: see $(VENV)/install.log"; exit 1; }
 	@touch $(STAMP)
+	@echo "Environment ready."
 
 lock: ## Re-resolve requirements.lock from pyproject.toml (needs uv)
 	uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements.lock
 
 run: $(STAMP) ## Run the main job on the data that ships with the project
-	$(BIN)/ssemo evaluate --designs configs/examples/designs.csv --out results/evaluated_designs.csv
+	$(BIN)/ssemo evaluate --config $(CONFIG) --designs configs/examples/designs.csv --out results/evaluated_designs.csv
 
 test: $(STAMP) ## Run the test suite (what CI runs)
 	$(BIN)/python -m pytest

@@ -98,8 +98,8 @@ def core_shell_s_per_cm(
     2. coated particles (volume φ + φ_sh) and matrix are mixed by symmetric Bruggeman, so the
        shells percolate once coated particles reach 1/3 of the volume.
     The enhancement is bounded by construction: the result lies between the series and parallel
-    bounds of the three phases, and equals Bruggeman(φ, σ_f, σ_m) when λ = 0 or σ_int = σ_m (bounded
-    enhancement, physics notes §3: inert SiO₂ can even lower σ, arXiv:2312.05681). [S/cm].
+    bounds of the three phases, and equals Bruggeman(φ, σ_f, σ_m) when λ = 0 (bounded enhancement,
+    physics notes §3: inert SiO₂ can even lower σ, arXiv:2312.05681). [S/cm].
     """
     phi = np.asarray(filler_fraction, dtype=float)
     phi_shell = shell_volume_fraction(phi, particle_radius_nm, shell_thickness_nm)

@@ -16,8 +16,12 @@ def test_coating_drops_total_asr_like_the_review():
 
 def test_contact_loss_and_pressure_scaling():
     # arXiv:2501.00600: R ∝ (contact area)^-1 and ∝ p^-0.5
-    assert interfaces.interfacial_resistance_ohm_cm2(10.0, contact_fraction=0.5) == pytest.approx(20.0)
-    r = interfaces.interfacial_resistance_ohm_cm2(10.0, stack_pressure_mpa=4.0, reference_pressure_mpa=1.0)
+    assert interfaces.interfacial_resistance_ohm_cm2(10.0, contact_fraction=0.5) == pytest.approx(
+        20.0
+    )
+    r = interfaces.interfacial_resistance_ohm_cm2(
+        10.0, stack_pressure_mpa=4.0, reference_pressure_mpa=1.0
+    )
     assert r == pytest.approx(5.0)
 
 

@@ -20,7 +20,9 @@ def test_porous_conductivity_worked_numbers():
     assert ms.porous_conductivity_s_per_cm(1.0, 0.9, "bruggeman") == pytest.approx(0.85)
     assert ms.porous_conductivity_s_per_cm(1.0, 0.3, "bruggeman") == pytest.approx(0.0, abs=1e-12)
     # Maxwell-Garnett: σ0 · 2(1 − P)/(2 + P)
-    assert ms.porous_conductivity_s_per_cm(1.0, 0.9, "maxwell_garnett") == pytest.approx(2 * 0.9 / 2.1)
+    assert ms.porous_conductivity_s_per_cm(1.0, 0.9, "maxwell_garnett") == pytest.approx(
+        2 * 0.9 / 2.1
+    )
 
 
 def test_exponential_porosity_law_reproduces_llzo_moduli():

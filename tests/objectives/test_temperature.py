@@ -52,14 +52,21 @@ def test_sigma_t_form_gives_higher_ea_than_sigma_form_on_same_data():
 def test_conductivity_rises_with_temperature():
     t = np.linspace(233.15, 373.15, 15)
     for form in ("sigma", "sigma_t"):
-        assert np.all(np.diff(tl.arrhenius_from_reference_s_per_cm(1e-3, 298.15, 0.36, t, form)) > 0)
+        assert np.all(
+            np.diff(tl.arrhenius_from_reference_s_per_cm(1e-3, 298.15, 0.36, t, form)) > 0
+        )
     assert np.all(np.diff(tl.vft_from_reference_s_per_cm(1e-5, 298.15, 2000.0, 163.0, t)) > 0)
 
 
 def test_vft_worked_number_and_limits():
     assert tl.vft_sigma_s_per_cm(1.0, 1000.0, 200.0, 300.0) == pytest.approx(np.exp(-10.0))
-    assert tl.vft_sigma_s_per_cm(1.0, 1000.0, 200.0, np.array([150.0, 200.0])).tolist() == [0.0, 0.0]
-    assert tl.vft_from_reference_s_per_cm(6.2e-6, 298.15, 2271.0, 163.0, 298.15) == pytest.approx(6.2e-6)
+    assert tl.vft_sigma_s_per_cm(1.0, 1000.0, 200.0, np.array([150.0, 200.0])).tolist() == [
+        0.0,
+        0.0,
+    ]
+    assert tl.vft_from_reference_s_per_cm(6.2e-6, 298.15, 2271.0, 163.0, 298.15) == pytest.approx(
+        6.2e-6
+    )
 
 
 def test_vft_two_point_fit():
@@ -69,7 +76,14 @@ def test_vft_two_point_fit():
 
 def test_vectorized_equals_loop():
     rng = np.random.default_rng(2)
-    sref, ea, t = 10 ** rng.uniform(-6, -2, 20), rng.uniform(0.2, 0.6, 20), rng.uniform(230, 400, 20)
+    sref, ea, t = (
+        10 ** rng.uniform(-6, -2, 20),
+        rng.uniform(0.2, 0.6, 20),
+        rng.uniform(230, 400, 20),
+    )
     vec = tl.arrhenius_from_reference_s_per_cm(sref, 298.15, ea, t)
-    loop = [float(tl.arrhenius_from_reference_s_per_cm(a, 298.15, b, c)) for a, b, c in zip(sref, ea, t, strict=True)]
+    loop = [
+        float(tl.arrhenius_from_reference_s_per_cm(a, 298.15, b, c))
+        for a, b, c in zip(sref, ea, t, strict=True)
+    ]
     np.testing.assert_allclose(vec, loop, rtol=1e-15)

@@ -14,7 +14,9 @@ def test_conductance_is_inverse_of_asr():
     sigma = np.logspace(-7, -2, 9)
     thickness = np.linspace(0.5, 200, 9)
     np.testing.assert_allclose(
-        transport.area_conductance_s_per_cm2(sigma, thickness) * transport.asr_ohm_cm2(thickness, sigma), 1.0
+        transport.area_conductance_s_per_cm2(sigma, thickness)
+        * transport.asr_ohm_cm2(thickness, sigma),
+        1.0,
     )
 
 
@@ -47,7 +49,9 @@ def test_nernst_einstein_worked_number_and_round_trip():
     sigma = transport.conductivity_from_tracer_diffusivity_s_per_cm(d, 1e22, 300.0)
     assert sigma == pytest.approx(1e-3)
     # Haven ratio H_R < 1: the tracer diffusivity is smaller than the charge diffusivity
-    assert transport.tracer_diffusivity_cm2_per_s(1e-3, 1e22, 300.0, haven_ratio=0.5) == pytest.approx(d / 2)
+    assert transport.tracer_diffusivity_cm2_per_s(
+        1e-3, 1e22, 300.0, haven_ratio=0.5
+    ) == pytest.approx(d / 2)
 
 
 def test_lithium_share_of_conductivity():

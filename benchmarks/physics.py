@@ -1,0 +1,78 @@
+"""Throughput of the physics objectives: all objectives and constraints of the default study.
+
+One core, batches of 1e5 valid designs, median of several repeats. The peer measured in the same run
+is one plain numpy pass over the batch (a fused multiply-add over two float arrays of the same size):
+`evaluation_cost_in_numpy_passes` says how many such passes an evaluation costs.
+Target (issue 2): designs_per_s >= 5e6.
+"""
+
+from __future__ import annotations
+
+import os
+
+for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[var] = "1"  # one core, as the target is stated
+
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks._common import median_seconds, write_result
+from pipeline.catalog import load_catalog
+from pipeline.config import load_config
+from pipeline.evaluation import DesignBatch, Evaluator
+
+BATCH = 100_000
+REPEATS = 9
+
+
+def valid_batch(catalog, n: int, seed: int = 0) -> DesignBatch:
+    rng = np.random.default_rng(seed)
+    applies = catalog.process_applies()
+    resistance = catalog.coating_resistance_ohm_cm2()
+    material = rng.integers(0, len(catalog.material_ids), n)
+    process = np.empty(n, dtype=np.intp)
+    coating = np.empty(n, dtype=np.intp)
+    for i in range(len(catalog.material_ids)):
+        rows = material == i
+        process[rows] = rng.choice(np.flatnonzero(applies[i]), rows.sum())
+        coating[rows] = rng.choice(np.flatnonzero(~np.isnan(resistance[:, i])), rows.sum())
+    templates = (catalog.materials["temperature_law"] == "composite").to_numpy()
+    phi = np.where(templates[material], rng.uniform(0, 0.6, n), 0.0)
+    return DesignBatch(
+        material, process, coating, rng.uniform(0.5, 200, n), rng.uniform(0.6, 1.0, n), phi
+    )
+
+
+def main() -> None:
+    config = load_config(Path(__file__).resolve().parents[1] / "configs" / "default.yaml")
+    catalog = load_catalog(config.catalog_dir())
+    evaluator = Evaluator(catalog, config)
+    batch = valid_batch(catalog, BATCH)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        buffers = evaluator(batch)  # an optimizer reuses its result buffers every generation
+        seconds = median_seconds(lambda: evaluator(batch, out=buffers), repeats=REPEATS)
+        fresh = median_seconds(lambda: evaluator(batch), repeats=REPEATS)
+    a, b = batch.thickness_um, batch.relative_density
+    numpy_pass = median_seconds(lambda: a * b + a, repeats=REPEATS)
+    write_result(
+        "physics",
+        {
+            "designs_per_s": BATCH / seconds,
+            "batch": BATCH,
+            "repeats": REPEATS,
+            "evaluation_s": seconds,
+            "designs_per_s_fresh_buffers": BATCH / fresh,
+            "numpy_pass_s": numpy_pass,
+            "evaluation_cost_in_numpy_passes": seconds / numpy_pass,
+            "target_designs_per_s": 5e6,
+            "meets_target": BATCH / seconds >= 5e6,
+            "outputs_per_design": len(evaluator(batch.take(slice(0, 10)))),
+        },
+    )
+
+
+if __name__ == "__main__":
+    main()

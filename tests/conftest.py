@@ -1,0 +1,31 @@
+"""Shared fixtures: the shipped default config and catalog, and a writable copy of them."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+CONFIGS = REPO / "configs"
+
+
+@pytest.fixture(scope="session")
+def default_config():
+    from pipeline.config import load_config
+
+    return load_config(CONFIGS / "default.yaml")
+
+
+@pytest.fixture(scope="session")
+def catalog(default_config):
+    from pipeline.catalog import load_catalog
+
+    return load_catalog(default_config.catalog_dir())
+
+
+@pytest.fixture
+def catalog_copy(tmp_path):
+    """A writable copy of the shipped catalog folder."""
+    target = tmp_path / "catalog"
+    shutil.copytree(CONFIGS / "catalog", target)
+    return target

@@ -1,0 +1,95 @@
+import pandas as pd
+import pytest
+
+from pipeline.cli import main
+from tests.conftest import CONFIGS
+
+BAD_ROW_CSV = """material,process,coating,thickness_um,relative_density,filler_fraction
+LLZO,tape_casting,ald_al2o3,20,0.97,
+LLZ0,tape_casting,ald_al2o3,20,0.97,
+Li6PS5Cl,wet_coating,li3n,abc,0.9,
+Li6PS5Cl,sputtering,li3n,30,0.9,
+PEO-LiTFSI+LLZO,wet_coating,none,20,1.0,0.2
+"""
+
+
+def test_evaluate_scores_good_rows_and_names_bad_ones(tmp_path, capsys):
+    designs = tmp_path / "designs.csv"
+    designs.write_text(BAD_ROW_CSV)
+    out = tmp_path / "scored.csv"
+    code = main(["evaluate", "--designs", str(designs), "--out", str(out)])
+    assert code == 1  # some rows rejected, the rest processed
+    err = capsys.readouterr().err
+    assert "line 3, column 'material': unknown material 'LLZ0' (did you mean 'LLZO'?)" in err
+    assert "line 4, column 'thickness_um': expected a positive number" in err
+    assert "line 5, column 'process': 'sputtering' does not make sulfide membranes" in err
+    table = pd.read_csv(out)
+    assert list(table["status"]) == ["ok", "rejected", "rejected", "rejected", "ok"]
+    assert table.loc[0, "total_asr_ohm_cm2"] > 0
+    assert pd.isna(table.loc[1, "total_asr_ohm_cm2"])
+    for column in (
+        "sigma_membrane_s_per_cm",
+        "bulk_asr_ohm_cm2",
+        "gravimetric_wh_per_kg",
+        "feasible",
+    ):
+        assert column in table.columns
+
+
+def test_evaluate_temperature_flag_changes_results(tmp_path):
+    designs = tmp_path / "d.csv"
+    designs.write_text("material,process,coating,thickness_um\nLi6PS5Cl,wet_coating,li3n,30\n")
+    results = {}
+    for t in ("-20", "60"):
+        out = tmp_path / f"{t}.csv"
+        assert (
+            main(["evaluate", "--designs", str(designs), "--temperature-c", t, "--out", str(out)])
+            == 0
+        )
+        results[t] = pd.read_csv(out).loc[0, "bulk_asr_ohm_cm2"]
+    assert results["60"] < results["-20"]
+
+
+def test_example_designs_all_score(tmp_path):
+    out = tmp_path / "ex.csv"
+    assert (
+        main(
+            ["evaluate", "--designs", str(CONFIGS / "examples" / "designs.csv"), "--out", str(out)]
+        )
+        == 0
+    )
+    assert (pd.read_csv(out)["status"] == "ok").all()
+
+
+def test_bad_config_exits_2_with_key(tmp_path, capsys):
+    designs = tmp_path / "d.csv"
+    designs.write_text("material,process,coating,thickness_um\nLLZO,tape_casting,none,30\n")
+    code = main(["evaluate", "--designs", str(designs), "--set", "operating.asr_max_ohm_cm2=-1"])
+    assert code == 2
+    assert "key 'operating.asr_max_ohm_cm2'" in capsys.readouterr().err
+
+
+def test_missing_designs_file_and_columns(tmp_path, capsys):
+    assert main(["evaluate", "--designs", str(tmp_path / "none.csv")]) == 2
+    assert "no such designs file" in capsys.readouterr().err
+    bad = tmp_path / "cols.csv"
+    bad.write_text("material,thickness\nLLZO,3\n")
+    assert main(["evaluate", "--designs", str(bad)]) == 2
+    assert "missing column(s) process, coating, thickness_um" in capsys.readouterr().err
+
+
+def test_help_and_bad_flag(capsys):
+    with pytest.raises(SystemExit) as ok:
+        main(["evaluate", "--help"])
+    assert ok.value.code == 0
+    assert "--temperature-c" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as bad:
+        main(["evaluate", "--designs", "x.csv", "--temperature-c", "hot"])
+    assert bad.value.code == 2
+
+
+def test_validate_config_and_catalog_commands(capsys):
+    assert main(["validate-config", str(CONFIGS / "default.yaml")]) == 0
+    assert "valid" in capsys.readouterr().out
+    assert main(["catalog", "assumptions"]) == 0
+    assert "assumption" not in capsys.readouterr().err

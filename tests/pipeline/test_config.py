@@ -1,0 +1,95 @@
+import copy
+
+import pytest
+import yaml
+
+from pipeline.config import StudyConfig, load_config, set_override
+from pipeline.errors import ConfigError
+from tests.conftest import CONFIGS
+
+RAW = yaml.safe_load((CONFIGS / "default.yaml").read_text())
+
+
+def test_default_config_round_trips(default_config):
+    assert StudyConfig.from_dict(default_config.to_dict()) == default_config
+    assert default_config.operating.asr_max_ohm_cm2 == 50.0  # the review's limit is the default
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "expected"),
+    [
+        (
+            ("operating", "temperature_c"),
+            "warm",
+            "key 'operating.temperature_c': expected a number",
+        ),
+        (("operating", "asr_max_ohm_cm2"), -5, "key 'operating.asr_max_ohm_cm2'"),
+        (("cell", "active_mass_fraction"), 1.5, "key 'cell.active_mass_fraction'"),
+        (
+            ("mechanics", "porosity_model"),
+            "archie",
+            "expected one of 'bruggeman', 'maxwell_garnett'",
+        ),
+        (("composite", "model"), "brugeman", "did you mean 'bruggeman'"),
+        (("manufacturability", "weights"), {"maturity": 1}, "missing 'thickness_margin'"),
+        (
+            ("manufacturability", "atmosphere_scores"),
+            {"ambient": 2.0},
+            "manufacturability.atmosphere_scores.ambient",
+        ),
+        (("cell",), "big", "key 'cell': expected a mapping"),
+    ],
+)
+def test_corrupting_one_key_names_that_key(path, value, expected):
+    data = copy.deepcopy(RAW)
+    node = data
+    for part in path[:-1]:
+        node = node[part]
+    node[path[-1]] = value
+    with pytest.raises(ConfigError) as err:
+        StudyConfig.from_dict(data, source="study.yaml")
+    assert "study.yaml" in str(err.value)
+    assert expected in str(err.value)
+
+
+def test_misspelled_key_gets_suggestion():
+    data = copy.deepcopy(RAW)
+    data["operating"]["temprature_c"] = data["operating"].pop("temperature_c")
+    with pytest.raises(
+        ConfigError,
+        match=r"operating.temprature_c': unknown key \(did you mean 'temperature_c'\?\)",
+    ):
+        StudyConfig.from_dict(data)
+
+
+def test_all_problems_reported_at_once():
+    data = copy.deepcopy(RAW)
+    data["operating"]["temperature_c"] = "x"
+    data["cell"]["c_rate_per_h"] = 0
+    with pytest.raises(ConfigError) as err:
+        StudyConfig.from_dict(data)
+    assert "operating.temperature_c" in str(err.value) and "cell.c_rate_per_h" in str(err.value)
+
+
+def test_core_shell_needs_interphase_conductivity():
+    data = copy.deepcopy(RAW)
+    data["composite"]["model"] = "core_shell"
+    with pytest.raises(ConfigError, match="interphase_sigma_s_per_cm"):
+        StudyConfig.from_dict(data)
+    data["composite"]["interphase_sigma_s_per_cm"] = 1e-4
+    assert StudyConfig.from_dict(data).composite.model == "core_shell"
+
+
+def test_overrides_and_file_errors(tmp_path):
+    cfg = load_config(
+        CONFIGS / "default.yaml", ["operating.asr_max_ohm_cm2=30", "composite.model=series"]
+    )
+    assert cfg.operating.asr_max_ohm_cm2 == 30.0 and cfg.composite.model == "series"
+    with pytest.raises(ConfigError, match=r"expected key.path=value"):
+        set_override({}, "novalue")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("operating: [1, 2\n")
+    with pytest.raises(ConfigError, match=r"bad.yaml: not valid YAML"):
+        load_config(bad)
+    with pytest.raises(ConfigError, match=r"missing.yaml: cannot read config"):
+        load_config(tmp_path / "missing.yaml")

@@ -1,0 +1,121 @@
+import numpy as np
+import pytest
+
+from objectives.constants import ZERO_CELSIUS_K
+from pipeline.evaluation import (
+    CONSTRAINT_COLUMNS,
+    OBJECTIVE_COLUMNS,
+    DesignBatch,
+    Evaluator,
+    sigma_at_temperature_s_per_cm,
+)
+
+
+def batch_of(catalog, rows):
+    m = {k: i for i, k in enumerate(catalog.material_ids)}
+    p = {k: i for i, k in enumerate(catalog.process_ids)}
+    c = {k: i for i, k in enumerate(catalog.coating_ids)}
+    return DesignBatch(
+        material=np.array([m[r[0]] for r in rows]),
+        process=np.array([p[r[1]] for r in rows]),
+        coating=np.array([c[r[2]] for r in rows]),
+        thickness_um=np.array([r[3] for r in rows], float),
+        relative_density=np.array([r[4] for r in rows], float),
+        filler_fraction=np.array([r[5] for r in rows], float),
+    )
+
+
+def random_valid_batch(catalog, n, seed=0):
+    rng = np.random.default_rng(seed)
+    applies = catalog.process_applies()
+    resistance = catalog.coating_resistance_ohm_cm2()
+    mat = rng.integers(0, len(catalog.material_ids), n)
+    proc = np.array([rng.choice(np.flatnonzero(applies[i])) for i in mat])
+    coat = np.array([rng.choice(np.flatnonzero(~np.isnan(resistance[:, i]))) for i in mat])
+    templates = (catalog.materials["temperature_law"] == "composite").to_numpy()
+    phi = np.where(templates[mat], rng.uniform(0, 0.6, n), 0.0)
+    return DesignBatch(mat, proc, coat, rng.uniform(0.5, 200, n), rng.uniform(0.6, 1.0, n), phi)
+
+
+def test_llzo_worked_design(default_config, catalog):
+    ev = Evaluator(catalog, default_config)
+    out = ev(batch_of(catalog, [("LLZO", "tape_casting", "ald_al2o3", 20.0, 1.0, 0.0)]))
+    assert out["sigma_membrane_s_per_cm"][0] == pytest.approx(1e-3)
+    assert out["bulk_asr_ohm_cm2"][0] == pytest.approx(2.0)  # 20 µm / 1 mS/cm
+    assert out["total_asr_ohm_cm2"][0] == pytest.approx(3.0)  # + 1 Ω cm² ALD Al2O3 (Han et al.)
+    assert out["strength_mpa"][0] == pytest.approx(223.3)  # dense, 1 cm² as tested
+    assert out["g_asr"][0] == pytest.approx(3.0 / 50.0 - 1.0)
+    assert out["current_density_ma_per_cm2"][0] == pytest.approx(4.0)
+    assert out["g_ccd"][0] == pytest.approx(4.0 / 0.5 - 1.0)  # garnet CCD 0.5 mA/cm² fails 4 mA/cm²
+    assert out["valid_combination"][0]
+
+
+def test_bare_garnet_interface_fails_the_asr_limit(default_config, catalog):
+    ev = Evaluator(catalog, default_config)
+    out = ev(batch_of(catalog, [("LLZO", "tape_casting", "none", 20.0, 1.0, 0.0)]))
+    assert out["total_asr_ohm_cm2"][0] == pytest.approx(1712.0)
+    assert out["g_asr"][0] > 0
+
+
+def test_vectorized_equals_elementwise(default_config, catalog):
+    ev = Evaluator(catalog, default_config)
+    batch = random_valid_batch(catalog, 200)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        whole = ev(batch)
+        for i in range(0, 200, 17):
+            single = ev(batch.take(np.array([i])))
+            for key, values in single.items():
+                np.testing.assert_array_equal(values[0], whole[key][i], err_msg=key)
+
+
+def test_chunking_does_not_change_results(default_config, catalog):
+    ev = Evaluator(catalog, default_config)
+    batch = random_valid_batch(catalog, 1000, seed=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a, b = ev(batch, chunk_size=64), ev(batch, chunk_size=100_000)
+        reused = ev(batch, chunk_size=64, out={k: np.full_like(v, -1.0) for k, v in a.items()})
+    for key in a:
+        np.testing.assert_array_equal(a[key], b[key], err_msg=key)
+        np.testing.assert_array_equal(a[key], reused[key], err_msg=key)
+    assert set(OBJECTIVE_COLUMNS) | set(CONSTRAINT_COLUMNS) <= set(a)
+
+
+def test_warmer_is_less_resistive(default_config, catalog):
+    batch = random_valid_batch(catalog, 300, seed=2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cold = Evaluator(catalog, default_config, temperature_c=-20.0)(batch)["bulk_asr_ohm_cm2"]
+        warm = Evaluator(catalog, default_config, temperature_c=60.0)(batch)["bulk_asr_ohm_cm2"]
+    known = np.isfinite(cold) & np.isfinite(warm)
+    assert known.sum() > 250
+    assert np.all(warm[known] < cold[known])
+
+
+def test_thinner_is_less_resistive_and_lighter(default_config, catalog):
+    rows = [("Li6PS5Cl", "wet_coating", "li3n", t, 0.9, 0.0) for t in (60.0, 30.0, 10.0)]
+    out = Evaluator(catalog, default_config)(batch_of(catalog, rows))
+    assert np.all(np.diff(out["total_asr_ohm_cm2"]) < 0)
+    assert np.all(np.diff(out["gravimetric_wh_per_kg"]) > 0)
+
+
+def test_composite_template_limits(default_config, catalog):
+    ev = Evaluator(catalog, default_config)
+    out = ev(
+        batch_of(
+            catalog,
+            [
+                ("PEO-LiTFSI+LLZO", "wet_coating", "none", 20.0, 1.0, 0.0),
+                ("PEO-LiTFSI", "wet_coating", "none", 20.0, 1.0, 0.0),
+                ("PEO-LiTFSI+LLZO", "wet_coating", "none", 20.0, 1.0, 0.5),
+            ],
+        )
+    )
+    sigma = out["sigma_dense_s_per_cm"]
+    assert sigma[0] == pytest.approx(sigma[1])  # φ = 0 is the pure matrix
+    assert sigma[2] > sigma[0]  # the LLZO filler percolates above φ = 1/3
+
+
+def test_pe0_vft_parameters_reproduce_the_80c_point(catalog):
+    # Catalog B for PEO-LiTFSI was fitted through 6.2e-6 S/cm (25 °C) and 8.0e-4 S/cm (80 °C), M061/M062.
+    i = catalog.material_ids.index("PEO-LiTFSI")
+    sigma_80 = sigma_at_temperature_s_per_cm(catalog, 80.0 + ZERO_CELSIUS_K)[i]
+    assert sigma_80 == pytest.approx(8.0e-4, rel=2e-3)
