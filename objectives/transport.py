@@ -118,3 +118,18 @@ def lithium_conductivity_s_per_cm(
     Inorganic SEs have t₊ ≈ 1; PEO(LiTFSI) t₊ ≈ 0.3. Returns [S/cm].
     """
     return np.asarray(transference_number, dtype=float) * np.asarray(sigma_s_per_cm, dtype=float)
+
+
+def separator_area_conductance_s_per_cm2(
+    sigma_electrolyte_s_per_cm: ArrayLike, thickness_um: ArrayLike, macmullin_number: ArrayLike
+) -> Array:
+    """Conductance of a liquid-filled porous separator, G/A = σ_liquid / (N_M · L).
+
+    N_M (MacMullin number) = σ_liquid / σ_effective, 4-20 for common Li-ion separators
+    (Metrohm application note AN-BAT-006; rhd instruments application note, 2023). The review
+    compares thin SSEs with this: 10 µm at 0.4 mS/cm "can achieve conductance comparable to liquid
+    electrolytes". Returns [S/cm²].
+    """
+    return np.asarray(sigma_electrolyte_s_per_cm, dtype=float) / (
+        np.asarray(macmullin_number, dtype=float) * np.asarray(thickness_um, dtype=float) * CM_PER_UM
+    )

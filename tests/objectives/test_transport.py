@@ -10,6 +10,15 @@ def test_review_worked_number_asr_and_conductance():
     assert transport.area_conductance_s_per_cm2(0.4e-3, 10.0) == pytest.approx(0.4)
 
 
+def test_review_claim_thin_sse_conductance_comparable_to_liquid_separator():
+    # Review: 10 µm at 0.4 mS/cm "can achieve conductance comparable to liquid electrolytes".
+    # Separator: MacMullin number 4-20 (Metrohm AN-BAT-006). The liquid conductivity (10 mS/cm) and
+    # separator thickness (20 µm) are assumptions (no source retrieved), typical carbonate-electrolyte values.
+    sse = transport.area_conductance_s_per_cm2(0.4e-3, 10.0)
+    liquid = transport.separator_area_conductance_s_per_cm2(10e-3, 20.0, np.array([20.0, 4.0]))
+    assert liquid[0] <= sse <= liquid[1]  # 0.25 <= 0.4 <= 1.25 S/cm²
+
+
 def test_conductance_is_inverse_of_asr():
     sigma = np.logspace(-7, -2, 9)
     thickness = np.linspace(0.5, 200, 9)
