@@ -15,16 +15,16 @@ export MLFLOW_DISABLE_TELEMETRY := true
 export DO_NOT_TRACK := true
 export SSEMO_SHARED_DATA := $(SHARED_DATA)
 
-.PHONY: help run evaluate test lint bench ui clean $(addprefix bench-,$(BENCHES))
+.PHONY: help lock run test lint bench ui clean $(addprefix bench-,$(BENCHES))
 
 help: ## List every target with a one-line description
 	@echo "ssemo — Solid-State Electrolyte Membrane Optimizer"
 	@echo
 	@grep -hE '^[a-zA-Z0-9_.%-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | \
 		awk -F'\t' '{printf "  make %-16s %s\n", $$1, $$2}'
-	@echo "  make bench-<name>      run one benchmark: $(BENCHES)"
+	@echo "  make bench-<name>     run one benchmark: $(BENCHES)"
 
-$(VENV): $(STAMP) ## Create the virtual environment from requirements.lock (done automatically)
+.venv: $(STAMP) ## Create the virtual environment from requirements.lock (done automatically)
 
 $(STAMP): requirements.lock pyproject.toml
 	@echo "Building $(VENV) from requirements.lock (first run only; log in $(VENV)/install.log) ..."
@@ -52,7 +52,7 @@ lint: $(STAMP) ## Ruff lint + format check, mypy type check of the three package
 
 bench: $(addprefix bench-,$(BENCHES)) ## Run every benchmark (results in benchmarks/results/)
 
-bench-%: $(STAMP)
+$(addprefix bench-,$(BENCHES)): bench-%: $(STAMP)
 	$(BIN)/python benchmarks/$*.py
 
 ui: $(STAMP) ## Open the MLflow UI on 127.0.0.1:5000 over the local tracking store
