@@ -15,7 +15,7 @@ export MLFLOW_DISABLE_TELEMETRY := true
 export DO_NOT_TRACK := true
 export SSEMO_SHARED_DATA := $(SHARED_DATA)
 
-.PHONY: help lock run test lint bench ui clean $(addprefix bench-,$(BENCHES))
+.PHONY: help lock run train predict test lint bench ui clean $(addprefix bench-,$(BENCHES))
 
 help: ## List every target with a one-line description
 	@echo "ssemo — Solid-State Electrolyte Membrane Optimizer"
@@ -42,6 +42,12 @@ lock: ## Re-resolve requirements.lock from pyproject.toml (needs uv)
 run: $(STAMP) ## Run the main job on the data that ships with the project
 	$(BIN)/ssemo evaluate --config $(CONFIG) --designs configs/examples/designs.csv --out results/evaluated_designs.csv
 
+train: $(STAMP) ## Train, tune and register the conductivity surrogate on the shipped curated data
+	$(BIN)/ssemo train --config configs/train.yaml
+
+predict: $(STAMP) ## Predict conductivity for configs/examples/compositions.csv with the registered model
+	$(BIN)/ssemo predict --input configs/examples/compositions.csv --out results/predictions.csv
+
 test: $(STAMP) ## Run the test suite (what CI runs)
 	$(BIN)/python -m pytest
 
@@ -56,8 +62,8 @@ $(addprefix bench-,$(BENCHES)): bench-%: $(STAMP)
 	$(BIN)/python benchmarks/$*.py
 
 ui: $(STAMP) ## Open the MLflow UI on 127.0.0.1:5000 over the local tracking store
-	$(BIN)/mlflow ui --backend-store-uri $(MLFLOW_URI) --host 127.0.0.1 --port 5000
+	$(BIN)/mlflow ui --backend-store-uri $(MLFLOW_URI) --host 127.0.0.1 --port 5000 --workers 1
 
 clean: ## Remove caches and results (keeps .venv and the MLflow store)
-	rm -rf .pytest_cache .mypy_cache .ruff_cache results benchmarks/results
+	rm -rf .pytest_cache .mypy_cache .ruff_cache results benchmarks/results mlruns
 	find . -name __pycache__ -type d -prune -not -path './.venv/*' -exec rm -rf {} +

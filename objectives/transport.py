@@ -131,5 +131,7 @@ def separator_area_conductance_s_per_cm2(
     electrolytes". Returns [S/cm²].
     """
     return np.asarray(sigma_electrolyte_s_per_cm, dtype=float) / (
-        np.asarray(macmullin_number, dtype=float) * np.asarray(thickness_um, dtype=float) * CM_PER_UM
+        np.asarray(macmullin_number, dtype=float)
+        * np.asarray(thickness_um, dtype=float)
+        * CM_PER_UM
     )

@@ -126,6 +126,64 @@ def cmd_catalog(args) -> int:
     return EXIT_OK
 
 
+def cmd_train(args) -> int:
+    from pipeline.config import load_train_config
+    from pipeline.training import train
+
+    config = load_train_config(args.config, args.set or ())
+    summary = train(config)
+    print(
+        f"Trained and registered {summary['model_uri']} (version {summary['model_version']}) from "
+        f"{summary['rows']} rows ({summary['rejected']} rejected, data hash {summary['data_hash'][:12]})."
+    )
+    print(
+        f"Grouped-CV MAE {summary['cv_mae']:.3f} log10 S/cm, R² {summary['cv_r2']:.3f}, "
+        f"90 % interval coverage {summary['cv_coverage_90']:.1%}; run {summary['run_id']}."
+    )
+    print(f"Review it with `make ui` (tracking store {config.mlflow.tracking_uri}).")
+    return EXIT_OK
+
+
+def cmd_predict(args) -> int:
+    from pipeline.config import load_train_config
+    from pipeline.prediction import predict_file
+    from pipeline.tracking import load_registered_model
+
+    config = load_train_config(args.config)
+    uri = args.tracking_uri or config.mlflow.tracking_uri
+    name = args.model or f"{config.mlflow.registered_model}@{config.mlflow.alias}"
+    model = load_registered_model(uri, name if name.startswith("models:/") else f"models:/{name}")
+    out, errors = predict_file(model, args.input, args.temperature_c)
+    out_path = Path(args.out)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out_path.with_suffix(out_path.suffix + ".tmp")
+    out.to_csv(tmp, index=False)
+    tmp.replace(out_path)
+    ok = out[out["status"] == "ok"]
+    if len(ok):
+        import pandas as pd
+
+        cols = [
+            c
+            for c in (
+                "composition",
+                "temperature_k",
+                "log10_sigma_mean",
+                "log10_sigma_p05",
+                "log10_sigma_p95",
+                "applicability",
+                "in_domain",
+            )
+            if c in ok
+        ]
+        with pd.option_context("display.width", 200, "display.float_format", "{:.3g}".format):
+            print(ok[cols].to_string(index=False))
+    for msg in errors.values():
+        print(f"rejected: {msg}", file=sys.stderr)
+    print(f"Wrote {out_path} ({len(ok)} predicted, {len(errors)} rejected) with model {name}.")
+    return EXIT_ROWS_REJECTED if errors else EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ssemo",
@@ -188,6 +246,57 @@ def build_parser() -> argparse.ArgumentParser:
         "table", choices=["materials", "processes", "coatings", "assumptions"], help="which table"
     )
     ca.set_defaults(func=cmd_catalog)
+    tr = sub.add_parser(
+        "train",
+        help="train, tune (Optuna) and register the conductivity surrogate in MLflow",
+        description="Load the literature data sources of a training config, reject bad rows with reasons, "
+        "tune the surrogate with grouped cross-validation and register the best model under an alias.",
+    )
+    tr.add_argument(
+        "--config",
+        default=str(REPO_ROOT / "configs" / "train.yaml"),
+        help="training config (default: %(default)s)",
+    )
+    tr.add_argument(
+        "--set", action="append", metavar="KEY=VALUE", help="override a config key (repeatable)"
+    )
+    tr.set_defaults(func=cmd_train)
+
+    pr = sub.add_parser(
+        "predict",
+        help="predict log10 conductivity with a 90 %% interval and an applicability score",
+        description="Predict the ionic conductivity of compositions with a registered surrogate. Input columns: "
+        "composition, optional temperature_c (default 25) and structure columns. Bad rows are named; the rest predicted.",
+    )
+    pr.add_argument("--input", required=True, metavar="FILE.csv", help="compositions to predict")
+    pr.add_argument(
+        "--model",
+        default=None,
+        metavar="NAME@ALIAS",
+        help="registered model (default: the training config's registered_model@alias)",
+    )
+    pr.add_argument(
+        "--temperature-c",
+        type=float,
+        default=None,
+        metavar="T",
+        help="temperature for every row, °C",
+    )
+    pr.add_argument(
+        "--config",
+        default=str(REPO_ROOT / "configs" / "train.yaml"),
+        help="training config naming the store and model",
+    )
+    pr.add_argument(
+        "--tracking-uri", default=None, help="MLflow tracking URI (default: the training config's)"
+    )
+    pr.add_argument(
+        "--out",
+        default="results/predictions.csv",
+        metavar="FILE.csv",
+        help="output table (default: %(default)s)",
+    )
+    pr.set_defaults(func=cmd_predict)
     return parser
 
 

@@ -159,6 +159,8 @@ def _cross_checks(cfg: StudyConfig) -> list[str]:
 
 
 def _expected(meta: Mapping[str, Any], unit_type: str) -> str:
+    if unit_type == "str" and not meta.get("choices"):
+        return "a string"
     if meta.get("choices") and unit_type == "str":
         return "one of " + ", ".join(repr(c) for c in meta["choices"])
     low, high, unit = meta.get("low"), meta.get("high"), meta.get("unit", "")
@@ -215,8 +217,20 @@ def _build(cls, data: Any, prefix: str, problems: list[str], skip=frozenset()):
             kwargs[name] = _build_mapping(value, f.metadata, path, problems)
         elif _optional(hint) and value is None:
             kwargs[name] = None
+        elif hint is bool:
+            if not isinstance(value, bool):
+                problems.append(f"key '{path}': expected true or false, got {value!r}")
+            kwargs[name] = value
+        elif typing.get_origin(hint) is tuple:
+            kwargs[name] = _build_choices(value, f.metadata, path, problems)
+        elif hint is int:
+            if not isinstance(value, int) or isinstance(value, bool):
+                problems.append(f"key '{path}': expected an integer, got {value!r}")
+            else:
+                _check_scalar(value, f.metadata, "float", path, problems)
+            kwargs[name] = value
         else:
-            kind = "str" if hint is str else "float"
+            kind = "str" if hint in (str, str | None) else "float"
             kwargs[name] = _check_scalar(value, f.metadata, kind, path, problems)
     try:
         return cls(**kwargs)
@@ -226,6 +240,21 @@ def _build(cls, data: Any, prefix: str, problems: list[str], skip=frozenset()):
 
 def _optional(hint) -> bool:
     return isinstance(hint, types.UnionType) and type(None) in typing.get_args(hint)
+
+
+def _build_choices(value: Any, meta: Mapping[str, Any], path: str, problems: list[str]) -> tuple:
+    allowed = meta.get("choices") or ()
+    if not isinstance(value, list | tuple) or not value:
+        problems.append(
+            f"key '{path}': expected a non-empty list of {', '.join(repr(c) for c in allowed)}, got {value!r}"
+        )
+        return ()
+    for item in value:
+        if item not in allowed:
+            problems.append(
+                f"key '{path}': unknown entry {item!r}; expected one of {', '.join(repr(c) for c in allowed)}{_suggest(str(item), allowed)}"
+            )
+    return tuple(value)
 
 
 def _build_mapping(value: Any, meta: Mapping[str, Any], path: str, problems: list[str]) -> dict:
@@ -276,3 +305,127 @@ def load_config(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -
     for assignment in overrides:
         set_override(data, assignment)
     return StudyConfig.from_dict(data, source=str(path))
+
+
+# --- training job config (ssemo train) -----------------------------------------------------------
+
+SURROGATE_MODELS = ("forest", "gbm", "gp")
+CENSORED_POLICIES = ("value", "bound", "drop")
+
+
+@dataclass(frozen=True)
+class Source:
+    enabled: bool = False
+    path: str = ""
+    keep_extrapolated: bool = False  # McHaffie only: keep RT values extrapolated from high T
+
+
+@dataclass(frozen=True)
+class Sources:
+    curated: Source = field(default_factory=lambda: Source(True, "data/curated_conductivity.csv"))
+    obelix: Source = field(default_factory=lambda: Source(False, "${SSEMO_SHARED_DATA}/obelix"))
+    liverpool: Source = field(
+        default_factory=lambda: Source(
+            False, "${SSEMO_SHARED_DATA}/liverpool_ionics/LiIonDatabase.csv"
+        )
+    )
+    laskowski: Source = field(
+        default_factory=lambda: Source(
+            False, "${SSEMO_SHARED_DATA}/laskowski2023/laskowski_with_dois.csv"
+        )
+    )
+    mchaffie: Source = field(
+        default_factory=lambda: Source(
+            False, "${SSEMO_SHARED_DATA}/mchaffie2025/ionic_conductivity_database.csv"
+        )
+    )
+    bradford: Source = field(
+        default_factory=lambda: Source(
+            False, "${SSEMO_SHARED_DATA}/polymer_electrolyte_bradford2023/clean_train_data.csv"
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Censoring:
+    policy: str = spec(choices=CENSORED_POLICIES, default="value")
+    value_log10: float = spec(-30.0, 0.0, unit="log10 S/cm", default=-15.0)
+
+
+@dataclass(frozen=True)
+class Data:
+    sources: Sources = field(default_factory=Sources)
+    censored: Censoring = field(default_factory=Censoring)
+    min_rows: int = spec(2, 1_000_000, default=10)
+
+
+@dataclass(frozen=True)
+class Tuning:
+    n_trials: int = spec(1, 10_000, default=12)
+    models: tuple[str, ...] = spec(choices=SURROGATE_MODELS, default=SURROGATE_MODELS)
+    cv_folds: int = spec(2, 20, default=5)
+    seed: int = spec(0, 2**31 - 1, default=0)
+    storage: str | None = spec(default="results/optuna.db")
+    study_name: str = spec(default="ssemo-conductivity")
+    timeout_s: float | None = spec(1.0, 1e6, unit="s", default=None)
+
+
+@dataclass(frozen=True)
+class Tracking:
+    tracking_uri: str = spec(default="sqlite:///mlflow.db")
+    experiment: str = spec(default="ssemo-surrogates")
+    registered_model: str = spec(default="ssemo-conductivity")
+    alias: str = spec(default="champion")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    data: Data = field(default_factory=Data)
+    tuning: Tuning = field(default_factory=Tuning)
+    mlflow: Tracking = field(default_factory=Tracking)
+    source: str = field(default="<dict>", compare=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], source: str = "<dict>") -> TrainConfig:
+        problems: list[str] = []
+        obj = _build(cls, data, "", problems, skip={"source"})
+        if problems:
+            raise ConfigError(
+                f"{source}: invalid config\n" + "\n".join(f"  - {p}" for p in problems)
+            )
+        return dataclasses.replace(obj, source=source)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = dataclasses.asdict(self)
+        out.pop("source")
+        return out
+
+    def resolve_path(self, path: str) -> Path:
+        """Expand ${SSEMO_SHARED_DATA} (default: ../shared/data beside the repository) and resolve
+        relative paths against the config file's folder."""
+        import os
+
+        shared = os.environ.get("SSEMO_SHARED_DATA") or str(
+            Path(__file__).resolve().parents[2] / "shared" / "data"
+        )
+        expanded = Path(path.replace("${SSEMO_SHARED_DATA}", shared))
+        if expanded.is_absolute():
+            return expanded
+        base = Path(self.source).parent if self.source not in ("<dict>", "") else Path.cwd()
+        return (base / expanded).resolve()
+
+
+def load_train_config(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> TrainConfig:
+    """Read, override and validate a training config (ssemo train)."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping at the top level, got {type(data).__name__}")
+    for assignment in overrides:
+        set_override(data, assignment)
+    return TrainConfig.from_dict(data, source=str(path))

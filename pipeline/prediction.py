@@ -1,0 +1,83 @@
+"""`ssemo predict`: conductivity of user compositions from a registered surrogate, row by row checked."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipeline.errors import InputError
+from surrogates.chemistry import FormulaError, parse_formula
+
+OPTIONAL_STRUCTURE = ("space_group_number", "a", "b", "c", "alpha", "beta", "gamma")
+
+
+def read_prediction_input(
+    path: str | Path, temperature_c: float | None
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[int, str]]:
+    """Returns (table as read, model input for the good rows, {position: error message})."""
+    path = Path(path)
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such input file") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: not a readable CSV ({exc})") from None
+    if "composition" not in table:
+        raise InputError(
+            f"{path}: missing column 'composition' (optional: temperature_c, {', '.join(OPTIONAL_STRUCTURE)}, family, process, thickness_um)"
+        )
+    errors: dict[int, str] = {}
+    good, temps = [], []
+    for pos, row in enumerate(table.to_dict("records")):
+        line = pos + 2
+        try:
+            parse_formula(row["composition"])
+        except FormulaError as exc:
+            errors[pos] = f"{path}, line {line}, column 'composition': {exc}"
+            continue
+        if temperature_c is not None:
+            t = temperature_c
+        elif row.get("temperature_c", "") != "":
+            try:
+                t = float(row["temperature_c"])
+            except ValueError:
+                t = math.nan
+            if not (math.isfinite(t) and -100 <= t <= 1000):
+                errors[pos] = (
+                    f"{path}, line {line}, column 'temperature_c': expected a number in [-100, 1000] °C, got {row['temperature_c']!r}"
+                )
+                continue
+        else:
+            t = 25.0
+        good.append(pos)
+        temps.append(t + 273.15)
+    inputs = pd.DataFrame(
+        {"composition": table["composition"].iloc[good].to_numpy(), "temperature_k": temps},
+        index=good,
+    )
+    for column in OPTIONAL_STRUCTURE:
+        if column in table:
+            inputs[column] = pd.to_numeric(table[column].iloc[good], errors="coerce").to_numpy()
+    return table, inputs, errors
+
+
+def predict_file(
+    model, path: str | Path, temperature_c: float | None, coverage: float = 0.9
+) -> tuple[pd.DataFrame, dict[int, str]]:
+    table, inputs, errors = read_prediction_input(path, temperature_c)
+    out = table.copy()
+    out.insert(0, "line", np.arange(len(table)) + 2)
+    out["status"] = "ok"
+    out["error"] = ""
+    for pos, msg in errors.items():
+        out.loc[pos, "status"] = "rejected"
+        out.loc[pos, "error"] = msg.split(": ", 1)[1]
+    if len(inputs):
+        predicted = model.predict_table(inputs, coverage)
+        predicted.insert(0, "temperature_k", inputs["temperature_k"])
+        predicted["sigma_mean_s_per_cm"] = 10.0 ** predicted["log10_sigma_mean"]
+        out = out.join(predicted)
+    return out, errors

@@ -1,0 +1,152 @@
+"""MLflow: the one place that imports it. Local SQLite store by default, telemetry off, runs that end
+FINISHED or FAILED (never left RUNNING), batched logging, and safe loading of registered models."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import SsemoError
+
+# Types the conductivity surrogate is made of. A model file asking for anything else is refused:
+# the allow-list lives here, in code, not in the (possibly tampered) artifact.
+TRUSTED_TYPE_PREFIXES = ("surrogates.", "sklearn.", "numpy.", "scipy.")
+
+
+def _quiet() -> None:
+    os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+    os.environ.setdefault("DO_NOT_TRACK", "true")
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+
+
+def mlflow_module():
+    _quiet()
+    import mlflow
+
+    return mlflow
+
+
+def configure(tracking_uri: str, experiment: str):
+    """Point MLflow at the store and experiment; returns the mlflow module."""
+    mlflow = mlflow_module()
+    mlflow.set_tracking_uri(tracking_uri)
+    mlflow.set_registry_uri(tracking_uri)
+    if mlflow.get_experiment_by_name(experiment) is None and tracking_uri.startswith("sqlite:///"):
+        # keep artifacts beside the SQLite store, not in whatever folder the job was started from
+        store = Path(tracking_uri.removeprefix("sqlite:///")).resolve()
+        mlflow.create_experiment(
+            experiment, artifact_location=(store.parent / "mlartifacts" / experiment).as_uri()
+        )
+    mlflow.set_experiment(experiment)
+    return mlflow
+
+
+def code_version() -> str:
+    """git describe of the working tree (with -dirty), or the package version outside git."""
+    root = Path(__file__).resolve().parents[1]
+    try:
+        out = subprocess.run(
+            ["git", "describe", "--always", "--dirty"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=5,
+        )
+        if out.returncode == 0 and out.stdout.strip():
+            return out.stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        pass
+    from pipeline import __version__
+
+    return __version__
+
+
+@contextlib.contextmanager
+def sigterm_as_exception() -> Iterator[None]:
+    """Turn SIGTERM into an exception so an active MLflow run is closed as FAILED, not left RUNNING."""
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt(f"terminated by signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def flatten(mapping: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    """Nested config -> {'a.b.c': 'value'} with MLflow-safe values."""
+    out: dict[str, str] = {}
+    for key, value in mapping.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            out.update(flatten(value, name + "."))
+        elif isinstance(value, list | tuple):
+            out[name] = ",".join(map(str, value))
+        else:
+            out[name] = str(value)
+    return out
+
+
+def log_batch(
+    mlflow,
+    params: Mapping[str, Any] | None = None,
+    metrics: Mapping[str, float] | None = None,
+    tags: Mapping[str, str] | None = None,
+    step: int | None = None,
+) -> None:
+    """One call for many values (each MLflow call costs ~2 ms on SQLite)."""
+    import time
+
+    from mlflow.entities import Metric, Param, RunTag
+
+    run = mlflow.active_run()
+    now = int(time.time() * 1000)
+    mlflow.tracking.MlflowClient().log_batch(
+        run.info.run_id,
+        metrics=[Metric(k, float(v), now, step or 0) for k, v in (metrics or {}).items()],
+        params=[Param(k, str(v)[:6000]) for k, v in (params or {}).items()],
+        tags=[RunTag(k, str(v)) for k, v in (tags or {}).items()],
+    )
+
+
+def check_trusted(types: list[str]) -> list[str]:
+    bad = [t for t in types if not t.startswith(TRUSTED_TYPE_PREFIXES)]
+    if bad:
+        raise SsemoError(
+            f"model file needs types outside the trusted list {TRUSTED_TYPE_PREFIXES}: {bad}"
+        )
+    return types
+
+
+def load_registered_model(tracking_uri: str, model_uri: str):
+    """Load a registered surrogate (e.g. 'models:/ssemo-conductivity@champion') without pickle.
+
+    The skops file is read with an allow-list defined in this module, never the artifact's own.
+    """
+    mlflow = mlflow_module()
+    mlflow.set_tracking_uri(tracking_uri)
+    mlflow.set_registry_uri(tracking_uri)
+    import skops.io as sio
+    from mlflow.exceptions import MlflowException
+
+    try:
+        local = Path(mlflow.artifacts.download_artifacts(artifact_uri=model_uri))
+    except MlflowException as exc:
+        raise SsemoError(
+            f"cannot load model {model_uri!r} from {tracking_uri}: {exc.message}. "
+            "Train one first with `make train` (ssemo train)."
+        ) from None
+    path = local / "model.skops"
+    if not path.exists():
+        raise SsemoError(
+            f"{model_uri}: no model.skops in the artifact (was it logged by ssemo train?)"
+        )
+    trusted = check_trusted(sio.get_untrusted_types(file=str(path)))
+    return sio.load(str(path), trusted=trusted)

@@ -1,0 +1,241 @@
+"""`ssemo train`: load literature data, tune the surrogate with Optuna, record and register it in MLflow.
+
+One parent run per job; a nested run per Optuna trial; then the final model (skops format, signature,
+input example), the data hash, the rejects file, parity and calibration plots, and registration under
+the configured name with an alias (e.g. `champion`) that the optimizer loads by default.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipeline import tracking
+from pipeline.config import TrainConfig
+from pipeline.errors import SsemoError
+from surrogates import datasets
+from surrogates.evaluation import cross_validate
+
+INPUT_COLUMNS = (
+    "composition",
+    "temperature_k",
+    "space_group_number",
+    "a",
+    "b",
+    "c",
+    "alpha",
+    "beta",
+    "gamma",
+)
+
+
+@dataclass
+class TrainingData:
+    rows: pd.DataFrame
+    rejects: pd.DataFrame
+    merge_report: datasets.MergeReport
+    data_hash: str
+    counts: dict[str, int]
+
+
+def load_training_data(config: TrainConfig) -> TrainingData:
+    """Every enabled source, validated and merged; rejects collected with reasons (none dropped silently)."""
+    frames, rejects, counts = [], [], {}
+    for name in datasets.LOADERS:
+        source = getattr(config.data.sources, name)
+        if not source.enabled:
+            continue
+        path = config.resolve_path(source.path)
+        kwargs = {"keep_extrapolated": source.keep_extrapolated} if name == "mchaffie" else {}
+        try:
+            result = datasets.LOADERS[name](path, **kwargs)
+        except datasets.DataError as exc:
+            raise SsemoError(f"{config.source}: key 'data.sources.{name}': {exc}") from None
+        frames.append(result.rows)
+        rejects.append(result.rejects)
+        counts[name] = len(result.rows)
+        counts[f"{name}_rejected"] = len(result.rejects)
+    if not frames:
+        raise SsemoError(f"{config.source}: key 'data.sources': no source is enabled")
+    merged, report = datasets.merge_duplicates(pd.concat(frames, ignore_index=True))
+    rows = datasets.apply_censoring(
+        merged, config.data.censored.policy, config.data.censored.value_log10
+    )
+    return TrainingData(
+        rows, pd.concat(rejects, ignore_index=True), report, datasets.content_hash(rows), counts
+    )
+
+
+def features_frame(rows: pd.DataFrame) -> pd.DataFrame:
+    cols = [c for c in (*INPUT_COLUMNS, "activation_energy_ev", "censored") if c in rows]
+    return rows[cols].reset_index(drop=True)
+
+
+def pip_requirements() -> list[str]:
+    names = ("scikit-learn", "numpy", "pandas", "scipy", "skops", "pymatgen-core")
+    return [f"{n}=={metadata.version(n)}" for n in names]
+
+
+def _progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def train(config: TrainConfig) -> dict:
+    """Run the training job; returns a summary (run id, model version, metrics)."""
+    from surrogates.tuning import model_from_params, tune
+
+    mlflow = tracking.configure(config.mlflow.tracking_uri, config.mlflow.experiment)
+    started = time.perf_counter()
+    with tracking.sigterm_as_exception(), mlflow.start_run(run_name="train-conductivity") as parent:
+        tracking.log_batch(
+            mlflow,
+            params=tracking.flatten(config.to_dict()),
+            tags={"ssemo.job": "train", "ssemo.code_version": tracking.code_version()},
+        )
+        data = load_training_data(config)
+        with tempfile.TemporaryDirectory() as tmp:
+            rejects_path = Path(tmp) / "rejects.csv"
+            data.rejects.to_csv(rejects_path, index=False)
+            mlflow.log_artifact(str(rejects_path), artifact_path="data")
+        tracking.log_batch(
+            mlflow,
+            metrics={f"data.{k}": v for k, v in data.counts.items()}
+            | {
+                "data.rows_used": len(data.rows),
+                "data.rejected": len(data.rejects),
+                "data.merged_groups": data.merge_report.merged_groups,
+                "data.censored_rows": int(data.rows["censored"].sum()),
+            },
+            tags={
+                "ssemo.data_hash": data.data_hash,
+                "ssemo.merge_report": data.merge_report.summary(),
+            },
+        )
+        _progress(
+            f"data: {data.merge_report.summary()}; {len(data.rejects)} rejected (see data/rejects.csv); "
+            f"hash {data.data_hash[:12]}"
+        )
+        if len(data.rows) < config.data.min_rows:
+            raise SsemoError(
+                f"{config.source}: only {len(data.rows)} usable rows remain, fewer than "
+                f"data.min_rows = {config.data.min_rows}; rejects are logged in run {parent.info.run_id}"
+            )
+
+        X = features_frame(data.rows)
+        y = data.rows["log10_sigma"].to_numpy(float)
+        groups = data.rows["formula_key"].to_numpy()
+        t = config.tuning
+
+        def log_trial(study, trial) -> None:
+            with mlflow.start_run(run_name=f"trial-{trial.number:03d}", nested=True):
+                metrics = {"cv_mae": trial.value} if trial.value is not None else {}
+                metrics |= {k: v for k, v in trial.user_attrs.items() if isinstance(v, float)}
+                tracking.log_batch(
+                    mlflow,
+                    params=trial.params,
+                    metrics=metrics,
+                    tags={"optuna.state": trial.state.name, "optuna.trial": str(trial.number)},
+                )
+            best = (
+                study.best_value if any(x.value is not None for x in study.trials) else float("nan")
+            )
+            _progress(
+                f"trial {trial.number + 1}/{t.n_trials}: {trial.state.name.lower()} "
+                f"{'' if trial.value is None else f'MAE {trial.value:.3f} '}(best {best:.3f})"
+            )
+
+        storage = (
+            str(config.resolve_path(t.storage))
+            if t.storage and "://" not in t.storage
+            else t.storage
+        )
+        if storage and "://" not in storage:
+            Path(storage).parent.mkdir(parents=True, exist_ok=True)
+        study = tune(
+            X,
+            y,
+            groups,
+            n_trials=t.n_trials,
+            seed=t.seed,
+            storage=storage,
+            study_name=t.study_name,
+            models=t.models,
+            n_splits=t.cv_folds,
+            callbacks=[log_trial],
+            timeout_s=t.timeout_s,
+        )
+        best = study.best_trial
+        estimator = model_from_params(best.params, random_state=t.seed)
+        _progress(
+            f"best trial {best.number}: {best.params}; cross-validating and fitting the final model"
+        )
+        cv = cross_validate(estimator, X, y, groups, n_splits=t.cv_folds, seed=t.seed)
+        model = estimator.fit(X, y, groups=groups)
+
+        with tempfile.TemporaryDirectory() as tmp:
+            from pipeline.plots import calibration_plot, parity_plot
+
+            oof = cv.oof
+            oof_path = Path(tmp) / "cv_predictions.csv"
+            data.rows.assign(
+                **{f"cv_{c}": oof[c].to_numpy() for c in ("mean", "std", "lower", "upper")}
+            ).to_csv(oof_path, index=False)
+            for path in (
+                oof_path,
+                parity_plot(oof, Path(tmp) / "parity.png", "Conductivity surrogate"),
+                calibration_plot(oof, Path(tmp) / "calibration.png", "Interval calibration"),
+            ):
+                mlflow.log_artifact(str(path), artifact_path="evaluation")
+        tracking.log_batch(
+            mlflow,
+            metrics=cv.metrics() | {"best_trial": best.number, "n_trials": len(study.trials)},
+            params={"best." + k: v for k, v in best.params.items()},
+        )
+
+        example = X[list(c for c in INPUT_COLUMNS if c in X)].head(5)
+        info = _log_model(mlflow, model, example, config)
+        client = mlflow.tracking.MlflowClient()
+        client.set_registered_model_alias(
+            config.mlflow.registered_model, config.mlflow.alias, info.registered_model_version
+        )
+        mlflow.set_tags({"ssemo.model_version": str(info.registered_model_version)})
+        summary = {
+            "run_id": parent.info.run_id,
+            "model_uri": f"models:/{config.mlflow.registered_model}@{config.mlflow.alias}",
+            "model_version": info.registered_model_version,
+            "rows": len(data.rows),
+            "rejected": len(data.rejects),
+            "data_hash": data.data_hash,
+            "best_params": best.params,
+            "wall_s": time.perf_counter() - started,
+            **cv.metrics(),
+        }
+        mlflow.log_metric("wall_s", summary["wall_s"])
+    return summary
+
+
+def _log_model(mlflow, model, example: pd.DataFrame, config: TrainConfig):
+    import skops.io as sio
+    from mlflow.models import infer_signature
+
+    trusted = tracking.check_trusted(sio.get_untrusted_types(data=sio.dumps(model)))
+    signature = infer_signature(example, np.asarray(model.predict(example)))
+    root = Path(__file__).resolve().parents[1]
+    return mlflow.sklearn.log_model(
+        model,
+        name="model",
+        signature=signature,
+        input_example=example,
+        pip_requirements=pip_requirements(),
+        serialization_format="skops",
+        skops_trusted_types=trusted,
+        registered_model_name=config.mlflow.registered_model,
+        code_paths=[str(root / "surrogates"), str(root / "objectives")],
+    )

@@ -1,0 +1,543 @@
+"""Loaders for literature conductivity data, one validated schema for all of them.
+
+Every loader returns `LoadResult(rows, rejects)`. `rows` has the columns of SCHEMA (plus structure and
+activation-energy columns where the dataset has them); `rejects` lists every dropped row with its
+dataset, original row and reason. Nothing is dropped silently.
+
+Censoring: values reported as an upper bound ("<1E-10") keep `censored = True` and carry the bound in
+`log10_sigma`; what training does with them is a configurable convention (see `apply_censoring`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from surrogates.chemistry import (
+    FormulaError,
+    composition_key,
+    contains_lithium,
+    parse_formula,
+    smiles_elements,
+)
+
+ROOM_TEMPERATURE_K = 298.15
+TEMPERATURE_RANGE_K = (150.0, 1300.0)
+LOG10_SIGMA_RANGE = (-35.0, 1.0)
+
+SCHEMA = (
+    "composition",
+    "formula_key",
+    "family",
+    "temperature_k",
+    "log10_sigma",
+    "censored",
+    "source_doi",
+    "dataset",
+    "source_row",
+)
+EXTRA = (
+    "space_group_number",
+    "a",
+    "b",
+    "c",
+    "alpha",
+    "beta",
+    "gamma",
+    "activation_energy_ev",
+    "process",
+    "thickness_um",
+)
+REJECT_COLUMNS = ("dataset", "source_row", "composition", "value", "reason")
+
+
+class DataError(ValueError):
+    """A dataset cannot be read at all (missing file or columns)."""
+
+
+@dataclass
+class LoadResult:
+    rows: pd.DataFrame
+    rejects: pd.DataFrame
+
+
+_CENSORED = re.compile(r"^\s*<\s*([0-9.eE+\-−]+)\s*$")
+
+
+def parse_conductivity(value) -> tuple[float | None, bool, str]:
+    """(sigma S/cm or bound, censored, problem). Problem is '' when the value is usable."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None, False, "missing conductivity"
+    text = str(value).strip().replace("−", "-")
+    if not text or text.lower() in {"nan", "none", "na"}:
+        return None, False, "missing conductivity"
+    censored = _CENSORED.match(text)
+    if censored:
+        text = censored.group(1)
+    try:
+        sigma = float(text)
+    except ValueError:
+        return None, False, f"conductivity {value!r} is not a number"
+    if not math.isfinite(sigma) or sigma <= 0:
+        return None, False, f"conductivity {value!r} is not positive"
+    if sigma > 10.0:
+        return (
+            None,
+            False,
+            f"conductivity {value!r} S/cm is above any known ionic conductor (units?)",
+        )
+    return sigma, bool(censored), ""
+
+
+def _finish(name: str, records: list[dict], rejects: list[dict]) -> LoadResult:
+    rows = pd.DataFrame.from_records(records, columns=[*SCHEMA, *EXTRA])
+    rows["censored"] = rows["censored"].astype(bool)
+    for column in ("temperature_k", "log10_sigma", *EXTRA[:8], "thickness_um"):
+        rows[column] = pd.to_numeric(rows[column], errors="coerce")
+    return LoadResult(
+        rows=rows, rejects=pd.DataFrame.from_records(rejects, columns=list(REJECT_COLUMNS))
+    )
+
+
+def _row(
+    name: str,
+    source_row,
+    composition: str,
+    sigma_value,
+    temperature_k: float,
+    records: list[dict],
+    rejects: list[dict],
+    *,
+    family: str = "",
+    doi: str = "",
+    amounts: dict[str, float] | None = None,
+    log10_value: float | None = None,
+    **extra,
+) -> None:
+    def reject(reason: str) -> None:
+        rejects.append(
+            dict(
+                dataset=name,
+                source_row=source_row,
+                composition=composition,
+                value=sigma_value if log10_value is None else log10_value,
+                reason=reason,
+            )
+        )
+
+    try:
+        amounts = amounts if amounts is not None else parse_formula(composition)
+    except FormulaError as exc:
+        return reject(f"unparseable formula: {exc}")
+    if not contains_lithium(amounts):
+        return reject("not a Li conductor (no Li in the formula)")
+    if log10_value is not None:
+        if not (isinstance(log10_value, int | float) and math.isfinite(log10_value)):
+            return reject(f"log10 conductivity {log10_value!r} is not a number")
+        log10_sigma, censored = float(log10_value), False
+    else:
+        sigma, censored, problem = parse_conductivity(sigma_value)
+        if problem:
+            return reject(problem)
+        assert sigma is not None
+        log10_sigma = math.log10(sigma)
+    if not LOG10_SIGMA_RANGE[0] <= log10_sigma <= LOG10_SIGMA_RANGE[1]:
+        return reject(f"log10 conductivity {log10_sigma:.2f} outside {LOG10_SIGMA_RANGE}")
+    if not (isinstance(temperature_k, int | float) and math.isfinite(temperature_k)):
+        return reject("missing temperature")
+    if not TEMPERATURE_RANGE_K[0] <= temperature_k <= TEMPERATURE_RANGE_K[1]:
+        return reject(f"temperature {temperature_k:.1f} K out of range {TEMPERATURE_RANGE_K} K")
+    records.append(
+        dict(
+            composition=str(composition).strip().strip('"'),
+            formula_key=composition_key(amounts),
+            family=str(family or "").strip(),
+            temperature_k=float(temperature_k),
+            log10_sigma=log10_sigma,
+            censored=censored,
+            source_doi=str(doi or "").strip(),
+            dataset=name,
+            source_row=source_row,
+            **extra,
+        )
+    )
+
+
+def _read_csv(path: Path, required: tuple[str, ...], **kwargs) -> pd.DataFrame:
+    try:
+        frame = pd.read_csv(path, **kwargs)
+    except FileNotFoundError:
+        raise DataError(f"{path}: file not found") from None
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise DataError(f"{path}: missing column(s) {', '.join(missing)}")
+    return frame
+
+
+def _num(value) -> float:
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return math.nan
+    return out
+
+
+def load_curated(path: str | Path) -> LoadResult:
+    """The project's own curated table (configs/data/*.csv): explicit units, one source per row."""
+    path = Path(path)
+    frame = _read_csv(
+        path,
+        (
+            "composition",
+            "family",
+            "temperature",
+            "temperature_unit",
+            "sigma",
+            "sigma_unit",
+            "source",
+        ),
+        dtype=str,
+        keep_default_na=False,
+    )
+    records: list[dict] = []
+    rejects: list[dict] = []
+    to_s_per_cm = {"S/cm": 1.0, "mS/cm": 1e-3, "uS/cm": 1e-6, "S/m": 1e-2}
+    for i, r in enumerate(frame.to_dict("records")):
+        line = i + 2
+        if r["sigma_unit"] not in to_s_per_cm:
+            rejects.append(
+                dict(
+                    dataset="curated",
+                    source_row=line,
+                    composition=r["composition"],
+                    value=r["sigma"],
+                    reason=f"unknown conductivity unit {r['sigma_unit']!r}; expected one of {', '.join(to_s_per_cm)}",
+                )
+            )
+            continue
+        if r["temperature_unit"] not in ("C", "K"):
+            rejects.append(
+                dict(
+                    dataset="curated",
+                    source_row=line,
+                    composition=r["composition"],
+                    value=r["temperature"],
+                    reason=f"unknown temperature unit {r['temperature_unit']!r}; expected C or K",
+                )
+            )
+            continue
+        if not r["source"]:
+            rejects.append(
+                dict(
+                    dataset="curated",
+                    source_row=line,
+                    composition=r["composition"],
+                    value=r["sigma"],
+                    reason="no source",
+                )
+            )
+            continue
+        sigma, censored, problem = parse_conductivity(r["sigma"])
+        value = (
+            f"<{sigma * to_s_per_cm[r['sigma_unit']]}"
+            if censored and sigma
+            else (sigma * to_s_per_cm[r["sigma_unit"]] if sigma else r["sigma"])
+        )
+        t = _num(r["temperature"]) + (273.15 if r["temperature_unit"] == "C" else 0.0)
+        _row(
+            "curated",
+            line,
+            r["composition"],
+            value if not problem else r["sigma"],
+            t,
+            records,
+            rejects,
+            family=r["family"],
+            doi=r["source"],
+            activation_energy_ev=_num(r.get("activation_energy_ev", "")),
+            process=r.get("process", ""),
+            thickness_um=_num(r.get("thickness_um", "")),
+        )
+    return _finish("curated", records, rejects)
+
+
+def load_obelix(folder: str | Path, split: str = "train") -> LoadResult:
+    """OBELiX (Therrien et al., Digital Discovery 2026, doi:10.1039/D5DD00441A), room temperature.
+
+    Reads `<folder>/<split>.csv` as the `obelix-data` package lays it out (that package downloads on a
+    machine with internet; ssemo only reads a local folder and never downloads).
+    """
+    path = Path(folder) / f"{split}.csv"
+    frame = _read_csv(
+        path, ("ID", "Reduced Composition", "Ionic conductivity (S cm-1)", "Space group #", "DOI")
+    )
+    records: list[dict] = []
+    rejects: list[dict] = []
+    for r in frame.to_dict("records"):
+        _row(
+            "obelix",
+            r["ID"],
+            r["Reduced Composition"],
+            r["Ionic conductivity (S cm-1)"],
+            ROOM_TEMPERATURE_K,
+            records,
+            rejects,
+            family=str(r.get("Family") or "").lower().rstrip("s"),
+            doi=r.get("DOI") or "",
+            space_group_number=_num(r["Space group #"]),
+            a=_num(r["a"]),
+            b=_num(r["b"]),
+            c=_num(r["c"]),
+            alpha=_num(r["alpha"]),
+            beta=_num(r["beta"]),
+            gamma=_num(r["gamma"]),
+        )
+    return _finish("obelix", records, rejects)
+
+
+def load_liverpool(path: str | Path) -> LoadResult:
+    """Liverpool Ionics Dataset (Hargreaves et al., npj Comput. Mater. 2023, doi:10.1038/s41524-022-00951-z).
+
+    Temperature in °C, conductivity in S/cm. Academic use; cite the University of Liverpool.
+    """
+    frame = _read_csv(
+        Path(path),
+        ("ID", "composition", "temperature", "target", "family", "source"),
+        encoding="utf-8-sig",
+    )
+    records: list[dict] = []
+    rejects: list[dict] = []
+    for r in frame.to_dict("records"):
+        _row(
+            "liverpool",
+            r["ID"],
+            r["composition"],
+            r["target"],
+            _num(r["temperature"]) + 273.15,
+            records,
+            rejects,
+            family=str(r.get("family") or "").lower(),
+            doi=r.get("source") or "",
+        )
+    return _finish("liverpool", records, rejects)
+
+
+def load_laskowski(path: str | Path) -> LoadResult:
+    """Laskowski et al., Energy Environ. Sci. 16, 1264 (2023), doi:10.1039/D2EE03499A: RT σ and Ea."""
+    frame = _read_csv(
+        Path(path), ("Structure", "σ(RT)(S cm-1)", "Ea (eV)", "space group", "DOI"), dtype=str
+    )
+    records: list[dict] = []
+    rejects: list[dict] = []
+    for i, r in enumerate(frame.to_dict("records")):
+        _row(
+            "laskowski",
+            r.get("Unnamed: 0", i),
+            r["Structure"],
+            r["σ(RT)(S cm-1)"],
+            ROOM_TEMPERATURE_K,
+            records,
+            rejects,
+            doi=r.get("DOI") or "",
+            activation_energy_ev=_num(r["Ea (eV)"]),
+            space_group_number=_num(r["space group"]),
+        )
+    return _finish("laskowski", records, rejects)
+
+
+def load_mchaffie(path: str | Path, keep_extrapolated: bool = False) -> LoadResult:
+    """McHaffie et al., Digital Discovery 2025, doi:10.1039/D5DD00052A (CC0).
+
+    Rows extrapolated to RT from high-temperature Arrhenius data (some reach 1e-31 S/cm) are rejected
+    with that reason unless keep_extrapolated.
+    """
+    frame = _read_csv(
+        Path(path),
+        (
+            "compound",
+            "conductivity_siemens_per_cm",
+            "conductivity_doi",
+            "lowest_extrapolation_temperature_K",
+        ),
+        na_values=["na"],
+    )
+    records: list[dict] = []
+    rejects: list[dict] = []
+    for i, r in enumerate(frame.to_dict("records")):
+        extrapolated = _num(r["lowest_extrapolation_temperature_K"])
+        if not math.isnan(extrapolated) and not keep_extrapolated:
+            rejects.append(
+                dict(
+                    dataset="mchaffie",
+                    source_row=i + 2,
+                    composition=r["compound"],
+                    value=r["conductivity_siemens_per_cm"],
+                    reason=f"extrapolated to RT from {extrapolated:.0f} K (keep_extrapolated is off)",
+                )
+            )
+            continue
+        _row(
+            "mchaffie",
+            i + 2,
+            str(r["compound"]).strip(),
+            r["conductivity_siemens_per_cm"],
+            ROOM_TEMPERATURE_K,
+            records,
+            rejects,
+            doi=r.get("conductivity_doi") or "",
+        )
+    return _finish("mchaffie", records, rejects)
+
+
+def load_bradford(path: str | Path) -> LoadResult:
+    """Bradford et al., ACS Cent. Sci. 9, 206 (2023), doi:10.1021/acscentsci.2c01123 (MIT licence).
+
+    Composition = polymer repeat unit (heavy atoms from SMILES) + salt × (molality × repeat-unit mass),
+    i.e. salt formula units per repeat unit. `conductivity` is already log10 σ [S/cm]; temperature °C.
+    """
+    from pymatgen.core import Element
+
+    frame = _read_csv(
+        Path(path), ("smiles", "conductivity", "salt smiles", "molality", "temperature")
+    )
+    records: list[dict] = []
+    rejects: list[dict] = []
+    for i, r in enumerate(frame.to_dict("records")):
+        line = i + 2
+        try:
+            polymer = smiles_elements(r["smiles"])
+            salt = smiles_elements(r["salt smiles"]) if isinstance(r["salt smiles"], str) else {}
+        except FormulaError as exc:
+            rejects.append(
+                dict(
+                    dataset="bradford",
+                    source_row=line,
+                    composition=r["smiles"],
+                    value=r["conductivity"],
+                    reason=f"unparseable formula: {exc}",
+                )
+            )
+            continue
+        molality = _num(r["molality"])
+        mass_kg = sum(float(Element(e).atomic_mass) * n for e, n in polymer.items()) / 1000.0
+        per_unit = molality * mass_kg if math.isfinite(molality) else 0.0
+        amounts = dict(polymer)
+        for e, n in salt.items():
+            amounts[e] = amounts.get(e, 0.0) + per_unit * n
+        if per_unit <= 0 or per_unit > 10:
+            rejects.append(
+                dict(
+                    dataset="bradford",
+                    source_row=line,
+                    composition=r["smiles"],
+                    value=r["conductivity"],
+                    reason=f"salt per repeat unit {per_unit:.3g} outside (0, 10] (molality {molality})",
+                )
+            )
+            continue
+        formula = "".join(f"{e}{n:.4g}" for e, n in sorted(amounts.items()))
+        _row(
+            "bradford",
+            line,
+            formula,
+            None,
+            _num(r["temperature"]) + 273.15,
+            records,
+            rejects,
+            family="polymer",
+            amounts=amounts,
+            log10_value=_num(r["conductivity"]),
+            doi="10.1021/acscentsci.2c01123",
+        )
+    return _finish("bradford", records, rejects)
+
+
+LOADERS: dict[str, Callable[..., LoadResult]] = {
+    "curated": load_curated,
+    "obelix": load_obelix,
+    "liverpool": load_liverpool,
+    "laskowski": load_laskowski,
+    "mchaffie": load_mchaffie,
+    "bradford": load_bradford,
+}
+
+
+@dataclass
+class MergeReport:
+    n_input: int
+    n_output: int
+    merged_groups: int
+    by_datasets: dict[str, int]  # "liverpool+obelix" -> number of merged groups
+
+    def summary(self) -> str:
+        pairs = ", ".join(f"{k}: {v}" for k, v in sorted(self.by_datasets.items())) or "none"
+        return (
+            f"{self.n_input} rows -> {self.n_output} after merging {self.merged_groups} duplicate "
+            f"composition/temperature groups ({pairs})"
+        )
+
+
+def merge_duplicates(
+    rows: pd.DataFrame, temperature_decimals: int = 0
+) -> tuple[pd.DataFrame, MergeReport]:
+    """Merge rows with the same composition (element fractions) and temperature (to 1 K).
+
+    The merged log10 σ is the median of the uncensored values (censored only if all are); sources and
+    datasets are joined. The report counts merged groups by the datasets they came from.
+    """
+    key = rows["formula_key"] + "@" + rows["temperature_k"].round(temperature_decimals).astype(str)
+    groups = rows.assign(_key=key).groupby("_key", sort=True)
+    merged: list[dict] = []
+    by_datasets: dict[str, int] = {}
+    n_merged = 0
+    for _, g in groups:
+        if len(g) == 1:
+            merged.append(g.iloc[0].drop("_key").to_dict())
+            continue
+        n_merged += 1
+        names = "+".join(sorted(set(g["dataset"])))
+        by_datasets[names] = by_datasets.get(names, 0) + 1
+        open_ = g[~g["censored"]]
+        use = open_ if len(open_) else g
+        first = use.iloc[0].drop("_key").to_dict()
+        first.update(
+            log10_sigma=float(use["log10_sigma"].median()),
+            censored=bool(len(open_) == 0),
+            dataset=names,
+            source_doi="; ".join(sorted({d for d in g["source_doi"] if d})),
+            source_row=";".join(str(x) for x in g["source_row"]),
+            activation_energy_ev=float(g["activation_energy_ev"].median()),
+        )
+        merged.append(first)
+    out = pd.DataFrame.from_records(merged, columns=rows.columns).reset_index(drop=True)
+    return out, MergeReport(len(rows), len(out), n_merged, by_datasets)
+
+
+def apply_censoring(rows: pd.DataFrame, policy: str, value_log10: float = -15.0) -> pd.DataFrame:
+    """Training convention for censored rows: 'value' sets log10 σ to value_log10 (OBELiX: −15),
+    'bound' keeps the reported bound, 'drop' removes them."""
+    if policy == "drop":
+        return rows[~rows["censored"]].reset_index(drop=True)
+    if policy == "value":
+        return rows.assign(log10_sigma=np.where(rows["censored"], value_log10, rows["log10_sigma"]))
+    if policy == "bound":
+        return rows
+    raise ValueError(
+        f"The 'policy' parameter must be one of 'value', 'bound', 'drop'. Got {policy!r} instead."
+    )
+
+
+def content_hash(rows: pd.DataFrame) -> str:
+    """SHA-256 of the training table's canonical CSV (sorted rows, fixed columns): the data identity."""
+    canonical = rows[list(SCHEMA)].sort_values(
+        ["formula_key", "temperature_k", "dataset", "log10_sigma"]
+    )
+    text = canonical.to_csv(index=False, float_format="%.10g")
+    return hashlib.sha256(text.encode()).hexdigest()

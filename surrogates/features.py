@@ -1,0 +1,173 @@
+"""Composition and structure features (Magpie-style element-property statistics).
+
+Element properties come from pymatgen's periodic table data (pymatgen.core.Element: Z, atomic mass,
+row, group, Pauling electronegativity, atomic radius, Mendeleev number, melting point, molar volume,
+first ionization energy). For each property the fraction-weighted mean, mean absolute deviation,
+minimum, maximum and range over the elements of a composition are taken (Ward et al., npj Comput.
+Mater. 2, 16028 (2016), the Magpie recipe). Missing element data are filled with the property's mean
+over all elements (documented simplification). Structure descriptors (space group number, lattice
+a, b, c, α, β, γ) are appended when requested; missing ones become −1 with an indicator column.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from surrogates.chemistry import parse_formula
+
+ELEMENT_PROPERTIES = (
+    "Z",
+    "atomic_mass",
+    "row",
+    "group",
+    "X",
+    "atomic_radius",
+    "mendeleev_no",
+    "melting_point",
+    "molar_volume",
+    "ionization_energy",
+)
+STATISTICS = ("mean", "mad", "min", "max", "range")
+FRACTION_ELEMENTS = (
+    "Li",
+    "O",
+    "S",
+    "P",
+    "Cl",
+    "Br",
+    "I",
+    "F",
+    "N",
+    "Se",
+    "Ge",
+    "Si",
+    "Sn",
+    "Zr",
+    "La",
+    "Ti",
+    "Al",
+    "Ga",
+    "Ta",
+    "Nb",
+    "B",
+    "C",
+    "H",
+    "In",
+    "Y",
+)
+STRUCTURE_COLUMNS = ("space_group_number", "a", "b", "c", "alpha", "beta", "gamma")
+
+
+@functools.cache
+def element_table() -> pd.DataFrame:
+    """Element property table (rows: element symbols Z = 1..103) from pymatgen's data."""
+    from pymatgen.core import Element
+
+    rows = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pymatgen warns about elements lacking some data
+        for z in range(1, 104):
+            el = Element.from_Z(z)
+            values = []
+            for prop in ELEMENT_PROPERTIES:
+                try:
+                    v = getattr(el, prop)
+                    values.append(float(v) if v is not None else np.nan)
+                except (AttributeError, TypeError, ValueError):
+                    values.append(np.nan)
+            rows[el.symbol] = values
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=list(ELEMENT_PROPERTIES))
+    return table.fillna(table.mean())
+
+
+@functools.lru_cache(maxsize=65536)
+def _composition_vector(formula: str) -> tuple[float, ...]:
+    amounts = parse_formula(formula)
+    table = element_table()
+    elements = [e for e in amounts if e in table.index]
+    if len(elements) != len(amounts):
+        unknown = sorted(set(amounts) - set(elements))
+        raise ValueError(f"formula {formula!r} has elements without data: {unknown}")
+    frac = np.array([amounts[e] for e in elements])
+    frac = frac / frac.sum()
+    props = table.loc[elements].to_numpy()
+    mean = frac @ props
+    mad = frac @ np.abs(props - mean)
+    low, high = props.min(axis=0), props.max(axis=0)
+    stats = np.concatenate([mean, mad, low, high, high - low])
+    fractions = np.array([amounts.get(e, 0.0) for e in FRACTION_ELEMENTS]) / sum(amounts.values())
+    return (*stats, *fractions, float(len(amounts)))
+
+
+def feature_names(structure: bool) -> list[str]:
+    names = [f"{s}_{p}" for s in STATISTICS for p in ELEMENT_PROPERTIES]
+    names += [f"frac_{e}" for e in FRACTION_ELEMENTS] + ["n_elements"]
+    if structure:
+        names += [*list(STRUCTURE_COLUMNS), "has_structure"]
+    return names
+
+
+def composition_features(formulas: Iterable[str]) -> np.ndarray:
+    """Feature matrix of composition statistics for formula strings (raises on unparseable ones)."""
+    return np.array([_composition_vector(str(f)) for f in formulas], dtype=float)
+
+
+class CompositionFeaturizer(TransformerMixin, BaseEstimator):
+    """Turn a table with a `composition` column (+ optional structure columns) into numbers.
+
+    structure: append space group and lattice descriptors (missing -> -1, plus `has_structure`).
+    """
+
+    def __init__(self, structure: bool = True):
+        self.structure = structure
+
+    def fit(self, X: pd.DataFrame, y=None):
+        if "composition" not in X:
+            raise ValueError("CompositionFeaturizer needs a 'composition' column")
+        # element fractions of every element seen in training (the OBELiX baseline's representation)
+        seen = {e for f in X["composition"] for e in parse_formula(str(f))}
+        self.elements_ = sorted(seen - set(FRACTION_ELEMENTS))
+        names = feature_names(self.structure)
+        extra = [f"frac_{e}" for e in self.elements_]
+        self.feature_names_out_ = np.array(
+            names[: -len(STRUCTURE_COLUMNS) - 1] + extra + names[-len(STRUCTURE_COLUMNS) - 1 :]
+            if self.structure
+            else names + extra,
+            dtype=object,
+        )
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def transform(self, X: pd.DataFrame) -> np.ndarray:
+        check_is_fitted(self, "feature_names_out_")
+        parts = [composition_features(X["composition"])]
+        if self.elements_:
+            amounts = [parse_formula(str(f)) for f in X["composition"]]
+            parts.append(
+                np.array(
+                    [[a.get(e, 0.0) / sum(a.values()) for e in self.elements_] for a in amounts]
+                )
+            )
+        if self.structure:
+            cols = [
+                pd.to_numeric(X[c], errors="coerce").to_numpy(float)
+                if c in X
+                else np.full(len(X), np.nan)
+                for c in STRUCTURE_COLUMNS
+            ]
+            block = np.column_stack(cols)
+            has = ~np.isnan(block[:, 0])
+            parts.append(np.where(np.isnan(block), -1.0, block))
+            parts.append(has[:, None].astype(float))
+        return np.hstack(parts)
+
+    def get_feature_names_out(self, input_features=None):
+        check_is_fitted(self, "feature_names_out_")
+        return self.feature_names_out_

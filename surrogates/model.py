@@ -1,0 +1,230 @@
+"""The conductivity surrogate: log10 σ of a composition at any temperature, with uncertainty.
+
+Physics-aware temperature dependence (σT Arrhenius form, Famprikis et al., Nat. Mater. 2019):
+
+    log10 σ(T) = log10 σ(T_ref) + log10(T_ref / T) − Ea / (k_B ln 10) · (1/T − 1/T_ref)
+
+Two learned maps give its parameters: composition -> log10 σ(T_ref) and composition -> Ea. Training
+labels come from the data themselves: compositions measured at two or more temperatures (span ≥
+`min_arrhenius_span_k`) get Ea and σ(T_ref) from a σT Arrhenius fit; reported activation energies
+(e.g. Laskowski 2023) are used where given; single-temperature rows are moved to T_ref with the
+best available Ea. Because Ea is kept ≥ ea_bounds[0] > k_B·T, predictions increase monotonically with
+T over the operating range (dσ/dT > 0 ⇔ Ea > k_B T, i.e. T < Ea/k_B ≈ 580 K for 0.05 eV).
+When no activation energies are available at all, a fallback Ea (an assumption, see __init__) is used.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.utils.validation import check_is_fitted
+
+from objectives.constants import BOLTZMANN_EV_PER_K
+from surrogates.chemistry import composition_key, parse_formula
+from surrogates.domain import ApplicabilityDomain
+from surrogates.estimators import Z90, CalibratedRegressor, make_estimator
+from surrogates.features import CompositionFeaturizer
+
+LN10_K_EV = BOLTZMANN_EV_PER_K * math.log(10.0)
+REQUIRED_COLUMNS = ("composition", "temperature_k")
+
+
+def arrhenius_shift(temperature_k, reference_temperature_k: float, activation_energy_ev):
+    """log10 σ(T) − log10 σ(T_ref) in the σT Arrhenius form (dimensionless)."""
+    t = np.asarray(temperature_k, dtype=float)
+    return np.log10(reference_temperature_k / t) - np.asarray(
+        activation_energy_ev, dtype=float
+    ) / LN10_K_EV * (1.0 / t - 1.0 / reference_temperature_k)
+
+
+def fit_arrhenius(temperature_k: np.ndarray, log10_sigma: np.ndarray) -> tuple[float, float]:
+    """Least-squares σT Arrhenius fit: returns (Ea [eV], log10 σ at the mean of 1/T ... as intercept).
+
+    log10(σT) = c − Ea/(k ln10) · (1/T); returns (Ea, c).
+    """
+    x = 1.0 / temperature_k
+    yy = log10_sigma + np.log10(temperature_k)
+    slope, intercept = np.polyfit(x, yy, 1)
+    return float(-slope * LN10_K_EV), float(intercept)
+
+
+class ConductivitySurrogate(RegressorMixin, BaseEstimator):
+    """log10 σ [S/cm] from composition (+ structure) and temperature, with intervals and a domain score.
+
+    model / model_params: estimator for log10 σ(T_ref) ("forest", "gbm", "gp", surrogates.estimators);
+    ea_model / ea_params: estimator for Ea; structure: use space group and lattice when present;
+    fallback_activation_energy_ev: Ea used when the data hold none. 0.35 eV is an assumption: the middle
+    of the 0.3-0.4 eV range typical of fast Li conductors (physics notes §1), with fallback_ea_std_ev.
+    """
+
+    def __init__(
+        self,
+        model: str = "forest",
+        model_params: dict | None = None,
+        ea_model: str = "forest",
+        ea_params: dict | None = None,
+        structure: bool = True,
+        reference_temperature_k: float = 298.15,
+        ea_bounds: tuple[float, float] = (0.05, 1.5),
+        min_arrhenius_span_k: float = 20.0,
+        min_ea_groups: int = 8,
+        fallback_activation_energy_ev: float = 0.35,
+        fallback_ea_std_ev: float = 0.1,
+        domain_neighbors: int = 5,
+        random_state: int | None = None,
+    ):
+        self.model = model
+        self.model_params = model_params
+        self.ea_model = ea_model
+        self.ea_params = ea_params
+        self.structure = structure
+        self.reference_temperature_k = reference_temperature_k
+        self.ea_bounds = ea_bounds
+        self.min_arrhenius_span_k = min_arrhenius_span_k
+        self.min_ea_groups = min_ea_groups
+        self.fallback_activation_energy_ev = fallback_activation_energy_ev
+        self.fallback_ea_std_ev = fallback_ea_std_ev
+        self.domain_neighbors = domain_neighbors
+        self.random_state = random_state
+
+    # --- training -------------------------------------------------------------------------------
+    def _check_frame(self, X) -> pd.DataFrame:
+        if not isinstance(X, pd.DataFrame):
+            raise TypeError(
+                f"ConductivitySurrogate expects a pandas DataFrame with columns {REQUIRED_COLUMNS}"
+            )
+        missing = [c for c in REQUIRED_COLUMNS if c not in X]
+        if missing:
+            raise ValueError(
+                f"missing column(s) {', '.join(missing)}; expected {', '.join(REQUIRED_COLUMNS)}"
+            )
+        return X
+
+    def _activation_labels(self, X: pd.DataFrame, y: np.ndarray, keys: np.ndarray) -> np.ndarray:
+        """Per-row Ea label: Arrhenius fit of the row's composition group, else a reported Ea, else NaN."""
+        labels = np.full(len(X), np.nan)
+        reported = (
+            pd.to_numeric(X["activation_energy_ev"], errors="coerce").to_numpy(float)
+            if "activation_energy_ev" in X
+            else labels.copy()
+        )
+        censored = X["censored"].to_numpy(bool) if "censored" in X else np.zeros(len(X), bool)
+        t = X["temperature_k"].to_numpy(float)
+        low, high = self.ea_bounds
+        for key in np.unique(keys):
+            rows = np.flatnonzero((keys == key) & ~censored)
+            if len(rows) >= 2 and np.ptp(t[rows]) >= self.min_arrhenius_span_k:
+                ea, _ = fit_arrhenius(t[rows], y[rows])
+                labels[keys == key] = np.clip(ea, low, high)
+            else:
+                given = reported[keys == key]
+                if np.any(np.isfinite(given)):
+                    labels[keys == key] = np.clip(np.nanmedian(given), low, high)
+        return labels
+
+    ea_estimator_: CalibratedRegressor | None
+
+    def fit(self, X, y, groups=None):
+        X = self._check_frame(X)
+        y = np.asarray(y, dtype=float)
+        keys = np.array([composition_key(parse_formula(c)) for c in X["composition"]])
+        groups = keys if groups is None else np.asarray(groups)
+        self.featurizer_ = CompositionFeaturizer(structure=self.structure).fit(X)
+        F = self.featurizer_.transform(X)
+        ea_labels = self._activation_labels(X, y, keys)
+
+        # Ea model: one sample per composition group that has a label.
+        _, first = np.unique(keys, return_index=True)
+        labelled = first[np.isfinite(ea_labels[first])]
+        self.n_ea_groups_ = len(labelled)
+        if len(labelled) >= self.min_ea_groups:
+            self.ea_estimator_ = make_estimator(
+                self.ea_model, self.ea_params or {}, self.random_state
+            )
+            self.ea_estimator_.fit(F[labelled], ea_labels[labelled], groups=keys[labelled])
+        else:
+            self.ea_estimator_ = None
+        ea_rows = np.where(np.isfinite(ea_labels), ea_labels, self._predict_ea(F)[0])
+
+        y_ref = y - arrhenius_shift(
+            X["temperature_k"].to_numpy(float), self.reference_temperature_k, ea_rows
+        )
+        self.sigma_estimator_ = make_estimator(
+            self.model, self.model_params or {}, self.random_state
+        )
+        self.sigma_estimator_.fit(F, y_ref, groups=groups)
+        self.domain_ = ApplicabilityDomain(n_neighbors=self.domain_neighbors).fit(F)
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    # --- prediction -----------------------------------------------------------------------------
+    def _predict_ea(self, F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        low, high = self.ea_bounds
+        estimator = getattr(self, "ea_estimator_", None)
+        if estimator is None:
+            n = len(F)
+            return np.full(n, self.fallback_activation_energy_ev), np.full(
+                n, self.fallback_ea_std_ev
+            )
+        mean, std = estimator.predict(F, return_std=True)
+        return np.clip(mean, low, high), std
+
+    def _parts(self, X):
+        check_is_fitted(self, "sigma_estimator_")
+        X = self._check_frame(X)
+        F = self.featurizer_.transform(X)
+        t = X["temperature_k"].to_numpy(float)
+        if np.any(~np.isfinite(t)) or np.any(t <= 0):
+            raise ValueError("temperature_k must be positive and finite")
+        ea, ea_std = self._predict_ea(F)
+        lever = np.abs(1.0 / t - 1.0 / self.reference_temperature_k) / LN10_K_EV  # d log10σ / d Ea
+        return F, t, ea, ea_std, lever
+
+    def predict(self, X, return_std: bool = False):
+        F, t, ea, ea_std, lever = self._parts(X)
+        mean_ref, std_ref = self.sigma_estimator_.predict(F, return_std=True)
+        mean = mean_ref + arrhenius_shift(t, self.reference_temperature_k, ea)
+        if return_std:
+            return mean, np.sqrt(std_ref**2 + (lever * ea_std) ** 2)
+        return mean
+
+    def predict_interval(self, X, coverage: float = 0.9):
+        F, t, ea, ea_std, lever = self._parts(X)
+        low_ref, high_ref = self.sigma_estimator_.predict_interval(F, coverage)
+        shift = arrhenius_shift(t, self.reference_temperature_k, ea)
+        z = (
+            Z90
+            * self.sigma_estimator_._quantile(coverage)
+            / max(self.sigma_estimator_._quantile(0.9), 1e-12)
+        )
+        center = (low_ref + high_ref) / 2 + shift
+        half = np.sqrt(((high_ref - low_ref) / 2) ** 2 + (z * lever * ea_std) ** 2)
+        return center - half, center + half
+
+    def applicability(self, X) -> np.ndarray:
+        F = self._parts(X)[0]
+        return self.domain_.score(F)
+
+    def predict_table(self, X, coverage: float = 0.9) -> pd.DataFrame:
+        """Everything a user needs per row: mean, std, interval, Ea, applicability and domain flag."""
+        F, _, ea, ea_std, _ = self._parts(X)
+        mean, std = self.predict(X, return_std=True)
+        low, high = self.predict_interval(X, coverage)
+        score = self.domain_.score(F)
+        pct = round(coverage * 100)
+        return pd.DataFrame(
+            {
+                "log10_sigma_mean": mean,
+                "log10_sigma_std": std,
+                f"log10_sigma_p{(100 - pct) // 2:02d}": low,
+                f"log10_sigma_p{100 - (100 - pct) // 2:02d}": high,
+                "activation_energy_ev": ea,
+                "activation_energy_std_ev": ea_std,
+                "applicability": score,
+                "in_domain": score >= self.domain_.threshold,
+            },
+            index=X.index,
+        )

@@ -1,0 +1,140 @@
+"""Optuna tuning of the conductivity surrogate: model choice and hyperparameters.
+
+Objective: mean absolute error of log10 σ over shuffled GroupKFold folds grouped by composition (so a
+material's repeats never straddle folds). Seeded TPE sampler, median pruner on the running fold MAE,
+and a persistent storage (SQLite by default, any SQLAlchemy URL) so a study can be resumed: rerunning
+with the same study name continues where it stopped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from surrogates.evaluation import grouped_folds, iter_fold_predictions, r2_score
+from surrogates.model import ConductivitySurrogate
+
+SEARCH_SPACES = ("forest", "gbm", "gp")
+
+
+def suggest_params(trial, model: str) -> dict[str, Any]:
+    if model == "forest":
+        return {
+            "kind": trial.suggest_categorical("forest_kind", ["extra", "random"]),
+            "n_estimators": trial.suggest_int("forest_n_estimators", 100, 400, step=50),
+            "max_features": trial.suggest_float("forest_max_features", 0.2, 1.0),
+            "min_samples_leaf": trial.suggest_int("forest_min_samples_leaf", 1, 5),
+            "bootstrap": trial.suggest_categorical("forest_bootstrap", [True, False]),
+        }
+    if model == "gbm":
+        return {
+            "learning_rate": trial.suggest_float("gbm_learning_rate", 0.02, 0.2, log=True),
+            "max_iter": trial.suggest_int("gbm_max_iter", 100, 400, step=50),
+            "max_leaf_nodes": trial.suggest_int("gbm_max_leaf_nodes", 7, 31),
+            "min_samples_leaf": trial.suggest_int("gbm_min_samples_leaf", 3, 20),
+            "l2_regularization": trial.suggest_float("gbm_l2_regularization", 1e-4, 1.0, log=True),
+        }
+    if model == "gp":
+        return {
+            "length_scale": trial.suggest_float("gp_length_scale", 0.3, 30.0, log=True),
+            "noise_level": trial.suggest_float("gp_noise_level", 1e-3, 1.0, log=True),
+        }
+    raise ValueError(
+        f"unknown surrogate model {model!r}; expected one of {', '.join(SEARCH_SPACES)}"
+    )
+
+
+def model_from_params(
+    params: dict[str, Any], random_state: int, base: dict[str, Any] | None = None
+) -> ConductivitySurrogate:
+    """Rebuild the surrogate a trial describes (params as stored by Optuna: 'model' + '<model>_<name>')."""
+    model = params["model"]
+    own = {k.split("_", 1)[1]: v for k, v in params.items() if k.startswith(f"{model}_")}
+    return ConductivitySurrogate(
+        model=model, model_params=own, random_state=random_state, **(base or {})
+    )
+
+
+def make_objective(
+    X: pd.DataFrame,
+    y: np.ndarray,
+    groups: np.ndarray,
+    models: Sequence[str],
+    n_splits: int,
+    seed: int,
+    base: dict[str, Any] | None = None,
+    extra_train: Callable | None = None,
+):
+    import optuna
+
+    folds = grouped_folds(np.asarray(groups), n_splits, seed)
+
+    def objective(trial) -> float:
+        model = trial.suggest_categorical("model", list(models))
+        params = suggest_params(trial, model)
+        estimator = ConductivitySurrogate(
+            model=model, model_params=params, random_state=seed, **(base or {})
+        )
+        errors, inside, preds = [], [], np.empty(len(y))
+        for i, test, pred in iter_fold_predictions(estimator, X, y, folds, extra_train):
+            err = np.abs(y[test] - pred["mean"].to_numpy())
+            errors.append(err)
+            inside.append(
+                (y[test] >= pred["lower"].to_numpy()) & (y[test] <= pred["upper"].to_numpy())
+            )
+            preds[test] = pred["mean"].to_numpy()
+            trial.report(float(np.mean(np.concatenate(errors))), i)
+            if trial.should_prune():
+                raise optuna.TrialPruned()
+        mae = float(np.mean(np.concatenate(errors)))
+        trial.set_user_attr("cv_coverage_90", float(np.mean(np.concatenate(inside))))
+        trial.set_user_attr("cv_r2", r2_score(y, preds))
+        return mae
+
+    return objective
+
+
+def storage_url(storage: str) -> str:
+    """A bare path means a SQLite file; URLs (sqlite:///, postgresql://, ...) pass through."""
+    return storage if "://" in storage else f"sqlite:///{storage}"
+
+
+def tune(
+    X: pd.DataFrame,
+    y,
+    groups,
+    *,
+    n_trials: int,
+    seed: int,
+    storage: str | None,
+    study_name: str,
+    models: Sequence[str] = SEARCH_SPACES,
+    n_splits: int = 5,
+    base: dict[str, Any] | None = None,
+    callbacks: Sequence[Callable] = (),
+    timeout_s: float | None = None,
+    extra_train: Callable | None = None,
+):
+    """Run (or resume) an Optuna study; returns it. Trials already in the storage count toward n_trials."""
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.create_study(
+        study_name=study_name,
+        storage=storage_url(storage) if storage else None,
+        direction="minimize",
+        sampler=optuna.samplers.TPESampler(seed=seed),
+        pruner=optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=1),
+        load_if_exists=True,
+    )
+    done = sum(t.state.is_finished() for t in study.trials)
+    remaining = max(0, n_trials - done)
+    if remaining:
+        objective = make_objective(
+            X, np.asarray(y, float), np.asarray(groups), models, n_splits, seed, base, extra_train
+        )
+        study.optimize(objective, n_trials=remaining, timeout=timeout_s, callbacks=list(callbacks))
+    return study
