@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
+import warnings
 import time
 from dataclasses import dataclass
 from importlib import metadata
@@ -228,6 +229,14 @@ def _log_model(mlflow, model, example: pd.DataFrame, config: TrainConfig):
     trusted = tracking.check_trusted(sio.get_untrusted_types(data=sio.dumps(model)))
     signature = infer_signature(example, np.asarray(model.predict(example)))
     root = Path(__file__).resolve().parents[1]
+    with warnings.catch_warnings():
+        # MLflow 3.17 warns from its own internals here (lazy pyfunc imports, its input-example
+        # serializer on pandas 3); none concern ssemo's model, and the block holds only this call
+        warnings.simplefilter("ignore")
+        return _log_model_call(mlflow, model, signature, example, trusted, root, config)
+
+
+def _log_model_call(mlflow, model, signature, example, trusted, root, config):
     return mlflow.sklearn.log_model(
         model,
         name="model",

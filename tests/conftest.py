@@ -29,3 +29,21 @@ def catalog_copy(tmp_path):
     target = tmp_path / "catalog"
     shutil.copytree(CONFIGS / "catalog", target)
     return target
+
+
+def shared_data_dir() -> Path:
+    """../shared/data (or $SSEMO_SHARED_DATA). Absent: skip on a user's clone, fail under CI=true."""
+    import os
+
+    root = Path(os.environ.get("SSEMO_SHARED_DATA") or REPO.parent / "shared" / "data")
+    if not (root / "obelix").is_dir():
+        message = f"shared literature datasets not found at {root} (set SSEMO_SHARED_DATA)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message + "; CI must not skip these tests")
+        pytest.skip(message)
+    return root
+
+
+@pytest.fixture(scope="session")
+def shared_data():
+    return shared_data_dir()

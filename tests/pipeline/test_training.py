@@ -1,0 +1,85 @@
+"""ssemo train / predict end to end on the shipped curated data, with a throw-away MLflow store."""
+
+import pandas as pd
+import pytest
+
+from pipeline.cli import main
+from pipeline.config import load_train_config
+from pipeline.errors import SsemoError
+from tests.conftest import CONFIGS
+
+
+def fast_overrides(tmp_path):
+    return [
+        f"mlflow.tracking_uri=sqlite:///{tmp_path}/mlflow.db",
+        f"tuning.storage={tmp_path}/optuna.db",
+        "tuning.n_trials=2",
+        "tuning.models=[forest]",
+        "tuning.cv_folds=3",
+    ]
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("train")
+    args = ["train", "--config", str(CONFIGS / "train.yaml")]
+    for o in fast_overrides(tmp):
+        args += ["--set", o]
+    assert main(args) == 0
+    return tmp
+
+
+def runs(tmp):
+    from pipeline.tracking import mlflow_module
+
+    mlflow = mlflow_module()
+    mlflow.set_tracking_uri(f"sqlite:///{tmp}/mlflow.db")
+    return mlflow, mlflow.search_runs(experiment_names=["ssemo-surrogates"])
+
+
+def test_train_logs_parent_nested_trials_artifacts_and_registers(trained):
+    mlflow, table = runs(trained)
+    assert set(table["status"]) == {"FINISHED"}
+    parent = table[table["tags.mlflow.runName"] == "train-conductivity"].iloc[0]
+    trials = table[table["tags.mlflow.parentRunId"] == parent["run_id"]]
+    assert len(trials) == 2
+    assert parent["tags.ssemo.data_hash"] and len(parent["tags.ssemo.data_hash"]) == 64
+    assert parent["metrics.cv_mae"] > 0 and 0 <= parent["metrics.cv_coverage_90"] <= 1
+    client = mlflow.tracking.MlflowClient()
+    names = {a.path for a in client.list_artifacts(parent["run_id"], "evaluation")}
+    assert {"evaluation/parity.png", "evaluation/calibration.png", "evaluation/cv_predictions.csv"} <= names
+    assert {a.path for a in client.list_artifacts(parent["run_id"], "data")} == {"data/rejects.csv"}
+    version = client.get_model_version_by_alias("ssemo-conductivity", "champion")
+    assert int(version.version) == 1
+
+
+def test_predict_with_registered_model_names_bad_rows(trained, tmp_path, capsys):
+    src = tmp_path / "in.csv"
+    src.write_text("composition,temperature_c\nLi7La3Zr2O12,25\nLi6PS5Cl,60\nQq2O,25\nLi3InCl6,warm\n")
+    out = tmp_path / "out.csv"
+    code = main(["predict", "--input", str(src), "--tracking-uri", f"sqlite:///{trained}/mlflow.db", "--out", str(out)])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "line 4, column 'composition'" in err and "line 5, column 'temperature_c'" in err
+    table = pd.read_csv(out)
+    assert list(table["status"]) == ["ok", "ok", "rejected", "rejected"]
+    ok = table[table["status"] == "ok"]
+    assert (ok["log10_sigma_p05"] < ok["log10_sigma_mean"]).all() and (ok["log10_sigma_mean"] < ok["log10_sigma_p95"]).all()
+    assert ok["applicability"].between(0, 1).all()
+
+
+def test_failed_training_marks_run_failed_not_running(tmp_path):
+    overrides = [*fast_overrides(tmp_path), "data.min_rows=100000"]
+    config = load_train_config(CONFIGS / "train.yaml", overrides)
+    from pipeline.training import train
+
+    with pytest.raises(SsemoError, match="fewer than data.min_rows"):
+        train(config)
+    _, table = runs(tmp_path)
+    assert list(table["status"]) == ["FAILED"]
+
+
+def test_unknown_source_key_is_a_config_error(tmp_path, capsys):
+    code = main(["train", "--set", "data.sources.obelx.enabled=true"])
+    assert code == 2
+    assert "data.sources.obelx': unknown key (did you mean 'obelix'?)" in capsys.readouterr().err

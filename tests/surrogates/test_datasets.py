@@ -1,0 +1,118 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from surrogates import datasets
+
+
+def test_parse_conductivity_censoring_and_problems():
+    assert datasets.parse_conductivity("1.5e-4") == (1.5e-4, False, "")
+    assert datasets.parse_conductivity("<1E-10") == (1e-10, True, "")
+    assert datasets.parse_conductivity("1.2E−4")[0] == pytest.approx(1.2e-4)  # unicode minus
+    assert "not positive" in datasets.parse_conductivity("-3e-4")[2]
+    assert "missing" in datasets.parse_conductivity("")[2]
+    assert "above any known" in datasets.parse_conductivity("<1E10")[2]  # Laskowski's '<1E10' typo
+
+
+CURATED = """composition,family,temperature,temperature_unit,sigma,sigma_unit,activation_energy_ev,process,thickness_um,source,note
+Li7La3Zr2O12,garnet,25,C,1.0,mS/cm,,,,paper A,
+Li6PS5Cl,argyrodite,298.15,K,<1e-10,S/cm,,,,paper B,
+Li6PS5Cl,argyrodite,25,C,2e-3,kS/m,,,,paper C,
+Li3InCl6,halide,25,F,1e-3,S/cm,,,,paper D,
+Li3InCl6,halide,25,C,-1e-3,S/cm,,,,paper E,
+NaCl,halide,25,C,1e-9,S/cm,,,,paper F,
+Lix2O,oxide,25,C,1e-9,S/cm,,,,paper G,
+Li2O,oxide,2000,C,1e-9,S/cm,,,,paper H,
+Li2O,oxide,25,C,1e-9,S/cm,,,,,
+"""
+
+
+def test_curated_loader_units_censoring_and_rejects(tmp_path):
+    path = tmp_path / "curated.csv"
+    path.write_text(CURATED)
+    result = datasets.load_curated(path)
+    rows, rejects = result.rows, result.rejects
+    assert list(rows["composition"]) == ["Li7La3Zr2O12", "Li6PS5Cl"]
+    assert rows["log10_sigma"].tolist() == pytest.approx([-3.0, -10.0])  # 1 mS/cm -> 1e-3 S/cm
+    assert rows["censored"].tolist() == [False, True]
+    assert rows["temperature_k"].tolist() == pytest.approx([298.15, 298.15])
+    reasons = dict(zip(rejects["source_row"], rejects["reason"], strict=True))
+    assert "unknown conductivity unit 'kS/m'" in reasons[4]
+    assert "unknown temperature unit 'F'" in reasons[5]
+    assert "not positive" in reasons[6]
+    assert "not a Li conductor" in reasons[7]
+    assert "unparseable formula" in reasons[8]
+    assert "out of range" in reasons[9]
+    assert reasons[10] == "no source"
+    assert len(rows) + len(rejects) == 9  # nothing dropped silently
+
+
+def test_merge_reports_duplicates_and_keeps_uncensored():
+    rows = pd.DataFrame({
+        "composition": ["Li7La3Zr2O12", "Li14La6Zr4O24", "Li2O", "Li2O"],
+        "formula_key": ["k1", "k1", "k2", "k2"],
+        "family": "", "temperature_k": [298.15, 298.4, 298.15, 298.15],
+        "log10_sigma": [-3.0, -4.0, -10.0, -9.0], "censored": [False, False, True, False],
+        "source_doi": ["a", "b", "c", "d"], "dataset": ["obelix", "laskowski", "obelix", "mchaffie"],
+        "source_row": [1, 2, 3, 4], "activation_energy_ev": np.nan,
+    })
+    merged, report = datasets.merge_duplicates(rows)
+    assert report.n_input == 4 and report.n_output == 2 and report.merged_groups == 2
+    assert report.by_datasets == {"laskowski+obelix": 1, "mchaffie+obelix": 1}
+    by_key = merged.set_index("formula_key")
+    assert by_key.loc["k1", "log10_sigma"] == pytest.approx(-3.5)
+    assert by_key.loc["k2", "log10_sigma"] == pytest.approx(-9.0) and not by_key.loc["k2", "censored"]
+
+
+def test_censoring_policies():
+    rows = pd.DataFrame({"log10_sigma": [-10.0, -3.0], "censored": [True, False]})
+    assert datasets.apply_censoring(rows, "value", -15)["log10_sigma"].tolist() == [-15.0, -3.0]
+    assert datasets.apply_censoring(rows, "bound")["log10_sigma"].tolist() == [-10.0, -3.0]
+    assert datasets.apply_censoring(rows, "drop")["log10_sigma"].tolist() == [-3.0]
+    with pytest.raises(ValueError, match="policy"):
+        datasets.apply_censoring(rows, "ignore")
+
+
+def test_content_hash_changes_with_data(tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text(CURATED)
+    rows = datasets.load_curated(path).rows
+    h = datasets.content_hash(rows)
+    assert h == datasets.content_hash(rows.sample(frac=1.0, random_state=1))  # order does not matter
+    assert h != datasets.content_hash(rows.assign(log10_sigma=rows["log10_sigma"] + 0.01))
+
+
+def test_missing_file_and_columns(tmp_path):
+    with pytest.raises(datasets.DataError, match="file not found"):
+        datasets.load_liverpool(tmp_path / "none.csv")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("ID,composition\n1,Li2O\n")
+    with pytest.raises(datasets.DataError, match="missing column"):
+        datasets.load_liverpool(bad)
+
+
+def test_shipped_curated_table_loads_cleanly():
+    from tests.conftest import CONFIGS
+
+    result = datasets.load_curated(CONFIGS / "data" / "curated_conductivity.csv")
+    assert len(result.rejects) == 0
+    assert len(result.rows) >= 20
+    assert (result.rows["source_doi"].str.len() > 0).all()
+
+
+@pytest.mark.shared_data
+def test_shared_copies_load_with_expected_counts(shared_data):
+    obelix = datasets.load_obelix(shared_data / "obelix")
+    assert len(obelix.rows) + len(obelix.rejects) == 478
+    assert obelix.rows["censored"].sum() > 20  # '<1E-10' rows kept as censored
+    liverpool = datasets.load_liverpool(shared_data / "liverpool_ionics" / "LiIonDatabase.csv")
+    assert len(liverpool.rows) + len(liverpool.rejects) == 717
+    assert liverpool.rows["temperature_k"].max() > 1000
+    laskowski = datasets.load_laskowski(shared_data / "laskowski2023" / "laskowski_with_dois.csv")
+    assert len(laskowski.rows) > 1000 and len(laskowski.rejects) > 0
+    assert laskowski.rejects["reason"].str.len().min() > 0
+    mchaffie = datasets.load_mchaffie(shared_data / "mchaffie2025" / "ionic_conductivity_database.csv")
+    assert mchaffie.rejects["reason"].str.contains("extrapolated").sum() > 50
+    bradford = datasets.load_bradford(shared_data / "polymer_electrolyte_bradford2023" / "clean_train_data.csv")
+    assert len(bradford.rows) > 8000
+    assert (bradford.rows["family"] == "polymer").all()

@@ -1,0 +1,33 @@
+import optuna
+
+from surrogates.tuning import model_from_params, suggest_params, tune
+from tests.surrogates.test_model import synthetic_series
+
+
+def data():
+    d = synthetic_series(2)
+    return d[["composition", "temperature_k"]], d["log10_sigma"].to_numpy(), d["composition"].to_numpy()
+
+
+def test_seeded_tuning_is_reproducible_and_resumable(tmp_path):
+    X, y, groups = data()
+    storage = str(tmp_path / "study.db")
+    kwargs = dict(seed=7, models=("forest",), n_splits=3, base={"structure": False})
+    first = tune(X, y, groups, n_trials=2, storage=storage, study_name="s", **kwargs)
+    assert len(first.trials) == 2
+    resumed = tune(X, y, groups, n_trials=3, storage=storage, study_name="s", **kwargs)
+    assert len(resumed.trials) == 3  # continued the stored study instead of starting over
+    again = tune(X, y, groups, n_trials=2, storage=None, study_name="mem", **kwargs)
+    assert again.trials[0].params == first.trials[0].params
+    assert again.trials[1].value == first.trials[1].value
+    assert "cv_coverage_90" in first.trials[0].user_attrs
+
+
+def test_model_from_params_round_trip():
+    study = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=0))
+    trial = study.ask()
+    trial.suggest_categorical("model", ["gbm"])
+    suggest_params(trial, "gbm")
+    model = model_from_params(trial.params, random_state=1)
+    assert model.model == "gbm"
+    assert set(model.model_params) == {"learning_rate", "max_iter", "max_leaf_nodes", "min_samples_leaf", "l2_regularization"}
