@@ -15,7 +15,7 @@ export MLFLOW_DISABLE_TELEMETRY := true
 export DO_NOT_TRACK := true
 export SSEMO_SHARED_DATA := $(SHARED_DATA)
 
-.PHONY: help lock run train predict test lint bench ui clean $(addprefix bench-,$(BENCHES))
+.PHONY: help lock run studies evaluate train predict test lint bench ui clean $(addprefix bench-,$(BENCHES))
 
 help: ## List every target with a one-line description
 	@echo "ssemo — Solid-State Electrolyte Membrane Optimizer"
@@ -39,11 +39,25 @@ $(STAMP): requirements.lock pyproject.toml
 lock: ## Re-resolve requirements.lock from pyproject.toml (needs uv)
 	uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements.lock
 
-run: $(STAMP) ## Run the main job on the data that ships with the project
+SURROGATE_STAMP := results/.surrogate-registered
+
+run: $(STAMP) $(SURROGATE_STAMP) ## Run the main job (NSGA-II study of configs/default.yaml) on the shipped data
+	$(BIN)/ssemo run --config $(CONFIG)
+
+studies: $(STAMP) $(SURROGATE_STAMP) ## Run every named study in configs/studies/
+	@for f in configs/studies/*.yaml; do echo "== $$f"; $(BIN)/ssemo run --config $$f || exit 1; done
+
+evaluate: $(STAMP) ## Score the example designs table (configs/examples/designs.csv)
 	$(BIN)/ssemo evaluate --config $(CONFIG) --designs configs/examples/designs.csv --out results/evaluated_designs.csv
+
+$(SURROGATE_STAMP): $(STAMP) configs/train.yaml configs/data/curated_conductivity.csv
+	@echo "No registered surrogate yet: training it on the shipped curated data (make train) ..."
+	$(BIN)/ssemo train --config configs/train.yaml
+	@mkdir -p results && touch $@
 
 train: $(STAMP) ## Train, tune and register the conductivity surrogate on the shipped curated data
 	$(BIN)/ssemo train --config configs/train.yaml
+	@mkdir -p results && touch $(SURROGATE_STAMP)
 
 predict: $(STAMP) ## Predict conductivity for configs/examples/compositions.csv with the registered model
 	$(BIN)/ssemo predict --input configs/examples/compositions.csv --out results/predictions.csv
@@ -64,6 +78,7 @@ $(addprefix bench-,$(BENCHES)): bench-%: $(STAMP)
 ui: $(STAMP) ## Open the MLflow UI on 127.0.0.1:5000 over the local tracking store
 	$(BIN)/mlflow ui --backend-store-uri $(MLFLOW_URI) --host 127.0.0.1 --port 5000 --workers 1
 
-clean: ## Remove caches and results (keeps .venv and the MLflow store)
-	rm -rf .pytest_cache .mypy_cache .ruff_cache results benchmarks/results mlruns
+clean: ## Remove caches and scratch outputs (keeps .venv, study results and the MLflow store)
+	rm -rf .pytest_cache .mypy_cache .ruff_cache benchmarks/results mlruns
+	rm -f results/*.csv
 	find . -name __pycache__ -type d -prune -not -path './.venv/*' -exec rm -rf {} +

@@ -22,9 +22,10 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchmarks._common import write_result
 from sklearn.ensemble import RandomForestRegressor
 from sklearn.model_selection import KFold
+
+from benchmarks._common import write_result
 from surrogates import datasets
 from surrogates.chemistry import parse_formula
 from surrogates.evaluation import grouped_folds, r2_score
@@ -34,11 +35,16 @@ from surrogates.tuning import model_from_params, tune
 SEED = 0
 N_FOLDS = 5
 INNER_TRIALS = int(os.environ.get("SSEMO_BENCH_TRIALS", "6"))
-INNER_MODELS = ("forest",)  # gbm/gp are tuned by `ssemo train`; the forest won on OBELiX in our runs
+INNER_MODELS = (
+    "forest",
+)  # gbm/gp are tuned by `ssemo train`; the forest won on OBELiX in our runs
 
 
 def shared_data() -> Path:
-    root = Path(os.environ.get("SSEMO_SHARED_DATA") or Path(__file__).resolve().parents[2] / "shared" / "data")
+    root = Path(
+        os.environ.get("SSEMO_SHARED_DATA")
+        or Path(__file__).resolve().parents[2] / "shared" / "data"
+    )
     if not (root / "obelix" / "train.csv").exists():
         sys.exit(f"benchmark needs the OBELiX copy at {root / 'obelix'} (set SSEMO_SHARED_DATA)")
     return root
@@ -50,7 +56,11 @@ def baseline_features(rows: pd.DataFrame, elements: list[str]) -> np.ndarray:
         amounts = parse_formula(formula)
         total = sum(amounts.values())
         fractions.append([amounts.get(e, 0.0) / total for e in elements])
-    structure = rows[["space_group_number", "a", "b", "c", "alpha", "beta", "gamma"]].fillna(-1.0).to_numpy()
+    structure = (
+        rows[["space_group_number", "a", "b", "c", "alpha", "beta", "gamma"]]
+        .fillna(-1.0)
+        .to_numpy()
+    )
     return np.hstack([np.array(fractions), structure])
 
 
@@ -65,16 +75,31 @@ def run_obelix(rows: pd.DataFrame, label: str) -> dict[str, float]:
     low, high = np.empty(len(y)), np.empty(len(y))
     for i, (train, test) in enumerate(folds):
         started = time.perf_counter()
-        study = tune(X.iloc[train], y[train], groups[train], n_trials=INNER_TRIALS, seed=SEED, storage=None,
-                     study_name=f"bench-{label}-{i}", models=INNER_MODELS, n_splits=4)
-        model = model_from_params(study.best_params, random_state=SEED).fit(X.iloc[train], y[train], groups=groups[train])
+        study = tune(
+            X.iloc[train],
+            y[train],
+            groups[train],
+            n_trials=INNER_TRIALS,
+            seed=SEED,
+            storage=None,
+            study_name=f"bench-{label}-{i}",
+            models=INNER_MODELS,
+            n_splits=4,
+        )
+        model = model_from_params(study.best_params, random_state=SEED).fit(
+            X.iloc[train], y[train], groups=groups[train]
+        )
         pred_ssemo[test] = model.predict(X.iloc[test])
         low[test], high[test] = model.predict_interval(X.iloc[test], 0.9)
-        rf = RandomForestRegressor(n_estimators=500, random_state=SEED, n_jobs=-1).fit(B[train], y[train])
+        rf = RandomForestRegressor(n_estimators=500, random_state=SEED, n_jobs=-1).fit(
+            B[train], y[train]
+        )
         pred_base[test] = rf.predict(B[test])
-        print(f"[{label}] fold {i + 1}/{len(folds)}: ssemo MAE {np.mean(np.abs(pred_ssemo[test] - y[test])):.3f}, "
-              f"baseline {np.mean(np.abs(pred_base[test] - y[test])):.3f} ({time.perf_counter() - started:.0f} s)",
-              flush=True)
+        print(
+            f"[{label}] fold {i + 1}/{len(folds)}: ssemo MAE {np.mean(np.abs(pred_ssemo[test] - y[test])):.3f}, "
+            f"baseline {np.mean(np.abs(pred_base[test] - y[test])):.3f} ({time.perf_counter() - started:.0f} s)",
+            flush=True,
+        )
     return {
         "mae_ssemo": float(np.mean(np.abs(pred_ssemo - y))),
         "mae_baseline_rf": float(np.mean(np.abs(pred_base - y))),
@@ -94,7 +119,9 @@ def run_liverpool(path: Path) -> dict[str, float]:
     # unseen materials
     pred, inside = np.empty(len(y)), np.empty(len(y), bool)
     for train, test in grouped_folds(groups, N_FOLDS, SEED):
-        m = ConductivitySurrogate(random_state=SEED).fit(rows.iloc[train], y[train], groups=groups[train])
+        m = ConductivitySurrogate(random_state=SEED).fit(
+            rows.iloc[train], y[train], groups=groups[train]
+        )
         pred[test] = m.predict(rows.iloc[test])
         lo, hi = m.predict_interval(rows.iloc[test], 0.9)
         inside[test] = (y[test] >= lo) & (y[test] <= hi)
@@ -104,10 +131,12 @@ def run_liverpool(path: Path) -> dict[str, float]:
     counts = rows.groupby("formula_key")["temperature_k"].transform("nunique").to_numpy()
     multi = np.flatnonzero(counts >= 3)
     errors = []
-    for train_m, test_m in KFold(N_FOLDS, shuffle=True, random_state=SEED).split(multi):
+    for _train_m, test_m in KFold(N_FOLDS, shuffle=True, random_state=SEED).split(multi):
         test = multi[test_m]
         train = np.setdiff1d(np.arange(len(y)), test)
-        m = ConductivitySurrogate(random_state=SEED).fit(rows.iloc[train], y[train], groups=groups[train])
+        m = ConductivitySurrogate(random_state=SEED).fit(
+            rows.iloc[train], y[train], groups=groups[train]
+        )
         errors.append(np.abs(m.predict(rows.iloc[test]) - y[test]))
     out["liverpool_mae_unseen_temperature"] = float(np.mean(np.concatenate(errors)))
     out["liverpool_n_rows_unseen_temperature"] = len(multi)
@@ -138,7 +167,9 @@ def main() -> None:
         **liverpool,
         "wall_s": time.perf_counter() - started,
     }
-    write_result("surrogate", figures, packages=("numpy", "scikit-learn", "optuna", "pymatgen-core"))
+    write_result(
+        "surrogate", figures, packages=("numpy", "scikit-learn", "optuna", "pymatgen-core")
+    )
 
 
 if __name__ == "__main__":

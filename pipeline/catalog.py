@@ -73,6 +73,7 @@ COLUMNS = {
         "material_id",
         "name",
         "family",
+        "formula",
         "temperature_law",
         "atmosphere",
         "atmosphere_status",
@@ -318,6 +319,18 @@ def load_catalog(directory: str | Path) -> Catalog:
         _check_choice(problems, f, row, "atmosphere", ATMOSPHERES)
         _check_choice(problems, f, row, "atmosphere_status", STATUSES)
         _check_required_text(problems, f, row, ["name", "source", "atmosphere_source"])
+        if row["formula"]:
+            from surrogates.chemistry import FormulaError, parse_formula
+
+            try:
+                parse_formula(row["formula"])
+            except FormulaError as exc:
+                problems.add(
+                    f,
+                    row["_line"],
+                    "formula",
+                    f"expected a chemical formula or empty, got {row['formula']!r} ({exc})",
+                )
         if row["temperature_law"] == "composite":
             for column in ("matrix_id", "filler_id"):
                 ref = row[column]

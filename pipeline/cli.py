@@ -100,7 +100,13 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_validate_config(args) -> int:
-    catalog = _load_study(args)[1]
+    config, catalog = _load_study(args)
+    from pipeline.space import build_space
+
+    space = build_space(
+        catalog, config
+    )  # checks search.materials/processes/coatings against the catalog
+    print(f"{args.config}: {space.n_options} valid material/process/coating options")
     print(
         f"{args.config}: valid; catalog {catalog.directory} with {len(catalog.material_ids)} materials, "
         f"{len(catalog.process_ids)} processes, {len(catalog.coating_ids)} coatings "
@@ -184,6 +190,31 @@ def cmd_predict(args) -> int:
     return EXIT_ROWS_REJECTED if errors else EXIT_OK
 
 
+def cmd_run(args) -> int:
+    from pipeline.config import load_config
+    from pipeline.job import run_study
+
+    config = load_config(
+        args.config, args.set or ()
+    )  # config errors stop here: no MLflow run starts
+    summary = run_study(config, Path(args.out) if args.out else None)
+    for warning in summary["warnings"]:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(
+        f"Study '{summary['study']}': {int(summary['front_size'])} Pareto-optimal feasible designs, hypervolume "
+        f"{summary['hypervolume']:.4f}, {summary['n_evals']} evaluations in {summary['search_wall_s']:.1f} s."
+    )
+    print(
+        f"Results: {summary['output_dir']} (report.md, front.csv/.parquet, chosen_designs.csv, plots)"
+    )
+    if "run_id" in summary:
+        print(
+            f"MLflow run {summary['run_id']} in {config.tracking.tracking_uri}: open it with `make ui` "
+            "(http://127.0.0.1:5000)."
+        )
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ssemo",
@@ -206,6 +237,20 @@ def build_parser() -> argparse.ArgumentParser:
             help="override a config key, e.g. --set operating.asr_max_ohm_cm2=30 (repeatable)",
         )
         return p
+
+    rn = with_config(
+        sub.add_parser(
+            "run",
+            help="search the Pareto front of a study (NSGA-II) and record it in MLflow",
+            description="Build the design space from the catalog, evaluate designs with the physics objectives and "
+            "the registered surrogate, search the Pareto front with NSGA-II, choose compromise designs, write the "
+            "front, plots and a report, and log everything to MLflow.",
+        )
+    )
+    rn.add_argument(
+        "--out", default=None, metavar="DIR", help="output folder (default: results/<study name>)"
+    )
+    rn.set_defaults(func=cmd_run)
 
     ev = with_config(
         sub.add_parser(

@@ -33,10 +33,17 @@ MANUFACTURABILITY_COMPONENTS = (
 
 
 def spec(
-    low: float | None = None, high: float | None = None, *, unit: str = "", choices=None, **kw
+    low: float | None = None,
+    high: float | None = None,
+    *,
+    unit: str = "",
+    choices=None,
+    complete: bool = False,
+    **kw,
 ):
-    """A dataclass field with its validation rule in metadata."""
-    return field(metadata={"low": low, "high": high, "unit": unit, "choices": choices}, **kw)
+    """A dataclass field with its validation rule in metadata (complete: a mapping needs every choice)."""
+    meta = {"low": low, "high": high, "unit": unit, "choices": choices, "complete": complete}
+    return field(metadata=meta, **kw)
 
 
 @dataclass(frozen=True)
@@ -90,7 +97,11 @@ def _default_weights() -> dict[str, float]:
 @dataclass(frozen=True)
 class Manufacturability:
     weights: dict[str, float] = spec(
-        0.0, 1e3, choices=MANUFACTURABILITY_COMPONENTS, default_factory=_default_weights
+        0.0,
+        1e3,
+        choices=MANUFACTURABILITY_COMPONENTS,
+        complete=True,
+        default_factory=_default_weights,
     )
     mrl_low: float = spec(1.0, 10.0, default=1.0)
     mrl_high: float = spec(1.0, 10.0, default=9.0)
@@ -107,15 +118,104 @@ class Manufacturability:
     )
 
 
+OBJECTIVES = (
+    "thickness_um",
+    "total_asr_ohm_cm2",
+    "strength_mpa",
+    "manufacturability",
+    "gravimetric_wh_per_kg",
+)
+DEFAULT_OBJECTIVES = OBJECTIVES[:4]
+UNKNOWN_POLICIES = ("infeasible", "ignore")
+CONDUCTIVITY_SOURCES = ("catalog", "surrogate")
+
+
+@dataclass(frozen=True)
+class Search:
+    population_size: int = spec(4, 100_000, default=100)
+    generations: int = spec(1, 100_000, default=100)
+    seed: int = spec(0, 2**31 - 1, default=1)
+    hv_stagnation_window: int = spec(0, 10_000, default=0)  # 0: run all generations
+    hv_stagnation_tol: float = spec(0.0, 1.0, default=1e-4)
+    relative_density_min: float = spec(0.4, 1.0, default=0.85)
+    relative_density_max: float = spec(0.4, 1.0, default=1.0)
+    filler_fraction_max: float = spec(0.0, 0.95, default=0.6)
+    grid_levels: int = spec(
+        0, 1000, default=0
+    )  # >0 snaps continuous variables to a grid (exact-front checks)
+    materials: tuple[str, ...] = spec(default=())  # empty: every catalog material
+    processes: tuple[str, ...] = spec(default=())
+    coatings: tuple[str, ...] = spec(default=())
+    archive_limit: int = spec(10, 1_000_000, default=20_000)
+
+
+@dataclass(frozen=True)
+class Constraints:
+    asr: bool = True
+    strength: bool = True
+    ccd: bool = True
+    temperature_window_c: tuple[float, ...] = spec(
+        default=()
+    )  # e.g. [-20, 60]: ASR limit must hold over it
+    unknown: str = spec(
+        choices=UNKNOWN_POLICIES, default="infeasible"
+    )  # a constraint that cannot be evaluated
+
+
+@dataclass(frozen=True)
+class SurrogateUse:
+    enabled: bool = True
+    model: str = spec(default="models:/ssemo-conductivity@champion")
+    conductivity_source: str = spec(choices=CONDUCTIVITY_SOURCES, default="catalog")
+    robust: bool = False
+    robust_quantile: float = spec(0.5, 0.999, default=0.9)
+    penalize_out_of_domain: bool = False
+
+
+@dataclass(frozen=True)
+class Decision:
+    asf_weights: dict[str, float] = spec(
+        0.0, 1e3, choices=OBJECTIVES, default_factory=lambda: dict.fromkeys(DEFAULT_OBJECTIVES, 1.0)
+    )
+
+
+@dataclass(frozen=True)
+class Normalization:
+    """Fixed objective ranges for hypervolume (reference point 1.1 in each normalized objective)."""
+
+    thickness_um: tuple[float, ...] = spec(default=(0.0, 250.0))
+    total_asr_ohm_cm2: tuple[float, ...] = spec(default=(0.0, 50.0))
+    strength_mpa: tuple[float, ...] = spec(default=(0.0, 300.0))
+    manufacturability: tuple[float, ...] = spec(default=(0.0, 1.0))
+    gravimetric_wh_per_kg: tuple[float, ...] = spec(default=(0.0, 600.0))
+
+
+@dataclass(frozen=True)
+class TrackingConfig:
+    enabled: bool = True
+    tracking_uri: str = spec(default="sqlite:///mlflow.db")
+    experiment: str = spec(default="ssemo-search")
+    output_dir: str = spec(default="../results")
+
+
 @dataclass(frozen=True)
 class StudyConfig:
     catalog: str = "catalog"
+    name: str = "default"
+    description: str = ""
     operating: Operating = field(default_factory=Operating)
     cell: Cell = field(default_factory=Cell)
     interfaces: Interfaces = field(default_factory=Interfaces)
     mechanics: Mechanics = field(default_factory=Mechanics)
     composite: Composite = field(default_factory=Composite)
     manufacturability: Manufacturability = field(default_factory=Manufacturability)
+    objectives: tuple[str, ...] = spec(choices=OBJECTIVES, default=DEFAULT_OBJECTIVES)
+    search: Search = field(default_factory=Search)
+    constraints: Constraints = field(default_factory=Constraints)
+    surrogate: SurrogateUse = field(default_factory=SurrogateUse)
+    decision: Decision = field(default_factory=Decision)
+    normalization: Normalization = field(default_factory=Normalization)
+    tracking: TrackingConfig = field(default_factory=TrackingConfig)
     source: str = field(default="<dict>", compare=False)  # file the config came from, for messages
 
     @classmethod
@@ -137,8 +237,27 @@ class StudyConfig:
         return out
 
     def catalog_dir(self) -> Path:
-        base = Path(self.source).parent if self.source not in ("<dict>", "") else Path("configs")
-        return (base / self.catalog).resolve()
+        return self.resolve_path(self.catalog)
+
+    def resolve_path(self, path: str) -> Path:
+        """Relative paths are relative to the config file's folder (configs/ for dict configs)."""
+        p = Path(path)
+        if p.is_absolute():
+            return p
+        base = (
+            Path(self.source).parent
+            if self.source not in ("<dict>", "")
+            else Path(__file__).resolve().parents[1] / "configs"
+        )
+        return (base / p).resolve()
+
+    def config_hash(self) -> str:
+        import hashlib
+        import json
+
+        return hashlib.sha256(
+            json.dumps(self.to_dict(), sort_keys=True, default=str).encode()
+        ).hexdigest()
 
 
 def _cross_checks(cfg: StudyConfig) -> list[str]:
@@ -150,6 +269,31 @@ def _cross_checks(cfg: StudyConfig) -> list[str]:
         )
     if sum(m.weights.values()) <= 0:
         problems.append("key 'manufacturability.weights': at least one weight must be positive")
+    for name in (
+        "thickness_um",
+        "total_asr_ohm_cm2",
+        "strength_mpa",
+        "manufacturability",
+        "gravimetric_wh_per_kg",
+    ):
+        bounds = getattr(cfg.normalization, name)
+        if len(bounds) != 2 or not bounds[0] < bounds[1]:
+            problems.append(
+                f"key 'normalization.{name}': expected [low, high] with low < high, got {list(bounds)}"
+            )
+    window = cfg.constraints.temperature_window_c
+    if window and (len(window) != 2 or not window[0] < window[1]):
+        problems.append(
+            f"key 'constraints.temperature_window_c': expected [low, high] in °C with low < high, got {list(window)}"
+        )
+    if len(set(cfg.objectives)) != len(cfg.objectives) or len(cfg.objectives) < 2:
+        problems.append(
+            f"key 'objectives': expected at least two distinct objectives, got {list(cfg.objectives)}"
+        )
+    if cfg.search.relative_density_min > cfg.search.relative_density_max:
+        problems.append(
+            "key 'search.relative_density_min': must not exceed search.relative_density_max"
+        )
     if cfg.composite.model == "core_shell" and cfg.composite.interphase_sigma_s_per_cm is None:
         problems.append(
             "key 'composite.interphase_sigma_s_per_cm': required when composite.model is "
@@ -244,6 +388,16 @@ def _optional(hint) -> bool:
 
 def _build_choices(value: Any, meta: Mapping[str, Any], path: str, problems: list[str]) -> tuple:
     allowed = meta.get("choices") or ()
+    if not allowed:  # a free list: strings (names checked later against the catalog) or numbers
+        if not isinstance(value, list | tuple):
+            problems.append(f"key '{path}': expected a list, got {value!r}")
+            return ()
+        if not all(isinstance(v, str) for v in value) and not all(_is_number(v) for v in value):
+            problems.append(
+                f"key '{path}': expected a list of names or a list of numbers, got {value!r}"
+            )
+            return ()
+        return tuple(float(v) if _is_number(v) else v for v in value)
     if not isinstance(value, list | tuple) or not value:
         problems.append(
             f"key '{path}': expected a non-empty list of {', '.join(repr(c) for c in allowed)}, got {value!r}"
@@ -268,7 +422,7 @@ def _build_mapping(value: Any, meta: Mapping[str, Any], path: str, problems: lis
             problems.append(f"key '{path}.{k}': unknown key{_suggest(str(k), allowed)}")
             continue
         out[str(k)] = _check_scalar(v, meta, "float", f"{path}.{k}", problems)
-    if allowed:
+    if allowed and meta.get("complete"):
         missing = [k for k in allowed if k not in value]
         if missing:
             problems.append(f"key '{path}': missing {', '.join(repr(m) for m in missing)}")

@@ -88,7 +88,15 @@ def sigma_at_temperature_s_per_cm(catalog: Catalog, temperature_k: float) -> Flo
 class Evaluator:
     """Evaluate populations of designs for one study config and catalog."""
 
-    def __init__(self, catalog: Catalog, config: StudyConfig, temperature_c: float | None = None):
+    def __init__(
+        self,
+        catalog: Catalog,
+        config: StudyConfig,
+        temperature_c: float | None = None,
+        material_sigma_s_per_cm: FloatArray | None = None,
+    ):
+        """material_sigma_s_per_cm: per-material dense conductivity at this temperature replacing the
+        catalog's temperature law (e.g. a surrogate's mean or robust quantile); NaN keeps the catalog."""
         self.catalog = catalog
         self.config = config
         self.temperature_c = (
@@ -98,6 +106,9 @@ class Evaluator:
         ids = {mid: i for i, mid in enumerate(catalog.material_ids)}
 
         sigma_t = sigma_at_temperature_s_per_cm(catalog, self.temperature_c + ZERO_CELSIUS_K)
+        if material_sigma_s_per_cm is not None:
+            override = np.asarray(material_sigma_s_per_cm, dtype=float)
+            sigma_t = np.where(np.isnan(override), sigma_t, override)
         self.is_template = (m["temperature_law"] == "composite").to_numpy()
         self.matrix_index = np.array([ids.get(x, -1) for x in m["matrix_id"]], dtype=np.intp)
         self.filler_index = np.array([ids.get(x, -1) for x in m["filler_id"]], dtype=np.intp)

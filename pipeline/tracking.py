@@ -150,3 +150,15 @@ def load_registered_model(tracking_uri: str, model_uri: str):
         )
     trusted = check_trusted(sio.get_untrusted_types(file=str(path)))
     return sio.load(str(path), trusted=trusted)
+
+
+def model_version(tracking_uri: str, model_uri: str) -> str:
+    """Version number behind 'models:/name@alias' (or the version in 'models:/name/3')."""
+    mlflow = mlflow_module()
+    mlflow.set_tracking_uri(tracking_uri)
+    name_part = model_uri.removeprefix("models:/")
+    client = mlflow.tracking.MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
+    if "@" in name_part:
+        name, alias = name_part.split("@", 1)
+        return str(client.get_model_version_by_alias(name, alias).version)
+    return name_part.rsplit("/", 1)[-1]

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import sys
 import tempfile
-import warnings
 import time
+import warnings
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path

@@ -18,6 +18,13 @@ from surrogates.evaluation import grouped_folds, iter_fold_predictions, r2_score
 from surrogates.model import ConductivitySurrogate
 
 SEARCH_SPACES = ("forest", "gbm", "gp")
+DEFAULT_FOREST = {
+    "kind": "extra",
+    "n_estimators": 300,
+    "max_features": 0.5,
+    "min_samples_leaf": 1,
+    "bootstrap": False,
+}
 
 
 def suggest_params(trial, model: str) -> dict[str, Any]:
@@ -131,6 +138,12 @@ def tune(
         load_if_exists=True,
     )
     done = sum(t.state.is_finished() for t in study.trials)
+    if not study.trials and "forest" in models:
+        # start from a strong default (extremely randomized trees, half the features per split) so a
+        # short study never ends worse than the untuned model
+        study.enqueue_trial(
+            {"model": "forest", **{f"forest_{k}": v for k, v in DEFAULT_FOREST.items()}}
+        )
     remaining = max(0, n_trials - done)
     if remaining:
         objective = make_objective(

@@ -47,7 +47,11 @@ def test_train_logs_parent_nested_trials_artifacts_and_registers(trained):
     assert parent["metrics.cv_mae"] > 0 and 0 <= parent["metrics.cv_coverage_90"] <= 1
     client = mlflow.tracking.MlflowClient()
     names = {a.path for a in client.list_artifacts(parent["run_id"], "evaluation")}
-    assert {"evaluation/parity.png", "evaluation/calibration.png", "evaluation/cv_predictions.csv"} <= names
+    assert {
+        "evaluation/parity.png",
+        "evaluation/calibration.png",
+        "evaluation/cv_predictions.csv",
+    } <= names
     assert {a.path for a in client.list_artifacts(parent["run_id"], "data")} == {"data/rejects.csv"}
     version = client.get_model_version_by_alias("ssemo-conductivity", "champion")
     assert int(version.version) == 1
@@ -55,16 +59,30 @@ def test_train_logs_parent_nested_trials_artifacts_and_registers(trained):
 
 def test_predict_with_registered_model_names_bad_rows(trained, tmp_path, capsys):
     src = tmp_path / "in.csv"
-    src.write_text("composition,temperature_c\nLi7La3Zr2O12,25\nLi6PS5Cl,60\nQq2O,25\nLi3InCl6,warm\n")
+    src.write_text(
+        "composition,temperature_c\nLi7La3Zr2O12,25\nLi6PS5Cl,60\nQq2O,25\nLi3InCl6,warm\n"
+    )
     out = tmp_path / "out.csv"
-    code = main(["predict", "--input", str(src), "--tracking-uri", f"sqlite:///{trained}/mlflow.db", "--out", str(out)])
+    code = main(
+        [
+            "predict",
+            "--input",
+            str(src),
+            "--tracking-uri",
+            f"sqlite:///{trained}/mlflow.db",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 1
     err = capsys.readouterr().err
     assert "line 4, column 'composition'" in err and "line 5, column 'temperature_c'" in err
     table = pd.read_csv(out)
     assert list(table["status"]) == ["ok", "ok", "rejected", "rejected"]
     ok = table[table["status"] == "ok"]
-    assert (ok["log10_sigma_p05"] < ok["log10_sigma_mean"]).all() and (ok["log10_sigma_mean"] < ok["log10_sigma_p95"]).all()
+    assert (ok["log10_sigma_p05"] < ok["log10_sigma_mean"]).all() and (
+        ok["log10_sigma_mean"] < ok["log10_sigma_p95"]
+    ).all()
     assert ok["applicability"].between(0, 1).all()
 
 
@@ -73,7 +91,7 @@ def test_failed_training_marks_run_failed_not_running(tmp_path):
     config = load_train_config(CONFIGS / "train.yaml", overrides)
     from pipeline.training import train
 
-    with pytest.raises(SsemoError, match="fewer than data.min_rows"):
+    with pytest.raises(SsemoError, match=r"fewer than data\.min_rows"):
         train(config)
     _, table = runs(tmp_path)
     assert list(table["status"]) == ["FAILED"]

@@ -48,20 +48,28 @@ def test_curated_loader_units_censoring_and_rejects(tmp_path):
 
 
 def test_merge_reports_duplicates_and_keeps_uncensored():
-    rows = pd.DataFrame({
-        "composition": ["Li7La3Zr2O12", "Li14La6Zr4O24", "Li2O", "Li2O"],
-        "formula_key": ["k1", "k1", "k2", "k2"],
-        "family": "", "temperature_k": [298.15, 298.4, 298.15, 298.15],
-        "log10_sigma": [-3.0, -4.0, -10.0, -9.0], "censored": [False, False, True, False],
-        "source_doi": ["a", "b", "c", "d"], "dataset": ["obelix", "laskowski", "obelix", "mchaffie"],
-        "source_row": [1, 2, 3, 4], "activation_energy_ev": np.nan,
-    })
+    rows = pd.DataFrame(
+        {
+            "composition": ["Li7La3Zr2O12", "Li14La6Zr4O24", "Li2O", "Li2O"],
+            "formula_key": ["k1", "k1", "k2", "k2"],
+            "family": "",
+            "temperature_k": [298.15, 298.4, 298.15, 298.15],
+            "log10_sigma": [-3.0, -4.0, -10.0, -9.0],
+            "censored": [False, False, True, False],
+            "source_doi": ["a", "b", "c", "d"],
+            "dataset": ["obelix", "laskowski", "obelix", "mchaffie"],
+            "source_row": [1, 2, 3, 4],
+            "activation_energy_ev": np.nan,
+        }
+    )
     merged, report = datasets.merge_duplicates(rows)
     assert report.n_input == 4 and report.n_output == 2 and report.merged_groups == 2
     assert report.by_datasets == {"laskowski+obelix": 1, "mchaffie+obelix": 1}
     by_key = merged.set_index("formula_key")
     assert by_key.loc["k1", "log10_sigma"] == pytest.approx(-3.5)
-    assert by_key.loc["k2", "log10_sigma"] == pytest.approx(-9.0) and not by_key.loc["k2", "censored"]
+    assert (
+        by_key.loc["k2", "log10_sigma"] == pytest.approx(-9.0) and not by_key.loc["k2", "censored"]
+    )
 
 
 def test_censoring_policies():
@@ -78,7 +86,9 @@ def test_content_hash_changes_with_data(tmp_path):
     path.write_text(CURATED)
     rows = datasets.load_curated(path).rows
     h = datasets.content_hash(rows)
-    assert h == datasets.content_hash(rows.sample(frac=1.0, random_state=1))  # order does not matter
+    assert h == datasets.content_hash(
+        rows.sample(frac=1.0, random_state=1)
+    )  # order does not matter
     assert h != datasets.content_hash(rows.assign(log10_sigma=rows["log10_sigma"] + 0.01))
 
 
@@ -111,8 +121,12 @@ def test_shared_copies_load_with_expected_counts(shared_data):
     laskowski = datasets.load_laskowski(shared_data / "laskowski2023" / "laskowski_with_dois.csv")
     assert len(laskowski.rows) > 1000 and len(laskowski.rejects) > 0
     assert laskowski.rejects["reason"].str.len().min() > 0
-    mchaffie = datasets.load_mchaffie(shared_data / "mchaffie2025" / "ionic_conductivity_database.csv")
+    mchaffie = datasets.load_mchaffie(
+        shared_data / "mchaffie2025" / "ionic_conductivity_database.csv"
+    )
     assert mchaffie.rejects["reason"].str.contains("extrapolated").sum() > 50
-    bradford = datasets.load_bradford(shared_data / "polymer_electrolyte_bradford2023" / "clean_train_data.csv")
+    bradford = datasets.load_bradford(
+        shared_data / "polymer_electrolyte_bradford2023" / "clean_train_data.csv"
+    )
     assert len(bradford.rows) > 8000
     assert (bradford.rows["family"] == "polymer").all()

@@ -7,9 +7,24 @@ from surrogates.domain import ApplicabilityDomain
 from surrogates.model import ConductivitySurrogate, arrhenius_shift, fit_arrhenius
 
 COMPOSITIONS = [
-    "Li7La3Zr2O12", "Li6.4La3Zr1.4Ta0.6O12", "Li6.5La3Zr1.5Ta0.5O12", "Li1.3Al0.3Ti1.7(PO4)3",
-    "Li1.4Al0.4Ge1.6(PO4)3", "LiTi2(PO4)3", "Li6PS5Cl", "Li6PS5Br", "Li6PS5I", "Li10GeP2S12",
-    "Li3PS4", "Li7P3S11", "Li3InCl6", "Li3YCl6", "Li3YBr6", "Li0.34La0.56TiO3", "Li3PO4", "Li2S",
+    "Li7La3Zr2O12",
+    "Li6.4La3Zr1.4Ta0.6O12",
+    "Li6.5La3Zr1.5Ta0.5O12",
+    "Li1.3Al0.3Ti1.7(PO4)3",
+    "Li1.4Al0.4Ge1.6(PO4)3",
+    "LiTi2(PO4)3",
+    "Li6PS5Cl",
+    "Li6PS5Br",
+    "Li6PS5I",
+    "Li10GeP2S12",
+    "Li3PS4",
+    "Li7P3S11",
+    "Li3InCl6",
+    "Li3YCl6",
+    "Li3YBr6",
+    "Li0.34La0.56TiO3",
+    "Li3PO4",
+    "Li2S",
 ]
 
 
@@ -37,8 +52,13 @@ def test_arrhenius_fit_recovers_activation_energy():
 @pytest.fixture(scope="module")
 def fitted():
     data = synthetic_series()
-    model = ConductivitySurrogate(model_params={"n_estimators": 60}, ea_params={"n_estimators": 60},
-                                  structure=False, random_state=0, min_ea_groups=5)
+    model = ConductivitySurrogate(
+        model_params={"n_estimators": 60},
+        ea_params={"n_estimators": 60},
+        structure=False,
+        random_state=0,
+        min_ea_groups=5,
+    )
     return model.fit(data[["composition", "temperature_k"]], data["log10_sigma"]), data
 
 
@@ -56,7 +76,9 @@ def test_learns_activation_energies_and_predictions_rise_with_temperature(fitted
 
 def test_interval_is_wider_and_applicability_lower_far_from_data(fitted):
     model, _ = fitted
-    q = pd.DataFrame({"composition": ["Li6PS5Cl", "CsAuF6Li0.01"], "temperature_k": [298.15, 298.15]})
+    q = pd.DataFrame(
+        {"composition": ["Li6PS5Cl", "CsAuF6Li0.01"], "temperature_k": [298.15, 298.15]}
+    )
     table = model.predict_table(q)
     width = table["log10_sigma_p95"] - table["log10_sigma_p05"]
     assert width.iloc[1] > width.iloc[0]
@@ -80,10 +102,14 @@ def test_same_seed_same_model():
 def test_fallback_activation_energy_without_temperature_data():
     data = synthetic_series()
     rt = data[data["temperature_k"] == 298.15]
-    model = ConductivitySurrogate(model_params={"n_estimators": 30}, structure=False, random_state=0)
+    model = ConductivitySurrogate(
+        model_params={"n_estimators": 30}, structure=False, random_state=0
+    )
     model.fit(rt[["composition", "temperature_k"]], rt["log10_sigma"])
     assert model.ea_estimator_ is None
-    table = model.predict_table(pd.DataFrame({"composition": ["Li6PS5Cl"], "temperature_k": [350.0]}))
+    table = model.predict_table(
+        pd.DataFrame({"composition": ["Li6PS5Cl"], "temperature_k": [350.0]})
+    )
     assert table["activation_energy_ev"].iloc[0] == pytest.approx(0.35)
 
 

@@ -6,7 +6,11 @@ from tests.surrogates.test_model import synthetic_series
 
 def data():
     d = synthetic_series(2)
-    return d[["composition", "temperature_k"]], d["log10_sigma"].to_numpy(), d["composition"].to_numpy()
+    return (
+        d[["composition", "temperature_k"]],
+        d["log10_sigma"].to_numpy(),
+        d["composition"].to_numpy(),
+    )
 
 
 def test_seeded_tuning_is_reproducible_and_resumable(tmp_path):
@@ -30,4 +34,10 @@ def test_model_from_params_round_trip():
     suggest_params(trial, "gbm")
     model = model_from_params(trial.params, random_state=1)
     assert model.model == "gbm"
-    assert set(model.model_params) == {"learning_rate", "max_iter", "max_leaf_nodes", "min_samples_leaf", "l2_regularization"}
+    assert set(model.model_params) == {
+        "learning_rate",
+        "max_iter",
+        "max_leaf_nodes",
+        "min_samples_leaf",
+        "l2_regularization",
+    }

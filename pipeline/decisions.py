@@ -1,0 +1,88 @@
+"""Picking designs from a Pareto front: knee, achievement scalarization, pseudo-weights, per family.
+
+All choices work on objectives normalized by the study's fixed bounds (0 = best bound, 1 = worst), so
+weights mean the same thing in every run:
+- knee: pymoo's high trade-off points (Rachmawati & Srinivasan 2009), the one with the largest
+  trade-off; when pymoo finds none, the point closest to the ideal point (Euclidean);
+- asf: argmin over the front of max_i w_i · f_i (achievement scalarizing function, weights from config);
+- pseudo_weights: pymoo's pseudo-weight vector closest to the configured weights (Deb 2001);
+- best per material family: the ASF choice among each family's front points.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def asf_index(F_norm: np.ndarray, weights: np.ndarray) -> int:
+    return int(np.argmin(np.max(F_norm * weights, axis=1)))
+
+
+def knee_index(F_norm: np.ndarray) -> tuple[int, str]:
+    if len(F_norm) >= 3:
+        import warnings
+
+        from pymoo.mcdm.high_tradeoff import HighTradeoffPoints
+
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            try:
+                found = HighTradeoffPoints().do(F_norm)
+            except (ValueError, IndexError, ZeroDivisionError):
+                found = None
+        if found is not None and len(np.atleast_1d(found)):
+            idx = np.atleast_1d(found)
+            # largest trade-off among the candidates: farthest from the ideal-nadir hyperplane
+            return int(idx[np.argmin(F_norm[idx].sum(axis=1))]), "high trade-off point"
+    return int(np.argmin(np.linalg.norm(F_norm, axis=1))), "closest to the ideal point"
+
+
+def pseudo_weight_index(F_norm: np.ndarray, weights: np.ndarray) -> int:
+    from pymoo.mcdm.pseudo_weights import PseudoWeights
+
+    w = weights / weights.sum()
+    with np.errstate(all="ignore"):
+        return int(PseudoWeights(w).do(F_norm))
+
+
+def choose(
+    front: pd.DataFrame,
+    F_norm: np.ndarray,
+    objectives: tuple[str, ...],
+    asf_weights: dict[str, float],
+) -> pd.DataFrame:
+    """Rows of the front chosen as compromise designs, with a `choice` and `why` column."""
+    if len(front) == 0:
+        return front.assign(choice=[], why=[])
+    weights = np.array([asf_weights.get(o, 1.0) for o in objectives], dtype=float)
+    picks: list[tuple[int, str, str]] = []
+    k, how = knee_index(F_norm)
+    picks.append((k, "knee", how))
+    picks.append(
+        (
+            asf_index(F_norm, weights),
+            "asf",
+            f"achievement scalarization with weights {dict(zip(objectives, weights.tolist(), strict=True))}",
+        )
+    )
+    picks.append(
+        (
+            pseudo_weight_index(F_norm, weights),
+            "pseudo_weights",
+            "pseudo-weights closest to the configured weights",
+        )
+    )
+    for family in sorted(front["family"].unique()):
+        rows = np.flatnonzero(front["family"].to_numpy() == family)
+        picks.append(
+            (
+                int(rows[asf_index(F_norm[rows], weights)]),
+                f"best_{family}",
+                f"best {family} design by the same ASF",
+            )
+        )
+    out = front.iloc[[p[0] for p in picks]].copy()
+    out.insert(0, "choice", [p[1] for p in picks])
+    out.insert(1, "why", [p[2] for p in picks])
+    return out

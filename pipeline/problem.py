@@ -1,0 +1,202 @@
+"""The optimization problem: decoded designs -> objectives F and constraints G, whole population at once.
+
+Everything is minimized (pymoo's convention): thickness, total ASR (or its upper quantile in robust
+mode), −strength, −manufacturability, optionally −energy density. Constraints are normalized by their
+limits so a design is feasible when every G ≤ 0 (e.g. g = ASR/ASR_max − 1). A constraint that cannot be
+evaluated (a material without a reported strength or CCD) counts as violated (G = 1) under
+constraints.unknown = "infeasible", or as met (G = 0) under "ignore"; either way the front table says so.
+
+Surrogate in the loop: per catalog material with a formula, the registered conductivity surrogate gives
+log10 σ at the operating (and coldest) temperature with its std and an applicability score. With
+surrogate.conductivity_source = "catalog" the literature σ is kept and the surrogate's std supplies the
+uncertainty; "surrogate" uses the surrogate's mean. Robust mode uses σ·10^(−z_q·std), i.e. the q-quantile
+of ASR. Out-of-domain materials are flagged, and penalized (G = 1) if surrogate.penalize_out_of_domain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+
+from objectives.constants import ZERO_CELSIUS_K
+from pipeline.catalog import Catalog
+from pipeline.config import StudyConfig
+from pipeline.evaluation import Evaluator, sigma_at_temperature_s_per_cm
+from pipeline.space import DesignSpace, build_space
+
+MAXIMIZED = {"strength_mpa", "manufacturability", "gravimetric_wh_per_kg"}
+G_CLIP = 1e6
+
+
+@dataclass(frozen=True)
+class MaterialConductivity:
+    """Per catalog material: σ used at each temperature, surrogate log10 std and applicability."""
+
+    sigma_operating_s_per_cm: np.ndarray
+    sigma_cold_s_per_cm: np.ndarray | None
+    log10_std: np.ndarray  # NaN where no surrogate prediction exists
+    applicability: np.ndarray  # NaN where no surrogate prediction exists
+    in_domain: np.ndarray  # True where no surrogate prediction exists (nothing to flag)
+
+
+def material_conductivity(
+    catalog: Catalog, config: StudyConfig, surrogate=None
+) -> MaterialConductivity:
+    temps_c = [config.operating.temperature_c]
+    window = config.constraints.temperature_window_c
+    if window:
+        temps_c.append(float(window[0]))  # σ rises with T for every law here: the cold end binds
+    n = len(catalog.material_ids)
+    sigmas = [sigma_at_temperature_s_per_cm(catalog, t + ZERO_CELSIUS_K) for t in temps_c]
+    std = np.full(n, np.nan)
+    score = np.full(n, np.nan)
+    formulas = catalog.materials["formula"].fillna("").to_numpy()
+    rows = np.flatnonzero(formulas != "")
+    if surrogate is not None and len(rows):
+        for k, t in enumerate(temps_c):
+            query = pd.DataFrame(
+                {"composition": formulas[rows], "temperature_k": t + ZERO_CELSIUS_K}
+            )
+            table = surrogate.predict_table(query)
+            if k == 0:
+                std[rows] = table["log10_sigma_std"].to_numpy()
+                score[rows] = table["applicability"].to_numpy()
+            if config.surrogate.conductivity_source == "surrogate":
+                sigmas[k][rows] = 10.0 ** table["log10_sigma_mean"].to_numpy()
+    threshold = getattr(getattr(surrogate, "domain_", None), "threshold", 0.05)
+    in_domain = np.where(np.isnan(score), True, score >= threshold)
+    return MaterialConductivity(sigmas[0], sigmas[1] if window else None, std, score, in_domain)
+
+
+class StudyModel:
+    """Vectorized F, G and every intermediate for populations of encoded designs."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        config: StudyConfig,
+        surrogate=None,
+        space: DesignSpace | None = None,
+    ):
+        self.catalog = catalog
+        self.config = config
+        self.space = space or build_space(catalog, config)
+        self.conductivity = material_conductivity(catalog, config, surrogate)
+        self.evaluator = Evaluator(
+            catalog, config, material_sigma_s_per_cm=self.conductivity.sigma_operating_s_per_cm
+        )
+        window = config.constraints.temperature_window_c
+        self.cold = (
+            Evaluator(
+                catalog,
+                config,
+                temperature_c=float(window[0]),
+                material_sigma_s_per_cm=self.conductivity.sigma_cold_s_per_cm,
+            )
+            if window
+            else None
+        )
+        self.objectives = tuple(config.objectives)
+        self.robust_z = (
+            float(norm.ppf(config.surrogate.robust_quantile)) if config.surrogate.robust else 0.0
+        )
+        c = config.constraints
+        self.constraint_names = tuple(
+            name
+            for name, on in (
+                ("g_asr", c.asr),
+                ("g_asr_cold", c.asr and bool(window)),
+                ("g_thickness_min", True),
+                ("g_thickness_max", True),
+                ("g_strength", c.strength),
+                ("g_ccd", c.ccd),
+                ("g_domain", config.surrogate.penalize_out_of_domain),
+            )
+            if on
+        )
+        self.families = catalog.materials["family"].to_numpy()
+
+    @property
+    def n_obj(self) -> int:
+        return len(self.objectives)
+
+    @property
+    def n_constr(self) -> int:
+        return len(self.constraint_names)
+
+    def evaluate(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+        batch = self.space.decode(X)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            out = self.evaluator(batch)
+            std = np.nan_to_num(self.conductivity.log10_std[batch.material], nan=0.0)
+            factor = 10.0 ** (self.robust_z * std)
+            out["surrogate_log10_std"] = self.conductivity.log10_std[batch.material]
+            out["applicability"] = self.conductivity.applicability[batch.material]
+            out["in_domain"] = self.conductivity.in_domain[batch.material]
+            out["robust_asr_ohm_cm2"] = (
+                out["bulk_asr_ohm_cm2"] * factor + out["interface_asr_ohm_cm2"]
+            )
+            asr = (
+                out["robust_asr_ohm_cm2"]
+                if self.config.surrogate.robust
+                else out["total_asr_ohm_cm2"]
+            )
+            asr_max = self.config.operating.asr_max_ohm_cm2
+            out["g_asr"] = asr / asr_max - 1.0
+            if self.cold is not None:
+                cold = self.cold(batch)
+                out["total_asr_cold_ohm_cm2"] = (
+                    cold["bulk_asr_ohm_cm2"] * factor + cold["interface_asr_ohm_cm2"]
+                )
+                out["g_asr_cold"] = out["total_asr_cold_ohm_cm2"] / asr_max - 1.0
+            out["g_domain"] = np.where(out["in_domain"], -1.0, 1.0)
+            F = np.empty((len(batch), self.n_obj))
+            for j, name in enumerate(self.objectives):
+                value = asr if name == "total_asr_ohm_cm2" else out[name]
+                # an unknown strength or energy density cannot be claimed: worst value (0) in the search
+                F[:, j] = (
+                    -np.nan_to_num(value, nan=0.0)
+                    if name in MAXIMIZED
+                    else np.nan_to_num(value, nan=G_CLIP)
+                )
+            G = np.empty((len(batch), self.n_constr))
+            unknown_value = 1.0 if self.config.constraints.unknown == "infeasible" else 0.0
+            unknown = np.zeros(len(batch), dtype=bool)
+            for j, name in enumerate(self.constraint_names):
+                g = out[name]
+                missing = np.isnan(g)
+                unknown |= missing
+                G[:, j] = np.clip(np.where(missing, unknown_value, g), -G_CLIP, G_CLIP)
+        out["constraints_unknown"] = unknown
+        out["feasible"] = np.all(G <= 0.0, axis=1)
+        out["option"] = self.space.option_of(X).astype(float)
+        return F, G, out
+
+    def table(self, X: np.ndarray) -> pd.DataFrame:
+        """Decoded designs with every objective, constraint and intermediate (units in the names)."""
+        _, G, out = self.evaluate(X)
+        batch = self.space.decode(X)
+        cat = self.catalog
+        frame = pd.DataFrame(
+            {
+                "material": np.array(cat.material_ids)[batch.material],
+                "family": self.families[batch.material],
+                "process": np.array(cat.process_ids)[batch.process],
+                "coating": np.array(cat.coating_ids)[batch.coating],
+                "thickness_um": batch.thickness_um,
+                "relative_density": batch.relative_density,
+                "filler_fraction": batch.filler_fraction,
+            }
+        )
+        for key, values in out.items():
+            if key not in frame:
+                frame[key] = values
+        frame["feasible"] = out["feasible"]
+        for j, name in enumerate(self.constraint_names):
+            frame[f"G_{name}"] = G[:, j]
+        for j in range(X.shape[1]):
+            frame[f"x{j}"] = X[:, j]
+        return frame

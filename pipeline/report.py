@@ -1,0 +1,96 @@
+"""A short Markdown report per run: the question, the front, the recommended designs and why, warnings."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.config import StudyConfig
+
+SHOW = [
+    "material",
+    "process",
+    "coating",
+    "thickness_um",
+    "relative_density",
+    "filler_fraction",
+    "total_asr_ohm_cm2",
+    "strength_mpa",
+    "manufacturability",
+    "gravimetric_wh_per_kg",
+]
+
+
+def _table(frame: pd.DataFrame, columns: list[str]) -> str:
+    cols = [c for c in columns if c in frame]
+    head = "| " + " | ".join(cols) + " |\n|" + "---|" * len(cols) + "\n"
+    body = ""
+    for _, row in frame[cols].iterrows():
+        cells = [f"{v:.4g}" if isinstance(v, float) else str(v) for v in row]
+        body += "| " + " | ".join(cells) + " |\n"
+    return head + body
+
+
+def render(
+    config: StudyConfig,
+    summary: dict,
+    front: pd.DataFrame,
+    chosen: pd.DataFrame,
+    warnings: list[str],
+    infeasible_families: list[str],
+) -> str:
+    c = config
+    lines = [
+        f"# ssemo study `{c.name}`",
+        "",
+        c.description or "",
+        "",
+        "## The question",
+        f"- Objectives: {', '.join(c.objectives)} (thickness and ASR minimized; the others maximized).",
+        f"- Operating temperature {c.operating.temperature_c:g} °C; total ASR ≤ {c.operating.asr_max_ohm_cm2:g} Ω cm²"
+        + (
+            f" over {c.constraints.temperature_window_c[0]:g} to {c.constraints.temperature_window_c[1]:g} °C"
+            if c.constraints.temperature_window_c
+            else ""
+        )
+        + f"; strength ≥ {c.mechanics.min_strength_mpa:g} MPa; CCD ≥ {c.cell.areal_capacity_mah_per_cm2:g} mAh/cm² × "
+        f"{c.cell.c_rate_per_h:g} C = {c.cell.areal_capacity_mah_per_cm2 * c.cell.c_rate_per_h:g} mA/cm².",
+        f"- Conductivity from the {c.surrogate.conductivity_source}"
+        + (
+            f", robust mode: ASR at its {c.surrogate.robust_quantile:.0%} quantile"
+            if c.surrogate.robust
+            else ""
+        )
+        + f"; unknown constraints count as {c.constraints.unknown}.",
+        f"- NSGA-II, population {c.search.population_size}, {summary['generations']} generations, seed {c.search.seed}; "
+        f"{summary['n_evals']} evaluations in {summary['search_wall_s']:.1f} s.",
+        "",
+        "## Result",
+        f"- Front: {int(summary['front_size'])} non-dominated feasible designs; hypervolume {summary['hypervolume']:.4f} "
+        "(objectives normalized by the config's fixed bounds, reference point 1.1).",
+        f"- Lowest total ASR with thickness ≤ 20 µm: {summary['min_asr_at_thickness_le_20um']:.3g} Ω cm².",
+        f"- Best manufacturability at ASR ≤ 50 Ω cm²: {summary['best_manufacturability_at_asr_le_50']:.3g}.",
+        "",
+        "## Recommended designs",
+        "",
+        _table(chosen, ["choice", *SHOW]),
+        "Why: " + "; ".join(f"**{r.choice}**: {r.why}" for r in chosen.itertuples())
+        if len(chosen)
+        else "No feasible design was found.",
+        "",
+        "## Warnings",
+    ]
+    notes = [f"- {w}" for w in warnings]
+    if infeasible_families:
+        notes.append(
+            f"- Families with no feasible design: {', '.join(infeasible_families)} (see the catalog "
+            "gaps: a family whose strength or CCD is unknown is infeasible under constraints.unknown = infeasible)."
+        )
+    lines += notes or ["- none"]
+    lines += [
+        "",
+        "## What to make and measure next",
+        "- The recommended designs above; and for materials excluded only because a constraint could not be "
+        "evaluated (missing strength or CCD in the catalog), that measurement.",
+        "",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,153 @@
+"""The design space: valid (material, process, coating) options and continuous variables in [0, 1].
+
+Encoding (pymoo's X, one row per design, every column in [0, 1]):
+  x0 -> option index: one valid (material, process, coating) combination, floor(x0 · n_options);
+  x1 -> thickness, log-uniform inside the option's process window [min, max] (so the window holds
+        by construction; its constraints are still evaluated and reported);
+  x2 -> relative density in [relative_density_min, relative_density_max];
+  x3 -> filler volume fraction in [0, filler_fraction_max] (effective-medium composites only; 0 else).
+Only valid combinations exist in the option list: a process that cannot make the material's family,
+or a coating without interfacial data for it, is never proposed (integer encoding with the repair
+built into the decoding). With grid_levels > 0 the continuous variables snap to that many levels,
+which makes the space finite for exact-front checks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from pipeline.catalog import Catalog
+from pipeline.config import StudyConfig
+from pipeline.errors import ConfigError
+from pipeline.evaluation import DesignBatch
+
+N_VAR = 4
+
+
+@dataclass(frozen=True)
+class DesignSpace:
+    options: pd.DataFrame  # material, process, coating ids and indices, thickness window
+    material: np.ndarray
+    process: np.ndarray
+    coating: np.ndarray
+    log_min_thickness: np.ndarray
+    log_max_thickness: np.ndarray
+    is_template: np.ndarray
+    relative_density: tuple[float, float]
+    filler_fraction_max: float
+    grid_levels: int
+
+    @property
+    def n_options(self) -> int:
+        return len(self.options)
+
+    def snap(self, X: np.ndarray) -> np.ndarray:
+        """Snap continuous variables to the grid (if any); the option variable to its cell centre."""
+        X = np.clip(np.asarray(X, dtype=float), 0.0, 1.0)
+        if self.grid_levels > 0:
+            X = X.copy()
+            levels = self.grid_levels - 1
+            X[:, 1:] = np.round(X[:, 1:] * levels) / levels if levels > 0 else 0.5
+        return X
+
+    def decode(self, X: np.ndarray) -> DesignBatch:
+        X = self.snap(X)
+        option = np.minimum((X[:, 0] * self.n_options).astype(np.intp), self.n_options - 1)
+        lo, hi = self.log_min_thickness[option], self.log_max_thickness[option]
+        thickness = np.exp(lo + X[:, 1] * (hi - lo))
+        rho_lo, rho_hi = self.relative_density
+        rho = rho_lo + X[:, 2] * (rho_hi - rho_lo)
+        phi = np.where(self.is_template[option], X[:, 3] * self.filler_fraction_max, 0.0)
+        return DesignBatch(
+            self.material[option], self.process[option], self.coating[option], thickness, rho, phi
+        )
+
+    def option_of(self, X: np.ndarray) -> np.ndarray:
+        X = self.snap(X)
+        return np.minimum((X[:, 0] * self.n_options).astype(np.intp), self.n_options - 1)
+
+    def grid(self) -> np.ndarray:
+        """Every point of the snapped space (needs grid_levels > 0): X rows for exhaustive enumeration."""
+        if self.grid_levels <= 0:
+            raise ValueError("grid() needs search.grid_levels > 0")
+        levels = (
+            np.linspace(0.0, 1.0, self.grid_levels) if self.grid_levels > 1 else np.array([0.5])
+        )
+        centres = (np.arange(self.n_options) + 0.5) / self.n_options
+        rows = []
+        for i, c in enumerate(centres):
+            phi_levels = levels if self.is_template[i] else np.array([0.0])
+            t, r, f = np.meshgrid(levels, levels, phi_levels, indexing="ij")
+            block = np.column_stack([np.full(t.size, c), t.ravel(), r.ravel(), f.ravel()])
+            rows.append(block)
+        return np.vstack(rows)
+
+
+def build_space(catalog: Catalog, config: StudyConfig) -> DesignSpace:
+    s = config.search
+    materials = list(s.materials) or catalog.material_ids
+    processes = list(s.processes) or catalog.process_ids
+    coatings = list(s.coatings) or catalog.coating_ids
+    for key, chosen, known in (
+        ("materials", materials, catalog.material_ids),
+        ("processes", processes, catalog.process_ids),
+        ("coatings", coatings, catalog.coating_ids),
+    ):
+        unknown = [x for x in chosen if x not in known]
+        if unknown:
+            import difflib
+
+            hints = {u: difflib.get_close_matches(u, known, n=1) for u in unknown}
+            detail = ", ".join(
+                f"{u!r}" + (f" (did you mean {h[0]!r}?)" if h else "") for u, h in hints.items()
+            )
+            raise ConfigError(
+                f"{config.source}: key 'search.{key}': unknown {detail}; expected names from the catalog"
+            )
+    applies = catalog.process_applies()
+    resistance = catalog.coating_resistance_ohm_cm2()
+    templates = (catalog.materials["temperature_law"] == "composite").to_numpy()
+    proc = catalog.processes
+    rows = []
+    for m in materials:
+        i = catalog.material_ids.index(m)
+        for p in processes:
+            j = catalog.process_ids.index(p)
+            if not applies[i, j]:
+                continue
+            for c in coatings:
+                k = catalog.coating_ids.index(c)
+                if np.isnan(resistance[k, i]):
+                    continue
+                rows.append(
+                    dict(
+                        material_id=m,
+                        process_id=p,
+                        coating_id=c,
+                        material=i,
+                        process=j,
+                        coating=k,
+                        min_thickness_um=proc.loc[p, "min_thickness_um"],
+                        max_thickness_um=proc.loc[p, "max_thickness_um"],
+                    )
+                )
+    if not rows:
+        raise ConfigError(
+            f"{config.source}: key 'search': no valid (material, process, coating) combination in the chosen sets"
+        )
+    options = pd.DataFrame(rows)
+    return DesignSpace(
+        options=options,
+        material=options["material"].to_numpy(np.intp),
+        process=options["process"].to_numpy(np.intp),
+        coating=options["coating"].to_numpy(np.intp),
+        log_min_thickness=np.log(options["min_thickness_um"].to_numpy(float)),
+        log_max_thickness=np.log(options["max_thickness_um"].to_numpy(float)),
+        is_template=templates[options["material"].to_numpy()],
+        relative_density=(s.relative_density_min, s.relative_density_max),
+        filler_fraction_max=s.filler_fraction_max,
+        grid_levels=s.grid_levels,
+    )
