@@ -11,8 +11,19 @@ weights mean the same thing in every run:
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
+
+
+def _pymoo_mcdm():
+    """pymoo's decision-making modules; their import trips a SciPy deprecation inside pymoo."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from pymoo.mcdm.high_tradeoff import HighTradeoffPoints
+        from pymoo.mcdm.pseudo_weights import PseudoWeights
+    return HighTradeoffPoints, PseudoWeights
 
 
 def asf_index(F_norm: np.ndarray, weights: np.ndarray) -> int:
@@ -21,10 +32,7 @@ def asf_index(F_norm: np.ndarray, weights: np.ndarray) -> int:
 
 def knee_index(F_norm: np.ndarray) -> tuple[int, str]:
     if len(F_norm) >= 3:
-        import warnings
-
-        from pymoo.mcdm.high_tradeoff import HighTradeoffPoints
-
+        HighTradeoffPoints = _pymoo_mcdm()[0]
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
             try:
@@ -39,8 +47,7 @@ def knee_index(F_norm: np.ndarray) -> tuple[int, str]:
 
 
 def pseudo_weight_index(F_norm: np.ndarray, weights: np.ndarray) -> int:
-    from pymoo.mcdm.pseudo_weights import PseudoWeights
-
+    PseudoWeights = _pymoo_mcdm()[1]
     w = weights / weights.sum()
     with np.errstate(all="ignore"):
         return int(PseudoWeights(w).do(F_norm))

@@ -1,0 +1,78 @@
+"""ssemo run end to end: artifacts, MLflow runs that end FINISHED or FAILED (never RUNNING)."""
+
+import pandas as pd
+import pytest
+
+from pipeline.cli import main
+from tests.conftest import CONFIGS
+
+
+def run_args(tmp_path, *extra):
+    return [
+        "run", "--config", str(CONFIGS / "default.yaml"), "--out", str(tmp_path / "out"),
+        "--set", f"tracking.tracking_uri=sqlite:///{tmp_path}/mlflow.db",
+        "--set", "search.population_size=20", "--set", "search.generations=8", *extra,
+    ]
+
+
+def runs(tmp_path):
+    from pipeline.tracking import mlflow_module
+
+    mlflow = mlflow_module()
+    mlflow.set_tracking_uri(f"sqlite:///{tmp_path}/mlflow.db")
+    return mlflow, mlflow.search_runs(experiment_names=["ssemo-search"])
+
+
+def test_run_writes_results_and_a_finished_mlflow_run(tmp_path, capsys):
+    assert main(run_args(tmp_path)) == 0
+    out = capsys.readouterr()
+    assert "make ui" in out.out and "Results:" in out.out
+    assert "no surrogate" in out.err  # no model registered in this fresh store: said, not hidden
+    folder = tmp_path / "out"
+    for name in ("front.csv", "front.parquet", "chosen_designs.csv", "history.csv", "report.md",
+                 "resolved_config.yaml", "hypervolume.png", "objectives_scatter_matrix.png", "parallel_coordinates.html"):
+        assert (folder / name).stat().st_size > 0, name
+    front = pd.read_csv(folder / "front.csv")
+    assert {"material", "process", "coating", "thickness_um", "total_asr_ohm_cm2", "feasible", "applicability"} <= set(front)
+    assert front["feasible"].all()
+    assert pd.read_parquet(folder / "front.parquet").shape == front.shape
+    mlflow, table = runs(tmp_path)
+    assert list(table["status"]) == ["FINISHED"]
+    row = table.iloc[0]
+    for tag in ("ssemo.code_version", "ssemo.config_hash", "ssemo.data_hash", "ssemo.surrogate_model_version"):
+        assert row[f"tags.{tag}"]
+    assert row["metrics.front_size"] == len(front)
+    assert row["metrics.hypervolume"] > 0
+    history = mlflow.tracking.MlflowClient().get_metric_history(row["run_id"], "gen.hypervolume")
+    assert [m.step for m in history] == list(range(1, 9))
+    artifacts = {a.path for a in mlflow.tracking.MlflowClient().list_artifacts(row["run_id"], "results")}
+    assert "results/report.md" in artifacts and "results/front.parquet" in artifacts
+
+
+def test_injected_error_marks_run_failed(tmp_path, monkeypatch):
+    import pipeline.job
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("injected failure")
+
+    monkeypatch.setattr(pipeline.job, "run_nsga2", boom)
+    with pytest.raises(RuntimeError, match="injected failure"):
+        main(run_args(tmp_path))
+    _, table = runs(tmp_path)
+    assert list(table["status"]) == ["FAILED"]
+
+
+@pytest.mark.parametrize(
+    ("override", "expected"),
+    [
+        ("search.generatons=5", "search.generatons': unknown key (did you mean 'generations'?)"),
+        ("search.population_size=-4", "key 'search.population_size'"),
+        ("objectives=[thickness_um, asr]", "unknown entry 'asr'"),
+        ("constraints.unknown=maybe", "key 'constraints.unknown'"),
+    ],
+)
+def test_config_errors_exit_2_and_start_no_run(tmp_path, capsys, override, expected):
+    assert main(run_args(tmp_path, "--set", override)) == 2
+    err = capsys.readouterr().err
+    assert "default.yaml" in err and expected in err
+    assert not (tmp_path / "mlflow.db").exists()

@@ -1,0 +1,132 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipeline.config import StudyConfig
+from pipeline.errors import ConfigError
+from pipeline.problem import StudyModel
+from pipeline.search import hypervolume, normalize, run_nsga2
+from pipeline.space import build_space
+from tests.conftest import CONFIGS
+
+
+def small_config(default_config, **search):
+    data = default_config.to_dict()
+    data["search"].update({"population_size": 24, "generations": 15, **search})
+    return StudyConfig.from_dict(data, source=str(CONFIGS / "default.yaml"))
+
+
+class FakeSurrogate:
+    """Stands in for a registered model: fixed std (log10) and applicability per composition."""
+
+    class domain_:
+        threshold = 0.05
+
+    def __init__(self, std=0.3, applicability=None):
+        self.std = std
+        self.applicability = applicability or {}
+
+    def predict_table(self, query):
+        n = len(query)
+        return pd.DataFrame({
+            "log10_sigma_mean": np.full(n, -3.0),
+            "log10_sigma_std": np.full(n, self.std),
+            "applicability": [self.applicability.get(c, 0.8) for c in query["composition"]],
+        })
+
+
+def test_space_has_only_valid_combinations(default_config, catalog):
+    space = build_space(catalog, default_config)
+    applies = catalog.process_applies()
+    resistance = catalog.coating_resistance_ohm_cm2()
+    assert space.n_options > 20
+    assert applies[space.material, space.process].all()
+    assert not np.isnan(resistance[space.coating, space.material]).any()
+    batch = space.decode(np.random.default_rng(0).random((500, 4)))
+    lo = catalog.processes["min_thickness_um"].to_numpy()[batch.process]
+    hi = catalog.processes["max_thickness_um"].to_numpy()[batch.process]
+    assert np.all((batch.thickness_um >= lo * (1 - 1e-12)) & (batch.thickness_um <= hi * (1 + 1e-12)))
+
+
+def test_unknown_names_in_search_sets_are_config_errors(default_config, catalog):
+    config = small_config(default_config, materials=["LLZO", "LPSCl"])
+    with pytest.raises(ConfigError, match=r"search\.materials': unknown 'LPSCl'"):
+        build_space(catalog, config)
+
+
+def test_vectorized_equals_elementwise(default_config, catalog):
+    model = StudyModel(catalog, default_config)
+    X = np.random.default_rng(1).random((64, 4))
+    F, G, _ = model.evaluate(X)
+    for i in range(0, 64, 7):
+        Fi, Gi, _ = model.evaluate(X[i : i + 1])
+        np.testing.assert_array_equal(Fi[0], F[i])
+        np.testing.assert_array_equal(Gi[0], G[i])
+
+
+def test_same_seed_same_front_and_every_front_design_is_feasible(default_config, catalog):
+    config = small_config(default_config)
+    a = run_nsga2(StudyModel(catalog, config), progress=False)
+    b = run_nsga2(StudyModel(catalog, config), progress=False)
+    np.testing.assert_array_equal(a.archive.F, b.archive.F)
+    np.testing.assert_array_equal(a.archive.X, b.archive.X)
+    assert [r["hypervolume"] for r in a.history] == [r["hypervolume"] for r in b.history]
+    model = StudyModel(catalog, config)
+    table = model.table(a.archive.X)
+    assert len(table) > 5
+    g = table[[c for c in table if c.startswith("G_")]]
+    assert (g.to_numpy() <= 0).all()
+    assert (table["total_asr_ohm_cm2"] <= config.operating.asr_max_ohm_cm2).all()
+    assert (table["strength_mpa"] >= config.mechanics.min_strength_mpa).all()
+    assert np.all(np.diff([r["hypervolume"] for r in a.history]) >= -1e-12)  # the archive never loses HV
+
+
+def test_other_seed_other_front(default_config, catalog):
+    a = run_nsga2(StudyModel(catalog, small_config(default_config)), progress=False)
+    b = run_nsga2(StudyModel(catalog, small_config(default_config, seed=99)), progress=False)
+    assert not np.array_equal(a.archive.F, b.archive.F)
+
+
+def test_search_reaches_99_percent_of_exact_front_hypervolume(default_config, catalog):
+    config = small_config(
+        default_config, materials=["LLZO", "LATP", "Li6PS5Cl"], processes=["tape_casting", "wet_coating", "cold_pressing"],
+        coatings=["ald_al2o3", "li3n", "none"], grid_levels=6, population_size=40, generations=60,
+    )
+    model = StudyModel(catalog, config)
+    bounds = {n: tuple(getattr(config.normalization, n)) for n in model.objectives}
+    grid = model.space.grid()
+    F, G, _ = model.evaluate(grid)
+    feasible = np.all(G <= 0, axis=1)
+    exact = hypervolume(normalize(F[feasible], model.objectives, bounds))
+    result = run_nsga2(model, progress=False)
+    found = result.history[-1]["hypervolume"]
+    assert exact > 0
+    assert found >= 0.99 * exact
+    assert found <= exact + 1e-9  # the search space is the grid, so it cannot beat enumeration
+
+
+def test_robust_mode_and_domain_penalty(default_config, catalog):
+    data = default_config.to_dict()
+    data["surrogate"].update({"robust": True, "robust_quantile": 0.9, "penalize_out_of_domain": True})
+    config = StudyConfig.from_dict(data)
+    surrogate = FakeSurrogate(std=0.5, applicability={"Li6PS5Cl": 0.0})
+    model = StudyModel(catalog, config, surrogate)
+    X = np.random.default_rng(2).random((200, 4))
+    _, _, out = model.evaluate(X)
+    known = ~np.isnan(out["surrogate_log10_std"])
+    assert known.any()
+    assert np.all(out["robust_asr_ohm_cm2"][known] > out["total_asr_ohm_cm2"][known])
+    lpscl = np.array(catalog.material_ids)[model.space.decode(X).material] == "Li6PS5Cl"
+    assert lpscl.any()
+    assert np.all(out["g_domain"][lpscl] > 0) and not out["in_domain"][lpscl].any()
+    assert "g_domain" in model.constraint_names
+
+
+def test_cold_window_is_the_binding_asr(default_config, catalog):
+    data = default_config.to_dict()
+    data["constraints"]["temperature_window_c"] = [-20.0, 60.0]
+    model = StudyModel(catalog, StudyConfig.from_dict(data))
+    _, _, out = model.evaluate(np.random.default_rng(3).random((100, 4)))
+    finite = np.isfinite(out["g_asr_cold"]) & np.isfinite(out["g_asr"])
+    assert np.all(out["g_asr_cold"][finite] >= out["g_asr"][finite])
+    assert "g_asr_cold" in model.constraint_names
