@@ -130,7 +130,7 @@ def run_liverpool(path: Path) -> dict[str, float]:
     # unseen temperatures of seen materials: rows of compositions measured at >= 3 temperatures
     counts = rows.groupby("formula_key")["temperature_k"].transform("nunique").to_numpy()
     multi = np.flatnonzero(counts >= 3)
-    errors = []
+    errors, covered = [], []
     for _train_m, test_m in KFold(N_FOLDS, shuffle=True, random_state=SEED).split(multi):
         test = multi[test_m]
         train = np.setdiff1d(np.arange(len(y)), test)
@@ -138,7 +138,10 @@ def run_liverpool(path: Path) -> dict[str, float]:
             rows.iloc[train], y[train], groups=groups[train]
         )
         errors.append(np.abs(m.predict(rows.iloc[test]) - y[test]))
+        lo, hi = m.predict_interval(rows.iloc[test], 0.9)
+        covered.append((y[test] >= lo) & (y[test] <= hi))
     out["liverpool_mae_unseen_temperature"] = float(np.mean(np.concatenate(errors)))
+    out["liverpool_coverage_90_unseen_temperature"] = float(np.mean(np.concatenate(covered)))
     out["liverpool_n_rows_unseen_temperature"] = len(multi)
     return out
 

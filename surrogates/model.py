@@ -11,6 +11,9 @@ labels come from the data themselves: compositions measured at two or more tempe
 best available Ea. Because Ea is kept ≥ ea_bounds[0] > k_B·T, predictions increase monotonically with
 T over the operating range (dσ/dT > 0 ⇔ Ea > k_B T, i.e. T < Ea/k_B ≈ 580 K for 0.05 eV).
 When no activation energies are available at all, a fallback Ea (an assumption, see __init__) is used.
+A composition that training saw measured over temperature is predicted from its own fitted Arrhenius
+line (with the scatter about that line as uncertainty), so unseen temperatures of seen materials are
+interpolated from their data rather than from the composition model (use_measured_series).
 """
 
 from __future__ import annotations
@@ -74,6 +77,8 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
         fallback_activation_energy_ev: float = 0.35,
         fallback_ea_std_ev: float = 0.1,
         domain_neighbors: int = 5,
+        use_measured_series: bool = True,
+        min_series_std: float = 0.1,
         random_state: int | None = None,
     ):
         self.model = model
@@ -88,6 +93,8 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
         self.fallback_activation_energy_ev = fallback_activation_energy_ev
         self.fallback_ea_std_ev = fallback_ea_std_ev
         self.domain_neighbors = domain_neighbors
+        self.use_measured_series = use_measured_series
+        self.min_series_std = min_series_std
         self.random_state = random_state
 
     # --- training -------------------------------------------------------------------------------
@@ -114,11 +121,20 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
         censored = X["censored"].to_numpy(bool) if "censored" in X else np.zeros(len(X), bool)
         t = X["temperature_k"].to_numpy(float)
         low, high = self.ea_bounds
+        self.series_: dict[str, list[float]] = {}
         for key in np.unique(keys):
             rows = np.flatnonzero((keys == key) & ~censored)
             if len(rows) >= 2 and np.ptp(t[rows]) >= self.min_arrhenius_span_k:
-                ea, _ = fit_arrhenius(t[rows], y[rows])
+                ea, intercept = fit_arrhenius(t[rows], y[rows])
                 labels[keys == key] = np.clip(ea, low, high)
+                if low <= ea <= high:
+                    # measured series: log10 σ(T_ref) of the fitted line, and its scatter about the line
+                    t_ref = self.reference_temperature_k
+                    log_ref = intercept - math.log10(t_ref) - ea / (LN10_K_EV * t_ref)
+                    resid = y[rows] - (log_ref + arrhenius_shift(t[rows], t_ref, ea))
+                    dof = max(len(rows) - 2, 1)
+                    scatter = float(np.sqrt(np.sum(resid**2) / dof)) if len(rows) > 2 else 0.0
+                    self.series_[str(key)] = [float(ea), float(log_ref), scatter, float(len(rows))]
             else:
                 given = reported[keys == key]
                 if np.any(np.isfinite(given)):
@@ -183,13 +199,31 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
         lever = np.abs(1.0 / t - 1.0 / self.reference_temperature_k) / LN10_K_EV  # d log10σ / d Ea
         return F, t, ea, ea_std, lever
 
+    def _measured(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """For compositions measured over temperature in training: (has, Ea, log10 σ_ref, std)."""
+        n = len(X)
+        has, ea, log_ref, std = np.zeros(n, bool), np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
+        series = getattr(self, "series_", {}) if self.use_measured_series else {}
+        if not series:
+            return has, ea, log_ref, std
+        for i, formula in enumerate(X["composition"]):
+            hit = series.get(composition_key(parse_formula(formula)))
+            if hit is not None:
+                e, ref, scatter, count = hit
+                has[i], ea[i], log_ref[i] = True, e, ref
+                std[i] = max(scatter * math.sqrt(1.0 + 1.0 / count), self.min_series_std)
+        return has, ea, log_ref, std
+
     def predict(self, X, return_std: bool = False):
         F, t, ea, ea_std, lever = self._parts(X)
         mean_ref, std_ref = self.sigma_estimator_.predict(F, return_std=True)
         mean = mean_ref + arrhenius_shift(t, self.reference_temperature_k, ea)
-        if return_std:
-            return mean, np.sqrt(std_ref**2 + (lever * ea_std) ** 2)
-        return mean
+        std = np.sqrt(std_ref**2 + (lever * ea_std) ** 2)
+        has, m_ea, m_ref, m_std = self._measured(X)
+        if has.any():
+            mean[has] = m_ref[has] + arrhenius_shift(t[has], self.reference_temperature_k, m_ea[has])
+            std[has] = m_std[has]
+        return (mean, std) if return_std else mean
 
     def predict_interval(self, X, coverage: float = 0.9):
         F, t, ea, ea_std, lever = self._parts(X)
@@ -202,6 +236,12 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
         )
         center = (low_ref + high_ref) / 2 + shift
         half = np.sqrt(((high_ref - low_ref) / 2) ** 2 + (z * lever * ea_std) ** 2)
+        has, m_ea, m_ref, m_std = self._measured(X)
+        if has.any():  # measured series: Gaussian interval about the composition's own Arrhenius line
+            from scipy.stats import norm
+
+            center[has] = m_ref[has] + arrhenius_shift(t[has], self.reference_temperature_k, m_ea[has])
+            half[has] = norm.ppf(0.5 + coverage / 2) * m_std[has]
         return center - half, center + half
 
     def applicability(self, X) -> np.ndarray:
@@ -211,6 +251,9 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
     def predict_table(self, X, coverage: float = 0.9) -> pd.DataFrame:
         """Everything a user needs per row: mean, std, interval, Ea, applicability and domain flag."""
         F, _, ea, ea_std, _ = self._parts(X)
+        has, m_ea, _, _ = self._measured(X)
+        ea = np.where(has, m_ea, ea)
+        ea_std = np.where(has, 0.0, ea_std)
         mean, std = self.predict(X, return_std=True)
         low, high = self.predict_interval(X, coverage)
         score = self.domain_.score(F)
@@ -225,6 +268,7 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
                 "activation_energy_std_ev": ea_std,
                 "applicability": score,
                 "in_domain": score >= self.domain_.threshold,
+                "measured_series": has,
             },
             index=X.index,
         )
