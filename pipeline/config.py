@@ -147,6 +147,7 @@ class Search:
     processes: tuple[str, ...] = spec(default=())
     coatings: tuple[str, ...] = spec(default=())
     archive_limit: int = spec(10, 1_000_000, default=20_000)
+    engine: str = spec(choices=("fast", "pymoo"), default="fast")
 
 
 @dataclass(frozen=True)

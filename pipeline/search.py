@@ -64,17 +64,16 @@ class Archive:
             return
         X_all = np.vstack([self.X, X[feasible]])
         F_all = np.vstack([self.F, F[feasible]])
+        # keep_weakly=False also keeps only the first of identical objective vectors (archive first)
         keep = moocore.is_nondominated(F_all, keep_weakly=False)
-        # identical objective vectors: keep the first (archive order, then population order)
-        X_all, F_all = X_all[keep], F_all[keep]
-        _, first = np.unique(F_all, axis=0, return_index=True)
-        first = np.sort(first)
-        self.X, self.F = X_all[first], F_all[first]
-        if (
-            len(self.F) > self.limit
-        ):  # keep the most spread-out points by crowding in normalized space
-            order = np.lexsort(self.F.T[::-1])
-            self.X, self.F = self.X[order[: self.limit]], self.F[order[: self.limit]]
+        self.X, self.F = X_all[keep], F_all[keep]
+        if len(self.F) > self.limit:  # thin a huge archive: drop the most crowded points
+            from pymoo.operators.survival.rank_and_crowding.metrics import calc_crowding_distance
+
+            order = np.sort(
+                np.argsort(-calc_crowding_distance(self.F), kind="stable")[: self.limit]
+            )
+            self.X, self.F = self.X[order], self.F[order]
 
     def __len__(self) -> int:
         return len(self.F)
@@ -90,19 +89,177 @@ class SearchResult:
     final_population_X: np.ndarray
 
 
+def constraint_violation(G: np.ndarray) -> np.ndarray:
+    return np.maximum(G, 0.0).sum(axis=1) if G.size else np.zeros(len(G))
+
+
+def survival(F: np.ndarray, G: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """NSGA-II survival with Deb's constraint handling: feasible designs by non-dominated rank and
+    crowding distance, then infeasible ones by increasing violation. Returns (kept, rank, crowding)."""
+    from pymoo.operators.survival.rank_and_crowding.metrics import calc_crowding_distance
+
+    cv = constraint_violation(G)
+    feasible = np.flatnonzero(cv <= 0.0)
+    infeasible = np.flatnonzero(cv > 0.0)
+    rank = np.full(len(F), np.iinfo(np.int64).max, dtype=np.int64)
+    crowd = np.zeros(len(F))
+    kept: list[np.ndarray] = []
+    taken = 0
+    if len(feasible):
+        r = np.asarray(moocore.pareto_rank(F[feasible]), dtype=np.int64)
+        rank[feasible] = r
+        for level in range(int(r.max()) + 1):
+            front = feasible[r == level]
+            crowd[front] = calc_crowding_distance(F[front]) if len(front) > 2 else np.inf
+            room = n - taken
+            if room <= 0:
+                break
+            if len(front) <= room:
+                kept.append(front)
+                taken += len(front)
+            else:  # split front: keep the most spread-out points (stable order: deterministic)
+                order = np.argsort(-crowd[front], kind="stable")
+                kept.append(front[order[:room]])
+                taken += room
+                break
+    if len(infeasible):
+        rank[infeasible] = int(rank[feasible].max()) + 1 if len(feasible) else 0
+        room = n - taken
+        if room > 0:
+            order = np.argsort(constraint_violation(G[infeasible]), kind="stable")
+            kept.append(infeasible[order[:room]])
+    keep = np.concatenate(kept) if kept else np.arange(min(n, len(F)))
+    return keep, rank, crowd
+
+
+def _tournament(
+    rank: np.ndarray, crowd: np.ndarray, cv: np.ndarray, n_picks: int, rng
+) -> np.ndarray:
+    """Binary tournaments with NSGA-II's crowded comparison (feasibility and violation first)."""
+    a = rng.integers(0, len(rank), n_picks)
+    b = rng.integers(0, len(rank), n_picks)
+    same_cv = cv[a] == cv[b]
+    same_rank = same_cv & (rank[a] == rank[b])
+    a_better = (
+        (cv[a] < cv[b]) | (same_cv & (rank[a] < rank[b])) | (same_rank & (crowd[a] > crowd[b]))
+    )
+    tie = same_rank & (crowd[a] == crowd[b])
+    coin = rng.random(n_picks) < 0.5
+    return np.where(a_better | (tie & coin), a, b)
+
+
+class _Tracker:
+    """Archive, hypervolume history, progress lines and stagnation test shared by both engines."""
+
+    def __init__(self, model: StudyModel, on_generation, progress: bool) -> None:
+        s = model.config.search
+        self.model, self.s, self.on_generation, self.progress = model, s, on_generation, progress
+        self.bounds = {
+            name: tuple(getattr(model.config.normalization, name)) for name in model.objectives
+        }
+        self.archive = Archive(4, model.n_obj, s.archive_limit)
+        self.history: list[dict[str, float]] = []
+        self.started = time.perf_counter()
+
+    def record(self, X: np.ndarray, F: np.ndarray, G: np.ndarray, n_evals: int) -> bool:
+        """Add evaluated designs; returns True when the search should stop for stagnation."""
+        feasible = np.all(G <= 0.0, axis=1) if G.size else np.ones(len(F), dtype=bool)
+        self.archive.add(X, F, feasible)
+        hv = hypervolume(normalize(self.archive.F, self.model.objectives, self.bounds))
+        record = {
+            "generation": len(self.history) + 1,
+            "n_evals": n_evals,
+            "hypervolume": hv,
+            "archive_size": len(self.archive),
+            "feasible_fraction": float(feasible.mean()),
+        }
+        self.history.append(record)
+        if self.on_generation is not None:
+            self.on_generation(record)
+        if self.progress and (record["generation"] % 10 == 0 or record["generation"] == 1):
+            print(
+                f"  generation {record['generation']:>4}/{self.s.generations}  evaluations {n_evals:>7}  "
+                f"front {len(self.archive):>5}  hypervolume {hv:.4f}",
+                file=sys.stderr,
+                flush=True,
+            )
+        window = self.s.hv_stagnation_window
+        if window and len(self.history) > window:
+            before = self.history[-window - 1]["hypervolume"]
+            return hv - before <= self.s.hv_stagnation_tol * max(before, 1e-12)
+        return False
+
+    def result(self, n_evals: int, stopped: bool, final_X: np.ndarray) -> SearchResult:
+        wall = time.perf_counter() - self.started
+        return SearchResult(self.archive, self.history, n_evals, wall, stopped, final_X)
+
+
 def run_nsga2(
     model: StudyModel,
     *,
     on_generation: Callable[[dict[str, float]], None] | None = None,
     progress: bool = True,
+    engine: str | None = None,
 ) -> SearchResult:
-    """Run NSGA-II on the study model; returns the archive and the per-generation history."""
+    """Run NSGA-II on the study model; returns the archive and the per-generation history.
+
+    engine "fast" (default): NSGA-II on whole arrays — pymoo's SBX and polynomial-mutation kernels,
+    moocore's non-dominated ranking, pymoo's crowding distance, no per-individual objects.
+    engine "pymoo": pymoo's NSGA2 algorithm object (same operators and survival), kept as reference.
+    """
+    engine = engine or model.config.search.engine
+    if engine == "pymoo":
+        return _run_pymoo(model, on_generation, progress)
+    if engine != "fast":
+        raise ValueError(f"unknown search engine {engine!r}; expected 'fast' or 'pymoo'")
+    return _run_fast(model, on_generation, progress)
+
+
+def _run_fast(model: StudyModel, on_generation, progress: bool) -> SearchResult:
+    from pymoo.operators.crossover.sbx import cross_sbx
+    from pymoo.operators.mutation.pm import mut_pm
+
+    s = model.config.search
+    n, n_var = s.population_size, 4
+    n_matings = (n + 1) // 2
+    rng = np.random.default_rng(s.seed)
+    xl, xu = np.zeros(n_var), np.ones(n_var)
+    tracker = _Tracker(model, on_generation, progress)
+    # pymoo NSGA2 defaults: SBX(eta=15, prob=0.9, prob_var=0.5, prob_bin=0.5), PM(eta=20, prob_var=1/n)
+    eta_c = np.full((n_matings, 1), 15.0)
+    half = np.full((n_matings, 1), 0.5)
+    eta_m = np.full(n, 20.0)
+    prob_m = np.full(n, 1.0 / n_var)
+
+    X = rng.random((n, n_var))
+    F, G, _ = model.evaluate(X)
+    n_evals = n
+    stopped = tracker.record(X, F, G, n_evals)
+    keep, rank, crowd = survival(F, G, n)
+    X, F, G, rank, crowd = X[keep], F[keep], G[keep], rank[keep], crowd[keep]
+    while not stopped and len(tracker.history) < s.generations:
+        parents = _tournament(rank, crowd, constraint_violation(G), 2 * n_matings, rng)
+        P = X[parents.reshape(2, n_matings)]
+        Q = cross_sbx(P, xl, xu, eta_c, half, half, random_state=rng)
+        copy = rng.random(n_matings) >= 0.9
+        Q[:, copy] = P[:, copy]
+        off = np.concatenate([Q[0], Q[1]])[:n]
+        off = mut_pm(off, xl, xu, eta_m, prob_m, at_least_once=False, random_state=rng)
+        F_off, G_off, _ = model.evaluate(off)
+        n_evals += len(off)
+        stopped = tracker.record(off, F_off, G_off, n_evals)
+        X_all, F_all, G_all = np.vstack([X, off]), np.vstack([F, F_off]), np.vstack([G, G_off])
+        keep, rank_all, crowd_all = survival(F_all, G_all, n)
+        X, F, G = X_all[keep], F_all[keep], G_all[keep]
+        rank, crowd = rank_all[keep], crowd_all[keep]
+    return tracker.result(n_evals, stopped, X)
+
+
+def _run_pymoo(model: StudyModel, on_generation, progress: bool) -> SearchResult:
     from pymoo.algorithms.moo.nsga2 import NSGA2
     from pymoo.core.problem import Problem
 
-    config = model.config
-    s = config.search
-    bounds = {name: tuple(getattr(config.normalization, name)) for name in model.objectives}
+    s = model.config.search
 
     class MembraneProblem(Problem):
         def __init__(self) -> None:
@@ -111,55 +268,20 @@ def run_nsga2(
             )
 
         def _evaluate(self, X, out, *args, **kwargs):
-            F, G, extra = model.evaluate(X)
+            F, G, _ = model.evaluate(X)
             out["F"] = F
             out["G"] = G
-            out["feasible_"] = extra["feasible"]
 
-    problem = MembraneProblem()
     algorithm = NSGA2(pop_size=s.population_size, eliminate_duplicates=False)
-    algorithm.setup(problem, termination=("n_gen", s.generations), seed=s.seed, verbose=False)
-    archive = Archive(4, model.n_obj, s.archive_limit)
-    history: list[dict[str, float]] = []
-    started = time.perf_counter()
-    stopped_early = False
-    n_evals = 0
-    while algorithm.has_next():
-        algorithm.next()
-        new = algorithm.off if algorithm.off is not None and len(history) > 0 else algorithm.pop
-        X, F, G = new.get("X"), new.get("F"), new.get("G")
-        feasible = np.all(G <= 0.0, axis=1) if G.size else np.ones(len(F), dtype=bool)
-        n_evals = algorithm.evaluator.n_eval
-        archive.add(X, F, feasible)
-        hv = hypervolume(normalize(archive.F, model.objectives, bounds))
-        record = {
-            "generation": len(history) + 1,
-            "n_evals": n_evals,
-            "hypervolume": hv,
-            "archive_size": len(archive),
-            "feasible_fraction": float(feasible.mean()),
-        }
-        history.append(record)
-        if on_generation is not None:
-            on_generation(record)
-        if progress and (record["generation"] % 10 == 0 or record["generation"] == 1):
-            print(
-                f"  generation {record['generation']:>4}/{s.generations}  evaluations {n_evals:>7}  "
-                f"front {len(archive):>5}  hypervolume {hv:.4f}",
-                file=sys.stderr,
-                flush=True,
-            )
-        window = s.hv_stagnation_window
-        if window and len(history) > window:
-            before = history[-window - 1]["hypervolume"]
-            if hv - before <= s.hv_stagnation_tol * max(before, 1e-12):
-                stopped_early = True
-                break
-    return SearchResult(
-        archive,
-        history,
-        n_evals,
-        time.perf_counter() - started,
-        stopped_early,
-        algorithm.pop.get("X"),
+    algorithm.setup(
+        MembraneProblem(), termination=("n_gen", s.generations), seed=s.seed, verbose=False
     )
+    tracker = _Tracker(model, on_generation, progress)
+    stopped = False
+    n_evals = 0
+    while algorithm.has_next() and not stopped:
+        algorithm.next()
+        new = algorithm.off if algorithm.off is not None and tracker.history else algorithm.pop
+        n_evals = algorithm.evaluator.n_eval
+        stopped = tracker.record(new.get("X"), new.get("F"), new.get("G"), n_evals)
+    return tracker.result(n_evals, stopped, algorithm.pop.get("X"))

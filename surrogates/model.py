@@ -202,7 +202,12 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
     def _measured(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """For compositions measured over temperature in training: (has, Ea, log10 σ_ref, std)."""
         n = len(X)
-        has, ea, log_ref, std = np.zeros(n, bool), np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
+        has, ea, log_ref, std = (
+            np.zeros(n, bool),
+            np.full(n, np.nan),
+            np.full(n, np.nan),
+            np.full(n, np.nan),
+        )
         series = getattr(self, "series_", {}) if self.use_measured_series else {}
         if not series:
             return has, ea, log_ref, std
@@ -221,7 +226,9 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
         std = np.sqrt(std_ref**2 + (lever * ea_std) ** 2)
         has, m_ea, m_ref, m_std = self._measured(X)
         if has.any():
-            mean[has] = m_ref[has] + arrhenius_shift(t[has], self.reference_temperature_k, m_ea[has])
+            mean[has] = m_ref[has] + arrhenius_shift(
+                t[has], self.reference_temperature_k, m_ea[has]
+            )
             std[has] = m_std[has]
         return (mean, std) if return_std else mean
 
@@ -237,10 +244,14 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
         center = (low_ref + high_ref) / 2 + shift
         half = np.sqrt(((high_ref - low_ref) / 2) ** 2 + (z * lever * ea_std) ** 2)
         has, m_ea, m_ref, m_std = self._measured(X)
-        if has.any():  # measured series: Gaussian interval about the composition's own Arrhenius line
+        if (
+            has.any()
+        ):  # measured series: Gaussian interval about the composition's own Arrhenius line
             from scipy.stats import norm
 
-            center[has] = m_ref[has] + arrhenius_shift(t[has], self.reference_temperature_k, m_ea[has])
+            center[has] = m_ref[has] + arrhenius_shift(
+                t[has], self.reference_temperature_k, m_ea[has]
+            )
             half[has] = norm.ppf(0.5 + coverage / 2) * m_std[has]
         return center - half, center + half
 

@@ -9,9 +9,18 @@ from tests.conftest import CONFIGS
 
 def run_args(tmp_path, *extra):
     return [
-        "run", "--config", str(CONFIGS / "default.yaml"), "--out", str(tmp_path / "out"),
-        "--set", f"tracking.tracking_uri=sqlite:///{tmp_path}/mlflow.db",
-        "--set", "search.population_size=20", "--set", "search.generations=8", *extra,
+        "run",
+        "--config",
+        str(CONFIGS / "default.yaml"),
+        "--out",
+        str(tmp_path / "out"),
+        "--set",
+        f"tracking.tracking_uri=sqlite:///{tmp_path}/mlflow.db",
+        "--set",
+        "search.population_size=20",
+        "--set",
+        "search.generations=8",
+        *extra,
     ]
 
 
@@ -29,23 +38,47 @@ def test_run_writes_results_and_a_finished_mlflow_run(tmp_path, capsys):
     assert "make ui" in out.out and "Results:" in out.out
     assert "no surrogate" in out.err  # no model registered in this fresh store: said, not hidden
     folder = tmp_path / "out"
-    for name in ("front.csv", "front.parquet", "chosen_designs.csv", "history.csv", "report.md",
-                 "resolved_config.yaml", "hypervolume.png", "objectives_scatter_matrix.png", "parallel_coordinates.html"):
+    for name in (
+        "front.csv",
+        "front.parquet",
+        "chosen_designs.csv",
+        "history.csv",
+        "report.md",
+        "resolved_config.yaml",
+        "hypervolume.png",
+        "objectives_scatter_matrix.png",
+        "parallel_coordinates.html",
+    ):
         assert (folder / name).stat().st_size > 0, name
     front = pd.read_csv(folder / "front.csv")
-    assert {"material", "process", "coating", "thickness_um", "total_asr_ohm_cm2", "feasible", "applicability"} <= set(front)
+    assert {
+        "material",
+        "process",
+        "coating",
+        "thickness_um",
+        "total_asr_ohm_cm2",
+        "feasible",
+        "applicability",
+    } <= set(front)
     assert front["feasible"].all()
     assert pd.read_parquet(folder / "front.parquet").shape == front.shape
     mlflow, table = runs(tmp_path)
     assert list(table["status"]) == ["FINISHED"]
     row = table.iloc[0]
-    for tag in ("ssemo.code_version", "ssemo.config_hash", "ssemo.data_hash", "ssemo.surrogate_model_version"):
+    for tag in (
+        "ssemo.code_version",
+        "ssemo.config_hash",
+        "ssemo.data_hash",
+        "ssemo.surrogate_model_version",
+    ):
         assert row[f"tags.{tag}"]
     assert row["metrics.front_size"] == len(front)
     assert row["metrics.hypervolume"] > 0
     history = mlflow.tracking.MlflowClient().get_metric_history(row["run_id"], "gen.hypervolume")
     assert [m.step for m in history] == list(range(1, 9))
-    artifacts = {a.path for a in mlflow.tracking.MlflowClient().list_artifacts(row["run_id"], "results")}
+    artifacts = {
+        a.path for a in mlflow.tracking.MlflowClient().list_artifacts(row["run_id"], "results")
+    }
     assert "results/report.md" in artifacts and "results/front.parquet" in artifacts
 
 

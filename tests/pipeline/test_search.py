@@ -28,11 +28,13 @@ class FakeSurrogate:
 
     def predict_table(self, query):
         n = len(query)
-        return pd.DataFrame({
-            "log10_sigma_mean": np.full(n, -3.0),
-            "log10_sigma_std": np.full(n, self.std),
-            "applicability": [self.applicability.get(c, 0.8) for c in query["composition"]],
-        })
+        return pd.DataFrame(
+            {
+                "log10_sigma_mean": np.full(n, -3.0),
+                "log10_sigma_std": np.full(n, self.std),
+                "applicability": [self.applicability.get(c, 0.8) for c in query["composition"]],
+            }
+        )
 
 
 def test_space_has_only_valid_combinations(default_config, catalog):
@@ -45,7 +47,9 @@ def test_space_has_only_valid_combinations(default_config, catalog):
     batch = space.decode(np.random.default_rng(0).random((500, 4)))
     lo = catalog.processes["min_thickness_um"].to_numpy()[batch.process]
     hi = catalog.processes["max_thickness_um"].to_numpy()[batch.process]
-    assert np.all((batch.thickness_um >= lo * (1 - 1e-12)) & (batch.thickness_um <= hi * (1 + 1e-12)))
+    assert np.all(
+        (batch.thickness_um >= lo * (1 - 1e-12)) & (batch.thickness_um <= hi * (1 + 1e-12))
+    )
 
 
 def test_unknown_names_in_search_sets_are_config_errors(default_config, catalog):
@@ -78,7 +82,9 @@ def test_same_seed_same_front_and_every_front_design_is_feasible(default_config,
     assert (g.to_numpy() <= 0).all()
     assert (table["total_asr_ohm_cm2"] <= config.operating.asr_max_ohm_cm2).all()
     assert (table["strength_mpa"] >= config.mechanics.min_strength_mpa).all()
-    assert np.all(np.diff([r["hypervolume"] for r in a.history]) >= -1e-12)  # the archive never loses HV
+    assert np.all(
+        np.diff([r["hypervolume"] for r in a.history]) >= -1e-12
+    )  # the archive never loses HV
 
 
 def test_other_seed_other_front(default_config, catalog):
@@ -89,8 +95,13 @@ def test_other_seed_other_front(default_config, catalog):
 
 def test_search_reaches_99_percent_of_exact_front_hypervolume(default_config, catalog):
     config = small_config(
-        default_config, materials=["LLZO", "LATP", "Li6PS5Cl"], processes=["tape_casting", "wet_coating", "cold_pressing"],
-        coatings=["ald_al2o3", "li3n", "none"], grid_levels=6, population_size=40, generations=60,
+        default_config,
+        materials=["LLZO", "LATP", "Li6PS5Cl"],
+        processes=["tape_casting", "wet_coating", "cold_pressing"],
+        coatings=["ald_al2o3", "li3n", "none"],
+        grid_levels=6,
+        population_size=40,
+        generations=60,
     )
     model = StudyModel(catalog, config)
     bounds = {n: tuple(getattr(config.normalization, n)) for n in model.objectives}
@@ -107,7 +118,9 @@ def test_search_reaches_99_percent_of_exact_front_hypervolume(default_config, ca
 
 def test_robust_mode_and_domain_penalty(default_config, catalog):
     data = default_config.to_dict()
-    data["surrogate"].update({"robust": True, "robust_quantile": 0.9, "penalize_out_of_domain": True})
+    data["surrogate"].update(
+        {"robust": True, "robust_quantile": 0.9, "penalize_out_of_domain": True}
+    )
     config = StudyConfig.from_dict(data)
     surrogate = FakeSurrogate(std=0.5, applicability={"Li6PS5Cl": 0.0})
     model = StudyModel(catalog, config, surrogate)
