@@ -215,6 +215,16 @@ def cmd_run(args) -> int:
     return EXIT_OK
 
 
+def cmd_job_run(args) -> int:
+    from pipeline.jobs import format_summary, load_job, run_job
+
+    job = load_job(args.job)
+    code, outcomes = run_job(job, force=args.force)
+    print(f"Job '{job.name}' ({len(job.studies)} studies):")
+    print(format_summary(outcomes))
+    return code
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ssemo",
@@ -251,6 +261,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", default=None, metavar="DIR", help="output folder (default: results/<study name>)"
     )
     rn.set_defaults(func=cmd_run)
+
+    jb = sub.add_parser("job", help="scheduled jobs: several studies, locked, checkpointed, resumable")
+    jsub = jb.add_subparsers(dest="job_command", required=True, metavar="ACTION")
+    jr = jsub.add_parser(
+        "run", help="run a job file (configs/jobs/*.yaml)",
+        description="Run every study of a job file under a lock, reusing finished studies, resuming from "
+        "checkpoints, retrying transient failures and comparing each front with the previous run.",
+        epilog="Exit codes: 0 all studies finished or reused; 2 invalid job file; 3 already running; "
+        "4 some studies failed.",
+    )
+    jr.add_argument("job", help="job file, e.g. configs/jobs/nightly.yaml")
+    jr.add_argument("--force", action="store_true", help="recompute studies whose inputs did not change")
+    jr.set_defaults(func=cmd_job_run)
 
     ev = with_config(
         sub.add_parser(

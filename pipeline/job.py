@@ -62,8 +62,20 @@ def summary_metrics(front: pd.DataFrame) -> dict[str, float]:
     }
 
 
-def run_study(config: StudyConfig, out_dir: Path | None = None) -> dict:
-    """Run the study and return its summary; artifacts go to out_dir and to MLflow when enabled."""
+def run_study(
+    config: StudyConfig,
+    out_dir: Path | None = None,
+    *,
+    checkpoint=None,
+    tags: dict[str, str] | None = None,
+    previous: dict | None = None,
+    progress: bool = True,
+) -> dict:
+    """Run the study and return its summary; artifacts go to out_dir and to MLflow when enabled.
+
+    checkpoint: resume/save the search (pipeline.checkpoint). previous: {'front': path, 'hypervolume':
+    float, 'run_id': str} of the last successful run of this study, to log what changed.
+    """
     started = time.perf_counter()
     catalog = load_catalog(config.catalog_dir())
     messages: list[str] = []
@@ -94,6 +106,7 @@ def run_study(config: StudyConfig, out_dir: Path | None = None) -> dict:
                     "ssemo.data_hash": catalog_hash(config.catalog_dir()),
                     "ssemo.surrogate_model_version": str(surrogate_version),
                     "ssemo.config_file": config.source,
+                **(tags or {}),
                 },
             )
         print(
@@ -102,7 +115,7 @@ def run_study(config: StudyConfig, out_dir: Path | None = None) -> dict:
             file=sys.stderr,
             flush=True,
         )
-        result = run_nsga2(model)
+        result = run_nsga2(model, checkpoint=checkpoint, progress=progress)
         history = pd.DataFrame(result.history)
         if mlflow:
             metrics = [
@@ -148,6 +161,15 @@ def run_study(config: StudyConfig, out_dir: Path | None = None) -> dict:
             "stopped_early": result.stopped_early,
             **summary_metrics(front),
         }
+        comparison: dict[str, float] = {}
+        diff = None
+        if previous and Path(previous["front"]).exists():
+            from pipeline.compare import compare_fronts
+
+            comparison, diff = compare_fronts(pd.read_parquet(previous["front"]), front)
+            comparison["compare.hypervolume_change"] = summary["hypervolume"] - float(previous["hypervolume"])
+            summary.update(comparison)
+            summary["previous_run_id"] = previous.get("run_id", "")
         from pipeline import plots, report
 
         artifacts = {
@@ -163,6 +185,8 @@ def run_study(config: StudyConfig, out_dir: Path | None = None) -> dict:
             ),
             "hypervolume.png": lambda p: plots.hypervolume_plot(history, p),
         }
+        if diff is not None:
+            artifacts["front_diff_vs_previous.csv"] = lambda p: diff.to_csv(p, index=False)
         if len(front):
             artifacts["objectives_scatter_matrix.png"] = lambda p: plots.scatter_matrix(
                 front, chosen, model.objectives, p
@@ -186,6 +210,11 @@ def run_study(config: StudyConfig, out_dir: Path | None = None) -> dict:
                 and np.isfinite(v)
             }
             tracking.log_batch(mlflow, metrics=numeric)
+            if comparison:
+                mlflow.set_tags({
+                    "ssemo.compare.previous_run": summary.get("previous_run_id", ""),
+                    "ssemo.compare.regression": str(comparison["compare.hypervolume_change"] < -1e-9).lower(),
+                })
             for name in artifacts:
                 mlflow.log_artifact(str(out_dir / name), artifact_path="results")
             summary["run_id"] = run.info.run_id

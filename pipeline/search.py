@@ -200,22 +200,25 @@ def run_nsga2(
     on_generation: Callable[[dict[str, float]], None] | None = None,
     progress: bool = True,
     engine: str | None = None,
+    checkpoint=None,
 ) -> SearchResult:
     """Run NSGA-II on the study model; returns the archive and the per-generation history.
 
     engine "fast" (default): NSGA-II on whole arrays — pymoo's SBX and polynomial-mutation kernels,
     moocore's non-dominated ranking, pymoo's crowding distance, no per-individual objects.
     engine "pymoo": pymoo's NSGA2 algorithm object (same operators and survival), kept as reference.
+    checkpoint (fast engine): a pipeline.checkpoint.Checkpoint written after every generation and
+    resumed from when present, so an interrupted search ends with exactly the uninterrupted front.
     """
     engine = engine or model.config.search.engine
     if engine == "pymoo":
         return _run_pymoo(model, on_generation, progress)
     if engine != "fast":
         raise ValueError(f"unknown search engine {engine!r}; expected 'fast' or 'pymoo'")
-    return _run_fast(model, on_generation, progress)
+    return _run_fast(model, on_generation, progress, checkpoint)
 
 
-def _run_fast(model: StudyModel, on_generation, progress: bool) -> SearchResult:
+def _run_fast(model: StudyModel, on_generation, progress: bool, checkpoint=None) -> SearchResult:
     from pymoo.operators.crossover.sbx import cross_sbx
     from pymoo.operators.mutation.pm import mut_pm
 
@@ -231,12 +234,25 @@ def _run_fast(model: StudyModel, on_generation, progress: bool) -> SearchResult:
     eta_m = np.full(n, 20.0)
     prob_m = np.full(n, 1.0 / n_var)
 
-    X = rng.random((n, n_var))
-    F, G, _ = model.evaluate(X)
-    n_evals = n
-    stopped = tracker.record(X, F, G, n_evals)
-    keep, rank, crowd = survival(F, G, n)
-    X, F, G, rank, crowd = X[keep], F[keep], G[keep], rank[keep], crowd[keep]
+    state = checkpoint.load() if checkpoint is not None else None
+    if state is not None:  # resume exactly where the last completed generation left off
+        arrays, meta = state
+        X, F, G, rank, crowd = (arrays[k] for k in ("X", "F", "G", "rank", "crowd"))
+        tracker.archive.X, tracker.archive.F = arrays["archive_X"], arrays["archive_F"]
+        tracker.history = meta["history"]
+        n_evals = int(meta["n_evals"])
+        stopped = bool(meta["stopped"])
+        rng.bit_generator.state = meta["rng_state"]
+        if progress:
+            print(f"  resuming from checkpoint at generation {len(tracker.history)}", file=sys.stderr, flush=True)
+    else:
+        X = rng.random((n, n_var))
+        F, G, _ = model.evaluate(X)
+        n_evals = n
+        stopped = tracker.record(X, F, G, n_evals)
+        keep, rank, crowd = survival(F, G, n)
+        X, F, G, rank, crowd = X[keep], F[keep], G[keep], rank[keep], crowd[keep]
+        _save(checkpoint, X, F, G, rank, crowd, tracker, n_evals, stopped, rng)
     while not stopped and len(tracker.history) < s.generations:
         parents = _tournament(rank, crowd, constraint_violation(G), 2 * n_matings, rng)
         P = X[parents.reshape(2, n_matings)]
@@ -252,7 +268,19 @@ def _run_fast(model: StudyModel, on_generation, progress: bool) -> SearchResult:
         keep, rank_all, crowd_all = survival(F_all, G_all, n)
         X, F, G = X_all[keep], F_all[keep], G_all[keep]
         rank, crowd = rank_all[keep], crowd_all[keep]
+        _save(checkpoint, X, F, G, rank, crowd, tracker, n_evals, stopped, rng)
     return tracker.result(n_evals, stopped, X)
+
+
+def _save(checkpoint, X, F, G, rank, crowd, tracker: _Tracker, n_evals: int, stopped: bool, rng) -> None:
+    if checkpoint is None:
+        return
+    checkpoint.save(
+        {"X": X, "F": F, "G": G, "rank": rank, "crowd": crowd,
+         "archive_X": tracker.archive.X, "archive_F": tracker.archive.F},
+        {"history": tracker.history, "n_evals": n_evals, "stopped": stopped,
+         "rng_state": rng.bit_generator.state},
+    )
 
 
 def _run_pymoo(model: StudyModel, on_generation, progress: bool) -> SearchResult:

@@ -1,0 +1,48 @@
+"""Search checkpoints: arrays and JSON in one NumPy .npz file (no pickle), replaced atomically.
+
+After every generation the search state — population, its ranks and crowding, the archive, the
+history and the random generator's full state — is written to `<dir>/checkpoint.npz` through a
+temporary file and os.replace, so a crash or `kill -9` leaves either the previous or the new
+checkpoint, never a torn one. Loading uses allow_pickle=False.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+FORMAT_VERSION = 1
+
+
+class Checkpoint:
+    def __init__(self, directory: str | Path, key: str = ""):
+        self.directory = Path(directory)
+        self.key = key  # identity of the study being checkpointed; a mismatch is not resumed
+        self.path = self.directory / "checkpoint.npz"
+
+    def save(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        payload = json.dumps({**meta, "format_version": FORMAT_VERSION, "key": self.key}).encode()
+        tmp = self.path.with_name(f".checkpoint-{os.getpid()}.tmp.npz")
+        with open(tmp, "wb") as fh:
+            np.savez(fh, __meta__=np.frombuffer(payload, dtype=np.uint8), **arrays)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.path)
+
+    def load(self) -> tuple[dict[str, np.ndarray], dict[str, Any]] | None:
+        if not self.path.exists():
+            return None
+        with np.load(self.path, allow_pickle=False) as data:
+            meta = json.loads(bytes(data["__meta__"]).decode())
+            arrays = {k: data[k] for k in data.files if k != "__meta__"}
+        if meta.get("format_version") != FORMAT_VERSION or meta.get("key") != self.key:
+            return None
+        return arrays, meta
+
+    def clear(self) -> None:
+        self.path.unlink(missing_ok=True)

@@ -1,0 +1,290 @@
+"""Scheduled jobs (`ssemo job run configs/jobs/nightly.yaml`): several studies, unattended and safe.
+
+- A lock (pipeline.lock) lets one copy run; a second exits at once with exit code 3.
+- Each study's identity is a key over its resolved config, catalog, surrogate version and code
+  version. A study finished under the same key is reused, not recomputed (unless --force).
+- The search checkpoints every generation (pipeline.checkpoint); after a crash or kill -9 the rerun
+  resumes and ends with exactly the front of an uninterrupted run. MLflow runs the crash left RUNNING
+  are closed as FAILED first.
+- Transient failures (tracking server unreachable, database locked) are retried with backoff
+  (pipeline.retry); a study that still fails is reported and the other studies still run.
+- Each study's front is compared with the previous successful run of the same study.
+- compute.scheduler unset: studies run in this process; a Dask scheduler address (tcp://host:8786):
+  the studies run as tasks on that cluster's workers (same seeds, identical results).
+
+Exit codes: 0 every study succeeded (or was reused); 3 another copy holds the lock; 4 some studies
+failed (the summary names them); 2 invalid job file or config.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pipeline.errors import ConfigError
+
+EXIT_STUDIES_FAILED = 4
+
+
+@dataclass(frozen=True)
+class StudyEntry:
+    name: str
+    config: str  # absolute path
+    overrides: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class JobConfig:
+    name: str
+    source: str
+    studies: tuple[StudyEntry, ...]
+    state_dir: str
+    retrain_surrogate: bool = False
+    train_config: str = ""
+    tracking_uri: str | None = None
+    scheduler: str | None = None
+    attempts: int = 3
+    backoff_s: float = 2.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+JOB_KEYS = {"name", "description", "studies", "state_dir", "retrain_surrogate", "train_config",
+            "tracking_uri", "compute", "retries"}
+
+
+def load_job(path: str | Path) -> JobConfig:
+    """Read and validate a job file; errors name the file and key."""
+    import difflib
+
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read job file ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping at the top level")
+    problems = []
+    for key in data:
+        if key not in JOB_KEYS:
+            close = difflib.get_close_matches(str(key), JOB_KEYS, n=1)
+            problems.append(f"key '{key}': unknown key" + (f" (did you mean '{close[0]}'?)" if close else ""))
+    base = path.resolve().parent
+    studies = []
+    raw = data.get("studies")
+    if not isinstance(raw, list) or not raw:
+        problems.append("key 'studies': expected a non-empty list of {name, config, overrides}")
+        raw = []
+    names = set()
+    for i, entry in enumerate(raw):
+        where = f"studies[{i}]"
+        if not isinstance(entry, dict) or "config" not in entry:
+            problems.append(f"key '{where}': expected a mapping with 'config' (and optional 'name', 'overrides')")
+            continue
+        unknown = set(entry) - {"name", "config", "overrides"}
+        if unknown:
+            problems.append(f"key '{where}.{sorted(unknown)[0]}': unknown key; expected name, config, overrides")
+        cfg = (base / str(entry["config"])).resolve()
+        if not cfg.exists():
+            problems.append(f"key '{where}.config': no such file {cfg}")
+        overrides = entry.get("overrides") or []
+        if not isinstance(overrides, list) or not all(isinstance(o, str) and "=" in o for o in overrides):
+            problems.append(f"key '{where}.overrides': expected a list of 'key.path=value' strings")
+            overrides = []
+        name = str(entry.get("name") or cfg.stem)
+        if name in names:
+            problems.append(f"key '{where}.name': duplicate study name {name!r}")
+        names.add(name)
+        studies.append(StudyEntry(name, str(cfg), tuple(overrides)))
+    compute = data.get("compute") or {}
+    retries = data.get("retries") or {}
+    scheduler = compute.get("scheduler") if isinstance(compute, dict) else None
+    if scheduler is not None and not (isinstance(scheduler, str) and "://" in scheduler):
+        problems.append(f"key 'compute.scheduler': expected null or an address like tcp://127.0.0.1:8786, got {scheduler!r}")
+    attempts = retries.get("attempts", 3)
+    if not isinstance(attempts, int) or isinstance(attempts, bool) or not 1 <= attempts <= 20:
+        problems.append(f"key 'retries.attempts': expected an integer in [1, 20], got {attempts!r}")
+    backoff = retries.get("backoff_s", 2.0)
+    if not isinstance(backoff, int | float) or isinstance(backoff, bool) or not 0 <= backoff <= 600:
+        problems.append(f"key 'retries.backoff_s': expected a number of seconds in [0, 600], got {backoff!r}")
+    if problems:
+        raise ConfigError(f"{path}: invalid job file\n" + "\n".join(f"  - {p}" for p in problems))
+    train = data.get("train_config") or "../train.yaml"
+    return JobConfig(
+        name=str(data.get("name") or path.stem),
+        source=str(path),
+        studies=tuple(studies),
+        state_dir=str((base / str(data.get("state_dir") or "../../results/jobs")).resolve()),
+        retrain_surrogate=bool(data.get("retrain_surrogate", False)),
+        train_config=str((base / train).resolve()),
+        tracking_uri=data.get("tracking_uri"),
+        scheduler=scheduler,
+        attempts=attempts,
+        backoff_s=float(backoff),
+    )
+
+
+def _write_json(path: Path, payload: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(payload, indent=2, default=str))
+    os.replace(tmp, path)
+
+
+def study_key(config, surrogate_version: str) -> str:
+    from pipeline.job import catalog_hash
+    from pipeline.tracking import code_version
+
+    parts = [config.config_hash(), catalog_hash(config.catalog_dir()), surrogate_version, code_version()]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
+
+
+def _previous_success(state_dir: Path, study: str) -> dict | None:
+    """The latest successful run of this study (any inputs), before this one overwrites anything."""
+    done = []
+    for path in (state_dir / "finished").glob("*.json"):
+        record = json.loads(path.read_text())
+        if record.get("study") == study:
+            done.append(record)
+    return max(done, key=lambda r: r["finished_at"]) if done else None
+
+
+def close_stale_runs(tracking_uri: str, experiment: str, key: str) -> int:
+    """Runs of this study key still RUNNING (their process died, e.g. kill -9) are set FAILED."""
+    from pipeline.tracking import mlflow_module
+
+    mlflow = mlflow_module()
+    client = mlflow.tracking.MlflowClient(tracking_uri=tracking_uri)
+    exp = client.get_experiment_by_name(experiment)
+    if exp is None:
+        return 0
+    stale = client.search_runs([exp.experiment_id], filter_string=f"tags.`ssemo.study_key` = '{key}' and attributes.status = 'RUNNING'")
+    for run in stale:
+        client.set_tag(run.info.run_id, "ssemo.closed_by", "job rerun: the process that ran it died")
+        client.set_terminated(run.info.run_id, status="FAILED")
+    return len(stale)
+
+
+def run_one(entry: StudyEntry, state_dir: str, tracking_uri: str | None, force: bool, attempts: int,
+            backoff_s: float, progress: bool = True) -> dict:
+    """Run (or reuse) one study; returns an outcome dict. Runs in-process or on a Dask worker."""
+    from pipeline.checkpoint import Checkpoint
+    from pipeline.config import load_config
+    from pipeline.job import load_surrogate, run_study
+    from pipeline.retry import with_retries
+
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "1")  # our retry policy governs
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "10")
+    started = time.perf_counter()
+    state = Path(state_dir)
+    overrides = list(entry.overrides) + ([f"tracking.tracking_uri={tracking_uri}"] if tracking_uri else [])
+    try:
+        config = load_config(entry.config, overrides)
+        _, version = with_retries(lambda: load_surrogate(config, []), attempts, backoff_s, f"{entry.name}: surrogate")
+        key = study_key(config, str(version))
+        finished = state / "finished" / f"{key}.json"
+        if finished.exists() and not force:
+            record = json.loads(finished.read_text())
+            return {"study": entry.name, "status": "reused", "key": key, **record}
+        checkpoint = Checkpoint(state / "checkpoints" / key, key)
+        previous = _previous_success(state, entry.name)
+        out_dir = state / "studies" / entry.name / key
+        if config.tracking.enabled:
+            closed = with_retries(lambda: close_stale_runs(config.tracking.tracking_uri, config.tracking.experiment, key),
+                                  attempts, backoff_s, f"{entry.name}: tracking")
+            if closed and progress:
+                print(f"{entry.name}: closed {closed} stale RUNNING MLflow run(s) as FAILED", file=sys.stderr)
+        summary = with_retries(
+            lambda: run_study(config, out_dir, checkpoint=checkpoint, tags={"ssemo.study_key": key, "ssemo.job_study": entry.name},
+                              previous=previous, progress=progress),
+            attempts, backoff_s, entry.name,
+        )
+        record = {
+            "study": entry.name, "key": key, "finished_at": time.time(), "run_id": summary.get("run_id", ""),
+            "hypervolume": summary["hypervolume"], "front_size": summary["front_size"],
+            "front": str(out_dir / "front.parquet"), "output_dir": str(out_dir),
+            "comparison": {k: v for k, v in summary.items() if k.startswith("compare.")},
+        }
+        _write_json(finished, record)
+        checkpoint.clear()
+        return {**record, "status": "finished", "wall_s": time.perf_counter() - started, "warnings": summary["warnings"]}
+    except Exception as exc:  # one study's failure must not stop the others
+        return {"study": entry.name, "status": "failed", "error": f"{type(exc).__name__}: {exc}",
+                "wall_s": time.perf_counter() - started}
+
+
+def run_job(job: JobConfig, force: bool = False, progress: bool = True) -> tuple[int, list[dict]]:
+    """Run every study of the job under its lock; returns (exit code, outcomes)."""
+    from pipeline.lock import JobLock
+
+    state = Path(job.state_dir)
+    lock = JobLock(state / f"{job.name}.lock")
+    lock.acquire()
+    try:
+        if lock.took_over and progress:
+            print(f"taking over a stale lock left by pid {lock.took_over.get('pid')} "
+                  f"(started {lock.took_over.get('started')})", file=sys.stderr)
+        outcomes: list[dict] = []
+        if job.retrain_surrogate:
+            outcomes.append(_retrain(job, progress))
+        args = [(e, job.state_dir, job.tracking_uri, force, job.attempts, job.backoff_s) for e in job.studies]
+        if job.scheduler:
+            from distributed import Client
+
+            with Client(job.scheduler, timeout="30s") as client:
+                futures = [client.submit(run_one, *a, progress=False, pure=False, key=f"study-{a[0].name}-{time.time_ns()}") for a in args]
+                outcomes += client.gather(futures)
+        else:
+            outcomes += [run_one(*a, progress=progress) for a in args]
+    finally:
+        lock.release()
+    failed = [o for o in outcomes if o["status"] == "failed"]
+    return (EXIT_STUDIES_FAILED if failed else 0), outcomes
+
+
+def _retrain(job: JobConfig, progress: bool) -> dict:
+    from pipeline.config import load_train_config
+    from pipeline.retry import with_retries
+    from pipeline.training import train
+
+    started = time.perf_counter()
+    try:
+        overrides = [f"mlflow.tracking_uri={job.tracking_uri}"] if job.tracking_uri else []
+        config = load_train_config(job.train_config, overrides)
+        summary = with_retries(lambda: train(config), job.attempts, job.backoff_s, "retrain surrogate")
+        return {"study": "(retrain surrogate)", "status": "finished", "run_id": summary["run_id"],
+                "wall_s": time.perf_counter() - started, "model_version": summary["model_version"]}
+    except Exception as exc:
+        return {"study": "(retrain surrogate)", "status": "failed", "error": f"{type(exc).__name__}: {exc}",
+                "wall_s": time.perf_counter() - started}
+
+
+def format_summary(outcomes: list[dict]) -> str:
+    lines = []
+    for o in outcomes:
+        if o["status"] == "failed":
+            lines.append(f"FAILED   {o['study']}: {o['error']}")
+        elif o["status"] == "reused":
+            lines.append(f"reused   {o['study']}: unchanged inputs, run {o.get('run_id', '')} (use --force to recompute)")
+        else:
+            text = f"finished {o['study']}"
+            if "hypervolume" in o:
+                text += f": front {int(o['front_size'])}, hypervolume {o['hypervolume']:.4f}"
+            comp = o.get("comparison") or {}
+            if comp:
+                change = comp.get("compare.hypervolume_change", 0.0)
+                text += (f"; vs previous run: hypervolume {change:+.4f}, {int(comp['compare.designs_entered'])} designs "
+                         f"entered, {int(comp['compare.designs_left'])} left")
+                if change < -1e-9:
+                    text += "  <-- REGRESSION"
+            lines.append(text)
+    return "\n".join(lines)
