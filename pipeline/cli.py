@@ -262,17 +262,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rn.set_defaults(func=cmd_run)
 
-    jb = sub.add_parser("job", help="scheduled jobs: several studies, locked, checkpointed, resumable")
+    jb = sub.add_parser(
+        "job", help="scheduled jobs: several studies, locked, checkpointed, resumable"
+    )
     jsub = jb.add_subparsers(dest="job_command", required=True, metavar="ACTION")
     jr = jsub.add_parser(
-        "run", help="run a job file (configs/jobs/*.yaml)",
+        "run",
+        help="run a job file (configs/jobs/*.yaml)",
         description="Run every study of a job file under a lock, reusing finished studies, resuming from "
         "checkpoints, retrying transient failures and comparing each front with the previous run.",
         epilog="Exit codes: 0 all studies finished or reused; 2 invalid job file; 3 already running; "
         "4 some studies failed.",
     )
     jr.add_argument("job", help="job file, e.g. configs/jobs/nightly.yaml")
-    jr.add_argument("--force", action="store_true", help="recompute studies whose inputs did not change")
+    jr.add_argument(
+        "--force", action="store_true", help="recompute studies whose inputs did not change"
+    )
     jr.set_defaults(func=cmd_job_run)
 
     ev = with_config(

@@ -22,12 +22,16 @@ def design_keys(front: pd.DataFrame) -> pd.Series:
     return key
 
 
-def compare_fronts(previous: pd.DataFrame, current: pd.DataFrame) -> tuple[dict[str, float], pd.DataFrame]:
+def compare_fronts(
+    previous: pd.DataFrame, current: pd.DataFrame
+) -> tuple[dict[str, float], pd.DataFrame]:
     """(metrics, diff table with a `change` column: entered / left)."""
     prev_keys, cur_keys = design_keys(previous), design_keys(current)
     entered = current[~cur_keys.isin(set(prev_keys))]
     left = previous[~prev_keys.isin(set(cur_keys))]
-    diff = pd.concat([entered.assign(change="entered"), left.assign(change="left")], ignore_index=True)
+    diff = pd.concat(
+        [entered.assign(change="entered"), left.assign(change="left")], ignore_index=True
+    )
     metrics = {
         "compare.designs_entered": float(len(entered)),
         "compare.designs_left": float(len(left)),

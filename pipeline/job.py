@@ -106,7 +106,7 @@ def run_study(
                     "ssemo.data_hash": catalog_hash(config.catalog_dir()),
                     "ssemo.surrogate_model_version": str(surrogate_version),
                     "ssemo.config_file": config.source,
-                **(tags or {}),
+                    **(tags or {}),
                 },
             )
         print(
@@ -167,7 +167,9 @@ def run_study(
             from pipeline.compare import compare_fronts
 
             comparison, diff = compare_fronts(pd.read_parquet(previous["front"]), front)
-            comparison["compare.hypervolume_change"] = summary["hypervolume"] - float(previous["hypervolume"])
+            comparison["compare.hypervolume_change"] = summary["hypervolume"] - float(
+                previous["hypervolume"]
+            )
             summary.update(comparison)
             summary["previous_run_id"] = previous.get("run_id", "")
         from pipeline import plots, report
@@ -211,10 +213,14 @@ def run_study(
             }
             tracking.log_batch(mlflow, metrics=numeric)
             if comparison:
-                mlflow.set_tags({
-                    "ssemo.compare.previous_run": summary.get("previous_run_id", ""),
-                    "ssemo.compare.regression": str(comparison["compare.hypervolume_change"] < -1e-9).lower(),
-                })
+                mlflow.set_tags(
+                    {
+                        "ssemo.compare.previous_run": summary.get("previous_run_id", ""),
+                        "ssemo.compare.regression": str(
+                            comparison["compare.hypervolume_change"] < -1e-9
+                        ).lower(),
+                    }
+                )
             for name in artifacts:
                 mlflow.log_artifact(str(out_dir / name), artifact_path="results")
             summary["run_id"] = run.info.run_id

@@ -56,8 +56,17 @@ class JobConfig:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-JOB_KEYS = {"name", "description", "studies", "state_dir", "retrain_surrogate", "train_config",
-            "tracking_uri", "compute", "retries"}
+JOB_KEYS = {
+    "name",
+    "description",
+    "studies",
+    "state_dir",
+    "retrain_surrogate",
+    "train_config",
+    "tracking_uri",
+    "compute",
+    "retries",
+}
 
 
 def load_job(path: str | Path) -> JobConfig:
@@ -77,7 +86,9 @@ def load_job(path: str | Path) -> JobConfig:
     for key in data:
         if key not in JOB_KEYS:
             close = difflib.get_close_matches(str(key), JOB_KEYS, n=1)
-            problems.append(f"key '{key}': unknown key" + (f" (did you mean '{close[0]}'?)" if close else ""))
+            problems.append(
+                f"key '{key}': unknown key" + (f" (did you mean '{close[0]}'?)" if close else "")
+            )
     base = path.resolve().parent
     studies = []
     raw = data.get("studies")
@@ -88,16 +99,22 @@ def load_job(path: str | Path) -> JobConfig:
     for i, entry in enumerate(raw):
         where = f"studies[{i}]"
         if not isinstance(entry, dict) or "config" not in entry:
-            problems.append(f"key '{where}': expected a mapping with 'config' (and optional 'name', 'overrides')")
+            problems.append(
+                f"key '{where}': expected a mapping with 'config' (and optional 'name', 'overrides')"
+            )
             continue
         unknown = set(entry) - {"name", "config", "overrides"}
         if unknown:
-            problems.append(f"key '{where}.{sorted(unknown)[0]}': unknown key; expected name, config, overrides")
+            problems.append(
+                f"key '{where}.{sorted(unknown)[0]}': unknown key; expected name, config, overrides"
+            )
         cfg = (base / str(entry["config"])).resolve()
         if not cfg.exists():
             problems.append(f"key '{where}.config': no such file {cfg}")
         overrides = entry.get("overrides") or []
-        if not isinstance(overrides, list) or not all(isinstance(o, str) and "=" in o for o in overrides):
+        if not isinstance(overrides, list) or not all(
+            isinstance(o, str) and "=" in o for o in overrides
+        ):
             problems.append(f"key '{where}.overrides': expected a list of 'key.path=value' strings")
             overrides = []
         name = str(entry.get("name") or cfg.stem)
@@ -109,13 +126,17 @@ def load_job(path: str | Path) -> JobConfig:
     retries = data.get("retries") or {}
     scheduler = compute.get("scheduler") if isinstance(compute, dict) else None
     if scheduler is not None and not (isinstance(scheduler, str) and "://" in scheduler):
-        problems.append(f"key 'compute.scheduler': expected null or an address like tcp://127.0.0.1:8786, got {scheduler!r}")
+        problems.append(
+            f"key 'compute.scheduler': expected null or an address like tcp://127.0.0.1:8786, got {scheduler!r}"
+        )
     attempts = retries.get("attempts", 3)
     if not isinstance(attempts, int) or isinstance(attempts, bool) or not 1 <= attempts <= 20:
         problems.append(f"key 'retries.attempts': expected an integer in [1, 20], got {attempts!r}")
     backoff = retries.get("backoff_s", 2.0)
     if not isinstance(backoff, int | float) or isinstance(backoff, bool) or not 0 <= backoff <= 600:
-        problems.append(f"key 'retries.backoff_s': expected a number of seconds in [0, 600], got {backoff!r}")
+        problems.append(
+            f"key 'retries.backoff_s': expected a number of seconds in [0, 600], got {backoff!r}"
+        )
     if problems:
         raise ConfigError(f"{path}: invalid job file\n" + "\n".join(f"  - {p}" for p in problems))
     train = data.get("train_config") or "../train.yaml"
@@ -144,7 +165,12 @@ def study_key(config, surrogate_version: str) -> str:
     from pipeline.job import catalog_hash
     from pipeline.tracking import code_version
 
-    parts = [config.config_hash(), catalog_hash(config.catalog_dir()), surrogate_version, code_version()]
+    parts = [
+        config.config_hash(),
+        catalog_hash(config.catalog_dir()),
+        surrogate_version,
+        code_version(),
+    ]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
 
 
@@ -167,15 +193,27 @@ def close_stale_runs(tracking_uri: str, experiment: str, key: str) -> int:
     exp = client.get_experiment_by_name(experiment)
     if exp is None:
         return 0
-    stale = client.search_runs([exp.experiment_id], filter_string=f"tags.`ssemo.study_key` = '{key}' and attributes.status = 'RUNNING'")
+    stale = client.search_runs(
+        [exp.experiment_id],
+        filter_string=f"tags.`ssemo.study_key` = '{key}' and attributes.status = 'RUNNING'",
+    )
     for run in stale:
-        client.set_tag(run.info.run_id, "ssemo.closed_by", "job rerun: the process that ran it died")
+        client.set_tag(
+            run.info.run_id, "ssemo.closed_by", "job rerun: the process that ran it died"
+        )
         client.set_terminated(run.info.run_id, status="FAILED")
     return len(stale)
 
 
-def run_one(entry: StudyEntry, state_dir: str, tracking_uri: str | None, force: bool, attempts: int,
-            backoff_s: float, progress: bool = True) -> dict:
+def run_one(
+    entry: StudyEntry,
+    state_dir: str,
+    tracking_uri: str | None,
+    force: bool,
+    attempts: int,
+    backoff_s: float,
+    progress: bool = True,
+) -> dict:
     """Run (or reuse) one study; returns an outcome dict. Runs in-process or on a Dask worker."""
     from pipeline.checkpoint import Checkpoint
     from pipeline.config import load_config
@@ -186,10 +224,15 @@ def run_one(entry: StudyEntry, state_dir: str, tracking_uri: str | None, force: 
     os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "10")
     started = time.perf_counter()
     state = Path(state_dir)
-    overrides = list(entry.overrides) + ([f"tracking.tracking_uri={tracking_uri}"] if tracking_uri else [])
+    # the job's tracking URI applies to every study unless a study's own overrides say otherwise
+    overrides = ([f"tracking.tracking_uri={tracking_uri}"] if tracking_uri else []) + list(
+        entry.overrides
+    )
     try:
         config = load_config(entry.config, overrides)
-        _, version = with_retries(lambda: load_surrogate(config, []), attempts, backoff_s, f"{entry.name}: surrogate")
+        _, version = with_retries(
+            lambda: load_surrogate(config, []), attempts, backoff_s, f"{entry.name}: surrogate"
+        )
         key = study_key(config, str(version))
         finished = state / "finished" / f"{key}.json"
         if finished.exists() and not force:
@@ -199,27 +242,58 @@ def run_one(entry: StudyEntry, state_dir: str, tracking_uri: str | None, force: 
         previous = _previous_success(state, entry.name)
         out_dir = state / "studies" / entry.name / key
         if config.tracking.enabled:
-            closed = with_retries(lambda: close_stale_runs(config.tracking.tracking_uri, config.tracking.experiment, key),
-                                  attempts, backoff_s, f"{entry.name}: tracking")
+            closed = with_retries(
+                lambda: close_stale_runs(
+                    config.tracking.tracking_uri, config.tracking.experiment, key
+                ),
+                attempts,
+                backoff_s,
+                f"{entry.name}: tracking",
+            )
             if closed and progress:
-                print(f"{entry.name}: closed {closed} stale RUNNING MLflow run(s) as FAILED", file=sys.stderr)
+                print(
+                    f"{entry.name}: closed {closed} stale RUNNING MLflow run(s) as FAILED",
+                    file=sys.stderr,
+                )
         summary = with_retries(
-            lambda: run_study(config, out_dir, checkpoint=checkpoint, tags={"ssemo.study_key": key, "ssemo.job_study": entry.name},
-                              previous=previous, progress=progress),
-            attempts, backoff_s, entry.name,
+            lambda: run_study(
+                config,
+                out_dir,
+                checkpoint=checkpoint,
+                tags={"ssemo.study_key": key, "ssemo.job_study": entry.name},
+                previous=previous,
+                progress=progress,
+            ),
+            attempts,
+            backoff_s,
+            entry.name,
         )
         record = {
-            "study": entry.name, "key": key, "finished_at": time.time(), "run_id": summary.get("run_id", ""),
-            "hypervolume": summary["hypervolume"], "front_size": summary["front_size"],
-            "front": str(out_dir / "front.parquet"), "output_dir": str(out_dir),
+            "study": entry.name,
+            "key": key,
+            "finished_at": time.time(),
+            "run_id": summary.get("run_id", ""),
+            "hypervolume": summary["hypervolume"],
+            "front_size": summary["front_size"],
+            "front": str(out_dir / "front.parquet"),
+            "output_dir": str(out_dir),
             "comparison": {k: v for k, v in summary.items() if k.startswith("compare.")},
         }
         _write_json(finished, record)
         checkpoint.clear()
-        return {**record, "status": "finished", "wall_s": time.perf_counter() - started, "warnings": summary["warnings"]}
+        return {
+            **record,
+            "status": "finished",
+            "wall_s": time.perf_counter() - started,
+            "warnings": summary["warnings"],
+        }
     except Exception as exc:  # one study's failure must not stop the others
-        return {"study": entry.name, "status": "failed", "error": f"{type(exc).__name__}: {exc}",
-                "wall_s": time.perf_counter() - started}
+        return {
+            "study": entry.name,
+            "status": "failed",
+            "error": f"{type(exc).__name__}: {exc}",
+            "wall_s": time.perf_counter() - started,
+        }
 
 
 def run_job(job: JobConfig, force: bool = False, progress: bool = True) -> tuple[int, list[dict]]:
@@ -231,17 +305,32 @@ def run_job(job: JobConfig, force: bool = False, progress: bool = True) -> tuple
     lock.acquire()
     try:
         if lock.took_over and progress:
-            print(f"taking over a stale lock left by pid {lock.took_over.get('pid')} "
-                  f"(started {lock.took_over.get('started')})", file=sys.stderr)
+            print(
+                f"taking over a stale lock left by pid {lock.took_over.get('pid')} "
+                f"(started {lock.took_over.get('started')})",
+                file=sys.stderr,
+            )
         outcomes: list[dict] = []
         if job.retrain_surrogate:
             outcomes.append(_retrain(job, progress))
-        args = [(e, job.state_dir, job.tracking_uri, force, job.attempts, job.backoff_s) for e in job.studies]
+        args = [
+            (e, job.state_dir, job.tracking_uri, force, job.attempts, job.backoff_s)
+            for e in job.studies
+        ]
         if job.scheduler:
             from distributed import Client
 
             with Client(job.scheduler, timeout="30s") as client:
-                futures = [client.submit(run_one, *a, progress=False, pure=False, key=f"study-{a[0].name}-{time.time_ns()}") for a in args]
+                futures = [
+                    client.submit(
+                        run_one,
+                        *a,
+                        progress=False,
+                        pure=False,
+                        key=f"study-{a[0].name}-{time.time_ns()}",
+                    )
+                    for a in args
+                ]
                 outcomes += client.gather(futures)
         else:
             outcomes += [run_one(*a, progress=progress) for a in args]
@@ -260,12 +349,23 @@ def _retrain(job: JobConfig, progress: bool) -> dict:
     try:
         overrides = [f"mlflow.tracking_uri={job.tracking_uri}"] if job.tracking_uri else []
         config = load_train_config(job.train_config, overrides)
-        summary = with_retries(lambda: train(config), job.attempts, job.backoff_s, "retrain surrogate")
-        return {"study": "(retrain surrogate)", "status": "finished", "run_id": summary["run_id"],
-                "wall_s": time.perf_counter() - started, "model_version": summary["model_version"]}
+        summary = with_retries(
+            lambda: train(config), job.attempts, job.backoff_s, "retrain surrogate"
+        )
+        return {
+            "study": "(retrain surrogate)",
+            "status": "finished",
+            "run_id": summary["run_id"],
+            "wall_s": time.perf_counter() - started,
+            "model_version": summary["model_version"],
+        }
     except Exception as exc:
-        return {"study": "(retrain surrogate)", "status": "failed", "error": f"{type(exc).__name__}: {exc}",
-                "wall_s": time.perf_counter() - started}
+        return {
+            "study": "(retrain surrogate)",
+            "status": "failed",
+            "error": f"{type(exc).__name__}: {exc}",
+            "wall_s": time.perf_counter() - started,
+        }
 
 
 def format_summary(outcomes: list[dict]) -> str:
@@ -274,7 +374,9 @@ def format_summary(outcomes: list[dict]) -> str:
         if o["status"] == "failed":
             lines.append(f"FAILED   {o['study']}: {o['error']}")
         elif o["status"] == "reused":
-            lines.append(f"reused   {o['study']}: unchanged inputs, run {o.get('run_id', '')} (use --force to recompute)")
+            lines.append(
+                f"reused   {o['study']}: unchanged inputs, run {o.get('run_id', '')} (use --force to recompute)"
+            )
         else:
             text = f"finished {o['study']}"
             if "hypervolume" in o:
@@ -282,8 +384,10 @@ def format_summary(outcomes: list[dict]) -> str:
             comp = o.get("comparison") or {}
             if comp:
                 change = comp.get("compare.hypervolume_change", 0.0)
-                text += (f"; vs previous run: hypervolume {change:+.4f}, {int(comp['compare.designs_entered'])} designs "
-                         f"entered, {int(comp['compare.designs_left'])} left")
+                text += (
+                    f"; vs previous run: hypervolume {change:+.4f}, {int(comp['compare.designs_entered'])} designs "
+                    f"entered, {int(comp['compare.designs_left'])} left"
+                )
                 if change < -1e-9:
                     text += "  <-- REGRESSION"
             lines.append(text)

@@ -36,12 +36,22 @@ class JobLock:
         except BlockingIOError:
             holder = self._read(fd)
             os.close(fd)
-            who = f"pid {holder.get('pid')} on {holder.get('host')} since {holder.get('started')}" if holder else "another process"
-            raise LockedError(f"{self.path}: job already running ({who}); this copy exits") from None
+            who = (
+                f"pid {holder.get('pid')} on {holder.get('host')} since {holder.get('started')}"
+                if holder
+                else "another process"
+            )
+            raise LockedError(
+                f"{self.path}: job already running ({who}); this copy exits"
+            ) from None
         previous = self._read(fd)
         if previous:  # the file outlived its holder (crash, kill -9): a stale lock, now ours
             self.took_over = previous
-        info = {"pid": os.getpid(), "host": socket.gethostname(), "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+        info = {
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        }
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps(info).encode(), 0)
         self._fd = fd

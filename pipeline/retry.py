@@ -40,7 +40,11 @@ def with_retries(fn: Callable[[], T], attempts: int, backoff_s: float, what: str
             if attempt == attempts or not is_transient(exc):
                 raise
             wait = backoff_s * 2 ** (attempt - 1)
-            print(f"{what}: transient failure ({type(exc).__name__}: {str(exc)[:200]}); retry {attempt}/{attempts - 1} "
-                  f"in {wait:.1f} s", file=sys.stderr, flush=True)
+            print(
+                f"{what}: transient failure ({type(exc).__name__}: {str(exc)[:200]}); retry {attempt}/{attempts - 1} "
+                f"in {wait:.1f} s",
+                file=sys.stderr,
+                flush=True,
+            )
             time.sleep(wait)
     raise AssertionError("unreachable")

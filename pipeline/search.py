@@ -244,7 +244,11 @@ def _run_fast(model: StudyModel, on_generation, progress: bool, checkpoint=None)
         stopped = bool(meta["stopped"])
         rng.bit_generator.state = meta["rng_state"]
         if progress:
-            print(f"  resuming from checkpoint at generation {len(tracker.history)}", file=sys.stderr, flush=True)
+            print(
+                f"  resuming from checkpoint at generation {len(tracker.history)}",
+                file=sys.stderr,
+                flush=True,
+            )
     else:
         X = rng.random((n, n_var))
         F, G, _ = model.evaluate(X)
@@ -272,14 +276,27 @@ def _run_fast(model: StudyModel, on_generation, progress: bool, checkpoint=None)
     return tracker.result(n_evals, stopped, X)
 
 
-def _save(checkpoint, X, F, G, rank, crowd, tracker: _Tracker, n_evals: int, stopped: bool, rng) -> None:
+def _save(
+    checkpoint, X, F, G, rank, crowd, tracker: _Tracker, n_evals: int, stopped: bool, rng
+) -> None:
     if checkpoint is None:
         return
     checkpoint.save(
-        {"X": X, "F": F, "G": G, "rank": rank, "crowd": crowd,
-         "archive_X": tracker.archive.X, "archive_F": tracker.archive.F},
-        {"history": tracker.history, "n_evals": n_evals, "stopped": stopped,
-         "rng_state": rng.bit_generator.state},
+        {
+            "X": X,
+            "F": F,
+            "G": G,
+            "rank": rank,
+            "crowd": crowd,
+            "archive_X": tracker.archive.X,
+            "archive_F": tracker.archive.F,
+        },
+        {
+            "history": tracker.history,
+            "n_evals": n_evals,
+            "stopped": stopped,
+            "rng_state": rng.bit_generator.state,
+        },
     )
 
 

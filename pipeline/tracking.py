@@ -70,6 +70,12 @@ def code_version() -> str:
 def sigterm_as_exception() -> Iterator[None]:
     """Turn SIGTERM into an exception so an active MLflow run is closed as FAILED, not left RUNNING."""
 
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():  # e.g. a Dask worker thread
+        yield
+        return
+
     def handler(signum, frame):
         raise KeyboardInterrupt(f"terminated by signal {signum}")
 
