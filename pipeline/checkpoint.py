@@ -29,7 +29,8 @@ class Checkpoint:
         payload = json.dumps({**meta, "format_version": FORMAT_VERSION, "key": self.key}).encode()
         tmp = self.path.with_name(f".checkpoint-{os.getpid()}.tmp.npz")
         with open(tmp, "wb") as fh:
-            np.savez(fh, __meta__=np.frombuffer(payload, dtype=np.uint8), **arrays)
+            contents = {"__meta__": np.frombuffer(payload, dtype=np.uint8), **arrays}
+            np.savez(fh, **contents)  # type: ignore[arg-type]  # numpy stubs: allow_pickle kw clash
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, self.path)

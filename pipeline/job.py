@@ -167,9 +167,8 @@ def run_study(
             from pipeline.compare import compare_fronts
 
             comparison, diff = compare_fronts(pd.read_parquet(previous["front"]), front)
-            comparison["compare.hypervolume_change"] = summary["hypervolume"] - float(
-                previous["hypervolume"]
-            )
+            hv_now = float(summary["hypervolume"])  # type: ignore[arg-type]
+            comparison["compare.hypervolume_change"] = hv_now - float(previous["hypervolume"])
             summary.update(comparison)
             summary["previous_run_id"] = previous.get("run_id", "")
         from pipeline import plots, report

@@ -123,20 +123,12 @@ def job_front(tmp_path, study="a"):
 
 def test_lock_blocks_a_second_holder_and_a_dead_holder_is_taken_over(tmp_path):
     path = tmp_path / "job.lock"
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            (
-                "import sys, time; sys.path.insert(0, %r)\n"
-                "from pipeline.lock import JobLock\n"
-                "JobLock(%r).acquire(); print('held', flush=True); time.sleep(60)"
-            )
-            % (str(REPO), str(path)),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
+    code = (
+        f"import sys, time; sys.path.insert(0, {str(REPO)!r})\n"
+        "from pipeline.lock import JobLock\n"
+        f"JobLock({str(path)!r}).acquire(); print('held', flush=True); time.sleep(60)"
     )
+    holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "held"
     with pytest.raises(LockedError, match=f"pid {holder.pid}"):
         JobLock(path).acquire()
