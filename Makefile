@@ -15,7 +15,7 @@ export MLFLOW_DISABLE_TELEMETRY := true
 export DO_NOT_TRACK := true
 export SSEMO_SHARED_DATA := $(SHARED_DATA)
 
-.PHONY: help lock run studies evaluate train predict test lint bench ui clean $(addprefix bench-,$(BENCHES))
+.PHONY: help lock run studies nightly mlflow-server evaluate train predict test lint bench ui clean $(addprefix bench-,$(BENCHES))
 
 help: ## List every target with a one-line description
 	@echo "ssemo — Solid-State Electrolyte Membrane Optimizer"
@@ -46,6 +46,14 @@ run: $(STAMP) $(SURROGATE_STAMP) ## Run the main job (NSGA-II study of configs/d
 
 studies: $(STAMP) $(SURROGATE_STAMP) ## Run every named study in configs/studies/
 	@for f in configs/studies/*.yaml; do echo "== $$f"; $(BIN)/ssemo run --config $$f || exit 1; done
+
+nightly: $(STAMP) ## Run the nightly job (configs/jobs/nightly.yaml): locked, checkpointed, resumable
+	$(BIN)/ssemo job run configs/jobs/nightly.yaml
+
+MLFLOW_SERVER_PORT ?= 5001
+mlflow-server: $(STAMP) ## Start an MLflow tracking server on 127.0.0.1:$(MLFLOW_SERVER_PORT) (SQLite + local artifacts)
+	$(BIN)/mlflow server --host 127.0.0.1 --port $(MLFLOW_SERVER_PORT) --workers 1 \
+		--backend-store-uri sqlite:///mlflow-server.db --artifacts-destination ./mlartifacts-server
 
 evaluate: $(STAMP) ## Score the example designs table (configs/examples/designs.csv)
 	$(BIN)/ssemo evaluate --config $(CONFIG) --designs configs/examples/designs.csv --out results/evaluated_designs.csv

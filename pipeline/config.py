@@ -192,6 +192,14 @@ class Normalization:
 
 
 @dataclass(frozen=True)
+class Compute:
+    """Dask scale-out of one study (jobs distribute whole studies, see configs/jobs/)."""
+
+    scheduler: str | None = spec(default=None)  # e.g. tcp://127.0.0.1:8786; None: in-process
+    evaluation_chunks: int = spec(1, 10_000, default=1)  # >1: split each population across workers
+
+
+@dataclass(frozen=True)
 class TrackingConfig:
     enabled: bool = True
     tracking_uri: str = spec(default="sqlite:///mlflow.db")
@@ -217,6 +225,7 @@ class StudyConfig:
     decision: Decision = field(default_factory=Decision)
     normalization: Normalization = field(default_factory=Normalization)
     tracking: TrackingConfig = field(default_factory=TrackingConfig)
+    compute: Compute = field(default_factory=Compute)
     source: str = field(default="<dict>", compare=False)  # file the config came from, for messages
 
     @classmethod
@@ -290,6 +299,11 @@ def _cross_checks(cfg: StudyConfig) -> list[str]:
     if len(set(cfg.objectives)) != len(cfg.objectives) or len(cfg.objectives) < 2:
         problems.append(
             f"key 'objectives': expected at least two distinct objectives, got {list(cfg.objectives)}"
+        )
+    scheduler = cfg.compute.scheduler
+    if scheduler is not None and "://" not in scheduler:
+        problems.append(
+            f"key 'compute.scheduler': expected null or an address like tcp://127.0.0.1:8786, got {scheduler!r}"
         )
     if cfg.search.relative_density_min > cfg.search.relative_density_max:
         problems.append(

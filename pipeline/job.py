@@ -109,13 +109,23 @@ def run_study(
                     **(tags or {}),
                 },
             )
-        print(
-            f"Searching {model.space.n_options} valid material/process/coating options "
-            f"({len(model.objectives)} objectives, {model.n_constr} constraints) ...",
-            file=sys.stderr,
-            flush=True,
-        )
-        result = run_nsga2(model, checkpoint=checkpoint, progress=progress)
+        if progress:
+            print(
+                f"Searching {model.space.n_options} valid material/process/coating options "
+                f"({len(model.objectives)} objectives, {model.n_constr} constraints) ...",
+                file=sys.stderr,
+                flush=True,
+            )
+        if config.compute.scheduler and config.compute.evaluation_chunks > 1:
+            from distributed import Client
+
+            from pipeline.distributed import ChunkedModel
+
+            with Client(config.compute.scheduler, timeout="30s") as client:
+                chunked = ChunkedModel(model, client, config.compute.evaluation_chunks)
+                result = run_nsga2(chunked, checkpoint=checkpoint, progress=progress)  # type: ignore[arg-type]
+        else:
+            result = run_nsga2(model, checkpoint=checkpoint, progress=progress)
         history = pd.DataFrame(result.history)
         if mlflow:
             metrics = [

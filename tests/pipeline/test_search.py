@@ -143,3 +143,22 @@ def test_cold_window_is_the_binding_asr(default_config, catalog):
     finite = np.isfinite(out["g_asr_cold"]) & np.isfinite(out["g_asr"])
     assert np.all(out["g_asr_cold"][finite] >= out["g_asr"][finite])
     assert "g_asr_cold" in model.constraint_names
+
+
+def test_population_chunks_on_dask_workers_give_the_same_front(default_config, catalog):
+    from distributed import Client, LocalCluster
+
+    from pipeline.distributed import ChunkedModel
+
+    config = small_config(default_config, generations=6)
+    local = run_nsga2(StudyModel(catalog, config), progress=False)
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        chunked = ChunkedModel(StudyModel(catalog, config), client, chunks=3)
+        remote = run_nsga2(chunked, progress=False)
+    np.testing.assert_array_equal(local.archive.F, remote.archive.F)
+    np.testing.assert_array_equal(local.archive.X, remote.archive.X)
