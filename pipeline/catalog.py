@@ -152,33 +152,24 @@ class Catalog:
             [[f in families for families in self.processes["families"]] for f in fam], dtype=bool
         )
 
+    def _coating_matrix(self, column: str) -> np.ndarray:
+        """Matrix [coating, material] of a coatings.csv column, looked up by the material's family."""
+        lookup = {
+            (c, f): v
+            for c, f, v in self.coatings[["coating_id", "family", column]].itertuples(index=False)
+        }
+        families = list(self.materials["family"])
+        return np.array(
+            [[lookup.get((c, f), np.nan) for f in families] for c in self.coating_ids], dtype=float
+        )
+
     def coating_resistance_ohm_cm2(self) -> np.ndarray:
         """Matrix [coating, material] of anode-side interfacial resistance per side, NaN if invalid."""
-        table = np.full((len(self.coating_ids), len(self.materials)), np.nan)
-        lookup = {
-            (c, f): r
-            for c, f, r in self.coatings[
-                ["coating_id", "family", "interfacial_resistance_ohm_cm2"]
-            ].itertuples(index=False)
-        }
-        for i, coating in enumerate(self.coating_ids):
-            for j, family in enumerate(self.materials["family"]):
-                table[i, j] = lookup.get((coating, family), np.nan)
-        return table
+        return self._coating_matrix("interfacial_resistance_ohm_cm2")
 
     def coating_ccd_ma_per_cm2(self) -> np.ndarray:
         """Matrix [coating, material] of CCD reported with a coating (NaN when none was reported)."""
-        table = np.full((len(self.coating_ids), len(self.materials)), np.nan)
-        lookup = {
-            (c, f): v
-            for c, f, v in self.coatings[["coating_id", "family", "ccd_ma_per_cm2"]].itertuples(
-                index=False
-            )
-        }
-        for i, coating in enumerate(self.coating_ids):
-            for j, family in enumerate(self.materials["family"]):
-                table[i, j] = lookup.get((coating, family), np.nan)
-        return table
+        return self._coating_matrix("ccd_ma_per_cm2")
 
     def assumptions(self) -> pd.DataFrame:
         """Every catalog number marked as an assumption, with its reason (for reports)."""

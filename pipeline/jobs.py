@@ -27,8 +27,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from pipeline.errors import ConfigError
 
 EXIT_STUDIES_FAILED = 4
@@ -73,15 +71,10 @@ def load_job(path: str | Path) -> JobConfig:
     """Read and validate a job file; errors name the file and key."""
     import difflib
 
+    from pipeline.config import read_yaml_mapping
+
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read job file ({exc.strerror})") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping at the top level")
+    data = read_yaml_mapping(path, "job file")
     problems = []
     for key in data:
         if key not in JOB_KEYS:

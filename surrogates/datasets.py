@@ -96,6 +96,18 @@ def parse_conductivity(value) -> tuple[float | None, bool, str]:
     return sigma, bool(censored), ""
 
 
+def _reject(rejects: list[dict], dataset: str, source_row, composition, value, reason: str) -> None:
+    rejects.append(
+        dict(
+            dataset=dataset,
+            source_row=source_row,
+            composition=composition,
+            value=value,
+            reason=reason,
+        )
+    )
+
+
 def _finish(name: str, records: list[dict], rejects: list[dict]) -> LoadResult:
     rows = pd.DataFrame.from_records(records, columns=[*SCHEMA, *EXTRA])
     rows["censored"] = rows["censored"].astype(bool)
@@ -122,14 +134,13 @@ def _row(
     **extra,
 ) -> None:
     def reject(reason: str) -> None:
-        rejects.append(
-            dict(
-                dataset=name,
-                source_row=source_row,
-                composition=composition,
-                value=sigma_value if log10_value is None else log10_value,
-                reason=reason,
-            )
+        _reject(
+            rejects,
+            name,
+            source_row,
+            composition,
+            sigma_value if log10_value is None else log10_value,
+            reason,
         )
 
     try:
@@ -212,37 +223,27 @@ def load_curated(path: str | Path) -> LoadResult:
     for i, r in enumerate(frame.to_dict("records")):
         line = i + 2
         if r["sigma_unit"] not in to_s_per_cm:
-            rejects.append(
-                dict(
-                    dataset="curated",
-                    source_row=line,
-                    composition=r["composition"],
-                    value=r["sigma"],
-                    reason=f"unknown conductivity unit {r['sigma_unit']!r}; expected one of {', '.join(to_s_per_cm)}",
-                )
+            _reject(
+                rejects,
+                "curated",
+                line,
+                r["composition"],
+                r["sigma"],
+                f"unknown conductivity unit {r['sigma_unit']!r}; expected one of {', '.join(to_s_per_cm)}",
             )
             continue
         if r["temperature_unit"] not in ("C", "K"):
-            rejects.append(
-                dict(
-                    dataset="curated",
-                    source_row=line,
-                    composition=r["composition"],
-                    value=r["temperature"],
-                    reason=f"unknown temperature unit {r['temperature_unit']!r}; expected C or K",
-                )
+            _reject(
+                rejects,
+                "curated",
+                line,
+                r["composition"],
+                r["temperature"],
+                f"unknown temperature unit {r['temperature_unit']!r}; expected C or K",
             )
             continue
         if not r["source"]:
-            rejects.append(
-                dict(
-                    dataset="curated",
-                    source_row=line,
-                    composition=r["composition"],
-                    value=r["sigma"],
-                    reason="no source",
-                )
-            )
+            _reject(rejects, "curated", line, r["composition"], r["sigma"], "no source")
             continue
         sigma, censored, problem = parse_conductivity(r["sigma"])
         value = (
@@ -373,14 +374,13 @@ def load_mchaffie(path: str | Path, keep_extrapolated: bool = False) -> LoadResu
     for i, r in enumerate(frame.to_dict("records")):
         extrapolated = _num(r["lowest_extrapolation_temperature_K"])
         if not math.isnan(extrapolated) and not keep_extrapolated:
-            rejects.append(
-                dict(
-                    dataset="mchaffie",
-                    source_row=i + 2,
-                    composition=r["compound"],
-                    value=r["conductivity_siemens_per_cm"],
-                    reason=f"extrapolated to RT from {extrapolated:.0f} K (keep_extrapolated is off)",
-                )
+            _reject(
+                rejects,
+                "mchaffie",
+                i + 2,
+                r["compound"],
+                r["conductivity_siemens_per_cm"],
+                f"extrapolated to RT from {extrapolated:.0f} K (keep_extrapolated is off)",
             )
             continue
         _row(
@@ -415,14 +415,13 @@ def load_bradford(path: str | Path) -> LoadResult:
             polymer = smiles_elements(r["smiles"])
             salt = smiles_elements(r["salt smiles"]) if isinstance(r["salt smiles"], str) else {}
         except FormulaError as exc:
-            rejects.append(
-                dict(
-                    dataset="bradford",
-                    source_row=line,
-                    composition=r["smiles"],
-                    value=r["conductivity"],
-                    reason=f"unparseable formula: {exc}",
-                )
+            _reject(
+                rejects,
+                "bradford",
+                line,
+                r["smiles"],
+                r["conductivity"],
+                f"unparseable formula: {exc}",
             )
             continue
         molality = _num(r["molality"])
@@ -432,14 +431,13 @@ def load_bradford(path: str | Path) -> LoadResult:
         for e, n in salt.items():
             amounts[e] = amounts.get(e, 0.0) + per_unit * n
         if per_unit <= 0 or per_unit > 10:
-            rejects.append(
-                dict(
-                    dataset="bradford",
-                    source_row=line,
-                    composition=r["smiles"],
-                    value=r["conductivity"],
-                    reason=f"salt per repeat unit {per_unit:.3g} outside (0, 10] (molality {molality})",
-                )
+            _reject(
+                rejects,
+                "bradford",
+                line,
+                r["smiles"],
+                r["conductivity"],
+                f"salt per repeat unit {per_unit:.3g} outside (0, 10] (molality {molality})",
             )
             continue
         formula = "".join(f"{e}{n:.4g}" for e, n in sorted(amounts.items()))
