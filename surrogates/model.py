@@ -128,13 +128,22 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
                 ea, intercept = fit_arrhenius(t[rows], y[rows])
                 labels[keys == key] = np.clip(ea, low, high)
                 if low <= ea <= high:
-                    # measured series: log10 σ(T_ref) of the fitted line, and its scatter about the line
+                    # measured series: the fitted line's log10 σ(T_ref), its residual scatter, and
+                    # what the prediction-interval formula of a straight-line fit needs (x = 1/T)
                     t_ref = self.reference_temperature_k
                     log_ref = intercept - math.log10(t_ref) - ea / (LN10_K_EV * t_ref)
                     resid = y[rows] - (log_ref + arrhenius_shift(t[rows], t_ref, ea))
-                    dof = max(len(rows) - 2, 1)
-                    scatter = float(np.sqrt(np.sum(resid**2) / dof)) if len(rows) > 2 else 0.0
-                    self.series_[str(key)] = [float(ea), float(log_ref), scatter, float(len(rows))]
+                    dof = len(rows) - 2
+                    scatter = float(np.sqrt(np.sum(resid**2) / dof)) if dof > 0 else 0.0
+                    x = 1.0 / t[rows]
+                    self.series_[str(key)] = [
+                        float(ea),
+                        float(log_ref),
+                        scatter,
+                        float(len(rows)),
+                        float(x.mean()),
+                        float(np.sum((x - x.mean()) ** 2)),
+                    ]
             else:
                 given = reported[keys == key]
                 if np.any(np.isfinite(given)):
@@ -200,7 +209,16 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
         return F, t, ea, ea_std, lever
 
     def _measured(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """For compositions measured over temperature in training: (has, Ea, log10 σ_ref, std)."""
+        """For compositions measured over temperature in training: (has, Ea, log10 σ_ref, std).
+
+        std is the straight-line prediction error in log10 σ versus x = 1/T,
+        s·√(1 + 1/n + (x − x̄)²/Sxx), with s floored at min_series_std and inflated by the Student-t
+        quantile of its n − 2 degrees of freedom relative to the normal one (few points, wide bands);
+        far outside the measured range it therefore grows with the extrapolation distance.
+        """
+        from scipy.stats import norm
+        from scipy.stats import t as student_t
+
         n = len(X)
         has, ea, log_ref, std = (
             np.zeros(n, bool),
@@ -211,12 +229,19 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
         series = getattr(self, "series_", {}) if self.use_measured_series else {}
         if not series:
             return has, ea, log_ref, std
+        temperature = X["temperature_k"].to_numpy(float)
         for i, formula in enumerate(X["composition"]):
             hit = series.get(composition_key(parse_formula(formula)))
-            if hit is not None:
-                e, ref, scatter, count = hit
-                has[i], ea[i], log_ref[i] = True, e, ref
-                std[i] = max(scatter * math.sqrt(1.0 + 1.0 / count), self.min_series_std)
+            if hit is None:
+                continue
+            e, ref, scatter, count, x_mean, sxx = hit
+            has[i], ea[i], log_ref[i] = True, e, ref
+            s = max(scatter, self.min_series_std)
+            leverage = (
+                1.0 + 1.0 / count + ((1.0 / temperature[i] - x_mean) ** 2 / sxx if sxx > 0 else 0.0)
+            )
+            inflation = student_t.ppf(0.95, max(count - 2, 1)) / norm.ppf(0.95)
+            std[i] = s * math.sqrt(leverage) * inflation
         return has, ea, log_ref, std
 
     def predict(self, X, return_std: bool = False):
