@@ -1,4 +1,7 @@
-"""Surrogate models trained on literature data (conductivity, strength) with uncertainty.
+"""Surrogates of what the physics needs but cannot give: ionic conductivity from literature data.
 
-Filled in by the surrogates issue; it must never import `pipeline` (see tests/test_layout.py).
+datasets (loaders, one schema, rejects, merging, censoring), chemistry (formula and SMILES parsing),
+features (Magpie-style composition statistics), estimators (mean + calibrated uncertainty), model
+(the Arrhenius-aware conductivity surrogate), domain (applicability score), tuning (Optuna) and
+evaluation (grouped cross-validation). This package never imports `pipeline` (tests/test_layout.py).
 """
