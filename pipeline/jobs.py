@@ -18,6 +18,7 @@ failed (the summary names them); 2 invalid job file or config.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -313,6 +314,10 @@ def run_job(job: JobConfig, force: bool = False, progress: bool = True) -> tuple
         if job.scheduler:
             from distributed import Client
 
+            _create_experiments(
+                job
+            )  # once, here: workers racing to create one experiment can clash
+
             with Client(job.scheduler, timeout="30s") as client:
                 futures = [
                     client.submit(
@@ -331,6 +336,32 @@ def run_job(job: JobConfig, force: bool = False, progress: bool = True) -> tuple
         lock.release()
     failed = [o for o in outcomes if o["status"] == "failed"]
     return (EXIT_STUDIES_FAILED if failed else 0), outcomes
+
+
+def _create_experiments(job: JobConfig) -> None:
+    from pipeline import tracking
+    from pipeline.config import load_config
+    from pipeline.retry import with_retries
+
+    seen = set()
+    for entry in job.studies:
+        overrides = (
+            [f"tracking.tracking_uri={job.tracking_uri}"] if job.tracking_uri else []
+        ) + list(entry.overrides)
+        try:
+            config = load_config(entry.config, overrides)
+        except Exception:
+            continue  # the study itself reports its config error
+        key = (config.tracking.tracking_uri, config.tracking.experiment)
+        if config.tracking.enabled and key not in seen:
+            seen.add(key)
+            try:
+                uri, name = key
+                with_retries(
+                    lambda: tracking.configure(uri, name), job.attempts, job.backoff_s, "tracking"
+                )
+            except Exception:
+                pass  # unreachable store: each study retries and reports it
 
 
 def _retrain(job: JobConfig, progress: bool) -> dict:

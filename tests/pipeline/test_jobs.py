@@ -391,10 +391,15 @@ def test_job_on_dask_workers_with_mlflow_server_matches_local_run(tmp_path, serv
     assert result.returncode == 0, result.stdout + result.stderr
     local = write_job(local_dir, studies=("a", "b"))
     assert run_cli("job", "run", str(local)).returncode == 0
+    run_ids = []
     for study in ("a", "b"):
         remote_front, record = job_front(remote_dir, study)
         local_front, _ = job_front(local_dir, study)
         pd.testing.assert_frame_equal(remote_front, local_front)
-        assert record["run_id"]
-    statuses = runs_status(server)
-    assert statuses == ["FINISHED", "FINISHED"]
+        run_ids.append(record["run_id"])
+    from pipeline.tracking import mlflow_module
+
+    client = mlflow_module().tracking.MlflowClient(tracking_uri=server)
+    assert len(set(run_ids)) == 2, run_ids
+    assert [client.get_run(r).info.status for r in run_ids] == ["FINISHED", "FINISHED"]
+    assert "RUNNING" not in runs_status(server)
