@@ -18,7 +18,6 @@ failed (the summary names them); 2 invalid job file or config.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
