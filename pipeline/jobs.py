@@ -18,6 +18,7 @@ failed (the summary names them); 2 invalid job file or config.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -355,10 +356,8 @@ def _create_experiments(job: JobConfig) -> None:
         if config.tracking.enabled and key not in seen:
             seen.add(key)
             try:
-                uri, name = key
-                with_retries(
-                    lambda: tracking.configure(uri, name), job.attempts, job.backoff_s, "tracking"
-                )
+                create = functools.partial(tracking.configure, *key)
+                with_retries(create, job.attempts, job.backoff_s, "tracking")
             except Exception:
                 pass  # unreachable store: each study retries and reports it
 
