@@ -44,15 +44,21 @@ def _float(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def read_designs(path: str | Path, catalog: Catalog) -> ParsedDesigns:
-    """Read and validate a designs CSV. Raises InputError only if the file itself is unusable."""
-    path = Path(path)
+def read_user_table(path: Path, what: str) -> pd.DataFrame:
+    """A user's CSV as strings (stripped), or one InputError naming the file and the problem."""
     try:
         table = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
     except FileNotFoundError:
-        raise InputError(f"{path}: no such designs file") from None
+        raise InputError(f"{path}: no such {what}") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: not a readable CSV ({exc})") from None
+    return table
+
+
+def read_designs(path: str | Path, catalog: Catalog) -> ParsedDesigns:
+    """Read and validate a designs CSV. Raises InputError only if the file itself is unusable."""
+    path = Path(path)
+    table = read_user_table(path, "designs file")
     missing = [c for c in REQUIRED if c not in table.columns]
     if missing:
         raise InputError(

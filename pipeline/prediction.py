@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pipeline.designs import read_user_table
 from pipeline.errors import InputError
 from surrogates.chemistry import FormulaError, parse_formula
-
-OPTIONAL_STRUCTURE = ("space_group_number", "a", "b", "c", "alpha", "beta", "gamma")
+from surrogates.features import STRUCTURE_COLUMNS as OPTIONAL_STRUCTURE
 
 
 def read_prediction_input(
@@ -19,12 +19,7 @@ def read_prediction_input(
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[int, str]]:
     """Returns (table as read, model input for the good rows, {position: error message})."""
     path = Path(path)
-    try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such input file") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: not a readable CSV ({exc})") from None
+    table = read_user_table(path, "input file")
     if "composition" not in table:
         raise InputError(
             f"{path}: missing column 'composition' (optional: temperature_c, {', '.join(OPTIONAL_STRUCTURE)}, family, process, thickness_um)"

@@ -23,18 +23,9 @@ from pipeline.config import TrainConfig
 from pipeline.errors import SsemoError
 from surrogates import datasets
 from surrogates.evaluation import cross_validate
+from surrogates.features import STRUCTURE_COLUMNS
 
-INPUT_COLUMNS = (
-    "composition",
-    "temperature_k",
-    "space_group_number",
-    "a",
-    "b",
-    "c",
-    "alpha",
-    "beta",
-    "gamma",
-)
+INPUT_COLUMNS = ("composition", "temperature_k", *STRUCTURE_COLUMNS)
 
 
 @dataclass
