@@ -86,7 +86,6 @@ class SearchResult:
     n_evals: int
     wall_s: float
     stopped_early: bool
-    final_population_X: np.ndarray
 
 
 def constraint_violation(G: np.ndarray) -> np.ndarray:
@@ -189,9 +188,9 @@ class _Tracker:
             return hv - before <= self.s.hv_stagnation_tol * max(before, 1e-12)
         return False
 
-    def result(self, n_evals: int, stopped: bool, final_X: np.ndarray) -> SearchResult:
+    def result(self, n_evals: int, stopped: bool) -> SearchResult:
         wall = time.perf_counter() - self.started
-        return SearchResult(self.archive, self.history, n_evals, wall, stopped, final_X)
+        return SearchResult(self.archive, self.history, n_evals, wall, stopped)
 
 
 def run_nsga2(
@@ -273,7 +272,7 @@ def _run_fast(model: StudyModel, on_generation, progress: bool, checkpoint=None)
         X, F, G = X_all[keep], F_all[keep], G_all[keep]
         rank, crowd = rank_all[keep], crowd_all[keep]
         _save(checkpoint, X, F, G, rank, crowd, tracker, n_evals, stopped, rng)
-    return tracker.result(n_evals, stopped, X)
+    return tracker.result(n_evals, stopped)
 
 
 def _save(
@@ -329,4 +328,4 @@ def _run_pymoo(model: StudyModel, on_generation, progress: bool) -> SearchResult
         new = algorithm.off if algorithm.off is not None and tracker.history else algorithm.pop
         n_evals = algorithm.evaluator.n_eval
         stopped = tracker.record(new.get("X"), new.get("F"), new.get("G"), n_evals)
-    return tracker.result(n_evals, stopped, algorithm.pop.get("X"))
+    return tracker.result(n_evals, stopped)

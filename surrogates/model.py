@@ -44,10 +44,7 @@ def arrhenius_shift(temperature_k, reference_temperature_k: float, activation_en
 
 
 def fit_arrhenius(temperature_k: np.ndarray, log10_sigma: np.ndarray) -> tuple[float, float]:
-    """Least-squares σT Arrhenius fit: returns (Ea [eV], log10 σ at the mean of 1/T ... as intercept).
-
-    log10(σT) = c − Ea/(k ln10) · (1/T); returns (Ea, c).
-    """
+    """Least-squares σT Arrhenius line log10(σT) = c − Ea/(k_B ln 10) · (1/T); returns (Ea [eV], c)."""
     x = 1.0 / temperature_k
     yy = log10_sigma + np.log10(temperature_k)
     slope, intercept = np.polyfit(x, yy, 1)
