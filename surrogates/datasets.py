@@ -192,6 +192,11 @@ def _read_csv(path: Path, required: tuple[str, ...], **kwargs) -> pd.DataFrame:
     return frame
 
 
+def _text(value) -> str:
+    """A text cell; empty for missing (NaN/None)."""
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+
+
 def _num(value) -> float:
     try:
         out = float(value)
@@ -269,16 +274,47 @@ def load_curated(path: str | Path) -> LoadResult:
     return _finish("curated", records, rejects)
 
 
+OBELIX_COLUMNS = ("Reduced Composition", "Ionic conductivity (S cm-1)", "Space group #", "DOI")
+
+
+def read_obelix_frame(folder: str | Path, split: str = "train") -> pd.DataFrame:
+    """One split of OBELiX as the `obelix-data` package reads it from a local folder (index: ID).
+
+    The package downloads the data when its folder is missing; ssemo never lets it: a missing folder or
+    file is an error here, before the package is called. Censored values stay as text ("<1E-10")
+    (unspecified_low_value=None) so that ssemo's own censoring policy applies.
+    """
+    from obelix import OBELiX
+
+    folder = Path(folder)
+    if split not in ("train", "test"):
+        raise DataError(f"OBELiX split must be 'train' or 'test', got {split!r}")
+    if not folder.is_dir():
+        raise DataError(
+            f"{folder}: OBELiX folder not found (ssemo reads a local copy in the obelix-data layout: "
+            "all.csv and test_idx.csv or test.csv; it never downloads)"
+        )
+    for needed in (("all.csv",), ("test.csv", "test_idx.csv")):
+        if not any((folder / name).exists() for name in needed):
+            raise DataError(f"{folder}: missing {' or '.join(needed)} (obelix-data layout)")
+    try:
+        dataset = OBELiX(data_path=folder, no_cifs=True, unspecified_low_value=None)
+    except (ValueError, KeyError) as exc:  # e.g. a file without the ID column
+        raise DataError(f"{folder}: obelix-data could not read the folder: {exc}") from None
+    frame = (dataset.train_dataset if split == "train" else dataset.test_dataset).dataframe
+    missing = [c for c in OBELIX_COLUMNS if c not in frame.columns]
+    if missing:
+        raise DataError(f"{folder / 'all.csv'}: missing column(s) {', '.join(missing)}")
+    return frame.reset_index()
+
+
 def load_obelix(folder: str | Path, split: str = "train") -> LoadResult:
     """OBELiX (Therrien et al., Digital Discovery 2026, doi:10.1039/D5DD00441A), room temperature.
 
-    Reads `<folder>/<split>.csv` as the `obelix-data` package lays it out (that package downloads on a
-    machine with internet; ssemo only reads a local folder and never downloads).
+    Read through the `obelix-data` package from a local folder (read_obelix_frame); structure columns
+    (space group, lattice) are kept for the structure descriptors.
     """
-    path = Path(folder) / f"{split}.csv"
-    frame = _read_csv(
-        path, ("ID", "Reduced Composition", "Ionic conductivity (S cm-1)", "Space group #", "DOI")
-    )
+    frame = read_obelix_frame(folder, split)
     records: list[dict] = []
     rejects: list[dict] = []
     for r in frame.to_dict("records"):
@@ -290,15 +326,15 @@ def load_obelix(folder: str | Path, split: str = "train") -> LoadResult:
             ROOM_TEMPERATURE_K,
             records,
             rejects,
-            family=str(r.get("Family") or "").lower().rstrip("s"),
-            doi=r.get("DOI") or "",
+            family=_text(r.get("Family")).lower().rstrip("s"),
+            doi=_text(r.get("DOI")),
             space_group_number=_num(r["Space group #"]),
-            a=_num(r["a"]),
-            b=_num(r["b"]),
-            c=_num(r["c"]),
-            alpha=_num(r["alpha"]),
-            beta=_num(r["beta"]),
-            gamma=_num(r["gamma"]),
+            a=_num(r.get("a")),
+            b=_num(r.get("b")),
+            c=_num(r.get("c")),
+            alpha=_num(r.get("alpha")),
+            beta=_num(r.get("beta")),
+            gamma=_num(r.get("gamma")),
         )
     return _finish("obelix", records, rejects)
 

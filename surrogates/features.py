@@ -1,6 +1,7 @@
-"""Composition and structure features (Magpie-style element-property statistics).
+"""Composition and structure features: element fractions, or Magpie-style element-property statistics.
 
-Element properties come from pymatgen's periodic table data (pymatgen.core.Element: Z, atomic mass,
+Element fractions are the atomic fraction of each element, as in the OBELiX paper's
+baseline (Therrien et al., Digital Discovery 2026, doi:10.1039/D5DD00441A). For the Magpie recipe, element properties come from pymatgen's periodic table data (pymatgen.core.Element: Z, atomic mass,
 row, group, Pauling electronegativity, atomic radius, Mendeleev number, melting point, molar volume,
 first ionization energy). For each property the fraction-weighted mean, mean absolute deviation,
 minimum, maximum and range over the elements of a composition are taken (Ward et al., npj Comput.
@@ -107,6 +108,7 @@ def _composition_vector(formula: str) -> tuple[float, ...]:
 
 
 def feature_names(structure: bool) -> list[str]:
+    """Names of the Magpie-style block (statistics, fixed element fractions, n_elements) + structure."""
     names = [f"{s}_{p}" for s in STATISTICS for p in ELEMENT_PROPERTIES]
     names += [f"frac_{e}" for e in FRACTION_ELEMENTS] + ["n_elements"]
     if structure:
@@ -119,42 +121,70 @@ def composition_features(formulas: Iterable[str]) -> np.ndarray:
     return np.array([_composition_vector(str(f)) for f in formulas], dtype=float)
 
 
+DESCRIPTORS = ("fractions", "magpie")
+
+
 class CompositionFeaturizer(TransformerMixin, BaseEstimator):
     """Turn a table with a `composition` column (+ optional structure columns) into numbers.
 
+    descriptors:
+      "magpie" (default): element-property statistics (Ward et al. 2016) + fixed element fractions +
+        n_elements + fractions of other training elements. Generalizes better to unseen chemistries
+        (Liverpool, no structures: benchmarks/surrogate.py).
+      "fractions": the atomic fraction of every element seen in training, plus `frac_other`, the
+        fraction of elements training never saw (so a new chemistry is visibly new to the trees and to
+        the applicability domain). The OBELiX paper's composition representation; with structure and
+        the median forest it is the better one on OBELiX, where doping series differ in a few
+        fractions that the statistics blur. Optuna chooses between the two (surrogates.tuning).
     structure: append space group and lattice descriptors (missing -> -1, plus `has_structure`).
     """
 
-    def __init__(self, structure: bool = True):
+    def __init__(self, structure: bool = True, descriptors: str = "magpie"):
         self.structure = structure
+        self.descriptors = descriptors
 
     def fit(self, X: pd.DataFrame, y=None):
         if "composition" not in X:
             raise ValueError("CompositionFeaturizer needs a 'composition' column")
-        # element fractions of every element seen in training (the OBELiX baseline's representation)
+        if self.descriptors not in DESCRIPTORS:
+            raise ValueError(
+                f"The 'descriptors' parameter of CompositionFeaturizer must be one of {DESCRIPTORS}. "
+                f"Got {self.descriptors!r} instead."
+            )
         seen = {e for f in X["composition"] for e in parse_formula(str(f))}
-        self.elements_ = sorted(seen - set(FRACTION_ELEMENTS))
-        names = feature_names(self.structure)
-        extra = [f"frac_{e}" for e in self.elements_]
-        self.feature_names_out_ = np.array(
-            names[: -len(STRUCTURE_COLUMNS) - 1] + extra + names[-len(STRUCTURE_COLUMNS) - 1 :]
-            if self.structure
-            else names + extra,
-            dtype=object,
-        )
+        if self.descriptors == "fractions":
+            self.elements_ = sorted(seen)
+            names = [f"frac_{e}" for e in self.elements_] + ["frac_other"]
+        else:
+            # element fractions of every training element beyond the fixed list
+            self.elements_ = sorted(seen - set(FRACTION_ELEMENTS))
+            names = feature_names(False) + [f"frac_{e}" for e in self.elements_]
+        if self.structure:
+            names += [*STRUCTURE_COLUMNS, "has_structure"]
+        self.feature_names_out_ = np.array(names, dtype=object)
         self.n_features_in_ = X.shape[1]
         return self
 
+    def _fractions(self, formulas) -> np.ndarray:
+        out = np.zeros((len(formulas), len(self.elements_) + 1))
+        index = {e: j for j, e in enumerate(self.elements_)}
+        for i, formula in enumerate(formulas):
+            amounts = parse_formula(str(formula))
+            total = sum(amounts.values())
+            for e, amount in amounts.items():
+                out[i, index.get(e, len(self.elements_))] += amount / total
+        return out
+
     def transform(self, X: pd.DataFrame) -> np.ndarray:
         check_is_fitted(self, "feature_names_out_")
-        parts = [composition_features(X["composition"])]
-        if self.elements_:
-            amounts = [parse_formula(str(f)) for f in X["composition"]]
-            parts.append(
-                np.array(
-                    [[a.get(e, 0.0) / sum(a.values()) for e in self.elements_] for a in amounts]
-                )
-            )
+        formulas = list(X["composition"])
+        # models saved before `descriptors` existed used the Magpie block
+        if getattr(self, "descriptors", "magpie") == "fractions":
+            parts = [self._fractions(formulas)]
+        else:
+            parts = [composition_features(formulas)]
+            if self.elements_:
+                parts.append(self._fractions(formulas)[:, :-1])
         if self.structure:
             cols = [
                 pd.to_numeric(X[c], errors="coerce").to_numpy(float)

@@ -101,6 +101,42 @@ def test_missing_file_and_columns(tmp_path):
         datasets.load_liverpool(bad)
 
 
+OBELIX_ALL = """ID,Reduced Composition,Z,True Composition,Ionic conductivity (S cm-1),Space group,Space group #,a,b,c,alpha,beta,gamma,Family,DOI,Cif ID
+aaa,Li7La3Zr2O12,8,Li7La3Zr2O12,3.0E-4,I a -3 d,230,12.97,12.97,12.97,90,90,90,garnet,10.1/x,done
+bbb,Li3PO4,4,Li3PO4,<1E-10,P m n 21,31,6.1,5.2,4.9,90,90,90,phosphates,10.1/y,
+ccc,Lix2O,1,Lix2O,1e-6,,,,,,,,,oxides,10.1/z,
+ddd,Li3InCl6,2,Li3InCl6,1.49e-3,C 1 2/m 1,12,6.4,11.0,6.4,90,110,90,halides,,
+"""
+
+
+def test_obelix_loader_reads_a_local_folder_through_obelix_data(tmp_path):
+    (tmp_path / "all.csv").write_text(OBELIX_ALL)
+    (tmp_path / "test_idx.csv").write_text("ID\nddd\n")
+    train = datasets.load_obelix(tmp_path, "train")
+    assert list(train.rows["source_row"]) == ["aaa", "bbb"]  # ddd is in the test split
+    assert train.rows["censored"].tolist() == [False, True]  # '<1E-10' kept as censored
+    assert train.rows.loc[0, "log10_sigma"] == pytest.approx(np.log10(3.0e-4))
+    assert train.rows.loc[0, "space_group_number"] == 230
+    assert train.rows.loc[1, "family"] == "phosphate"
+    assert len(train.rejects) == 1 and "formula" in train.rejects["reason"].iloc[0]
+    assert train.rejects["source_row"].iloc[0] == "ccc"
+    test = datasets.load_obelix(tmp_path, "test")
+    assert list(test.rows["source_row"]) == ["ddd"]
+    assert test.rows.loc[0, "source_doi"] == ""
+
+
+def test_obelix_loader_never_downloads(tmp_path):
+    with pytest.raises(datasets.DataError, match="never downloads"):
+        datasets.load_obelix(tmp_path / "absent")
+    assert not (tmp_path / "absent").exists()
+    (tmp_path / "all.csv").write_text(OBELIX_ALL)
+    with pytest.raises(datasets.DataError, match=r"test\.csv or test_idx\.csv"):
+        datasets.load_obelix(tmp_path)
+    (tmp_path / "test_idx.csv").write_text("ID\n")
+    with pytest.raises(datasets.DataError, match="split must be"):
+        datasets.load_obelix(tmp_path, "validation")
+
+
 def test_shipped_curated_table_loads_cleanly():
     from tests.conftest import CONFIGS
 

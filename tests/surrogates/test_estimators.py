@@ -2,10 +2,18 @@ import numpy as np
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from surrogates.estimators import ForestSurrogate, GPSurrogate, QuantileGBMSurrogate, make_estimator
+from surrogates.estimators import (
+    ForestSurrogate,
+    GPSurrogate,
+    QuantileGBMSurrogate,
+    forest_leaf_weights,
+    make_estimator,
+    weighted_quantiles,
+)
 
 FAST = [
     ForestSurrogate(n_estimators=10, random_state=0),
+    ForestSurrogate(n_estimators=10, aggregate="median", random_state=0),
     QuantileGBMSurrogate(max_iter=20, random_state=0),
     GPSurrogate(random_state=0),
 ]
@@ -32,11 +40,17 @@ def test_same_seed_same_predictions(estimator):
     np.testing.assert_array_equal(a[1], b[1])
 
 
-@pytest.mark.parametrize("name", ["forest", "gbm", "gp"])
+@pytest.mark.parametrize("name", ["forest", "forest-median", "gbm", "gp"])
 def test_conformal_intervals_cover_about_90_percent_of_new_data(name):
     X, y = synthetic(400, 1)
     X_new, y_new = synthetic(1000, 2)
-    params = {"forest": {"n_estimators": 100}, "gbm": {"max_iter": 100}, "gp": {}}[name]
+    params = {
+        "forest": {"n_estimators": 100},
+        "forest-median": {"n_estimators": 100, "aggregate": "median"},
+        "gbm": {"max_iter": 100},
+        "gp": {},
+    }[name]
+    name = name.split("-")[0]
     model = make_estimator(name, params, random_state=0).fit(X, y)
     low, high = model.predict_interval(X_new, 0.9)
     coverage = np.mean((y_new >= low) & (y_new <= high))
@@ -53,10 +67,42 @@ def test_interval_widens_far_from_data():
     assert std_far[0] > 2 * std_near[0]
 
 
+def test_leaf_weights_worked_example():
+    # two training rows per leaf of a single stump: a test point shares its leaf with exactly two
+    # rows, each weighted 1/2; the rows of the other leaf get 0
+    X = np.array([[0.0], [0.1], [1.0], [1.1]])
+    y = np.array([-15.0, -3.0, -2.0, -2.5])
+    model = ForestSurrogate(
+        kind="random", n_estimators=1, bootstrap=False, aggregate="median", min_samples_leaf=2
+    ).fit(X, y)
+    forest, train_leaves, y_sorted = model.core_
+    weights = forest_leaf_weights(forest, train_leaves, np.array([[1.05], [0.05]]))
+    np.testing.assert_allclose(weights.sum(axis=1), 1.0)
+    # training rows are stored sorted by y: -15, -3, -2.5, -2
+    np.testing.assert_allclose(weights, [[0, 0, 0.5, 0.5], [0.5, 0.5, 0, 0]])
+    # median of {-2.5, -2} with equal weights: the lower one (first with cumulative weight >= 1/2)
+    np.testing.assert_allclose(weighted_quantiles(weights, y_sorted, (0.5,))[0], [-2.5, -15.0])
+
+
+def test_median_forest_does_not_average_two_modes():
+    # a bimodal neighbourhood (2/3 insulators at -15, 1/3 conductors at -3): the mean forest says
+    # about -11, a value no row has; the median forest says -15, the more likely mode
+    rng = np.random.default_rng(5)
+    X = rng.uniform(0, 1, (300, 2))
+    y = np.where(rng.uniform(size=300) < 2 / 3, -15.0, -3.0)
+    kw = {"n_estimators": 50, "min_samples_leaf": 20, "random_state": 0}
+    median = ForestSurrogate(aggregate="median", **kw).fit(X, y).predict(np.full((5, 2), 0.5))
+    mean = ForestSurrogate(aggregate="mean", **kw).fit(X, y).predict(np.full((5, 2), 0.5))
+    np.testing.assert_allclose(median, -15.0)
+    assert np.all((mean > -13.0) & (mean < -9.0))
+
+
 def test_bad_parameters_are_named():
     X, y = synthetic(50, 4)
     with pytest.raises(ValueError, match="'kind' parameter of ForestSurrogate"):
         ForestSurrogate(kind="boosted").fit(X, y)
+    with pytest.raises(ValueError, match="'aggregate' parameter of ForestSurrogate"):
+        ForestSurrogate(aggregate="mode").fit(X, y)
     model = ForestSurrogate(n_estimators=5, random_state=0).fit(X, y)
     with pytest.raises(ValueError, match="'coverage' parameter"):
         model.predict_interval(X, 1.5)

@@ -21,9 +21,11 @@ def test_seeded_tuning_is_reproducible_and_resumable(tmp_path):
     assert len(first.trials) == 2
     resumed = tune(X, y, groups, n_trials=3, storage=storage, study_name="s", **kwargs)
     assert len(resumed.trials) == 3  # continued the stored study instead of starting over
-    again = tune(X, y, groups, n_trials=2, storage=None, study_name="mem", **kwargs)
-    assert again.trials[0].params == first.trials[0].params
-    assert again.trials[1].value == first.trials[1].value
+    again = tune(X, y, groups, n_trials=3, storage=None, study_name="mem", **kwargs)
+    # the two starting points first, then the seeded sampler: same seed, same trials and scores
+    assert [t.params["descriptors"] for t in again.trials[:2]] == ["fractions", "magpie"]
+    assert again.trials[2].params == resumed.trials[2].params
+    assert [t.value for t in again.trials] == [t.value for t in resumed.trials]
     assert "cv_coverage_90" in first.trials[0].user_attrs
 
 
@@ -31,9 +33,11 @@ def test_model_from_params_round_trip():
     study = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=0))
     trial = study.ask()
     trial.suggest_categorical("model", ["gbm"])
+    trial.suggest_categorical("descriptors", ["fractions"])
     suggest_params(trial, "gbm")
     model = model_from_params(trial.params, random_state=1)
     assert model.model == "gbm"
+    assert model.descriptors == "fractions"
     assert set(model.model_params) == {
         "learning_rate",
         "max_iter",

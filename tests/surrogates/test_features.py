@@ -1,0 +1,45 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from surrogates.features import CompositionFeaturizer, feature_names
+
+
+def frame(*formulas, **structure):
+    return pd.DataFrame({"composition": list(formulas), **structure})
+
+
+def test_fraction_descriptors_worked_numbers():
+    train = frame("Li7La3Zr2O12", "Li3PS4")
+    featurizer = CompositionFeaturizer(structure=False, descriptors="fractions").fit(train)
+    names = list(featurizer.get_feature_names_out())
+    assert names == ["frac_La", "frac_Li", "frac_O", "frac_P", "frac_S", "frac_Zr", "frac_other"]
+    # Li6PS5Cl: 13 atoms; Cl was never seen in training, so its 1/13 goes to frac_other
+    row = featurizer.transform(frame("Li6PS5Cl"))[0]
+    expected = dict(zip(names, [0, 6 / 13, 0, 1 / 13, 5 / 13, 0, 1 / 13], strict=True))
+    np.testing.assert_allclose(row, [expected[n] for n in names])
+    assert row.sum() == pytest.approx(1.0)
+
+
+def test_structure_block_marks_missing_values():
+    train = frame("Li3PS4", "Li3InCl6", space_group_number=[62.0, np.nan], a=[13.0, np.nan])
+    X = CompositionFeaturizer(structure=True, descriptors="fractions").fit(train).transform(train)
+    # ... a, b, c, alpha, beta, gamma, has_structure: absent columns and NaN become -1
+    np.testing.assert_allclose(X[0, -8:], [62.0, 13.0, -1, -1, -1, -1, -1, 1.0])
+    np.testing.assert_allclose(X[1, -8:], [-1, -1, -1, -1, -1, -1, -1, 0.0])
+
+
+def test_magpie_descriptors_statistics():
+    train = frame("LiCl", "Li2O")
+    featurizer = CompositionFeaturizer(structure=False, descriptors="magpie").fit(train)
+    names = list(featurizer.get_feature_names_out())
+    assert names[: len(feature_names(False))] == feature_names(False)
+    row = dict(zip(names, featurizer.transform(frame("LiCl"))[0], strict=True))
+    # LiCl: Z = 3 and 17 at equal fractions -> mean 10, mean absolute deviation 7, range 14
+    assert (row["mean_Z"], row["mad_Z"], row["range_Z"]) == pytest.approx((10.0, 7.0, 14.0))
+    assert (row["frac_Li"], row["frac_Cl"], row["n_elements"]) == pytest.approx((0.5, 0.5, 2.0))
+
+
+def test_unknown_descriptors_are_named():
+    with pytest.raises(ValueError, match="'descriptors' parameter of CompositionFeaturizer"):
+        CompositionFeaturizer(descriptors="graphs").fit(frame("LiCl"))
