@@ -339,7 +339,8 @@ def build_parser() -> argparse.ArgumentParser:
         "predict",
         help="predict log10 conductivity with a 90 %% interval and an applicability score",
         description="Predict the ionic conductivity of compositions with a registered surrogate. Input columns: "
-        "composition, optional temperature_c (default 25) and structure columns. Bad rows are named; the rest predicted.",
+        "composition, optional temperature_c (default 25), structure columns (space_group_number, a, b, c, alpha, "
+        "beta, gamma) and membrane context (family, process, thickness_um). Bad rows are named; the rest predicted.",
     )
     pr.add_argument("--input", required=True, metavar="FILE.csv", help="compositions to predict")
     pr.add_argument(

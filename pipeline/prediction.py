@@ -47,6 +47,17 @@ def read_prediction_input(
                 continue
         else:
             t = 25.0
+        thickness = str(row.get("thickness_um", "")).strip()
+        if thickness not in ("", "nan"):
+            try:
+                value = float(thickness)
+            except ValueError:
+                value = math.nan
+            if not (math.isfinite(value) and value > 0):
+                errors[pos] = (
+                    f"{path}, line {line}, column 'thickness_um': expected a positive number of µm, got {row['thickness_um']!r}"
+                )
+                continue
         good.append(pos)
         temps.append(t + 273.15)
     inputs = pd.DataFrame(
@@ -56,6 +67,14 @@ def read_prediction_input(
     for column in OPTIONAL_STRUCTURE:
         if column in table:
             inputs[column] = pd.to_numeric(table[column].iloc[good], errors="coerce").to_numpy()
+    # membrane context, used by models trained with `context` (ignored by the others)
+    for column in ("family", "process"):
+        if column in table:
+            inputs[column] = table[column].iloc[good].fillna("").astype(str).to_numpy()
+    if "thickness_um" in table:
+        inputs["thickness_um"] = pd.to_numeric(
+            table["thickness_um"].iloc[good], errors="coerce"
+        ).to_numpy()
     return table, inputs, errors
 
 

@@ -23,9 +23,9 @@ from pipeline.config import TrainConfig
 from pipeline.errors import SsemoError
 from surrogates import datasets
 from surrogates.evaluation import cross_validate
-from surrogates.features import STRUCTURE_COLUMNS
+from surrogates.features import CONTEXT_COLUMNS, STRUCTURE_COLUMNS
 
-INPUT_COLUMNS = ("composition", "temperature_k", *STRUCTURE_COLUMNS)
+INPUT_COLUMNS = ("composition", "temperature_k", *STRUCTURE_COLUMNS, *CONTEXT_COLUMNS)
 
 
 @dataclass

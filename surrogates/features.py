@@ -64,6 +64,27 @@ FRACTION_ELEMENTS = (
     "Y",
 )
 STRUCTURE_COLUMNS = ("space_group_number", "a", "b", "c", "alpha", "beta", "gamma")
+CONTEXT_COLUMNS = ("family", "process", "thickness_um")
+# Membrane processing routes, recognized from free-text process names by keyword (first match wins).
+# Processes are described in words that differ between papers ("RF magnetron sputtering", "PLD +
+# post-lithiation", "wet slurry casting"); the route, not the wording, is what a model can learn from.
+PROCESS_ROUTES = (
+    ("vapor", ("sputter", "laser", "pld", "ald", "atomic layer", "evaporat", "vapor", "cvd")),
+    ("solution", ("solution", "slurry", "casting", "coating", "wet", "infiltrat", "polymeriz")),
+    (
+        "pressed_sintered",
+        ("press", "sinter", "pellet", "dry film", "calender", "mechano", "solid-state"),
+    ),
+)
+
+
+def process_route(process: str) -> str:
+    """Route class of a free-text process name: vapor, solution, pressed_sintered, or "" (unknown)."""
+    text = str(process).lower()
+    for route, keywords in PROCESS_ROUTES:
+        if any(k in text for k in keywords):
+            return route
+    return ""
 
 
 @functools.cache
@@ -137,11 +158,16 @@ class CompositionFeaturizer(TransformerMixin, BaseEstimator):
         the median forest it is the better one on OBELiX, where doping series differ in a few
         fractions that the statistics blur. Optuna chooses between the two (surrogates.tuning).
     structure: append space group and lattice descriptors (missing -> -1, plus `has_structure`).
+    context: append what membrane data say beyond the composition, where the table has it: the
+      material family (one-hot over the training families + `family_other`), the processing route
+      (process_route: vapor / solution / pressed_sintered, one-hot; unknown = all zero) and
+      log10 thickness_um (missing -> -9, plus `has_thickness`; bulk pellets usually have none).
     """
 
-    def __init__(self, structure: bool = True, descriptors: str = "magpie"):
+    def __init__(self, structure: bool = True, descriptors: str = "magpie", context: bool = False):
         self.structure = structure
         self.descriptors = descriptors
+        self.context = context
 
     def fit(self, X: pd.DataFrame, y=None):
         if "composition" not in X:
@@ -161,6 +187,12 @@ class CompositionFeaturizer(TransformerMixin, BaseEstimator):
             names = feature_names(False) + [f"frac_{e}" for e in self.elements_]
         if self.structure:
             names += [*STRUCTURE_COLUMNS, "has_structure"]
+        if self.context:
+            families = X["family"] if "family" in X else pd.Series([], dtype=str)
+            self.families_ = sorted({f for f in families.fillna("").astype(str).str.lower() if f})
+            names += [f"family_{f}" for f in self.families_] + ["family_other"]
+            names += [f"route_{route}" for route, _ in PROCESS_ROUTES]
+            names += ["log10_thickness_um", "has_thickness"]
         self.feature_names_out_ = np.array(names, dtype=object)
         self.n_features_in_ = X.shape[1]
         return self
@@ -196,7 +228,33 @@ class CompositionFeaturizer(TransformerMixin, BaseEstimator):
             has = ~np.isnan(block[:, 0])
             parts.append(np.where(np.isnan(block), -1.0, block))
             parts.append(has[:, None].astype(float))
+        if getattr(self, "context", False):
+            parts.append(self._context(X))
         return np.hstack(parts)
+
+    def _context(self, X: pd.DataFrame) -> np.ndarray:
+        n = len(X)
+
+        def text(column: str) -> np.ndarray:  # lower-case text, "" where absent
+            if column not in X:
+                return np.full(n, "")
+            return X[column].fillna("").astype(str).str.lower().to_numpy()
+
+        family = text("family")
+        known = np.array([[f == k for k in self.families_] for f in family], dtype=float).reshape(
+            n, len(self.families_)
+        )
+        other = ((family != "") & (known.sum(axis=1) == 0)).astype(float)[:, None]
+        routes = np.array([process_route(p) for p in text("process")])
+        route = np.column_stack([routes == r for r, _ in PROCESS_ROUTES]).astype(float)
+        thickness = (
+            pd.to_numeric(X["thickness_um"], errors="coerce").to_numpy(float)
+            if "thickness_um" in X
+            else np.full(n, np.nan)
+        )
+        has = np.isfinite(thickness) & (thickness > 0)
+        log_t = np.where(has, np.log10(np.where(has, thickness, 1.0)), -9.0)
+        return np.hstack([known, other, route, log_t[:, None], has[:, None].astype(float)])
 
     def get_feature_names_out(self, input_features=None):
         check_is_fitted(self, "feature_names_out_")

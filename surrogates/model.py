@@ -57,6 +57,7 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
     model / model_params: estimator for log10 σ(T_ref) ("forest", "gbm", "gp", surrogates.estimators);
     ea_model / ea_params: estimator for Ea; structure: use space group and lattice when present;
     descriptors: composition representation, "fractions" or "magpie" (surrogates.features);
+    context: also use family, processing route and thickness where the data give them (membranes);
     fallback_activation_energy_ev: Ea used when the data hold none. 0.35 eV is an assumption: the middle
     of the 0.3-0.4 eV range typical of fast Li conductors (physics notes §1), with fallback_ea_std_ev.
     """
@@ -69,6 +70,7 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
         ea_params: dict | None = None,
         structure: bool = True,
         descriptors: str = "magpie",
+        context: bool = False,
         reference_temperature_k: float = 298.15,
         ea_bounds: tuple[float, float] = (0.05, 1.5),
         min_arrhenius_span_k: float = 20.0,
@@ -86,6 +88,7 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
         self.ea_params = ea_params
         self.structure = structure
         self.descriptors = descriptors
+        self.context = context
         self.reference_temperature_k = reference_temperature_k
         self.ea_bounds = ea_bounds
         self.min_arrhenius_span_k = min_arrhenius_span_k
@@ -158,7 +161,7 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
         keys = np.array([composition_key(parse_formula(c)) for c in X["composition"]])
         groups = keys if groups is None else np.asarray(groups)
         self.featurizer_ = CompositionFeaturizer(
-            structure=self.structure, descriptors=self.descriptors
+            structure=self.structure, descriptors=self.descriptors, context=self.context
         ).fit(X)
         F = self.featurizer_.transform(X)
         ea_labels = self._activation_labels(X, y, keys)

@@ -72,9 +72,17 @@ def model_from_params(
     '<model>_<name>')."""
     model = params["model"]
     own = {k.split("_", 1)[1]: v for k, v in params.items() if k.startswith(f"{model}_")}
-    extra = {"descriptors": params["descriptors"]} if "descriptors" in params else {}
+    extra = {k: params[k] for k in ("descriptors", "context") if k in params}
     return ConductivitySurrogate(
         model=model, model_params=own, random_state=random_state, **extra, **(base or {})
+    )
+
+
+def data_has_context(X: pd.DataFrame) -> bool:
+    """Whether rows carry membrane context (a process or a thickness) for `context` to use."""
+    return any(
+        c in X and (X[c].notna() & (X[c].astype(str).str.strip() != "")).any()
+        for c in ("process", "thickness_um")
     )
 
 
@@ -91,15 +99,19 @@ def make_objective(
     import optuna
 
     folds = grouped_folds(np.asarray(groups), n_splits, seed)
+    has_context = data_has_context(X)
 
     def objective(trial) -> float:
         model = trial.suggest_categorical("model", list(models))
         descriptors = trial.suggest_categorical("descriptors", list(DESCRIPTORS))
+        # family / process route / thickness: only worth a dimension where the data carry them
+        context = trial.suggest_categorical("context", [False, True]) if has_context else False
         params = suggest_params(trial, model)
         estimator = ConductivitySurrogate(
             model=model,
             model_params=params,
             descriptors=descriptors,
+            context=context,
             random_state=seed,
             **(base or {}),
         )
@@ -162,6 +174,7 @@ def tune(
                 {
                     "model": "forest",
                     "descriptors": start["descriptors"],
+                    **({"context": False} if data_has_context(X) else {}),
                     **{f"forest_{k}": v for k, v in start.items() if k != "descriptors"},
                 }
             )

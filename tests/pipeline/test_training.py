@@ -60,7 +60,9 @@ def test_train_logs_parent_nested_trials_artifacts_and_registers(trained):
 def test_predict_with_registered_model_names_bad_rows(trained, tmp_path, capsys):
     src = tmp_path / "in.csv"
     src.write_text(
-        "composition,temperature_c\nLi7La3Zr2O12,25\nLi6PS5Cl,60\nQq2O,25\nLi3InCl6,warm\n"
+        "composition,temperature_c,process,thickness_um\n"
+        "Li7La3Zr2O12,25,tape casting,40\nLi6PS5Cl,60,,\nQq2O,25,,\nLi3InCl6,warm,,\n"
+        "Li3PS4,25,wet coating,-5\n"
     )
     out = tmp_path / "out.csv"
     code = main(
@@ -77,8 +79,9 @@ def test_predict_with_registered_model_names_bad_rows(trained, tmp_path, capsys)
     assert code == 1
     err = capsys.readouterr().err
     assert "line 4, column 'composition'" in err and "line 5, column 'temperature_c'" in err
+    assert "line 6, column 'thickness_um': expected a positive number" in err
     table = pd.read_csv(out)
-    assert list(table["status"]) == ["ok", "ok", "rejected", "rejected"]
+    assert list(table["status"]) == ["ok", "ok", "rejected", "rejected", "rejected"]
     ok = table[table["status"] == "ok"]
     assert (ok["log10_sigma_p05"] < ok["log10_sigma_mean"]).all() and (
         ok["log10_sigma_mean"] < ok["log10_sigma_p95"]
@@ -101,3 +104,27 @@ def test_unknown_source_key_is_a_config_error(tmp_path, capsys):
     code = main(["train", "--set", "data.sources.obelx.enabled=true"])
     assert code == 2
     assert "data.sources.obelx': unknown key (did you mean 'obelix'?)" in capsys.readouterr().err
+
+
+def test_median_forest_with_context_round_trips_through_skops_allow_list(tmp_path):
+    import numpy as np
+    import skops.io as sio
+
+    from pipeline.tracking import check_trusted
+    from surrogates.model import ConductivitySurrogate
+    from tests.surrogates.test_model import synthetic_series
+
+    data = synthetic_series(4).assign(
+        family="x", process="RF magnetron sputtering", thickness_um=1.0
+    )
+    model = ConductivitySurrogate(
+        model_params={"n_estimators": 20, "aggregate": "median"},
+        descriptors="fractions",
+        context=True,
+        random_state=0,
+    ).fit(data, data["log10_sigma"].to_numpy())
+    path = tmp_path / "model.skops"
+    sio.dump(model, path)
+    loaded = sio.load(path, trusted=check_trusted(sio.get_untrusted_types(file=str(path))))
+    np.testing.assert_array_equal(loaded.predict(data), model.predict(data))
+    np.testing.assert_array_equal(loaded.predict_interval(data)[1], model.predict_interval(data)[1])

@@ -43,3 +43,46 @@ def test_magpie_descriptors_statistics():
 def test_unknown_descriptors_are_named():
     with pytest.raises(ValueError, match="'descriptors' parameter of CompositionFeaturizer"):
         CompositionFeaturizer(descriptors="graphs").fit(frame("LiCl"))
+
+
+def test_process_routes_from_free_text():
+    from surrogates.features import process_route
+
+    assert process_route("RF magnetron sputtering") == "vapor"
+    assert process_route("plasma-assisted ALD") == "vapor"
+    assert process_route("chemical solution deposition") == "solution"
+    assert process_route("tape casting + sintering") == "solution"
+    assert process_route("mechanochemistry + hot pressing") == "pressed_sintered"
+    assert process_route("") == ""
+
+
+def test_context_block_family_route_and_thickness():
+    train = frame(
+        "Li7La3Zr2O12",
+        "Li3PS4",
+        family=["garnet", "thio-phosphate"],
+        process=["RF magnetron sputtering", ""],
+        thickness_um=[1.5, np.nan],
+    )
+    featurizer = CompositionFeaturizer(structure=False, descriptors="fractions", context=True)
+    featurizer.fit(train)
+    names = list(featurizer.get_feature_names_out())
+    tail = names[names.index("frac_other") + 1 :]
+    assert tail == [
+        "family_garnet",
+        "family_thio-phosphate",
+        "family_other",
+        "route_vapor",
+        "route_solution",
+        "route_pressed_sintered",
+        "log10_thickness_um",
+        "has_thickness",
+    ]
+    new = frame(
+        "Li6PS5Cl", family=["argyrodite"], process=["wet slurry casting"], thickness_um=[10]
+    )
+    block = featurizer.transform(new)[0, -len(tail) :]
+    np.testing.assert_allclose(block, [0, 0, 1, 0, 1, 0, 1.0, 1.0])
+    # a table without any context columns: nothing known, no thickness
+    bare = featurizer.transform(frame("Li3PS4"))[0, -len(tail) :]
+    np.testing.assert_allclose(bare, [0, 0, 0, 0, 0, 0, -9.0, 0.0])
