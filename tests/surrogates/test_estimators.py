@@ -97,6 +97,16 @@ def test_median_forest_does_not_average_two_modes():
     assert np.all((mean > -13.0) & (mean < -9.0))
 
 
+def test_median_forest_predicts_in_chunks_as_row_by_row():
+    X, y = synthetic(150, 6)
+    model = ForestSurrogate(n_estimators=10, aggregate="median", random_state=0).fit(X, y)
+    X_many = np.random.default_rng(7).uniform(-2, 2, (2100, 3))  # more than one chunk of 2048
+    mean, std = model.predict(X_many, return_std=True)
+    for i in (0, 2047, 2048, 2099):
+        one_mean, one_std = model.predict(X_many[i : i + 1], return_std=True)
+        assert (mean[i], std[i]) == (one_mean[0], one_std[0])
+
+
 def test_bad_parameters_are_named():
     X, y = synthetic(50, 4)
     with pytest.raises(ValueError, match="'kind' parameter of ForestSurrogate"):
