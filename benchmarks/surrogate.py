@@ -135,7 +135,9 @@ def repeat_noise_floor(rows: pd.DataFrame) -> dict[str, float]:
     errors = []
     for key in np.unique(keys):
         members = np.flatnonzero(keys == key)
-        for i in members if len(members) > 1 else ():
+        if len(members) < 2:
+            continue
+        for i in members:
             errors.append(abs(y[i] - np.median(y[members[members != i]])))
     return {
         "mae_repeat_measurements": float(np.mean(errors)),

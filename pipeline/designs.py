@@ -36,7 +36,8 @@ def _suggest(value: str, options) -> str:
     return f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
 
 
-def _float(text: str) -> float | None:
+def finite_float(text: str) -> float | None:
+    """A finite number from a table cell, or None (not a number, nan, inf)."""
     try:
         value = float(text)
     except ValueError:
@@ -115,13 +116,13 @@ def read_designs(path: str | Path, catalog: Catalog) -> ParsedDesigns:
                 f"{row['coating']!r} has no interfacial data for {families.iloc[m]} electrolytes; "
                 f"use one of {', '.join(ok)}",
             )
-        thickness = _float(row["thickness_um"])
+        thickness = finite_float(row["thickness_um"])
         if thickness is None or thickness <= 0:
             bad("thickness_um", f"expected a positive number in µm, got {row['thickness_um']!r}")
         values = {}
         for column, default in OPTIONAL.items():
             text = row.get(column, "")
-            values[column] = default if text == "" else _float(text)
+            values[column] = default if text == "" else finite_float(text)
         rho = values["relative_density"]
         if rho is None or not 0.4 <= rho <= 1.0:
             bad(

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from pipeline.designs import read_user_table
+from pipeline.designs import finite_float, read_user_table
 from pipeline.errors import InputError
 from surrogates.chemistry import FormulaError, parse_formula
 from surrogates.features import STRUCTURE_COLUMNS as OPTIONAL_STRUCTURE
@@ -33,27 +32,21 @@ def read_prediction_input(
         except FormulaError as exc:
             errors[pos] = f"{path}, line {line}, column 'composition': {exc}"
             continue
+        t = 25.0
         if temperature_c is not None:
             t = temperature_c
         elif row.get("temperature_c", "") != "":
-            try:
-                t = float(row["temperature_c"])
-            except ValueError:
-                t = math.nan
-            if not (math.isfinite(t) and -100 <= t <= 1000):
+            parsed = finite_float(row["temperature_c"])
+            if parsed is None or not -100 <= parsed <= 1000:
                 errors[pos] = (
                     f"{path}, line {line}, column 'temperature_c': expected a number in [-100, 1000] °C, got {row['temperature_c']!r}"
                 )
                 continue
-        else:
-            t = 25.0
+            t = parsed
         thickness = str(row.get("thickness_um", "")).strip()
         if thickness not in ("", "nan"):
-            try:
-                value = float(thickness)
-            except ValueError:
-                value = math.nan
-            if not (math.isfinite(value) and value > 0):
+            value = finite_float(thickness)
+            if value is None or value <= 0:
                 errors[pos] = (
                     f"{path}, line {line}, column 'thickness_um': expected a positive number of µm, got {row['thickness_um']!r}"
                 )

@@ -128,13 +128,10 @@ def _composition_vector(formula: str) -> tuple[float, ...]:
     return (*stats, *fractions, float(len(amounts)))
 
 
-def feature_names(structure: bool) -> list[str]:
-    """Names of the Magpie-style block (statistics, fixed element fractions, n_elements) + structure."""
+def feature_names() -> list[str]:
+    """Names of the Magpie-style block: statistics, fixed element fractions, n_elements."""
     names = [f"{s}_{p}" for s in STATISTICS for p in ELEMENT_PROPERTIES]
-    names += [f"frac_{e}" for e in FRACTION_ELEMENTS] + ["n_elements"]
-    if structure:
-        names += [*list(STRUCTURE_COLUMNS), "has_structure"]
-    return names
+    return names + [f"frac_{e}" for e in FRACTION_ELEMENTS] + ["n_elements"]
 
 
 def composition_features(formulas: Iterable[str]) -> np.ndarray:
@@ -184,7 +181,7 @@ class CompositionFeaturizer(TransformerMixin, BaseEstimator):
         else:
             # element fractions of every training element beyond the fixed list
             self.elements_ = sorted(seen - set(FRACTION_ELEMENTS))
-            names = feature_names(False) + [f"frac_{e}" for e in self.elements_]
+            names = feature_names() + [f"frac_{e}" for e in self.elements_]
         if self.structure:
             names += [*STRUCTURE_COLUMNS, "has_structure"]
         if self.context:
@@ -241,9 +238,7 @@ class CompositionFeaturizer(TransformerMixin, BaseEstimator):
             return X[column].fillna("").astype(str).str.lower().to_numpy()
 
         family = text("family")
-        known = np.array([[f == k for k in self.families_] for f in family], dtype=float).reshape(
-            n, len(self.families_)
-        )
+        known = (family[:, None] == np.array(self.families_, dtype=object)).astype(float)
         other = ((family != "") & (known.sum(axis=1) == 0)).astype(float)[:, None]
         routes = np.array([process_route(p) for p in text("process")])
         route = np.column_stack([routes == r for r, _ in PROCESS_ROUTES]).astype(float)

@@ -204,21 +204,16 @@ def test_invalid_job_file_exits_2(tmp_path):
 
 def test_two_copies_at_once_one_runs_one_exits_with_lock_code(tmp_path):
     job = write_job(tmp_path, generations=1200)  # seconds of search, so the two copies overlap
-    a = subprocess.Popen(
-        [str(BIN / "ssemo"), "job", "run", str(job)],
-        env=ENV,
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    b = subprocess.Popen(
-        [str(BIN / "ssemo"), "job", "run", str(job)],
-        env=ENV,
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    a, b = (
+        subprocess.Popen(
+            [str(BIN / "ssemo"), "job", "run", str(job)],
+            env=ENV,
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
     )
     outputs = {p.pid: p.communicate(timeout=300) for p in (a, b)}
     assert sorted([a.returncode, b.returncode]) == [0, 3]

@@ -33,7 +33,7 @@ def test_magpie_descriptors_statistics():
     train = frame("LiCl", "Li2O")
     featurizer = CompositionFeaturizer(structure=False, descriptors="magpie").fit(train)
     names = list(featurizer.get_feature_names_out())
-    assert names[: len(feature_names(False))] == feature_names(False)
+    assert names[: len(feature_names())] == feature_names()
     row = dict(zip(names, featurizer.transform(frame("LiCl"))[0], strict=True))
     # LiCl: Z = 3 and 17 at equal fractions -> mean 10, mean absolute deviation 7, range 14
     assert (row["mean_Z"], row["mad_Z"], row["range_Z"]) == pytest.approx((10.0, 7.0, 14.0))
