@@ -8,11 +8,18 @@ minimum, maximum and range over the elements of a composition are taken (Ward et
 Mater. 2, 16028 (2016), the Magpie recipe). Missing element data are filled with the property's mean
 over all elements (documented simplification). Structure descriptors (space group number, lattice
 a, b, c, α, β, γ) are appended when requested; missing ones become −1 with an indicator column.
+
+Formula-unit size (atoms and Li atoms per reduced formula unit) is appended to either composition
+block. Fractions cannot tell LiLaTiO4 from a doped Li0.33La0.56TiO3-type perovskite of similar
+fractions, nor a simple stoichiometric compound from a tuned, doped one; the size of the formula unit
+can. On OBELiX it mainly separates the censored (< 1e-10 S/cm) simple oxides from doped conductors:
+benchmarks/surrogate.py.
 """
 
 from __future__ import annotations
 
 import functools
+import math
 import warnings
 from collections.abc import Iterable
 
@@ -140,6 +147,27 @@ def composition_features(formulas: Iterable[str]) -> np.ndarray:
 
 
 DESCRIPTORS = ("fractions", "magpie")
+FORMULA_UNIT_COLUMNS = ("atoms_per_formula_unit", "li_per_formula_unit")
+
+
+def reduced_amounts(amounts: dict[str, float]) -> dict[str, float]:
+    """Amounts of the reduced formula unit: integer formulas divided by their greatest common
+    divisor (Li14La6Zr4O24 -> Li7La3Zr2O12); formulas with fractional amounts are already a formula
+    unit as written (Li6.4La3Zr1.4Ta0.6O12, 0.75Li2S-0.25P2S5) and are kept."""
+    values = list(amounts.values())
+    if not all(abs(v - round(v)) < 1e-6 and round(v) > 0 for v in values):
+        return dict(amounts)
+    divisor = functools.reduce(math.gcd, (round(v) for v in values))
+    return {e: v / divisor for e, v in amounts.items()}
+
+
+def formula_unit_features(formulas: Iterable[str]) -> np.ndarray:
+    """(n, 2) array: atoms per reduced formula unit and Li atoms per reduced formula unit."""
+    out = []
+    for formula in formulas:
+        amounts = reduced_amounts(parse_formula(str(formula)))
+        out.append((sum(amounts.values()), amounts.get("Li", 0.0)))
+    return np.array(out, dtype=float).reshape(-1, 2)
 
 
 class CompositionFeaturizer(TransformerMixin, BaseEstimator):
@@ -154,6 +182,7 @@ class CompositionFeaturizer(TransformerMixin, BaseEstimator):
         the applicability domain). The OBELiX paper's composition representation; with structure and
         the median forest it is the better one on OBELiX, where doping series differ in a few
         fractions that the statistics blur. Optuna chooses between the two (surrogates.tuning).
+    formula_unit: append atoms and Li atoms per reduced formula unit (FORMULA_UNIT_COLUMNS).
     structure: append space group and lattice descriptors (missing -> -1, plus `has_structure`).
     context: append what membrane data say beyond the composition, where the table has it: the
       material family (one-hot over the training families + `family_other`), the processing route
@@ -161,10 +190,17 @@ class CompositionFeaturizer(TransformerMixin, BaseEstimator):
       log10 thickness_um (missing -> -9, plus `has_thickness`; bulk pellets usually have none).
     """
 
-    def __init__(self, structure: bool = True, descriptors: str = "magpie", context: bool = False):
+    def __init__(
+        self,
+        structure: bool = True,
+        descriptors: str = "magpie",
+        context: bool = False,
+        formula_unit: bool = True,
+    ):
         self.structure = structure
         self.descriptors = descriptors
         self.context = context
+        self.formula_unit = formula_unit
 
     def fit(self, X: pd.DataFrame, y=None):
         if "composition" not in X:
@@ -182,6 +218,8 @@ class CompositionFeaturizer(TransformerMixin, BaseEstimator):
             # element fractions of every training element beyond the fixed list
             self.elements_ = sorted(seen - set(FRACTION_ELEMENTS))
             names = feature_names() + [f"frac_{e}" for e in self.elements_]
+        if self.formula_unit:
+            names += list(FORMULA_UNIT_COLUMNS)
         if self.structure:
             names += [*STRUCTURE_COLUMNS, "has_structure"]
         if self.context:
@@ -214,6 +252,9 @@ class CompositionFeaturizer(TransformerMixin, BaseEstimator):
             parts = [composition_features(formulas)]
             if self.elements_:
                 parts.append(self._fractions(formulas)[:, :-1])
+        # models saved before `formula_unit` existed were fitted without it
+        if getattr(self, "formula_unit", False):
+            parts.append(formula_unit_features(formulas))
         if self.structure:
             cols = [
                 pd.to_numeric(X[c], errors="coerce").to_numpy(float)

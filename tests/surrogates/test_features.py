@@ -13,12 +13,39 @@ def test_fraction_descriptors_worked_numbers():
     train = frame("Li7La3Zr2O12", "Li3PS4")
     featurizer = CompositionFeaturizer(structure=False, descriptors="fractions").fit(train)
     names = list(featurizer.get_feature_names_out())
-    assert names == ["frac_La", "frac_Li", "frac_O", "frac_P", "frac_S", "frac_Zr", "frac_other"]
+    fractions = ["frac_La", "frac_Li", "frac_O", "frac_P", "frac_S", "frac_Zr", "frac_other"]
+    assert names == [*fractions, "atoms_per_formula_unit", "li_per_formula_unit"]
     # Li6PS5Cl: 13 atoms; Cl was never seen in training, so its 1/13 goes to frac_other
     row = featurizer.transform(frame("Li6PS5Cl"))[0]
-    expected = dict(zip(names, [0, 6 / 13, 0, 1 / 13, 5 / 13, 0, 1 / 13], strict=True))
+    expected = dict(zip(names, [0, 6 / 13, 0, 1 / 13, 5 / 13, 0, 1 / 13, 13, 6], strict=True))
     np.testing.assert_allclose(row, [expected[n] for n in names])
-    assert row.sum() == pytest.approx(1.0)
+    assert row[: len(fractions)].sum() == pytest.approx(1.0)
+
+
+def test_formula_unit_features_reduce_integer_formulas_only():
+    from surrogates.features import formula_unit_features, reduced_amounts
+
+    assert reduced_amounts({"Li": 14.0, "La": 6.0, "Zr": 4.0, "O": 24.0}) == {
+        "Li": 7.0,
+        "La": 3.0,
+        "Zr": 2.0,
+        "O": 12.0,
+    }
+    X = formula_unit_features(
+        ["Li14La6Zr4O24", "Li7La3Zr2O12", "Li6.4La3Zr1.4Ta0.6O12", "0.75Li2S-0.25P2S5", "LaTiO3"]
+    )
+    # doped and glass formulas are formula units as written: 23.4 atoms; 0.75*3 + 0.25*7 = 4
+    np.testing.assert_allclose(X, [[24, 7], [24, 7], [23.4, 6.4], [4.0, 1.5], [5, 0]])
+
+
+def test_featurizer_fitted_before_formula_unit_keeps_its_columns():
+    # a model pickled before the formula-unit block existed has no `formula_unit` attribute
+    train = frame("Li7La3Zr2O12", "Li3PS4")
+    featurizer = CompositionFeaturizer(structure=False, descriptors="fractions", formula_unit=False)
+    featurizer.fit(train)
+    del featurizer.formula_unit
+    X = featurizer.transform(frame("Li6PS5Cl"))
+    assert X.shape == (1, len(featurizer.feature_names_out_)) == (1, 7)
 
 
 def test_structure_block_marks_missing_values():
@@ -67,7 +94,7 @@ def test_context_block_family_route_and_thickness():
     featurizer = CompositionFeaturizer(structure=False, descriptors="fractions", context=True)
     featurizer.fit(train)
     names = list(featurizer.get_feature_names_out())
-    tail = names[names.index("frac_other") + 1 :]
+    tail = names[names.index("li_per_formula_unit") + 1 :]
     assert tail == [
         "family_garnet",
         "family_thio-phosphate",
