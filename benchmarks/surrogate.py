@@ -98,6 +98,8 @@ def run_obelix(rows: pd.DataFrame, label: str) -> dict[str, Any]:
         choices[f"fold{i + 1}_choice"] = "/".join(
             str(params.get(k, ""))
             for k in ("model", "descriptors", "forest_kind", "forest_aggregate")
+        ) + (
+            f"/q{params['forest_point_quantile']:.2f}" if "forest_point_quantile" in params else ""
         )
         pred_ssemo[test] = model.predict(X.iloc[test])
         low[test], high[test] = model.predict_interval(X.iloc[test], 0.9)

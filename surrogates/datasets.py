@@ -360,8 +360,8 @@ def load_liverpool(path: str | Path) -> LoadResult:
             _num(r["temperature"]) + 273.15,
             records,
             rejects,
-            family=str(r.get("family") or "").lower(),
-            doi=r.get("source") or "",
+            family=_text(r.get("family")).lower(),
+            doi=_text(r.get("source")),
         )
     return _finish("liverpool", records, rejects)
 

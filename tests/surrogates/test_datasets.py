@@ -92,6 +92,18 @@ def test_content_hash_changes_with_data(tmp_path):
     assert h != datasets.content_hash(rows.assign(log10_sigma=rows["log10_sigma"] + 0.01))
 
 
+def test_liverpool_missing_family_and_source_stay_empty(tmp_path):
+    path = tmp_path / "liverpool.csv"
+    path.write_text(
+        "ID,composition,temperature,target,family,source\n"
+        "1,Li7La3Zr2O12,25,3e-4,Garnet,10.1/x\n"
+        "2,Li3PS4,25,1e-4,,\n"
+    )
+    rows = datasets.load_liverpool(path).rows.set_index("composition")
+    assert rows.loc["Li7La3Zr2O12", ["family", "source_doi"]].tolist() == ["garnet", "10.1/x"]
+    assert rows.loc["Li3PS4", ["family", "source_doi"]].tolist() == ["", ""]  # not the text "nan"
+
+
 def test_missing_file_and_columns(tmp_path):
     with pytest.raises(datasets.DataError, match="file not found"):
         datasets.load_liverpool(tmp_path / "none.csv")

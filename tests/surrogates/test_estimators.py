@@ -97,6 +97,20 @@ def test_median_forest_does_not_average_two_modes():
     assert np.all((mean > -13.0) & (mean < -9.0))
 
 
+def test_point_quantile_picks_a_lower_quantile_of_the_leaf_distribution():
+    # one leaf holding all five rows, each weighted 1/5: cumulative 0.2, 0.4, 0.6, 0.8, 1.0
+    X = np.arange(5.0)[:, None]
+    y = np.array([-3.0, -15.0, -5.0, -4.0, -6.0])
+    kw = {"kind": "random", "n_estimators": 1, "bootstrap": False, "min_samples_leaf": 5}
+    x = np.array([[2.0]])
+    median = ForestSurrogate(aggregate="median", **kw).fit(X, y)
+    lower = ForestSurrogate(aggregate="median", point_quantile=0.3, **kw).fit(X, y)
+    assert median.predict(x)[0] == -5.0  # first sorted value with cumulative weight >= 0.5
+    assert lower.predict(x)[0] == -6.0  # ... >= 0.3
+    del lower.point_quantile  # a model saved before the parameter existed predicts the median
+    assert lower.predict(x)[0] == -5.0
+
+
 def test_median_forest_predicts_in_chunks_as_row_by_row():
     X, y = synthetic(150, 6)
     model = ForestSurrogate(n_estimators=10, aggregate="median", random_state=0).fit(X, y)
@@ -113,6 +127,8 @@ def test_bad_parameters_are_named():
         ForestSurrogate(kind="boosted").fit(X, y)
     with pytest.raises(ValueError, match="'aggregate' parameter of ForestSurrogate"):
         ForestSurrogate(aggregate="mode").fit(X, y)
+    with pytest.raises(ValueError, match="'point_quantile' parameter of ForestSurrogate"):
+        ForestSurrogate(aggregate="median", point_quantile=1.5).fit(X, y)
     model = ForestSurrogate(n_estimators=5, random_state=0).fit(X, y)
     with pytest.raises(ValueError, match="'coverage' parameter"):
         model.predict_interval(X, 1.5)

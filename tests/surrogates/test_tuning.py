@@ -17,14 +17,17 @@ def test_seeded_tuning_is_reproducible_and_resumable(tmp_path):
     X, y, groups = data()
     storage = str(tmp_path / "study.db")
     kwargs = dict(seed=7, models=("forest",), n_splits=3, base={"structure": False})
-    first = tune(X, y, groups, n_trials=2, storage=storage, study_name="s", **kwargs)
-    assert len(first.trials) == 2
-    resumed = tune(X, y, groups, n_trials=3, storage=storage, study_name="s", **kwargs)
-    assert len(resumed.trials) == 3  # continued the stored study instead of starting over
-    again = tune(X, y, groups, n_trials=3, storage=None, study_name="mem", **kwargs)
-    # the two starting points first, then the seeded sampler: same seed, same trials and scores
-    assert [t.params["descriptors"] for t in again.trials[:2]] == ["fractions", "magpie"]
-    assert again.trials[2].params == resumed.trials[2].params
+    first = tune(X, y, groups, n_trials=3, storage=storage, study_name="s", **kwargs)
+    assert len(first.trials) == 3
+    resumed = tune(X, y, groups, n_trials=4, storage=storage, study_name="s", **kwargs)
+    assert len(resumed.trials) == 4  # continued the stored study instead of starting over
+    again = tune(X, y, groups, n_trials=4, storage=None, study_name="mem", **kwargs)
+    # the three starting points first, then the seeded sampler: same seed, same trials and scores
+    starts = [
+        (t.params["descriptors"], t.params.get("forest_point_quantile")) for t in again.trials
+    ]
+    assert starts[:3] == [("fractions", 0.5), ("fractions", 0.4), ("magpie", None)]
+    assert again.trials[3].params == resumed.trials[3].params
     assert [t.value for t in again.trials] == [t.value for t in resumed.trials]
     assert "cv_coverage_90" in first.trials[0].user_attrs
 
