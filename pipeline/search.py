@@ -125,7 +125,7 @@ def survival(F: np.ndarray, G: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarr
         rank[infeasible] = int(rank[feasible].max()) + 1 if len(feasible) else 0
         room = n - taken
         if room > 0:
-            order = np.argsort(constraint_violation(G[infeasible]), kind="stable")
+            order = np.argsort(cv[infeasible], kind="stable")
             kept.append(infeasible[order[:room]])
     keep = np.concatenate(kept) if kept else np.arange(min(n, len(F)))
     return keep, rank, crowd

@@ -10,6 +10,7 @@ Censoring: values reported as an upper bound ("<1E-10") keep `censored = True` a
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import re
@@ -447,18 +448,14 @@ def load_bradford(path: str | Path) -> LoadResult:
     rejects: list[dict] = []
     for i, r in enumerate(frame.to_dict("records")):
         line = i + 2
+        reject = functools.partial(
+            _reject, rejects, "bradford", line, r["smiles"], r["conductivity"]
+        )
         try:
             polymer = smiles_elements(r["smiles"])
             salt = smiles_elements(r["salt smiles"]) if isinstance(r["salt smiles"], str) else {}
         except FormulaError as exc:
-            _reject(
-                rejects,
-                "bradford",
-                line,
-                r["smiles"],
-                r["conductivity"],
-                f"unparseable formula: {exc}",
-            )
+            reject(f"unparseable formula: {exc}")
             continue
         molality = _num(r["molality"])
         mass_kg = sum(float(Element(e).atomic_mass) * n for e, n in polymer.items()) / 1000.0
@@ -467,14 +464,7 @@ def load_bradford(path: str | Path) -> LoadResult:
         for e, n in salt.items():
             amounts[e] = amounts.get(e, 0.0) + per_unit * n
         if per_unit <= 0 or per_unit > 10:
-            _reject(
-                rejects,
-                "bradford",
-                line,
-                r["smiles"],
-                r["conductivity"],
-                f"salt per repeat unit {per_unit:.3g} outside (0, 10] (molality {molality})",
-            )
+            reject(f"salt per repeat unit {per_unit:.3g} outside (0, 10] (molality {molality})")
             continue
         formula = "".join(f"{e}{n:.4g}" for e, n in sorted(amounts.items()))
         _row(

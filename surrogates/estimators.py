@@ -147,9 +147,10 @@ class ForestSurrogate(CalibratedRegressor):
       censoring convention) with a fast conductor into a value neither is, so it suits log10 σ data
       with censored rows.
     point_quantile: with aggregate="median", the quantile of that weighted distribution returned as
-      the prediction (0.5: the median). Below 0.5 where a new material tends to conduct less than the
-      well-studied neighbours it shares leaves with; Optuna chooses it by grouped cross-validation
-      (surrogates.tuning). The interval is still conformal-calibrated around it.
+      the prediction (0.5: the median). A value below 0.5 suits data where a new material tends to
+      conduct less than the well-studied neighbours it shares leaves with; Optuna chooses it by
+      grouped cross-validation (surrogates.tuning). The interval is still conformal-calibrated
+      around it.
     """
 
     def __init__(

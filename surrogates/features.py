@@ -12,8 +12,8 @@ a, b, c, α, β, γ) are appended when requested; missing ones become −1 with 
 Formula-unit size (atoms and Li atoms per reduced formula unit) is appended to either composition
 block. Fractions cannot tell LiLaTiO4 from a doped Li0.33La0.56TiO3-type perovskite of similar
 fractions, nor a simple stoichiometric compound from a tuned, doped one; the size of the formula unit
-can. On OBELiX it mainly separates the censored (< 1e-10 S/cm) simple oxides from doped conductors:
-benchmarks/surrogate.py.
+can (for example simple stoichiometric oxides, often censored at < 1e-10 S/cm, from doped
+conductors). Its effect on the OBELiX error is measured by benchmarks/surrogate.py.
 """
 
 from __future__ import annotations

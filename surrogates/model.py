@@ -249,41 +249,48 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
             std[i] = s * math.sqrt(leverage) * inflation
         return has, ea, log_ref, std
 
-    def predict(self, X, return_std: bool = False):
+    def _predict_all(self, X, coverage: float) -> dict[str, np.ndarray]:
+        """One pass over X for predict, predict_interval and predict_table: features, σ(T_ref) with
+        its spread, Ea, and the composition's own Arrhenius line where training measured it."""
         F, t, ea, ea_std, lever = self._parts(X)
-        mean_ref, std_ref = self.sigma_estimator_.predict(F, return_std=True)
-        mean = mean_ref + arrhenius_shift(t, self.reference_temperature_k, ea)
-        std = np.sqrt(std_ref**2 + (lever * ea_std) ** 2)
-        has, m_ea, m_ref, m_std = self._measured(X)
-        if has.any():
-            mean[has] = m_ref[has] + arrhenius_shift(
-                t[has], self.reference_temperature_k, m_ea[has]
-            )
-            std[has] = m_std[has]
-        return (mean, std) if return_std else mean
-
-    def predict_interval(self, X, coverage: float = 0.9):
-        F, t, ea, ea_std, lever = self._parts(X)
-        low_ref, high_ref = self.sigma_estimator_.predict_interval(F, coverage)
+        estimator = self.sigma_estimator_
+        mean_ref, spread = estimator._mean_spread(F)
+        q90, q_coverage = estimator._quantile(0.9), estimator._quantile(coverage)
+        std_ref = spread * q90 / Z90
+        half_ref = q_coverage * spread
+        low_ref, high_ref = mean_ref - half_ref, mean_ref + half_ref
         shift = arrhenius_shift(t, self.reference_temperature_k, ea)
-        z = (
-            Z90
-            * self.sigma_estimator_._quantile(coverage)
-            / max(self.sigma_estimator_._quantile(0.9), 1e-12)
-        )
+        mean = mean_ref + shift
+        std = np.sqrt(std_ref**2 + (lever * ea_std) ** 2)
+        z = Z90 * q_coverage / max(q90, 1e-12)
         center = (low_ref + high_ref) / 2 + shift
         half = np.sqrt(((high_ref - low_ref) / 2) ** 2 + (z * lever * ea_std) ** 2)
         has, m_ea, m_ref, m_std = self._measured(X)
-        if (
-            has.any()
-        ):  # measured series: Gaussian interval about the composition's own Arrhenius line
+        if has.any():  # measured series: Gaussian interval about the composition's own line
             from scipy.stats import norm
 
-            center[has] = m_ref[has] + arrhenius_shift(
-                t[has], self.reference_temperature_k, m_ea[has]
-            )
+            line = m_ref[has] + arrhenius_shift(t[has], self.reference_temperature_k, m_ea[has])
+            mean[has], std[has] = line, m_std[has]
+            center[has] = line
             half[has] = norm.ppf(0.5 + coverage / 2) * m_std[has]
-        return center - half, center + half
+        return {
+            "features": F,
+            "mean": mean,
+            "std": std,
+            "low": center - half,
+            "high": center + half,
+            "ea": np.where(has, m_ea, ea),
+            "ea_std": np.where(has, 0.0, ea_std),
+            "measured": has,
+        }
+
+    def predict(self, X, return_std: bool = False):
+        out = self._predict_all(X, 0.9)
+        return (out["mean"], out["std"]) if return_std else out["mean"]
+
+    def predict_interval(self, X, coverage: float = 0.9):
+        out = self._predict_all(X, coverage)
+        return out["low"], out["high"]
 
     def applicability(self, X) -> np.ndarray:
         F = self._parts(X)[0]
@@ -291,25 +298,20 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
 
     def predict_table(self, X, coverage: float = 0.9) -> pd.DataFrame:
         """Everything a user needs per row: mean, std, interval, Ea, applicability and domain flag."""
-        F, _, ea, ea_std, _ = self._parts(X)
-        has, m_ea, _, _ = self._measured(X)
-        ea = np.where(has, m_ea, ea)
-        ea_std = np.where(has, 0.0, ea_std)
-        mean, std = self.predict(X, return_std=True)
-        low, high = self.predict_interval(X, coverage)
-        score = self.domain_.score(F)
+        out = self._predict_all(X, coverage)
+        score = self.domain_.score(out["features"])
         pct = round(coverage * 100)
         return pd.DataFrame(
             {
-                "log10_sigma_mean": mean,
-                "log10_sigma_std": std,
-                f"log10_sigma_p{(100 - pct) // 2:02d}": low,
-                f"log10_sigma_p{100 - (100 - pct) // 2:02d}": high,
-                "activation_energy_ev": ea,
-                "activation_energy_std_ev": ea_std,
+                "log10_sigma_mean": out["mean"],
+                "log10_sigma_std": out["std"],
+                f"log10_sigma_p{(100 - pct) // 2:02d}": out["low"],
+                f"log10_sigma_p{100 - (100 - pct) // 2:02d}": out["high"],
+                "activation_energy_ev": out["ea"],
+                "activation_energy_std_ev": out["ea_std"],
                 "applicability": score,
                 "in_domain": score >= self.domain_.threshold,
-                "measured_series": has,
+                "measured_series": out["measured"],
             },
             index=X.index,
         )

@@ -15,15 +15,15 @@ import numpy as np
 import pandas as pd
 
 from surrogates.evaluation import grouped_folds, iter_fold_predictions, r2_score
+from surrogates.features import DESCRIPTORS
 from surrogates.model import ConductivitySurrogate
 
 SEARCH_SPACES = ("forest", "gbm", "gp")
-DESCRIPTORS = ("fractions", "magpie")
 # Strong starting points, enqueued as the first trials of a new study so that a short study never
 # ends worse than the best of them (benchmarks/surrogate.py): extremely randomized trees with all
 # features per split and the weighted median of the leaves on element fractions + structure (best on
-# OBELiX), the same with the 0.4 quantile (held-out materials of OBELiX conduct less than their
-# neighbours: lower MAE on every grouped split we tried), and the tree mean on Magpie-style statistics
+# OBELiX), the same with the 0.4 quantile (a lower quantile for materials that conduct less than
+# their neighbours in the leaves; the grouped CV decides), and the tree mean on Magpie-style statistics
 # (best for unseen chemistries without structures, Liverpool).
 DEFAULT_FOREST = {
     "kind": "extra",
@@ -181,12 +181,13 @@ def tune(
     )
     done = sum(t.state.is_finished() for t in study.trials)
     if not study.trials and "forest" in models:
+        context = {"context": False} if data_has_context(X) else {}
         for start in STARTING_TRIALS[:n_trials]:  # a queued trial beyond n_trials would linger
             study.enqueue_trial(
                 {
                     "model": "forest",
                     "descriptors": start["descriptors"],
-                    **({"context": False} if data_has_context(X) else {}),
+                    **context,
                     **{f"forest_{k}": v for k, v in start.items() if k != "descriptors"},
                 }
             )
