@@ -537,6 +537,7 @@ class Tuning:
     n_trials: int = spec(1, 10_000, default=12)
     models: tuple[str, ...] = spec(choices=SURROGATE_MODELS, default=SURROGATE_MODELS)
     cv_folds: int = spec(2, 20, default=5)
+    cv_repeats: int = spec(1, 20, default=1)
     seed: int = spec(0, 2**31 - 1, default=0)
     storage: str | None = spec(default="results/optuna.db")
     study_name: str = spec(default="ssemo-conductivity")

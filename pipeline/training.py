@@ -81,7 +81,7 @@ def _progress(message: str) -> None:
 
 def train(config: TrainConfig) -> dict:
     """Run the training job; returns a summary (run id, model version, metrics)."""
-    from surrogates.tuning import model_from_params, tune
+    from surrogates.tuning import StudyMismatchError, model_from_params, tune
 
     mlflow = tracking.configure(config.mlflow.tracking_uri, config.mlflow.experiment)
     started = time.perf_counter()
@@ -150,24 +150,29 @@ def train(config: TrainConfig) -> dict:
         )
         if storage and "://" not in storage:
             Path(storage).parent.mkdir(parents=True, exist_ok=True)
-        study = tune(
-            X,
-            y,
-            groups,
-            n_trials=t.n_trials,
-            seed=t.seed,
-            storage=storage,
-            study_name=t.study_name,
-            models=t.models,
-            n_splits=t.cv_folds,
-            callbacks=[log_trial],
-            timeout_s=t.timeout_s,
-        )
+        try:
+            study = tune(
+                X,
+                y,
+                groups,
+                n_trials=t.n_trials,
+                seed=t.seed,
+                storage=storage,
+                study_name=t.study_name,
+                models=t.models,
+                n_splits=t.cv_folds,
+                cv_repeats=t.cv_repeats,
+                callbacks=[log_trial],
+                timeout_s=t.timeout_s,
+            )
+        except StudyMismatchError as exc:
+            raise SsemoError(f"{config.source}: key 'tuning.study_name': {exc}") from None
         best = study.best_trial
         estimator = model_from_params(best.params, random_state=t.seed)
         _progress(
             f"best trial {best.number}: {best.params}; cross-validating and fitting the final model"
         )
+        # the reported CV (plots, cv_* metrics) is the first shuffle: one out-of-fold prediction per row
         cv = cross_validate(estimator, X, y, groups, n_splits=t.cv_folds, seed=t.seed)
         model = estimator.fit(X, y, groups=groups)
 

@@ -1,9 +1,10 @@
 """Optuna tuning of the conductivity surrogate: model choice and hyperparameters.
 
 Objective: mean absolute error of log10 σ over shuffled GroupKFold folds grouped by composition (so a
-material's repeats never straddle folds). Seeded TPE sampler, median pruner on the running fold MAE,
-and a persistent storage (SQLite by default, any SQLAlchemy URL) so a study can be resumed: rerunning
-with the same study name continues where it stopped.
+material's repeats never straddle folds), optionally repeated with other shuffles (cv_repeats) so the
+choice rests less on one split. Seeded TPE sampler, median pruner on the running fold MAE, and a
+persistent storage (SQLite by default, any SQLAlchemy URL) so a study can be resumed: rerunning with
+the same study name continues where it stopped, and refuses to if the cross-validation differs.
 """
 
 from __future__ import annotations
@@ -14,11 +15,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from surrogates.evaluation import grouped_folds, iter_fold_predictions, r2_score
+from surrogates.evaluation import iter_fold_predictions, r2_score, repeated_grouped_folds
 from surrogates.features import DESCRIPTORS
 from surrogates.model import ConductivitySurrogate
 
 SEARCH_SPACES = ("forest", "gbm", "gp")
+
+
+class StudyMismatchError(ValueError):
+    """A stored study was scored with other cross-validation settings than those asked for."""
+
+
 # Strong starting points, enqueued as the first trials of a new study so that a short study never
 # ends worse than the best of them (benchmarks/surrogate.py): extremely randomized trees with all
 # features per split and the weighted median of the leaves on element fractions + structure (best on
@@ -107,10 +114,11 @@ def make_objective(
     seed: int,
     base: dict[str, Any] | None = None,
     extra_train: Callable | None = None,
+    cv_repeats: int = 1,
 ):
     import optuna
 
-    folds = grouped_folds(np.asarray(groups), n_splits, seed)
+    repeats = repeated_grouped_folds(np.asarray(groups), n_splits, seed, cv_repeats)
     has_context = data_has_context(X)
 
     def objective(trial) -> float:
@@ -127,20 +135,23 @@ def make_objective(
             random_state=seed,
             **(base or {}),
         )
-        errors, inside, preds = [], [], np.empty(len(y))
-        for i, test, pred in iter_fold_predictions(estimator, X, y, folds, extra_train):
-            err = np.abs(y[test] - pred["mean"].to_numpy())
-            errors.append(err)
-            inside.append(
-                (y[test] >= pred["lower"].to_numpy()) & (y[test] <= pred["upper"].to_numpy())
-            )
-            preds[test] = pred["mean"].to_numpy()
-            trial.report(float(np.mean(np.concatenate(errors))), i)
-            if trial.should_prune():
-                raise optuna.TrialPruned()
+        errors, inside, r2s, step = [], [], [], 0
+        for folds in repeats:  # every repeat predicts every row once
+            preds = np.empty(len(y))
+            for _, test, pred in iter_fold_predictions(estimator, X, y, folds, extra_train):
+                errors.append(np.abs(y[test] - pred["mean"].to_numpy()))
+                inside.append(
+                    (y[test] >= pred["lower"].to_numpy()) & (y[test] <= pred["upper"].to_numpy())
+                )
+                preds[test] = pred["mean"].to_numpy()
+                trial.report(float(np.mean(np.concatenate(errors))), step)
+                step += 1
+                if trial.should_prune():
+                    raise optuna.TrialPruned()
+            r2s.append(r2_score(y, preds))
         mae = float(np.mean(np.concatenate(errors)))
         trial.set_user_attr("cv_coverage_90", float(np.mean(np.concatenate(inside))))
-        trial.set_user_attr("cv_r2", r2_score(y, preds))
+        trial.set_user_attr("cv_r2", float(np.mean(r2s)))
         return mae
 
     return objective
@@ -166,8 +177,13 @@ def tune(
     callbacks: Sequence[Callable] = (),
     timeout_s: float | None = None,
     extra_train: Callable | None = None,
+    cv_repeats: int = 1,
 ):
-    """Run (or resume) an Optuna study; returns it. Trials already in the storage count toward n_trials."""
+    """Run (or resume) an Optuna study; returns it. Trials already in the storage count toward n_trials.
+
+    cv_repeats: how many shuffles of the n_splits grouped folds each trial is scored on (seeds seed,
+    seed + 1, ...); the trial's MAE is over all of them. A stored study resumes only with the
+    cross-validation it was started with, since its scores would not compare otherwise."""
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -179,6 +195,15 @@ def tune(
         pruner=optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=1),
         load_if_exists=True,
     )
+    cross_validation = {"n_splits": n_splits, "cv_repeats": cv_repeats, "seed": seed}
+    stored = study.user_attrs.get("cross_validation")
+    if stored is None:  # a new study (or one stored before this record existed)
+        study.set_user_attr("cross_validation", cross_validation)
+    elif stored != cross_validation:
+        raise StudyMismatchError(
+            f"Optuna study {study_name!r} in {storage} was scored with cross-validation {stored}, "
+            f"not {cross_validation}; resume it with those settings or give a new study_name"
+        )
     done = sum(t.state.is_finished() for t in study.trials)
     if not study.trials and "forest" in models:
         context = {"context": False} if data_has_context(X) else {}
@@ -194,7 +219,15 @@ def tune(
     remaining = max(0, n_trials - done)
     if remaining:
         objective = make_objective(
-            X, np.asarray(y, float), np.asarray(groups), models, n_splits, seed, base, extra_train
+            X,
+            np.asarray(y, float),
+            np.asarray(groups),
+            models,
+            n_splits,
+            seed,
+            base,
+            extra_train,
+            cv_repeats,
         )
         study.optimize(objective, n_trials=remaining, timeout=timeout_s, callbacks=list(callbacks))
     return study

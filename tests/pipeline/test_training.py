@@ -100,6 +100,22 @@ def test_failed_training_marks_run_failed_not_running(tmp_path):
     assert list(table["status"]) == ["FAILED"]
 
 
+def test_resuming_a_study_with_other_cv_names_the_key_and_fails_the_run(tmp_path, capsys):
+    args = ["train", "--config", str(CONFIGS / "train.yaml")]
+    for o in [*fast_overrides(tmp_path), "tuning.n_trials=1"]:
+        args += ["--set", o]
+    assert main(args) == 0  # train.yaml scores each trial on 3 shuffles
+    assert main([*args, "--set", "tuning.cv_repeats=1"]) != 0
+    err = capsys.readouterr().err
+    assert "key 'tuning.study_name'" in err and "'cv_repeats': 3" in err
+    _, table = runs(tmp_path)
+    assert sorted(table["status"]) == [
+        "FAILED",
+        "FINISHED",
+        "FINISHED",
+    ]  # parent, trial; failed parent
+
+
 def test_unknown_source_key_is_a_config_error(tmp_path, capsys):
     code = main(["train", "--set", "data.sources.obelx.enabled=true"])
     assert code == 2

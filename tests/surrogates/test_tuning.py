@@ -1,6 +1,7 @@
 import optuna
+import pytest
 
-from surrogates.tuning import model_from_params, suggest_params, tune
+from surrogates.tuning import StudyMismatchError, model_from_params, suggest_params, tune
 from tests.surrogates.test_model import synthetic_series
 
 
@@ -30,6 +31,24 @@ def test_seeded_tuning_is_reproducible_and_resumable(tmp_path):
     assert again.trials[3].params == resumed.trials[3].params
     assert [t.value for t in again.trials] == [t.value for t in resumed.trials]
     assert "cv_coverage_90" in first.trials[0].user_attrs
+
+
+def test_repeated_cv_scores_every_shuffle_and_guards_resume(tmp_path):
+    X, y, groups = data()
+    storage = str(tmp_path / "study.db")
+    kwargs = dict(seed=7, models=("forest",), n_splits=3, base={"structure": False}, n_trials=1)
+    once = tune(X, y, groups, storage=None, study_name="one", cv_repeats=1, **kwargs)
+    twice = tune(X, y, groups, storage=storage, study_name="s", cv_repeats=2, **kwargs)
+    # same starting trial, scored on two shuffles: the MAE is over both, so it differs from one
+    assert once.trials[0].params == twice.trials[0].params
+    assert twice.trials[0].value != once.trials[0].value
+    # 3 folds x 2 shuffles reported as the running MAE, one step per fold
+    assert sorted(twice.trials[0].intermediate_values) == list(range(6))
+    assert twice.user_attrs["cross_validation"] == {"n_splits": 3, "cv_repeats": 2, "seed": 7}
+    with pytest.raises(StudyMismatchError, match=r"'cv_repeats': 2.*not .*'cv_repeats': 1"):
+        tune(
+            X, y, groups, storage=storage, study_name="s", cv_repeats=1, **{**kwargs, "n_trials": 2}
+        )
 
 
 def test_model_from_params_round_trip():
