@@ -11,8 +11,10 @@ Both with censored values at 1e-15 S/cm (OBELiX convention) and with censored ro
 Then Liverpool (conductivity vs temperature): MAE at unseen temperatures of seen materials (rows of
 multi-temperature compositions split at random) and at unseen materials (grouped by composition).
 Targets (issue 3): mae_ssemo <= 0.8 * mae_baseline_rf; 0.85 <= coverage_90 <= 0.95.
-Context: mae_repeat_measurements, the MAE of predicting a measurement of a composition by the median
-of its other measurements (compositions reported more than once): the literature's own scatter.
+Context: mae_ratio_default_config_split_*, the ratio for one fixed ssemo configuration over five fold
+shuffles (how much of the headline ratio is the luck of one split); mae_repeat_measurements, the MAE
+of predicting a measurement of a composition by the median of its other measurements (compositions
+reported more than once): the literature's own scatter.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from surrogates import datasets
 from surrogates.chemistry import parse_formula
 from surrogates.evaluation import grouped_folds, r2_score
 from surrogates.model import ConductivitySurrogate
-from surrogates.tuning import model_from_params, tune
+from surrogates.tuning import DEFAULT_FOREST, model_from_params, tune
 
 SEED = 0
 N_FOLDS = 5
@@ -132,6 +134,38 @@ def run_obelix(rows: pd.DataFrame, label: str) -> dict[str, Any]:
     }
 
 
+def split_sensitivity(rows: pd.DataFrame, seeds: range = range(5)) -> dict[str, float]:
+    """How much the MAE ratio to the baseline depends on which grouped 5-fold split is drawn: ssemo's
+    first starting configuration (fractions + structure, quantile forest median; untuned, so no inner
+    tuning) against the baseline forest on the folds of several shuffle seeds. The headline ratio is
+    one split (seed 0); this range is the yardstick for reading a few per cent of it."""
+    X = rows.reset_index(drop=True)
+    y = X["log10_sigma"].to_numpy(float)
+    groups = X["formula_key"].to_numpy()
+    B = baseline_features(X, sorted({e for f in X["composition"] for e in parse_formula(f)}))
+    ratios = []
+    for seed in seeds:
+        pred_ssemo, pred_base = np.empty(len(y)), np.empty(len(y))
+        for train, test in grouped_folds(groups, N_FOLDS, seed):
+            model = ConductivitySurrogate(
+                descriptors="fractions", model_params=DEFAULT_FOREST, random_state=SEED
+            ).fit(X.iloc[train], y[train], groups=groups[train])
+            pred_ssemo[test] = model.predict(X.iloc[test])
+            pred_base[test] = (
+                RandomForestRegressor(n_estimators=500, random_state=SEED, n_jobs=-1)
+                .fit(B[train], y[train])
+                .predict(B[test])
+            )
+        ratios.append(np.mean(np.abs(pred_ssemo - y)) / np.mean(np.abs(pred_base - y)))
+        print(f"[split seed {seed}] untuned default / baseline MAE: {ratios[-1]:.3f}", flush=True)
+    return {
+        "split_seeds_default_config": len(ratios),
+        "mae_ratio_default_config_split_min": float(np.min(ratios)),
+        "mae_ratio_default_config_split_mean": float(np.mean(ratios)),
+        "mae_ratio_default_config_split_max": float(np.max(ratios)),
+    }
+
+
 def repeat_noise_floor(rows: pd.DataFrame) -> dict[str, float]:
     """How well one measurement of a composition predicts another: each row of a composition measured
     more than once, predicted by the median of that composition's other rows. No model can be
@@ -210,6 +244,7 @@ def main() -> None:
         "inner_trials": INNER_TRIALS,
         "inner_cv_repeats": INNER_CV_REPEATS,
         **repeat_noise_floor(with_censored.reset_index(drop=True)),
+        **split_sensitivity(with_censored),
         **liverpool,
         "wall_s": time.perf_counter() - started,
     }
