@@ -138,9 +138,18 @@ def train(config: TrainConfig) -> dict:
             best = (
                 study.best_value if any(x.value is not None for x in study.trials) else float("nan")
             )
+            if trial.value is None:
+                score = ""
+            elif trial.state.name == "PRUNED":  # the running MAE when the pruner stopped it
+                steps = len(trial.intermediate_values)
+                score = (
+                    f"at MAE {trial.value:.3f} after {steps} of {t.cv_folds * t.cv_repeats} folds "
+                )
+            else:
+                score = f"MAE {trial.value:.3f} "
             _progress(
-                f"trial {trial.number + 1}/{t.n_trials}: {trial.state.name.lower()} "
-                f"{'' if trial.value is None else f'MAE {trial.value:.3f} '}(best {best:.3f})"
+                f"trial {trial.number + 1}/{t.n_trials}: {trial.state.name.lower()} {score}"
+                f"(best {best:.3f})"
             )
 
         storage = (
