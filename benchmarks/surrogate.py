@@ -80,6 +80,17 @@ def baseline_predictions(B: np.ndarray, y: np.ndarray, train, test) -> np.ndarra
     return forest.fit(B[train], y[train]).predict(B[test])
 
 
+def describe_choice(params: dict[str, Any]) -> str:
+    """The tuned configuration in one word, e.g. forest/fractions/extra/local_mean/q0.40/w2.00."""
+    words = [
+        str(params.get(k, "")) for k in ("model", "descriptors", "forest_kind", "forest_aggregate")
+    ]
+    for key, letter in (("forest_point_quantile", "q"), ("forest_window_decades", "w")):
+        if key in params:
+            words.append(f"{letter}{params[key]:.2f}")
+    return "/".join(words)
+
+
 def run_obelix(rows: pd.DataFrame, label: str) -> dict[str, Any]:
     X = rows.reset_index(drop=True)
     y = X["log10_sigma"].to_numpy(float)
@@ -108,12 +119,7 @@ def run_obelix(rows: pd.DataFrame, label: str) -> dict[str, Any]:
             X.iloc[train], y[train], groups=groups[train]
         )
         params = study.best_params
-        choices[f"fold{i + 1}_choice"] = "/".join(
-            str(params.get(k, ""))
-            for k in ("model", "descriptors", "forest_kind", "forest_aggregate")
-        ) + (
-            f"/q{params['forest_point_quantile']:.2f}" if "forest_point_quantile" in params else ""
-        )
+        choices[f"fold{i + 1}_choice"] = describe_choice(params)
         pred_ssemo[test] = model.predict(X.iloc[test])
         low[test], high[test] = model.predict_interval(X.iloc[test], 0.9)
         pred_base[test] = baseline_predictions(B, y, train, test)

@@ -9,11 +9,13 @@ from surrogates.estimators import (
     forest_leaf_weights,
     make_estimator,
     weighted_quantiles,
+    window_means,
 )
 
 FAST = [
     ForestSurrogate(n_estimators=10, random_state=0),
     ForestSurrogate(n_estimators=10, aggregate="median", random_state=0),
+    ForestSurrogate(n_estimators=10, aggregate="local_mean", random_state=0),
     QuantileGBMSurrogate(max_iter=20, random_state=0),
     GPSurrogate(random_state=0),
 ]
@@ -40,13 +42,14 @@ def test_same_seed_same_predictions(estimator):
     np.testing.assert_array_equal(a[1], b[1])
 
 
-@pytest.mark.parametrize("name", ["forest", "forest-median", "gbm", "gp"])
+@pytest.mark.parametrize("name", ["forest", "forest-median", "forest-local_mean", "gbm", "gp"])
 def test_conformal_intervals_cover_about_90_percent_of_new_data(name):
     X, y = synthetic(400, 1)
     X_new, y_new = synthetic(1000, 2)
     params = {
         "forest": {"n_estimators": 100},
         "forest-median": {"n_estimators": 100, "aggregate": "median"},
+        "forest-local_mean": {"n_estimators": 100, "aggregate": "local_mean"},
         "gbm": {"max_iter": 100},
         "gp": {},
     }[name]
@@ -111,6 +114,37 @@ def test_point_quantile_picks_a_lower_quantile_of_the_leaf_distribution():
     assert lower.predict(x)[0] == -5.0
 
 
+def test_window_means_worked_example():
+    # one row of weights over y = -15, -6, -5, -4, -3 (ascending), centre -5 (the weighted median)
+    y_sorted = np.array([-15.0, -6.0, -5.0, -4.0, -3.0])
+    weights = np.array([[0.3, 0.1, 0.2, 0.2, 0.2]])
+    centre = np.array([-5.0])
+    # window 1: -6, -5, -4 with weights 0.1, 0.2, 0.2 -> (-0.6 - 1.0 - 0.8) / 0.5 = -4.8
+    np.testing.assert_allclose(window_means(weights, y_sorted, centre, 1.0), [-4.8])
+    # window 2: -3 joins -> (-2.4 - 0.6) / 0.7 = -3/0.7; the insulator at -15 stays out
+    np.testing.assert_allclose(window_means(weights, y_sorted, centre, 2.0), [-3.0 / 0.7])
+    # a window wider than the data is the plain weighted mean
+    np.testing.assert_allclose(
+        window_means(weights, y_sorted, centre, 100.0), [weights[0] @ y_sorted]
+    )
+
+
+def test_local_mean_averages_the_dominant_mode_and_leaves_out_the_far_one():
+    # one leaf of all rows: conductors at -4, -3, -2 (2/3 of the weight) and insulators at -15
+    X = np.arange(6.0)[:, None]
+    y = np.array([-15.0, -15.0, -4.0, -3.0, -2.0, -3.0])
+    kw = {"kind": "random", "n_estimators": 1, "bootstrap": False, "min_samples_leaf": 6}
+    x = np.array([[2.0]])
+    median = ForestSurrogate(aggregate="median", **kw).fit(X, y).predict(x)[0]
+    mean = ForestSurrogate(aggregate="mean", **kw).fit(X, y).predict(x)[0]
+    local = ForestSurrogate(aggregate="local_mean", window_decades=2.0, **kw).fit(X, y)
+    assert median == -4.0  # cumulative 1/3, 1/3 (the -15s), 1/2 at -4
+    np.testing.assert_allclose(mean, -42.0 / 6)  # pulled towards the insulators
+    np.testing.assert_allclose(local.predict(x)[0], -3.0)  # mean of -4, -3, -3, -2
+    wide = ForestSurrogate(aggregate="local_mean", window_decades=20.0, **kw).fit(X, y)
+    np.testing.assert_allclose(wide.predict(x)[0], mean)
+
+
 def test_median_forest_predicts_in_chunks_as_row_by_row():
     X, y = synthetic(150, 6)
     model = ForestSurrogate(n_estimators=10, aggregate="median", random_state=0).fit(X, y)
@@ -129,6 +163,8 @@ def test_bad_parameters_are_named():
         ForestSurrogate(aggregate="mode").fit(X, y)
     with pytest.raises(ValueError, match="'point_quantile' parameter of ForestSurrogate"):
         ForestSurrogate(aggregate="median", point_quantile=1.5).fit(X, y)
+    with pytest.raises(ValueError, match="'window_decades' parameter of ForestSurrogate"):
+        ForestSurrogate(aggregate="local_mean", window_decades=0.0).fit(X, y)
     model = ForestSurrogate(n_estimators=5, random_state=0).fit(X, y)
     with pytest.raises(ValueError, match="'coverage' parameter"):
         model.predict_interval(X, 1.5)

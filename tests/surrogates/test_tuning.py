@@ -1,7 +1,13 @@
 import optuna
 import pytest
 
-from surrogates.tuning import StudyMismatchError, model_from_params, suggest_params, tune
+from surrogates.tuning import (
+    SEARCH_SPACE_VERSION,
+    StudyMismatchError,
+    model_from_params,
+    suggest_params,
+    tune,
+)
 from tests.surrogates.test_model import synthetic_series
 
 
@@ -18,17 +24,28 @@ def test_seeded_tuning_is_reproducible_and_resumable(tmp_path):
     X, y, groups = data()
     storage = str(tmp_path / "study.db")
     kwargs = dict(seed=7, models=("forest",), n_splits=3, base={"structure": False})
-    first = tune(X, y, groups, n_trials=3, storage=storage, study_name="s", **kwargs)
-    assert len(first.trials) == 3
-    resumed = tune(X, y, groups, n_trials=4, storage=storage, study_name="s", **kwargs)
-    assert len(resumed.trials) == 4  # continued the stored study instead of starting over
-    again = tune(X, y, groups, n_trials=4, storage=None, study_name="mem", **kwargs)
-    # the three starting points first, then the seeded sampler: same seed, same trials and scores
+    first = tune(X, y, groups, n_trials=4, storage=storage, study_name="s", **kwargs)
+    assert len(first.trials) == 4
+    resumed = tune(X, y, groups, n_trials=5, storage=storage, study_name="s", **kwargs)
+    assert len(resumed.trials) == 5  # continued the stored study instead of starting over
+    again = tune(X, y, groups, n_trials=5, storage=None, study_name="mem", **kwargs)
+    # the four starting points first, then the seeded sampler: same seed, same trials and scores
     starts = [
-        (t.params["descriptors"], t.params.get("forest_point_quantile")) for t in again.trials
+        (
+            t.params["descriptors"],
+            t.params["forest_aggregate"],
+            t.params.get("forest_point_quantile"),
+        )
+        for t in again.trials
     ]
-    assert starts[:3] == [("fractions", 0.5), ("fractions", 0.4), ("magpie", None)]
-    assert again.trials[3].params == resumed.trials[3].params
+    assert starts[:4] == [
+        ("fractions", "median", 0.5),
+        ("fractions", "median", 0.4),
+        ("fractions", "local_mean", 0.4),
+        ("magpie", "mean", None),
+    ]
+    assert again.trials[2].params["forest_window_decades"] == 2.0
+    assert again.trials[4].params == resumed.trials[4].params
     assert [t.value for t in again.trials] == [t.value for t in resumed.trials]
     assert "cv_coverage_90" in first.trials[0].user_attrs
 
@@ -49,6 +66,20 @@ def test_repeated_cv_scores_every_shuffle_and_guards_resume(tmp_path):
         tune(
             X, y, groups, storage=storage, study_name="s", cv_repeats=1, **{**kwargs, "n_trials": 2}
         )
+
+
+def test_a_study_from_an_older_search_space_is_read_but_not_extended(tmp_path):
+    X, y, groups = data()
+    storage = str(tmp_path / "study.db")
+    kwargs = dict(seed=7, models=("forest",), n_splits=3, base={"structure": False})
+    study = tune(X, y, groups, n_trials=1, storage=storage, study_name="s", **kwargs)
+    assert study.user_attrs["search_space"] == SEARCH_SPACE_VERSION
+    study.set_user_attr("search_space", SEARCH_SPACE_VERSION - 1)  # as an older ssemo stored it
+    finished = tune(X, y, groups, n_trials=1, storage=storage, study_name="s", **kwargs)
+    assert len(finished.trials) == 1  # nothing to add: its best trial is still usable
+    with pytest.raises(StudyMismatchError, match=r"'s' .*search space 1.*new study_name"):
+        tune(X, y, groups, n_trials=2, storage=storage, study_name="s", **kwargs)
+    assert len(optuna.load_study(study_name="s", storage=f"sqlite:///{storage}").trials) == 1
 
 
 def test_model_from_params_round_trip():
