@@ -141,11 +141,10 @@ def window_means(
 ) -> np.ndarray:
     """Row-wise weighted mean of the y_i within ±window of centre (rows of weights over y_sorted).
 
-    The centre is one of the y_i with positive weight (a weighted quantile), so the window is never
-    empty; the guard keeps the centre where it would be."""
+    The centre must be one of the y_i with positive weight in its row (a weighted quantile is), so
+    no window is empty."""
     near = weights * (np.abs(y_sorted[None, :] - centre[:, None]) <= window)
-    total = near.sum(axis=1)
-    return np.where(total > 0, (near @ y_sorted) / np.where(total > 0, total, 1.0), centre)
+    return (near @ y_sorted) / near.sum(axis=1)
 
 
 AGGREGATES = ("mean", "median", "local_mean")

@@ -179,9 +179,9 @@ class CompositionFeaturizer(TransformerMixin, BaseEstimator):
       "fractions": the atomic fraction of every element seen in training, plus `frac_other`, the
         fraction of elements training never saw (so a new chemistry is visibly new to the trees and to
         the applicability domain). The OBELiX paper's composition representation; with structure and
-        the median forest it is the tuner's choice on OBELiX with censored rows (bench-surrogate),
-        where doping series differ in a few fractions that the statistics blur. Optuna chooses
-        between the two (surrogates.tuning).
+        a leaf-quantile forest (median or window mean) it is the tuner's choice on OBELiX with
+        censored rows (bench-surrogate), where doping series differ in a few fractions that the
+        statistics blur. Optuna chooses between the two (surrogates.tuning).
     formula_unit: append atoms and Li atoms per reduced formula unit (FORMULA_UNIT_COLUMNS).
     structure: append space group and lattice descriptors (missing -> -1, plus `has_structure`).
     context: append what membrane data say beyond the composition, where the table has it: the

@@ -28,7 +28,8 @@ SEARCH_SPACE_VERSION = 2
 
 
 class StudyMismatchError(ValueError):
-    """A stored study was scored with other cross-validation settings than those asked for."""
+    """A stored study was scored with other cross-validation settings, or tuned over another search
+    space, than this call asks for."""
 
 
 # Strong starting points, enqueued as the first trials of a new study so that a short study never
@@ -47,16 +48,16 @@ DEFAULT_FOREST = {
     "aggregate": "median",
     "point_quantile": 0.5,
 }
+WINDOW_MEAN_FOREST = {
+    **DEFAULT_FOREST,
+    "aggregate": "local_mean",
+    "point_quantile": 0.4,
+    "window_decades": 2.0,
+}
 STARTING_TRIALS = (
     {"descriptors": "fractions", **DEFAULT_FOREST},
     {"descriptors": "fractions", **DEFAULT_FOREST, "point_quantile": 0.4},
-    {
-        "descriptors": "fractions",
-        **DEFAULT_FOREST,
-        "aggregate": "local_mean",
-        "point_quantile": 0.4,
-        "window_decades": 2.0,
-    },
+    {"descriptors": "fractions", **WINDOW_MEAN_FOREST},
     {
         "descriptors": "magpie",
         **{k: v for k, v in DEFAULT_FOREST.items() if k != "point_quantile"},
