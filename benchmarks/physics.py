@@ -20,9 +20,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks._common import median_seconds, write_result
-from pipeline.catalog import load_catalog
-from pipeline.config import load_config
-from pipeline.evaluation import DesignBatch, Evaluator
+from pipeline.study.catalog import load_catalog
+from pipeline.study.config import load_config
+from pipeline.study.evaluation import DesignBatch, Evaluator
 
 BATCH = 100_000
 REPEATS = 9

@@ -3,7 +3,7 @@ where more exist).
 
 The job: four independent studies (the default study with four seeds, 100 x 600 generations each),
 submitted to a local Dask cluster of single-threaded worker processes through `ssemo job`'s own code
-path (pipeline.jobs.run_job with compute.scheduler set). MLflow logging is off here so that the
+path (pipeline.jobs.scheduler.run_job with compute.scheduler set). MLflow logging is off here so that the
 measured work is the search itself, not SQLite writes. Target (issue 5): speedup_2_workers >= 1.7 on
 this 2-core machine; where more cores exist, speedup_max_workers at >= 0.75 parallel efficiency.
 """
@@ -21,7 +21,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from benchmarks._common import write_result
-from pipeline.jobs import load_job, run_job
+from pipeline.jobs.scheduler import load_job, run_job
 
 N_STUDIES = 4
 GENERATIONS = int(os.environ.get("SSEMO_BENCH_GENERATIONS", "600"))

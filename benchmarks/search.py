@@ -31,10 +31,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from benchmarks._common import write_result
-from pipeline.catalog import load_catalog
-from pipeline.config import load_config
-from pipeline.problem import StudyModel
-from pipeline.search import hypervolume, normalize, run_nsga2
+from pipeline.search.nsga2 import hypervolume, normalize, run_nsga2
+from pipeline.study.catalog import load_catalog
+from pipeline.study.config import load_config
+from pipeline.study.problem import StudyModel
 
 EVALS = 10_000
 POP = 100
@@ -46,9 +46,9 @@ import sys; sys.path.insert(0, {root!r})
 from pymoo.algorithms.moo.nsga2 import NSGA2
 from pymoo.core.problem import Problem
 from pymoo.optimize import minimize
-from pipeline.catalog import load_catalog
-from pipeline.config import load_config
-from pipeline.problem import StudyModel
+from pipeline.study.catalog import load_catalog
+from pipeline.study.config import load_config
+from pipeline.study.problem import StudyModel
 cfg = load_config({config!r}, ["surrogate.enabled=false"])
 model = StudyModel(load_catalog(cfg.catalog_dir()), cfg)
 class P(Problem):

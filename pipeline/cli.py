@@ -7,9 +7,9 @@ import os
 import sys
 from pathlib import Path
 
+from pipeline import REPO_ROOT
 from pipeline.errors import SsemoError
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CONFIG = REPO_ROOT / "configs" / "default.yaml"
 
 EXIT_OK, EXIT_ROWS_REJECTED, EXIT_USAGE = 0, 1, 2
@@ -22,8 +22,8 @@ def _quiet_network() -> None:
 
 
 def _load_study(args):
-    from pipeline.catalog import load_catalog
-    from pipeline.config import load_config
+    from pipeline.study.catalog import load_catalog
+    from pipeline.study.config import load_config
 
     config = load_config(args.config, getattr(args, "set", None) or ())
     return config, load_catalog(config.catalog_dir())
@@ -33,8 +33,8 @@ def cmd_evaluate(args) -> int:
     import numpy as np
     import pandas as pd
 
-    from pipeline.designs import read_designs
-    from pipeline.evaluation import CONSTRAINT_COLUMNS, Evaluator
+    from pipeline.study.designs import read_designs
+    from pipeline.study.evaluation import CONSTRAINT_COLUMNS, Evaluator
 
     config, catalog = _load_study(args)
     parsed = read_designs(args.designs, catalog)
@@ -101,7 +101,7 @@ def cmd_evaluate(args) -> int:
 
 def cmd_validate_config(args) -> int:
     config, catalog = _load_study(args)
-    from pipeline.space import build_space
+    from pipeline.study.space import build_space
 
     space = build_space(
         catalog, config
@@ -133,7 +133,7 @@ def cmd_catalog(args) -> int:
 
 
 def cmd_train(args) -> int:
-    from pipeline.config import load_train_config
+    from pipeline.study.config import load_train_config
     from pipeline.training import train
 
     config = load_train_config(args.config, args.set or ())
@@ -151,9 +151,9 @@ def cmd_train(args) -> int:
 
 
 def cmd_predict(args) -> int:
-    from pipeline.config import load_train_config
     from pipeline.prediction import predict_file
-    from pipeline.tracking import load_registered_model
+    from pipeline.reporting.tracking import load_registered_model
+    from pipeline.study.config import load_train_config
 
     config = load_train_config(args.config)
     uri = args.tracking_uri or config.mlflow.tracking_uri
@@ -191,8 +191,8 @@ def cmd_predict(args) -> int:
 
 
 def cmd_run(args) -> int:
-    from pipeline.config import load_config
-    from pipeline.job import run_study
+    from pipeline.run import run_study
+    from pipeline.study.config import load_config
 
     config = load_config(
         args.config, args.set or ()
@@ -216,7 +216,7 @@ def cmd_run(args) -> int:
 
 
 def cmd_job_run(args) -> int:
-    from pipeline.jobs import format_summary, load_job, run_job
+    from pipeline.jobs.scheduler import format_summary, load_job, run_job
 
     job = load_job(args.job)
     code, outcomes = run_job(job, force=args.force)

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline.designs import finite_float, read_user_table
 from pipeline.errors import InputError
+from pipeline.study.designs import finite_float, read_user_table
 from surrogates.chemistry import FormulaError, parse_formula
 from surrogates.features import STRUCTURE_COLUMNS as OPTIONAL_STRUCTURE
 

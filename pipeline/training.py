@@ -18,9 +18,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline import tracking
-from pipeline.config import TrainConfig
+from pipeline import REPO_ROOT
 from pipeline.errors import SsemoError
+from pipeline.reporting import tracking
+from pipeline.study.config import TrainConfig
 from surrogates import datasets
 from surrogates.evaluation import cross_validate
 from surrogates.features import CONTEXT_COLUMNS, STRUCTURE_COLUMNS
@@ -186,7 +187,7 @@ def train(config: TrainConfig) -> dict:
         model = estimator.fit(X, y, groups=groups)
 
         with tempfile.TemporaryDirectory() as tmp:
-            from pipeline.plots import calibration_plot, parity_plot
+            from pipeline.reporting.plots import calibration_plot, parity_plot
 
             oof = cv.oof
             oof_path = Path(tmp) / "cv_predictions.csv"
@@ -233,7 +234,7 @@ def _log_model(mlflow, model, example: pd.DataFrame, config: TrainConfig):
 
     trusted = tracking.check_trusted(sio.get_untrusted_types(data=sio.dumps(model)))
     signature = infer_signature(example, np.asarray(model.predict(example)))
-    root = Path(__file__).resolve().parents[1]
+    root = REPO_ROOT
     with warnings.catch_warnings():
         # MLflow 3.17 warns from its own internals here (lazy pyfunc imports, its input-example
         # serializer on pandas 3); none concern ssemo's model, and the block holds only this call

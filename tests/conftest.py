@@ -11,14 +11,14 @@ CONFIGS = REPO / "configs"
 
 @pytest.fixture(scope="session")
 def default_config():
-    from pipeline.config import load_config
+    from pipeline.study.config import load_config
 
     return load_config(CONFIGS / "default.yaml")
 
 
 @pytest.fixture(scope="session")
 def catalog(default_config):
-    from pipeline.catalog import load_catalog
+    from pipeline.study.catalog import load_catalog
 
     return load_catalog(default_config.catalog_dir())
 

@@ -10,12 +10,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.catalog import load_catalog
-from pipeline.config import load_config
-from pipeline.problem import StudyModel
-from pipeline.search import run_nsga2
+from pipeline.search.nsga2 import run_nsga2
+from pipeline.study.catalog import load_catalog
+from pipeline.study.config import load_config
+from pipeline.study.problem import StudyModel
 from tests.conftest import CONFIGS
-from tests.pipeline.test_search import FakeSurrogate
+from tests.pipeline.search.test_nsga2 import FakeSurrogate
 
 PINNED = {
     "default.yaml": ("b033eb5eac2ef0c9", 27),

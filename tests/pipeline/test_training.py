@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 
 from pipeline.cli import main
-from pipeline.config import load_train_config
 from pipeline.errors import SsemoError
+from pipeline.study.config import load_train_config
 from tests.conftest import CONFIGS
 
 
@@ -30,7 +30,7 @@ def trained(tmp_path_factory):
 
 
 def runs(tmp):
-    from pipeline.tracking import mlflow_module
+    from pipeline.reporting.tracking import mlflow_module
 
     mlflow = mlflow_module()
     mlflow.set_tracking_uri(f"sqlite:///{tmp}/mlflow.db")
@@ -126,7 +126,7 @@ def test_median_forest_with_context_round_trips_through_skops_allow_list(tmp_pat
     import numpy as np
     import skops.io as sio
 
-    from pipeline.tracking import check_trusted
+    from pipeline.reporting.tracking import check_trusted
     from surrogates.model import ConductivitySurrogate
     from tests.surrogates.test_model import synthetic_series
 

@@ -22,10 +22,10 @@ import pandas as pd
 from scipy.stats import norm
 
 from objectives.constants import ZERO_CELSIUS_K
-from pipeline.catalog import Catalog
-from pipeline.config import StudyConfig
-from pipeline.evaluation import Evaluator, sigma_at_temperature_s_per_cm
-from pipeline.space import DesignSpace, build_space
+from pipeline.study.catalog import Catalog
+from pipeline.study.config import StudyConfig
+from pipeline.study.evaluation import Evaluator, sigma_at_temperature_s_per_cm
+from pipeline.study.space import DesignSpace, build_space
 
 MAXIMIZED = {"strength_mpa", "manufacturability", "gravimetric_wh_per_kg"}
 G_CLIP = 1e6

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from pipeline import REPO_ROOT
 from pipeline.errors import SsemoError
 
 # Types the conductivity surrogate is made of. A model file asking for anything else is refused:
@@ -48,7 +49,7 @@ def configure(tracking_uri: str, experiment: str):
 
 def code_version() -> str:
     """git describe of the working tree (with -dirty), or the package version outside git."""
-    root = Path(__file__).resolve().parents[1]
+    root = REPO_ROOT
     try:
         out = subprocess.run(
             ["git", "describe", "--always", "--dirty"],

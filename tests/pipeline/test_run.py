@@ -25,7 +25,7 @@ def run_args(tmp_path, *extra):
 
 
 def runs(tmp_path):
-    from pipeline.tracking import mlflow_module
+    from pipeline.reporting.tracking import mlflow_module
 
     mlflow = mlflow_module()
     mlflow.set_tracking_uri(f"sqlite:///{tmp_path}/mlflow.db")
@@ -83,12 +83,12 @@ def test_run_writes_results_and_a_finished_mlflow_run(tmp_path, capsys):
 
 
 def test_injected_error_marks_run_failed(tmp_path, monkeypatch):
-    import pipeline.job
+    import pipeline.run
 
     def boom(*args, **kwargs):
         raise RuntimeError("injected failure")
 
-    monkeypatch.setattr(pipeline.job, "run_nsga2", boom)
+    monkeypatch.setattr(pipeline.run, "run_nsga2", boom)
     with pytest.raises(RuntimeError, match="injected failure"):
         main(run_args(tmp_path))
     _, table = runs(tmp_path)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import moocore
 import numpy as np
 
-from pipeline.problem import MAXIMIZED, StudyModel
+from pipeline.study.problem import MAXIMIZED, StudyModel
 
 REFERENCE_POINT = 1.1
 
@@ -206,7 +206,7 @@ def run_nsga2(
     engine "fast" (default): NSGA-II on whole arrays — pymoo's SBX and polynomial-mutation kernels,
     moocore's non-dominated ranking, pymoo's crowding distance, no per-individual objects.
     engine "pymoo": pymoo's NSGA2 algorithm object (same operators and survival), kept as reference.
-    checkpoint (fast engine): a pipeline.checkpoint.Checkpoint written after every generation and
+    checkpoint (fast engine): a pipeline.search.checkpoint.Checkpoint written after every generation and
     resumed from when present, so an interrupted search ends with exactly the uninterrupted front.
     """
     engine = engine or model.config.search.engine

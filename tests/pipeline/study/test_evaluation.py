@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from objectives.constants import ZERO_CELSIUS_K
-from pipeline.evaluation import (
+from pipeline.study.evaluation import (
     CONSTRAINT_COLUMNS,
     OBJECTIVE_COLUMNS,
     DesignBatch,

@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from pipeline import REPO_ROOT
 from pipeline.errors import ConfigError
 
 COMPOSITE_MODELS = ("parallel", "series", "maxwell_garnett", "bruggeman", "core_shell")
@@ -255,9 +256,7 @@ class StudyConfig:
         if p.is_absolute():
             return p
         base = (
-            Path(self.source).parent
-            if self.source not in ("<dict>", "")
-            else Path(__file__).resolve().parents[1] / "configs"
+            Path(self.source).parent if self.source not in ("<dict>", "") else REPO_ROOT / "configs"
         )
         return (base / p).resolve()
 
@@ -579,9 +578,7 @@ class TrainConfig:
         relative paths against the config file's folder."""
         import os
 
-        shared = os.environ.get("SSEMO_SHARED_DATA") or str(
-            Path(__file__).resolve().parents[2] / "shared" / "data"
-        )
+        shared = os.environ.get("SSEMO_SHARED_DATA") or str(REPO_ROOT.parent / "shared" / "data")
         expanded = Path(path.replace("${SSEMO_SHARED_DATA}", shared))
         if expanded.is_absolute():
             return expanded

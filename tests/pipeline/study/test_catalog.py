@@ -3,8 +3,8 @@ import csv
 import numpy as np
 import pytest
 
-from pipeline.catalog import MATERIAL_PROPERTIES, load_catalog
 from pipeline.errors import CatalogError
+from pipeline.study.catalog import MATERIAL_PROPERTIES, load_catalog
 
 REVIEW_SYSTEMS = [
     "LLZO",

@@ -18,8 +18,8 @@ from objectives import composites, dendrites, energy, interfaces, manufacturabil
 from objectives.constants import ZERO_CELSIUS_K
 from objectives.temperature import arrhenius_from_reference_s_per_cm, vft_from_reference_s_per_cm
 from objectives.transport import area_conductance_s_per_cm2, asr_ohm_cm2
-from pipeline.catalog import Catalog
-from pipeline.config import MANUFACTURABILITY_COMPONENTS, StudyConfig
+from pipeline.study.catalog import Catalog
+from pipeline.study.config import MANUFACTURABILITY_COMPONENTS, StudyConfig
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]

@@ -1,13 +1,13 @@
 """Scheduled jobs (`ssemo job run configs/jobs/nightly.yaml`): several studies, unattended and safe.
 
-- A lock (pipeline.lock) lets one copy run; a second exits at once with exit code 3.
+- A lock (pipeline.jobs.lock) lets one copy run; a second exits at once with exit code 3.
 - Each study's identity is a key over its resolved config, catalog, surrogate version and code
   version. A study finished under the same key is reused, not recomputed (unless --force).
-- The search checkpoints every generation (pipeline.checkpoint); after a crash or kill -9 the rerun
+- The search checkpoints every generation (pipeline.search.checkpoint); after a crash or kill -9 the rerun
   resumes and ends with exactly the front of an uninterrupted run. MLflow runs the crash left RUNNING
   are closed as FAILED first.
 - Transient failures (tracking server unreachable, database locked) are retried with backoff
-  (pipeline.retry); a study that still fails is reported and the other studies still run.
+  (pipeline.jobs.retry); a study that still fails is reported and the other studies still run.
 - Each study's front is compared with the previous successful run of the same study.
 - compute.scheduler unset: studies run in this process; a Dask scheduler address (tcp://host:8786):
   the studies run as tasks on that cluster's workers (same seeds, identical results).
@@ -72,7 +72,7 @@ def load_job(path: str | Path) -> JobConfig:
     """Read and validate a job file; errors name the file and key."""
     import difflib
 
-    from pipeline.config import read_yaml_mapping
+    from pipeline.study.config import read_yaml_mapping
 
     path = Path(path)
     data = read_yaml_mapping(path, "job file")
@@ -156,8 +156,8 @@ def _write_json(path: Path, payload: dict) -> None:
 
 
 def study_key(config, surrogate_version: str) -> str:
-    from pipeline.job import catalog_hash
-    from pipeline.tracking import code_version
+    from pipeline.reporting.tracking import code_version
+    from pipeline.run import catalog_hash
 
     parts = [
         config.config_hash(),
@@ -180,7 +180,7 @@ def _previous_success(state_dir: Path, study: str) -> dict | None:
 
 def close_stale_runs(tracking_uri: str, experiment: str, key: str) -> int:
     """Runs of this study key still RUNNING (their process died, e.g. kill -9) are set FAILED."""
-    from pipeline.tracking import mlflow_module
+    from pipeline.reporting.tracking import mlflow_module
 
     mlflow = mlflow_module()
     client = mlflow.tracking.MlflowClient(tracking_uri=tracking_uri)
@@ -209,10 +209,10 @@ def run_one(
     progress: bool = True,
 ) -> dict:
     """Run (or reuse) one study; returns an outcome dict. Runs in-process or on a Dask worker."""
-    from pipeline.checkpoint import Checkpoint
-    from pipeline.config import load_config
-    from pipeline.job import load_surrogate, run_study
-    from pipeline.retry import with_retries
+    from pipeline.jobs.retry import with_retries
+    from pipeline.run import load_surrogate, run_study
+    from pipeline.search.checkpoint import Checkpoint
+    from pipeline.study.config import load_config
 
     os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "1")  # our retry policy governs
     os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "10")
@@ -292,7 +292,7 @@ def run_one(
 
 def run_job(job: JobConfig, force: bool = False, progress: bool = True) -> tuple[int, list[dict]]:
     """Run every study of the job under its lock; returns (exit code, outcomes)."""
-    from pipeline.lock import JobLock
+    from pipeline.jobs.lock import JobLock
 
     state = Path(job.state_dir)
     lock = JobLock(state / f"{job.name}.lock")
@@ -339,9 +339,9 @@ def run_job(job: JobConfig, force: bool = False, progress: bool = True) -> tuple
 
 
 def _create_experiments(job: JobConfig) -> None:
-    from pipeline import tracking
-    from pipeline.config import load_config
-    from pipeline.retry import with_retries
+    from pipeline.jobs.retry import with_retries
+    from pipeline.reporting import tracking
+    from pipeline.study.config import load_config
 
     seen = set()
     for entry in job.studies:
@@ -363,8 +363,8 @@ def _create_experiments(job: JobConfig) -> None:
 
 
 def _retrain(job: JobConfig, progress: bool) -> dict:
-    from pipeline.config import load_train_config
-    from pipeline.retry import with_retries
+    from pipeline.jobs.retry import with_retries
+    from pipeline.study.config import load_train_config
     from pipeline.training import train
 
     started = time.perf_counter()

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.lock import JobLock, LockedError
-from pipeline.retry import is_transient, with_retries
+from pipeline.jobs.lock import JobLock, LockedError
+from pipeline.jobs.retry import is_transient, with_retries
 from tests.conftest import CONFIGS, REPO
 
 BIN = Path(sys.executable).parent
@@ -78,7 +78,7 @@ def run_cli(*args, timeout=300):
 
 
 def runs_status(tracking_uri):
-    from pipeline.tracking import mlflow_module
+    from pipeline.reporting.tracking import mlflow_module
 
     mlflow = mlflow_module()
     mlflow.set_tracking_uri(tracking_uri)
@@ -87,10 +87,10 @@ def runs_status(tracking_uri):
 
 
 def uninterrupted_front(generations, seed):
-    from pipeline.catalog import load_catalog
-    from pipeline.config import load_config
-    from pipeline.problem import StudyModel
-    from pipeline.search import run_nsga2
+    from pipeline.search.nsga2 import run_nsga2
+    from pipeline.study.catalog import load_catalog
+    from pipeline.study.config import load_config
+    from pipeline.study.problem import StudyModel
 
     config = load_config(
         CONFIGS / "default.yaml",
@@ -125,7 +125,7 @@ def test_lock_blocks_a_second_holder_and_a_dead_holder_is_taken_over(tmp_path):
     path = tmp_path / "job.lock"
     code = (
         f"import sys, time; sys.path.insert(0, {str(REPO)!r})\n"
-        "from pipeline.lock import JobLock\n"
+        "from pipeline.jobs.lock import JobLock\n"
         f"JobLock({str(path)!r}).acquire(); print('held', flush=True); time.sleep(60)"
     )
     holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
@@ -392,7 +392,7 @@ def test_job_on_dask_workers_with_mlflow_server_matches_local_run(tmp_path, serv
         local_front, _ = job_front(local_dir, study)
         pd.testing.assert_frame_equal(remote_front, local_front)
         run_ids.append(record["run_id"])
-    from pipeline.tracking import mlflow_module
+    from pipeline.reporting.tracking import mlflow_module
 
     client = mlflow_module().tracking.MlflowClient(tracking_uri=server)
     assert len(set(run_ids)) == 2, run_ids

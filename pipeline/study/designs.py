@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline.catalog import Catalog
 from pipeline.errors import InputError
-from pipeline.evaluation import DesignBatch
+from pipeline.study.catalog import Catalog
+from pipeline.study.evaluation import DesignBatch
 
 REQUIRED = ("material", "process", "coating", "thickness_um")
 OPTIONAL = {"relative_density": 1.0, "filler_fraction": 0.0}

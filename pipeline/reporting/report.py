@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.config import StudyConfig
+from pipeline.study.config import StudyConfig
 
 SHOW = [
     "material",

@@ -2,11 +2,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.config import StudyConfig
 from pipeline.errors import ConfigError
-from pipeline.problem import StudyModel
-from pipeline.search import hypervolume, normalize, run_nsga2
-from pipeline.space import build_space
+from pipeline.search.nsga2 import hypervolume, normalize, run_nsga2
+from pipeline.study.config import StudyConfig
+from pipeline.study.problem import StudyModel
+from pipeline.study.space import build_space
 from tests.conftest import CONFIGS
 
 
@@ -148,7 +148,7 @@ def test_cold_window_is_the_binding_asr(default_config, catalog):
 def test_population_chunks_on_dask_workers_give_the_same_front(default_config, catalog):
     from distributed import Client, LocalCluster
 
-    from pipeline.distributed import ChunkedModel
+    from pipeline.search.distributed import ChunkedModel
 
     config = small_config(default_config, generations=6)
     local = run_nsga2(StudyModel(catalog, config), progress=False)

@@ -12,13 +12,13 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from pipeline import tracking
-from pipeline.catalog import FILES, load_catalog
-from pipeline.config import StudyConfig
-from pipeline.decisions import choose
 from pipeline.errors import SsemoError
-from pipeline.problem import StudyModel
-from pipeline.search import normalize, run_nsga2
+from pipeline.reporting import tracking
+from pipeline.search.decisions import choose
+from pipeline.search.nsga2 import normalize, run_nsga2
+from pipeline.study.catalog import FILES, load_catalog
+from pipeline.study.config import StudyConfig
+from pipeline.study.problem import StudyModel
 
 
 def catalog_hash(directory: Path) -> str:
@@ -73,7 +73,7 @@ def run_study(
 ) -> dict:
     """Run the study and return its summary; artifacts go to out_dir and to MLflow when enabled.
 
-    checkpoint: resume/save the search (pipeline.checkpoint). previous: {'front': path, 'hypervolume':
+    checkpoint: resume/save the search (pipeline.search.checkpoint). previous: {'front': path, 'hypervolume':
     float, 'run_id': str} of the last successful run of this study, to log what changed.
     """
     started = time.perf_counter()
@@ -119,7 +119,7 @@ def run_study(
         if config.compute.scheduler and config.compute.evaluation_chunks > 1:
             from distributed import Client
 
-            from pipeline.distributed import ChunkedModel
+            from pipeline.search.distributed import ChunkedModel
 
             with Client(config.compute.scheduler, timeout="30s") as client:
                 chunked = ChunkedModel(model, client, config.compute.evaluation_chunks)
@@ -174,14 +174,14 @@ def run_study(
         comparison: dict[str, float] = {}
         diff = None
         if previous and Path(previous["front"]).exists():
-            from pipeline.compare import compare_fronts
+            from pipeline.reporting.compare import compare_fronts
 
             comparison, diff = compare_fronts(pd.read_parquet(previous["front"]), front)
             hv_now = float(summary["hypervolume"])  # type: ignore[arg-type]
             comparison["compare.hypervolume_change"] = hv_now - float(previous["hypervolume"])
             summary.update(comparison)
             summary["previous_run_id"] = previous.get("run_id", "")
-        from pipeline import plots, report
+        from pipeline.reporting import plots, report
 
         artifacts = {
             "front.csv": lambda p: front.to_csv(p, index=False),

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from pipeline.catalog import Catalog
-from pipeline.config import StudyConfig
 from pipeline.errors import ConfigError
-from pipeline.evaluation import DesignBatch
+from pipeline.study.catalog import Catalog
+from pipeline.study.config import StudyConfig
+from pipeline.study.evaluation import DesignBatch
 
 N_VAR = 4
 

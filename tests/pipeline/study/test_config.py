@@ -3,8 +3,8 @@ import copy
 import pytest
 import yaml
 
-from pipeline.config import StudyConfig, load_config, set_override
 from pipeline.errors import ConfigError
+from pipeline.study.config import StudyConfig, load_config, set_override
 from tests.conftest import CONFIGS
 
 RAW = yaml.safe_load((CONFIGS / "default.yaml").read_text())
