@@ -3,24 +3,21 @@
 Each section is a frozen dataclass whose fields carry their allowed range or choices in metadata.
 `StudyConfig.from_dict` validates every key and reports *all* problems at once, naming the file,
 the key path, the value and what was expected, and suggests close matches for misspelled keys.
-`to_dict` round-trips: StudyConfig.from_dict(c.to_dict()) == c.
+`to_dict` round-trips: StudyConfig.from_dict(c.to_dict()) == c. The validation machinery
+(`spec`, `build`) lives in pipeline/study/schema.py.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import difflib
-import types
-import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from pipeline import REPO_ROOT
 from pipeline.errors import ConfigError
+from pipeline.study.schema import build, read_yaml_mapping, set_override, spec
 
 COMPOSITE_MODELS = ("parallel", "series", "maxwell_garnett", "bruggeman", "core_shell")
 POROSITY_MODELS = ("bruggeman", "maxwell_garnett")
@@ -31,20 +28,6 @@ MANUFACTURABILITY_COMPONENTS = (
     "atmosphere",
     "scalability",
 )
-
-
-def spec(
-    low: float | None = None,
-    high: float | None = None,
-    *,
-    unit: str = "",
-    choices=None,
-    complete: bool = False,
-    **kw,
-):
-    """A dataclass field with its validation rule in metadata (complete: a mapping needs every choice)."""
-    meta = {"low": low, "high": high, "unit": unit, "choices": choices, "complete": complete}
-    return field(metadata=meta, **kw)
 
 
 @dataclass(frozen=True)
@@ -232,7 +215,7 @@ class StudyConfig:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], source: str = "<dict>") -> StudyConfig:
         problems: list[str] = []
-        obj = _build(cls, data, "", problems, skip={"source"})
+        obj = build(cls, data, "", problems, skip={"source"})
         if problems:
             raise ConfigError(
                 f"{source}: invalid config\n" + "\n".join(f"  - {p}" for p in problems)
@@ -314,161 +297,6 @@ def _cross_checks(cfg: StudyConfig) -> list[str]:
             "'core_shell' (no sourced default exists), got null"
         )
     return problems
-
-
-def _expected(meta: Mapping[str, Any], unit_type: str) -> str:
-    if unit_type == "str" and not meta.get("choices"):
-        return "a string"
-    if meta.get("choices") and unit_type == "str":
-        return "one of " + ", ".join(repr(c) for c in meta["choices"])
-    low, high, unit = meta.get("low"), meta.get("high"), meta.get("unit", "")
-    rng = f" in [{low}, {high}]" if low is not None else ""
-    return f"a number{rng}{' ' + unit if unit else ''}"
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _check_scalar(
-    value: Any, meta: Mapping[str, Any], kind: str, path: str, problems: list[str]
-) -> Any:
-    if kind == "str":
-        choices = meta.get("choices")
-        if not isinstance(value, str) or (choices and value not in choices):
-            hint = _suggest(str(value), choices or ())
-            problems.append(f"key '{path}': expected {_expected(meta, 'str')}, got {value!r}{hint}")
-        return value
-    if not _is_number(value):
-        problems.append(f"key '{path}': expected {_expected(meta, 'float')}, got {value!r}")
-        return value
-    low, high = meta.get("low"), meta.get("high")
-    if (low is not None and value < low) or (high is not None and value > high):
-        problems.append(f"key '{path}': expected {_expected(meta, 'float')}, got {value!r}")
-    return float(value)
-
-
-def _suggest(name: str, options) -> str:
-    close = difflib.get_close_matches(name, list(options), n=3, cutoff=0.6)
-    return f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
-
-
-def _build(cls, data: Any, prefix: str, problems: list[str], skip=frozenset()):
-    if not isinstance(data, Mapping):
-        problems.append(f"key '{prefix.rstrip('.') or '<root>'}': expected a mapping, got {data!r}")
-        return cls()
-    hints = typing.get_type_hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls) if f.name not in skip}
-    for key in data:
-        if key not in fields:
-            problems.append(f"key '{prefix}{key}': unknown key{_suggest(str(key), fields)}")
-    kwargs: dict[str, Any] = {}
-    for name, f in fields.items():
-        if name not in data:
-            continue
-        path = f"{prefix}{name}"
-        value = data[name]
-        hint = hints[name]
-        if dataclasses.is_dataclass(hint):
-            kwargs[name] = _build(hint, value, path + ".", problems)
-        elif typing.get_origin(hint) is dict:
-            kwargs[name] = _build_mapping(value, f.metadata, path, problems)
-        elif _optional(hint) and value is None:
-            kwargs[name] = None
-        elif hint is bool:
-            if not isinstance(value, bool):
-                problems.append(f"key '{path}': expected true or false, got {value!r}")
-            kwargs[name] = value
-        elif typing.get_origin(hint) is tuple:
-            kwargs[name] = _build_choices(value, f.metadata, path, problems)
-        elif hint is int:
-            if not isinstance(value, int) or isinstance(value, bool):
-                problems.append(f"key '{path}': expected an integer, got {value!r}")
-            else:
-                _check_scalar(value, f.metadata, "float", path, problems)
-            kwargs[name] = value
-        else:
-            kind = "str" if hint in (str, str | None) else "float"
-            kwargs[name] = _check_scalar(value, f.metadata, kind, path, problems)
-    try:
-        return cls(**kwargs)
-    except TypeError:  # a wrong type already recorded above; keep collecting
-        return cls()
-
-
-def _optional(hint) -> bool:
-    return isinstance(hint, types.UnionType) and type(None) in typing.get_args(hint)
-
-
-def _build_choices(value: Any, meta: Mapping[str, Any], path: str, problems: list[str]) -> tuple:
-    allowed = meta.get("choices") or ()
-    if not allowed:  # a free list: strings (names checked later against the catalog) or numbers
-        if not isinstance(value, list | tuple):
-            problems.append(f"key '{path}': expected a list, got {value!r}")
-            return ()
-        if not all(isinstance(v, str) for v in value) and not all(_is_number(v) for v in value):
-            problems.append(
-                f"key '{path}': expected a list of names or a list of numbers, got {value!r}"
-            )
-            return ()
-        return tuple(float(v) if _is_number(v) else v for v in value)
-    if not isinstance(value, list | tuple) or not value:
-        problems.append(
-            f"key '{path}': expected a non-empty list of {', '.join(repr(c) for c in allowed)}, got {value!r}"
-        )
-        return ()
-    for item in value:
-        if item not in allowed:
-            problems.append(
-                f"key '{path}': unknown entry {item!r}; expected one of {', '.join(repr(c) for c in allowed)}{_suggest(str(item), allowed)}"
-            )
-    return tuple(value)
-
-
-def _build_mapping(value: Any, meta: Mapping[str, Any], path: str, problems: list[str]) -> dict:
-    if not isinstance(value, Mapping):
-        problems.append(f"key '{path}': expected a mapping of names to numbers, got {value!r}")
-        return {}
-    allowed = meta.get("choices")
-    out = {}
-    for k, v in value.items():
-        if allowed and k not in allowed:
-            problems.append(f"key '{path}.{k}': unknown key{_suggest(str(k), allowed)}")
-            continue
-        out[str(k)] = _check_scalar(v, meta, "float", f"{path}.{k}", problems)
-    if allowed and meta.get("complete"):
-        missing = [k for k in allowed if k not in value]
-        if missing:
-            problems.append(f"key '{path}': missing {', '.join(repr(m) for m in missing)}")
-    return out
-
-
-def set_override(data: dict[str, Any], assignment: str) -> None:
-    """Apply one `--set key.path=value` override (value parsed as YAML) to a raw config dict."""
-    if "=" not in assignment:
-        raise ConfigError(f"--set {assignment!r}: expected key.path=value")
-    key, raw = assignment.split("=", 1)
-    node = data
-    parts = key.strip().split(".")
-    for part in parts[:-1]:
-        node = node.setdefault(part, {})
-        if not isinstance(node, dict):
-            raise ConfigError(f"--set {assignment!r}: '{part}' is not a section")
-    node[parts[-1]] = yaml.safe_load(raw)
-
-
-def read_yaml_mapping(path: str | Path, what: str = "config") -> dict[str, Any]:
-    """A YAML file's top-level mapping, or a ConfigError naming the file and what is wrong."""
-    path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read {what} ({exc.strerror})") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping at the top level, got {type(data).__name__}")
-    return data
 
 
 def load_config(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> StudyConfig:
@@ -561,7 +389,7 @@ class TrainConfig:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], source: str = "<dict>") -> TrainConfig:
         problems: list[str] = []
-        obj = _build(cls, data, "", problems, skip={"source"})
+        obj = build(cls, data, "", problems, skip={"source"})
         if problems:
             raise ConfigError(
                 f"{source}: invalid config\n" + "\n".join(f"  - {p}" for p in problems)
