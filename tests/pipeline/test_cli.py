@@ -88,8 +88,17 @@ def test_help_and_bad_flag(capsys):
     assert bad.value.code == 2
 
 
-def test_validate_config_and_catalog_commands(capsys):
-    assert main(["validate-config", str(CONFIGS / "default.yaml")]) == 0
-    assert "valid" in capsys.readouterr().out
+def test_validate_config_and_catalog_commands(capsys, default_config, catalog):
+    from pipeline.study.space import build_space
+
+    config = str(CONFIGS / "default.yaml")
+    assert main(["validate-config", config]) == 0
+    n_options = build_space(catalog, default_config).n_options
+    assert capsys.readouterr().out.splitlines() == [
+        f"{config}: {n_options} valid material/process/coating options",
+        f"{config}: valid; catalog {catalog.directory} with {len(catalog.material_ids)} materials, "
+        f"{len(catalog.process_ids)} processes, {len(catalog.coating_ids)} coatings "
+        f"({len(catalog.assumptions())} values marked as assumptions).",
+    ]
     assert main(["catalog", "assumptions"]) == 0
     assert "assumption" not in capsys.readouterr().err

@@ -202,10 +202,21 @@ def test_invalid_job_file_exits_2(tmp_path):
     assert "key 'studies'" in result.stderr
 
 
+def _lock_holder(state: Path) -> int | None:
+    """pid recorded in the job's lock file under the state folder, or None while there is none."""
+    for path in state.rglob("*.lock"):
+        try:
+            return int(json.loads(path.read_text())["pid"])
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # empty (released) or being written right now
+    return None
+
+
 def test_two_copies_at_once_one_runs_one_exits_with_lock_code(tmp_path):
     job = write_job(tmp_path, generations=1200)  # seconds of search, so the two copies overlap
-    a, b = (
-        subprocess.Popen(
+
+    def start():
+        return subprocess.Popen(
             [str(BIN / "ssemo"), "job", "run", str(job)],
             env=ENV,
             cwd=REPO,
@@ -213,8 +224,16 @@ def test_two_copies_at_once_one_runs_one_exits_with_lock_code(tmp_path):
             stderr=subprocess.PIPE,
             text=True,
         )
-        for _ in range(2)
-    )
+
+    a = start()
+    # The second copy starts only once the first holds the lock (its pid is in the lock file),
+    # not after a guessed sleep.
+    deadline = time.monotonic() + 120
+    while _lock_holder(tmp_path / "state") != a.pid:
+        assert a.poll() is None, "the first copy exited before it held the lock"
+        assert time.monotonic() < deadline, "the first copy never took the lock"
+        time.sleep(0.05)
+    b = start()
     outputs = {p.pid: p.communicate(timeout=300) for p in (a, b)}
     assert sorted([a.returncode, b.returncode]) == [0, 3]
     loser = a if a.returncode == 3 else b

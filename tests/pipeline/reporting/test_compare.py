@@ -1,0 +1,103 @@
+"""Front-to-front comparison on small hand-made fronts: designs that entered, left and stayed."""
+
+import pandas as pd
+import pytest
+
+from pipeline.reporting.compare import compare_fronts
+
+
+def front(rows) -> pd.DataFrame:
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "material",
+            "process",
+            "coating",
+            "thickness_um",
+            "relative_density",
+            "filler_fraction",
+            "total_asr_ohm_cm2",
+        ],
+    )
+
+
+PREVIOUS = front(
+    [
+        ("LLZO", "tape_casting", "ald_al2o3", 20.0, 0.97, 0.0, 12.0),  # kept (same numbers)
+        ("Li6PS5Cl", "wet_coating", "li3n", 30.0, 0.90, 0.0, 8.0),  # kept (rounds the same)
+        ("LATP", "tape_casting", "none", 25.0, 0.95, 0.0, 30.0),  # left
+    ]
+)
+CURRENT = front(
+    [
+        ("LLZO", "tape_casting", "ald_al2o3", 20.0, 0.97, 0.0, 11.0),  # ASR is no identity
+        # 30.01 µm and 0.9001 round to 30.0 and 0.9 at 3 significant digits: the same design
+        ("Li6PS5Cl", "wet_coating", "li3n", 30.01, 0.9001, 0.0, 8.0),
+        ("LLZO", "tape_casting", "li3n", 20.0, 0.97, 0.0, 10.0),  # entered: other coating
+        ("LLZO", "tape_casting", "ald_al2o3", 20.5, 0.97, 0.0, 12.5),  # entered: 20.5 ≠ 20.0
+    ]
+)
+
+
+def test_counts_of_designs_entered_left_and_kept():
+    metrics, _ = compare_fronts(PREVIOUS, CURRENT)
+    assert metrics == {
+        "compare.designs_entered": 2.0,
+        "compare.designs_left": 1.0,
+        "compare.designs_kept": 2.0,
+        "compare.previous_front_size": 3.0,
+    }
+
+
+def test_diff_table_lists_the_entered_then_the_left_designs():
+    _, diff = compare_fronts(PREVIOUS, CURRENT)
+    assert list(diff["change"]) == ["entered", "entered", "left"]
+    assert list(diff["material"]) == ["LLZO", "LLZO", "LATP"]
+    assert list(diff["coating"]) == ["li3n", "ald_al2o3", "none"]
+    assert list(diff["thickness_um"]) == [20.0, 20.5, 25.0]
+    assert list(diff.index) == [0, 1, 2]
+    assert set(CURRENT.columns) < set(diff.columns)  # the designs' own columns come along
+
+
+def test_identical_fronts_have_no_change():
+    metrics, diff = compare_fronts(PREVIOUS, PREVIOUS.copy())
+    assert metrics["compare.designs_entered"] == 0.0
+    assert metrics["compare.designs_left"] == 0.0
+    assert metrics["compare.designs_kept"] == 3.0
+    assert len(diff) == 0
+
+
+# A run with no feasible design leaves an empty front; the next run compares against it.
+# compare.py's design_keys joins the text columns with the (empty, float64) rounded columns, which
+# pandas 3 refuses: TypeError "operation 'add' not supported for dtype 'str' with dtype 'float64'".
+EMPTY_FRONT_BUG = pytest.mark.xfail(
+    raises=TypeError, strict=True, reason="compare_fronts fails on an empty front (design_keys)"
+)
+
+
+@EMPTY_FRONT_BUG
+def test_against_an_empty_previous_front_every_design_entered():
+    metrics, diff = compare_fronts(PREVIOUS.iloc[:0], CURRENT)
+    assert metrics["compare.designs_entered"] == 4.0
+    assert metrics["compare.designs_left"] == 0.0
+    assert metrics["compare.designs_kept"] == 0.0
+    assert metrics["compare.previous_front_size"] == 0.0
+    assert list(diff["change"]) == ["entered"] * 4
+
+
+@EMPTY_FRONT_BUG
+def test_an_empty_current_front_means_every_design_left():
+    metrics, diff = compare_fronts(PREVIOUS, CURRENT.iloc[:0])
+    assert metrics["compare.designs_entered"] == 0.0
+    assert metrics["compare.designs_left"] == 3.0
+    assert metrics["compare.designs_kept"] == 0.0
+    assert list(diff["change"]) == ["left"] * 3
+
+
+def test_swapped_fronts_swap_entered_and_left():
+    forward, _ = compare_fronts(PREVIOUS, CURRENT)
+    backward, _ = compare_fronts(CURRENT, PREVIOUS)
+    assert backward["compare.designs_entered"] == forward["compare.designs_left"] == 1.0
+    assert backward["compare.designs_left"] == forward["compare.designs_entered"] == 2.0
+    assert backward["compare.designs_kept"] == 2.0
+    assert backward["compare.previous_front_size"] == 4.0

@@ -1,0 +1,112 @@
+"""`ssemo predict` on user CSVs: good rows predicted, bad rows named by line and column."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipeline.errors import InputError
+from pipeline.prediction import predict_file
+
+
+class FakeModel:
+    """Stands in for a registered surrogate: log10 σ = -4 + T/1000 (T in K), remembers its inputs."""
+
+    def __init__(self):
+        self.calls = []
+
+    def predict_table(self, X, coverage=0.9):
+        self.calls.append((X.copy(), coverage))
+        mean = -4.0 + X["temperature_k"].to_numpy() / 1000.0
+        return pd.DataFrame(
+            {
+                "log10_sigma_mean": mean,
+                "log10_sigma_std": np.full(len(X), 0.25),
+                "applicability": np.full(len(X), 0.8),
+            },
+            index=X.index,
+        )
+
+
+CSV = """composition,temperature_c,thickness_um
+Li7La3Zr2O12,25,
+Xq2O,25,
+Li6PS5Cl,hot,
+Li6PS5Cl,60,30
+Li3InCl6,25,-5
+Li6PS5Cl,-20,
+"""
+
+
+@pytest.fixture
+def compositions(tmp_path):
+    path = tmp_path / "compositions.csv"
+    path.write_text(CSV)
+    return path
+
+
+def test_bad_rows_are_named_by_file_line_and_column(compositions):
+    _, errors = predict_file(FakeModel(), compositions, None)
+    # positions 1, 2, 4 = file lines 3, 4, 6 (line 1 is the header)
+    assert sorted(errors) == [1, 2, 4]
+    assert errors[1].startswith(f"{compositions}, line 3, column 'composition': ")
+    assert "Xq" in errors[1]  # the unknown element symbol
+    assert errors[2].startswith(f"{compositions}, line 4, column 'temperature_c': ")
+    assert "'hot'" in errors[2]
+    assert errors[4].startswith(f"{compositions}, line 6, column 'thickness_um': ")
+    assert "'-5'" in errors[4]
+
+
+def test_good_rows_are_predicted_and_bad_rows_marked(compositions):
+    model = FakeModel()
+    out, errors = predict_file(model, compositions, None)
+    assert list(out["line"]) == [2, 3, 4, 5, 6, 7]
+    assert list(out["status"]) == ["ok", "rejected", "rejected", "ok", "rejected", "ok"]
+    assert (out.loc[out["status"] == "ok", "error"] == "").all()
+    for pos, message in errors.items():  # the table carries the reason (its line is in 'line')
+        assert out.loc[pos, "error"] and message.endswith(out.loc[pos, "error"])
+    # the model saw the good rows only, once, with the per-row temperatures in kelvin
+    assert len(model.calls) == 1
+    inputs, coverage = model.calls[0]
+    assert coverage == 0.9
+    assert list(inputs["composition"]) == ["Li7La3Zr2O12", "Li6PS5Cl", "Li6PS5Cl"]
+    np.testing.assert_allclose(inputs["temperature_k"], [298.15, 333.15, 253.15])
+    # 25 °C = 298.15 K -> log10 σ = -4 + 0.29815 = -3.70185;
+    # σ = 10^0.29815 · 1e-4 = 10^0.3 · 10^-0.00185 · 1e-4 = 1.99526 · 0.99575 · 1e-4 = 1.9868e-4 S/cm
+    assert out.loc[0, "temperature_k"] == pytest.approx(298.15)
+    assert out.loc[0, "log10_sigma_mean"] == pytest.approx(-3.70185)
+    assert out.loc[0, "sigma_mean_s_per_cm"] == pytest.approx(1.9868e-4, rel=1e-4)
+    # 60 °C = 333.15 K -> -3.66685; -20 °C = 253.15 K -> -3.74685
+    assert out.loc[3, "log10_sigma_mean"] == pytest.approx(-3.66685)
+    assert out.loc[5, "log10_sigma_mean"] == pytest.approx(-3.74685)
+    assert out.loc[[1, 2, 4], "log10_sigma_mean"].isna().all()  # no prediction for bad rows
+
+
+def test_temperature_flag_overrides_the_file_and_coverage_is_passed(compositions):
+    model = FakeModel()
+    out, errors = predict_file(model, compositions, 60.0, coverage=0.8)
+    # with --temperature-c the 'hot' cell is not read: only the formula and thickness rows fail
+    assert sorted(errors) == [1, 4]
+    inputs, coverage = model.calls[0]
+    assert coverage == 0.8
+    np.testing.assert_allclose(inputs["temperature_k"], [333.15] * 4)
+    assert out.loc[2, "status"] == "ok"
+    assert out.loc[2, "temperature_k"] == pytest.approx(333.15)
+
+
+def test_a_file_without_a_good_row_is_not_sent_to_the_model(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("composition\nXq2O\n\n")
+    model = FakeModel()
+    out, errors = predict_file(model, path, None)
+    assert model.calls == []
+    assert list(errors) == [0]
+    assert list(out["status"]) == ["rejected"]
+
+
+def test_missing_composition_column_and_missing_file_are_input_errors(tmp_path):
+    path = tmp_path / "no_comp.csv"
+    path.write_text("formula,temperature_c\nLi7La3Zr2O12,25\n")
+    with pytest.raises(InputError, match="missing column 'composition'"):
+        predict_file(FakeModel(), path, None)
+    with pytest.raises(InputError, match="no such input file"):
+        predict_file(FakeModel(), tmp_path / "absent.csv", None)
