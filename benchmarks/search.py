@@ -31,10 +31,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from benchmarks._common import write_result
-from pipeline.search.nsga2 import hypervolume, normalize, run_nsga2
+from pipeline.search.nsga2 import hypervolume, run_nsga2
 from pipeline.study.catalog import load_catalog
 from pipeline.study.config import load_config
 from pipeline.study.problem import StudyModel
+from pipeline.study.registry import normalize
 
 EVALS = 10_000
 POP = 100
@@ -53,7 +54,7 @@ cfg = load_config({config!r}, ["surrogate.enabled=false"])
 model = StudyModel(load_catalog(cfg.catalog_dir()), cfg)
 class P(Problem):
     def __init__(self):
-        super().__init__(n_var=4, n_obj=model.n_obj, n_ieq_constr=model.n_constr, xl=0.0, xu=1.0)
+        super().__init__(n_var=model.space.n_var, n_obj=model.n_obj, n_ieq_constr=model.n_constr, xl=0.0, xu=1.0)
     def _evaluate(self, X, out, *a, **k):
         F, G, _ = model.evaluate(X); out["F"] = F; out["G"] = G
 res = minimize(P(), NSGA2(pop_size=100), ("n_gen", 100), seed=1, verbose=False)
@@ -62,7 +63,7 @@ print(len(res.F) if res.F is not None else 0)
 
 
 def front_hv(model: StudyModel, F: np.ndarray, G: np.ndarray) -> float:
-    bounds = {n: tuple(getattr(model.config.normalization, n)) for n in model.objectives}
+    bounds = {n: model.config.normalization[n] for n in model.objectives}
     feasible = np.all(G <= 0.0, axis=1)
     return hypervolume(normalize(F[feasible], model.objectives, bounds))
 
@@ -75,7 +76,7 @@ def run_optuna(model: StudyModel, n_trials: int) -> tuple[float, float]:
     study = optuna.create_study(directions=["minimize"] * model.n_obj, sampler=sampler)
 
     def objective(trial):
-        x = np.array([[trial.suggest_float(f"x{j}", 0.0, 1.0) for j in range(4)]])
+        x = np.array([[trial.suggest_float(x, 0.0, 1.0) for x in model.space.x_columns]])
         F, G, _ = model.evaluate(x)
         trial.set_user_attr("g", G[0].tolist())
         for name, value in zip(model.constraint_names, G[0], strict=True):

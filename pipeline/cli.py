@@ -34,7 +34,8 @@ def cmd_evaluate(args) -> int:
     import pandas as pd
 
     from pipeline.study.designs import read_designs
-    from pipeline.study.evaluation import CONSTRAINT_COLUMNS, Evaluator
+    from pipeline.study.evaluation import Evaluator
+    from pipeline.study.registry import CONSTRAINTS, OBJECTIVES, OPTION_COLUMNS
 
     config, catalog = _load_study(args)
     parsed = read_designs(args.designs, catalog)
@@ -42,7 +43,7 @@ def cmd_evaluate(args) -> int:
     with np.errstate(divide="ignore", invalid="ignore"):
         results = evaluator(parsed.batch)
     scored = pd.DataFrame(results, index=parsed.good_rows).drop(columns=["thickness_um"])
-    g = scored[list(CONSTRAINT_COLUMNS)]
+    g = scored[[name for name in CONSTRAINTS if name in scored]]
     violated = g.gt(0).apply(lambda r: ";".join(r.index[r]), axis=1)
     unknown = g.isna().apply(lambda r: ";".join(r.index[r]), axis=1)
     # A design is feasible only when every constraint is known and met; unknown is said, not guessed.
@@ -64,21 +65,8 @@ def cmd_evaluate(args) -> int:
     out.to_csv(tmp, index=False)
     tmp.replace(out_path)  # atomic: a crash never leaves a half-written results file
 
-    shown = out.loc[
-        out["status"] == "ok",
-        [
-            "material",
-            "process",
-            "coating",
-            "thickness_um",
-            "sigma_membrane_s_per_cm",
-            "total_asr_ohm_cm2",
-            "strength_mpa",
-            "manufacturability",
-            "gravimetric_wh_per_kg",
-            "feasible",
-        ],
-    ]
+    columns = [*OPTION_COLUMNS, "sigma_membrane_s_per_cm", *OBJECTIVES, "feasible"]
+    shown = out.loc[out["status"] == "ok", [c for c in columns if c in out]]
     with pd.option_context(
         "display.width", 200, "display.max_columns", 20, "display.float_format", "{:.4g}".format
     ):

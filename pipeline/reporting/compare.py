@@ -9,8 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-IDENTITY = ("material", "process", "coating")
-ROUNDED = ("thickness_um", "relative_density", "filler_fraction")
+from pipeline.study.registry import OPTION_COLUMNS, VARIABLES
+
+IDENTITY = OPTION_COLUMNS
+ROUNDED = tuple(v.name for v in VARIABLES)
 
 
 def design_keys(front: pd.DataFrame) -> pd.Series:

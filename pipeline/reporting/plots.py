@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
+from pipeline.study.registry import axis_label
+
 
 def _pyplot():
     import matplotlib
@@ -87,15 +89,6 @@ def calibration_plot(oof: pd.DataFrame, path: Path, title: str) -> Path:
     return path
 
 
-OBJECTIVE_LABELS = {
-    "thickness_um": "thickness [µm]",
-    "total_asr_ohm_cm2": "total ASR [Ω cm²]",
-    "strength_mpa": "strength [MPa]",
-    "manufacturability": "manufacturability [0-1]",
-    "gravimetric_wh_per_kg": "stack energy [Wh/kg]",
-}
-
-
 def scatter_matrix(
     front: pd.DataFrame, chosen: pd.DataFrame, objectives: tuple[str, ...], path: Path
 ) -> Path:
@@ -129,9 +122,9 @@ def scatter_matrix(
                     label="chosen",
                 )
             if i == n - 1:
-                ax.set_xlabel(OBJECTIVE_LABELS.get(xj, xj), fontsize=8)
+                ax.set_xlabel(axis_label(xj), fontsize=8)
             if j == 0:
-                ax.set_ylabel(OBJECTIVE_LABELS.get(yi, yi), fontsize=8)
+                ax.set_ylabel(axis_label(yi), fontsize=8)
             ax.tick_params(labelsize=7)
     handles, labels = axes[0, 1].get_legend_handles_labels() if n > 1 else ([], [])
     if handles:
@@ -175,7 +168,7 @@ def parallel_coordinates_html(front: pd.DataFrame, objectives: tuple[str, ...], 
             ticktext=list(codes),
         )
     ]
-    dims += [dict(label=OBJECTIVE_LABELS.get(o, o), values=front[o]) for o in objectives]
+    dims += [dict(label=axis_label(o), values=front[o]) for o in objectives]
     dims += [dict(label="relative density", values=front["relative_density"])]
     fig = go.Figure(
         go.Parcoords(

@@ -5,19 +5,12 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.study.config import StudyConfig
+from pipeline.study.registry import DESIGN_COLUMNS, OBJECTIVES
 
-SHOW = [
-    "material",
-    "process",
-    "coating",
-    "thickness_um",
-    "relative_density",
-    "filler_fraction",
-    "total_asr_ohm_cm2",
-    "strength_mpa",
-    "manufacturability",
-    "gravimetric_wh_per_kg",
-]
+
+def shown_columns() -> list[str]:
+    """The design (option and variables) and every registered objective, once each."""
+    return list(dict.fromkeys([*DESIGN_COLUMNS, *OBJECTIVES]))
 
 
 def _table(frame: pd.DataFrame, columns: list[str]) -> str:
@@ -45,7 +38,9 @@ def render(
         c.description or "",
         "",
         "## The question",
-        f"- Objectives: {', '.join(c.objectives)} (thickness and ASR minimized; the others maximized).",
+        "- Objectives: "
+        + ", ".join(f"{OBJECTIVES[o].axis_label} {OBJECTIVES[o].sense}imized" for o in c.objectives)
+        + ".",
         f"- Operating temperature {c.operating.temperature_c:g} °C; total ASR ≤ {c.operating.asr_max_ohm_cm2:g} Ω cm²"
         + (
             f" over {c.constraints.temperature_window_c[0]:g} to {c.constraints.temperature_window_c[1]:g} °C"
@@ -72,7 +67,7 @@ def render(
         "",
         "## Recommended designs",
         "",
-        _table(chosen, ["choice", *SHOW]),
+        _table(chosen, ["choice", *shown_columns()]),
         "Why: " + "; ".join(f"**{r.choice}**: {r.why}" for r in chosen.itertuples())
         if len(chosen)
         else "No feasible design was found.",

@@ -169,3 +169,80 @@ def model_version(tracking_uri: str, model_uri: str) -> str:
         name, alias = name_part.split("@", 1)
         return str(client.get_model_version_by_alias(name, alias).version)
     return name_part.rsplit("/", 1)[-1]
+
+
+class StudyRecorder:
+    """One study's MLflow run: per-generation metrics while the search runs, summary at the end.
+
+    `on_generation` is a search callback: it buffers the generation's figures (`gen.<name>`, with
+    the generation as step) and sends them in one batch every `flush_every` generations, so the UI
+    shows the search's progress live while each generation costs no extra round trip to the store.
+    """
+
+    def __init__(self, mlflow, run_id: str, flush_every: int = 10) -> None:
+        self.mlflow, self.run_id, self.flush_every = mlflow, run_id, flush_every
+        self._pending: list[dict[str, float]] = []
+
+    def on_generation(self, gen) -> None:
+        self._pending.append(dict(gen.record))
+        if len(self._pending) >= self.flush_every:
+            self.flush()
+
+    def flush(self) -> None:
+        import time
+
+        from mlflow.entities import Metric
+
+        now = int(time.time() * 1000)
+        batch = [
+            Metric(f"gen.{key}", float(value), now, int(record["generation"]))
+            for record in self._pending
+            for key, value in record.items()
+            if key != "generation"
+        ]
+        client = self.mlflow.tracking.MlflowClient()
+        for i in range(0, len(batch), 1000):  # MLflow takes at most 1000 metrics per batch
+            client.log_batch(self.run_id, metrics=batch[i : i + 1000])
+        self._pending.clear()
+
+    def start(self, params: Mapping[str, Any], tags: Mapping[str, str]) -> None:
+        items = list(params.items())
+        for i in range(0, len(items), 100):  # MLflow takes at most 100 params per batch
+            log_batch(self.mlflow, params=dict(items[i : i + 100]))
+        log_batch(self.mlflow, tags=tags)
+
+    def finish(
+        self, metrics: Mapping[str, float], tags: Mapping[str, str], artifacts: list[Path]
+    ) -> None:
+        self.flush()
+        log_batch(self.mlflow, metrics=metrics, tags=tags)
+        for path in artifacts:
+            self.mlflow.log_artifact(str(path), artifact_path="results")
+
+
+class NullRecorder:
+    """Stands in for StudyRecorder when tracking is off."""
+
+    run_id = None
+
+    def on_generation(self, gen) -> None:
+        pass
+
+    def start(self, params, tags) -> None:
+        pass
+
+    def finish(self, metrics, tags, artifacts) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def study_run(enabled: bool, tracking_uri: str, experiment: str, run_name: str):
+    """A StudyRecorder inside an MLflow run that ends FINISHED, or FAILED on any exception or
+    SIGTERM; a NullRecorder when tracking is off."""
+    with sigterm_as_exception():
+        if not enabled:
+            yield NullRecorder()
+            return
+        mlflow = configure(tracking_uri, experiment)
+        with mlflow.start_run(run_name=run_name) as run:
+            yield StudyRecorder(mlflow, run.info.run_id)

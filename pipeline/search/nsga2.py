@@ -13,27 +13,16 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import moocore
 import numpy as np
 
-from pipeline.study.problem import MAXIMIZED, StudyModel
+from pipeline.study.problem import StudyModel
+from pipeline.study.registry import normalize
 
 REFERENCE_POINT = 1.1
-
-
-def normalize(
-    F: np.ndarray, objectives: tuple[str, ...], bounds: dict[str, tuple[float, float]]
-) -> np.ndarray:
-    """Map minimized objectives (maximized ones carry a minus sign) to [0, 1] by fixed bounds."""
-    out = np.empty_like(F, dtype=float)
-    for j, name in enumerate(objectives):
-        lo, hi = bounds[name]
-        value = -F[:, j] if name in MAXIMIZED else F[:, j]
-        out[:, j] = (hi - value) / (hi - lo) if name in MAXIMIZED else (value - lo) / (hi - lo)
-    return out
 
 
 def hypervolume(F_norm: np.ndarray) -> float:
@@ -147,16 +136,70 @@ def _tournament(
     return np.where(a_better | (tie & coin), a, b)
 
 
-class _Tracker:
-    """Archive, hypervolume history, progress lines and stagnation test shared by both engines."""
+@dataclass(frozen=True)
+class Generation:
+    """What a callback sees at the end of each generation (pymoo's Callback.notify in spirit).
 
-    def __init__(self, model: StudyModel, on_generation, progress: bool) -> None:
+    record: this generation's figures (generation, n_evals, hypervolume, archive_size,
+    feasible_fraction); population: the survivors' arrays (X, F, G, and rank, crowd in the fast
+    engine); rng: the engine's generator (its state is part of a checkpoint; None for pymoo's).
+    """
+
+    record: dict[str, float]
+    history: list[dict[str, float]]
+    archive: Archive
+    population: dict[str, np.ndarray]
+    n_evals: int
+    stopped: bool
+    rng: np.random.Generator | None
+    generations: int
+
+
+Callback = Callable[[Generation], None]
+
+
+def print_progress(gen: Generation) -> None:
+    """One line on stderr every ten generations (and the first)."""
+    r = gen.record
+    if r["generation"] % 10 == 0 or r["generation"] == 1:
+        print(
+            f"  generation {r['generation']:>4}/{gen.generations}  evaluations {gen.n_evals:>7}  "
+            f"front {len(gen.archive):>5}  hypervolume {r['hypervolume']:.4f}",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
+def checkpoint_writer(checkpoint) -> Callback:
+    """Write the engine's whole state after every generation (resume gives the identical front)."""
+
+    def save(gen: Generation) -> None:
+        assert gen.rng is not None, "checkpoints need the fast engine"
+        checkpoint.save(
+            {
+                **gen.population,
+                "archive_X": gen.archive.X,
+                "archive_F": gen.archive.F,
+            },
+            {
+                "history": gen.history,
+                "n_evals": gen.n_evals,
+                "stopped": gen.stopped,
+                "rng_state": gen.rng.bit_generator.state,
+            },
+        )
+
+    return save
+
+
+class _Tracker:
+    """Archive, hypervolume history, stagnation test and callbacks, shared by both engines."""
+
+    def __init__(self, model: StudyModel, callbacks: list[Callback]) -> None:
         s = model.config.search
-        self.model, self.s, self.on_generation, self.progress = model, s, on_generation, progress
-        self.bounds = {
-            name: tuple(getattr(model.config.normalization, name)) for name in model.objectives
-        }
-        self.archive = Archive(4, model.n_obj, s.archive_limit)
+        self.model, self.s, self.callbacks = model, s, callbacks
+        self.bounds = {name: model.config.normalization[name] for name in model.objectives}
+        self.archive = Archive(model.space.n_var, model.n_obj, s.archive_limit)
         self.history: list[dict[str, float]] = []
         self.started = time.perf_counter()
 
@@ -165,28 +208,34 @@ class _Tracker:
         feasible = np.all(G <= 0.0, axis=1) if G.size else np.ones(len(F), dtype=bool)
         self.archive.add(X, F, feasible)
         hv = hypervolume(normalize(self.archive.F, self.model.objectives, self.bounds))
-        record = {
-            "generation": len(self.history) + 1,
-            "n_evals": n_evals,
-            "hypervolume": hv,
-            "archive_size": len(self.archive),
-            "feasible_fraction": float(feasible.mean()),
-        }
-        self.history.append(record)
-        if self.on_generation is not None:
-            self.on_generation(record)
-        if self.progress and (record["generation"] % 10 == 0 or record["generation"] == 1):
-            print(
-                f"  generation {record['generation']:>4}/{self.s.generations}  evaluations {n_evals:>7}  "
-                f"front {len(self.archive):>5}  hypervolume {hv:.4f}",
-                file=sys.stderr,
-                flush=True,
-            )
+        self.history.append(
+            {
+                "generation": len(self.history) + 1,
+                "n_evals": n_evals,
+                "hypervolume": hv,
+                "archive_size": len(self.archive),
+                "feasible_fraction": float(feasible.mean()),
+            }
+        )
         window = self.s.hv_stagnation_window
         if window and len(self.history) > window:
             before = self.history[-window - 1]["hypervolume"]
             return hv - before <= self.s.hv_stagnation_tol * max(before, 1e-12)
         return False
+
+    def notify(self, population: dict[str, np.ndarray], n_evals: int, stopped: bool, rng) -> None:
+        gen = Generation(
+            self.history[-1],
+            self.history,
+            self.archive,
+            population,
+            n_evals,
+            stopped,
+            rng,
+            self.s.generations,
+        )
+        for callback in self.callbacks:
+            callback(gen)
 
     def result(self, n_evals: int, stopped: bool) -> SearchResult:
         wall = time.perf_counter() - self.started
@@ -196,7 +245,7 @@ class _Tracker:
 def run_nsga2(
     model: StudyModel,
     *,
-    on_generation: Callable[[dict[str, float]], None] | None = None,
+    callbacks: Sequence[Callback] = (),
     progress: bool = True,
     engine: str | None = None,
     checkpoint=None,
@@ -206,27 +255,31 @@ def run_nsga2(
     engine "fast" (default): NSGA-II on whole arrays — pymoo's SBX and polynomial-mutation kernels,
     moocore's non-dominated ranking, pymoo's crowding distance, no per-individual objects.
     engine "pymoo": pymoo's NSGA2 algorithm object (same operators and survival), kept as reference.
-    checkpoint (fast engine): a pipeline.search.checkpoint.Checkpoint written after every generation and
-    resumed from when present, so an interrupted search ends with exactly the uninterrupted front.
+    callbacks: called with a `Generation` at the end of every generation, in order (progress lines,
+    the checkpoint, MLflow metrics while the search runs). checkpoint (fast engine): a
+    pipeline.search.checkpoint.Checkpoint resumed from when present and written after every
+    generation, so an interrupted search ends with exactly the uninterrupted front.
     """
     engine = engine or model.config.search.engine
-    if engine == "pymoo":
-        return _run_pymoo(model, on_generation, progress)
+    hooks = [*([print_progress] if progress else []), *callbacks]
+    if engine == "pymoo":  # pymoo's algorithm object keeps its own state: no checkpoint
+        return _run_pymoo(model, _Tracker(model, hooks))
     if engine != "fast":
         raise ValueError(f"unknown search engine {engine!r}; expected 'fast' or 'pymoo'")
-    return _run_fast(model, on_generation, progress, checkpoint)
+    if checkpoint is not None:
+        hooks.append(checkpoint_writer(checkpoint))
+    return _run_fast(model, _Tracker(model, hooks), checkpoint, progress)
 
 
-def _run_fast(model: StudyModel, on_generation, progress: bool, checkpoint=None) -> SearchResult:
+def _run_fast(model: StudyModel, tracker: _Tracker, checkpoint, progress: bool) -> SearchResult:
     from pymoo.operators.crossover.sbx import cross_sbx
     from pymoo.operators.mutation.pm import mut_pm
 
     s = model.config.search
-    n, n_var = s.population_size, 4
+    n, n_var = s.population_size, model.space.n_var
     n_matings = (n + 1) // 2
     rng = np.random.default_rng(s.seed)
     xl, xu = np.zeros(n_var), np.ones(n_var)
-    tracker = _Tracker(model, on_generation, progress)
     # pymoo NSGA2 defaults: SBX(eta=15, prob=0.9, prob_var=0.5, prob_bin=0.5), PM(eta=20, prob_var=1/n)
     eta_c = np.full((n_matings, 1), 15.0)
     half = np.full((n_matings, 1), 0.5)
@@ -255,7 +308,8 @@ def _run_fast(model: StudyModel, on_generation, progress: bool, checkpoint=None)
         stopped = tracker.record(X, F, G, n_evals)
         keep, rank, crowd = survival(F, G, n)
         X, F, G, rank, crowd = X[keep], F[keep], G[keep], rank[keep], crowd[keep]
-        _save(checkpoint, X, F, G, rank, crowd, tracker, n_evals, stopped, rng)
+        population = {"X": X, "F": F, "G": G, "rank": rank, "crowd": crowd}
+        tracker.notify(population, n_evals, stopped, rng)
     while not stopped and len(tracker.history) < s.generations:
         parents = _tournament(rank, crowd, constraint_violation(G), 2 * n_matings, rng)
         P = X[parents.reshape(2, n_matings)]
@@ -271,35 +325,12 @@ def _run_fast(model: StudyModel, on_generation, progress: bool, checkpoint=None)
         keep, rank_all, crowd_all = survival(F_all, G_all, n)
         X, F, G = X_all[keep], F_all[keep], G_all[keep]
         rank, crowd = rank_all[keep], crowd_all[keep]
-        _save(checkpoint, X, F, G, rank, crowd, tracker, n_evals, stopped, rng)
+        population = {"X": X, "F": F, "G": G, "rank": rank, "crowd": crowd}
+        tracker.notify(population, n_evals, stopped, rng)
     return tracker.result(n_evals, stopped)
 
 
-def _save(
-    checkpoint, X, F, G, rank, crowd, tracker: _Tracker, n_evals: int, stopped: bool, rng
-) -> None:
-    if checkpoint is None:
-        return
-    checkpoint.save(
-        {
-            "X": X,
-            "F": F,
-            "G": G,
-            "rank": rank,
-            "crowd": crowd,
-            "archive_X": tracker.archive.X,
-            "archive_F": tracker.archive.F,
-        },
-        {
-            "history": tracker.history,
-            "n_evals": n_evals,
-            "stopped": stopped,
-            "rng_state": rng.bit_generator.state,
-        },
-    )
-
-
-def _run_pymoo(model: StudyModel, on_generation, progress: bool) -> SearchResult:
+def _run_pymoo(model: StudyModel, tracker: _Tracker) -> SearchResult:
     from pymoo.algorithms.moo.nsga2 import NSGA2
     from pymoo.core.problem import Problem
 
@@ -308,7 +339,11 @@ def _run_pymoo(model: StudyModel, on_generation, progress: bool) -> SearchResult
     class MembraneProblem(Problem):
         def __init__(self) -> None:
             super().__init__(
-                n_var=4, n_obj=model.n_obj, n_ieq_constr=model.n_constr, xl=0.0, xu=1.0
+                n_var=model.space.n_var,
+                n_obj=model.n_obj,
+                n_ieq_constr=model.n_constr,
+                xl=0.0,
+                xu=1.0,
             )
 
         def _evaluate(self, X, out, *args, **kwargs):
@@ -320,7 +355,6 @@ def _run_pymoo(model: StudyModel, on_generation, progress: bool) -> SearchResult
     algorithm.setup(
         MembraneProblem(), termination=("n_gen", s.generations), seed=s.seed, verbose=False
     )
-    tracker = _Tracker(model, on_generation, progress)
     stopped = False
     n_evals = 0
     while algorithm.has_next() and not stopped:
@@ -328,4 +362,6 @@ def _run_pymoo(model: StudyModel, on_generation, progress: bool) -> SearchResult
         new = algorithm.off if algorithm.off is not None and tracker.history else algorithm.pop
         n_evals = algorithm.evaluator.n_eval
         stopped = tracker.record(new.get("X"), new.get("F"), new.get("G"), n_evals)
+        pop = algorithm.pop
+        tracker.notify({k: pop.get(k) for k in ("X", "F", "G")}, n_evals, stopped, None)
     return tracker.result(n_evals, stopped)

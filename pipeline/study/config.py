@@ -17,6 +17,7 @@ from typing import Any
 
 from pipeline import REPO_ROOT
 from pipeline.errors import ConfigError
+from pipeline.study.registry import DEFAULT_OBJECTIVES, OBJECTIVES, default_bounds
 from pipeline.study.schema import build, read_yaml_mapping, set_override, spec
 
 COMPOSITE_MODELS = ("parallel", "series", "maxwell_garnett", "bruggeman", "core_shell")
@@ -102,14 +103,6 @@ class Manufacturability:
     )
 
 
-OBJECTIVES = (
-    "thickness_um",
-    "total_asr_ohm_cm2",
-    "strength_mpa",
-    "manufacturability",
-    "gravimetric_wh_per_kg",
-)
-DEFAULT_OBJECTIVES = OBJECTIVES[:4]
 UNKNOWN_POLICIES = ("infeasible", "ignore")
 CONDUCTIVITY_SOURCES = ("catalog", "surrogate")
 
@@ -165,17 +158,6 @@ class Decision:
 
 
 @dataclass(frozen=True)
-class Normalization:
-    """Fixed objective ranges for hypervolume (reference point 1.1 in each normalized objective)."""
-
-    thickness_um: tuple[float, ...] = spec(default=(0.0, 250.0))
-    total_asr_ohm_cm2: tuple[float, ...] = spec(default=(0.0, 50.0))
-    strength_mpa: tuple[float, ...] = spec(default=(0.0, 300.0))
-    manufacturability: tuple[float, ...] = spec(default=(0.0, 1.0))
-    gravimetric_wh_per_kg: tuple[float, ...] = spec(default=(0.0, 600.0))
-
-
-@dataclass(frozen=True)
 class Compute:
     """Dask scale-out of one study (jobs distribute whole studies, see configs/jobs/)."""
 
@@ -207,7 +189,11 @@ class StudyConfig:
     constraints: Constraints = field(default_factory=Constraints)
     surrogate: SurrogateUse = field(default_factory=SurrogateUse)
     decision: Decision = field(default_factory=Decision)
-    normalization: Normalization = field(default_factory=Normalization)
+    # fixed objective ranges for hypervolume (reference point 1.1 in each normalized objective);
+    # an objective not named keeps its registry default
+    normalization: dict[str, tuple[float, float]] = spec(
+        choices=OBJECTIVES, default_factory=default_bounds
+    )
     tracking: TrackingConfig = field(default_factory=TrackingConfig)
     compute: Compute = field(default_factory=Compute)
     source: str = field(default="<dict>", compare=False)  # file the config came from, for messages
@@ -261,18 +247,6 @@ def _cross_checks(cfg: StudyConfig) -> list[str]:
         )
     if sum(m.weights.values()) <= 0:
         problems.append("key 'manufacturability.weights': at least one weight must be positive")
-    for name in (
-        "thickness_um",
-        "total_asr_ohm_cm2",
-        "strength_mpa",
-        "manufacturability",
-        "gravimetric_wh_per_kg",
-    ):
-        bounds = getattr(cfg.normalization, name)
-        if len(bounds) != 2 or not bounds[0] < bounds[1]:
-            problems.append(
-                f"key 'normalization.{name}': expected [low, high] with low < high, got {list(bounds)}"
-            )
     window = cfg.constraints.temperature_window_c
     if window and (len(window) != 2 or not window[0] < window[1]):
         problems.append(

@@ -20,24 +20,10 @@ from objectives.temperature import arrhenius_from_reference_s_per_cm, vft_from_r
 from objectives.transport import area_conductance_s_per_cm2, asr_ohm_cm2
 from pipeline.study.catalog import Catalog
 from pipeline.study.config import MANUFACTURABILITY_COMPONENTS, StudyConfig
+from pipeline.study.registry import constraint_values
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
-
-OBJECTIVE_COLUMNS = (
-    "thickness_um",
-    "total_asr_ohm_cm2",
-    "strength_mpa",
-    "manufacturability",
-    "gravimetric_wh_per_kg",
-)
-CONSTRAINT_COLUMNS = (
-    "g_asr",
-    "g_thickness_min",
-    "g_thickness_max",
-    "g_strength",
-    "g_ccd",
-)
 
 
 @dataclass(frozen=True)
@@ -269,18 +255,15 @@ class Evaluator:
         score = manufacturability.manufacturability_score(
             maturity, margin, temperature, atmosphere, scalability, self.weights
         )
-        return {
+        head = {
             "thickness_um": thickness,
             "total_asr_ohm_cm2": total_asr,
             "strength_mpa": strength,
             "manufacturability": score,
             "gravimetric_wh_per_kg": stack["gravimetric_wh_per_kg"],
             "volumetric_wh_per_l": stack["volumetric_wh_per_l"],
-            "g_asr": total_asr / cfg.operating.asr_max_ohm_cm2 - 1.0,
-            "g_thickness_min": self.min_thickness_um[proc] / thickness - 1.0,
-            "g_thickness_max": thickness / self.max_thickness_um[proc] - 1.0,
-            "g_strength": cfg.mechanics.min_strength_mpa / strength - 1.0,
-            "g_ccd": j / ccd - 1.0,
+        }
+        rest = {
             "sigma_dense_s_per_cm": sigma_dense,
             "sigma_membrane_s_per_cm": sigma,
             "area_conductance_s_per_cm2": area_conductance_s_per_cm2(sigma, thickness),
@@ -302,3 +285,10 @@ class Evaluator:
             "valid_combination": self.valid_process[mat, proc]
             & ~np.isnan(self.interface_ohm_cm2[coat, mat]),
         }
+        window = {  # inputs of the thickness-window constraints, not reported per design
+            "process_min_thickness_um": self.min_thickness_um[proc],
+            "process_max_thickness_um": self.max_thickness_um[proc],
+        }
+        # the registry's constraints on these columns, reported right after the objectives
+        constraints = constraint_values({**head, **rest, **window}, cfg)
+        return {**head, **constraints, **rest}

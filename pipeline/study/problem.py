@@ -25,10 +25,13 @@ from objectives.constants import ZERO_CELSIUS_K
 from pipeline.study.catalog import Catalog
 from pipeline.study.config import StudyConfig
 from pipeline.study.evaluation import Evaluator, sigma_at_temperature_s_per_cm
+from pipeline.study.registry import (
+    G_CLIP,
+    OBJECTIVES,
+    active_constraints,
+    constraint_values,
+)
 from pipeline.study.space import DesignSpace, build_space
-
-MAXIMIZED = {"strength_mpa", "manufacturability", "gravimetric_wh_per_kg"}
-G_CLIP = 1e6
 
 
 @dataclass(frozen=True)
@@ -103,20 +106,7 @@ class StudyModel:
         self.robust_z = (
             float(norm.ppf(config.surrogate.robust_quantile)) if config.surrogate.robust else 0.0
         )
-        c = config.constraints
-        self.constraint_names = tuple(
-            name
-            for name, on in (
-                ("g_asr", c.asr),
-                ("g_asr_cold", c.asr and bool(window)),
-                ("g_thickness_min", True),
-                ("g_thickness_max", True),
-                ("g_strength", c.strength),
-                ("g_ccd", c.ccd),
-                ("g_domain", config.surrogate.penalize_out_of_domain),
-            )
-            if on
-        )
+        self.constraint_names = active_constraints(config)
         self.families = catalog.materials["family"].to_numpy()
 
     @property
@@ -139,29 +129,18 @@ class StudyModel:
             out["robust_asr_ohm_cm2"] = (
                 out["bulk_asr_ohm_cm2"] * factor + out["interface_asr_ohm_cm2"]
             )
-            asr = (
-                out["robust_asr_ohm_cm2"]
-                if self.config.surrogate.robust
-                else out["total_asr_ohm_cm2"]
-            )
-            asr_max = self.config.operating.asr_max_ohm_cm2
-            out["g_asr"] = asr / asr_max - 1.0
             if self.cold is not None:
                 cold = self.cold(batch)
                 out["total_asr_cold_ohm_cm2"] = (
                     cold["bulk_asr_ohm_cm2"] * factor + cold["interface_asr_ohm_cm2"]
                 )
-                out["g_asr_cold"] = out["total_asr_cold_ohm_cm2"] / asr_max - 1.0
-            out["g_domain"] = np.where(out["in_domain"], -1.0, 1.0)
+            out.update(constraint_values(out, self.config))
             F = np.empty((len(batch), self.n_obj))
             for j, name in enumerate(self.objectives):
-                value = asr if name == "total_asr_ohm_cm2" else out[name]
-                # an unknown strength or energy density cannot be claimed: worst value (0) in the search
-                F[:, j] = (
-                    -np.nan_to_num(value, nan=0.0)
-                    if name in MAXIMIZED
-                    else np.nan_to_num(value, nan=G_CLIP)
-                )
+                objective = OBJECTIVES[name]
+                if name not in out:
+                    out[name] = objective.column(out, self.config)
+                F[:, j] = objective.minimized(out, self.config)
             G = np.empty((len(batch), self.n_constr))
             unknown_value = 1.0 if self.config.constraints.unknown == "infeasible" else 0.0
             unknown = np.zeros(len(batch), dtype=bool)
@@ -197,6 +176,6 @@ class StudyModel:
         frame["feasible"] = out["feasible"]
         for j, name in enumerate(self.constraint_names):
             frame[f"G_{name}"] = G[:, j]
-        for j in range(X.shape[1]):
-            frame[f"x{j}"] = X[:, j]
+        for j, column in enumerate(self.space.x_columns):
+            frame[column] = X[:, j]
         return frame

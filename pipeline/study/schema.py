@@ -94,6 +94,8 @@ def build(cls, data: Any, prefix: str, problems: list[str], skip=frozenset()):
         hint = hints[name]
         if dataclasses.is_dataclass(hint):
             kwargs[name] = build(hint, value, path + ".", problems)
+        elif typing.get_origin(hint) is dict and _ranges(hint):
+            kwargs[name] = _build_ranges(value, f, path, problems)
         elif typing.get_origin(hint) is dict:
             kwargs[name] = _build_mapping(value, f.metadata, path, problems)
         elif _optional(hint) and value is None:
@@ -117,6 +119,34 @@ def build(cls, data: Any, prefix: str, problems: list[str], skip=frozenset()):
         return cls(**kwargs)
     except TypeError:  # a wrong type already recorded above; keep collecting
         return cls()
+
+
+def _ranges(hint) -> bool:
+    """dict[str, tuple[...]]: a mapping of names to [low, high] ranges."""
+    return typing.get_origin(typing.get_args(hint)[1]) is tuple
+
+
+def _build_ranges(value: Any, f: dataclasses.Field, path: str, problems: list[str]) -> dict:
+    """Names (the field's choices) to [low, high] with low < high; names not given keep the
+    field's default range."""
+    out = dict(f.default_factory()) if callable(f.default_factory) else {}
+    if not isinstance(value, Mapping):
+        problems.append(f"key '{path}': expected a mapping of names to [low, high], got {value!r}")
+        return out
+    allowed = f.metadata.get("choices")
+    for k, v in value.items():
+        if allowed is not None and k not in allowed:
+            problems.append(f"key '{path}.{k}': unknown key{_suggest(str(k), allowed)}")
+        elif (
+            not isinstance(v, list | tuple)
+            or len(v) != 2
+            or not all(_is_number(x) for x in v)
+            or not v[0] < v[1]
+        ):
+            problems.append(f"key '{path}.{k}': expected [low, high] with low < high, got {v!r}")
+        else:
+            out[str(k)] = (float(v[0]), float(v[1]))
+    return out
 
 
 def _optional(hint) -> bool:

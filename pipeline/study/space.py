@@ -1,11 +1,9 @@
 """The design space: valid (material, process, coating) options and continuous variables in [0, 1].
 
-Encoding (pymoo's X, one row per design, every column in [0, 1]):
-  x0 -> option index: one valid (material, process, coating) combination, floor(x0 · n_options);
-  x1 -> thickness, log-uniform inside the option's process window [min, max] (so the window holds
-        by construction; its constraints are still evaluated and reported);
-  x2 -> relative density in [relative_density_min, relative_density_max];
-  x3 -> filler volume fraction in [0, filler_fraction_max] (effective-medium composites only; 0 else).
+Encoding (pymoo's X, one row per design, every column in [0, 1]): x0 is the option index, one valid
+(material, process, coating) combination, floor(x0 · n_options); x1... are the continuous variable
+kinds of `registry.VARIABLES` in order (thickness log-uniform inside the option's process window,
+relative density, filler fraction of effective-medium composites), each decoded by its record.
 Only valid combinations exist in the option list: a process that cannot make the material's family,
 or a coating without interfacial data for it, is never proposed (integer encoding with the repair
 built into the decoding). With grid_levels > 0 the continuous variables snap to that many levels,
@@ -23,8 +21,7 @@ from pipeline.errors import ConfigError
 from pipeline.study.catalog import Catalog
 from pipeline.study.config import StudyConfig
 from pipeline.study.evaluation import DesignBatch
-
-N_VAR = 4
+from pipeline.study.registry import N_VAR, VARIABLES, x_columns
 
 
 @dataclass(frozen=True)
@@ -53,20 +50,27 @@ class DesignSpace:
             X[:, 1:] = np.round(X[:, 1:] * levels) / levels if levels > 0 else 0.5
         return X
 
+    @property
+    def n_var(self) -> int:
+        return N_VAR
+
+    @property
+    def x_columns(self) -> list[str]:
+        """The encoded variables' columns in a front table (x0 the option, then VARIABLES)."""
+        return x_columns(self.n_var)
+
     def decode(self, X: np.ndarray) -> DesignBatch:
         X = self.snap(X)
-        option = np.minimum((X[:, 0] * self.n_options).astype(np.intp), self.n_options - 1)
-        lo, hi = self.log_min_thickness[option], self.log_max_thickness[option]
-        thickness = np.exp(lo + X[:, 1] * (hi - lo))
-        rho_lo, rho_hi = self.relative_density
-        rho = rho_lo + X[:, 2] * (rho_hi - rho_lo)
-        phi = np.where(self.is_template[option], X[:, 3] * self.filler_fraction_max, 0.0)
+        option = self._option(X)
+        values = {v.name: v.decode(X[:, 1 + k], self, option) for k, v in enumerate(VARIABLES)}
         return DesignBatch(
-            self.material[option], self.process[option], self.coating[option], thickness, rho, phi
+            self.material[option], self.process[option], self.coating[option], **values
         )
 
     def option_of(self, X: np.ndarray) -> np.ndarray:
-        X = self.snap(X)
+        return self._option(self.snap(X))
+
+    def _option(self, X: np.ndarray) -> np.ndarray:
         return np.minimum((X[:, 0] * self.n_options).astype(np.intp), self.n_options - 1)
 
     def grid(self) -> np.ndarray:
@@ -79,9 +83,9 @@ class DesignSpace:
         centres = (np.arange(self.n_options) + 0.5) / self.n_options
         rows = []
         for i, c in enumerate(centres):
-            phi_levels = levels if self.is_template[i] else np.array([0.0])
-            t, r, f = np.meshgrid(levels, levels, phi_levels, indexing="ij")
-            block = np.column_stack([np.full(t.size, c), t.ravel(), r.ravel(), f.ravel()])
+            values = [v.grid_values(self, i, levels) for v in VARIABLES]
+            mesh = np.meshgrid(*values, indexing="ij")
+            block = np.column_stack([np.full(mesh[0].size, c), *(m.ravel() for m in mesh)])
             rows.append(block)
         return np.vstack(rows)
 

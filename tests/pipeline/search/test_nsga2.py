@@ -3,9 +3,10 @@ import pandas as pd
 import pytest
 
 from pipeline.errors import ConfigError
-from pipeline.search.nsga2 import hypervolume, normalize, run_nsga2
+from pipeline.search.nsga2 import hypervolume, run_nsga2
 from pipeline.study.config import StudyConfig
 from pipeline.study.problem import StudyModel
+from pipeline.study.registry import normalize
 from pipeline.study.space import build_space
 from tests.conftest import CONFIGS
 
@@ -104,7 +105,7 @@ def test_search_reaches_99_percent_of_exact_front_hypervolume(default_config, ca
         generations=60,
     )
     model = StudyModel(catalog, config)
-    bounds = {n: tuple(getattr(config.normalization, n)) for n in model.objectives}
+    bounds = {n: config.normalization[n] for n in model.objectives}
     grid = model.space.grid()
     F, G, _ = model.evaluate(grid)
     feasible = np.all(G <= 0, axis=1)
