@@ -6,7 +6,6 @@ fraction rounded (3 significant digits), so tiny numeric differences do not coun
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from pipeline.study.registry import OPTION_COLUMNS, VARIABLES
@@ -16,12 +15,12 @@ ROUNDED = tuple(v.name for v in VARIABLES)
 
 
 def design_keys(front: pd.DataFrame) -> pd.Series:
+    """One string per design: its option and its rounded variables (an empty front: no keys)."""
+    if front.empty:
+        return pd.Series([], dtype=str, index=front.index)
     parts = [front[c].astype(str) for c in IDENTITY]
     parts += [front[c].map(lambda v: f"{v:.3g}") for c in ROUNDED]
-    key = parts[0]
-    for p in parts[1:]:
-        key = key + "|" + p
-    return key
+    return pd.Series(["|".join(p) for p in zip(*parts, strict=True)], index=front.index)
 
 
 def compare_fronts(
@@ -37,7 +36,7 @@ def compare_fronts(
     metrics = {
         "compare.designs_entered": float(len(entered)),
         "compare.designs_left": float(len(left)),
-        "compare.designs_kept": float(np.isin(cur_keys, prev_keys).sum()),
+        "compare.designs_kept": float(prev_keys.isin(set(cur_keys)).sum()),
         "compare.previous_front_size": float(len(previous)),
     }
     return metrics, diff

@@ -23,6 +23,13 @@ def _table(frame: pd.DataFrame, columns: list[str]) -> str:
     return head + body
 
 
+def _value(number: float, unit: str = "") -> str:
+    """A summary figure, or 'none on the front' where no design qualifies (NaN)."""
+    if number != number:
+        return "none on the front"
+    return f"{number:.3g}" + (f" {unit}" if unit else "")
+
+
 def render(
     config: StudyConfig,
     summary: dict,
@@ -62,8 +69,8 @@ def render(
         "## Result",
         f"- Front: {int(summary['front_size'])} non-dominated feasible designs; hypervolume {summary['hypervolume']:.4f} "
         "(objectives normalized by the config's fixed bounds, reference point 1.1).",
-        f"- Lowest total ASR with thickness ≤ 20 µm: {summary['min_asr_at_thickness_le_20um']:.3g} Ω cm².",
-        f"- Best manufacturability at ASR ≤ 50 Ω cm²: {summary['best_manufacturability_at_asr_le_50']:.3g}.",
+        f"- Lowest total ASR with thickness ≤ 20 µm: {_value(summary['min_asr_at_thickness_le_20um'], 'Ω cm²')}.",
+        f"- Best manufacturability at ASR ≤ 50 Ω cm²: {_value(summary['best_manufacturability_at_asr_le_50'])}.",
         "",
         "## Recommended designs",
         "",
@@ -78,7 +85,8 @@ def render(
     if infeasible_families:
         notes.append(
             f"- Families with no feasible design: {', '.join(infeasible_families)} (see the catalog "
-            "gaps: a family whose strength or CCD is unknown is infeasible under constraints.unknown = infeasible)."
+            "gaps: a family whose strength or CCD is unknown is infeasible under constraints.unknown = infeasible"
+            f"; this study: {c.constraints.unknown})."
         )
     lines += notes or ["- none"]
     lines += [

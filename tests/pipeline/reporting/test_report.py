@@ -121,6 +121,9 @@ def test_a_run_without_feasible_designs_says_so(config):
     assert "No feasible design was found." in text
     assert "Why:" not in text
     assert "Families with no feasible design: oxide, sulfide" in text
+    assert "Lowest total ASR with thickness ≤ 20 µm: none on the front." in text
+    assert "nan" not in text
+    assert "this study: infeasible)" in text  # the study's own unknown-constraint policy
 
 
 def test_temperature_window_and_robust_mode_are_stated(default_config):
