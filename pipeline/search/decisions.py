@@ -48,9 +48,14 @@ def knee_index(F_norm: np.ndarray) -> tuple[int, str]:
 
 def pseudo_weight_index(F_norm: np.ndarray, weights: np.ndarray) -> int:
     PseudoWeights = _pymoo_mcdm()[1]
-    w = weights / weights.sum()
+    # an objective constant over the front has no pseudo-weight (pymoo divides by its zero range
+    # and every weight becomes NaN): the choice is made among the objectives that vary
+    varying = np.ptp(F_norm, axis=0) > 0
+    if not varying.any():
+        return 0
+    w = weights[varying] / weights[varying].sum()
     with np.errstate(all="ignore"):
-        return int(PseudoWeights(w).do(F_norm))
+        return int(PseudoWeights(w).do(F_norm[:, varying]))
 
 
 def choose(

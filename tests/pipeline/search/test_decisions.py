@@ -170,3 +170,11 @@ def test_choose_on_an_empty_front_is_an_empty_table_with_the_choice_columns():
     chosen = choose(front, CORNER[:0], OBJECTIVES, {})
     assert len(chosen) == 0
     assert {"choice", "why"} <= set(chosen.columns)
+
+
+def test_pseudo_weights_ignore_an_objective_that_is_constant_over_the_front():
+    # the front of the parametrized test above with a third objective fixed at 0.5: on the two
+    # that vary, weights (1, 4) -> (0.2, 0.8) pick row 2 as before (a NaN weight would give row 0)
+    front = np.array([[0.0, 1.0, 0.5], [0.5, 0.5, 0.5], [1.0, 0.0, 0.5]])
+    assert pseudo_weight_index(front, np.array([1.0, 4.0, 1.0])) == 2
+    assert pseudo_weight_index(np.full((3, 2), 0.5), np.array([1.0, 1.0])) == 0
