@@ -81,7 +81,7 @@ def predict_file(
     out["error"] = ""
     for pos, msg in errors.items():
         out.loc[pos, "status"] = "rejected"
-        out.loc[pos, "error"] = msg.split(": ", 1)[1]
+        out.loc[pos, "error"] = msg.removeprefix(f"{path}, ")  # the file is the whole table's
     if len(inputs):
         predicted = model.predict_table(inputs, coverage)
         predicted.insert(0, "temperature_k", inputs["temperature_k"])

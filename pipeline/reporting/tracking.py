@@ -92,8 +92,10 @@ def flatten(mapping: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
     out: dict[str, str] = {}
     for key, value in mapping.items():
         name = f"{prefix}{key}"
-        if isinstance(value, Mapping):
+        if isinstance(value, Mapping) and value:
             out.update(flatten(value, name + "."))
+        elif isinstance(value, Mapping):  # an empty section is still a setting
+            out[name] = "{}"
         elif isinstance(value, list | tuple):
             out[name] = ",".join(map(str, value))
         else:

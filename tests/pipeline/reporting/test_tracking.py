@@ -41,6 +41,10 @@ def test_flatten_with_prefix_and_empty_list():
     assert tracking.flatten({"a": {"b": []}}, prefix="cfg.") == {"cfg.a.b": ""}
 
 
+def test_flatten_keeps_an_empty_section_as_a_setting():
+    assert tracking.flatten({"a": {}, "b": {"c": 1}}) == {"a": "{}", "b.c": "1"}
+
+
 def test_flatten_of_the_default_config_gives_one_text_value_per_leaf(default_config):
     params = tracking.flatten(default_config.to_dict())
     assert params["operating.asr_max_ohm_cm2"] == "50.0"
