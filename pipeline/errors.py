@@ -1,10 +1,12 @@
-"""One root exception for user-facing errors; each message names the file, key or row at fault."""
+"""One root exception for user-facing errors; each message names the file, key or row at fault.
 
+SsemoError itself lives in objectives/errors.py, the lowest layer, so that the errors of
+surrogates/ (DataError, FormulaError, StudyMismatchError) derive from it too; it is re-exported here.
+"""
 
-class SsemoError(Exception):
-    """Root of every error ssemo reports to a user (CLI prints it and exits with code 2)."""
+from objectives.errors import SsemoError
 
-    exit_code = 2
+__all__ = ["CatalogError", "ConfigError", "InputError", "SsemoError"]
 
 
 class ConfigError(SsemoError):

@@ -12,10 +12,12 @@ import functools
 import re
 from collections import Counter
 
+from objectives.errors import SsemoError
+
 _LEADING_NUMBER = re.compile(r"^(\d+(?:\.\d+)?|\.\d+)(?=[A-Z(])")
 
 
-class FormulaError(ValueError):
+class FormulaError(SsemoError, ValueError):
     """A formula string that cannot be parsed into element amounts."""
 
 

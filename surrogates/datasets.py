@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from objectives.errors import SsemoError
 from surrogates.chemistry import (
     FormulaError,
     composition_key,
@@ -59,7 +60,7 @@ EXTRA = (
 REJECT_COLUMNS = ("dataset", "source_row", "composition", "value", "reason")
 
 
-class DataError(ValueError):
+class DataError(SsemoError, ValueError):
     """A dataset cannot be read at all (missing file or columns)."""
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from objectives.errors import SsemoError
 from surrogates.estimators import AGGREGATES
 from surrogates.evaluation import iter_fold_predictions, r2_score, repeated_grouped_folds
 from surrogates.features import DESCRIPTORS
@@ -27,7 +28,7 @@ SEARCH_SPACES = ("forest", "gbm", "gp")
 SEARCH_SPACE_VERSION = 2
 
 
-class StudyMismatchError(ValueError):
+class StudyMismatchError(SsemoError, ValueError):
     """A stored study was scored with other cross-validation settings, or tuned over another search
     space, than this call asks for."""
 
