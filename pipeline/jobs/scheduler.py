@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, did_you_mean
 
 EXIT_STUDIES_FAILED = 4
 
@@ -70,8 +70,6 @@ JOB_KEYS = {
 
 def load_job(path: str | Path) -> JobConfig:
     """Read and validate a job file; errors name the file and key."""
-    import difflib
-
     from pipeline.study.config import read_yaml_mapping
 
     path = Path(path)
@@ -79,10 +77,7 @@ def load_job(path: str | Path) -> JobConfig:
     problems = []
     for key in data:
         if key not in JOB_KEYS:
-            close = difflib.get_close_matches(str(key), JOB_KEYS, n=1)
-            problems.append(
-                f"key '{key}': unknown key" + (f" (did you mean '{close[0]}'?)" if close else "")
-            )
+            problems.append(f"key '{key}': unknown key{did_you_mean(key, JOB_KEYS, n=1)}")
     base = path.resolve().parent
     studies = []
     raw = data.get("studies")

@@ -7,7 +7,6 @@ Columns: material, process, coating, thickness_um, relative_density (default 1),
 
 from __future__ import annotations
 
-import difflib
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline.errors import InputError
+from pipeline.errors import InputError, did_you_mean
 from pipeline.study.catalog import Catalog
 from pipeline.study.evaluation import DesignBatch
 
@@ -29,11 +28,6 @@ class ParsedDesigns:
     batch: DesignBatch  # the good rows only
     good_rows: np.ndarray  # positions in `table` of the rows in `batch`
     errors: dict[int, list[str]]  # position in `table` -> messages
-
-
-def _suggest(value: str, options) -> str:
-    close = difflib.get_close_matches(value, list(options), n=2, cutoff=0.6)
-    return f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
 
 
 def finite_float(text: str) -> float | None:
@@ -90,12 +84,13 @@ def read_designs(path: str | Path, catalog: Catalog) -> ParsedDesigns:
         if m is None:
             bad(
                 "material",
-                f"unknown material {row['material']!r}{_suggest(row['material'], mat_ids)}",
+                f"unknown material {row['material']!r}{did_you_mean(row['material'], mat_ids, n=2)}",
             )
         p = proc_ids.get(row["process"])
         if p is None:
             bad(
-                "process", f"unknown process {row['process']!r}{_suggest(row['process'], proc_ids)}"
+                "process",
+                f"unknown process {row['process']!r}{did_you_mean(row['process'], proc_ids, n=2)}",
             )
         elif m is not None and not applies[m, p]:
             ok = [pid for pid, j in proc_ids.items() if applies[m, j]]
@@ -107,7 +102,8 @@ def read_designs(path: str | Path, catalog: Catalog) -> ParsedDesigns:
         c = coat_ids.get(row["coating"] or "none")
         if c is None:
             bad(
-                "coating", f"unknown coating {row['coating']!r}{_suggest(row['coating'], coat_ids)}"
+                "coating",
+                f"unknown coating {row['coating']!r}{did_you_mean(row['coating'], coat_ids, n=2)}",
             )
         elif m is not None and np.isnan(resistance[c, m]):
             ok = [cid for cid, k in coat_ids.items() if not np.isnan(resistance[k, m])]

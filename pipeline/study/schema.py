@@ -12,7 +12,6 @@ configs are all validated by it.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import types
 import typing
 from collections.abc import Mapping
@@ -22,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, did_you_mean
 
 
 def spec(
@@ -59,7 +58,7 @@ def _check_scalar(
     if kind == "str":
         choices = meta.get("choices")
         if not isinstance(value, str) or (choices and value not in choices):
-            hint = _suggest(str(value), choices or ())
+            hint = did_you_mean(value, choices or ())
             problems.append(f"key '{path}': expected {_expected(meta, 'str')}, got {value!r}{hint}")
         return value
     if not _is_number(value):
@@ -71,11 +70,6 @@ def _check_scalar(
     return float(value)
 
 
-def _suggest(name: str, options) -> str:
-    close = difflib.get_close_matches(name, list(options), n=3, cutoff=0.6)
-    return f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
-
-
 def build(cls, data: Any, prefix: str, problems: list[str], skip=frozenset()):
     if not isinstance(data, Mapping):
         problems.append(f"key '{prefix.rstrip('.') or '<root>'}': expected a mapping, got {data!r}")
@@ -84,7 +78,7 @@ def build(cls, data: Any, prefix: str, problems: list[str], skip=frozenset()):
     fields = {f.name: f for f in dataclasses.fields(cls) if f.name not in skip}
     for key in data:
         if key not in fields:
-            problems.append(f"key '{prefix}{key}': unknown key{_suggest(str(key), fields)}")
+            problems.append(f"key '{prefix}{key}': unknown key{did_you_mean(key, fields)}")
     kwargs: dict[str, Any] = {}
     for name, f in fields.items():
         if name not in data:
@@ -136,7 +130,7 @@ def _build_ranges(value: Any, f: dataclasses.Field, path: str, problems: list[st
     allowed = f.metadata.get("choices")
     for k, v in value.items():
         if allowed is not None and k not in allowed:
-            problems.append(f"key '{path}.{k}': unknown key{_suggest(str(k), allowed)}")
+            problems.append(f"key '{path}.{k}': unknown key{did_you_mean(k, allowed)}")
         elif (
             not isinstance(v, list | tuple)
             or len(v) != 2
@@ -173,7 +167,7 @@ def _build_choices(value: Any, meta: Mapping[str, Any], path: str, problems: lis
     for item in value:
         if item not in allowed:
             problems.append(
-                f"key '{path}': unknown entry {item!r}; expected one of {', '.join(repr(c) for c in allowed)}{_suggest(str(item), allowed)}"
+                f"key '{path}': unknown entry {item!r}; expected one of {', '.join(repr(c) for c in allowed)}{did_you_mean(item, allowed)}"
             )
     return tuple(value)
 
@@ -186,7 +180,7 @@ def _build_mapping(value: Any, meta: Mapping[str, Any], path: str, problems: lis
     out = {}
     for k, v in value.items():
         if allowed and k not in allowed:
-            problems.append(f"key '{path}.{k}': unknown key{_suggest(str(k), allowed)}")
+            problems.append(f"key '{path}.{k}': unknown key{did_you_mean(k, allowed)}")
             continue
         out[str(k)] = _check_scalar(v, meta, "float", f"{path}.{k}", problems)
     if allowed and meta.get("complete"):

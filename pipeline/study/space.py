@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, did_you_mean
 from pipeline.study.catalog import Catalog
 from pipeline.study.config import StudyConfig
 from pipeline.study.evaluation import DesignBatch
@@ -102,12 +102,7 @@ def build_space(catalog: Catalog, config: StudyConfig) -> DesignSpace:
     ):
         unknown = [x for x in chosen if x not in known]
         if unknown:
-            import difflib
-
-            hints = {u: difflib.get_close_matches(u, known, n=1) for u in unknown}
-            detail = ", ".join(
-                f"{u!r}" + (f" (did you mean {h[0]!r}?)" if h else "") for u, h in hints.items()
-            )
+            detail = ", ".join(f"{u!r}{did_you_mean(u, known, n=1)}" for u in unknown)
             raise ConfigError(
                 f"{config.source}: key 'search.{key}': unknown {detail}; expected names from the catalog"
             )
