@@ -12,6 +12,8 @@ from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 
+from pipeline.files import atomic_write
+
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
@@ -48,12 +50,10 @@ def median_seconds(fn: Callable[[], object], repeats: int = 7, warmup: int = 2) 
 def write_result(
     name: str, figures: dict[str, object], packages: tuple[str, ...] = ("numpy",)
 ) -> Path:
-    RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{name}.json"
     payload = {**figures, "versions": versions(*packages), "machine": machine(), "argv": sys.argv}
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(payload, indent=2, sort_keys=False) + "\n")
-    tmp.replace(path)
+    text = json.dumps(payload, indent=2, sort_keys=False) + "\n"
+    atomic_write(path, lambda tmp: tmp.write_text(text))
     print(json.dumps(figures, indent=2))
     print(f"wrote {path}")
     return path

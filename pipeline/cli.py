@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pipeline import REPO_ROOT
 from pipeline.errors import SsemoError
+from pipeline.files import atomic_write
 
 DEFAULT_CONFIG = REPO_ROOT / "configs" / "default.yaml"
 
@@ -59,11 +60,8 @@ def cmd_evaluate(args) -> int:
         table.loc[pos, "error"] = " | ".join(m.split(": ", 1)[1] if ": " in m else m for m in msgs)
     out = table.join(scored)
     out.insert(1, "temperature_c", evaluator.temperature_c)
-    out_path = Path(args.out)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_path.with_suffix(out_path.suffix + ".tmp")
-    out.to_csv(tmp, index=False)
-    tmp.replace(out_path)  # atomic: a crash never leaves a half-written results file
+    # atomic: a crash never leaves a half-written results file
+    out_path = atomic_write(args.out, lambda tmp: out.to_csv(tmp, index=False))
 
     columns = [*OPTION_COLUMNS, "sigma_membrane_s_per_cm", *OBJECTIVES, "feasible"]
     shown = out.loc[out["status"] == "ok", [c for c in columns if c in out]]
@@ -148,11 +146,7 @@ def cmd_predict(args) -> int:
     name = args.model or f"{config.mlflow.registered_model}@{config.mlflow.alias}"
     model = load_registered_model(uri, name if name.startswith("models:/") else f"models:/{name}")
     out, errors = predict_file(model, args.input, args.temperature_c)
-    out_path = Path(args.out)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_path.with_suffix(out_path.suffix + ".tmp")
-    out.to_csv(tmp, index=False)
-    tmp.replace(out_path)
+    out_path = atomic_write(args.out, lambda tmp: out.to_csv(tmp, index=False))
     ok = out[out["status"] == "ok"]
     if len(ok):
         import pandas as pd

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import ConfigError, did_you_mean
+from pipeline.files import atomic_write
 
 EXIT_STUDIES_FAILED = 4
 
@@ -144,10 +145,8 @@ def load_job(path: str | Path) -> JobConfig:
 
 
 def _write_json(path: Path, payload: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(payload, indent=2, default=str))
-    os.replace(tmp, path)
+    text = json.dumps(payload, indent=2, default=str)
+    atomic_write(path, lambda tmp: tmp.write_text(text))
 
 
 def study_key(config, surrogate_version: str) -> str:

@@ -1,19 +1,20 @@
 """Search checkpoints: arrays and JSON in one NumPy .npz file (no pickle), replaced atomically.
 
 After every generation the search state — population, its ranks and crowding, the archive, the
-history and the random generator's full state — is written to `<dir>/checkpoint.npz` through a
-temporary file and os.replace, so a crash or `kill -9` leaves either the previous or the new
-checkpoint, never a torn one. Loading uses allow_pickle=False.
+history and the random generator's full state — is written to `<dir>/checkpoint.npz` with
+pipeline.files.atomic_write (a temporary file, fsync, os.replace), so a crash or `kill -9` leaves
+either the previous or the new checkpoint, never a torn one. Loading uses allow_pickle=False.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from pipeline.files import atomic_write
 
 FORMAT_VERSION = 1
 
@@ -25,15 +26,14 @@ class Checkpoint:
         self.path = self.directory / "checkpoint.npz"
 
     def save(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
         payload = json.dumps({**meta, "format_version": FORMAT_VERSION, "key": self.key}).encode()
-        tmp = self.path.with_name(f".checkpoint-{os.getpid()}.tmp.npz")
-        with open(tmp, "wb") as fh:
-            contents = {"__meta__": np.frombuffer(payload, dtype=np.uint8), **arrays}
-            np.savez(fh, **contents)  # type: ignore[arg-type]  # numpy stubs: allow_pickle kw clash
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.path)
+        contents = {"__meta__": np.frombuffer(payload, dtype=np.uint8), **arrays}
+
+        def write(tmp: Path) -> None:
+            with open(tmp, "wb") as fh:  # a file object: np.savez would add .npz to a bare name
+                np.savez(fh, **contents)  # type: ignore[arg-type]  # numpy stubs: allow_pickle kw clash
+
+        atomic_write(self.path, write)
 
     def load(self) -> tuple[dict[str, np.ndarray], dict[str, Any]] | None:
         if not self.path.exists():
