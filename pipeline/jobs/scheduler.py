@@ -28,10 +28,50 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import ConfigError, did_you_mean
 from pipeline.files import atomic_write
+from pipeline.study.schema import build, config_error, read_yaml_mapping, spec
 
 EXIT_STUDIES_FAILED = 4
+
+
+# --- the job file as written (configs/jobs/*.yaml), validated like study and training configs ----
+
+
+@dataclass(frozen=True)
+class JobStudy:
+    name: str | None = spec(default=None)  # default: the config file's name without .yaml
+    config: str = spec(default="", required=True)  # a study config, relative to the job file
+    overrides: tuple[str, ...] | None = spec(default=None)  # 'key.path=value', as --set takes
+
+
+@dataclass(frozen=True)
+class JobCompute:
+    scheduler: str | None = spec(default=None)  # a Dask scheduler address; None: in-process
+
+
+@dataclass(frozen=True)
+class JobRetries:
+    attempts: int = spec(1, 20, default=3)
+    backoff_s: float = spec(0.0, 600.0, unit="s", default=2.0)  # doubles after each attempt
+
+
+@dataclass(frozen=True)
+class JobFile:
+    """The keys of a job file. Null (an empty YAML value) keeps a key's default, as job files
+    always could; paths are relative to the job file."""
+
+    studies: tuple[JobStudy, ...] = spec(1, default=(), required=True)
+    name: str | None = spec(default=None)  # default: the job file's name without .yaml
+    description: str | None = spec(default=None)
+    state_dir: str | None = spec(default=None)  # default: ../../results/jobs
+    retrain_surrogate: bool | None = None
+    train_config: str | None = spec(default=None)  # default: ../train.yaml
+    tracking_uri: str | None = spec(default=None)  # applies to every study and the retraining
+    compute: JobCompute | None = None
+    retries: JobRetries | None = None
+
+
+# --- the job as run: names and absolute paths resolved ---------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -56,92 +96,57 @@ class JobConfig:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-JOB_KEYS = {
-    "name",
-    "description",
-    "studies",
-    "state_dir",
-    "retrain_surrogate",
-    "train_config",
-    "tracking_uri",
-    "compute",
-    "retries",
-}
-
-
 def load_job(path: str | Path) -> JobConfig:
-    """Read and validate a job file; errors name the file and key."""
-    from pipeline.study.config import read_yaml_mapping
-
+    """Read and validate a job file; every problem is reported at once, naming the file and key."""
     path = Path(path)
-    data = read_yaml_mapping(path, "job file")
-    problems = []
-    for key in data:
-        if key not in JOB_KEYS:
-            problems.append(f"key '{key}': unknown key{did_you_mean(key, JOB_KEYS, n=1)}")
+    problems: list[str] = []
+    raw = build(JobFile, read_yaml_mapping(path, "job file"), "", problems)
     base = path.resolve().parent
-    studies = []
-    raw = data.get("studies")
-    if not isinstance(raw, list) or not raw:
-        problems.append("key 'studies': expected a non-empty list of {name, config, overrides}")
-        raw = []
-    names = set()
-    for i, entry in enumerate(raw):
+    studies = _resolve_studies(raw.studies, base, problems)
+    scheduler = (raw.compute or JobCompute()).scheduler
+    if isinstance(scheduler, str) and "://" not in scheduler:
+        problems.append(
+            f"key 'compute.scheduler': expected null or an address like tcp://127.0.0.1:8786, got {scheduler!r}"
+        )
+    if problems:
+        raise config_error(str(path), problems, "job file")
+    retries = raw.retries or JobRetries()
+    return JobConfig(
+        name=raw.name or path.stem,
+        source=str(path),
+        studies=studies,
+        state_dir=str((base / (raw.state_dir or "../../results/jobs")).resolve()),
+        retrain_surrogate=bool(raw.retrain_surrogate),
+        train_config=str((base / (raw.train_config or "../train.yaml")).resolve()),
+        tracking_uri=raw.tracking_uri,
+        scheduler=scheduler,
+        attempts=retries.attempts,
+        backoff_s=float(retries.backoff_s),
+    )
+
+
+def _resolve_studies(
+    entries: tuple[JobStudy, ...], base: Path, problems: list[str]
+) -> tuple[StudyEntry, ...]:
+    """Each study's config path made absolute and checked, its name defaulted and checked for
+    duplicates, its overrides checked for '='; problems appended."""
+    studies, names = [], set()
+    for i, entry in enumerate(entries):
         where = f"studies[{i}]"
-        if not isinstance(entry, dict) or "config" not in entry:
-            problems.append(
-                f"key '{where}': expected a mapping with 'config' (and optional 'name', 'overrides')"
-            )
-            continue
-        unknown = set(entry) - {"name", "config", "overrides"}
-        if unknown:
-            problems.append(
-                f"key '{where}.{sorted(unknown)[0]}': unknown key; expected name, config, overrides"
-            )
-        cfg = (base / str(entry["config"])).resolve()
+        if not entry.config or not isinstance(entry.config, str):
+            continue  # missing or not a string: already reported
+        cfg = (base / entry.config).resolve()
         if not cfg.exists():
             problems.append(f"key '{where}.config': no such file {cfg}")
-        overrides = entry.get("overrides") or []
-        if not isinstance(overrides, list) or not all(
-            isinstance(o, str) and "=" in o for o in overrides
-        ):
+        overrides = entry.overrides or ()
+        if not all(isinstance(o, str) and "=" in o for o in overrides):
             problems.append(f"key '{where}.overrides': expected a list of 'key.path=value' strings")
-            overrides = []
-        name = str(entry.get("name") or cfg.stem)
+        name = str(entry.name or cfg.stem)
         if name in names:
             problems.append(f"key '{where}.name': duplicate study name {name!r}")
         names.add(name)
         studies.append(StudyEntry(name, str(cfg), tuple(overrides)))
-    compute = data.get("compute") or {}
-    retries = data.get("retries") or {}
-    scheduler = compute.get("scheduler") if isinstance(compute, dict) else None
-    if scheduler is not None and not (isinstance(scheduler, str) and "://" in scheduler):
-        problems.append(
-            f"key 'compute.scheduler': expected null or an address like tcp://127.0.0.1:8786, got {scheduler!r}"
-        )
-    attempts = retries.get("attempts", 3)
-    if not isinstance(attempts, int) or isinstance(attempts, bool) or not 1 <= attempts <= 20:
-        problems.append(f"key 'retries.attempts': expected an integer in [1, 20], got {attempts!r}")
-    backoff = retries.get("backoff_s", 2.0)
-    if not isinstance(backoff, int | float) or isinstance(backoff, bool) or not 0 <= backoff <= 600:
-        problems.append(
-            f"key 'retries.backoff_s': expected a number of seconds in [0, 600], got {backoff!r}"
-        )
-    if problems:
-        raise ConfigError(f"{path}: invalid job file\n" + "\n".join(f"  - {p}" for p in problems))
-    train = data.get("train_config") or "../train.yaml"
-    return JobConfig(
-        name=str(data.get("name") or path.stem),
-        source=str(path),
-        studies=tuple(studies),
-        state_dir=str((base / str(data.get("state_dir") or "../../results/jobs")).resolve()),
-        retrain_surrogate=bool(data.get("retrain_surrogate", False)),
-        train_config=str((base / train).resolve()),
-        tracking_uri=data.get("tracking_uri"),
-        scheduler=scheduler,
-        attempts=attempts,
-        backoff_s=float(backoff),
-    )
+    return tuple(studies)
 
 
 def _write_json(path: Path, payload: dict) -> None:

@@ -16,9 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import REPO_ROOT
-from pipeline.errors import ConfigError
 from pipeline.study.registry import DEFAULT_OBJECTIVES, OBJECTIVES, default_bounds
-from pipeline.study.schema import build, read_yaml_mapping, set_override, spec
+from pipeline.study.schema import build, config_error, read_yaml_mapping, set_override, spec
 
 COMPOSITE_MODELS = ("parallel", "series", "maxwell_garnett", "bruggeman", "core_shell")
 POROSITY_MODELS = ("bruggeman", "maxwell_garnett")
@@ -203,12 +202,10 @@ class StudyConfig:
         problems: list[str] = []
         obj = build(cls, data, "", problems, skip={"source"})
         if problems:
-            raise ConfigError(
-                f"{source}: invalid config\n" + "\n".join(f"  - {p}" for p in problems)
-            )
+            raise config_error(source, problems)
         cross = _cross_checks(obj)
         if cross:
-            raise ConfigError(f"{source}: invalid config\n" + "\n".join(f"  - {p}" for p in cross))
+            raise config_error(source, cross)
         return dataclasses.replace(obj, source=source)
 
     def to_dict(self) -> dict[str, Any]:
@@ -365,9 +362,7 @@ class TrainConfig:
         problems: list[str] = []
         obj = build(cls, data, "", problems, skip={"source"})
         if problems:
-            raise ConfigError(
-                f"{source}: invalid config\n" + "\n".join(f"  - {p}" for p in problems)
-            )
+            raise config_error(source, problems)
         return dataclasses.replace(obj, source=source)
 
     def to_dict(self) -> dict[str, Any]:

@@ -4,9 +4,10 @@ A config section is a frozen dataclass whose fields are declared with `spec(low,
 choices=...)`. `build(cls, data, prefix, problems)` turns a raw mapping (parsed YAML) into that
 dataclass, appending every problem it finds to `problems` as "key 'a.b.c': expected ..., got ..."
 instead of stopping at the first, and suggesting close matches for misspelled keys and choices.
-Nested dataclasses, mappings of names to numbers, lists of choices,
-booleans, integers, numbers in a range and optional values are understood. Study, training and job
-configs are all validated by it.
+Nested dataclasses, lists of nested dataclasses (key paths `studies[0].config`), mappings of names
+to numbers, lists of choices, booleans, integers, numbers in a range, required keys and optional
+values (`X | None`: null is allowed) are understood. Study, training and job configs are all
+validated by it; `config_error` turns the collected problems into one ConfigError.
 """
 
 from __future__ import annotations
@@ -31,11 +32,26 @@ def spec(
     unit: str = "",
     choices=None,
     complete: bool = False,
+    required: bool = False,
     **kw,
 ):
-    """A dataclass field with its validation rule in metadata (complete: a mapping needs every choice)."""
-    meta = {"low": low, "high": high, "unit": unit, "choices": choices, "complete": complete}
+    """A dataclass field with its validation rule in metadata (complete: a mapping needs every
+    choice; required: the key must be given, its default only stands in while problems are
+    collected; for a list of nested dataclasses, low is the least number of entries)."""
+    meta = {
+        "low": low,
+        "high": high,
+        "unit": unit,
+        "choices": choices,
+        "complete": complete,
+        "required": required,
+    }
     return field(metadata=meta, **kw)
+
+
+def config_error(source: str, problems: list[str], what: str = "config") -> ConfigError:
+    """One error listing every problem found in a file: "<file>: invalid <what>" and a bullet each."""
+    return ConfigError(f"{source}: invalid {what}\n" + "\n".join(f"  - {p}" for p in problems))
 
 
 def _expected(meta: Mapping[str, Any], unit_type: str) -> str:
@@ -45,7 +61,8 @@ def _expected(meta: Mapping[str, Any], unit_type: str) -> str:
         return "one of " + ", ".join(repr(c) for c in meta["choices"])
     low, high, unit = meta.get("low"), meta.get("high"), meta.get("unit", "")
     rng = f" in [{low}, {high}]" if low is not None else ""
-    return f"a number{rng}{' ' + unit if unit else ''}"
+    what = "an integer" if unit_type == "int" else "a number"
+    return f"{what}{rng}{' ' + unit if unit else ''}"
 
 
 def _is_number(value: Any) -> bool:
@@ -61,16 +78,18 @@ def _check_scalar(
             hint = did_you_mean(value, choices or ())
             problems.append(f"key '{path}': expected {_expected(meta, 'str')}, got {value!r}{hint}")
         return value
-    if not _is_number(value):
-        problems.append(f"key '{path}': expected {_expected(meta, 'float')}, got {value!r}")
+    if not _is_number(value) or (kind == "int" and not isinstance(value, int)):
+        problems.append(f"key '{path}': expected {_expected(meta, kind)}, got {value!r}")
         return value
     low, high = meta.get("low"), meta.get("high")
     if (low is not None and value < low) or (high is not None and value > high):
-        problems.append(f"key '{path}': expected {_expected(meta, 'float')}, got {value!r}")
-    return float(value)
+        problems.append(f"key '{path}': expected {_expected(meta, kind)}, got {value!r}")
+    return value if kind == "int" else float(value)
 
 
 def build(cls, data: Any, prefix: str, problems: list[str], skip=frozenset()):
+    """`cls` built from the raw mapping `data`; every problem is appended to `problems` with its key
+    path (prefix + key), and a wrong value is kept or defaulted so that collecting can go on."""
     if not isinstance(data, Mapping):
         problems.append(f"key '{prefix.rstrip('.') or '<root>'}': expected a mapping, got {data!r}")
         return cls()
@@ -81,33 +100,34 @@ def build(cls, data: Any, prefix: str, problems: list[str], skip=frozenset()):
             problems.append(f"key '{prefix}{key}': unknown key{did_you_mean(key, fields)}")
     kwargs: dict[str, Any] = {}
     for name, f in fields.items():
-        if name not in data:
-            continue
         path = f"{prefix}{name}"
+        if name not in data:
+            if f.metadata.get("required"):
+                problems.append(f"key '{path}': missing (required)")
+            continue
         value = data[name]
         hint = hints[name]
+        if _optional(hint):
+            if value is None:
+                kwargs[name] = None
+                continue
+            hint = _without_none(hint)
         if dataclasses.is_dataclass(hint):
             kwargs[name] = build(hint, value, path + ".", problems)
+        elif (item := _item_dataclass(hint)) is not None:
+            kwargs[name] = _build_items(item, value, f.metadata, path, problems)
         elif typing.get_origin(hint) is dict and _ranges(hint):
             kwargs[name] = _build_ranges(value, f, path, problems)
         elif typing.get_origin(hint) is dict:
             kwargs[name] = _build_mapping(value, f.metadata, path, problems)
-        elif _optional(hint) and value is None:
-            kwargs[name] = None
         elif hint is bool:
             if not isinstance(value, bool):
                 problems.append(f"key '{path}': expected true or false, got {value!r}")
             kwargs[name] = value
         elif typing.get_origin(hint) is tuple:
             kwargs[name] = _build_choices(value, f.metadata, path, problems)
-        elif hint is int:
-            if not isinstance(value, int) or isinstance(value, bool):
-                problems.append(f"key '{path}': expected an integer, got {value!r}")
-            else:
-                _check_scalar(value, f.metadata, "float", path, problems)
-            kwargs[name] = value
         else:
-            kind = "str" if hint in (str, str | None) else "float"
+            kind = {str: "str", int: "int"}.get(hint, "float")
             kwargs[name] = _check_scalar(value, f.metadata, kind, path, problems)
     try:
         return cls(**kwargs)
@@ -145,6 +165,33 @@ def _build_ranges(value: Any, f: dataclasses.Field, path: str, problems: list[st
 
 def _optional(hint) -> bool:
     return isinstance(hint, types.UnionType) and type(None) in typing.get_args(hint)
+
+
+def _without_none(hint):
+    """X from `X | None` (one type besides None, as every optional config key has)."""
+    (inner,) = (a for a in typing.get_args(hint) if a is not type(None))
+    return inner
+
+
+def _item_dataclass(hint):
+    """X for `tuple[X, ...]` when X is a dataclass (a list of nested sections), else None."""
+    args = typing.get_args(hint)
+    if typing.get_origin(hint) is tuple and args and dataclasses.is_dataclass(args[0]):
+        return args[0]
+    return None
+
+
+def _build_items(
+    item_cls, value: Any, meta: Mapping[str, Any], path: str, problems: list[str]
+) -> tuple:
+    """A list of mappings, each built as `item_cls` under the key path `path[i].`."""
+    least = meta.get("low") or 0
+    if not isinstance(value, list | tuple) or len(value) < least:
+        keys = ", ".join(f.name for f in dataclasses.fields(item_cls))
+        size = {0: "a list", 1: "a non-empty list"}.get(least, f"a list of at least {least:g}")
+        problems.append(f"key '{path}': expected {size} of {{{keys}}}, got {value!r}")
+        return ()
+    return tuple(build(item_cls, item, f"{path}[{i}].", problems) for i, item in enumerate(value))
 
 
 def _build_choices(value: Any, meta: Mapping[str, Any], path: str, problems: list[str]) -> tuple:

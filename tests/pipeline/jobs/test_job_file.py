@@ -1,0 +1,113 @@
+"""Job files are validated by the same schema machinery as study and training configs: every
+problem at once, each with its key path; the resolved JobConfig keeps its meaning."""
+
+import pytest
+import yaml
+
+from pipeline.errors import ConfigError
+from pipeline.jobs.scheduler import JobConfig, StudyEntry, load_job
+from tests.conftest import CONFIGS
+
+
+def write(tmp_path, data) -> str:
+    path = tmp_path / "job.yaml"
+    path.write_text(yaml.safe_dump(data) if not isinstance(data, str) else data)
+    return str(path)
+
+
+def problems(tmp_path, data) -> list[str]:
+    with pytest.raises(ConfigError) as info:
+        load_job(write(tmp_path, data))
+    head, *lines = str(info.value).splitlines()
+    assert head.endswith("job.yaml: invalid job file")
+    return [line.removeprefix("  - ") for line in lines]
+
+
+def test_the_shipped_nightly_job_resolves_names_and_paths():
+    job = load_job(CONFIGS / "jobs" / "nightly.yaml")
+    assert job.name == "nightly"
+    assert [s.name for s in job.studies] == ["default", "cold_climate", "energy_density_5obj"]
+    assert job.studies[0] == StudyEntry("default", str(CONFIGS / "default.yaml"), ())
+    assert job.state_dir == str(CONFIGS.parent / "results" / "jobs")
+    assert job.train_config == str(CONFIGS / "train.yaml")
+    assert (job.scheduler, job.attempts, job.backoff_s, job.retrain_surrogate) == (
+        None,
+        3,
+        2.0,
+        False,
+    )
+
+
+def test_defaults_and_null_values_keep_the_defaults(tmp_path):
+    config = str(CONFIGS / "default.yaml")
+    text = f"name:\nstudies:\n  - config: {config}\n    overrides:\ncompute:\nretries:\n"
+    job = load_job(write(tmp_path, text))
+    assert job == JobConfig(
+        name="job",
+        source=str(tmp_path / "job.yaml"),
+        studies=(StudyEntry("default", config, ()),),
+        state_dir=str((tmp_path / "../../results/jobs").resolve()),
+        train_config=str((tmp_path / "../train.yaml").resolve()),
+    )
+
+
+def test_every_problem_is_reported_at_once_with_its_key_path(tmp_path):
+    config = str(CONFIGS / "default.yaml")
+    found = problems(
+        tmp_path,
+        {
+            "nmae": "x",
+            "studies": [
+                {"config": config, "overrides": ["search.seed=2"]},
+                {"config": config, "name": "default", "overrides": ["search.seed"]},
+                {"confg": "a.yaml"},
+                5,
+                {"config": "missing.yaml", "overides": []},
+            ],
+            "compute": {"scheduler": "localhost:8786", "workers": 2},
+            "retries": {"attempts": 0, "backoff_s": 601},
+            "retrain_surrogate": "yes",
+        },
+    )
+    assert found == [
+        "key 'nmae': unknown key (did you mean 'name'?)",
+        "key 'studies[2].confg': unknown key (did you mean 'config'?)",
+        "key 'studies[2].config': missing (required)",
+        "key 'studies[3]': expected a mapping, got 5",
+        "key 'studies[4].overides': unknown key (did you mean 'overrides'?)",
+        "key 'retrain_surrogate': expected true or false, got 'yes'",
+        "key 'compute.workers': unknown key",
+        "key 'retries.attempts': expected an integer in [1, 20], got 0",
+        "key 'retries.backoff_s': expected a number in [0.0, 600.0] s, got 601",
+        "key 'studies[1].overrides': expected a list of 'key.path=value' strings",
+        "key 'studies[1].name': duplicate study name 'default'",
+        f"key 'studies[4].config': no such file {tmp_path / 'missing.yaml'}",
+        "key 'compute.scheduler': expected null or an address like tcp://127.0.0.1:8786, "
+        "got 'localhost:8786'",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ({"name": "x"}, "key 'studies': missing (required)"),
+        (
+            {"studies": []},
+            "key 'studies': expected a non-empty list of {name, config, overrides}, got []",
+        ),
+        ({"studies": [{"config": 3}]}, "key 'studies[0].config': expected a string, got 3"),
+        ({"studies": [{"name": "a"}]}, "key 'studies[0].config': missing (required)"),
+        ({"retries": {"attempts": 2.5}}, "key 'retries.attempts': expected an integer in [1, 20]"),
+        ({"retries": {"attempts": True}}, "key 'retries.attempts': expected an integer in [1, 20]"),
+        ({"compute": []}, "key 'compute': expected a mapping, got []"),
+        ({"tracking_uri": 5}, "key 'tracking_uri': expected a string, got 5"),
+    ],
+)
+def test_one_bad_key_is_named(tmp_path, data, expected):
+    found = problems(tmp_path, data)
+    assert any(p.startswith(expected) for p in found), found
+
+
+def test_a_file_that_is_not_a_mapping_is_refused(tmp_path):
+    with pytest.raises(ConfigError, match="expected a mapping at the top level, got list"):
+        load_job(write(tmp_path, "- a\n- b\n"))
