@@ -6,6 +6,9 @@ Maxwell-Garnett (dilute spheres) or symmetric Bruggeman (percolation at φ = 1/3
 the lower bound. All four are standard effective-medium formulas (no separate primary citation was
 retrieved, physics notes §3). For every φ: series ≤ Maxwell-Garnett, Bruggeman ≤ parallel.
 
+Every function takes the filler fraction first and the phases' conductivities (and sizes) by
+keyword: a filler and a matrix conductivity, both in S/cm, swapped by position would go unnoticed.
+
 The core–shell option models the space-charge interphase around ceramic fillers in a polymer
 (Li Z. et al., ACS AMI 11, 784 (2019), doi:10.1021/acsami.8b17279: ~3 nm around Ga-LLZO in PEO).
 """
@@ -17,7 +20,10 @@ Array = NDArray[np.float64]
 
 
 def parallel_s_per_cm(
-    filler_fraction: ArrayLike, sigma_filler_s_per_cm: ArrayLike, sigma_matrix_s_per_cm: ArrayLike
+    filler_fraction: ArrayLike,
+    *,
+    sigma_filler_s_per_cm: ArrayLike,
+    sigma_matrix_s_per_cm: ArrayLike,
 ) -> Array:
     """Parallel (Wiener upper) bound: σ = φ σ_f + (1 − φ) σ_m — the review's mixing rule. [S/cm]."""
     phi = np.asarray(filler_fraction, dtype=float)
@@ -27,7 +33,10 @@ def parallel_s_per_cm(
 
 
 def series_s_per_cm(
-    filler_fraction: ArrayLike, sigma_filler_s_per_cm: ArrayLike, sigma_matrix_s_per_cm: ArrayLike
+    filler_fraction: ArrayLike,
+    *,
+    sigma_filler_s_per_cm: ArrayLike,
+    sigma_matrix_s_per_cm: ArrayLike,
 ) -> Array:
     """Series (Wiener lower) bound: 1/σ = φ/σ_f + (1 − φ)/σ_m. [S/cm]. Zero if a present phase is 0."""
     phi = np.asarray(filler_fraction, dtype=float)
@@ -39,7 +48,10 @@ def series_s_per_cm(
 
 
 def maxwell_garnett_s_per_cm(
-    filler_fraction: ArrayLike, sigma_filler_s_per_cm: ArrayLike, sigma_matrix_s_per_cm: ArrayLike
+    filler_fraction: ArrayLike,
+    *,
+    sigma_filler_s_per_cm: ArrayLike,
+    sigma_matrix_s_per_cm: ArrayLike,
 ) -> Array:
     """Maxwell-Garnett for spheres of σ_f dispersed in a matrix σ_m (physics notes §3):
 
@@ -54,7 +66,10 @@ def maxwell_garnett_s_per_cm(
 
 
 def bruggeman_s_per_cm(
-    filler_fraction: ArrayLike, sigma_filler_s_per_cm: ArrayLike, sigma_matrix_s_per_cm: ArrayLike
+    filler_fraction: ArrayLike,
+    *,
+    sigma_filler_s_per_cm: ArrayLike,
+    sigma_matrix_s_per_cm: ArrayLike,
 ) -> Array:
     """Symmetric Bruggeman for spheres (physics notes §3), solved in closed form:
 
@@ -70,7 +85,7 @@ def bruggeman_s_per_cm(
 
 
 def shell_volume_fraction(
-    filler_fraction: ArrayLike, particle_radius_nm: ArrayLike, shell_thickness_nm: ArrayLike
+    filler_fraction: ArrayLike, *, particle_radius_nm: ArrayLike, shell_thickness_nm: ArrayLike
 ) -> Array:
     """Interphase shell volume φ_sh = φ[(1 + λ/r)³ − 1] (physics notes §3), capped at 1 − φ.
 
@@ -85,6 +100,7 @@ def shell_volume_fraction(
 
 def core_shell_s_per_cm(
     filler_fraction: ArrayLike,
+    *,
     sigma_filler_s_per_cm: ArrayLike,
     sigma_matrix_s_per_cm: ArrayLike,
     sigma_interphase_s_per_cm: ArrayLike,
@@ -102,10 +118,16 @@ def core_shell_s_per_cm(
     physics notes §3: inert SiO₂ can even lower σ, arXiv:2312.05681). [S/cm].
     """
     phi = np.asarray(filler_fraction, dtype=float)
-    phi_shell = shell_volume_fraction(phi, particle_radius_nm, shell_thickness_nm)
+    phi_shell = shell_volume_fraction(
+        phi, particle_radius_nm=particle_radius_nm, shell_thickness_nm=shell_thickness_nm
+    )
     coated = phi + phi_shell
     core_share = np.divide(phi, coated, out=np.ones_like(coated), where=coated > 0)
-    sigma_coated = maxwell_garnett_s_per_cm(
-        core_share, sigma_filler_s_per_cm, sigma_interphase_s_per_cm
+    sigma_coated = maxwell_garnett_s_per_cm(  # the shell is the host of its core
+        core_share,
+        sigma_filler_s_per_cm=sigma_filler_s_per_cm,
+        sigma_matrix_s_per_cm=sigma_interphase_s_per_cm,
     )
-    return bruggeman_s_per_cm(coated, sigma_coated, sigma_matrix_s_per_cm)
+    return bruggeman_s_per_cm(
+        coated, sigma_filler_s_per_cm=sigma_coated, sigma_matrix_s_per_cm=sigma_matrix_s_per_cm
+    )

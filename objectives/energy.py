@@ -85,6 +85,7 @@ def lithium_thickness_um(
 
 def stack_energy_density(
     sse_thickness_um: ArrayLike,
+    *,
     sse_density_g_per_cm3: ArrayLike,
     sse_relative_density: ArrayLike,
     areal_capacity_mah_per_cm2: ArrayLike,
@@ -104,6 +105,7 @@ def stack_energy_density(
     """Gravimetric [Wh/kg] and volumetric [Wh/L] energy density of one Al|cathode|SSE|Li|Cu stack.
 
     collector_share: fraction of each collector counted for this cell (0.5 in double-sided stacks).
+    Every argument after the separator thickness is a keyword: many share a unit (µm, g/cm³).
     """
     share = np.asarray(collector_share, dtype=float)
     cathode_mass = cathode_areal_mass_g_per_cm2(

@@ -16,6 +16,7 @@ Array = NDArray[np.float64]
 def interfacial_resistance_ohm_cm2(
     resistance_per_side_ohm_cm2: ArrayLike,
     contact_fraction: ArrayLike = 1.0,
+    *,
     stack_pressure_mpa: ArrayLike | None = None,
     reference_pressure_mpa: ArrayLike = 1.0,
     pressure_exponent: ArrayLike = -0.5,

@@ -18,13 +18,13 @@ from numpy.typing import ArrayLike, NDArray
 Array = NDArray[np.float64]
 
 
-def maturity_score(mrl: ArrayLike, mrl_low: float = 1.0, mrl_high: float = 9.0) -> Array:
+def maturity_score(mrl: ArrayLike, *, mrl_low: float = 1.0, mrl_high: float = 9.0) -> Array:
     """(MRL − low)/(high − low), clipped to [0, 1]."""
     return np.clip((np.asarray(mrl, dtype=float) - mrl_low) / (mrl_high - mrl_low), 0.0, 1.0)
 
 
 def thickness_margin_score(
-    thickness_um: ArrayLike, min_thickness_um: ArrayLike, full_margin: float = 0.5
+    thickness_um: ArrayLike, *, min_thickness_um: ArrayLike, full_margin: float = 0.5
 ) -> Array:
     """(L/L_min − 1)/full_margin clipped to [0, 1]: 0 at the process's thinnest, 1 at +full_margin."""
     margin = np.asarray(thickness_um, dtype=float) / np.asarray(min_thickness_um, dtype=float) - 1.0
@@ -32,7 +32,7 @@ def thickness_margin_score(
 
 
 def temperature_score(
-    processing_temperature_c: ArrayLike, ambient_c: float = 25.0, t_max_c: float = 1500.0
+    processing_temperature_c: ArrayLike, *, ambient_c: float = 25.0, t_max_c: float = 1500.0
 ) -> Array:
     """(t_max − T)/(t_max − ambient) clipped to [0, 1]: room-temperature processes score 1."""
     return np.clip(
@@ -43,6 +43,7 @@ def temperature_score(
 
 
 def manufacturability_score(
+    *,
     maturity: ArrayLike,
     thickness_margin: ArrayLike,
     temperature: ArrayLike,
@@ -50,7 +51,8 @@ def manufacturability_score(
     scalability: ArrayLike,
     weights: ArrayLike = (1.0, 1.0, 1.0, 1.0, 1.0),
 ) -> Array:
-    """Weighted mean Σ wᵢ sᵢ / Σ wᵢ of the five component scores (same order as the arguments)."""
+    """Weighted mean Σ wᵢ sᵢ / Σ wᵢ of the five component scores, each in [0, 1] and so passed by
+    keyword; weights in the order of the arguments."""
     w = np.asarray(weights, dtype=float)
     if w.shape != (5,) or np.any(w < 0) or w.sum() <= 0:
         raise ValueError(

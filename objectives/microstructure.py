@@ -32,9 +32,8 @@ def porous_conductivity_s_per_cm(
     """
     porosity = 1.0 - np.asarray(relative_density, dtype=float)
     sigma = np.asarray(sigma_dense_s_per_cm, dtype=float)
-    if model == "maxwell_garnett":
-        return maxwell_garnett_s_per_cm(porosity, 0.0, sigma)
-    return bruggeman_s_per_cm(porosity, 0.0, sigma)
+    mix = maxwell_garnett_s_per_cm if model == "maxwell_garnett" else bruggeman_s_per_cm
+    return mix(porosity, sigma_filler_s_per_cm=0.0, sigma_matrix_s_per_cm=sigma)  # pores: σ = 0
 
 
 def porous_property(
@@ -52,6 +51,7 @@ def porous_property(
 
 def weibull_scaled_strength_mpa(
     strength_ref_mpa: ArrayLike,
+    *,
     area_ref_cm2: ArrayLike,
     area_cm2: ArrayLike,
     weibull_modulus: ArrayLike,

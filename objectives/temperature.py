@@ -56,6 +56,7 @@ def arrhenius_prefactor(
 
 def arrhenius_from_reference_s_per_cm(
     sigma_ref_s_per_cm: ArrayLike,
+    *,
     reference_temperature_k: ArrayLike,
     activation_energy_ev: ArrayLike,
     temperature_k: ArrayLike,
@@ -94,6 +95,7 @@ def activation_energy_ev(
 
 def vft_sigma_s_per_cm(
     sigma0_s_per_cm: ArrayLike,
+    *,
     pseudo_activation_k: ArrayLike,
     vogel_temperature_k: ArrayLike,
     temperature_k: ArrayLike,
@@ -113,6 +115,7 @@ def vft_sigma_s_per_cm(
 
 def vft_from_reference_s_per_cm(
     sigma_ref_s_per_cm: ArrayLike,
+    *,
     reference_temperature_k: ArrayLike,
     pseudo_activation_k: ArrayLike,
     vogel_temperature_k: ArrayLike,
@@ -124,7 +127,9 @@ def vft_from_reference_s_per_cm(
     sigma0 = np.asarray(sigma_ref_s_per_cm, dtype=float) * np.exp(
         b / (np.asarray(reference_temperature_k, dtype=float) - t0)
     )
-    return vft_sigma_s_per_cm(sigma0, b, t0, temperature_k)
+    return vft_sigma_s_per_cm(
+        sigma0, pseudo_activation_k=b, vogel_temperature_k=t0, temperature_k=temperature_k
+    )
 
 
 def vft_pseudo_activation_k(
@@ -132,6 +137,7 @@ def vft_pseudo_activation_k(
     temperature_1_k: ArrayLike,
     sigma_2_s_per_cm: ArrayLike,
     temperature_2_k: ArrayLike,
+    *,
     vogel_temperature_k: ArrayLike,
 ) -> Array:
     """VFT B through two (T, σ) points for a given T0: B = ln(σ2/σ1) / [1/(T1−T0) − 1/(T2−T0)]. [K]."""

@@ -55,18 +55,18 @@ def sigma_at_temperature_s_per_cm(catalog: Catalog, temperature_k: float) -> Flo
         rows = law == f"arrhenius_{form}"
         out[rows] = arrhenius_from_reference_s_per_cm(
             sigma_ref[rows],
-            t_ref[rows],
-            m["activation_energy_ev"].to_numpy(float)[rows],
-            temperature_k,
-            form,
+            reference_temperature_k=t_ref[rows],
+            activation_energy_ev=m["activation_energy_ev"].to_numpy(float)[rows],
+            temperature_k=temperature_k,
+            form=form,
         )
     rows = law == "vft"
     out[rows] = vft_from_reference_s_per_cm(
         sigma_ref[rows],
-        t_ref[rows],
-        m["vft_pseudo_activation_k"].to_numpy(float)[rows],
-        m["vft_vogel_temperature_k"].to_numpy(float)[rows],
-        temperature_k,
+        reference_temperature_k=t_ref[rows],
+        pseudo_activation_k=m["vft_pseudo_activation_k"].to_numpy(float)[rows],
+        vogel_temperature_k=m["vft_vogel_temperature_k"].to_numpy(float)[rows],
+        temperature_k=temperature_k,
     )
     return out
 
@@ -111,7 +111,10 @@ class Evaluator:
         has_weibull = ~np.isnan(area_ref) & ~np.isnan(weibull_m)
         factor = np.ones(len(m))
         factor[has_weibull] = microstructure.weibull_scaled_strength_mpa(
-            1.0, area_ref[has_weibull], mech.membrane_area_cm2, weibull_m[has_weibull]
+            1.0,
+            area_ref_cm2=area_ref[has_weibull],
+            area_cm2=mech.membrane_area_cm2,
+            weibull_modulus=weibull_m[has_weibull],
         )
         self.strength_ref_mpa = m["strength_mpa"].to_numpy(float) * factor
         self.monroe_newman = dendrites.monroe_newman_ratio(m["shear_modulus_gpa"].to_numpy(float))
@@ -133,10 +136,12 @@ class Evaluator:
         self.min_thickness_um = p["min_thickness_um"].to_numpy(float)
         self.max_thickness_um = p["max_thickness_um"].to_numpy(float)
         self.maturity = manufacturability.maturity_score(
-            p["mrl"].to_numpy(float), mf.mrl_low, mf.mrl_high
+            p["mrl"].to_numpy(float), mrl_low=mf.mrl_low, mrl_high=mf.mrl_high
         )
         self.temperature_score = manufacturability.temperature_score(
-            p["processing_temperature_c"].to_numpy(float), mf.ambient_c, mf.t_max_c
+            p["processing_temperature_c"].to_numpy(float),
+            ambient_c=mf.ambient_c,
+            t_max_c=mf.t_max_c,
         )
         self.scalability = p["scalability"].map(mf.scalability_scores).to_numpy(float)
         atm_m = m["atmosphere"].map(mf.atmosphere_scores).to_numpy(float)
@@ -160,15 +165,15 @@ class Evaluator:
                 assert interphase is not None  # StudyConfig requires it for core_shell
                 sigma[rows] = composites.core_shell_s_per_cm(
                     phi,
-                    s_f,
-                    s_m,
-                    interphase,
-                    self.particle_radius_nm[mat],
-                    self.interphase_thickness_nm[mat],
+                    sigma_filler_s_per_cm=s_f,
+                    sigma_matrix_s_per_cm=s_m,
+                    sigma_interphase_s_per_cm=interphase,
+                    particle_radius_nm=self.particle_radius_nm[mat],
+                    shell_thickness_nm=self.interphase_thickness_nm[mat],
                 )
             else:
                 mix = getattr(composites, f"{model}_s_per_cm")
-                sigma[rows] = mix(phi, s_f, s_m)
+                sigma[rows] = mix(phi, sigma_filler_s_per_cm=s_f, sigma_matrix_s_per_cm=s_m)
         return sigma
 
     def density(self, material: IntArray, filler_fraction: FloatArray) -> FloatArray:
@@ -229,31 +234,38 @@ class Evaluator:
         c = cfg.cell
         stack = energy.stack_energy_density(
             thickness,
-            self.density(mat, b.filler_fraction),
-            b.relative_density,
-            c.areal_capacity_mah_per_cm2,
-            c.average_voltage_v,
-            c.active_specific_capacity_mah_per_g,
-            c.active_mass_fraction,
-            c.cathode_solid_density_g_per_cm3,
-            c.cathode_porosity,
-            c.lithium_capacity_ratio,
-            c.al_thickness_um,
-            c.cu_thickness_um,
-            c.al_density_g_per_cm3,
-            c.cu_density_g_per_cm3,
-            c.lithium_density_g_per_cm3,
-            c.collector_share,
+            sse_density_g_per_cm3=self.density(mat, b.filler_fraction),
+            sse_relative_density=b.relative_density,
+            areal_capacity_mah_per_cm2=c.areal_capacity_mah_per_cm2,
+            average_voltage_v=c.average_voltage_v,
+            active_specific_capacity_mah_per_g=c.active_specific_capacity_mah_per_g,
+            active_mass_fraction=c.active_mass_fraction,
+            cathode_solid_density_g_per_cm3=c.cathode_solid_density_g_per_cm3,
+            cathode_porosity=c.cathode_porosity,
+            lithium_capacity_ratio=c.lithium_capacity_ratio,
+            al_thickness_um=c.al_thickness_um,
+            cu_thickness_um=c.cu_thickness_um,
+            al_density_g_per_cm3=c.al_density_g_per_cm3,
+            cu_density_g_per_cm3=c.cu_density_g_per_cm3,
+            lithium_density_g_per_cm3=c.lithium_density_g_per_cm3,
+            collector_share=c.collector_share,
         )
         margin = manufacturability.thickness_margin_score(
-            thickness, self.min_thickness_um[proc], cfg.manufacturability.full_margin
+            thickness,
+            min_thickness_um=self.min_thickness_um[proc],
+            full_margin=cfg.manufacturability.full_margin,
         )
         maturity = self.maturity[proc]
         temperature = self.temperature_score[proc]
         atmosphere = self.atmosphere[mat, proc]
         scalability = self.scalability[proc]
         score = manufacturability.manufacturability_score(
-            maturity, margin, temperature, atmosphere, scalability, self.weights
+            maturity=maturity,
+            thickness_margin=margin,
+            temperature=temperature,
+            atmosphere=atmosphere,
+            scalability=scalability,
+            weights=self.weights,
         )
         head = {
             "thickness_um": thickness,

@@ -25,7 +25,9 @@ def test_lithium_constants():
 
 
 def test_stack_energy_hand_calculation():
-    out = energy.stack_energy_density(30.0, 1.86, 1.0, **CELL)
+    out = energy.stack_energy_density(
+        30.0, sse_density_g_per_cm3=1.86, sse_relative_density=1.0, **CELL
+    )
     cathode_mass = 4.0 / (200.0 * 0.7)
     li_um = 4.0 / (LITHIUM_SPECIFIC_CAPACITY_MAH_PER_G * 0.534) * 1e4
     mass = cathode_mass + 1.86 * 30e-4 + 0.534 * li_um * 1e-4 + 2.70 * 12e-4 + 8.96 * 8e-4
@@ -37,22 +39,41 @@ def test_stack_energy_hand_calculation():
 
 def test_thinner_and_lighter_separator_raise_energy_density():
     thickness = np.array([200.0, 100.0, 50.0, 20.0, 5.0])
-    out = energy.stack_energy_density(thickness, 5.12, 0.97, **CELL)
+    out = energy.stack_energy_density(
+        thickness, sse_density_g_per_cm3=5.12, sse_relative_density=0.97, **CELL
+    )
     assert np.all(np.diff(out["gravimetric_wh_per_kg"]) > 0)
     assert np.all(np.diff(out["volumetric_wh_per_l"]) > 0)
-    light = energy.stack_energy_density(30.0, 1.86, 1.0, **CELL)["gravimetric_wh_per_kg"]
-    heavy = energy.stack_energy_density(30.0, 5.12, 1.0, **CELL)["gravimetric_wh_per_kg"]
+    light = energy.stack_energy_density(
+        30.0, sse_density_g_per_cm3=1.86, sse_relative_density=1.0, **CELL
+    )["gravimetric_wh_per_kg"]
+    heavy = energy.stack_energy_density(
+        30.0, sse_density_g_per_cm3=5.12, sse_relative_density=1.0, **CELL
+    )["gravimetric_wh_per_kg"]
     assert light > heavy
 
 
 def test_thin_sse_energy_in_literature_range():
     # Review: ultra-thin SSEs (<30 µm) are needed for E > 500 Wh/kg; typical SSB stacks are lower.
     # A 30 µm sulfide separator with 4 mAh/cm² NMC811 and 1x Li gives a stack value of a few 100 Wh/kg.
-    e = energy.stack_energy_density(30.0, 1.86, 1.0, **CELL)["gravimetric_wh_per_kg"]
+    e = energy.stack_energy_density(
+        30.0, sse_density_g_per_cm3=1.86, sse_relative_density=1.0, **CELL
+    )["gravimetric_wh_per_kg"]
     assert 250.0 < e < 500.0
 
 
 def test_double_sided_collectors_count_half():
-    single = energy.stack_energy_density(30.0, 1.86, 1.0, **CELL)
-    shared = energy.stack_energy_density(30.0, 1.86, 1.0, **CELL, collector_share=0.5)
+    single = energy.stack_energy_density(
+        30.0, sse_density_g_per_cm3=1.86, sse_relative_density=1.0, **CELL
+    )
+    shared = energy.stack_energy_density(
+        30.0, sse_density_g_per_cm3=1.86, sse_relative_density=1.0, **CELL, collector_share=0.5
+    )
     assert shared["stack_thickness_um"] == pytest.approx(single["stack_thickness_um"] - 10.0)
+
+
+def test_layer_parameters_are_keywords_only():
+    with pytest.raises(TypeError):
+        energy.stack_energy_density(
+            30.0, 1.86, 1.0, **CELL
+        )  # density and relative density by position

@@ -34,10 +34,21 @@ def test_exponential_porosity_law_reproduces_llzo_moduli():
 def test_weibull_size_effect_worked_number():
     m = ms.weibull_modulus(223.3, 1.0, 206.2, 4.8)
     assert m == pytest.approx(19.7, abs=0.05)
-    assert ms.weibull_scaled_strength_mpa(223.3, 1.0, 4.8, m) == pytest.approx(206.2)
-    assert ms.weibull_scaled_strength_mpa(223.3, 1.0, 1.0, m) == pytest.approx(223.3)
+    assert ms.weibull_scaled_strength_mpa(
+        223.3, area_ref_cm2=1.0, area_cm2=4.8, weibull_modulus=m
+    ) == pytest.approx(206.2)
+    assert ms.weibull_scaled_strength_mpa(
+        223.3, area_ref_cm2=1.0, area_cm2=1.0, weibull_modulus=m
+    ) == pytest.approx(223.3)
     areas = np.array([0.5, 1.0, 5.0, 50.0])
-    assert np.all(np.diff(ms.weibull_scaled_strength_mpa(223.3, 1.0, areas, 19.7)) < 0)
+    assert np.all(
+        np.diff(
+            ms.weibull_scaled_strength_mpa(
+                223.3, area_ref_cm2=1.0, area_cm2=areas, weibull_modulus=19.7
+            )
+        )
+        < 0
+    )
 
 
 def test_bending_capacity_falls_with_thickness_squared():

@@ -36,14 +36,28 @@ def synthetic_series(seed=0):
         ea = 0.25 + 0.02 * i
         log_ref = -2.0 - 0.3 * i
         for t in (260.0, 298.15, 330.0, 360.0, 400.0):
-            s = arrhenius_from_reference_s_per_cm(10**log_ref, 298.15, ea, t, "sigma_t")
+            s = arrhenius_from_reference_s_per_cm(
+                10**log_ref,
+                reference_temperature_k=298.15,
+                activation_energy_ev=ea,
+                temperature_k=t,
+                form="sigma_t",
+            )
             rows.append((comp, t, np.log10(s) + rng.normal(0, 0.02)))
     return pd.DataFrame(rows, columns=["composition", "temperature_k", "log10_sigma"])
 
 
 def test_arrhenius_fit_recovers_activation_energy():
     t = np.array([260.0, 300.0, 350.0, 400.0])
-    y = np.log10(arrhenius_from_reference_s_per_cm(1e-3, 298.15, 0.42, t, "sigma_t"))
+    y = np.log10(
+        arrhenius_from_reference_s_per_cm(
+            1e-3,
+            reference_temperature_k=298.15,
+            activation_energy_ev=0.42,
+            temperature_k=t,
+            form="sigma_t",
+        )
+    )
     ea, _ = fit_arrhenius(t, y)
     assert ea == pytest.approx(0.42, abs=1e-9)
     assert arrhenius_shift(298.15, 298.15, 0.4) == pytest.approx(0.0)
