@@ -9,7 +9,6 @@ the key path, the value and what was expected, and suggests close matches for mi
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +16,9 @@ from typing import Any
 
 from pipeline import REPO_ROOT
 from pipeline.study.registry import DEFAULT_OBJECTIVES, OBJECTIVES, default_bounds
-from pipeline.study.schema import build, config_error, read_yaml_mapping, set_override, spec
+from pipeline.study.schema import as_dict, read_with_overrides, spec, validate
+from pipeline.study.schema import read_yaml_mapping as read_yaml_mapping  # re-exported
+from pipeline.study.schema import set_override as set_override  # re-exported
 
 COMPOSITE_MODELS = ("parallel", "series", "maxwell_garnett", "bruggeman", "core_shell")
 POROSITY_MODELS = ("bruggeman", "maxwell_garnett")
@@ -199,19 +200,10 @@ class StudyConfig:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], source: str = "<dict>") -> StudyConfig:
-        problems: list[str] = []
-        obj = build(cls, data, "", problems, skip={"source"})
-        if problems:
-            raise config_error(source, problems)
-        cross = _cross_checks(obj)
-        if cross:
-            raise config_error(source, cross)
-        return dataclasses.replace(obj, source=source)
+        return validate(cls, data, source, checks=_cross_checks)
 
     def to_dict(self) -> dict[str, Any]:
-        out = dataclasses.asdict(self)
-        out.pop("source")
-        return out
+        return as_dict(self)
 
     def catalog_dir(self) -> Path:
         return self.resolve_path(self.catalog)
@@ -272,10 +264,7 @@ def _cross_checks(cfg: StudyConfig) -> list[str]:
 
 def load_config(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> StudyConfig:
     """Read, override and validate a study config. Raises ConfigError naming the file and key."""
-    data = read_yaml_mapping(path)
-    for assignment in overrides:
-        set_override(data, assignment)
-    return StudyConfig.from_dict(data, source=str(path))
+    return StudyConfig.from_dict(read_with_overrides(path, overrides), source=str(path))
 
 
 # --- training job config (ssemo train) -----------------------------------------------------------
@@ -359,16 +348,10 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], source: str = "<dict>") -> TrainConfig:
-        problems: list[str] = []
-        obj = build(cls, data, "", problems, skip={"source"})
-        if problems:
-            raise config_error(source, problems)
-        return dataclasses.replace(obj, source=source)
+        return validate(cls, data, source)
 
     def to_dict(self) -> dict[str, Any]:
-        out = dataclasses.asdict(self)
-        out.pop("source")
-        return out
+        return as_dict(self)
 
     def resolve_path(self, path: str) -> Path:
         """Expand ${SSEMO_SHARED_DATA} (default: ../shared/data beside the repository) and resolve
@@ -385,7 +368,4 @@ class TrainConfig:
 
 def load_train_config(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> TrainConfig:
     """Read, override and validate a training config (ssemo train)."""
-    data = read_yaml_mapping(path)
-    for assignment in overrides:
-        set_override(data, assignment)
-    return TrainConfig.from_dict(data, source=str(path))
+    return TrainConfig.from_dict(read_with_overrides(path, overrides), source=str(path))

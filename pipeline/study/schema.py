@@ -15,10 +15,10 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -52,6 +52,31 @@ def spec(
 def config_error(source: str, problems: list[str], what: str = "config") -> ConfigError:
     """One error listing every problem found in a file: "<file>: invalid <what>" and a bullet each."""
     return ConfigError(f"{source}: invalid {what}\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+Config = TypeVar("Config")
+
+
+def validate(
+    cls: type[Config], data: Any, source: str, checks: Callable[[Any], list[str]] | None = None
+) -> Config:
+    """A top-level config (a dataclass with a `source` field) from its raw mapping, or one
+    ConfigError listing every problem; `checks(config)` adds rules across keys once every key is
+    valid on its own."""
+    problems: list[str] = []
+    config = build(cls, data, "", problems, skip={"source"})
+    if not problems and checks is not None:
+        problems = checks(config)
+    if problems:
+        raise config_error(source, problems)
+    return dataclasses.replace(config, source=source)
+
+
+def as_dict(config: Any) -> dict[str, Any]:
+    """A top-level config as plain data without its `source`: validate(type(c), as_dict(c)) == c."""
+    out = dataclasses.asdict(config)
+    out.pop("source")
+    return out
 
 
 def _expected(meta: Mapping[str, Any], unit_type: str) -> str:
@@ -249,6 +274,14 @@ def set_override(data: dict[str, Any], assignment: str) -> None:
         if not isinstance(node, dict):
             raise ConfigError(f"--set {assignment!r}: '{part}' is not a section")
     node[parts[-1]] = yaml.safe_load(raw)
+
+
+def read_with_overrides(path: str | Path, overrides: Sequence[str] = ()) -> dict[str, Any]:
+    """A config file's mapping with `--set key.path=value` overrides applied."""
+    data = read_yaml_mapping(path)
+    for assignment in overrides:
+        set_override(data, assignment)
+    return data
 
 
 def read_yaml_mapping(path: str | Path, what: str = "config") -> dict[str, Any]:

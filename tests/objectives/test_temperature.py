@@ -4,14 +4,16 @@ import pytest
 from objectives import temperature as tl
 from objectives.constants import BOLTZMANN_EV_PER_K
 
+ROOM_K = 298.15
+
 
 @pytest.mark.parametrize("form", ["sigma", "sigma_t"])
 def test_reference_point_is_reproduced(form):
     s = tl.arrhenius_from_reference_s_per_cm(
         1e-3,
-        reference_temperature_k=298.15,
+        reference_temperature_k=ROOM_K,
         activation_energy_ev=0.36,
-        temperature_k=298.15,
+        temperature_k=ROOM_K,
         form=form,
     )
     assert s == pytest.approx(1e-3)
@@ -19,56 +21,40 @@ def test_reference_point_is_reproduced(form):
 
 @pytest.mark.parametrize("form", ["sigma", "sigma_t"])
 def test_prefactor_and_reference_forms_agree(form):
-    a = tl.arrhenius_prefactor(1e-3, 298.15, 0.36, form)
+    a = tl.arrhenius_prefactor(1e-3, ROOM_K, 0.36, form)
     t = np.array([250.0, 300.0, 350.0])
+    from_reference = tl.arrhenius_from_reference_s_per_cm(
+        1e-3, reference_temperature_k=ROOM_K, activation_energy_ev=0.36, temperature_k=t, form=form
+    )
     np.testing.assert_allclose(
-        tl.arrhenius_sigma_s_per_cm(a, 0.36, t, form),
-        tl.arrhenius_from_reference_s_per_cm(
-            1e-3,
-            reference_temperature_k=298.15,
-            activation_energy_ev=0.36,
-            temperature_k=t,
-            form=form,
-        ),
-        rtol=1e-12,
+        tl.arrhenius_sigma_s_per_cm(a, 0.36, t, form), from_reference, rtol=1e-12
     )
 
 
 def test_arrhenius_worked_number():
     # σ form: Ea = 0.3 eV, from 300 K to 350 K: factor exp(0.3/k (1/300 - 1/350)) = 5.2477
-    ratio = tl.arrhenius_from_reference_s_per_cm(
-        1.0,
-        reference_temperature_k=300.0,
-        activation_energy_ev=0.3,
-        temperature_k=350.0,
-        form="sigma",
+    ratio, ratio_t = (
+        tl.arrhenius_from_reference_s_per_cm(
+            1.0,
+            reference_temperature_k=300.0,
+            activation_energy_ev=0.3,
+            temperature_k=350.0,
+            form=form,
+        )
+        for form in ("sigma", "sigma_t")
     )
     assert ratio == pytest.approx(np.exp(0.3 / BOLTZMANN_EV_PER_K * (1 / 300 - 1 / 350)))
     assert ratio == pytest.approx(5.2477, rel=1e-4)
-    # σT form adds the T_ref/T factor
-    assert tl.arrhenius_from_reference_s_per_cm(
-        1.0,
-        reference_temperature_k=300.0,
-        activation_energy_ev=0.3,
-        temperature_k=350.0,
-        form="sigma_t",
-    ) == pytest.approx(ratio * 300 / 350)
+    assert ratio_t == pytest.approx(ratio * 300 / 350)  # σT form adds the T_ref/T factor
 
 
 @pytest.mark.parametrize("form", ["sigma", "sigma_t"])
 def test_activation_energy_inverts_the_law(form):
-    s1 = tl.arrhenius_from_reference_s_per_cm(
+    s1, s2 = tl.arrhenius_from_reference_s_per_cm(
         2e-3,
-        reference_temperature_k=298.15,
+        reference_temperature_k=ROOM_K,
         activation_energy_ev=0.355,
-        temperature_k=273.15,
-        form=form,
-    )
-    s2 = tl.arrhenius_from_reference_s_per_cm(
-        2e-3,
-        reference_temperature_k=298.15,
-        activation_energy_ev=0.355,
-        temperature_k=353.15,
+        temperature_k=np.array([273.15, 353.15]),
         form=form,
     )
     assert tl.activation_energy_ev(s1, 273.15, s2, 353.15, form) == pytest.approx(0.355)
@@ -77,18 +63,11 @@ def test_activation_energy_inverts_the_law(form):
 def test_sigma_t_form_gives_higher_ea_than_sigma_form_on_same_data():
     # Physics notes §1: fitting the same data, σT gives Ea ~0.025-0.03 eV higher than σ.
     t1, t2 = 273.15, 373.15
-    s1 = tl.arrhenius_from_reference_s_per_cm(
+    s1, s2 = tl.arrhenius_from_reference_s_per_cm(
         1e-3,
-        reference_temperature_k=298.15,
+        reference_temperature_k=ROOM_K,
         activation_energy_ev=0.325,
-        temperature_k=t1,
-        form="sigma",
-    )
-    s2 = tl.arrhenius_from_reference_s_per_cm(
-        1e-3,
-        reference_temperature_k=298.15,
-        activation_energy_ev=0.325,
-        temperature_k=t2,
+        temperature_k=np.array([t1, t2]),
         form="sigma",
     )
     delta = tl.activation_energy_ev(s1, t1, s2, t2, "sigma_t") - 0.325
@@ -98,63 +77,46 @@ def test_sigma_t_form_gives_higher_ea_than_sigma_form_on_same_data():
 def test_conductivity_rises_with_temperature():
     t = np.linspace(233.15, 373.15, 15)
     for form in ("sigma", "sigma_t"):
-        assert np.all(
-            np.diff(
-                tl.arrhenius_from_reference_s_per_cm(
-                    1e-3,
-                    reference_temperature_k=298.15,
-                    activation_energy_ev=0.36,
-                    temperature_k=t,
-                    form=form,
-                )
-            )
-            > 0
+        s = tl.arrhenius_from_reference_s_per_cm(
+            1e-3,
+            reference_temperature_k=ROOM_K,
+            activation_energy_ev=0.36,
+            temperature_k=t,
+            form=form,
         )
-    assert np.all(
-        np.diff(
-            tl.vft_from_reference_s_per_cm(
-                1e-5,
-                reference_temperature_k=298.15,
-                pseudo_activation_k=2000.0,
-                vogel_temperature_k=163.0,
-                temperature_k=t,
-            )
-        )
-        > 0
+        assert np.all(np.diff(s) > 0)
+    vft = tl.vft_from_reference_s_per_cm(
+        1e-5,
+        reference_temperature_k=ROOM_K,
+        pseudo_activation_k=2000.0,
+        vogel_temperature_k=163.0,
+        temperature_k=t,
     )
+    assert np.all(np.diff(vft) > 0)
 
 
 def test_vft_worked_number_and_limits():
-    assert tl.vft_sigma_s_per_cm(
-        1.0, pseudo_activation_k=1000.0, vogel_temperature_k=200.0, temperature_k=300.0
-    ) == pytest.approx(np.exp(-10.0))
-    assert tl.vft_sigma_s_per_cm(
+    s = tl.vft_sigma_s_per_cm(
         1.0,
         pseudo_activation_k=1000.0,
         vogel_temperature_k=200.0,
-        temperature_k=np.array([150.0, 200.0]),
-    ).tolist() == [
-        0.0,
-        0.0,
-    ]
-    assert tl.vft_from_reference_s_per_cm(
-        6.2e-6,
-        reference_temperature_k=298.15,
-        pseudo_activation_k=2271.0,
-        vogel_temperature_k=163.0,
-        temperature_k=298.15,
-    ) == pytest.approx(6.2e-6)
+        temperature_k=np.array([300.0, 150.0, 200.0]),
+    )
+    assert s[0] == pytest.approx(np.exp(-10.0))
+    assert s[1:].tolist() == [0.0, 0.0]  # at or below T0: frozen
 
 
-def test_vft_two_point_fit():
-    b = tl.vft_pseudo_activation_k(6.2e-6, 298.15, 8.0e-4, 353.15, vogel_temperature_k=163.0)
-    assert tl.vft_from_reference_s_per_cm(
+@pytest.mark.parametrize(("temperature_k", "expected"), [(ROOM_K, 6.2e-6), (353.15, 8.0e-4)])
+def test_vft_two_point_fit_passes_through_both_points(temperature_k, expected):
+    b = tl.vft_pseudo_activation_k(6.2e-6, ROOM_K, 8.0e-4, 353.15, vogel_temperature_k=163.0)
+    s = tl.vft_from_reference_s_per_cm(
         6.2e-6,
-        reference_temperature_k=298.15,
+        reference_temperature_k=ROOM_K,
         pseudo_activation_k=b,
         vogel_temperature_k=163.0,
-        temperature_k=353.15,
-    ) == pytest.approx(8.0e-4)
+        temperature_k=temperature_k,
+    )
+    assert s == pytest.approx(expected)
 
 
 def test_vectorized_equals_loop():
@@ -164,15 +126,11 @@ def test_vectorized_equals_loop():
         rng.uniform(0.2, 0.6, 20),
         rng.uniform(230, 400, 20),
     )
-    vec = tl.arrhenius_from_reference_s_per_cm(
-        sref, reference_temperature_k=298.15, activation_energy_ev=ea, temperature_k=t
-    )
-    loop = [
-        float(
-            tl.arrhenius_from_reference_s_per_cm(
-                a, reference_temperature_k=298.15, activation_energy_ev=b, temperature_k=c
-            )
+
+    def sigma(a, b, c):
+        return tl.arrhenius_from_reference_s_per_cm(
+            a, reference_temperature_k=ROOM_K, activation_energy_ev=b, temperature_k=c
         )
-        for a, b, c in zip(sref, ea, t, strict=True)
-    ]
-    np.testing.assert_allclose(vec, loop, rtol=1e-15)
+
+    loop = [float(sigma(a, b, c)) for a, b, c in zip(sref, ea, t, strict=True)]
+    np.testing.assert_allclose(sigma(sref, ea, t), loop, rtol=1e-15)
