@@ -79,13 +79,8 @@ def tracer_diffusivity_cm2_per_s(
     so D* = H_R σ k_B T / (c (z e)²). H_R lies in (0, 1] for most ionic conductors.
     Returns [cm²/s]. Worked number: 1 mS/cm, c = 1e22 cm⁻³, 300 K, H_R = 1 -> 1.6135e-8 cm²/s.
     """
-    charge_c = np.asarray(charge_number, dtype=float) * ELEMENTARY_CHARGE_C
-    return (
-        np.asarray(haven_ratio, dtype=float)
-        * np.asarray(sigma_s_per_cm, dtype=float)
-        * BOLTZMANN_J_PER_K
-        * np.asarray(temperature_k, dtype=float)
-        / (np.asarray(carrier_concentration_per_cm3, dtype=float) * charge_c**2)
+    return np.asarray(sigma_s_per_cm, dtype=float) * _diffusivity_per_conductivity(
+        carrier_concentration_per_cm3, temperature_k, haven_ratio, charge_number
     )
 
 
@@ -97,16 +92,24 @@ def conductivity_from_tracer_diffusivity_s_per_cm(
     charge_number: ArrayLike = 1,
 ) -> Array:
     """Inverse of :func:`tracer_diffusivity_cm2_per_s`: σ = c (z e)² D* / (H_R k_B T). Returns [S/cm]."""
+    return np.asarray(diffusivity_cm2_per_s, dtype=float) / _diffusivity_per_conductivity(
+        carrier_concentration_per_cm3, temperature_k, haven_ratio, charge_number
+    )
+
+
+def _diffusivity_per_conductivity(
+    carrier_concentration_per_cm3: ArrayLike,
+    temperature_k: ArrayLike,
+    haven_ratio: ArrayLike,
+    charge_number: ArrayLike,
+) -> Array:
+    """Nernst–Einstein with a Haven ratio: D*/σ = H_R k_B T / (c (z e)²). [cm²/s per S/cm]."""
     charge_c = np.asarray(charge_number, dtype=float) * ELEMENTARY_CHARGE_C
     return (
-        np.asarray(carrier_concentration_per_cm3, dtype=float)
-        * charge_c**2
-        * np.asarray(diffusivity_cm2_per_s, dtype=float)
-        / (
-            np.asarray(haven_ratio, dtype=float)
-            * BOLTZMANN_J_PER_K
-            * np.asarray(temperature_k, dtype=float)
-        )
+        np.asarray(haven_ratio, dtype=float)
+        * BOLTZMANN_J_PER_K
+        * np.asarray(temperature_k, dtype=float)
+        / (np.asarray(carrier_concentration_per_cm3, dtype=float) * charge_c**2)
     )
 
 

@@ -15,7 +15,7 @@ import hashlib
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -98,89 +98,87 @@ def parse_conductivity(value) -> tuple[float | None, bool, str]:
     return sigma, bool(censored), ""
 
 
-def _reject(rejects: list[dict], dataset: str, source_row, composition, value, reason: str) -> None:
-    rejects.append(
-        dict(
-            dataset=dataset,
-            source_row=source_row,
-            composition=composition,
-            value=value,
-            reason=reason,
-        )
-    )
+@dataclass
+class _Rows:
+    """The rows of one dataset as they are read: `add` checks a row and keeps it or records why not,
+    `reject` records a row refused before that, `result` is the LoadResult."""
 
+    name: str
+    records: list[dict] = field(default_factory=list)
+    rejects: list[dict] = field(default_factory=list)
 
-def _finish(name: str, records: list[dict], rejects: list[dict]) -> LoadResult:
-    rows = pd.DataFrame.from_records(records, columns=[*SCHEMA, *EXTRA])
-    rows["censored"] = rows["censored"].astype(bool)
-    for column in ("temperature_k", "log10_sigma", *EXTRA[:8], "thickness_um"):
-        rows[column] = pd.to_numeric(rows[column], errors="coerce")
-    return LoadResult(
-        rows=rows, rejects=pd.DataFrame.from_records(rejects, columns=list(REJECT_COLUMNS))
-    )
-
-
-def _row(
-    name: str,
-    source_row,
-    composition: str,
-    sigma_value,
-    temperature_k: float,
-    records: list[dict],
-    rejects: list[dict],
-    *,
-    family: str = "",
-    doi: str = "",
-    amounts: dict[str, float] | None = None,
-    log10_value: float | None = None,
-    **extra,
-) -> None:
-    def reject(reason: str) -> None:
-        _reject(
-            rejects,
-            name,
-            source_row,
-            composition,
-            sigma_value if log10_value is None else log10_value,
-            reason,
+    def reject(self, source_row, composition, value, reason: str) -> None:
+        self.rejects.append(
+            dict(
+                dataset=self.name,
+                source_row=source_row,
+                composition=composition,
+                value=value,
+                reason=reason,
+            )
         )
 
-    try:
-        amounts = amounts if amounts is not None else parse_formula(composition)
-    except FormulaError as exc:
-        return reject(f"unparseable formula: {exc}")
-    if not contains_lithium(amounts):
-        return reject("not a Li conductor (no Li in the formula)")
-    if log10_value is not None:
-        if not (isinstance(log10_value, int | float) and math.isfinite(log10_value)):
-            return reject(f"log10 conductivity {log10_value!r} is not a number")
-        log10_sigma, censored = float(log10_value), False
-    else:
-        sigma, censored, problem = parse_conductivity(sigma_value)
-        if problem:
-            return reject(problem)
-        assert sigma is not None
-        log10_sigma = math.log10(sigma)
-    if not LOG10_SIGMA_RANGE[0] <= log10_sigma <= LOG10_SIGMA_RANGE[1]:
-        return reject(f"log10 conductivity {log10_sigma:.2f} outside {LOG10_SIGMA_RANGE}")
-    if not (isinstance(temperature_k, int | float) and math.isfinite(temperature_k)):
-        return reject("missing temperature")
-    if not TEMPERATURE_RANGE_K[0] <= temperature_k <= TEMPERATURE_RANGE_K[1]:
-        return reject(f"temperature {temperature_k:.1f} K out of range {TEMPERATURE_RANGE_K} K")
-    records.append(
-        dict(
-            composition=str(composition).strip().strip('"'),
-            formula_key=composition_key(amounts),
-            family=str(family or "").strip(),
-            temperature_k=float(temperature_k),
-            log10_sigma=log10_sigma,
-            censored=censored,
-            source_doi=str(doi or "").strip(),
-            dataset=name,
-            source_row=source_row,
-            **extra,
+    def add(
+        self,
+        source_row,
+        composition: str,
+        sigma_value,
+        temperature_k: float,
+        *,
+        family: str = "",
+        doi: str = "",
+        amounts: dict[str, float] | None = None,
+        log10_value: float | None = None,
+        **extra,
+    ) -> None:
+        def refuse(reason: str) -> None:
+            shown = sigma_value if log10_value is None else log10_value
+            self.reject(source_row, composition, shown, reason)
+
+        try:
+            amounts = amounts if amounts is not None else parse_formula(composition)
+        except FormulaError as exc:
+            return refuse(f"unparseable formula: {exc}")
+        if not contains_lithium(amounts):
+            return refuse("not a Li conductor (no Li in the formula)")
+        if log10_value is not None:
+            if not (isinstance(log10_value, int | float) and math.isfinite(log10_value)):
+                return refuse(f"log10 conductivity {log10_value!r} is not a number")
+            log10_sigma, censored = float(log10_value), False
+        else:
+            sigma, censored, problem = parse_conductivity(sigma_value)
+            if problem:
+                return refuse(problem)
+            assert sigma is not None
+            log10_sigma = math.log10(sigma)
+        if not LOG10_SIGMA_RANGE[0] <= log10_sigma <= LOG10_SIGMA_RANGE[1]:
+            return refuse(f"log10 conductivity {log10_sigma:.2f} outside {LOG10_SIGMA_RANGE}")
+        if not (isinstance(temperature_k, int | float) and math.isfinite(temperature_k)):
+            return refuse("missing temperature")
+        if not TEMPERATURE_RANGE_K[0] <= temperature_k <= TEMPERATURE_RANGE_K[1]:
+            return refuse(f"temperature {temperature_k:.1f} K out of range {TEMPERATURE_RANGE_K} K")
+        self.records.append(
+            dict(
+                composition=str(composition).strip().strip('"'),
+                formula_key=composition_key(amounts),
+                family=str(family or "").strip(),
+                temperature_k=float(temperature_k),
+                log10_sigma=log10_sigma,
+                censored=censored,
+                source_doi=str(doi or "").strip(),
+                dataset=self.name,
+                source_row=source_row,
+                **extra,
+            )
         )
-    )
+
+    def result(self) -> LoadResult:
+        rows = pd.DataFrame.from_records(self.records, columns=[*SCHEMA, *EXTRA])
+        rows["censored"] = rows["censored"].astype(bool)
+        for column in ("temperature_k", "log10_sigma", *EXTRA[:8], "thickness_um"):
+            rows[column] = pd.to_numeric(rows[column], errors="coerce")
+        rejects = pd.DataFrame.from_records(self.rejects, columns=list(REJECT_COLUMNS))
+        return LoadResult(rows=rows, rejects=rejects)
 
 
 def _read_csv(path: Path, required: tuple[str, ...], **kwargs) -> pd.DataFrame:
@@ -224,15 +222,12 @@ def load_curated(path: str | Path) -> LoadResult:
         dtype=str,
         keep_default_na=False,
     )
-    records: list[dict] = []
-    rejects: list[dict] = []
+    out = _Rows("curated")
     to_s_per_cm = {"S/cm": 1.0, "mS/cm": 1e-3, "uS/cm": 1e-6, "S/m": 1e-2}
     for i, r in enumerate(frame.to_dict("records")):
         line = i + 2
         if r["sigma_unit"] not in to_s_per_cm:
-            _reject(
-                rejects,
-                "curated",
+            out.reject(
                 line,
                 r["composition"],
                 r["sigma"],
@@ -240,9 +235,7 @@ def load_curated(path: str | Path) -> LoadResult:
             )
             continue
         if r["temperature_unit"] not in ("C", "K"):
-            _reject(
-                rejects,
-                "curated",
+            out.reject(
                 line,
                 r["composition"],
                 r["temperature"],
@@ -250,7 +243,7 @@ def load_curated(path: str | Path) -> LoadResult:
             )
             continue
         if not r["source"]:
-            _reject(rejects, "curated", line, r["composition"], r["sigma"], "no source")
+            out.reject(line, r["composition"], r["sigma"], "no source")
             continue
         sigma, censored, problem = parse_conductivity(r["sigma"])
         value = (
@@ -259,21 +252,18 @@ def load_curated(path: str | Path) -> LoadResult:
             else (sigma * to_s_per_cm[r["sigma_unit"]] if sigma else r["sigma"])
         )
         t = _num(r["temperature"]) + (273.15 if r["temperature_unit"] == "C" else 0.0)
-        _row(
-            "curated",
+        out.add(
             line,
             r["composition"],
             value if not problem else r["sigma"],
             t,
-            records,
-            rejects,
             family=r["family"],
             doi=r["source"],
             activation_energy_ev=_num(r.get("activation_energy_ev", "")),
             process=r.get("process", ""),
             thickness_um=_num(r.get("thickness_um", "")),
         )
-    return _finish("curated", records, rejects)
+    return out.result()
 
 
 OBELIX_COLUMNS = ("Reduced Composition", "Ionic conductivity (S cm-1)", "Space group #", "DOI")
@@ -317,17 +307,13 @@ def load_obelix(folder: str | Path, split: str = "train") -> LoadResult:
     (space group, lattice) are kept for the structure descriptors.
     """
     frame = read_obelix_frame(folder, split)
-    records: list[dict] = []
-    rejects: list[dict] = []
+    out = _Rows("obelix")
     for r in frame.to_dict("records"):
-        _row(
-            "obelix",
+        out.add(
             r["ID"],
             r["Reduced Composition"],
             r["Ionic conductivity (S cm-1)"],
             ROOM_TEMPERATURE_K,
-            records,
-            rejects,
             family=_text(r.get("Family")).lower().rstrip("s"),
             doi=_text(r.get("DOI")),
             space_group_number=_num(r["Space group #"]),
@@ -338,7 +324,7 @@ def load_obelix(folder: str | Path, split: str = "train") -> LoadResult:
             beta=_num(r.get("beta")),
             gamma=_num(r.get("gamma")),
         )
-    return _finish("obelix", records, rejects)
+    return out.result()
 
 
 def load_liverpool(path: str | Path) -> LoadResult:
@@ -351,21 +337,17 @@ def load_liverpool(path: str | Path) -> LoadResult:
         ("ID", "composition", "temperature", "target", "family", "source"),
         encoding="utf-8-sig",
     )
-    records: list[dict] = []
-    rejects: list[dict] = []
+    out = _Rows("liverpool")
     for r in frame.to_dict("records"):
-        _row(
-            "liverpool",
+        out.add(
             r["ID"],
             r["composition"],
             r["target"],
             _num(r["temperature"]) + 273.15,
-            records,
-            rejects,
             family=_text(r.get("family")).lower(),
             doi=_text(r.get("source")),
         )
-    return _finish("liverpool", records, rejects)
+    return out.result()
 
 
 def load_laskowski(path: str | Path) -> LoadResult:
@@ -373,22 +355,18 @@ def load_laskowski(path: str | Path) -> LoadResult:
     frame = _read_csv(
         Path(path), ("Structure", "σ(RT)(S cm-1)", "Ea (eV)", "space group", "DOI"), dtype=str
     )
-    records: list[dict] = []
-    rejects: list[dict] = []
+    out = _Rows("laskowski")
     for i, r in enumerate(frame.to_dict("records")):
-        _row(
-            "laskowski",
+        out.add(
             r.get("Unnamed: 0", i),
             r["Structure"],
             r["σ(RT)(S cm-1)"],
             ROOM_TEMPERATURE_K,
-            records,
-            rejects,
             doi=r.get("DOI") or "",
             activation_energy_ev=_num(r["Ea (eV)"]),
             space_group_number=_num(r["space group"]),
         )
-    return _finish("laskowski", records, rejects)
+    return out.result()
 
 
 def load_mchaffie(path: str | Path, keep_extrapolated: bool = False) -> LoadResult:
@@ -407,31 +385,25 @@ def load_mchaffie(path: str | Path, keep_extrapolated: bool = False) -> LoadResu
         ),
         na_values=["na"],
     )
-    records: list[dict] = []
-    rejects: list[dict] = []
+    out = _Rows("mchaffie")
     for i, r in enumerate(frame.to_dict("records")):
         extrapolated = _num(r["lowest_extrapolation_temperature_K"])
         if not math.isnan(extrapolated) and not keep_extrapolated:
-            _reject(
-                rejects,
-                "mchaffie",
+            out.reject(
                 i + 2,
                 r["compound"],
                 r["conductivity_siemens_per_cm"],
                 f"extrapolated to RT from {extrapolated:.0f} K (keep_extrapolated is off)",
             )
             continue
-        _row(
-            "mchaffie",
+        out.add(
             i + 2,
             str(r["compound"]).strip(),
             r["conductivity_siemens_per_cm"],
             ROOM_TEMPERATURE_K,
-            records,
-            rejects,
             doi=r.get("conductivity_doi") or "",
         )
-    return _finish("mchaffie", records, rejects)
+    return out.result()
 
 
 def load_bradford(path: str | Path) -> LoadResult:
@@ -445,13 +417,10 @@ def load_bradford(path: str | Path) -> LoadResult:
     frame = _read_csv(
         Path(path), ("smiles", "conductivity", "salt smiles", "molality", "temperature")
     )
-    records: list[dict] = []
-    rejects: list[dict] = []
+    out = _Rows("bradford")
     for i, r in enumerate(frame.to_dict("records")):
         line = i + 2
-        reject = functools.partial(
-            _reject, rejects, "bradford", line, r["smiles"], r["conductivity"]
-        )
+        reject = functools.partial(out.reject, line, r["smiles"], r["conductivity"])
         try:
             polymer = smiles_elements(r["smiles"])
             salt = smiles_elements(r["salt smiles"]) if isinstance(r["salt smiles"], str) else {}
@@ -468,20 +437,17 @@ def load_bradford(path: str | Path) -> LoadResult:
             reject(f"salt per repeat unit {per_unit:.3g} outside (0, 10] (molality {molality})")
             continue
         formula = "".join(f"{e}{n:.4g}" for e, n in sorted(amounts.items()))
-        _row(
-            "bradford",
+        out.add(
             line,
             formula,
             None,
             _num(r["temperature"]) + 273.15,
-            records,
-            rejects,
             family="polymer",
             amounts=amounts,
             log10_value=_num(r["conductivity"]),
             doi="10.1021/acscentsci.2c01123",
         )
-    return _finish("bradford", records, rejects)
+    return out.result()
 
 
 LOADERS: dict[str, Callable[..., LoadResult]] = {

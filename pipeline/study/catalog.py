@@ -68,6 +68,8 @@ FILES = {
     "process_properties": "process_properties.csv",
     "coatings": "coatings.csv",
 }
+# material_properties.csv and process_properties.csv: one property value per row, with its source
+PROPERTY_COLUMNS = ("property", "value", "condition", "status", "source", "note")
 COLUMNS = {
     "materials": (
         "material_id",
@@ -82,15 +84,7 @@ COLUMNS = {
         "filler_id",
         "source",
     ),
-    "material_properties": (
-        "material_id",
-        "property",
-        "value",
-        "condition",
-        "status",
-        "source",
-        "note",
-    ),
+    "material_properties": ("material_id", *PROPERTY_COLUMNS),
     "processes": (
         "process_id",
         "name",
@@ -100,15 +94,7 @@ COLUMNS = {
         "status",
         "source",
     ),
-    "process_properties": (
-        "process_id",
-        "property",
-        "value",
-        "condition",
-        "status",
-        "source",
-        "note",
-    ),
+    "process_properties": ("process_id", *PROPERTY_COLUMNS),
     "coatings": (
         "coating_id",
         "name",
@@ -215,12 +201,22 @@ def _read(directory: Path, key: str, problems: _Problems) -> pd.DataFrame | None
     return frame
 
 
-def _number(text: str) -> float | None:
+def finite_float(text: str) -> float | None:
+    """A finite number from a table cell, or None (not a number, nan, inf)."""
     try:
         value = float(text)
     except ValueError:
         return None
     return value if math.isfinite(value) else None
+
+
+def _check_new_id(problems, file, row, column, seen: set[str]) -> None:
+    """An id cell must be non-empty and not used by an earlier row; it is then remembered."""
+    if not row[column] or row[column] in seen:
+        problems.add(
+            file, row["_line"], column, f"must be unique and non-empty, got {row[column]!r}"
+        )
+    seen.add(row[column])
 
 
 def _check_choice(problems, file, row, column, choices) -> None:
@@ -246,7 +242,7 @@ def _validate_long(frame, file, id_col, known_ids, schema, problems) -> pd.DataF
                 file, line, id_col, f"unknown {id_col.removesuffix('_id')} {row[id_col]!r}"
             )
         prop = row["property"]
-        value = _number(row["value"])
+        value = finite_float(row["value"])
         if prop not in schema:
             problems.add(
                 file,
@@ -297,14 +293,7 @@ def load_catalog(directory: str | Path) -> Catalog:
     seen_ids: set[str] = set()
     for _, row in mats.iterrows():
         f = files["materials"]
-        if not row["material_id"] or row["material_id"] in seen_ids:
-            problems.add(
-                f,
-                row["_line"],
-                "material_id",
-                f"must be unique and non-empty, got {row['material_id']!r}",
-            )
-        seen_ids.add(row["material_id"])
+        _check_new_id(problems, f, row, "material_id", seen_ids)
         _check_choice(problems, f, row, "family", FAMILIES)
         _check_choice(problems, f, row, "temperature_law", TEMPERATURE_LAWS)
         _check_choice(problems, f, row, "atmosphere", ATMOSPHERES)
@@ -349,14 +338,7 @@ def load_catalog(directory: str | Path) -> Catalog:
     proc_ids: set[str] = set()
     for _, row in procs.iterrows():
         f = files["processes"]
-        if not row["process_id"] or row["process_id"] in proc_ids:
-            problems.add(
-                f,
-                row["_line"],
-                "process_id",
-                f"must be unique and non-empty, got {row['process_id']!r}",
-            )
-        proc_ids.add(row["process_id"])
+        _check_new_id(problems, f, row, "process_id", proc_ids)
         families = [x.strip() for x in row["families"].split(";") if x.strip()]
         bad = [x for x in families if x not in FAMILIES]
         if not families or bad:
@@ -388,7 +370,7 @@ def load_catalog(directory: str | Path) -> Catalog:
                 f, row["_line"], "coating_id", f"duplicate of line {coat_keys[key]} for {key}"
             )
         coat_keys[key] = row["_line"]
-        r = _number(row["interfacial_resistance_ohm_cm2"])
+        r = finite_float(row["interfacial_resistance_ohm_cm2"])
         if r is None or not 0.0 <= r <= 1e6:
             problems.add(
                 f,
@@ -396,7 +378,7 @@ def load_catalog(directory: str | Path) -> Catalog:
                 "interfacial_resistance_ohm_cm2",
                 f"expected a number in [0, 1e6] Ω cm², got {row['interfacial_resistance_ohm_cm2']!r}",
             )
-        ccd = _number(row["ccd_ma_per_cm2"]) if row["ccd_ma_per_cm2"] else np.nan
+        ccd = finite_float(row["ccd_ma_per_cm2"]) if row["ccd_ma_per_cm2"] else np.nan
         if ccd is None or (not np.isnan(ccd) and not 0.0 <= ccd <= 1000.0):
             problems.add(
                 f,

@@ -7,7 +7,6 @@ Columns: material, process, coating, thickness_um, relative_density (default 1),
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.errors import InputError, did_you_mean
-from pipeline.study.catalog import Catalog
+from pipeline.study.catalog import Catalog, finite_float
 from pipeline.study.evaluation import DesignBatch
 
 REQUIRED = ("material", "process", "coating", "thickness_um")
@@ -28,15 +27,6 @@ class ParsedDesigns:
     batch: DesignBatch  # the good rows only
     good_rows: np.ndarray  # positions in `table` of the rows in `batch`
     errors: dict[int, list[str]]  # position in `table` -> messages
-
-
-def finite_float(text: str) -> float | None:
-    """A finite number from a table cell, or None (not a number, nan, inf)."""
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
 
 
 def read_user_table(path: Path, what: str) -> pd.DataFrame:
