@@ -8,6 +8,8 @@ retrieved, physics notes §3). For every φ: series ≤ Maxwell-Garnett, Bruggem
 
 Every function takes the filler fraction first and the phases' conductivities (and sizes) by
 keyword: a filler and a matrix conductivity, both in S/cm, swapped by position would go unnoticed.
+Domains (checked, objectives.domain): filler fraction φ in [0, 1]; conductivities ≥ 0 [S/cm];
+particle radius > 0 and shell thickness ≥ 0 [nm]. NaN (unknown) propagates.
 
 The core–shell option models the space-charge interphase around ceramic fillers in a polymer
 (Li Z. et al., ACS AMI 11, 784 (2019), doi:10.1021/acsami.8b17279: ~3 nm around Ga-LLZO in PEO).
@@ -16,7 +18,22 @@ The core–shell option models the space-charge interphase around ceramic filler
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from objectives.domain import require_in
+
 Array = NDArray[np.float64]
+
+
+def _phases(
+    filler_fraction: ArrayLike, sigma_filler_s_per_cm: ArrayLike, sigma_matrix_s_per_cm: ArrayLike
+) -> tuple[Array, Array, Array]:
+    """φ, σ_f, σ_m as float arrays, checked: φ in [0, 1], σ ≥ 0."""
+    phi = np.asarray(filler_fraction, dtype=float)
+    sf = np.asarray(sigma_filler_s_per_cm, dtype=float)
+    sm = np.asarray(sigma_matrix_s_per_cm, dtype=float)
+    require_in("filler_fraction", phi, "[0, 1]")
+    require_in("sigma_filler_s_per_cm", sf, "[0, inf)")
+    require_in("sigma_matrix_s_per_cm", sm, "[0, inf)")
+    return phi, sf, sm
 
 
 def parallel_s_per_cm(
@@ -25,11 +42,12 @@ def parallel_s_per_cm(
     sigma_filler_s_per_cm: ArrayLike,
     sigma_matrix_s_per_cm: ArrayLike,
 ) -> Array:
-    """Parallel (Wiener upper) bound: σ = φ σ_f + (1 − φ) σ_m — the review's mixing rule. [S/cm]."""
-    phi = np.asarray(filler_fraction, dtype=float)
-    return phi * np.asarray(sigma_filler_s_per_cm, dtype=float) + (1.0 - phi) * np.asarray(
-        sigma_matrix_s_per_cm, dtype=float
-    )
+    """Parallel (Wiener upper) bound: σ = φ σ_f + (1 − φ) σ_m — the review's mixing rule. [S/cm].
+
+    φ in [0, 1]; σ_f, σ_m ≥ 0 [S/cm].
+    """
+    phi, sf, sm = _phases(filler_fraction, sigma_filler_s_per_cm, sigma_matrix_s_per_cm)
+    return phi * sf + (1.0 - phi) * sm
 
 
 def series_s_per_cm(
@@ -38,10 +56,11 @@ def series_s_per_cm(
     sigma_filler_s_per_cm: ArrayLike,
     sigma_matrix_s_per_cm: ArrayLike,
 ) -> Array:
-    """Series (Wiener lower) bound: 1/σ = φ/σ_f + (1 − φ)/σ_m. [S/cm]. Zero if a present phase is 0."""
-    phi = np.asarray(filler_fraction, dtype=float)
-    sf = np.asarray(sigma_filler_s_per_cm, dtype=float)
-    sm = np.asarray(sigma_matrix_s_per_cm, dtype=float)
+    """Series (Wiener lower) bound: 1/σ = φ/σ_f + (1 − φ)/σ_m. [S/cm]. Zero if a present phase is 0.
+
+    φ in [0, 1]; σ_f, σ_m ≥ 0 [S/cm].
+    """
+    phi, sf, sm = _phases(filler_fraction, sigma_filler_s_per_cm, sigma_matrix_s_per_cm)
     with np.errstate(divide="ignore"):
         resistivity = np.where(phi > 0, phi / sf, 0.0) + np.where(phi < 1, (1.0 - phi) / sm, 0.0)
         return 1.0 / resistivity
@@ -57,10 +76,12 @@ def maxwell_garnett_s_per_cm(
 
     σ = σ_m [σ_f + 2σ_m + 2φ(σ_f − σ_m)] / [σ_f + 2σ_m − φ(σ_f − σ_m)]. [S/cm].
     Equals the Hashin–Shtrikman bound with the matrix as host; exact to first order in φ.
+    φ in [0, 1]; σ_f, σ_m ≥ 0 [S/cm].
     """
-    phi = np.asarray(filler_fraction, dtype=float)
-    sf = np.asarray(sigma_filler_s_per_cm, dtype=float)
-    sm = np.asarray(sigma_matrix_s_per_cm, dtype=float)
+    return _maxwell_garnett(*_phases(filler_fraction, sigma_filler_s_per_cm, sigma_matrix_s_per_cm))
+
+
+def _maxwell_garnett(phi: Array, sf: Array, sm: Array) -> Array:
     diff = sf - sm
     return sm * (sf + 2.0 * sm + 2.0 * phi * diff) / (sf + 2.0 * sm - phi * diff)
 
@@ -75,11 +96,12 @@ def bruggeman_s_per_cm(
 
     φ(σ_f − s)/(σ_f + 2s) + (1 − φ)(σ_m − s)/(σ_m + 2s) = 0
     <=> 2s² − b s − σ_f σ_m = 0 with b = (3φ − 1)σ_f + (2 − 3φ)σ_m, s = [b + √(b² + 8σ_fσ_m)]/4.
-    With an insulating matrix it percolates at φ = 1/3. [S/cm].
+    With an insulating matrix it percolates at φ = 1/3. φ in [0, 1]; σ_f, σ_m ≥ 0 [S/cm].
     """
-    phi = np.asarray(filler_fraction, dtype=float)
-    sf = np.asarray(sigma_filler_s_per_cm, dtype=float)
-    sm = np.asarray(sigma_matrix_s_per_cm, dtype=float)
+    return _bruggeman(*_phases(filler_fraction, sigma_filler_s_per_cm, sigma_matrix_s_per_cm))
+
+
+def _bruggeman(phi: Array, sf: Array, sm: Array) -> Array:
     b = (3.0 * phi - 1.0) * sf + (2.0 - 3.0 * phi) * sm
     return (b + np.sqrt(b * b + 8.0 * sf * sm)) / 4.0
 
@@ -90,11 +112,15 @@ def shell_volume_fraction(
     """Interphase shell volume φ_sh = φ[(1 + λ/r)³ − 1] (physics notes §3), capped at 1 − φ.
 
     The cap is where shells fill the whole matrix (overlapping shells are not double counted).
+    φ in [0, 1]; particle radius r > 0 and shell thickness λ ≥ 0 [nm].
     """
     phi = np.asarray(filler_fraction, dtype=float)
-    ratio = 1.0 + np.asarray(shell_thickness_nm, dtype=float) / np.asarray(
-        particle_radius_nm, dtype=float
-    )
+    radius = np.asarray(particle_radius_nm, dtype=float)
+    shell = np.asarray(shell_thickness_nm, dtype=float)
+    require_in("filler_fraction", phi, "[0, 1]")
+    require_in("particle_radius_nm", radius, "(0, inf)")
+    require_in("shell_thickness_nm", shell, "[0, inf)")
+    ratio = 1.0 + shell / radius
     return np.minimum(phi * (ratio**3 - 1.0), 1.0 - phi)
 
 
@@ -116,18 +142,16 @@ def core_shell_s_per_cm(
     The enhancement is bounded by construction: the result lies between the series and parallel
     bounds of the three phases, and equals Bruggeman(φ, σ_f, σ_m) when λ = 0 (bounded enhancement,
     physics notes §3: inert SiO₂ can even lower σ, arXiv:2312.05681). [S/cm].
+    φ in [0, 1]; σ_f, σ_m, σ_int ≥ 0 [S/cm]; r > 0 and λ ≥ 0 [nm].
     """
-    phi = np.asarray(filler_fraction, dtype=float)
+    phi, sf, sm = _phases(filler_fraction, sigma_filler_s_per_cm, sigma_matrix_s_per_cm)
+    s_int = np.asarray(sigma_interphase_s_per_cm, dtype=float)
+    require_in("sigma_interphase_s_per_cm", s_int, "[0, inf)")
     phi_shell = shell_volume_fraction(
         phi, particle_radius_nm=particle_radius_nm, shell_thickness_nm=shell_thickness_nm
     )
     coated = phi + phi_shell
     core_share = np.divide(phi, coated, out=np.ones_like(coated), where=coated > 0)
-    sigma_coated = maxwell_garnett_s_per_cm(  # the shell is the host of its core
-        core_share,
-        sigma_filler_s_per_cm=sigma_filler_s_per_cm,
-        sigma_matrix_s_per_cm=sigma_interphase_s_per_cm,
-    )
-    return bruggeman_s_per_cm(
-        coated, sigma_filler_s_per_cm=sigma_coated, sigma_matrix_s_per_cm=sigma_matrix_s_per_cm
-    )
+    # both fractions lie in [0, 1] by construction: the checked inputs go to the formulas directly
+    sigma_coated = _maxwell_garnett(core_share, sf, s_int)  # the shell is the host of its core
+    return _bruggeman(coated, sigma_coated, sm)

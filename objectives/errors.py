@@ -11,3 +11,10 @@ class SsemoError(Exception):
     `exit_code` (2: invalid config, catalog, input file or data; subclasses may say otherwise)."""
 
     exit_code = 2
+
+
+class DomainError(SsemoError, ValueError):
+    """A physics function got an input outside its documented domain (a negative thickness, a
+    relative density above 1, a temperature at or below 0 K) or an unknown option name.
+
+    A ValueError too, so callers that expect numpy-style argument errors catch it."""
