@@ -24,6 +24,7 @@ from pipeline.study.catalog import FILES, Catalog, load_catalog
 from pipeline.study.config import StudyConfig
 from pipeline.study.problem import StudyModel
 from pipeline.study.registry import normalize
+from pipeline.study.stability import stability_exclusions
 
 
 def catalog_hash(directory: Path) -> str:
@@ -193,7 +194,8 @@ def study_outcome(
         summary.update(comparison)
         summary["previous_run_id"] = previous.get("run_id", "")
     history = pd.DataFrame(result.history)
-    return Outcome(front, chosen, history, summary, messages, infeasible_families, diff)
+    exclusions = stability_exclusions(catalog, config, model.space)
+    return Outcome(front, chosen, history, summary, messages, infeasible_families, exclusions, diff)
 
 
 def _finite_numbers(summary: dict) -> dict[str, float]:

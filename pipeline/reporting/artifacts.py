@@ -25,6 +25,7 @@ class Outcome:
     summary: dict[str, Any]
     messages: list[str]
     infeasible_families: list[str]
+    exclusions: list[str]
     diff: pd.DataFrame | None = None
 
 
@@ -51,6 +52,7 @@ def study_writers(
                 chosen,
                 outcome.messages,
                 outcome.infeasible_families,
+                outcome.exclusions,
             )
         ),
         "hypervolume.png": lambda p: plots.hypervolume_plot(outcome.history, p),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.study.config import StudyConfig
-from pipeline.study.registry import DESIGN_COLUMNS, OBJECTIVES
+from pipeline.study.registry import DESIGN_COLUMNS, OBJECTIVES, active_constraints
 
 
 def shown_columns() -> list[str]:
@@ -30,6 +30,48 @@ def _value(number: float, unit: str = "") -> str:
     return f"{number:.3g}" + (f" {unit}" if unit else "")
 
 
+def optimized_columns(config: StudyConfig) -> list[str]:
+    """The quantities the search held to account besides the reported objectives."""
+    extra = ["robust_asr_ohm_cm2"] if config.surrogate.robust else []
+    if config.constraints.temperature_window_c:
+        extra.append("total_asr_cold_ohm_cm2")
+    return extra
+
+
+def design_flags(frame: pd.DataFrame, config: StudyConfig) -> pd.Series:
+    """Per design, what a scientist must know before trusting the row: constraints that could not
+    be evaluated (and how the study treated them), conductivities predicted rather than measured,
+    extrapolation, and supported films that are not free-standing membranes."""
+    active = [name for name in active_constraints(config) if name in frame]
+    predicted = config.surrogate.conductivity_source == "surrogate"
+
+    def flags(row) -> str:
+        out = [
+            f"{name} unknown ({config.constraints.unknown})"
+            for name in active
+            if pd.isna(row[name])
+        ]
+        if predicted and pd.notna(row.get("surrogate_log10_std")):
+            out.append("σ predicted by the surrogate")
+        if "in_domain" in row and not bool(row["in_domain"]):
+            out.append("outside the surrogate's domain")
+        if "free_standing" in row and not bool(row["free_standing"]):
+            out.append("supported film on the cathode, not free-standing")
+        return "; ".join(out)
+
+    if frame.empty:
+        return pd.Series([], dtype=str, index=frame.index)
+    return frame.apply(flags, axis=1)
+
+
+def _why(chosen: pd.DataFrame) -> str:
+    parts = [f"**{r.choice}**: {r.why}" for r in chosen.itertuples()]
+    for r in chosen.itertuples():
+        same = getattr(r, "same_as_choice", "")
+        parts += [f"**{other}**: same as {r.choice}" for other in same.split(", ") if other]
+    return "Why: " + "; ".join(parts)
+
+
 def render(
     config: StudyConfig,
     summary: dict,
@@ -37,8 +79,11 @@ def render(
     chosen: pd.DataFrame,
     warnings: list[str],
     infeasible_families: list[str],
+    exclusions: list[str] | None = None,
 ) -> str:
     c = config
+    k = c.constraints
+    table = chosen.assign(flags=design_flags(chosen, c))
     lines = [
         f"# ssemo study `{c.name}`",
         "",
@@ -50,19 +95,33 @@ def render(
         + ".",
         f"- Operating temperature {c.operating.temperature_c:g} °C; total ASR ≤ {c.operating.asr_max_ohm_cm2:g} Ω cm²"
         + (
-            f" over {c.constraints.temperature_window_c[0]:g} to {c.constraints.temperature_window_c[1]:g} °C"
-            if c.constraints.temperature_window_c
+            f" over {k.temperature_window_c[0]:g} to {k.temperature_window_c[1]:g} °C (the cold end binds: "
+            "total_asr_cold_ohm_cm2 is the ASR held to the limit)"
+            if k.temperature_window_c
             else ""
         )
-        + f"; strength ≥ {c.mechanics.min_strength_mpa:g} MPa; CCD ≥ {c.cell.areal_capacity_mah_per_cm2:g} mAh/cm² × "
-        f"{c.cell.c_rate_per_h:g} C = {c.cell.areal_capacity_mah_per_cm2 * c.cell.c_rate_per_h:g} mA/cm².",
+        + f"; strength ≥ {c.mechanics.min_strength_mpa:g} MPa (free-standing membranes); CCD ≥ {c.cell.areal_capacity_mah_per_cm2:g} mAh/cm² × "
+        f"{c.cell.c_rate_per_h:g} C = {c.cell.areal_capacity_mah_per_cm2 * c.cell.c_rate_per_h:g} mA/cm²"
+        + (
+            f"; short-circuit probability ≤ {k.max_short_probability:g} per {c.mechanics.membrane_area_cm2:g} cm² membrane "
+            "(through-defect model, objectives/defects.py: an assumption, no thickness sweep was found in the literature)"
+            if k.short_circuit
+            else ""
+        )
+        + (
+            f"; chemically stable against Li and the cathode (cathode coating: {c.cell.cathode_coating})"
+            if k.stability
+            else ""
+        )
+        + ".",
         f"- Conductivity from the {c.surrogate.conductivity_source}"
         + (
-            f", robust mode: ASR at its {c.surrogate.robust_quantile:.0%} quantile"
+            f", robust mode: the search optimizes the ASR at its {c.surrogate.robust_quantile:.0%} quantile "
+            "(robust_asr_ohm_cm2), not the mean"
             if c.surrogate.robust
             else ""
         )
-        + f"; unknown constraints count as {c.constraints.unknown}.",
+        + f"; unknown constraints count as {k.unknown}.",
         f"- NSGA-II, population {c.search.population_size}, {summary['generations']} generations, seed {c.search.seed}; "
         f"{summary['n_evals']} evaluations in {summary['search_wall_s']:.1f} s.",
         "",
@@ -74,19 +133,20 @@ def render(
         "",
         "## Recommended designs",
         "",
-        _table(chosen, ["choice", *shown_columns()]),
-        "Why: " + "; ".join(f"**{r.choice}**: {r.why}" for r in chosen.itertuples())
-        if len(chosen)
-        else "No feasible design was found.",
+        _table(table, ["choice", *shown_columns(), *optimized_columns(c), "flags"]),
+        _why(chosen) if len(chosen) else "No feasible design was found.",
         "",
-        "## Warnings",
+        "## Excluded by chemical stability",
     ]
+    lines += [f"- {e}" for e in exclusions or []] or ["- none"]
+    lines += ["", "## Warnings"]
     notes = [f"- {w}" for w in warnings]
     if infeasible_families:
         notes.append(
-            f"- Families with no feasible design: {', '.join(infeasible_families)} (see the catalog "
-            "gaps: a family whose strength or CCD is unknown is infeasible under constraints.unknown = infeasible"
-            f"; this study: {c.constraints.unknown})."
+            f"- Families with no design on the front: {', '.join(infeasible_families)} (infeasible, or "
+            "dominated by other families' designs; a family whose strength or CCD is unknown is "
+            "infeasible under constraints.unknown = infeasible, and an unknown handling load counts as "
+            f"0; this study: {c.constraints.unknown})."
         )
     lines += notes or ["- none"]
     lines += [

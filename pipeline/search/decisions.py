@@ -66,7 +66,7 @@ def choose(
 ) -> pd.DataFrame:
     """Rows of the front chosen as compromise designs, with a `choice` and `why` column."""
     if len(front) == 0:
-        return front.assign(choice=[], why=[])
+        return front.assign(choice=[], why=[], same_as_choice=[])
     weights = np.array([asf_weights.get(o, 1.0) for o in objectives], dtype=float)
     picks: list[tuple[int, str, str]] = []
     k, how = knee_index(F_norm)
@@ -94,7 +94,24 @@ def choose(
                 f"best {family} design by the same ASF",
             )
         )
-    out = front.iloc[[p[0] for p in picks]].copy()
-    out.insert(0, "choice", [p[1] for p in picks])
-    out.insert(1, "why", [p[2] for p in picks])
+    return _one_row_per_design(front, picks)
+
+
+def _one_row_per_design(front: pd.DataFrame, picks: list[tuple[int, str, str]]) -> pd.DataFrame:
+    """The first choice of each distinct design; later choices of the same design are named in
+    `same_as_choice` of that row ("same as knee"), so no design is recommended twice."""
+    first: dict[int, int] = {}
+    rows: list[tuple[int, str, str]] = []
+    also: list[list[str]] = []
+    for index, label, why in picks:
+        if index in first:
+            also[first[index]].append(label)
+            continue
+        first[index] = len(rows)
+        rows.append((index, label, why))
+        also.append([])
+    out = front.iloc[[r[0] for r in rows]].copy()
+    out.insert(0, "choice", [r[1] for r in rows])
+    out.insert(1, "why", [r[2] for r in rows])
+    out.insert(2, "same_as_choice", [", ".join(a) for a in also])
     return out

@@ -21,6 +21,14 @@ FAMILIES = ("oxide", "sulfide", "halide", "polymer", "composite", "glass_thin_fi
 TEMPERATURE_LAWS = ("arrhenius_sigma", "arrhenius_sigma_t", "vft", "composite")
 ATMOSPHERES = ("ambient", "dry_room", "inert", "vacuum")
 SCALABILITY = ("roll_to_roll", "batch")
+# free-standing: a membrane handled on its own; supported: a film deposited on an electrode (it
+# needs no handling strength; thin_membrane_tradeoffs §5: vacuum thin films are made on substrates)
+ARCHITECTURES = ("free_standing", "supported")
+# behaviour of a material against Li metal and against a 4 V-class oxide cathode (thin-membrane fact
+# sheet §1): stable, passivating (reacts, self-limiting insulating interphase), or reacting (keeps
+# reacting: mixed-conducting interphase or oxidation products): a reacting pair needs a cure
+STABILITY_CLASSES = ("stable", "passivating", "reacting")
+CURES = ("li_side",)
 STATUSES = ("literature", "derived", "assumption")
 
 # property -> (unit, lowest, highest). The unit is part of the name; the range catches unit slips
@@ -49,6 +57,9 @@ PROCESS_PROPERTIES: dict[str, tuple[str, float, float]] = {
     "max_thickness_um": ("µm", 1e-3, 5000.0),
     "mrl": ("-", 1.0, 10.0),
     "processing_temperature_c": ("°C", -50.0, 2500.0),
+    "relative_density_max": ("-", 0.3, 1.0),
+    "defect_size_um": ("µm", 1e-4, 1000.0),
+    "membrane_conductivity_factor": ("-", 1e-3, 3.0),  # σ_membrane/σ_pellet (tradeoffs §4)
 }
 LAW_PARAMETERS = {
     "arrhenius_sigma": ("sigma_ref_s_per_cm", "reference_temperature_c", "activation_energy_ev"),
@@ -67,6 +78,7 @@ FILES = {
     "processes": "processes.csv",
     "process_properties": "process_properties.csv",
     "coatings": "coatings.csv",
+    "stability": "stability.csv",
 }
 # material_properties.csv and process_properties.csv: one property value per row, with its source
 PROPERTY_COLUMNS = ("property", "value", "condition", "status", "source", "note")
@@ -89,6 +101,7 @@ COLUMNS = {
         "process_id",
         "name",
         "families",
+        "architecture",
         "atmosphere",
         "scalability",
         "status",
@@ -104,6 +117,18 @@ COLUMNS = {
         "status",
         "source",
         "note",
+        "cures",
+        "cure_source",
+    ),
+    "stability": (
+        "material_id",
+        "li_side",
+        "li_side_status",
+        "li_side_source",
+        "cathode_side",
+        "cathode_side_status",
+        "cathode_side_source",
+        "note",
     ),
 }
 
@@ -117,6 +142,7 @@ class Catalog:
     coatings: pd.DataFrame  # one row per (coating_id, family)
     material_properties: pd.DataFrame  # long table with status and source of every number
     process_properties: pd.DataFrame
+    stability: pd.DataFrame  # per material: Li-side and cathode-side class with status and source
     directory: Path
 
     @property
@@ -152,6 +178,19 @@ class Catalog:
     def coating_resistance_ohm_cm2(self) -> np.ndarray:
         """Matrix [coating, material] of anode-side interfacial resistance per side, NaN if invalid."""
         return self._coating_matrix("interfacial_resistance_ohm_cm2")
+
+    def coating_cures_li_side(self) -> np.ndarray:
+        """Matrix [coating, material]: the coating cures a reacting Li | material contact."""
+        lookup = {
+            (c, f): cures == "li_side"
+            for c, f, cures in self.coatings[["coating_id", "family", "cures"]].itertuples(
+                index=False
+            )
+        }
+        families = list(self.materials["family"])
+        return np.array(
+            [[lookup.get((c, f), False) for f in families] for c in self.coating_ids], dtype=bool
+        )
 
     def coating_ccd_ma_per_cm2(self) -> np.ndarray:
         """Matrix [coating, material] of CCD reported with a coating (NaN when none was reported)."""
@@ -284,9 +323,9 @@ def load_catalog(directory: str | Path) -> Catalog:
     frames = {key: _read(directory, key, problems) for key in FILES}
     if problems.items:
         raise CatalogError("invalid catalog:\n" + "\n".join(f"  - {p}" for p in problems.items))
-    mats, mprops, procs, pprops, coats = (frames[k] for k in FILES)
+    mats, mprops, procs, pprops, coats, stab = (frames[k] for k in FILES)
     assert mats is not None and mprops is not None and procs is not None
-    assert pprops is not None and coats is not None
+    assert pprops is not None and coats is not None and stab is not None
     files = {key: str(directory / name) for key, name in FILES.items()}
 
     # materials
@@ -348,6 +387,7 @@ def load_catalog(directory: str | Path) -> Catalog:
                 "families",
                 f"expected ';'-separated families from {', '.join(FAMILIES)}, got {row['families']!r}",
             )
+        _check_choice(problems, f, row, "architecture", ARCHITECTURES)
         _check_choice(problems, f, row, "atmosphere", ATMOSPHERES)
         _check_choice(problems, f, row, "scalability", SCALABILITY)
         _check_choice(problems, f, row, "status", STATUSES)
@@ -364,6 +404,9 @@ def load_catalog(directory: str | Path) -> Catalog:
         _check_choice(problems, f, row, "family", FAMILIES)
         _check_choice(problems, f, row, "status", STATUSES)
         _check_required_text(problems, f, row, ["coating_id", "name", "source"])
+        if row["cures"]:
+            _check_choice(problems, f, row, "cures", CURES)
+            _check_required_text(problems, f, row, ["cure_source"])
         key = (row["coating_id"], row["family"])
         if key in coat_keys:
             problems.add(
@@ -389,6 +432,7 @@ def load_catalog(directory: str | Path) -> Catalog:
         r_values.append(r if r is not None else np.nan)
         ccd_values.append(ccd if ccd is not None else np.nan)
     coats = coats.assign(interfacial_resistance_ohm_cm2=r_values, ccd_ma_per_cm2=ccd_values)
+    stability = _validate_stability(stab, files["stability"], seen_ids, problems)
 
     if problems.items:
         raise CatalogError("invalid catalog:\n" + "\n".join(f"  - {p}" for p in problems.items))
@@ -398,6 +442,7 @@ def load_catalog(directory: str | Path) -> Catalog:
         mats.set_index("material_id")
         .join(wide_m)
         .reindex(columns=[*COLUMNS["materials"][1:], *MATERIAL_PROPERTIES])
+        .join(stability[["li_side", "cathode_side"]])
     )
     wide_p = pprops.pivot(index="process_id", columns="property", values="value")
     processes = (
@@ -418,8 +463,28 @@ def load_catalog(directory: str | Path) -> Catalog:
         coatings=coats.drop(columns="_line").reset_index(drop=True),
         material_properties=mprops.drop(columns="_line"),
         process_properties=pprops.drop(columns="_line"),
+        stability=stability,
         directory=directory,
     )
+
+
+def _validate_stability(frame, file, material_ids, problems) -> pd.DataFrame:
+    """One row per material: its Li-side and cathode-side class, each with status and source."""
+    seen: dict[str, int] = {}
+    for _, row in frame.iterrows():
+        line = row["_line"]
+        if row["material_id"] not in material_ids:
+            problems.add(file, line, "material_id", f"unknown material {row['material_id']!r}")
+        if row["material_id"] in seen:
+            problems.add(file, line, "material_id", f"duplicate of line {seen[row['material_id']]}")
+        seen[row["material_id"]] = line
+        for side in ("li_side", "cathode_side"):
+            _check_choice(problems, file, row, side, STABILITY_CLASSES)
+            _check_choice(problems, file, row, f"{side}_status", STATUSES)
+            _check_required_text(problems, file, row, [f"{side}_source"])
+    for missing in sorted(set(material_ids) - set(seen)):
+        problems.add(file, None, "material_id", f"no stability row for material {missing!r}")
+    return frame.drop(columns="_line").set_index("material_id")
 
 
 def _check_completeness(materials, processes, coatings, files, problems) -> None:

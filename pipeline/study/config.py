@@ -21,6 +21,7 @@ from pipeline.study.schema import read_yaml_mapping as read_yaml_mapping  # re-e
 from pipeline.study.schema import set_override as set_override  # re-exported
 
 COMPOSITE_MODELS = ("parallel", "series", "maxwell_garnett", "bruggeman", "core_shell")
+CATHODE_COATINGS = ("linbo3", "none")
 POROSITY_MODELS = ("bruggeman", "maxwell_garnett")
 MANUFACTURABILITY_COMPONENTS = (
     "maturity",
@@ -53,6 +54,8 @@ class Cell:
     al_density_g_per_cm3: float = spec(0.1, 30.0, unit="g/cm³", default=2.70)
     cu_density_g_per_cm3: float = spec(0.1, 30.0, unit="g/cm³", default=8.96)
     collector_share: float = spec(0.0, 1.0, unit="", default=1.0)
+    # a coated cathode (e.g. LiNbO3 on NMC) cures a reacting SSE | cathode contact (Takada 2018)
+    cathode_coating: str = spec(choices=CATHODE_COATINGS, default="linbo3")
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,9 @@ class Constraints:
     unknown: str = spec(
         choices=UNKNOWN_POLICIES, default="infeasible"
     )  # a constraint that cannot be evaluated
+    short_circuit: bool = True  # through-defect probability <= max_short_probability
+    max_short_probability: float = spec(1e-9, 1.0, default=0.01)
+    stability: bool = True  # reacting Li-side or cathode-side pairs need a cure
 
 
 @dataclass(frozen=True)

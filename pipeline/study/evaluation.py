@@ -14,7 +14,15 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from objectives import composites, dendrites, energy, interfaces, manufacturability, microstructure
+from objectives import (
+    composites,
+    defects,
+    dendrites,
+    energy,
+    interfaces,
+    manufacturability,
+    microstructure,
+)
 from objectives.constants import ZERO_CELSIUS_K
 from objectives.temperature import arrhenius_from_reference_s_per_cm, vft_from_reference_s_per_cm
 from objectives.transport import area_conductance_s_per_cm2, asr_ohm_cm2
@@ -99,6 +107,9 @@ class Evaluator:
         self.matrix_index = np.array([ids.get(x, -1) for x in m["matrix_id"]], dtype=np.intp)
         self.filler_index = np.array([ids.get(x, -1) for x in m["filler_id"]], dtype=np.intp)
         self.sigma_material_s_per_cm = sigma_t
+        # σ_membrane/σ_pellet per process: binder, scaffold and pressing losses of the as-processed
+        # membrane against the dense-pellet σ the materials carry (thin_membrane_tradeoffs §4)
+        self.membrane_conductivity_factor = p["membrane_conductivity_factor"].to_numpy(float)
         density = m["density_g_per_cm3"].to_numpy(float).copy()
         # Templates: volume-weighted density at the filler fraction is taken per design (below).
         self.density_g_per_cm3 = density
@@ -119,6 +130,16 @@ class Evaluator:
         self.strength_ref_mpa = m["strength_mpa"].to_numpy(float) * factor
         self.monroe_newman = dendrites.monroe_newman_ratio(m["shear_modulus_gpa"].to_numpy(float))
         self.transference_number = m["transference_number"].to_numpy(float)
+
+        # Architecture, achievable density and defect scale per process (thin_membrane_tradeoffs §3).
+        self.free_standing = (p["architecture"] == "free_standing").to_numpy()
+        self.defect_size_um = p["defect_size_um"].to_numpy(float)
+        # Chemical stability per (coating, material): a reacting Li side needs a coating that cures
+        # it; a reacting cathode side needs a coated cathode (stability.csv, coatings.csv 'cures').
+        li_reacting = (m["li_side"] == "reacting").to_numpy()
+        self.li_side_ok = ~li_reacting[None, :] | catalog.coating_cures_li_side()
+        cathode_reacting = (m["cathode_side"] == "reacting").to_numpy()
+        self.cathode_side_ok = ~cathode_reacting | (cell.cathode_coating != "none")
 
         # Interfaces and CCD per (coating, material).
         self.interface_ohm_cm2 = interfaces.interfacial_resistance_ohm_cm2(
@@ -150,13 +171,18 @@ class Evaluator:
         self.weights = np.array([mf.weights[k] for k in MANUFACTURABILITY_COMPONENTS])
         self.valid_process = catalog.process_applies()
 
+    def _templates(
+        self, material: IntArray, filler_fraction: FloatArray
+    ) -> tuple[IntArray, IntArray, FloatArray]:
+        """Rows that are composite templates, their material and their filler fraction."""
+        rows = np.flatnonzero(self.is_template[material])
+        return rows, material[rows], filler_fraction[rows]
+
     def sigma_dense_s_per_cm(self, material: IntArray, filler_fraction: FloatArray) -> FloatArray:
         """Dense conductivity at the operating temperature; effective medium for composite templates."""
         sigma = self.sigma_material_s_per_cm[material]
-        rows = np.flatnonzero(self.is_template[material])
+        rows, mat, phi = self._templates(material, filler_fraction)
         if rows.size:
-            mat = material[rows]
-            phi = filler_fraction[rows]
             s_f = self.sigma_material_s_per_cm[self.filler_index[mat]]
             s_m = self.sigma_material_s_per_cm[self.matrix_index[mat]]
             model = self.config.composite.model
@@ -178,10 +204,8 @@ class Evaluator:
 
     def density(self, material: IntArray, filler_fraction: FloatArray) -> FloatArray:
         rho = self.density_g_per_cm3[material]
-        rows = np.flatnonzero(self.is_template[material])
+        rows, mat, phi = self._templates(material, filler_fraction)
         if rows.size:
-            mat = material[rows]
-            phi = filler_fraction[rows]
             rho[rows] = (
                 phi * self.density_g_per_cm3[self.filler_index[mat]]
                 + (1 - phi) * self.density_g_per_cm3[self.matrix_index[mat]]
@@ -216,11 +240,12 @@ class Evaluator:
         cfg = self.config
         mat, proc, coat, thickness = b.material, b.process, b.coating, b.thickness_um
         sigma_dense = self.sigma_dense_s_per_cm(mat, b.filler_fraction)
-        sigma = microstructure.porous_conductivity_s_per_cm(
+        sigma_porous = microstructure.porous_conductivity_s_per_cm(
             sigma_dense,
             b.relative_density,
             "maxwell_garnett" if cfg.mechanics.porosity_model == "maxwell_garnett" else "bruggeman",
         )
+        sigma = self.membrane_conductivity_factor[proc] * sigma_porous
         bulk_asr = asr_ohm_cm2(thickness, sigma)
         interface_asr = self.interface_ohm_cm2[coat, mat] + cfg.interfaces.cathode_interface_ohm_cm2
         total_asr = bulk_asr + interface_asr
@@ -228,6 +253,21 @@ class Evaluator:
             self.strength_ref_mpa[mat],
             b.relative_density,
             cfg.mechanics.strength_porosity_coefficient,
+        )
+        free_standing = self.free_standing[proc]
+        # a supported film is carried by its electrode: it has no handling load of its own (NaN)
+        thickness_mm = thickness * 1e-3
+        handling = np.where(free_standing, strength * thickness_mm, np.nan)
+        bending = np.where(
+            free_standing,
+            microstructure.bending_moment_capacity_n_mm_per_mm(strength, thickness),
+            np.nan,
+        )
+        expected_defects = defects.through_defects_per_membrane(
+            relative_density=b.relative_density,
+            thickness_um=thickness,
+            grain_size_um=self.defect_size_um[proc],
+            area_cm2=cfg.mechanics.membrane_area_cm2,
         )
         ccd = self.ccd_ma_per_cm2[coat, mat]
         j = self.current_density_ma_per_cm2
@@ -274,6 +314,9 @@ class Evaluator:
             "manufacturability": score,
             "gravimetric_wh_per_kg": stack["gravimetric_wh_per_kg"],
             "volumetric_wh_per_l": stack["volumetric_wh_per_l"],
+            "handling_load_n_per_mm": handling,
+            "bending_moment_n_mm_per_mm": bending,
+            "short_circuit_probability": defects.short_circuit_probability(expected_defects),
         }
         rest = {
             "sigma_dense_s_per_cm": sigma_dense,
@@ -297,6 +340,10 @@ class Evaluator:
             "valid_combination": self.valid_process[mat, proc]
             & ~np.isnan(self.interface_ohm_cm2[coat, mat]),
         }
+        rest["through_defects_per_membrane"] = expected_defects
+        rest["free_standing"] = free_standing
+        rest["li_side_stable"] = self.li_side_ok[coat, mat]
+        rest["cathode_side_stable"] = self.cathode_side_ok[mat]
         window = {  # inputs of the thickness-window constraints, not reported per design
             "process_min_thickness_um": self.min_thickness_um[proc],
             "process_max_thickness_um": self.max_thickness_um[proc],

@@ -126,7 +126,39 @@ for _objective in (
         "bulk L/σ plus Li-side and cathode-side interfacial ASR",
         searched=searched_asr_ohm_cm2,
     ),
-    Objective("strength_mpa", "MPa", "max", "strength", (0.0, 300.0), "porosity-reduced strength"),
+    Objective(
+        "strength_mpa",
+        "MPa",
+        "max",
+        "strength",
+        (0.0, 300.0),
+        "porosity-reduced intrinsic strength (the same at any thickness)",
+    ),
+    Objective(
+        "handling_load_n_per_mm",
+        "N/mm",
+        "max",
+        "handling load",
+        (0.0, 50.0),
+        "tensile load per unit width a free-standing membrane carries, σ_f·t (unknown for a "
+        "supported film: it is carried by its electrode)",
+    ),
+    Objective(
+        "bending_moment_n_mm_per_mm",
+        "N mm/mm",
+        "max",
+        "bending moment capacity",
+        (0.0, 3.0),
+        "bending moment per unit width, σ_f·t²/6 (physics notes §5)",
+    ),
+    Objective(
+        "short_circuit_probability",
+        "0-1",
+        "min",
+        "short-circuit probability",
+        (0.0, 1.0),
+        "probability of at least one through-thickness defect in the membrane (objectives/defects.py)",
+    ),
     Objective(
         "manufacturability",
         "0-1",
@@ -146,7 +178,13 @@ for _objective in (
 ):
     register_objective(_objective)
 
-DEFAULT_OBJECTIVES = ("thickness_um", "total_asr_ohm_cm2", "strength_mpa", "manufacturability")
+# a cell engineer judges a free-standing membrane by the load it carries, which falls with thickness
+DEFAULT_OBJECTIVES = (
+    "thickness_um",
+    "total_asr_ohm_cm2",
+    "handling_load_n_per_mm",
+    "manufacturability",
+)
 
 
 def objective(name: str) -> Objective:
@@ -245,12 +283,16 @@ CONSTRAINTS: dict[str, Constraint] = {
         ),
         Constraint(
             "g_strength",
-            "strength ≥ the handling minimum",
+            "strength ≥ the handling minimum (free-standing membranes; a supported film is -1)",
             "mechanics.min_strength_mpa",
             "min_strength / strength − 1",
             "no strength reported for the material",
-            ("strength_mpa",),
-            lambda out, cfg: cfg.mechanics.min_strength_mpa / out["strength_mpa"] - 1.0,
+            ("strength_mpa", "free_standing"),
+            lambda out, cfg: np.where(
+                out["free_standing"],
+                cfg.mechanics.min_strength_mpa / out["strength_mpa"] - 1.0,
+                -1.0,
+            ),
             lambda cfg: cfg.constraints.strength,
         ),
         Constraint(
@@ -262,6 +304,31 @@ CONSTRAINTS: dict[str, Constraint] = {
             ("current_density_ma_per_cm2", "ccd_ma_per_cm2"),
             lambda out, cfg: out["current_density_ma_per_cm2"] / out["ccd_ma_per_cm2"] - 1.0,
             lambda cfg: cfg.constraints.ccd,
+        ),
+        Constraint(
+            "g_short",
+            "probability of a through-defect (short circuit) ≤ the limit",
+            "constraints.max_short_probability",
+            "P_short / max_short_probability − 1",
+            "never (every process has a density cap and a defect size)",
+            ("short_circuit_probability",),
+            lambda out, cfg: (
+                out["short_circuit_probability"] / cfg.constraints.max_short_probability - 1.0
+            ),
+            lambda cfg: cfg.constraints.short_circuit,
+        ),
+        Constraint(
+            "g_stability",
+            "the material is stable against Li (or a coating cures it) and against the cathode "
+            "(or the cathode is coated)",
+            "cell.cathode_coating",
+            "−1 stable, +1 a reacting pair without a cure",
+            "never (every material has a stability row)",
+            ("li_side_stable", "cathode_side_stable"),
+            lambda out, cfg: np.where(
+                out["li_side_stable"] & out["cathode_side_stable"], -1.0, 1.0
+            ),
+            lambda cfg: cfg.constraints.stability,
         ),
         Constraint(
             "g_domain",
@@ -319,7 +386,7 @@ def _log_uniform_thickness(x: np.ndarray, space: DesignSpace, option: np.ndarray
 
 
 def _relative_density(x: np.ndarray, space: DesignSpace, option: np.ndarray) -> np.ndarray:
-    low, high = space.relative_density
+    low, high = space.density_low[option], space.density_high[option]
     return low + x * (high - low)
 
 
@@ -346,7 +413,7 @@ VARIABLES: tuple[Variable, ...] = (
     Variable(
         "relative_density",
         "",
-        "linear in [search.relative_density_min, search.relative_density_max]",
+        "linear in [search.relative_density_min, the process's relative_density_max]",
         _relative_density,
         _all_levels,
     ),

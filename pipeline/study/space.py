@@ -33,7 +33,8 @@ class DesignSpace:
     log_min_thickness: np.ndarray
     log_max_thickness: np.ndarray
     is_template: np.ndarray
-    relative_density: tuple[float, float]
+    density_low: np.ndarray  # per option: search.relative_density_min (or the cap, if lower)
+    density_high: np.ndarray  # per option: the process's achievable density, capped by the config
     filler_fraction_max: float
     grid_levels: int
 
@@ -131,6 +132,7 @@ def build_space(catalog: Catalog, config: StudyConfig) -> DesignSpace:
                         coating=k,
                         min_thickness_um=proc.loc[p, "min_thickness_um"],
                         max_thickness_um=proc.loc[p, "max_thickness_um"],
+                        relative_density_max=proc.loc[p, "relative_density_max"],
                     )
                 )
     if not rows:
@@ -138,6 +140,8 @@ def build_space(catalog: Catalog, config: StudyConfig) -> DesignSpace:
             f"{config.source}: key 'search': no valid (material, process, coating) combination in the chosen sets"
         )
     options = pd.DataFrame(rows)
+    # the densest membrane a process has been shown to make (process_properties.csv)
+    high = np.minimum(options["relative_density_max"].to_numpy(float), s.relative_density_max)
     return DesignSpace(
         options=options,
         material=options["material"].to_numpy(np.intp),
@@ -146,7 +150,8 @@ def build_space(catalog: Catalog, config: StudyConfig) -> DesignSpace:
         log_min_thickness=np.log(options["min_thickness_um"].to_numpy(float)),
         log_max_thickness=np.log(options["max_thickness_um"].to_numpy(float)),
         is_template=templates[options["material"].to_numpy()],
-        relative_density=(s.relative_density_min, s.relative_density_max),
+        density_low=np.minimum(s.relative_density_min, high),
+        density_high=high,
         filler_fraction_max=s.filler_fraction_max,
         grid_levels=s.grid_levels,
     )

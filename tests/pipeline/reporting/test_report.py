@@ -54,7 +54,7 @@ def test_report_states_the_question_with_units(config):
     assert text.startswith(f"# ssemo study `{config.name}`")
     objectives = next(line for line in text.splitlines() if line.startswith("- Objectives: "))
     # every objective of the config, named (by column or by label), and which way it is optimized
-    for word in ("thickness", "asr", "strength", "manufacturability", "minimized", "maximized"):
+    for word in ("thickness", "asr", "handling load", "manufacturability", "minimized", "maximized"):
         assert word in objectives.lower(), word
     assert "stack energy" not in objectives and "gravimetric" not in objectives  # not one of them
     assert "total ASR ≤ 35 Ω cm²" in text  # the configured limit, with its unit
@@ -89,7 +89,7 @@ def test_report_lists_warnings_and_infeasible_families(config):
     section = text.split("## Warnings", 1)[1]
     for warning in warnings:
         assert f"- {warning}" in section
-    assert "Families with no feasible design: halide, polymer" in section
+    assert "Families with no design on the front: halide, polymer" in section
     assert "- none" not in section
 
 
@@ -120,7 +120,7 @@ def test_a_run_without_feasible_designs_says_so(config):
     assert "Front: 0 non-dominated feasible designs" in text
     assert "No feasible design was found." in text
     assert "Why:" not in text
-    assert "Families with no feasible design: oxide, sulfide" in text
+    assert "Families with no design on the front: oxide, sulfide" in text
     assert "Lowest total ASR with thickness ≤ 20 µm: none on the front." in text
     assert "nan" not in text
     assert "this study: infeasible)" in text  # the study's own unknown-constraint policy
@@ -134,7 +134,7 @@ def test_temperature_window_and_robust_mode_are_stated(default_config):
     )
     text = render(config, SUMMARY, FRONT, CHOSEN, [], [])
     assert "total ASR ≤ 50 Ω cm² over -20 to 60 °C" in text
-    assert "robust mode: ASR at its 90% quantile" in text
+    assert "robust mode: the search optimizes the ASR at its 90% quantile" in text
 
 
 def test_default_run_states_neither_window_nor_robust_mode(default_config):

@@ -132,21 +132,21 @@ def corner_front() -> pd.DataFrame:
 def test_choose_table_rows_columns_and_reasons():
     front = corner_front()
     chosen = choose(front, CORNER, OBJECTIVES, {"thickness_um": 1.0, "total_asr_ohm_cm2": 1.0})
-    assert list(chosen.columns[:2]) == ["choice", "why"]
-    assert list(chosen.columns[2:]) == list(front.columns)  # every front column kept
+    assert list(chosen.columns[:3]) == ["choice", "why", "same_as_choice"]
+    assert list(chosen.columns[3:]) == list(front.columns)  # every front column kept
     # knee and ASF (equal weights): the corner, row 3. Pseudo-weights: per row
     # ((1 - f1), (1 - f2)) / sum -> row 3 is (0.9, 0.9)/1.8 = (0.5, 0.5), the configured weights.
     # Families in sorted order; best oxide: ASF over rows 3-6 -> row 3 (max 0.1); best sulfide:
     # ASF over rows 0-2 -> (1, 0.7, 0.4) -> row 2.
-    assert list(chosen["choice"]) == ["knee", "asf", "pseudo_weights", "best_oxide", "best_sulfide"]
-    assert list(chosen.index) == [13, 13, 13, 13, 12]
-    assert list(chosen["family"]) == ["oxide", "oxide", "oxide", "oxide", "sulfide"]
+    # One row per distinct design: the corner is the knee, and the ASF, pseudo-weights and best
+    # oxide choices are the same design, named on its row instead of repeated.
+    assert list(chosen["choice"]) == ["knee", "best_sulfide"]
+    assert list(chosen.index) == [13, 12]
+    assert list(chosen["same_as_choice"]) == ["asf, pseudo_weights, best_oxide", ""]
+    assert list(chosen["family"]) == ["oxide", "sulfide"]
     why = dict(zip(chosen["choice"], chosen["why"], strict=True))
     assert why["knee"] == "high trade-off point"
-    assert "achievement scalarization" in why["asf"]
-    assert "'thickness_um': 1.0" in why["asf"] and "'total_asr_ohm_cm2': 1.0" in why["asf"]
-    assert "pseudo-weights" in why["pseudo_weights"]
-    assert "sulfide" in why["best_sulfide"] and "oxide" in why["best_oxide"]
+    assert "sulfide" in why["best_sulfide"]
     assert all(text.strip() for text in chosen["why"])
 
 
@@ -157,10 +157,13 @@ def test_choose_weights_change_the_asf_and_family_choices():
     rows = dict(zip(chosen["choice"], chosen.index, strict=True))
     # ASF with w = (1, 0.1): max per row = (0.1, 0.07, 0.05, 0.1, 0.4, 0.7, 1) -> row 2 (label 12)
     assert rows["asf"] == 12
-    # best oxide over rows 3-6: (0.1, 0.4, 0.7, 1) -> row 3; best sulfide over rows 0-2 -> row 2
-    assert rows["best_oxide"] == 13
-    assert rows["best_sulfide"] == 12
     assert rows["knee"] == 13  # the knee does not depend on the weights
+    # best oxide over rows 3-6: (0.1, 0.4, 0.7, 1) -> row 3, the knee; best sulfide over rows
+    # 0-2 -> row 2, the ASF choice: both named on those rows, not repeated
+    same = dict(zip(chosen["choice"], chosen["same_as_choice"], strict=True))
+    assert "best_oxide" in same["knee"].split(", ")
+    assert "best_sulfide" in same["asf"].split(", ")
+    assert len(set(chosen.index)) == len(chosen)
     asf_why = chosen.loc[chosen["choice"] == "asf", "why"].iloc[0]
     assert "'thickness_um': 1.0" in asf_why and "'total_asr_ohm_cm2': 0.1" in asf_why
 

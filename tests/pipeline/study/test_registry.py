@@ -118,9 +118,13 @@ def test_active_constraints_follow_the_config(default_config):
         "g_thickness_max",
         "g_strength",
         "g_ccd",
+        "g_short",
+        "g_stability",
     )
     data = default_config.to_dict()
-    data["constraints"].update({"strength": False, "temperature_window_c": [-20, 60]})
+    data["constraints"].update(
+        {"strength": False, "temperature_window_c": [-20, 60], "stability": False}
+    )
     data["surrogate"]["penalize_out_of_domain"] = True
     names = active_constraints(StudyConfig.from_dict(data))
     assert names == (
@@ -129,6 +133,7 @@ def test_active_constraints_follow_the_config(default_config):
         "g_thickness_min",
         "g_thickness_max",
         "g_ccd",
+        "g_short",
         "g_domain",
     )
 
@@ -138,6 +143,7 @@ def test_constraint_values_are_normalized_by_their_limits(default_config):
     out = {
         "total_asr_ohm_cm2": np.array([75.0]),
         "strength_mpa": np.array([5.0]),
+        "free_standing": np.array([True]),
         "thickness_um": np.array([20.0]),
         "process_min_thickness_um": np.array([10.0]),
         "process_max_thickness_um": np.array([100.0]),
