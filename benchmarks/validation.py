@@ -1,0 +1,579 @@
+"""Validation against the compiled membrane literature (issue 13): does ssemo reproduce what was measured?
+
+Every row of ../shared/literature/membranes_literature.csv that reports a thickness and a conductivity,
+areal resistance, strength or CCD is either scored or listed with the reason it is not:
+
+* MAPPING below says, per row, which catalog material and process stand for it and why that is honest,
+  or why the row cannot be represented (material or process not in the catalog, a thin film on a
+  substrate made by a process the catalog lacks, σ reported only as a bound or for another layer, ...).
+* A mapped row is evaluated with `pipeline.study.evaluation.Evaluator` at its (material, process,
+  thickness), at the row's temperature (25 °C only where the row says room temperature; a row without
+  a temperature is not scored for σ or ASR) and at the process's `relative_density_max` (a catalog
+  process property), and compared with what it reports: σ with `sigma_membrane_s_per_cm`, an areal
+  resistance with `bulk_asr_ohm_cm2` (only where the paper reports one; ASR = L/σ is not re-scored),
+  strength with `strength_mpa`, CCD with `ccd_ma_per_cm2` (ssemo's strength and CCD do not depend
+  on temperature, so those are scored whatever the row says about it).
+* SETTERS says which catalog values each row set (the catalog notes name the same rows by id). A row is
+  not scored for a quantity when a value it set moves that prediction (checked by perturbing each such
+  value by -20 %), unless LEAVE_ONE_OUT states why the value would be the same without the row.
+
+Figures per quantity: n_cases, fraction_within_factor_2 (|log10(pred/reported)| <= log10 2) and
+median_abs_log10_error. Target (issue 13): >= 70 % of the conductivity cases within a factor of 2.
+The rows whose only gap is the temperature are scored at 25 °C apart, as a sensitivity check, never
+in the headline figures. Results: benchmarks/results/validation.json (not committed).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import math
+import os
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks._common import write_result
+from pipeline import REPO_ROOT
+from pipeline.study.catalog import Catalog, load_catalog
+from pipeline.study.config import load_config
+from pipeline.study.evaluation import DesignBatch, Evaluator
+
+QUANTITIES = {  # quantity -> the Evaluator column it is compared with
+    "sigma": "sigma_membrane_s_per_cm",
+    "asr": "bulk_asr_ohm_cm2",
+    "interfacial_resistance": "interface_asr_ohm_cm2",
+    "strength": "strength_mpa",
+    "ccd": "ccd_ma_per_cm2",
+}
+TEMPERATURE_DEPENDENT = {"sigma", "asr", "interfacial_resistance"}
+TARGET_SIGMA_FRACTION = 0.7
+# inclusive: a prediction off by exactly 2x counts as within a factor of 2
+FACTOR_2 = math.log10(2.0) * (1 + 1e-9)
+
+
+@dataclasses.dataclass(frozen=True)
+class Mapped:
+    material: str
+    process: str
+    coating: str
+    why: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Unrepresentable:
+    reason: str
+
+
+NOT_IN_CATALOG = "material not in the catalog"
+# Every row with a numeric thickness and a σ / areal-resistance / strength / CCD entry. Rows without a
+# numeric thickness or without any of those entries are listed as out of scope by the script itself.
+MAPPING: dict[str, Mapped | Unrepresentable] = {
+    "M001": Mapped(
+        "LLZO",
+        "ultrafast_sintering",
+        "none",
+        "self-standing dense 45 um LLZO made by UFS; Li|LLZO|Li with no interlayer named",
+    ),
+    "M002": Mapped(
+        "Li6PS5Cl",
+        "wet_coating",
+        "none",
+        "Li6PS5Cl + ethyl cellulose binder, slurry cast free-standing: a wet-coated binder sheet",
+    ),
+    "M003": Mapped(
+        "Li6PS5Cl",
+        "wet_coating",
+        "none",
+        "Li6PS5Cl + EMA binder, slurry cast: a wet-coated binder sheet",
+    ),
+    "M004": Unrepresentable(
+        "reported σ is the infiltrating Li6PS5Cl0.5Br0.5 itself, not the membrane (whose 29 mS "
+        "conductance comes without an area); Br-substituted argyrodite not in the catalog"
+    ),
+    "M010": Mapped(
+        "LiPON", "sputtering", "none", "RF-sputtered LiPON film, 1 um, on its substrate"
+    ),
+    "M011": Mapped(
+        "LiPON", "sputtering", "none", "RF-sputtered LiPON film, 15 nm on TiN (σ is the max)"
+    ),
+    "M018": Mapped("LAGP", "tape_casting", "none", "tape-cast and sintered LAGP sheet, ~75 um"),
+    "M019": Unrepresentable("σ not given as a number (total DC 'lower than OHARA')"),
+    "M021": Unrepresentable(
+        NOT_IN_CATALOG + ": LZSP ceramic-rich film with PVDF/PEO binder and PEO/LiTFSI layers"
+    ),
+    "M022": Unrepresentable(
+        NOT_IN_CATALOG + ": succinonitrile plastic-crystal CPE on electrospun polyimide "
+        "(PEF/PPVD is another chemistry)"
+    ),
+    "M037": Mapped("LLZO", "tape_casting", "none", "tape-cast, sintered MgO-LLZO sheet, 80 um"),
+    "M056": Mapped(
+        "Li6PS5Cl",
+        "nonwoven_infiltration",
+        "none",
+        "Li6PS5Cl slurry blade-coated into a 29 um cellulose skeleton, free-standing 60 um film",
+    ),
+    "M057": Unrepresentable(
+        NOT_IN_CATALOG + ": 77.5Li2S-22.5P2S5 glass-ceramic in polyimine; hot pressing not a "
+        "catalog process"
+    ),
+    "M058": Unrepresentable(NOT_IN_CATALOG + ": Li3PS4 (on a PPTA nonwoven)"),
+    "M059": Unrepresentable(NOT_IN_CATALOG + ": Li3PS4 (PPTA nonwoven outer layers)"),
+    "M060": Unrepresentable(
+        NOT_IN_CATALOG + ": Li10GeP2S12 (the catalog's LGPS-type material is "
+        "Li9.88GeP1.96Sb0.04S11.88Cl0.12, catalogued by an 8 um membrane, not LGPS)"
+    ),
+    "M061": Unrepresentable(
+        NOT_IN_CATALOG + ": PEO18-LiTFSI + 1 wt% Li10GeP2S12 (the filler doubles σ at 25 °C "
+        "against the PEO-only membrane, which is the catalog's PEO-LiTFSI)"
+    ),
+    "M062": Unrepresentable(NOT_IN_CATALOG + ": PEO18-LiTFSI + 1 wt% Li10GeP2S12 (see M061)"),
+    "M063": Unrepresentable(NOT_IN_CATALOG + ": PEO18-LiTFSI + LGPS + 10 wt% succinonitrile"),
+    "M064": Unrepresentable(NOT_IN_CATALOG + ": PEO18-LiTFSI + LGPS + 10 wt% succinonitrile"),
+    "M065": Unrepresentable(
+        "process not in the catalog: plasma-assisted ALD LiPON film on TiN/Si (the catalog's "
+        "LiPON is sputtered)"
+    ),
+    "M066": Unrepresentable(NOT_IN_CATALOG + ": ALD Li3PO4 film"),
+    "M067": Unrepresentable("σ only a lower bound (>1e-3 S/cm)"),
+    "M068": Unrepresentable("process not in the catalog: PLD LLZO film on MgO (supported film)"),
+    "M069": Unrepresentable(NOT_IN_CATALOG + ": polymer-in-salt electrolyte in an Al2O3-coated PE"),
+    "M070": Unrepresentable(NOT_IN_CATALOG + ": aramid / COF heterolayer membrane"),
+    "M071": Unrepresentable(NOT_IN_CATALOG + ": aramid / COF heterolayer membrane"),
+    "M072": Unrepresentable(
+        NOT_IN_CATALOG + ": self-crosslinked polyether + LLZTO (the PEO-LiTFSI+LLZO template "
+        "needs a filler fraction the row does not give); solvent-free melt process not in catalog"
+    ),
+    "M074": Mapped(
+        "LLZO",
+        "tape_casting",
+        "none",
+        "tape-cast, sintered LLZNbO (Nb/Al-doped garnet) sheet, 150-175 um",
+    ),
+    "M075": Unrepresentable(
+        "process not in the catalog: chemical-solution-deposited LLZO film on Pt/Si"
+    ),
+    "M078": Unrepresentable("process not in the catalog: chemical-solution-deposited LLTO film"),
+    "M079": Unrepresentable("process not in the catalog: chemical-solution-deposited LLTO film"),
+    "M080": Unrepresentable(
+        "process not in the catalog: e-beam evaporated LLTO film (the catalog's sputtering "
+        "makes glass thin films, not oxides)"
+    ),
+    "M081": Unrepresentable(NOT_IN_CATALOG + ": sputtered LiBSO glass film"),
+    "M082": Unrepresentable("only a conductance (>150 mS) without an area: neither σ nor ASR"),
+    "M083": Unrepresentable(
+        NOT_IN_CATALOG + ": porous garnet network infiltrated with PEO (LLZO/ETPTA is another "
+        "polymer; the PEO-LiTFSI+LLZO template is a particle dispersion, not a network)"
+    ),
+}
+
+# Which catalog values each literature row set, in one place; the catalog rows name the same ids.
+# Keys: material_properties:<material>:<property>, process_properties:<process>:<property>,
+# coatings:<coating>:<family>, materials:<material>, processes:<process> (the last two are text).
+SETTERS: dict[str, tuple[str, ...]] = {
+    "M001": (
+        "process_properties:ultrafast_sintering:mrl",
+        "process_properties:ultrafast_sintering:relative_density_max",
+        "process_properties:ultrafast_sintering:membrane_conductivity_factor",
+    ),
+    "M006": ("process_properties:wet_coating:membrane_conductivity_factor",),
+    "M009": (
+        "process_properties:dry_film:processing_temperature_c",
+        "process_properties:roll_to_roll:processing_temperature_c",
+        "processes:dry_film",
+    ),
+    "M010": (
+        "material_properties:LiPON:sigma_ref_s_per_cm",
+        "material_properties:LiPON:reference_temperature_c",
+        "process_properties:sputtering:max_thickness_um",
+        "process_properties:sputtering:membrane_conductivity_factor",
+        "coatings:none:glass_thin_film",
+        "processes:sputtering",
+    ),
+    "M011": (
+        "material_properties:LiPON:activation_energy_ev",
+        "process_properties:sputtering:min_thickness_um",
+        "process_properties:sputtering:relative_density_max",
+        "processes:sputtering",
+    ),
+    "M018": (
+        "material_properties:LAGP:sigma_ref_s_per_cm",
+        "material_properties:LAGP:reference_temperature_c",
+        "material_properties:LAGP:activation_energy_ev",
+        "materials:LAGP",
+        "materials:LATP",
+        "processes:tape_casting",
+    ),
+    "M019": ("process_properties:tape_casting:max_thickness_um",),
+    "M020": (
+        "material_properties:LATP:sigma_ref_s_per_cm",
+        "material_properties:LATP:youngs_modulus_gpa",
+        "material_properties:LATP:strength_mpa",
+        "material_properties:LATP:fracture_toughness_mpa_m05",
+    ),
+    "M022": ("process_properties:in_situ_polymerization:max_thickness_um",),
+    "M032": ("coatings:lii_znlix:oxide",),
+    "M033": ("coatings:ald_zno:oxide",),
+    "M034": ("material_properties:LLZO:fracture_toughness_mpa_m05",),
+    "M035": (
+        "material_properties:LLZO:youngs_modulus_gpa",
+        "material_properties:LLZO:modulus_porosity_coefficient",
+        "material_properties:LLZO:shear_modulus_gpa",
+    ),
+    "M037": (
+        "material_properties:LLZO:strength_mpa",
+        "material_properties:LLZO:strength_area_cm2",
+        "material_properties:LLZO:weibull_modulus",
+        "process_properties:tape_casting:processing_temperature_c",
+        "process_properties:ultrafast_sintering:processing_temperature_c",
+    ),
+    "M038": ("materials:LLZO",),
+    "M039": ("material_properties:LLZO:ccd_ma_per_cm2",),
+    "M041": ("material_properties:Li6PS5Cl:ccd_ma_per_cm2",),
+    "M042": ("process_properties:nonwoven_infiltration:membrane_conductivity_factor",),
+    "M044": (
+        "material_properties:Li3InCl6:sigma_ref_s_per_cm",
+        "process_properties:cold_pressing:membrane_conductivity_factor",
+    ),
+    "M056": ("process_properties:cold_pressing:max_thickness_um",),
+    "M057": (
+        "process_properties:wet_coating:membrane_conductivity_factor",
+        "process_properties:wet_coating:relative_density_max",
+        "process_properties:dry_film:membrane_conductivity_factor",
+        "process_properties:melt_bonding:membrane_conductivity_factor",
+        "process_properties:roll_to_roll:membrane_conductivity_factor",
+    ),
+    "M058": ("process_properties:nonwoven_infiltration:membrane_conductivity_factor",),
+    "M059": ("process_properties:nonwoven_infiltration:membrane_conductivity_factor",),
+    "M060": (
+        "process_properties:nonwoven_infiltration:membrane_conductivity_factor",
+        "process_properties:nonwoven_infiltration:max_thickness_um",
+    ),
+    "M061": (
+        "material_properties:PEO-LiTFSI:sigma_ref_s_per_cm",
+        "material_properties:PEO-LiTFSI:reference_temperature_c",
+        "material_properties:PEO-LiTFSI:vft_pseudo_activation_k",
+        "process_properties:wet_coating:max_thickness_um",
+        "materials:PEO-LiTFSI",
+    ),
+    "M062": ("material_properties:PEO-LiTFSI:vft_pseudo_activation_k", "materials:PEO-LiTFSI"),
+    "M074": (
+        "process_properties:tape_casting:membrane_conductivity_factor",
+        "process_properties:ultrafast_sintering:membrane_conductivity_factor",
+    ),
+    "M081": ("process_properties:sputtering:max_thickness_um",),
+    "M082": ("process_properties:nonwoven_infiltration:min_thickness_um",),
+    "M083": (
+        "process_properties:scaffold_infiltration:max_thickness_um",
+        "process_properties:scaffold_infiltration:processing_temperature_c",
+        "processes:scaffold_infiltration",
+    ),
+}
+# Rows the catalog names without taking a value from them (context, cross-checks, values not used).
+MENTIONS: dict[str, tuple[str, ...]] = {
+    "M001": ("material_properties:LLZO:ccd_ma_per_cm2",),  # thin-membrane CCD beside the pellet's
+    "M002": ("processes:wet_coating",),  # the process exists
+    "M003": ("processes:wet_coating",),
+    "M004": ("processes:nonwoven_infiltration",),
+    "M009": ("process_properties:dry_film:membrane_conductivity_factor",),  # PTFE share only
+    "M019": ("process_properties:tape_casting:membrane_conductivity_factor",),  # no ratio given
+    "M020": ("material_properties:LATP:activation_energy_ev",),  # Jackman's 0.35 eV, not used
+    "M034": ("material_properties:LLZO:youngs_modulus_gpa",),  # cross-check at 98 % density
+    "M040": ("material_properties:Li6PS5Cl:ccd_ma_per_cm2",),  # another CCD, not used
+    "M043": ("material_properties:Li3InCl6:sigma_ref_s_per_cm",),  # higher value, not used
+    "M044": ("material_properties:Li3InCl6:activation_energy_ev",),  # caveat above ~70 °C
+    "M045": ("process_properties:cold_pressing:membrane_conductivity_factor",),  # ratio not used
+    "M056": (
+        "process_properties:nonwoven_infiltration:membrane_conductivity_factor",  # held out
+        "processes:nonwoven_infiltration",
+    ),
+    "M058": ("processes:nonwoven_infiltration",),
+    "M061": ("processes:wet_coating",),
+    "M074": (
+        "material_properties:LAGP:sigma_ref_s_per_cm",  # sintered sheet = pellet, 0.8-1.2
+        "material_properties:LLTO:sigma_ref_s_per_cm",
+        "process_properties:tape_casting:processing_temperature_c",  # another tape's temperature
+    ),
+}
+# (row, value it set) -> why the value, and so the prediction, is the same without the row.
+LEAVE_ONE_OUT: dict[tuple[str, str], str] = {
+    ("M011", "process_properties:sputtering:relative_density_max"): (
+        "1.0 without M011 too: the value's first source is the pore-free sputtered LiPON of "
+        "Westover, Dudney, Sacci, Kalnaus (ACS Energy Lett.); M011 only adds that 15 nm stays insulating"
+    ),
+}
+PERTURBATION = 0.8  # a value a row set is multiplied by this to see whether it moves a prediction
+
+
+def literature_path() -> Path:
+    root = os.environ.get("SSEMO_SHARED_LITERATURE") or str(
+        REPO_ROOT.parent / "shared" / "literature"
+    )
+    return Path(root) / "membranes_literature.csv"
+
+
+_NUMBER = r"[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?"
+
+
+def parse_value(text: str) -> float | None:
+    """A number as the table writes it: '45', '~70', '150-200' (midpoint), '2-3e-4' (2e-4..3e-4),
+    '1e-6 (max)', '123 (+/-17) ...'. Bounds ('<1', '>=3e-3'), words and empty cells give None."""
+    text = text.strip()
+    match = re.match(rf"^~?\s*({_NUMBER})(?:\s*-\s*({_NUMBER}))?(?=$|[\s(;,])", text)
+    if not match:
+        return None
+    low, high = match.group(1), match.group(2)
+    if high is None:
+        return float(low)
+    if "e" in high.lower() and "e" not in low.lower():  # '2-3e-4': the exponent belongs to both
+        low += high[high.lower().index("e") :]
+    return (float(low) + float(high)) / 2
+
+
+def parse_temperature(text: str) -> tuple[float | None, bool]:
+    """(°C, room temperature only implied): '25', '30 (cell test)', 'RT' -> 25 °C (the row says room
+    temperature); 'not stated (likely RT)' -> (None, True); 'not stated' or empty -> (None, False)."""
+    text = text.strip()
+    if text.upper().startswith("RT"):
+        return 25.0, False
+    value = parse_value(text)
+    if value is not None:
+        return value, False
+    return None, "RT" in text.upper()
+
+
+def areal_resistance(other_metrics: str) -> float | None:
+    match = re.search(rf"areal resistance ({_NUMBER}) ohm cm2", other_metrics)
+    return float(match.group(1)) if match else None
+
+
+def reported_values(row: pd.Series) -> dict[str, tuple[str, float | None]]:
+    """Quantity -> (the table's text, its number or None) for the entries the row fills."""
+    out: dict[str, tuple[str, float | None]] = {}
+    cells = {
+        "sigma": "sigma_S_per_cm",
+        "interfacial_resistance": "interfacial_R_ohm_cm2",
+        "strength": "strength_MPa",
+        "ccd": "CCD_mA_cm2",
+    }
+    for quantity, column in cells.items():
+        if row[column].strip():
+            out[quantity] = (row[column], parse_value(row[column]))
+    asr = areal_resistance(row["other_metrics"])
+    if asr is not None:
+        out["asr"] = (f"areal resistance {asr:g} ohm cm2 (other_metrics)", asr)
+    return out
+
+
+def catalog_mentions(directory: Path) -> dict[str, set[str]]:
+    """Row id -> the catalog keys (as in SETTERS) whose row names it."""
+    keyed = {
+        "material_properties.csv": lambda r: (
+            f"material_properties:{r['material_id']}:{r['property']}"
+        ),
+        "process_properties.csv": lambda r: f"process_properties:{r['process_id']}:{r['property']}",
+        "coatings.csv": lambda r: f"coatings:{r['coating_id']}:{r['family']}",
+        "materials.csv": lambda r: f"materials:{r['material_id']}",
+        "processes.csv": lambda r: f"processes:{r['process_id']}",
+    }
+    out: dict[str, set[str]] = {}
+    for name, key in keyed.items():
+        frame = pd.read_csv(directory / name, dtype=str, keep_default_na=False)
+        for _, r in frame.iterrows():
+            for row_id in set(re.findall(r"\bM0\d\d\b", " ".join(r.to_numpy()))):
+                out.setdefault(row_id, set()).add(key(r))
+    return out
+
+
+def perturbed(catalog: Catalog, key: str) -> Catalog | None:
+    """The catalog with the numeric value(s) behind `key` multiplied by PERTURBATION (None: text)."""
+    kind, *ids = key.split(":")
+    if kind == "material_properties":
+        frame = catalog.materials.copy()
+        frame.loc[ids[0], ids[1]] *= PERTURBATION
+        return dataclasses.replace(catalog, materials=frame)
+    if kind == "process_properties":
+        frame = catalog.processes.copy()
+        frame.loc[ids[0], ids[1]] *= PERTURBATION
+        return dataclasses.replace(catalog, processes=frame)
+    if kind == "coatings":
+        frame = catalog.coatings.copy()
+        rows = (frame["coating_id"] == ids[0]) & (frame["family"] == ids[1])
+        for column in ("interfacial_resistance_ohm_cm2", "ccd_ma_per_cm2"):
+            frame.loc[rows, column] *= PERTURBATION
+        return dataclasses.replace(catalog, coatings=frame)
+    return None  # materials:/processes: hold text (atmosphere, families), no number to move
+
+
+def predict(catalog, config, mapped: Mapped, thickness_um: float, temperature_c: float) -> dict:
+    ids = {
+        name: list(getattr(catalog, f"{name}_ids")) for name in ("material", "process", "coating")
+    }
+    rho = float(catalog.processes.loc[mapped.process, "relative_density_max"])
+    batch = DesignBatch(
+        material=np.array([ids["material"].index(mapped.material)]),
+        process=np.array([ids["process"].index(mapped.process)]),
+        coating=np.array([ids["coating"].index(mapped.coating)]),
+        thickness_um=np.array([thickness_um]),
+        relative_density=np.array([rho]),
+        filler_fraction=np.array([0.0]),
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = Evaluator(catalog, config, temperature_c=temperature_c)(batch)
+    return {q: float(out[column][0]) for q, column in QUANTITIES.items()} | {
+        "relative_density": rho,
+        "valid_combination": bool(out["valid_combination"][0]),
+    }
+
+
+def summary(cases: list[dict]) -> dict[str, object]:
+    errors = np.array([abs(c["log10_error"]) for c in cases])
+    return {
+        "n_cases": len(cases),
+        "fraction_within_factor_2": float(np.mean(errors <= FACTOR_2)) if len(cases) else None,
+        "median_abs_log10_error": float(np.median(errors)) if len(cases) else None,
+    }
+
+
+def main() -> None:
+    path = literature_path()
+    if not path.is_file():
+        sys.exit(f"membranes_literature.csv not found at {path} (set SSEMO_SHARED_LITERATURE)")
+    rows = pd.read_csv(path, dtype=str, keep_default_na=False).set_index("row_id", drop=False)
+    config = load_config(REPO_ROOT / "configs" / "default.yaml")
+    catalog = load_catalog(config.catalog_dir())
+
+    cases: list[dict] = []
+    sensitivity: list[dict] = []  # rows missing only a temperature, scored at 25 °C
+    unrepresentable: list[dict] = []
+    not_scored: list[dict] = []
+    out_of_scope: list[dict] = []
+    for row_id, row in rows.iterrows():
+        thickness = parse_value(row["thickness_um"])
+        reported = reported_values(row)
+        if thickness is None or not reported:
+            reason = (
+                "no numeric thickness"
+                if thickness is None
+                else "no σ, areal resistance, strength or CCD"
+            )
+            out_of_scope.append({"row_id": row_id, "reason": reason})
+            continue
+        mapping = MAPPING.get(str(row_id))
+        if mapping is None:
+            sys.exit(f"{row_id} is in scope but has no MAPPING entry: add one (mapped or not)")
+        if isinstance(mapping, Unrepresentable):
+            unrepresentable.append({"row_id": row_id, "reason": mapping.reason})
+            continue
+        temperature, rt_implied = parse_temperature(row["temperature_C"])
+        for quantity, (text, value) in reported.items():
+            base = {"row_id": row_id, "quantity": quantity, "reported_text": text}
+            if value is None:
+                unrepresentable.append({**base, "reason": "reported only as a bound or in words"})
+                continue
+            # without a temperature σ and ASR go to the 25 °C sensitivity set; strength and CCD do
+            # not depend on temperature in ssemo
+            missing_t = quantity in TEMPERATURE_DEPENDENT and temperature is None
+            at_c = 25.0 if temperature is None else temperature
+            pred = predict(catalog, config, mapping, thickness, at_c)
+            if not pred["valid_combination"]:
+                unrepresentable.append({**base, "reason": "combination not valid in the catalog"})
+                continue
+            if not math.isfinite(pred[quantity]) or pred[quantity] <= 0:
+                reason = f"the catalog has no {quantity} for {mapping.material}"
+                unrepresentable.append({**base, "reason": reason})
+                continue
+            blocking = []
+            for key in SETTERS.get(str(row_id), ()):
+                moved = perturbed(catalog, key)
+                if moved is None or (str(row_id), key) in LEAVE_ONE_OUT:
+                    continue
+                again = predict(moved, config, mapping, thickness, at_c)[quantity]
+                if not math.isclose(again, pred[quantity], rel_tol=1e-9):
+                    blocking.append(key)
+            if blocking:
+                not_scored.append(
+                    {**base, "set_parameters": blocking, "temperature_missing": missing_t}
+                )
+                continue
+            case = {
+                **base,
+                "material_id": mapping.material,
+                "process_id": mapping.process,
+                "coating_id": mapping.coating,
+                "mapping": mapping.why,
+                "thickness_um": thickness,
+                "temperature_c": at_c,
+                "relative_density": pred["relative_density"],
+                "reported": value,
+                "predicted": pred[quantity],
+                "log10_error": math.log10(pred[quantity] / value),
+                "leave_one_out": [
+                    LEAVE_ONE_OUT[(str(row_id), k)]
+                    for k in SETTERS.get(str(row_id), ())
+                    if (str(row_id), k) in LEAVE_ONE_OUT
+                ],
+            }
+            case["within_factor_2"] = abs(case["log10_error"]) <= FACTOR_2
+            if missing_t:
+                note = "temperature not stated" + (" (room temperature implied)" * rt_implied)
+                unrepresentable.append({**base, "reason": f"missing temperature: {note}"})
+                sensitivity.append({**case, "temperature_note": note})
+            else:
+                cases.append(case)
+
+    figures: dict[str, object] = {}
+    for quantity in QUANTITIES:
+        for name, value in summary([c for c in cases if c["quantity"] == quantity]).items():
+            figures[f"{quantity}_{name}"] = value
+    sigma = summary([c for c in cases if c["quantity"] == "sigma"])["fraction_within_factor_2"]
+    figures["sigma_target_fraction_within_factor_2"] = TARGET_SIGMA_FRACTION
+    figures["sigma_meets_target"] = isinstance(sigma, float) and sigma >= TARGET_SIGMA_FRACTION
+    for quantity in ("sigma", "asr"):
+        part = [c for c in sensitivity if c["quantity"] == quantity]
+        for name, value in summary(part).items():
+            figures[f"missing_temperature_at_25c_{quantity}_{name}"] = value
+
+    mentions = catalog_mentions(catalog.directory)
+    accounted = {r: set(SETTERS.get(r, ())) | set(MENTIONS.get(r, ())) for r in mentions}
+    figures.update(
+        {
+            "n_literature_rows": len(rows),
+            "n_rows_in_scope": len(rows) - len(out_of_scope),
+            "n_rows_scored": len({c["row_id"] for c in cases}),
+            "n_rows_unrepresentable": len({u["row_id"] for u in unrepresentable}),
+            "relative_density": "each process's relative_density_max (catalog process property)",
+            "temperature_rule": "the row's temperature; 25 °C only where it says room temperature",
+            "cases": cases,
+            "unrepresentable": unrepresentable,
+            "not_scored_because_they_set_a_parameter": not_scored,
+            "missing_temperature_scored_at_25c": sensitivity,
+            "out_of_scope": out_of_scope,
+            "parameter_setters": {r: list(v) for r, v in sorted(SETTERS.items())},
+            "catalog_mentions_not_setting": {r: list(v) for r, v in sorted(MENTIONS.items())},
+            "leave_one_out": [
+                {"row_id": r, "parameter": k, "why": why} for (r, k), why in LEAVE_ONE_OUT.items()
+            ],
+            "catalog_names_not_in_setters_or_mentions": {
+                r: sorted(keys - accounted[r])
+                for r, keys in sorted(mentions.items())
+                if keys - accounted[r]
+            },
+            "setters_not_named_in_catalog": {
+                r: [k for k in keys if k not in mentions.get(r, set())]
+                for r, keys in sorted(SETTERS.items())
+                if any(k not in mentions.get(r, set()) for k in keys)
+            },
+            "literature_file": str(path),
+            "literature_sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        }
+    )
+    write_result("validation", figures, packages=("numpy", "pandas"))
+
+
+if __name__ == "__main__":
+    main()
