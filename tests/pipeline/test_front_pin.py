@@ -20,11 +20,11 @@ from tests.conftest import CONFIGS
 from tests.pipeline.search.test_nsga2 import FakeSurrogate
 
 PINNED = {
-    "default.yaml": ("ce4bbd0838f76b45", 69),
-    "studies/cold_climate.yaml": ("fa2039760305d46d", 32),
-    "studies/energy_density_5obj.yaml": ("d2f0c46710db499e", 83),
-    "studies/oxide_sulfide_composite_25c.yaml": ("97978cc03a398bc8", 86),
-    "studies/robust_surrogate.yaml": ("9f974ccf8656c362", 51),
+    "default.yaml": ("840d2290ca5e4a98", 49),
+    "studies/cold_climate.yaml": ("47f4e80166bcc120", 2),
+    "studies/energy_density_5obj.yaml": ("3f9cb5f99123d91e", 84),
+    "studies/oxide_sulfide_composite_25c.yaml": ("9e37102fcd22652e", 77),
+    "studies/robust_surrogate.yaml": ("79bcf0774b5b2b78", 41),
 }
 
 
