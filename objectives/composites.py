@@ -62,7 +62,8 @@ def series_s_per_cm(
     """
     phi, sf, sm = _phases(filler_fraction, sigma_filler_s_per_cm, sigma_matrix_s_per_cm)
     with np.errstate(divide="ignore"):
-        resistivity = np.where(phi > 0, phi / sf, 0.0) + np.where(phi < 1, (1.0 - phi) / sm, 0.0)
+        # an absent phase adds nothing (even at σ = 0); written so that an unknown φ gives NaN
+        resistivity = np.where(phi <= 0, 0.0, phi / sf) + np.where(phi >= 1, 0.0, (1.0 - phi) / sm)
         return 1.0 / resistivity
 
 

@@ -145,9 +145,9 @@ def vft_sigma_s_per_cm(
     require_in("vogel_temperature_k", t0, "[0, inf)")
     require_in("temperature_k", t, "(0, inf)")
     dt = t - t0
-    safe_dt = np.where(dt > 0.0, dt, 1.0)
-    sigma = sigma0 * np.exp(-b / safe_dt)
-    return np.where(dt > 0.0, sigma, 0.0)
+    frozen = dt <= 0.0  # False for NaN: an unknown T0 gives NaN, not a frozen σ = 0
+    sigma = sigma0 * np.exp(-b / np.where(frozen, 1.0, dt))
+    return np.where(frozen, 0.0, sigma)
 
 
 def vft_from_reference_s_per_cm(

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from objectives import composites as c
+from tests.objectives.guards import assert_domain, cases
 
 MODELS = [c.parallel_s_per_cm, c.series_s_per_cm, c.maxwell_garnett_s_per_cm, c.bruggeman_s_per_cm]
 
@@ -117,3 +118,37 @@ def test_vectorized_equals_loop():
             for a, b, d in zip(phi, sf, sm, strict=True)
         ]
         np.testing.assert_allclose(vec, loop, rtol=1e-14)
+
+
+# --- domains (objectives/domain.py): impossible inputs raise, edges and NaN pass ----------------
+
+PHASES = dict(filler_fraction=0.3, sigma_filler_s_per_cm=1e-3, sigma_matrix_s_per_cm=1e-6)
+PHASE_DOMAINS = dict(
+    filler_fraction="[0, 1]", sigma_filler_s_per_cm="[0, inf)", sigma_matrix_s_per_cm="[0, inf)"
+)
+SHELL = dict(particle_radius_nm=200.0, shell_thickness_nm=3.0)
+SHELL_DOMAINS = dict(particle_radius_nm="(0, inf)", shell_thickness_nm="[0, inf)")
+VALID = {
+    **{model: PHASES for model in MODELS},
+    c.shell_volume_fraction: dict(filler_fraction=0.3, **SHELL),
+    c.core_shell_s_per_cm: dict(**PHASES, sigma_interphase_s_per_cm=1e-4, **SHELL),
+}
+DOMAINS = {
+    **{model: PHASE_DOMAINS for model in MODELS},
+    c.shell_volume_fraction: dict(filler_fraction="[0, 1]", **SHELL_DOMAINS),
+    c.core_shell_s_per_cm: dict(
+        **PHASE_DOMAINS, sigma_interphase_s_per_cm="[0, inf)", **SHELL_DOMAINS
+    ),
+}
+
+
+@pytest.mark.parametrize(("func", "argument", "interval"), cases(DOMAINS))
+def test_domain(func, argument, interval):
+    assert_domain(func, VALID[func], argument, interval)
+
+
+def test_filler_fraction_above_one_is_rejected_not_extrapolated():
+    with pytest.raises(
+        ValueError, match=r"^filler_fraction: expected a value in \[0, 1\], got 1.2"
+    ):
+        c.parallel_s_per_cm(1.2, sigma_filler_s_per_cm=1e-3, sigma_matrix_s_per_cm=1e-6)

@@ -3,6 +3,7 @@ import pytest
 
 from objectives import energy
 from objectives.constants import LITHIUM_SPECIFIC_CAPACITY_MAH_PER_G
+from tests.objectives.guards import assert_domain, cases
 
 CELL = dict(
     areal_capacity_mah_per_cm2=4.0,
@@ -77,3 +78,83 @@ def test_layer_parameters_are_keywords_only():
         energy.stack_energy_density(
             30.0, 1.86, 1.0, **CELL
         )  # density and relative density by position
+
+
+# --- domains (objectives/domain.py): impossible inputs raise, edges and NaN pass ----------------
+
+POSITIVE, NON_NEGATIVE = "(0, inf)", "[0, inf)"
+STACK = dict(sse_thickness_um=30.0, sse_density_g_per_cm3=1.86, sse_relative_density=0.95, **CELL)
+VALID = {
+    energy.layer_areal_mass_g_per_cm2: dict(
+        thickness_um=30.0, density_g_per_cm3=5.1, relative_density=0.95
+    ),
+    energy.cathode_areal_mass_g_per_cm2: dict(
+        areal_capacity_mah_per_cm2=4.0,
+        active_specific_capacity_mah_per_g=200.0,
+        active_mass_fraction=0.7,
+    ),
+    energy.cathode_thickness_um: dict(
+        cathode_areal_mass_g_per_cm2=0.03, composite_solid_density_g_per_cm3=3.2, porosity=0.15
+    ),
+    energy.lithium_thickness_um: dict(
+        areal_capacity_mah_per_cm2=4.0, lithium_capacity_ratio=1.0, lithium_density_g_per_cm3=0.534
+    ),
+    energy.stack_energy_density: dict(
+        **STACK,
+        al_density_g_per_cm3=2.7,
+        cu_density_g_per_cm3=8.96,
+        lithium_density_g_per_cm3=0.534,
+        collector_share=0.5,
+    ),
+}
+DOMAINS = {
+    energy.layer_areal_mass_g_per_cm2: dict(
+        thickness_um=NON_NEGATIVE, density_g_per_cm3=POSITIVE, relative_density="(0, 1]"
+    ),
+    energy.cathode_areal_mass_g_per_cm2: dict(
+        areal_capacity_mah_per_cm2=NON_NEGATIVE,
+        active_specific_capacity_mah_per_g=POSITIVE,
+        active_mass_fraction="(0, 1]",
+    ),
+    energy.cathode_thickness_um: dict(
+        cathode_areal_mass_g_per_cm2=NON_NEGATIVE,
+        composite_solid_density_g_per_cm3=POSITIVE,
+        porosity="[0, 1)",
+    ),
+    energy.lithium_thickness_um: dict(
+        areal_capacity_mah_per_cm2=NON_NEGATIVE,
+        lithium_capacity_ratio=NON_NEGATIVE,
+        lithium_density_g_per_cm3=POSITIVE,
+    ),
+    energy.stack_energy_density: dict(
+        sse_thickness_um=POSITIVE,
+        sse_density_g_per_cm3=POSITIVE,
+        sse_relative_density="(0, 1]",
+        areal_capacity_mah_per_cm2=NON_NEGATIVE,
+        average_voltage_v=NON_NEGATIVE,
+        active_specific_capacity_mah_per_g=POSITIVE,
+        active_mass_fraction="(0, 1]",
+        cathode_solid_density_g_per_cm3=POSITIVE,
+        cathode_porosity="[0, 1)",
+        lithium_capacity_ratio=NON_NEGATIVE,
+        al_thickness_um=NON_NEGATIVE,
+        cu_thickness_um=NON_NEGATIVE,
+        al_density_g_per_cm3=POSITIVE,
+        cu_density_g_per_cm3=POSITIVE,
+        lithium_density_g_per_cm3=POSITIVE,
+        collector_share="[0, 1]",
+    ),
+}
+
+
+@pytest.mark.parametrize(("func", "argument", "interval"), cases(DOMAINS))
+def test_domain(func, argument, interval):
+    assert_domain(func, VALID[func], argument, interval)
+
+
+def test_stack_names_the_layer_argument_it_got():
+    # not the inner layer function's "thickness_um" or "porosity"
+    with pytest.raises(ValueError, match=r"^al_thickness_um: "):
+        energy.stack_energy_density(**{**STACK, "al_thickness_um": -12.0})
+    with pytest.raises(ValueError, match=r"^cathode_porosity: "):
+        energy.stack_energy_density(**{**STACK, "cathode_porosity": 1.0})

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from objectives import microstructure as ms
+from tests.objectives.guards import assert_domain, assert_relation, assert_unknown_option, cases
 
 
 def test_full_density_keeps_conductivity():
@@ -63,3 +64,56 @@ def test_vectorized_equals_loop():
     vec = ms.porous_conductivity_s_per_cm(s, rho)
     loop = [float(ms.porous_conductivity_s_per_cm(a, b)) for a, b in zip(s, rho, strict=True)]
     np.testing.assert_allclose(vec, loop, rtol=1e-14)
+
+
+# --- domains (objectives/domain.py): impossible inputs raise, edges and NaN pass ----------------
+
+POSITIVE, NON_NEGATIVE, DENSITY = "(0, inf)", "[0, inf)", "(0, 1]"
+VALID = {
+    ms.porous_conductivity_s_per_cm: dict(sigma_dense_s_per_cm=1e-3, relative_density=0.9),
+    ms.porous_property: dict(dense_value=169.0, relative_density=0.97, porosity_coefficient=4.1),
+    ms.weibull_scaled_strength_mpa: dict(
+        strength_ref_mpa=223.3, area_ref_cm2=1.0, area_cm2=4.8, weibull_modulus=19.7
+    ),
+    ms.weibull_modulus: dict(
+        strength_1_mpa=223.3, area_1_cm2=1.0, strength_2_mpa=206.2, area_2_cm2=4.8
+    ),
+    ms.bending_moment_capacity_n_mm_per_mm: dict(strength_mpa=200.0, thickness_um=60.0),
+}
+DOMAINS = {
+    ms.porous_conductivity_s_per_cm: dict(
+        sigma_dense_s_per_cm=NON_NEGATIVE, relative_density=DENSITY
+    ),
+    ms.porous_property: dict(
+        dense_value=NON_NEGATIVE, relative_density=DENSITY, porosity_coefficient=NON_NEGATIVE
+    ),
+    ms.weibull_scaled_strength_mpa: dict(
+        strength_ref_mpa=NON_NEGATIVE,
+        area_ref_cm2=POSITIVE,
+        area_cm2=POSITIVE,
+        weibull_modulus=POSITIVE,
+    ),
+    ms.weibull_modulus: dict(
+        strength_1_mpa=POSITIVE, area_1_cm2=POSITIVE, strength_2_mpa=POSITIVE, area_2_cm2=POSITIVE
+    ),
+    ms.bending_moment_capacity_n_mm_per_mm: dict(strength_mpa=NON_NEGATIVE, thickness_um=POSITIVE),
+}
+
+
+@pytest.mark.parametrize(("func", "argument", "interval"), cases(DOMAINS))
+def test_domain(func, argument, interval):
+    assert_domain(func, VALID[func], argument, interval)
+
+
+def test_weibull_modulus_needs_two_different_areas():
+    valid = VALID[ms.weibull_modulus]
+    assert_relation(ms.weibull_modulus, valid, "area_2_cm2", dict(area_2_cm2=1.0), "a value != ")
+
+
+def test_misspelled_porosity_model_is_rejected_not_taken_for_bruggeman():
+    assert_unknown_option(
+        ms.porous_conductivity_s_per_cm,
+        VALID[ms.porous_conductivity_s_per_cm],
+        "model",
+        ("bruggeman", "maxwell_garnett"),
+    )

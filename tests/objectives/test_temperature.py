@@ -3,6 +3,7 @@ import pytest
 
 from objectives import temperature as tl
 from objectives.constants import BOLTZMANN_EV_PER_K
+from tests.objectives.guards import assert_domain, assert_relation, assert_unknown_option, cases
 
 ROOM_K = 298.15
 
@@ -123,3 +124,110 @@ def test_vectorized_equals_loop():
 
     loop = [float(sigma(a, b, c)) for a, b, c in zip(sref, ea, t, strict=True)]
     np.testing.assert_allclose(sigma(sref, ea, t), loop, rtol=1e-15)
+
+
+# --- domains (objectives/domain.py): impossible inputs raise, edges and NaN pass ----------------
+
+POSITIVE, NON_NEGATIVE = "(0, inf)", "[0, inf)"
+VFT = dict(pseudo_activation_k=1000.0, vogel_temperature_k=200.0, temperature_k=300.0)
+TWO_POINTS = dict(
+    sigma_1_s_per_cm=1e-4, temperature_1_k=300.0, sigma_2_s_per_cm=1e-3, temperature_2_k=350.0
+)
+VALID = {
+    tl.arrhenius_sigma_s_per_cm: dict(prefactor=1e3, activation_energy_ev=0.3, temperature_k=300.0),
+    tl.arrhenius_prefactor: dict(
+        sigma_ref_s_per_cm=1e-3, reference_temperature_k=ROOM_K, activation_energy_ev=0.3
+    ),
+    tl.arrhenius_from_reference_s_per_cm: dict(
+        sigma_ref_s_per_cm=1e-3,
+        reference_temperature_k=ROOM_K,
+        activation_energy_ev=0.3,
+        temperature_k=250.0,
+    ),
+    tl.activation_energy_ev: TWO_POINTS,
+    tl.vft_sigma_s_per_cm: dict(sigma0_s_per_cm=1.0, **VFT),
+    tl.vft_from_reference_s_per_cm: dict(
+        sigma_ref_s_per_cm=1e-4, reference_temperature_k=ROOM_K, **VFT
+    ),
+    tl.vft_pseudo_activation_k: dict(**TWO_POINTS, vogel_temperature_k=200.0),
+}
+DOMAINS = {
+    tl.arrhenius_sigma_s_per_cm: dict(
+        prefactor=NON_NEGATIVE, activation_energy_ev=NON_NEGATIVE, temperature_k=POSITIVE
+    ),
+    tl.arrhenius_prefactor: dict(
+        sigma_ref_s_per_cm=NON_NEGATIVE,
+        reference_temperature_k=POSITIVE,
+        activation_energy_ev=NON_NEGATIVE,
+    ),
+    tl.arrhenius_from_reference_s_per_cm: dict(
+        sigma_ref_s_per_cm=NON_NEGATIVE,
+        reference_temperature_k=POSITIVE,
+        activation_energy_ev=NON_NEGATIVE,
+        temperature_k=POSITIVE,
+    ),
+    tl.activation_energy_ev: dict(
+        sigma_1_s_per_cm=POSITIVE,
+        temperature_1_k=POSITIVE,
+        sigma_2_s_per_cm=POSITIVE,
+        temperature_2_k=POSITIVE,
+    ),
+    tl.vft_sigma_s_per_cm: dict(
+        sigma0_s_per_cm=NON_NEGATIVE,
+        pseudo_activation_k=NON_NEGATIVE,
+        vogel_temperature_k=NON_NEGATIVE,
+        temperature_k=POSITIVE,
+    ),
+    # T0 ≥ 0 too, but also below T_ref or T1, T2 (test_relations_between_arguments)
+    tl.vft_from_reference_s_per_cm: dict(
+        sigma_ref_s_per_cm=NON_NEGATIVE, pseudo_activation_k=NON_NEGATIVE, temperature_k=POSITIVE
+    ),
+    tl.vft_pseudo_activation_k: dict(sigma_1_s_per_cm=POSITIVE, sigma_2_s_per_cm=POSITIVE),
+}
+
+
+@pytest.mark.parametrize(("func", "argument", "interval"), cases(DOMAINS))
+def test_domain(func, argument, interval):
+    assert_domain(func, VALID[func], argument, interval)
+
+
+@pytest.mark.parametrize(
+    ("func", "argument", "bad", "condition"),
+    [
+        (tl.activation_energy_ev, "temperature_2_k", dict(temperature_2_k=300.0), "a value != "),
+        (tl.vft_pseudo_activation_k, "temperature_2_k", dict(temperature_2_k=300.0), "a value != "),
+        (tl.vft_pseudo_activation_k, "temperature_1_k", dict(temperature_1_k=150.0), "a value > "),
+        (tl.vft_pseudo_activation_k, "temperature_2_k", dict(temperature_2_k=200.0), "a value > "),
+        (tl.vft_pseudo_activation_k, "vogel_temperature_k", dict(vogel_temperature_k=-1.0), "a "),
+        (
+            tl.vft_from_reference_s_per_cm,
+            "vogel_temperature_k",
+            dict(vogel_temperature_k=-1.0),
+            "a ",
+        ),
+        # σ_ref measured at or below T0 cannot be on the VFT curve
+        (
+            tl.vft_from_reference_s_per_cm,
+            "reference_temperature_k",
+            dict(reference_temperature_k=200.0),
+            "a value > vogel_temperature_k",
+        ),
+    ],
+)
+def test_relations_between_arguments(func, argument, bad, condition):
+    assert_relation(func, VALID[func], argument, bad, condition)
+
+
+@pytest.mark.parametrize("func", [f for f in VALID if "form" in f.__code__.co_varnames])
+def test_misspelled_form_is_rejected_not_taken_for_sigma(func):
+    assert_unknown_option(func, VALID[func], "form", ("sigma", "sigma_t"))
+
+
+def test_vft_below_the_vogel_temperature_is_frozen_and_unknown_t0_is_unknown():
+    s = tl.vft_sigma_s_per_cm(
+        1.0,
+        pseudo_activation_k=1000.0,
+        vogel_temperature_k=np.array([300.0, 400.0, np.nan]),
+        temperature_k=300.0,
+    )
+    assert s[0] == 0.0 and s[1] == 0.0 and np.isnan(s[2])

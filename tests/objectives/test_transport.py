@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from objectives import transport
+from tests.objectives.guards import assert_domain, assert_unknown_option, cases
 
 
 def test_review_worked_number_asr_and_conductance():
@@ -74,3 +75,67 @@ def test_vectorized_equals_loop():
     vec = transport.asr_ohm_cm2(thickness, sigma)
     loop = [float(transport.asr_ohm_cm2(t, s)) for t, s in zip(thickness, sigma, strict=True)]
     np.testing.assert_allclose(vec, loop, rtol=0, atol=0)
+
+
+# --- domains (objectives/domain.py): impossible inputs raise, edges and NaN pass ----------------
+
+NERNST_EINSTEIN = dict(carrier_concentration_per_cm3=1e22, temperature_k=300.0, haven_ratio=0.5)
+VALID = {
+    transport.area_conductance_s_per_cm2: dict(sigma_s_per_cm=4e-4, thickness_um=10.0),
+    transport.asr_ohm_cm2: dict(thickness_um=10.0, sigma_s_per_cm=4e-4),
+    transport.max_thickness_um: dict(sigma_s_per_cm=1e-3, asr_max_ohm_cm2=50.0),
+    transport.transport_time_s: dict(thickness_um=10.0, diffusivity_cm2_per_s=1e-8),
+    transport.tracer_diffusivity_cm2_per_s: dict(
+        sigma_s_per_cm=1e-3, **NERNST_EINSTEIN, charge_number=1.0
+    ),
+    transport.conductivity_from_tracer_diffusivity_s_per_cm: dict(
+        diffusivity_cm2_per_s=1e-8, **NERNST_EINSTEIN, charge_number=1.0
+    ),
+    transport.lithium_conductivity_s_per_cm: dict(sigma_s_per_cm=1e-4, transference_number=0.3),
+    transport.separator_area_conductance_s_per_cm2: dict(
+        sigma_electrolyte_s_per_cm=1e-2, thickness_um=20.0, macmullin_number=8.0
+    ),
+}
+POSITIVE, NON_NEGATIVE = "(0, inf)", "[0, inf)"
+DOMAINS = {
+    transport.area_conductance_s_per_cm2: dict(sigma_s_per_cm=NON_NEGATIVE, thickness_um=POSITIVE),
+    transport.asr_ohm_cm2: dict(thickness_um=POSITIVE, sigma_s_per_cm=NON_NEGATIVE),
+    transport.max_thickness_um: dict(sigma_s_per_cm=NON_NEGATIVE, asr_max_ohm_cm2=POSITIVE),
+    transport.transport_time_s: dict(thickness_um=POSITIVE, diffusivity_cm2_per_s=POSITIVE),
+    transport.tracer_diffusivity_cm2_per_s: dict(
+        sigma_s_per_cm=NON_NEGATIVE,
+        carrier_concentration_per_cm3=POSITIVE,
+        temperature_k=POSITIVE,
+        haven_ratio=POSITIVE,
+        charge_number=POSITIVE,
+    ),
+    transport.conductivity_from_tracer_diffusivity_s_per_cm: dict(
+        diffusivity_cm2_per_s=NON_NEGATIVE,
+        carrier_concentration_per_cm3=NON_NEGATIVE,
+        temperature_k=POSITIVE,
+        haven_ratio=POSITIVE,
+        charge_number=POSITIVE,
+    ),
+    transport.lithium_conductivity_s_per_cm: dict(
+        sigma_s_per_cm=NON_NEGATIVE, transference_number="[0, 1]"
+    ),
+    transport.separator_area_conductance_s_per_cm2: dict(
+        sigma_electrolyte_s_per_cm=NON_NEGATIVE, thickness_um=POSITIVE, macmullin_number="[1, inf)"
+    ),
+}
+
+
+@pytest.mark.parametrize(("func", "argument", "interval"), cases(DOMAINS))
+def test_domain(func, argument, interval):
+    assert_domain(func, VALID[func], argument, interval)
+
+
+def test_unknown_form_is_rejected_not_a_key_error():
+    assert_unknown_option(
+        transport.transport_time_s, VALID[transport.transport_time_s], "form", ("review", "1d")
+    )
+
+
+def test_insulator_gives_infinite_asr_not_an_error():
+    with np.errstate(divide="ignore"):
+        assert transport.asr_ohm_cm2(10.0, 0.0) == np.inf
