@@ -36,13 +36,19 @@ def cmd_evaluate(args) -> int:
 
     from pipeline.study.designs import read_designs
     from pipeline.study.evaluation import Evaluator
-    from pipeline.study.registry import CONSTRAINTS, OBJECTIVES, OPTION_COLUMNS
+    from pipeline.study.registry import (
+        CONSTRAINTS,
+        OBJECTIVES,
+        OPTION_COLUMNS,
+        computed_columns,
+    )
 
     config, catalog = _load_study(args)
     parsed = read_designs(args.designs, catalog)
     evaluator = Evaluator(catalog, config, temperature_c=args.temperature_c)
     with np.errstate(divide="ignore", invalid="ignore"):
         results = evaluator(parsed.batch)
+        results.update(computed_columns(results, config))
     scored = pd.DataFrame(results, index=parsed.good_rows).drop(columns=["thickness_um"])
     g = scored[[name for name in CONSTRAINTS if name in scored]]
     violated = g.gt(0).apply(lambda r: ";".join(r.index[r]), axis=1)

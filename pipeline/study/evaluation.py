@@ -133,6 +133,9 @@ class Evaluator:
 
         # Architecture, achievable density and defect scale per process (thin_membrane_tradeoffs §3).
         self.free_standing = (p["architecture"] == "free_standing").to_numpy()
+        # σ_f [MPa = N/mm²] · t [µm] · 1e-3 = N/mm; a supported film is carried by its electrode:
+        # no handling load of its own (NaN)
+        self.handling_scale = np.where(self.free_standing, 1e-3, np.nan)
         self.defect_size_um = p["defect_size_um"].to_numpy(float)
         # Chemical stability per (coating, material): a reacting Li side needs a coating that cures
         # it; a reacting cathode side needs a coated cathode (stability.csv, coatings.csv 'cures').
@@ -255,14 +258,7 @@ class Evaluator:
             cfg.mechanics.strength_porosity_coefficient,
         )
         free_standing = self.free_standing[proc]
-        # a supported film is carried by its electrode: it has no handling load of its own (NaN)
-        thickness_mm = thickness * 1e-3
-        handling = np.where(free_standing, strength * thickness_mm, np.nan)
-        bending = np.where(
-            free_standing,
-            microstructure.bending_moment_capacity_n_mm_per_mm(strength, thickness),
-            np.nan,
-        )
+        handling = strength * thickness * self.handling_scale[proc]
         expected_defects = defects.through_defects_per_membrane(
             relative_density=b.relative_density,
             thickness_um=thickness,
@@ -315,8 +311,6 @@ class Evaluator:
             "gravimetric_wh_per_kg": stack["gravimetric_wh_per_kg"],
             "volumetric_wh_per_l": stack["volumetric_wh_per_l"],
             "handling_load_n_per_mm": handling,
-            "bending_moment_n_mm_per_mm": bending,
-            "short_circuit_probability": defects.short_circuit_probability(expected_defects),
         }
         rest = {
             "sigma_dense_s_per_cm": sigma_dense,

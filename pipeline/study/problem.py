@@ -29,6 +29,7 @@ from pipeline.study.registry import (
     G_CLIP,
     OBJECTIVES,
     active_constraints,
+    computed_columns,
     constraint_values,
 )
 from pipeline.study.space import DesignSpace, build_space
@@ -157,6 +158,7 @@ class StudyModel:
     def table(self, X: np.ndarray) -> pd.DataFrame:
         """Decoded designs with every objective, constraint and intermediate (units in the names)."""
         _, G, out = self.evaluate(X)
+        out.update(computed_columns(out, self.config))
         batch = self.space.decode(X)
         cat = self.catalog
         frame = pd.DataFrame(

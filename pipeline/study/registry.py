@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from objectives import defects, microstructure
+
 if TYPE_CHECKING:
     from pipeline.study.config import StudyConfig
     from pipeline.study.space import DesignSpace
@@ -150,6 +152,13 @@ for _objective in (
         "bending moment capacity",
         (0.0, 3.0),
         "bending moment per unit width, σ_f·t²/6 (physics notes §5)",
+        compute=lambda out, cfg: np.where(
+            out["free_standing"],
+            microstructure.bending_moment_capacity_n_mm_per_mm(
+                out["strength_mpa"], out["thickness_um"]
+            ),
+            np.nan,
+        ),
     ),
     Objective(
         "short_circuit_probability",
@@ -158,6 +167,9 @@ for _objective in (
         "short-circuit probability",
         (0.0, 1.0),
         "probability of at least one through-thickness defect in the membrane (objectives/defects.py)",
+        compute=lambda out, cfg: defects.short_circuit_probability(
+            out["through_defects_per_membrane"]
+        ),
     ),
     Objective(
         "manufacturability",
@@ -185,6 +197,16 @@ DEFAULT_OBJECTIVES = (
     "handling_load_n_per_mm",
     "manufacturability",
 )
+
+
+def computed_columns(out: Values, config: StudyConfig) -> dict[str, np.ndarray]:
+    """Every registered objective the evaluation does not fill itself, computed from its columns
+    (for tables and reports; the search computes only the objectives it optimizes)."""
+    return {
+        name: o.column(out, config)
+        for name, o in OBJECTIVES.items()
+        if name not in out and o.compute is not None
+    }
 
 
 def objective(name: str) -> Objective:
@@ -309,11 +331,15 @@ CONSTRAINTS: dict[str, Constraint] = {
             "g_short",
             "probability of a through-defect (short circuit) ≤ the limit",
             "constraints.max_short_probability",
-            "P_short / max_short_probability − 1",
+            # P = 1 − exp(−λ) ≤ p_max exactly when λ ≤ −ln(1 − p_max): the search compares the
+            # expected defect count; the probability is computed for tables and reports
+            "λ / λ_max − 1 with λ_max = −ln(1 − max_short_probability)",
             "never (every process has a density cap and a defect size)",
-            ("short_circuit_probability",),
+            ("through_defects_per_membrane",),
             lambda out, cfg: (
-                out["short_circuit_probability"] / cfg.constraints.max_short_probability - 1.0
+                out["through_defects_per_membrane"]
+                / -np.log1p(-cfg.constraints.max_short_probability)
+                - 1.0
             ),
             lambda cfg: cfg.constraints.short_circuit,
         ),

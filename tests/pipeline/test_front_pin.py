@@ -20,11 +20,11 @@ from tests.conftest import CONFIGS
 from tests.pipeline.search.test_nsga2 import FakeSurrogate
 
 PINNED = {
-    "default.yaml": ("840d2290ca5e4a98", 49),
-    "studies/cold_climate.yaml": ("47f4e80166bcc120", 2),
-    "studies/energy_density_5obj.yaml": ("3f9cb5f99123d91e", 84),
-    "studies/oxide_sulfide_composite_25c.yaml": ("9e37102fcd22652e", 77),
-    "studies/robust_surrogate.yaml": ("79bcf0774b5b2b78", 41),
+    "default.yaml": ("b4e44ea2e914bca4", 49),
+    "studies/cold_climate.yaml": ("b13ede5d19c720b6", 1),
+    "studies/energy_density_5obj.yaml": ("904f6e9f1588b614", 84),
+    "studies/oxide_sulfide_composite_25c.yaml": ("92af2d912c601ae0", 77),
+    "studies/robust_surrogate.yaml": ("ec0a661267e8ea3c", 41),
 }
 
 

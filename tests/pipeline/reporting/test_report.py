@@ -54,7 +54,14 @@ def test_report_states_the_question_with_units(config):
     assert text.startswith(f"# ssemo study `{config.name}`")
     objectives = next(line for line in text.splitlines() if line.startswith("- Objectives: "))
     # every objective of the config, named (by column or by label), and which way it is optimized
-    for word in ("thickness", "asr", "handling load", "manufacturability", "minimized", "maximized"):
+    for word in (
+        "thickness",
+        "asr",
+        "handling load",
+        "manufacturability",
+        "minimized",
+        "maximized",
+    ):
         assert word in objectives.lower(), word
     assert "stack energy" not in objectives and "gravimetric" not in objectives  # not one of them
     assert "total ASR ≤ 35 Ω cm²" in text  # the configured limit, with its unit

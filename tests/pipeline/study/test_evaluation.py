@@ -35,11 +35,13 @@ def random_valid_batch(catalog, n, seed=0):
 def test_llzo_worked_design(default_config, catalog):
     ev = Evaluator(catalog, default_config)
     out = ev(batch_of(catalog, [("LLZO", "tape_casting", "ald_al2o3", 20.0, 1.0, 0.0)]))
-    assert out["sigma_membrane_s_per_cm"][0] == pytest.approx(1e-3)
-    assert out["bulk_asr_ohm_cm2"][0] == pytest.approx(2.0)  # 20 µm / 1 mS/cm
-    assert out["total_asr_ohm_cm2"][0] == pytest.approx(3.0)  # + 1 Ω cm² ALD Al2O3 (Han et al.)
+    # tape casting keeps the pellet value (factor 1.0, sintered sheet vs pellet, M074)
+    assert out["sigma_membrane_s_per_cm"][0] == pytest.approx(4.9e-4)
+    assert out["bulk_asr_ohm_cm2"][0] == pytest.approx(20e-4 / 4.9e-4)  # L/σ = 4.08 Ω cm²
+    # + 1 Ω cm² ALD Al2O3 (Han et al.)
+    assert out["total_asr_ohm_cm2"][0] == pytest.approx(20e-4 / 4.9e-4 + 1.0)
     assert out["strength_mpa"][0] == pytest.approx(223.3)  # dense, 1 cm² as tested
-    assert out["g_asr"][0] == pytest.approx(3.0 / 50.0 - 1.0)
+    assert out["g_asr"][0] == pytest.approx((20e-4 / 4.9e-4 + 1.0) / 50.0 - 1.0)
     # default cell: 4 mAh/cm² at C/10 -> 0.4 mA/cm², below the garnet CCD of 0.5 mA/cm²
     assert out["current_density_ma_per_cm2"][0] == pytest.approx(0.4)
     assert out["g_ccd"][0] == pytest.approx(0.4 / 0.5 - 1.0)
@@ -49,7 +51,7 @@ def test_llzo_worked_design(default_config, catalog):
 def test_bare_garnet_interface_fails_the_asr_limit(default_config, catalog):
     ev = Evaluator(catalog, default_config)
     out = ev(batch_of(catalog, [("LLZO", "tape_casting", "none", 20.0, 1.0, 0.0)]))
-    assert out["total_asr_ohm_cm2"][0] == pytest.approx(1712.0)
+    assert out["total_asr_ohm_cm2"][0] == pytest.approx(1710.0 + 20e-4 / 4.9e-4)  # Han et al.
     assert out["g_asr"][0] > 0
 
 
@@ -75,7 +77,8 @@ def test_chunking_does_not_change_results(default_config, catalog):
         np.testing.assert_array_equal(a[key], reused[key], err_msg=key)
     # every registered objective and the constraints that need no surrogate or second temperature
     expected = {"g_asr", "g_thickness_min", "g_thickness_max", "g_strength", "g_ccd"}
-    assert set(OBJECTIVES) | expected <= set(a)
+    evaluated = {name for name, o in OBJECTIVES.items() if o.compute is None}
+    assert evaluated | expected <= set(a)
 
 
 def test_warmer_is_less_resistive(default_config, catalog):

@@ -11,6 +11,7 @@ from pipeline.study.catalog import load_catalog
 from pipeline.study.config import StudyConfig, load_config
 from pipeline.study.evaluation import DesignBatch, Evaluator
 from pipeline.study.problem import StudyModel
+from pipeline.study.registry import computed_columns
 from pipeline.study.stability import stability_exclusions
 from tests.conftest import CONFIGS
 
@@ -30,7 +31,8 @@ def batch(catalog, rows) -> DesignBatch:
 
 def evaluate(config, catalog, rows):
     with np.errstate(divide="ignore", invalid="ignore"):
-        return Evaluator(catalog, config)(batch(catalog, rows))
+        out = Evaluator(catalog, config)(batch(catalog, rows))
+    return {**out, **computed_columns(out, config)}
 
 
 @pytest.fixture(scope="module")
