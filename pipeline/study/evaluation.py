@@ -10,6 +10,7 @@ stay in cache.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -246,7 +247,7 @@ class Evaluator:
         sigma_porous = microstructure.porous_conductivity_s_per_cm(
             sigma_dense,
             b.relative_density,
-            "maxwell_garnett" if cfg.mechanics.porosity_model == "maxwell_garnett" else "bruggeman",
+            cast(microstructure.PorosityModel, cfg.mechanics.porosity_model),  # config-checked
         )
         sigma = self.membrane_conductivity_factor[proc] * sigma_porous
         bulk_asr = asr_ohm_cm2(thickness, sigma)
