@@ -97,16 +97,30 @@ def tracer_diffusivity_cm2_per_s(
     Returns [cm²/s]. Worked number: 1 mS/cm, c = 1e22 cm⁻³, 300 K, H_R = 1 -> 1.6135e-8 cm²/s.
     """
     sigma = np.asarray(sigma_s_per_cm, dtype=float)
-    concentration = np.asarray(carrier_concentration_per_cm3, dtype=float)
+    require_in("sigma_s_per_cm", sigma, "[0, inf)")
+    return sigma * _nernst_einstein_d_per_sigma(
+        carrier_concentration_per_cm3, temperature_k, haven_ratio, charge_number, "(0, inf)"
+    )
+
+
+def _nernst_einstein_d_per_sigma(
+    concentration_per_cm3: ArrayLike,
+    temperature_k: ArrayLike,
+    haven_ratio: ArrayLike,
+    charge_number: ArrayLike,
+    concentration_interval: str,
+) -> Array:
+    """D*/σ = H_R k_B T / (c (z e)²), the Nernst–Einstein factor both directions share, with
+    the checks of its arguments. [cm²/s per S/cm]."""
+    concentration = np.asarray(concentration_per_cm3, dtype=float)
     t = np.asarray(temperature_k, dtype=float)
     haven = np.asarray(haven_ratio, dtype=float)
     z = np.asarray(charge_number, dtype=float)
-    require_in("sigma_s_per_cm", sigma, "[0, inf)")
-    require_in("carrier_concentration_per_cm3", concentration, "(0, inf)")
+    require_in("carrier_concentration_per_cm3", concentration, concentration_interval)
     require_in("temperature_k", t, "(0, inf)")
     require_in("haven_ratio", haven, "(0, inf)")
     require_in("charge_number", z, "(0, inf)")
-    return haven * sigma * BOLTZMANN_J_PER_K * t / (concentration * (z * ELEMENTARY_CHARGE_C) ** 2)
+    return haven * BOLTZMANN_J_PER_K * t / (concentration * (z * ELEMENTARY_CHARGE_C) ** 2)
 
 
 def conductivity_from_tracer_diffusivity_s_per_cm(
@@ -121,21 +135,13 @@ def conductivity_from_tracer_diffusivity_s_per_cm(
     Domain: D* ≥ 0 [cm²/s]; c ≥ 0 [cm⁻³]; T > 0 [K]; H_R > 0; charge number z > 0.
     """
     diffusivity = np.asarray(diffusivity_cm2_per_s, dtype=float)
-    concentration = np.asarray(carrier_concentration_per_cm3, dtype=float)
-    t = np.asarray(temperature_k, dtype=float)
-    haven = np.asarray(haven_ratio, dtype=float)
-    z = np.asarray(charge_number, dtype=float)
     require_in("diffusivity_cm2_per_s", diffusivity, "[0, inf)")
-    require_in("carrier_concentration_per_cm3", concentration, "[0, inf)")
-    require_in("temperature_k", t, "(0, inf)")
-    require_in("haven_ratio", haven, "(0, inf)")
-    require_in("charge_number", z, "(0, inf)")
-    return (
-        concentration
-        * (z * ELEMENTARY_CHARGE_C) ** 2
-        * diffusivity
-        / (haven * BOLTZMANN_J_PER_K * t)
-    )
+    # c = 0 (no carriers) gives σ = 0: the concentration may be 0 in this direction only
+    with np.errstate(divide="ignore"):
+        factor = _nernst_einstein_d_per_sigma(
+            carrier_concentration_per_cm3, temperature_k, haven_ratio, charge_number, "[0, inf)"
+        )
+    return diffusivity / factor
 
 
 def lithium_conductivity_s_per_cm(
