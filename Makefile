@@ -51,7 +51,7 @@ nightly: $(STAMP) ## Run the nightly job (configs/jobs/nightly.yaml): locked, ch
 	$(BIN)/ssemo job run configs/jobs/nightly.yaml
 
 MLFLOW_SERVER_PORT ?= 5001
-mlflow-server: $(STAMP) ## Start an MLflow tracking server on 127.0.0.1:$(MLFLOW_SERVER_PORT) (SQLite + local artifacts)
+mlflow-server: $(STAMP) ## Start an MLflow tracking server on 127.0.0.1:5001 (MLFLOW_SERVER_PORT=...; SQLite + local artifacts)
 	$(BIN)/mlflow server --host 127.0.0.1 --port $(MLFLOW_SERVER_PORT) --workers 1 \
 		--backend-store-uri sqlite:///mlflow-server.db --artifacts-destination ./mlartifacts-server
 

@@ -19,6 +19,9 @@ from pipeline.errors import SsemoError
 TRUSTED_TYPE_PREFIXES = ("surrogates.", "sklearn.", "numpy.", "scipy.")
 
 
+EXPERIMENT_KIND_TAG, EXPERIMENT_KIND = "mlflow.experimentKind", "custom_model_development"
+
+
 def _quiet() -> None:
     os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
     os.environ.setdefault("DO_NOT_TRACK", "true")
@@ -43,7 +46,10 @@ def configure(tracking_uri: str, experiment: str):
         mlflow.create_experiment(
             experiment, artifact_location=(store.parent / "mlartifacts" / experiment).as_uri()
         )
-    mlflow.set_experiment(experiment)
+    found = mlflow.set_experiment(experiment)
+    if found.tags.get(EXPERIMENT_KIND_TAG) != EXPERIMENT_KIND:
+        # without it MLflow 3's UI opens an experiment in its GenAI (traces) view, not on the runs
+        mlflow.set_experiment_tag(EXPERIMENT_KIND_TAG, EXPERIMENT_KIND)
     return mlflow
 
 

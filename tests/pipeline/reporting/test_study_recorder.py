@@ -49,3 +49,11 @@ def test_tracking_off_records_nothing():
         rec.on_generation(generation(1))
         rec.finish({}, {}, [])
         assert rec.run_id is None
+
+
+def test_experiments_open_on_the_runs_view(tmp_path):
+    # MLflow 3's UI shows an experiment without this tag in its GenAI (traces) mode
+    uri = f"sqlite:///{tmp_path}/mlflow.db"
+    mlflow = tracking.configure(uri, "kind-test")
+    experiment = mlflow.get_experiment_by_name("kind-test")
+    assert experiment.tags["mlflow.experimentKind"] == "custom_model_development"
