@@ -286,30 +286,19 @@ class Source:
     keep_extrapolated: bool = False  # McHaffie only: keep RT values extrapolated from high T
 
 
+def _shared(relative_path: str):
+    """A data source under ${SSEMO_SHARED_DATA}, off unless a training config enables it."""
+    return field(default_factory=lambda: Source(False, "${SSEMO_SHARED_DATA}/" + relative_path))
+
+
 @dataclass(frozen=True)
 class Sources:
     curated: Source = field(default_factory=lambda: Source(True, "data/curated_conductivity.csv"))
-    obelix: Source = field(default_factory=lambda: Source(False, "${SSEMO_SHARED_DATA}/obelix"))
-    liverpool: Source = field(
-        default_factory=lambda: Source(
-            False, "${SSEMO_SHARED_DATA}/liverpool_ionics/LiIonDatabase.csv"
-        )
-    )
-    laskowski: Source = field(
-        default_factory=lambda: Source(
-            False, "${SSEMO_SHARED_DATA}/laskowski2023/laskowski_with_dois.csv"
-        )
-    )
-    mchaffie: Source = field(
-        default_factory=lambda: Source(
-            False, "${SSEMO_SHARED_DATA}/mchaffie2025/ionic_conductivity_database.csv"
-        )
-    )
-    bradford: Source = field(
-        default_factory=lambda: Source(
-            False, "${SSEMO_SHARED_DATA}/polymer_electrolyte_bradford2023/clean_train_data.csv"
-        )
-    )
+    obelix: Source = _shared("obelix")
+    liverpool: Source = _shared("liverpool_ionics/LiIonDatabase.csv")
+    laskowski: Source = _shared("laskowski2023/laskowski_with_dois.csv")
+    mchaffie: Source = _shared("mchaffie2025/ionic_conductivity_database.csv")
+    bradford: Source = _shared("polymer_electrolyte_bradford2023/clean_train_data.csv")
 
 
 @dataclass(frozen=True)
