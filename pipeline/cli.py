@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -185,7 +186,7 @@ def cmd_run(args) -> int:
     config = load_config(
         args.config, args.set or ()
     )  # config errors stop here: no MLflow run starts
-    summary = run_study(config, Path(args.out) if args.out else None)
+    summary = run_study(config, Path(args.out) if args.out else None, origin=args.origin)
     for warning in summary["warnings"]:
         print(f"warning: {warning}", file=sys.stderr)
     print(
@@ -211,6 +212,15 @@ def cmd_job_run(args) -> int:
     print(f"Job '{job.name}' ({len(job.studies)} studies):")
     print(format_summary(outcomes))
     return code
+
+
+def _origin(text: str) -> str:
+    """A short label of letters, digits and - _ . (it becomes part of an MLflow run name)."""
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{1,40}", text):
+        raise argparse.ArgumentTypeError(
+            f"expected 1-40 letters, digits, '-', '_' or '.', got {text!r}"
+        )
+    return text
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -247,6 +257,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rn.add_argument(
         "--out", default=None, metavar="DIR", help="output folder (default: results/<study name>)"
+    )
+    rn.add_argument(
+        "--origin",
+        default="run",
+        type=_origin,
+        help="what started the run, in its MLflow name and tags (default: %(default)s; make studies: studies)",
     )
     rn.set_defaults(func=cmd_run)
 

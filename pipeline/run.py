@@ -76,12 +76,14 @@ def run_study(
     tags: dict[str, str] | None = None,
     previous: dict | None = None,
     progress: bool = True,
+    origin: str = "run",
 ) -> dict:
     """Run the study and return its summary; artifacts go to out_dir and to MLflow when enabled.
 
     checkpoint: resume/save the search (pipeline.search.checkpoint). previous: {'front': path,
     'hypervolume': float, 'run_id': str} of the last successful run of this study, to log what
-    changed.
+    changed. origin: what started the run ('run', 'studies', 'job'), in the run's name and tags so
+    runs of the same study from different origins are told apart in the MLflow UI.
     """
     started = time.perf_counter()
     catalog = load_catalog(config.catalog_dir())
@@ -91,14 +93,18 @@ def run_study(
     out_dir = out_dir or config.resolve_path(config.tracking.output_dir) / config.name
     out_dir.mkdir(parents=True, exist_ok=True)
     t = config.tracking
-    with tracking.study_run(t.enabled, t.tracking_uri, t.experiment, f"study-{config.name}") as rec:
+    config_hash = config.config_hash()
+    run_name = f"{config.name}-{origin}-{config_hash[:8]}"
+    with tracking.study_run(t.enabled, t.tracking_uri, t.experiment, run_name) as rec:
         rec.start(
             tracking.flatten(config.to_dict()),
             {
                 "ssemo.job": "run",
+                "ssemo.origin": origin,
+                "ssemo.objectives": ",".join(model.objectives),
                 "ssemo.study": config.name,
                 "ssemo.code_version": tracking.code_version(),
-                "ssemo.config_hash": config.config_hash(),
+                "ssemo.config_hash": config_hash,
                 "ssemo.data_hash": catalog_hash(config.catalog_dir()),
                 "ssemo.surrogate_model_version": str(surrogate_version),
                 "ssemo.config_file": config.source,

@@ -256,6 +256,7 @@ def run_one(
                 tags={"ssemo.study_key": key, "ssemo.job_study": entry.name},
                 previous=previous,
                 progress=progress,
+                origin="job",
             ),
             attempts,
             backoff_s,

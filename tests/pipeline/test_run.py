@@ -74,6 +74,12 @@ def test_run_writes_results_and_a_finished_mlflow_run(tmp_path, capsys):
         assert row[f"tags.{tag}"]
     assert row["metrics.front_size"] == len(front)
     assert row["metrics.hypervolume"] > 0
+    # the run's name says which study, what started it and which config (its hash)
+    config_hash = row["tags.ssemo.config_hash"]
+    assert row["tags.mlflow.runName"] == f"default-run-{config_hash[:8]}"
+    assert row["tags.ssemo.origin"] == "run"
+    objectives = "thickness_um,total_asr_ohm_cm2,handling_load_n_per_mm,manufacturability"
+    assert row["tags.ssemo.objectives"] == objectives
     history = mlflow.tracking.MlflowClient().get_metric_history(row["run_id"], "gen.hypervolume")
     assert [m.step for m in history] == list(range(1, 9))
     artifacts = {
@@ -109,3 +115,14 @@ def test_config_errors_exit_2_and_start_no_run(tmp_path, capsys, override, expec
     err = capsys.readouterr().err
     assert "default.yaml" in err and expected in err
     assert not (tmp_path / "mlflow.db").exists()
+
+
+def test_origin_names_the_run_and_bad_origins_are_refused(tmp_path, capsys):
+    assert main(run_args(tmp_path, "--origin", "studies")) == 0
+    _, table = runs(tmp_path)
+    assert table.iloc[0]["tags.ssemo.origin"] == "studies"
+    assert table.iloc[0]["tags.mlflow.runName"].startswith("default-studies-")
+    with pytest.raises(SystemExit) as exit_info:
+        main(run_args(tmp_path, "--origin", "../x"))
+    assert exit_info.value.code == 2
+    assert "--origin: expected 1-40 letters, digits" in capsys.readouterr().err
