@@ -209,10 +209,6 @@ def computed_columns(out: Values, config: StudyConfig) -> dict[str, np.ndarray]:
     }
 
 
-def objective(name: str) -> Objective:
-    return OBJECTIVES[name]
-
-
 def axis_label(column: str) -> str:
     """An objective's label with unit; other columns as they are named."""
     return OBJECTIVES[column].axis_label if column in OBJECTIVES else column
