@@ -80,8 +80,11 @@ def test_run_writes_results_and_a_finished_mlflow_run(tmp_path, capsys):
     assert row["tags.ssemo.origin"] == "run"
     objectives = "thickness_um,total_asr_ohm_cm2,handling_load_n_per_mm,manufacturability"
     assert row["tags.ssemo.objectives"] == objectives
-    history = mlflow.tracking.MlflowClient().get_metric_history(row["run_id"], "gen.hypervolume")
-    assert [m.step for m in history] == list(range(1, 9))
+    client = mlflow.tracking.MlflowClient()
+    sizes = client.get_metric_history(row["run_id"], "gen.archive_size")
+    assert [m.step for m in sizes] == list(range(1, 9))
+    history = client.get_metric_history(row["run_id"], "gen.hypervolume")
+    assert [m.step for m in history] == [1, 5, 8]  # first, every HV_EVERY-th and last generation
     artifacts = {
         a.path for a in mlflow.tracking.MlflowClient().list_artifacts(row["run_id"], "results")
     }
