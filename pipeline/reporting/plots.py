@@ -140,7 +140,8 @@ def scatter_matrix(
 def hypervolume_plot(history: pd.DataFrame, path: Path) -> Path:
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 3.5), dpi=120)
-    ax.plot(history["generation"], history["hypervolume"], "-", lw=1.5)
+    computed = history.dropna(subset=["hypervolume"])  # not every generation records it (HV_EVERY)
+    ax.plot(computed["generation"], computed["hypervolume"], "-", lw=1.5)
     ax.set(
         xlabel="generation",
         ylabel="hypervolume of the archive (normalized)",
