@@ -2,8 +2,8 @@
 
 Measured in one run on the default study (catalog conductivities, so both optimizers see the same
 deterministic problem):
-- ssemo (NSGA-II, population 100, 100 generations = 10,000 evaluations, archive + hypervolume every
-  generation included) and Optuna's NSGAIISampler (in-memory storage, same population size, 10,000
+- ssemo (NSGA-II, population 100, 100 generations = 10,000 evaluations, the archive updated every
+  generation and its hypervolume recorded as the default study does: first, every 5th and last) and Optuna's NSGAIISampler (in-memory storage, same population size, 10,000
   trials): evaluations per second and hypervolume of the feasible non-dominated designs each found,
   with the study's fixed normalization and reference point;
 - pymoo's own NSGA2 object on the same problem (the reference engine) for context;
