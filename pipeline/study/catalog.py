@@ -119,6 +119,9 @@ COLUMNS = {
         "note",
         "cures",
         "cure_source",
+        "layer_material_id",
+        "layer_thickness_um",
+        "layer_source",
     ),
     "stability": (
         "material_id",
@@ -191,6 +194,23 @@ class Catalog:
         return np.array(
             [[lookup.get((c, f), False) for f in families] for c in self.coating_ids], dtype=bool
         )
+
+    def coating_layer(self) -> tuple[np.ndarray, np.ndarray]:
+        """Matrices [coating, material] of the interlayer's thickness (0 for a nm-scale coating or
+        an invalid pair) and its material's index (-1 where there is no layer)."""
+        ids = {m: i for i, m in enumerate(self.material_ids)}
+        thickness = np.nan_to_num(self._coating_matrix("layer_thickness_um"), nan=0.0)
+        lookup = {
+            (c, f): ids.get(m, -1)
+            for c, f, m in self.coatings[["coating_id", "family", "layer_material_id"]].itertuples(
+                index=False
+            )
+        }
+        families = list(self.materials["family"])
+        index = np.array(
+            [[lookup.get((c, f), -1) for f in families] for c in self.coating_ids], dtype=np.intp
+        )
+        return thickness, index
 
     def coating_ccd_ma_per_cm2(self) -> np.ndarray:
         """Matrix [coating, material] of CCD reported with a coating (NaN when none was reported)."""
@@ -398,7 +418,7 @@ def load_catalog(directory: str | Path) -> Catalog:
 
     # coatings
     coat_keys: dict[tuple[str, str], int] = {}
-    r_values, ccd_values = [], []
+    r_values, ccd_values, layer_values = [], [], []
     for _, row in coats.iterrows():
         f = files["coatings"]
         _check_choice(problems, f, row, "family", FAMILIES)
@@ -431,7 +451,12 @@ def load_catalog(directory: str | Path) -> Catalog:
             )
         r_values.append(r if r is not None else np.nan)
         ccd_values.append(ccd if ccd is not None else np.nan)
-    coats = coats.assign(interfacial_resistance_ohm_cm2=r_values, ccd_ma_per_cm2=ccd_values)
+        layer_values.append(_check_interlayer(problems, f, row, seen_ids))
+    coats = coats.assign(
+        interfacial_resistance_ohm_cm2=r_values,
+        ccd_ma_per_cm2=ccd_values,
+        layer_thickness_um=layer_values,
+    )
     stability = _validate_stability(stab, files["stability"], seen_ids, problems)
 
     if problems.items:
@@ -485,6 +510,40 @@ def _validate_stability(frame, file, material_ids, problems) -> pd.DataFrame:
     for missing in sorted(set(material_ids) - set(seen)):
         problems.add(file, None, "material_id", f"no stability row for material {missing!r}")
     return frame.drop(columns="_line").set_index("material_id")
+
+
+def _check_interlayer(problems, f, row, material_ids) -> float:
+    """An interlayer coating (a bilayer membrane's Li-side layer) names a catalog material and a
+    thickness with its source; a nm-scale coating leaves all three empty (thickness 0)."""
+    columns = ("layer_material_id", "layer_thickness_um", "layer_source")
+    missing = [c for c in columns if not row[c]]
+    if len(missing) == len(columns):
+        return 0.0
+    if missing:
+        problems.add(
+            f,
+            row["_line"],
+            missing[0],
+            "an interlayer needs layer_material_id, layer_thickness_um and layer_source together",
+        )
+        return np.nan
+    if row["layer_material_id"] not in material_ids:
+        problems.add(
+            f,
+            row["_line"],
+            "layer_material_id",
+            f"expected a material_id of materials.csv, got {row['layer_material_id']!r}",
+        )
+    t = finite_float(row["layer_thickness_um"])
+    if t is None or not 0.0 < t <= 100.0:
+        problems.add(
+            f,
+            row["_line"],
+            "layer_thickness_um",
+            f"expected a number in (0, 100] µm, got {row['layer_thickness_um']!r}",
+        )
+        return np.nan
+    return t
 
 
 def _check_completeness(materials, processes, coatings, files, problems) -> None:

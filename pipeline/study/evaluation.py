@@ -149,6 +149,16 @@ class Evaluator:
         self.interface_ohm_cm2 = interfaces.interfacial_resistance_ohm_cm2(
             catalog.coating_resistance_ohm_cm2(), config.interfaces.contact_fraction
         )
+        # Bilayer membranes: an interlayer coating is a µm layer of another catalog material on the
+        # Li side, part of the membrane thickness, in series with the SSE layer (thin_membrane_
+        # tradeoffs §3e); its dense σ at this temperature (no process factor: no sourced value).
+        self.layer_thickness_um, layer_index = catalog.coating_layer()
+        layer_sigma = np.where(layer_index >= 0, sigma_t[layer_index], np.inf)
+        self.layer_asr_ohm_cm2 = np.where(
+            layer_index >= 0,
+            asr_ohm_cm2(np.maximum(self.layer_thickness_um, 1e-9), layer_sigma),
+            0.0,
+        )
         self.ccd_ma_per_cm2 = np.fmax(
             m["ccd_ma_per_cm2"].to_numpy(float)[None, :], catalog.coating_ccd_ma_per_cm2()
         )
@@ -250,7 +260,12 @@ class Evaluator:
             cast(microstructure.PorosityModel, cfg.mechanics.porosity_model),  # config-checked
         )
         sigma = self.membrane_conductivity_factor[proc] * sigma_porous
-        bulk_asr = asr_ohm_cm2(thickness, sigma)
+        layer_um = self.layer_thickness_um[coat, mat]
+        # the process makes the SSE layer: what the interlayer leaves of the membrane (a design
+        # thinner than its interlayer keeps a token layer and fails the thickness window)
+        sse_um = np.maximum(thickness - layer_um, 1e-3)
+        layer_asr = self.layer_asr_ohm_cm2[coat, mat]
+        bulk_asr = asr_ohm_cm2(sse_um, sigma) + layer_asr
         interface_asr = self.interface_ohm_cm2[coat, mat] + cfg.interfaces.cathode_interface_ohm_cm2
         total_asr = bulk_asr + interface_asr
         strength = microstructure.porous_property(
@@ -259,17 +274,19 @@ class Evaluator:
             cfg.mechanics.strength_porosity_coefficient,
         )
         free_standing = self.free_standing[proc]
-        handling = strength * thickness * self.handling_scale[proc]
+        # the SSE layer carries the load and must be pierced by a defect (a soft polymer interlayer
+        # adds neither: conservative)
+        handling = strength * sse_um * self.handling_scale[proc]
         expected_defects = defects.through_defects_per_membrane(
             relative_density=b.relative_density,
-            thickness_um=thickness,
+            thickness_um=sse_um,
             grain_size_um=self.defect_size_um[proc],
             area_cm2=cfg.mechanics.membrane_area_cm2,
         )
         ccd = self.ccd_ma_per_cm2[coat, mat]
         j = self.current_density_ma_per_cm2
         c = cfg.cell
-        stack = energy.stack_energy_density(
+        stack = energy.stack_energy_density(  # an interlayer counted at the SSE's density
             thickness,
             sse_density_g_per_cm3=self.density(mat, b.filler_fraction),
             sse_relative_density=b.relative_density,
@@ -288,7 +305,7 @@ class Evaluator:
             collector_share=c.collector_share,
         )
         margin = manufacturability.thickness_margin_score(
-            thickness,
+            sse_um,
             min_thickness_um=self.min_thickness_um[proc],
             full_margin=cfg.manufacturability.full_margin,
         )
@@ -335,6 +352,8 @@ class Evaluator:
             "valid_combination": self.valid_process[mat, proc]
             & ~np.isnan(self.interface_ohm_cm2[coat, mat]),
         }
+        rest["interlayer_thickness_um"] = layer_um
+        rest["interlayer_asr_ohm_cm2"] = layer_asr
         rest["through_defects_per_membrane"] = expected_defects
         rest["free_standing"] = free_standing
         rest["li_side_stable"] = self.li_side_ok[coat, mat]
@@ -342,6 +361,7 @@ class Evaluator:
         window = {  # inputs of the thickness-window constraints, not reported per design
             "process_min_thickness_um": self.min_thickness_um[proc],
             "process_max_thickness_um": self.max_thickness_um[proc],
+            "sse_layer_thickness_um": sse_um,
         }
         # the registry's constraints on these columns, reported right after the objectives
         constraints = constraint_values({**head, **rest, **window}, cfg)

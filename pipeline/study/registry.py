@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -117,7 +117,12 @@ def registered(objective: Objective) -> Iterator[Objective]:
 
 for _objective in (
     Objective(
-        "thickness_um", "µm", "min", "thickness", (0.0, 250.0), "membrane thickness (SSE layer)"
+        "thickness_um",
+        "µm",
+        "min",
+        "thickness",
+        (0.0, 250.0),
+        "membrane thickness (the SSE layer plus a bilayer's Li-side interlayer, if any)",
     ),
     Objective(
         "total_asr_ohm_cm2",
@@ -209,6 +214,13 @@ def computed_columns(out: Values, config: StudyConfig) -> dict[str, np.ndarray]:
     }
 
 
+def objective_set_key(objectives: tuple[str, ...] | list[str]) -> str:
+    """One name for a set of objectives, in registry order (the same set listed in another order
+    gives the same key): metrics of different sets, such as hypervolumes, get different names."""
+    order = list(OBJECTIVES)
+    return "-".join(sorted(objectives, key=order.index))
+
+
 def axis_label(column: str) -> str:
     """An objective's label with unit; other columns as they are named."""
     return OBJECTIVES[column].axis_label if column in OBJECTIVES else column
@@ -239,7 +251,8 @@ class Constraint:
     limit_key: the config key that holds the limit (None: a limit of the catalog, e.g. a process's
     thickness window); unknown: what a NaN means; whether it then counts as violated or met is the
     study's `constraints.unknown` policy. inputs: the evaluated columns `value` reads (a constraint is
-    computed wherever they are present).
+    computed wherever they are present). limit_on: (objective column, "≤" or "≥") when the limit
+    bounds an objective directly, so a plot of that objective can draw it (None: no such axis).
     """
 
     name: str
@@ -250,6 +263,7 @@ class Constraint:
     inputs: tuple[str, ...]
     value: Callable[[Values, StudyConfig], np.ndarray]
     active: Callable[[StudyConfig], bool]
+    limit_on: tuple[str, str] | None = None
 
 
 def _asr_limit(config: StudyConfig) -> float:
@@ -268,6 +282,7 @@ CONSTRAINTS: dict[str, Constraint] = {
             ("total_asr_ohm_cm2",),
             lambda out, cfg: searched_asr_ohm_cm2(out, cfg) / _asr_limit(cfg) - 1.0,
             lambda cfg: cfg.constraints.asr,
+            ("total_asr_ohm_cm2", "≤"),
         ),
         Constraint(
             "g_asr_cold",
@@ -281,22 +296,22 @@ CONSTRAINTS: dict[str, Constraint] = {
         ),
         Constraint(
             "g_thickness_min",
-            "thickness ≥ the process's minimum",
+            "SSE layer thickness ≥ the process's minimum",
             None,
-            "min_thickness / thickness − 1",
+            "min_thickness / SSE layer thickness − 1",
             "never (every process has a window)",
-            ("process_min_thickness_um", "thickness_um"),
-            lambda out, cfg: out["process_min_thickness_um"] / out["thickness_um"] - 1.0,
+            ("process_min_thickness_um", "sse_layer_thickness_um"),
+            lambda out, cfg: out["process_min_thickness_um"] / out["sse_layer_thickness_um"] - 1.0,
             lambda cfg: True,
         ),
         Constraint(
             "g_thickness_max",
-            "thickness ≤ the process's maximum",
+            "SSE layer thickness ≤ the process's maximum",
             None,
-            "thickness / max_thickness − 1",
+            "SSE layer thickness / max_thickness − 1",
             "never (every process has a window)",
-            ("process_max_thickness_um", "thickness_um"),
-            lambda out, cfg: out["thickness_um"] / out["process_max_thickness_um"] - 1.0,
+            ("process_max_thickness_um", "sse_layer_thickness_um"),
+            lambda out, cfg: out["sse_layer_thickness_um"] / out["process_max_thickness_um"] - 1.0,
             lambda cfg: True,
         ),
         Constraint(
@@ -312,6 +327,7 @@ CONSTRAINTS: dict[str, Constraint] = {
                 -1.0,
             ),
             lambda cfg: cfg.constraints.strength,
+            ("strength_mpa", "≥"),
         ),
         Constraint(
             "g_ccd",
@@ -338,6 +354,7 @@ CONSTRAINTS: dict[str, Constraint] = {
                 - 1.0
             ),
             lambda cfg: cfg.constraints.short_circuit,
+            ("short_circuit_probability", "≤"),
         ),
         Constraint(
             "g_stability",
@@ -377,6 +394,20 @@ def constraint_values(out: Values, config: StudyConfig) -> dict[str, np.ndarray]
 
 def active_constraints(config: StudyConfig) -> tuple[str, ...]:
     return tuple(name for name, c in CONSTRAINTS.items() if c.active(config))
+
+
+def objective_limits(config: StudyConfig) -> dict[str, tuple[str, float]]:
+    """Objective column -> (relation, limit) of every active constraint that bounds it directly,
+    the limit read from the config key the constraint names (e.g. total ASR ≤ 50)."""
+    out: dict[str, tuple[str, float]] = {}
+    for c in CONSTRAINTS.values():
+        if c.limit_on is None or c.limit_key is None or not c.active(config):
+            continue
+        value: Any = config
+        for part in c.limit_key.split("."):
+            value = getattr(value, part)
+        out[c.limit_on[0]] = (c.limit_on[1], float(value))
+    return out
 
 
 # --- decision variables -------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 The hashes were taken on commit 341637a and held through the registry refactor (issue 12); they were
 re-taken once for the thickness physics of issue 13 (handling load objective, process density caps,
 through-defect and stability constraints, membrane conductivity factors), which change the fronts on
-purpose. A change that alters a front on purpose updates them in the same commit and says why.
+purpose, and again when the two bilayer interlayers joined coatings.csv (a longer coating list decodes
+x differently; without those two rows the fronts were checked identical to the previous pins). A change that alters a front on purpose updates them in the same commit and says why.
 """
 
 import hashlib
@@ -20,11 +21,11 @@ from tests.conftest import CONFIGS
 from tests.pipeline.search.test_nsga2 import FakeSurrogate
 
 PINNED = {
-    "default.yaml": ("b4e44ea2e914bca4", 49),
-    "studies/cold_climate.yaml": ("b13ede5d19c720b6", 1),
-    "studies/energy_density_5obj.yaml": ("904f6e9f1588b614", 84),
-    "studies/oxide_sulfide_composite_25c.yaml": ("92af2d912c601ae0", 77),
-    "studies/robust_surrogate.yaml": ("ec0a661267e8ea3c", 41),
+    "default.yaml": ("5b327038c4fdc07c", 60),
+    "studies/cold_climate.yaml": ("88ef2a9fac902053", 70),
+    "studies/energy_density_5obj.yaml": ("7ccb0766ff09b36e", 91),
+    "studies/oxide_sulfide_composite_25c.yaml": ("3c86eefba0094496", 70),
+    "studies/robust_surrogate.yaml": ("b6ba3d36268649cf", 42),
 }
 
 

@@ -116,6 +116,9 @@ def _rewrite(path, line, column, value):
             "-3",
             "expected a number in [0, 1e6]",
         ),
+        ("coatings.csv", 15, "layer_material_id", "PEO", "expected a material_id"),
+        ("coatings.csv", 15, "layer_thickness_um", "0", "expected a number in (0, 100] µm"),
+        ("coatings.csv", 15, "layer_source", "", "needs layer_material_id, layer_thickness_um"),
     ],
 )
 def test_bad_cell_is_named_by_file_line_and_column(

@@ -144,7 +144,7 @@ def test_constraint_values_are_normalized_by_their_limits(default_config):
         "total_asr_ohm_cm2": np.array([75.0]),
         "strength_mpa": np.array([5.0]),
         "free_standing": np.array([True]),
-        "thickness_um": np.array([20.0]),
+        "sse_layer_thickness_um": np.array([20.0]),
         "process_min_thickness_um": np.array([10.0]),
         "process_max_thickness_um": np.array([100.0]),
         "current_density_ma_per_cm2": np.array([0.4]),

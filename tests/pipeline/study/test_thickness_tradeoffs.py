@@ -177,3 +177,37 @@ def test_report_flags_unknown_constraints_supported_films_and_duplicates(default
     assert "g_ccd unknown (ignore); supported film on the cathode, not free-standing" in rows[1]
     assert "**asf**: same as knee" in text and "**best_oxide**: same as knee" in text
     assert "- LATP with coating 'none': ..." in text.split("## Excluded by chemical stability")[1]
+
+
+def test_a_bilayer_interlayer_is_in_series_and_part_of_the_membrane_thickness(catalog):
+    config = load_config(CONFIGS / "default.yaml", ["surrogate.enabled=false"])
+    rows = [
+        ("LATP", "tape_casting", "ald_al2o3", 40.0, 0.95),
+        ("LATP", "tape_casting", "peo_interlayer", 45.0, 0.95),
+    ]
+    out = evaluate(config, catalog, rows)
+    ev = Evaluator(catalog, config)
+    peo = catalog.material_ids.index("PEO-LiTFSI")
+    # 5 µm of PEO-LiTFSI (coatings.csv) at its 25 °C conductivity: L/σ in series with the LATP layer
+    layer_asr = 5e-4 / ev.sigma_material_s_per_cm[peo]
+    assert out["interlayer_thickness_um"].tolist() == [0.0, 5.0]
+    np.testing.assert_allclose(out["interlayer_asr_ohm_cm2"], [0.0, layer_asr])
+    # same 40 µm LATP layer in both: the bilayer adds exactly the interlayer's L/σ
+    np.testing.assert_allclose(out["bulk_asr_ohm_cm2"][1] - out["bulk_asr_ohm_cm2"][0], layer_asr)
+    assert layer_asr > 50  # PEO at 25 °C (~6 µS/cm): a 5 µm layer costs tens of Ω cm²
+    # the interlayer cures the LATP | Li reaction (Ti4+ reduction), as ALD Al2O3 does
+    assert out["li_side_stable"].all()
+    np.testing.assert_array_equal(
+        out["handling_load_n_per_mm"][0], out["handling_load_n_per_mm"][1]
+    )
+
+
+def test_the_thickness_window_applies_to_the_sse_layer_under_an_interlayer(catalog):
+    config = load_config(CONFIGS / "default.yaml", ["surrogate.enabled=false"])
+    low = float(catalog.processes.loc["tape_casting", "min_thickness_um"])
+    rows = [
+        ("LATP", "tape_casting", "ald_al2o3", low + 2.0, 0.95),
+        ("LATP", "tape_casting", "peo_interlayer", low + 2.0, 0.95),  # leaves low - 3 µm of LATP
+    ]
+    out = evaluate(config, catalog, rows)
+    assert out["g_thickness_min"][0] <= 0 < out["g_thickness_min"][1]
