@@ -194,13 +194,45 @@ def cmd_run(args) -> int:
         f"{summary['hypervolume']:.4f}, {summary['n_evals']} evaluations in {summary['search_wall_s']:.1f} s."
     )
     print(
-        f"Results: {summary['output_dir']} (report.md, front.csv/.parquet, chosen_designs.csv, plots)"
+        f"Results: {summary['output_dir']} (report.md, pareto_front.png, parallel_coordinates.html, "
+        "front_display.csv; the full front in front.parquet)"
     )
     if "run_id" in summary:
         print(
             f"MLflow run {summary['run_id']} in {config.tracking.tracking_uri}: open it with `make ui` "
             "(http://127.0.0.1:5000)."
         )
+    return EXIT_OK
+
+
+def cmd_compare(args) -> int:
+    from pipeline.reporting.compare import compare_runs
+    from pipeline.study.config import load_config
+
+    t = load_config(args.config, args.set or ()).tracking  # the store and experiment to look in
+    out = Path(args.out) if args.out else None
+    if out is None:
+        out = REPO_ROOT / "results" / "compare" / f"{args.run_a[:24]}_vs_{args.run_b[:24]}"
+    result = compare_runs(t.tracking_uri, t.experiment, args.run_a, args.run_b, out)
+    m = result["metrics"]
+    names = result["names"]
+    print(
+        f"B {names[1]} ({result['run_b']}) against A {names[0]} ({result['run_a']}): "
+        f"{int(m['compare.designs_entered'])} designs entered, {int(m['compare.designs_left'])} left, "
+        f"{int(m['compare.designs_kept'])} kept"
+        + (
+            f"; hypervolume {m['compare.hypervolume_change']:+.4f}"
+            if "compare.hypervolume_change" in m
+            else "; hypervolumes not compared (different objective sets)"
+            if not result["same_objectives"]
+            else ""
+        )
+        + "."
+    )
+    print(
+        f"Wrote {out} (compare_overlay.png, compare_designs.csv, compare_designs.parquet); logged to "
+        f"run {result['run_b']} under {result['artifact_path']}/."
+    )
     return EXIT_OK
 
 
@@ -265,6 +297,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="what started the run, in its MLflow name and tags (default: %(default)s; make studies: studies)",
     )
     rn.set_defaults(func=cmd_run)
+
+    cp = with_config(
+        sub.add_parser(
+            "compare",
+            help="compare the fronts of two study runs: overlay plot, designs entered and left",
+            description="Compare run B's front with run A's (run ids, or study names for the latest "
+            "finished run of that study, in the config's tracking store and experiment): a front-overlay "
+            "plot and the designs that entered or left, written to --out and logged to run B.",
+        )
+    )
+    cp.add_argument(
+        "run_a", metavar="RUN_A", help="the earlier run: an MLflow run id or a study name"
+    )
+    cp.add_argument(
+        "run_b", metavar="RUN_B", help="the later run: an MLflow run id or a study name"
+    )
+    cp.add_argument(
+        "--out",
+        default=None,
+        metavar="DIR",
+        help="output folder (default: results/compare/<RUN_A>_vs_<RUN_B>)",
+    )
+    cp.set_defaults(func=cmd_compare)
 
     jb = sub.add_parser(
         "job", help="scheduled jobs: several studies, locked, checkpointed, resumable"

@@ -23,7 +23,7 @@ from pipeline.search.nsga2 import Callback, SearchResult, run_nsga2
 from pipeline.study.catalog import FILES, Catalog, load_catalog
 from pipeline.study.config import StudyConfig
 from pipeline.study.problem import StudyModel
-from pipeline.study.registry import normalize
+from pipeline.study.registry import normalize, objective_set_key
 from pipeline.study.stability import stability_exclusions
 
 
@@ -68,6 +68,33 @@ def summary_metrics(front: pd.DataFrame) -> dict[str, float]:
     }
 
 
+# The MLflow metrics of a study run, few and named by group so that the UI's column picker selects
+# them at once ("summary."): results comparable across runs, what the search cost, the comparison with
+# the previous run. Hypervolume depends on the objective set, so its name carries the set.
+SUMMARY_METRICS = (
+    "front_size",
+    "min_asr_at_thickness_le_20um",
+    "best_manufacturability_at_asr_le_50",
+    "min_total_asr_ohm_cm2",
+    "min_thickness_um",
+    "max_strength_mpa",
+)
+COST_METRICS = ("generations", "n_evals", "search_wall_s", "wall_s")
+
+
+def hypervolume_metric(objectives: tuple[str, ...]) -> str:
+    """'hv_thickness_um-total_asr_ohm_cm2-...': 4- and 5-objective hypervolumes in two columns."""
+    return f"hv_{objective_set_key(objectives)}"
+
+
+def mlflow_metrics(summary: dict, objectives: tuple[str, ...]) -> dict[str, float]:
+    metrics = {f"summary.{hypervolume_metric(objectives)}": summary["hypervolume"]}
+    metrics |= {f"summary.{k}": summary[k] for k in SUMMARY_METRICS if k in summary}
+    metrics |= {f"cost.{k}": summary[k] for k in COST_METRICS if k in summary}
+    metrics |= {k: v for k, v in summary.items() if k.startswith("compare.")}
+    return _finite_numbers(metrics)
+
+
 def run_study(
     config: StudyConfig,
     out_dir: Path | None = None,
@@ -95,7 +122,10 @@ def run_study(
     t = config.tracking
     config_hash = config.config_hash()
     run_name = f"{config.name}-{origin}-{config_hash[:8]}"
-    with tracking.study_run(t.enabled, t.tracking_uri, t.experiment, run_name) as rec:
+    hv_name = hypervolume_metric(model.objectives)
+    with tracking.study_run(
+        t.enabled, t.tracking_uri, t.experiment, run_name, hypervolume_metric=hv_name
+    ) as rec:
         rec.start(
             tracking.flatten(config.to_dict()),
             {
@@ -124,7 +154,7 @@ def run_study(
         summary = outcome.summary
         summary["wall_s"] = time.perf_counter() - started
         summary["output_dir"] = str(out_dir)
-        rec.finish(_finite_numbers(summary), _comparison_tags(summary), files)
+        rec.finish(mlflow_metrics(summary, model.objectives), _comparison_tags(summary), files)
         if rec.run_id is not None:
             summary["run_id"] = rec.run_id
     summary["warnings"] = messages
@@ -189,11 +219,12 @@ def study_outcome(
         "stopped_early": result.stopped_early,
         **summary_metrics(front),
     }
-    diff = None
+    previous_front = None
     if previous and Path(previous["front"]).exists():
         from pipeline.reporting.compare import compare_fronts
 
-        comparison, diff = compare_fronts(pd.read_parquet(previous["front"]), front)
+        previous_front = pd.read_parquet(previous["front"])
+        comparison, _ = compare_fronts(previous_front, front)
         comparison["compare.hypervolume_change"] = summary["hypervolume"] - float(
             previous["hypervolume"]
         )
@@ -201,7 +232,9 @@ def study_outcome(
         summary["previous_run_id"] = previous.get("run_id", "")
     history = pd.DataFrame(result.history)
     exclusions = stability_exclusions(catalog, config, model.space)
-    return Outcome(front, chosen, history, summary, messages, infeasible_families, exclusions, diff)
+    return Outcome(
+        front, chosen, history, summary, messages, infeasible_families, exclusions, previous_front
+    )
 
 
 def _finite_numbers(summary: dict) -> dict[str, float]:

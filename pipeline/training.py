@@ -127,7 +127,9 @@ def train(config: TrainConfig) -> dict:
         t = config.tuning
 
         def log_trial(study, trial) -> None:
-            with mlflow.start_run(run_name=f"trial-{trial.number:03d}", nested=True):
+            # trials are numbered from 1 wherever a person reads them (progress lines, run names,
+            # best_trial); the tag optuna.trial keeps Optuna's own 0-based number for its storage
+            with mlflow.start_run(run_name=f"trial-{trial.number + 1:03d}", nested=True):
                 metrics = {"cv_mae": trial.value} if trial.value is not None else {}
                 metrics |= {k: v for k, v in trial.user_attrs.items() if isinstance(v, float)}
                 tracking.log_batch(
@@ -180,7 +182,7 @@ def train(config: TrainConfig) -> dict:
         best = study.best_trial
         estimator = model_from_params(best.params, random_state=t.seed)
         _progress(
-            f"best trial {best.number}: {best.params}; cross-validating and fitting the final model"
+            f"best trial {best.number + 1}: {best.params}; cross-validating and fitting the final model"
         )
         # the reported CV (plots, cv_* metrics) is the first shuffle: one out-of-fold prediction per row
         cv = cross_validate(estimator, X, y, groups, n_splits=t.cv_folds, seed=t.seed)
@@ -202,7 +204,7 @@ def train(config: TrainConfig) -> dict:
                 mlflow.log_artifact(str(path), artifact_path="evaluation")
         tracking.log_batch(
             mlflow,
-            metrics=cv.metrics() | {"best_trial": best.number, "n_trials": len(study.trials)},
+            metrics=cv.metrics() | {"best_trial": best.number + 1, "n_trials": len(study.trials)},
             params={"best." + k: v for k, v in best.params.items()},
         )
 

@@ -399,6 +399,7 @@ def format_summary(outcomes: list[dict]) -> str:
             lines.append(
                 f"reused   {o['study']}: unchanged inputs, run {o.get('run_id', '')} (use --force to recompute)"
             )
+            lines += _where(o)
         else:
             text = f"finished {o['study']}"
             if "hypervolume" in o:
@@ -408,9 +409,23 @@ def format_summary(outcomes: list[dict]) -> str:
                 change = comp.get("compare.hypervolume_change", 0.0)
                 text += (
                     f"; vs previous run: hypervolume {change:+.4f}, {int(comp['compare.designs_entered'])} designs "
-                    f"entered, {int(comp['compare.designs_left'])} left"
+                    f"entered, {int(comp['compare.designs_left'])} left (compare_overlay.png, "
+                    "compare_designs.csv)"
                 )
                 if change < -1e-9:
                     text += "  <-- REGRESSION"
+            elif "hypervolume" in o:  # a study's first run in this job's state folder
+                text += "; no previous run to compare with"
             lines.append(text)
+            lines += _where(o)
     return "\n".join(lines)
+
+
+def _where(outcome: dict) -> list[str]:
+    """Where a study's results are: its folder and its MLflow run."""
+    where = []
+    if outcome.get("output_dir"):
+        where.append(f"         results: {outcome['output_dir']}")
+    if outcome.get("run_id"):
+        where.append(f"         MLflow run {outcome['run_id']} (make ui: http://127.0.0.1:5000)")
+    return where

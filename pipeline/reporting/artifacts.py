@@ -26,19 +26,27 @@ class Outcome:
     messages: list[str]
     infeasible_families: list[str]
     exclusions: list[str]
-    diff: pd.DataFrame | None = None
+    previous_front: pd.DataFrame | None = None  # the last run's front, when this run compares
 
 
 def study_writers(
     config: StudyConfig, outcome: Outcome, objectives: tuple[str, ...]
 ) -> dict[str, Callable[[Path], Any]]:
-    """File name -> function writing it."""
-    from pipeline.reporting import plots, report
+    """File name -> function writing it. The full front goes to Parquet only (zstd); the CSV,
+    figures and parallel coordinates show the bounded display front (pareto.display_front), so a
+    run's files stay around 1 MB however many near-duplicate designs the archive holds."""
+    from pipeline.reporting import pareto, plots, report
+    from pipeline.reporting.compare import comparison_writers
+    from pipeline.study.registry import objective_limits
 
     front, chosen = outcome.front, outcome.chosen
+    bounds = {name: config.normalization[name] for name in objectives}
+    shown = pareto.display_front(front, objectives, bounds)
+    limits = objective_limits(config)
     writers: dict[str, Callable[[Path], Any]] = {
-        "front.csv": lambda p: front.to_csv(p, index=False),
-        "front.parquet": lambda p: front.to_parquet(p, index=False),
+        "front.parquet": lambda p: front.to_parquet(p, index=False, compression="zstd"),
+        # 6 significant digits: the CSV is for reading, front.parquet keeps every digit
+        "front_display.csv": lambda p: shown.designs.to_csv(p, index=False, float_format="%.6g"),
         "chosen_designs.csv": lambda p: chosen.to_csv(p, index=False),
         "history.csv": lambda p: outcome.history.to_csv(p, index=False),
         "resolved_config.yaml": lambda p: p.write_text(
@@ -53,19 +61,25 @@ def study_writers(
                 outcome.messages,
                 outcome.infeasible_families,
                 outcome.exclusions,
+                display=shown,
             )
         ),
         "hypervolume.png": lambda p: plots.hypervolume_plot(outcome.history, p),
     }
-    if outcome.diff is not None:
-        diff = outcome.diff
-        writers["front_diff_vs_previous.csv"] = lambda p: diff.to_csv(p, index=False)
     if len(front):
-        writers["objectives_scatter_matrix.png"] = lambda p: plots.scatter_matrix(
-            front, chosen, objectives, p
+        title = f"Pareto front of study '{config.name}'"
+        writers["pareto_front.png"] = lambda p: pareto.save(
+            pareto.pareto_figure(shown, chosen, objectives, limits, title), p
         )
-        writers["parallel_coordinates.html"] = lambda p: plots.parallel_coordinates_html(
-            front, objectives, p
+        writers["parallel_coordinates.html"] = lambda p: p.write_text(
+            pareto.parallel_coordinates_html(
+                shown, chosen, objectives, f"Parallel coordinates of study '{config.name}'"
+            ),
+            encoding="utf-8",
+        )
+    if outcome.previous_front is not None:
+        writers |= comparison_writers(
+            outcome.previous_front, front, objectives, bounds, limits, ("previous run", "this run")
         )
     return writers
 

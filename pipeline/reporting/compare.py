@@ -40,3 +40,110 @@ def compare_fronts(
         "compare.previous_front_size": float(len(previous)),
     }
     return metrics, diff
+
+
+def changes_table(diff: pd.DataFrame, objectives: tuple[str, ...]) -> pd.DataFrame:
+    """Designs entered / left, one row per change and (material, process, coating): how many, their
+    thickness range and the best value of each objective among them (a few lines a scientist can
+    read, where the full list has thousands of near-duplicates)."""
+    from pipeline.study.registry import OBJECTIVES
+
+    keys = ["change", *IDENTITY]
+    if diff.empty:
+        return pd.DataFrame(columns=[*keys, "designs", "thickness_um_min", "thickness_um_max"])
+    grouped = diff.groupby(keys, sort=True)
+    table = grouped.size().rename("designs").to_frame()
+    table["thickness_um_min"] = grouped["thickness_um"].min()
+    table["thickness_um_max"] = grouped["thickness_um"].max()
+    for name in objectives:
+        if name in diff:
+            best = grouped[name].max() if OBJECTIVES[name].maximized else grouped[name].min()
+            table[f"best_{name}"] = best
+    table = table.reset_index()
+    return table.sort_values(["change", "designs"], ascending=[True, False], kind="stable")
+
+
+def comparison_writers(
+    previous: pd.DataFrame,
+    current: pd.DataFrame,
+    objectives: tuple[str, ...],
+    bounds: dict[str, tuple[float, float]],
+    limits: dict[str, tuple[str, float]],
+    labels: tuple[str, str],
+):
+    """File name -> writer of the comparison of two fronts: the overlay plot, the designs that
+    entered or left grouped by option (CSV) and listed one by one (Parquet, design and objective
+    columns only, so a nightly run's artifacts stay small)."""
+    from pipeline.reporting import pareto
+
+    _, diff = compare_fronts(previous, current)
+    entered = ~design_keys(current).isin(set(design_keys(previous)))
+    left = ~design_keys(previous).isin(set(design_keys(current)))
+    shown = dict.fromkeys([*IDENTITY, "family", *ROUNDED, *objectives, "change"])  # once each
+    listed = diff[[c for c in shown if c in diff]]
+    return {
+        "compare_overlay.png": lambda p: pareto.save(
+            pareto.overlay_figure(
+                previous, current, objectives, bounds, labels, limits, entered, left
+            ),
+            p,
+        ),
+        "compare_designs.csv": lambda p: changes_table(listed, objectives).to_csv(
+            p, index=False, float_format="%.4g"
+        ),
+        "compare_designs.parquet": lambda p: listed.to_parquet(p, index=False, compression="zstd"),
+    }
+
+
+def compare_runs(tracking_uri: str, experiment: str, ref_a: str, ref_b: str, out_dir) -> dict:
+    """`ssemo compare`: the fronts of two study runs (ids, or study names for their latest finished
+    run), B against A: the overlay plot and the designs that entered / left, written to out_dir and
+    attached to run B under compare/vs_<A's id>/. Objectives, bounds and limits are B's."""
+    import tempfile
+    from pathlib import Path
+
+    import yaml
+
+    from pipeline.reporting import tracking
+    from pipeline.reporting.artifacts import write_all
+    from pipeline.study.config import StudyConfig
+    from pipeline.study.registry import objective_limits, objective_set_key
+
+    a = tracking.find_study_run(tracking_uri, experiment, ref_a)
+    b = tracking.find_study_run(tracking_uri, experiment, ref_b)
+    with tempfile.TemporaryDirectory() as tmp:
+        fronts = [
+            pd.read_parquet(
+                tracking.download_run_file(
+                    tracking_uri, run.info.run_id, "front.parquet", Path(tmp) / run.info.run_id
+                )
+            )
+            for run in (a, b)
+        ]
+        config_b = tracking.download_run_file(
+            tracking_uri, b.info.run_id, "resolved_config.yaml", Path(tmp) / "config"
+        )
+        config = StudyConfig.from_dict(yaml.safe_load(config_b.read_text()), source=str(config_b))
+    objectives = config.objectives
+    bounds = {name: config.normalization[name] for name in objectives}
+    names = (a.info.run_name or a.info.run_id, b.info.run_name or b.info.run_id)
+    labels = (f"A {names[0]}", f"B {names[1]}")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    writers = comparison_writers(*fronts, objectives, bounds, objective_limits(config), labels)
+    files = write_all(out, writers)
+    tracking.log_files(tracking_uri, b.info.run_id, files, f"compare/vs_{a.info.run_id[:8]}")
+    metrics, _ = compare_fronts(*fronts)
+    hv = f"summary.hv_{objective_set_key(objectives)}"
+    same_set = a.data.tags.get("ssemo.objectives") == b.data.tags.get("ssemo.objectives")
+    if same_set and hv in a.data.metrics and hv in b.data.metrics:
+        metrics["compare.hypervolume_change"] = b.data.metrics[hv] - a.data.metrics[hv]
+    return {
+        "run_a": a.info.run_id,
+        "run_b": b.info.run_id,
+        "names": names,
+        "same_objectives": same_set,
+        "metrics": metrics,
+        "files": files,
+        "artifact_path": f"compare/vs_{a.info.run_id[:8]}",
+    }

@@ -1,4 +1,5 @@
-"""Figures a researcher would rather look at than read (PNG, matplotlib without a display)."""
+"""Figures a researcher would rather look at than read (PNG, matplotlib without a display); the
+Pareto front's figures are in pareto.py."""
 
 from __future__ import annotations
 
@@ -7,8 +8,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
-
-from pipeline.study.registry import axis_label
 
 
 def _pyplot():
@@ -89,54 +88,6 @@ def calibration_plot(oof: pd.DataFrame, path: Path, title: str) -> Path:
     return path
 
 
-def scatter_matrix(
-    front: pd.DataFrame, chosen: pd.DataFrame, objectives: tuple[str, ...], path: Path
-) -> Path:
-    """Pairwise scatter of the objectives over the front, coloured by family, chosen designs marked."""
-    plt = _pyplot()
-    n = len(objectives)
-    fig, axes = plt.subplots(n, n, figsize=(2.6 * n, 2.6 * n), dpi=110, squeeze=False)
-    families = sorted(front["family"].unique()) if len(front) else []
-    colours = {f: plt.get_cmap("tab10")(i % 10) for i, f in enumerate(families)}
-    for i, yi in enumerate(objectives):
-        for j, xj in enumerate(objectives):
-            ax = axes[i, j]
-            if i == j:
-                for f in families:
-                    values = front.loc[
-                        front["family"] == f, xj
-                    ].dropna()  # unknown values are not plotted
-                    if len(values):
-                        ax.hist(values, bins=20, color=colours[f], alpha=0.6)
-            else:
-                for f in families:
-                    sub = front[front["family"] == f]
-                    ax.scatter(sub[xj], sub[yi], s=4, color=colours[f], alpha=0.5, label=f)
-                ax.scatter(
-                    chosen[xj],
-                    chosen[yi],
-                    s=60,
-                    facecolors="none",
-                    edgecolors="k",
-                    linewidths=1.2,
-                    label="chosen",
-                )
-            if i == n - 1:
-                ax.set_xlabel(axis_label(xj), fontsize=8)
-            if j == 0:
-                ax.set_ylabel(axis_label(yi), fontsize=8)
-            ax.tick_params(labelsize=7)
-    handles, labels = axes[0, 1].get_legend_handles_labels() if n > 1 else ([], [])
-    if handles:
-        fig.legend(
-            handles, labels, loc="upper center", ncol=min(len(labels), 6), fontsize=8, markerscale=3
-        )
-    fig.tight_layout(rect=(0, 0, 1, 0.96))
-    fig.savefig(path)
-    plt.close(fig)
-    return path
-
-
 def hypervolume_plot(history: pd.DataFrame, path: Path) -> Path:
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 3.5), dpi=120)
@@ -153,29 +104,4 @@ def hypervolume_plot(history: pd.DataFrame, path: Path) -> Path:
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
-    return path
-
-
-def parallel_coordinates_html(front: pd.DataFrame, objectives: tuple[str, ...], path: Path) -> Path:
-    """Interactive parallel coordinates (plotly, self-contained HTML: no network needed to view it)."""
-    import plotly.graph_objects as go
-
-    codes = {f: i for i, f in enumerate(sorted(front["family"].unique()))}
-    dims = [
-        dict(
-            label="family",
-            values=front["family"].map(codes),
-            tickvals=list(codes.values()),
-            ticktext=list(codes),
-        )
-    ]
-    dims += [dict(label=axis_label(o), values=front[o]) for o in objectives]
-    dims += [dict(label="relative density", values=front["relative_density"])]
-    fig = go.Figure(
-        go.Parcoords(
-            line=dict(color=front["family"].map(codes), colorscale="Turbo"), dimensions=dims
-        )
-    )
-    fig.update_layout(title="Pareto front: drag along an axis to filter")
-    fig.write_html(path, include_plotlyjs=True, full_html=True)
     return path

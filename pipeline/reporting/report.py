@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pipeline.reporting.pareto import DISPLAY_MAX_DESIGNS
 from pipeline.study.config import StudyConfig
 from pipeline.study.registry import DESIGN_COLUMNS, OBJECTIVES, active_constraints
 
@@ -72,6 +73,20 @@ def _why(chosen: pd.DataFrame) -> str:
     return "Why: " + "; ".join(parts)
 
 
+def _display_line(display) -> str:
+    if not display.eps:
+        return (
+            f"- Figures and front_display.csv show all {display.total} front designs "
+            "(the full front is also in front.parquet)."
+        )
+    return (
+        f"- Figures and front_display.csv show {len(display.designs)} of the {display.total} front "
+        "designs, thinned by ε-dominance per material (one design per box of side "
+        f"ε = {display.eps:.3g} of each objective's normalized range, ε-dominated boxes dropped; at "
+        f"most {DISPLAY_MAX_DESIGNS} designs); the full front is in front.parquet."
+    )
+
+
 def render(
     config: StudyConfig,
     summary: dict,
@@ -80,7 +95,9 @@ def render(
     warnings: list[str],
     infeasible_families: list[str],
     exclusions: list[str] | None = None,
+    display=None,
 ) -> str:
+    """display: the pareto.DisplayFront the figures and front_display.csv show, stated here."""
     c = config
     k = c.constraints
     table = chosen.assign(flags=design_flags(chosen, c))
@@ -130,6 +147,7 @@ def render(
         "(objectives normalized by the config's fixed bounds, reference point 1.1).",
         f"- Lowest total ASR with thickness ≤ 20 µm: {_value(summary['min_asr_at_thickness_le_20um'], 'Ω cm²')}.",
         f"- Best manufacturability at ASR ≤ 50 Ω cm²: {_value(summary['best_manufacturability_at_asr_le_50'])}.",
+        *([_display_line(display)] if display is not None else []),
         "",
         "## Recommended designs",
         "",

@@ -187,8 +187,12 @@ class StudyRecorder:
     shows the search's progress live while each generation costs no extra round trip to the store.
     """
 
-    def __init__(self, mlflow, run_id: str, flush_every: int = 10) -> None:
+    def __init__(
+        self, mlflow, run_id: str, flush_every: int = 10, hypervolume_metric: str = "hypervolume"
+    ) -> None:
         self.mlflow, self.run_id, self.flush_every = mlflow, run_id, flush_every
+        # the generation's 'hypervolume' is logged under this name (it carries the objective set)
+        self.names = {"hypervolume": hypervolume_metric}
         self._pending: list[dict[str, float]] = []
 
     def on_generation(self, gen) -> None:
@@ -203,7 +207,7 @@ class StudyRecorder:
 
         now = int(time.time() * 1000)
         batch = [
-            Metric(f"gen.{key}", float(value), now, int(record["generation"]))
+            Metric(f"gen.{self.names.get(key, key)}", float(value), now, int(record["generation"]))
             for record in self._pending
             for key, value in record.items()
             if key != "generation"
@@ -224,8 +228,8 @@ class StudyRecorder:
     ) -> None:
         self.flush()
         log_batch(self.mlflow, metrics=metrics, tags=tags)
-        for path in artifacts:
-            self.mlflow.log_artifact(str(path), artifact_path="results")
+        for path in artifacts:  # at the top of the run's artifacts: the UI shows them at once
+            self.mlflow.log_artifact(str(path))
 
 
 class NullRecorder:
@@ -244,13 +248,80 @@ class NullRecorder:
 
 
 @contextlib.contextmanager
-def study_run(enabled: bool, tracking_uri: str, experiment: str, run_name: str):
+def study_run(
+    enabled: bool,
+    tracking_uri: str,
+    experiment: str,
+    run_name: str,
+    hypervolume_metric: str = "hypervolume",
+):
     """A StudyRecorder inside an MLflow run that ends FINISHED, or FAILED on any exception or
-    SIGTERM; a NullRecorder when tracking is off."""
+    SIGTERM; a NullRecorder when tracking is off. hypervolume_metric: the per-generation
+    hypervolume's metric name (gen.<name>)."""
     with sigterm_as_exception():
         if not enabled:
             yield NullRecorder()
             return
         mlflow = configure(tracking_uri, experiment)
         with mlflow.start_run(run_name=run_name) as run:
-            yield StudyRecorder(mlflow, run.info.run_id)
+            yield StudyRecorder(mlflow, run.info.run_id, hypervolume_metric=hypervolume_metric)
+
+
+def find_study_run(tracking_uri: str, experiment: str, ref: str):
+    """An MLflow run by its id, or the latest FINISHED run of the study named `ref` (tag
+    ssemo.study) in the experiment; SsemoError naming what was looked for when there is none."""
+    mlflow = mlflow_module()
+    client = mlflow.tracking.MlflowClient(tracking_uri=tracking_uri)
+    from mlflow.exceptions import MlflowException
+
+    if len(ref) == 32 and all(ch in "0123456789abcdef" for ch in ref):
+        try:
+            return client.get_run(ref)
+        except MlflowException:
+            pass  # not a run id of this store: try it as a study name
+    exp = client.get_experiment_by_name(experiment)
+    runs = (
+        client.search_runs(
+            [exp.experiment_id],
+            filter_string=f"tags.`ssemo.study` = '{ref}' and attributes.status = 'FINISHED'",
+            order_by=["attributes.start_time DESC"],
+            max_results=1,
+        )
+        if exp is not None and "'" not in ref
+        else []
+    )
+    if not runs:
+        raise SsemoError(
+            f"no run {ref!r} in {tracking_uri} (experiment {experiment!r}): give a run id or the "
+            "name of a study with a finished run"
+        )
+    return runs[0]
+
+
+def download_run_file(tracking_uri: str, run_id: str, name: str, directory: Path) -> Path:
+    """One file a study run logged (at the top of its artifacts, or under results/ as runs logged
+    before the artifacts moved there)."""
+    mlflow = mlflow_module()
+    from mlflow.exceptions import MlflowException
+
+    directory.mkdir(parents=True, exist_ok=True)
+    for where in (name, f"results/{name}"):
+        try:
+            return Path(
+                mlflow.artifacts.download_artifacts(
+                    run_id=run_id,
+                    artifact_path=where,
+                    dst_path=str(directory),
+                    tracking_uri=tracking_uri,
+                )
+            )
+        except (MlflowException, OSError):
+            continue
+    raise SsemoError(f"run {run_id} has no artifact {name} (was it logged by ssemo run?)")
+
+
+def log_files(tracking_uri: str, run_id: str, paths: list[Path], artifact_path: str) -> None:
+    """Attach files to an existing (possibly finished) run, under artifact_path."""
+    client = mlflow_module().tracking.MlflowClient(tracking_uri=tracking_uri)
+    for path in paths:
+        client.log_artifact(run_id, str(path), artifact_path)

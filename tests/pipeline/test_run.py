@@ -39,18 +39,18 @@ def test_run_writes_results_and_a_finished_mlflow_run(tmp_path, capsys):
     assert "no surrogate" in out.err  # no model registered in this fresh store: said, not hidden
     folder = tmp_path / "out"
     for name in (
-        "front.csv",
         "front.parquet",
+        "front_display.csv",
         "chosen_designs.csv",
         "history.csv",
         "report.md",
         "resolved_config.yaml",
         "hypervolume.png",
-        "objectives_scatter_matrix.png",
+        "pareto_front.png",
         "parallel_coordinates.html",
     ):
         assert (folder / name).stat().st_size > 0, name
-    front = pd.read_csv(folder / "front.csv")
+    front = pd.read_parquet(folder / "front.parquet")
     assert {
         "material",
         "process",
@@ -61,7 +61,8 @@ def test_run_writes_results_and_a_finished_mlflow_run(tmp_path, capsys):
         "applicability",
     } <= set(front)
     assert front["feasible"].all()
-    assert pd.read_parquet(folder / "front.parquet").shape == front.shape
+    # a front this small is shown whole: the display CSV has every design
+    assert len(pd.read_csv(folder / "front_display.csv")) == len(front)
     mlflow, table = runs(tmp_path)
     assert list(table["status"]) == ["FINISHED"]
     row = table.iloc[0]
@@ -72,23 +73,22 @@ def test_run_writes_results_and_a_finished_mlflow_run(tmp_path, capsys):
         "ssemo.surrogate_model_version",
     ):
         assert row[f"tags.{tag}"]
-    assert row["metrics.front_size"] == len(front)
-    assert row["metrics.hypervolume"] > 0
+    assert row["metrics.summary.front_size"] == len(front)
+    objectives = "thickness_um,total_asr_ohm_cm2,handling_load_n_per_mm,manufacturability"
+    hv = "hv_" + objectives.replace(",", "-")  # hypervolume named by its objective set
+    assert row[f"metrics.summary.{hv}"] > 0
     # the run's name says which study, what started it and which config (its hash)
     config_hash = row["tags.ssemo.config_hash"]
     assert row["tags.mlflow.runName"] == f"default-run-{config_hash[:8]}"
     assert row["tags.ssemo.origin"] == "run"
-    objectives = "thickness_um,total_asr_ohm_cm2,handling_load_n_per_mm,manufacturability"
     assert row["tags.ssemo.objectives"] == objectives
     client = mlflow.tracking.MlflowClient()
     sizes = client.get_metric_history(row["run_id"], "gen.archive_size")
     assert [m.step for m in sizes] == list(range(1, 9))
-    history = client.get_metric_history(row["run_id"], "gen.hypervolume")
+    history = client.get_metric_history(row["run_id"], f"gen.{hv}")
     assert [m.step for m in history] == [1, 5, 8]  # first, every HV_EVERY-th and last generation
-    artifacts = {
-        a.path for a in mlflow.tracking.MlflowClient().list_artifacts(row["run_id"], "results")
-    }
-    assert "results/report.md" in artifacts and "results/front.parquet" in artifacts
+    artifacts = {a.path for a in client.list_artifacts(row["run_id"])}  # at the top, no folder
+    assert {"report.md", "front.parquet", "pareto_front.png"} <= artifacts
 
 
 def test_injected_error_marks_run_failed(tmp_path, monkeypatch):

@@ -169,13 +169,32 @@ def test_job_reuses_unchanged_studies_and_compares_with_previous(tmp_path):
     first = run_cli("job", "run", str(job))
     assert first.returncode == 0, first.stderr
     assert first.stdout.count("finished") == 2
+    # a first run says it has nothing to compare with, and where each study's results are
+    assert first.stdout.count("; no previous run to compare with") == 2
+    for study in ("a", "b"):
+        assert f"results: {tmp_path / 'state' / 'studies' / study}" in first.stdout
+    assert first.stdout.count("MLflow run ") == 2
     second = run_cli("job", "run", str(job))
     assert second.returncode == 0 and second.stdout.count("reused") == 2
+    assert second.stdout.count("results: ") == 2  # a reused study says where its results are too
     third = run_cli("job", "run", str(job), "--force")
     assert third.returncode == 0
     assert "vs previous run: hypervolume +0.0000, 0 designs entered, 0 left" in third.stdout
+    assert "no previous run" not in third.stdout
     statuses = runs_status(f"sqlite:///{tmp_path}/mlflow.db")
     assert statuses.count("FINISHED") == 4 and "RUNNING" not in statuses
+    # the compared runs carry the same comparison files as `ssemo compare` writes
+    from pipeline.reporting.tracking import mlflow_module
+
+    client = mlflow_module().tracking.MlflowClient(f"sqlite:///{tmp_path}/mlflow.db")
+    exp = client.get_experiment_by_name("ssemo-search")
+    compared = client.search_runs(
+        [exp.experiment_id], "tags.`ssemo.compare.previous_run` != ''", max_results=10
+    )
+    assert len(compared) == 2
+    for run in compared:
+        names = {a.path for a in client.list_artifacts(run.info.run_id)}
+        assert {"compare_overlay.png", "compare_designs.csv", "compare_designs.parquet"} <= names
 
 
 def test_failing_study_does_not_stop_the_others(tmp_path):
