@@ -43,6 +43,12 @@ def test_train_logs_parent_nested_trials_artifacts_and_registers(trained):
     parent = table[table["tags.mlflow.runName"] == "train-conductivity"].iloc[0]
     trials = table[table["tags.mlflow.parentRunId"] == parent["run_id"]]
     assert len(trials) == 2
+    # trials are numbered from 1 in run names and in best_trial alike (the progress lines too):
+    # best_trial names the run of the completed trial with the lowest cross-validated MAE
+    assert sorted(trials["tags.mlflow.runName"]) == ["trial-001", "trial-002"]
+    complete = trials[trials["tags.optuna.state"] == "COMPLETE"]
+    best = complete.loc[complete["metrics.cv_mae"].idxmin(), "tags.mlflow.runName"]
+    assert best == f"trial-{int(parent['metrics.best_trial']):03d}"
     assert parent["tags.ssemo.data_hash"] and len(parent["tags.ssemo.data_hash"]) == 64
     assert parent["metrics.cv_mae"] > 0 and 0 <= parent["metrics.cv_coverage_90"] <= 1
     client = mlflow.tracking.MlflowClient()
