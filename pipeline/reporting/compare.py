@@ -14,20 +14,27 @@ IDENTITY = OPTION_COLUMNS
 ROUNDED = tuple(v.name for v in VARIABLES)
 
 
-def design_keys(front: pd.DataFrame) -> pd.Series:
+def design_keys(front: pd.DataFrame, rounded: tuple[str, ...] = ROUNDED) -> pd.Series:
     """One string per design: its option and its rounded variables (an empty front: no keys)."""
     if front.empty:
         return pd.Series([], dtype=str, index=front.index)
     parts = [front[c].astype(str) for c in IDENTITY]
-    parts += [front[c].map(lambda v: f"{v:.3g}") for c in ROUNDED]
+    parts += [front[c].map(lambda v: f"{v:.3g}") for c in rounded]
     return pd.Series(["|".join(p) for p in zip(*parts, strict=True)], index=front.index)
+
+
+def paired_keys(previous: pd.DataFrame, current: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Both fronts' design keys over the variables both fronts have: a front written before a
+    variable existed (an older run) has no column for it, and is compared on the others."""
+    rounded = tuple(c for c in ROUNDED if c in previous and c in current)
+    return design_keys(previous, rounded), design_keys(current, rounded)
 
 
 def compare_fronts(
     previous: pd.DataFrame, current: pd.DataFrame
 ) -> tuple[dict[str, float], pd.DataFrame]:
     """(metrics, diff table with a `change` column: entered / left)."""
-    prev_keys, cur_keys = design_keys(previous), design_keys(current)
+    prev_keys, cur_keys = paired_keys(previous, current)
     entered = current[~cur_keys.isin(set(prev_keys))]
     left = previous[~prev_keys.isin(set(cur_keys))]
     diff = pd.concat(
@@ -77,8 +84,8 @@ def comparison_writers(
     from pipeline.reporting import pareto
 
     _, diff = compare_fronts(previous, current)
-    entered = ~design_keys(current).isin(set(design_keys(previous)))
-    left = ~design_keys(previous).isin(set(design_keys(current)))
+    prev_keys, cur_keys = paired_keys(previous, current)
+    entered, left = ~cur_keys.isin(set(prev_keys)), ~prev_keys.isin(set(cur_keys))
     shown = dict.fromkeys([*IDENTITY, "family", *ROUNDED, *objectives, "change"])  # once each
     listed = diff[[c for c in shown if c in diff]]
     return {

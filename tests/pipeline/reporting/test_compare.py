@@ -107,3 +107,12 @@ def test_designs_kept_never_exceeds_the_previous_front():
     metrics, _ = compare_fronts(PREVIOUS.iloc[:1], current)
     assert metrics["compare.designs_kept"] == 1.0
     assert metrics["compare.designs_entered"] == 0.0
+
+
+def test_a_front_from_before_a_variable_existed_is_compared_on_the_others():
+    # a run logged before a decision variable was added has no column for it; the comparison uses
+    # the variables both fronts have instead of failing on the older front
+    older = PREVIOUS.drop(columns="filler_fraction")
+    metrics, diff = compare_fronts(older, CURRENT.assign(dopant_level=0.0))
+    assert metrics == compare_fronts(PREVIOUS, CURRENT)[0]
+    assert list(diff["change"]) == ["entered", "entered", "left"]
