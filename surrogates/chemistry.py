@@ -4,17 +4,33 @@ Handles what the datasets write: plain formulas (Li7La3Zr2O12), grouped formulas
 ((Li0.826Mg0.174)(Li0.374Mg0.026Ti1.60)O4), pseudo-binary glasses ("(Li2S)0.75 (P2S5)0.25",
 0.7Li2S-0.1Li2O-0.2P2S5, 0.97(0.6Li2S-0.4SiS2)-0.03Li3InO3), and polymer repeat units as SMILES
 (heavy atoms only; implicit hydrogens are not counted, a documented simplification).
+
+Per formula unit (issue 14): the same material is written many ways: per formula unit
+(Li6.4Al0.2La3Zr2O12), per unit cell (Li51.2Al1.6La24Zr16O96, eight formula units), in mol %
+(70Li2S-30P2S5, 70Li2S·30P2S5), as mole fractions (0.7Li2S-0.3P2S5, (Li2S)0.7(P2S5)0.3) or with a
+ratio after the components (Li2S-P2S5 (70:30), Li2S:P2S5 = 70:30). All parse to amounts proportional
+to each other; `element_fractions` is the scale-free composition every feature is computed from, and
+`primitive_formula_atoms` the size of the smallest integer formula with those fractions (canonical:
+the same for every multiple of a formula). Nothing downstream depends on the written scale.
 """
 
 from __future__ import annotations
 
 import functools
+import math
 import re
 from collections import Counter
+from fractions import Fraction
 
 from objectives.errors import SsemoError
 
 _LEADING_NUMBER = re.compile(r"^(\d+(?:\.\d+)?|\.\d+)(?=[A-Z(])")
+# a ratio written after the components: "Li2S-P2S5 (70:30)", "Li2S:P2S5 = 70:30", "Li2S-P2S5 70:30"
+_RATIO_SUFFIX = re.compile(
+    r"^(?P<terms>.+?)\s*(?:=\s*|\(\s*|\s)(?P<ratio>\d+(?:\.\d+)?(?:\s*:\s*\d+(?:\.\d+)?)+)\s*\)?\s*$"
+)
+# products and bullets that join the terms of a glass or pseudo-binary
+_JOINERS = ("−", "–", "—", "*", "·", "•", "⋅", "∙", "×")
 
 
 class FormulaError(SsemoError, ValueError):
@@ -58,18 +74,25 @@ def _parse_cached(text: str) -> tuple[tuple[str, float], ...]:
     return tuple(_parse(text).items())
 
 
+def _ratio_notation(text: str) -> str:
+    """'Li2S-P2S5 (70:30)' or 'Li2S:P2S5 = 70:30' -> '70Li2S-30P2S5'; other text unchanged."""
+    match = _RATIO_SUFFIX.match(text)
+    if not match:
+        return text
+    terms = [t for t in re.split(r"[-:]", match.group("terms").replace(" ", "")) if t]
+    ratio = [r.strip() for r in match.group("ratio").split(":")]
+    if len(terms) != len(ratio) or any(_LEADING_NUMBER.match(t) for t in terms):
+        return text
+    return "-".join(f"{r}({t})" for r, t in zip(ratio, terms, strict=True))
+
+
 def _parse(text: str) -> dict[str, float]:
     from pymatgen.core import Composition  # lazy: only data loading needs pymatgen
 
     cleaned = str(text).strip().strip('"').replace("\t", " ")
-    for dash in (
-        "−",
-        "–",
-        "—",
-        "*",
-        "·",
-    ):  # unicode minus/dashes and product signs join mixture terms
+    for dash in _JOINERS:  # unicode minus/dashes and product signs join mixture terms
         cleaned = cleaned.replace(dash, "-")
+    cleaned = _ratio_notation(cleaned.strip())
     cleaned = re.sub(r"\s+(?=\d)", "-", cleaned.strip())  # "0.6(Li2S) 0.4(GeS2)": a new term
     cleaned = re.sub(r"-+", "-", cleaned.replace(" ", ""))
     if not cleaned or cleaned.lower() in {"nan", "none"}:
@@ -126,6 +149,37 @@ def composition_key(amounts: dict[str, float], decimals: int = 3) -> str:
     """Canonical key for deduplication: element fractions rounded, elements sorted (e.g. 'La:0.125 Li:0.292 ...')."""
     total = sum(amounts.values())
     return " ".join(f"{el}:{amounts[el] / total:.{decimals}f}" for el in sorted(amounts))
+
+
+def element_fractions(formula: str, digits: int = 12) -> dict[str, float]:
+    """Atomic fraction of each element of a formula in any notation, rounded to `digits` decimals so
+    that a formula and any multiple of it (a unit cell, mol % instead of mole fractions) give the
+    identical numbers, not numbers one rounding error apart."""
+    amounts = parse_formula(formula)
+    total = sum(amounts.values())
+    return {e: round(v / total, digits) for e, v in amounts.items()}
+
+
+def primitive_formula_atoms(amounts: dict[str, float], max_denominator: int = 1000) -> float:
+    """Atoms in the smallest integer formula with these proportions (canonical for every multiple):
+    Li7La3Zr2O12 and Li14La6Zr4O24 -> 24; Li6.4Al0.2La3Zr2O12 and its unit cell
+    Li51.2Al1.6La24Zr16O96 -> 118 (Li32AlLa15Zr10O60); 0.75Li2S-0.25P2S5 -> 8 (Li3PS4).
+
+    Each amount, divided by the smallest, is read as a fraction with denominator at most
+    max_denominator (so measured decimals like 0.333 become 1/3, not 333/1000); the common
+    denominator makes them integers and their gcd reduces them. Capped at 10**6 atoms."""
+    values = [v for v in amounts.values() if v > 0]
+    if not values:
+        raise FormulaError("no positive element amounts")
+    smallest = min(values)
+    ratios = [Fraction(v / smallest).limit_denominator(max_denominator) for v in values]
+    common = math.lcm(*(r.denominator for r in ratios))
+    integers = [int(r * common) for r in ratios]
+    divisor = functools.reduce(math.gcd, integers)
+    return float(min(sum(integers) // divisor, 10**6))
+
+
+ANIONS = frozenset({"O", "S", "Se", "Te", "N", "F", "Cl", "Br", "I", "H"})
 
 
 def contains_lithium(amounts: dict[str, float]) -> bool:

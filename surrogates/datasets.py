@@ -56,6 +56,7 @@ EXTRA = (
     "activation_energy_ev",
     "process",
     "thickness_um",
+    "formula_units_per_cell",
 )
 REJECT_COLUMNS = ("dataset", "source_row", "composition", "value", "reason")
 
@@ -175,7 +176,13 @@ class _Rows:
     def result(self) -> LoadResult:
         rows = pd.DataFrame.from_records(self.records, columns=[*SCHEMA, *EXTRA])
         rows["censored"] = rows["censored"].astype(bool)
-        for column in ("temperature_k", "log10_sigma", *EXTRA[:8], "thickness_um"):
+        for column in (
+            "temperature_k",
+            "log10_sigma",
+            *EXTRA[:8],
+            "thickness_um",
+            "formula_units_per_cell",
+        ):
             rows[column] = pd.to_numeric(rows[column], errors="coerce")
         rejects = pd.DataFrame.from_records(self.rejects, columns=list(REJECT_COLUMNS))
         return LoadResult(rows=rows, rejects=rejects)
@@ -304,7 +311,8 @@ def load_obelix(folder: str | Path, split: str = "train") -> LoadResult:
     """OBELiX (Therrien et al., Digital Discovery 2026, doi:10.1039/D5DD00441A), room temperature.
 
     Read through the `obelix-data` package from a local folder (read_obelix_frame); structure columns
-    (space group, lattice) are kept for the structure descriptors.
+    (space group, lattice, Z = formula units of `Reduced Composition` per cell) are kept for the
+    structure descriptors.
     """
     frame = read_obelix_frame(folder, split)
     out = _Rows("obelix")
@@ -323,6 +331,7 @@ def load_obelix(folder: str | Path, split: str = "train") -> LoadResult:
             alpha=_num(r.get("alpha")),
             beta=_num(r.get("beta")),
             gamma=_num(r.get("gamma")),
+            formula_units_per_cell=_num(r.get("Z")),
         )
     return out.result()
 

@@ -10,6 +10,17 @@ split-conformal prediction on out-of-fold residuals (inner K-fold, grouped when 
 with normalized conformity scores r = |y − μ| / s, the interval μ ± q̂·s, where q̂ is the
 ⌈(n+1)·coverage⌉-th smallest score, covers about `coverage` of exchangeable new data (Lei et al.,
 J. Am. Stat. Assoc. 113, 1094 (2018)). The returned std is the Gaussian-equivalent q̂(0.9)·s/1.645.
+
+Distance-binned (Mondrian) calibration (issue 14): a new material is rarely exchangeable with the
+training data; it lies farther from them than a held-out fold does. Each out-of-fold row also
+records its distance to its fold's training rows (mean Euclidean distance to the `calibration_neighbors`
+nearest, standardized features); the scores are split into `distance_bins` bins of that distance
+(equal counts), and a query uses the q̂ of its own distance bin (Vovk et al., Algorithmic Learning in
+a Random World, 2005: conditional validity per category). The q̂ are made non-decreasing with
+distance, and beyond the farthest calibration distance the interval keeps growing in proportion to
+the distance, up to `max_distance_factor` times (an assumption: the data hold no rows that far to
+calibrate on; the cap keeps intervals finite, and the surrogate clips them to physical bounds).
+distance_bins=1 is the plain split-conformal interval.
 """
 
 from __future__ import annotations
@@ -26,6 +37,7 @@ from sklearn.ensemble import (
 from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
 from sklearn.model_selection import GroupKFold, KFold
+from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -38,6 +50,9 @@ class CalibratedRegressor(RegressorMixin, BaseEstimator):
     calibration_folds: int
     random_state: int | None
     min_spread: float
+    distance_bins: int
+    calibration_neighbors: int = 5
+    max_distance_factor: float = 2.0
 
     def _fit_core(self, X, y):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -52,9 +67,20 @@ class CalibratedRegressor(RegressorMixin, BaseEstimator):
         self.conformity_scores_ = self._calibrate(X, y, groups)
         return self
 
+    def _neighbour_distance(self, scaler, neighbours, X) -> np.ndarray:
+        k = min(self.calibration_neighbors, neighbours.n_samples_fit_)
+        dist, _ = neighbours.kneighbors(scaler.transform(X), n_neighbors=k)
+        return dist.mean(axis=1)
+
+    def _distance_model(self, X):
+        scaler = StandardScaler().fit(X)
+        return scaler, NearestNeighbors().fit(scaler.transform(X))
+
     def _calibrate(self, X, y, groups) -> np.ndarray:
         n = len(y)
         folds = min(self.calibration_folds, n)
+        self.distance_edges_ = np.array([])
+        self.binned_scores_ = []
         if folds < 2:
             return np.array([1.0])
         if groups is not None and len(np.unique(groups)) >= folds:
@@ -62,20 +88,54 @@ class CalibratedRegressor(RegressorMixin, BaseEstimator):
         else:
             splits = KFold(n_splits=folds, shuffle=True, random_state=self.random_state).split(X)
         scores = np.empty(n)
+        distance = np.empty(n)
         for train, test in splits:
             core = self._fit_core(X[train], y[train])
             mean, spread = self._predict_core(core, X[test])
             scores[test] = np.abs(y[test] - mean) / np.maximum(spread, self.min_spread)
+            distance[test] = self._neighbour_distance(*self._distance_model(X[train]), X[test])
+        # at least ~30 scores per bin, so a bin's 90 % quantile is not its maximum by default
+        bins = max(1, min(getattr(self, "distance_bins", 1), n // 30))
+        if bins > 1:
+            self.scaler_, self.neighbours_ = self._distance_model(X)
+            self.distance_edges_ = np.quantile(distance, np.arange(1, bins) / bins)
+            which = np.searchsorted(self.distance_edges_, distance, side="right")
+            self.binned_scores_ = [np.sort(scores[which == b]) for b in range(bins)]
+            self.max_calibration_distance_ = float(distance.max())
         return np.sort(scores)
 
+    @staticmethod
+    def _score_quantile(scores: np.ndarray, coverage: float) -> float:
+        k = math.ceil((len(scores) + 1) * coverage)
+        return float(scores[min(k, len(scores)) - 1])
+
     def _quantile(self, coverage: float) -> float:
+        """q̂ over all calibration rows (distance bins pooled)."""
         if not 0.0 < coverage < 1.0:
             raise ValueError(
                 f"The 'coverage' parameter must be a float in the range (0, 1). Got {coverage!r} instead."
             )
-        scores = self.conformity_scores_
-        k = math.ceil((len(scores) + 1) * coverage)
-        return float(scores[min(k, len(scores)) - 1])
+        return self._score_quantile(self.conformity_scores_, coverage)
+
+    def distance(self, X) -> np.ndarray:
+        """Mean distance of each row of X (features) to its nearest training rows; NaN without bins."""
+        if not len(getattr(self, "binned_scores_", [])):
+            return np.full(len(X), np.nan)
+        return self._neighbour_distance(self.scaler_, self.neighbours_, X)
+
+    def row_quantiles(self, X, coverage: float) -> np.ndarray:
+        """q̂ per row of X (validated features): its distance bin's, growing beyond the data."""
+        pooled = self._quantile(coverage)
+        binned = getattr(self, "binned_scores_", [])  # models fitted before issue 14: pooled
+        if not len(binned):
+            return np.full(len(X), pooled)
+        per_bin = np.maximum.accumulate(
+            [self._score_quantile(b, coverage) if len(b) else pooled for b in binned]
+        )
+        d = self.distance(X)
+        q = per_bin[np.searchsorted(self.distance_edges_, d, side="right")]
+        beyond = np.clip(d / max(self.max_calibration_distance_, 1e-12), 1.0, None)
+        return q * np.minimum(beyond, self.max_distance_factor)
 
     def _mean_spread(self, X):
         check_is_fitted(self, "core_")
@@ -86,12 +146,12 @@ class CalibratedRegressor(RegressorMixin, BaseEstimator):
     def predict(self, X, return_std: bool = False):
         mean, spread = self._mean_spread(X)
         if return_std:
-            return mean, spread * self._quantile(0.9) / Z90
+            return mean, spread * self.row_quantiles(validate_data(self, X, reset=False), 0.9) / Z90
         return mean
 
     def predict_interval(self, X, coverage: float = 0.9):
         mean, spread = self._mean_spread(X)
-        half = self._quantile(coverage) * spread
+        half = self.row_quantiles(validate_data(self, X, reset=False), coverage) * spread
         return mean - half, mean + half
 
 
@@ -186,6 +246,7 @@ class ForestSurrogate(CalibratedRegressor):
         window_decades: float = 2.0,
         calibration_folds: int = 5,
         min_spread: float = 0.05,
+        distance_bins: int = 3,
         random_state: int | None = None,
         n_jobs: int | None = None,
     ):
@@ -199,6 +260,7 @@ class ForestSurrogate(CalibratedRegressor):
         self.window_decades = window_decades
         self.calibration_folds = calibration_folds
         self.min_spread = min_spread
+        self.distance_bins = distance_bins
         self.random_state = random_state
         self.n_jobs = n_jobs
 
@@ -266,6 +328,7 @@ class QuantileGBMSurrogate(CalibratedRegressor):
         l2_regularization: float = 0.0,
         calibration_folds: int = 5,
         min_spread: float = 1e-2,
+        distance_bins: int = 3,
         random_state: int | None = None,
     ):
         self.learning_rate = learning_rate
@@ -275,6 +338,7 @@ class QuantileGBMSurrogate(CalibratedRegressor):
         self.l2_regularization = l2_regularization
         self.calibration_folds = calibration_folds
         self.min_spread = min_spread
+        self.distance_bins = distance_bins
         self.random_state = random_state
 
     def _model(self, **loss):
@@ -316,6 +380,7 @@ class GPSurrogate(CalibratedRegressor):
         n_restarts_optimizer: int = 0,
         calibration_folds: int = 5,
         min_spread: float = 1e-3,
+        distance_bins: int = 3,
         random_state: int | None = None,
     ):
         self.length_scale = length_scale
@@ -323,6 +388,7 @@ class GPSurrogate(CalibratedRegressor):
         self.n_restarts_optimizer = n_restarts_optimizer
         self.calibration_folds = calibration_folds
         self.min_spread = min_spread
+        self.distance_bins = distance_bins
         self.random_state = random_state
 
     def _fit_core(self, X, y):

@@ -9,10 +9,23 @@ Mater. 2, 16028 (2016), the Magpie recipe). Missing element data are filled with
 over all elements (documented simplification). Structure descriptors (space group number, lattice
 a, b, c, α, β, γ) are appended when requested; missing ones become −1 with an indicator column.
 
-Formula-unit size (atoms and Li atoms per reduced formula unit) is appended to either composition
-block. Fractions change little with dilute doping, so they hardly tell a simple stoichiometric
-compound from a doped one of nearly the same fractions; the size of the formula unit does. With it,
-bench-surrogate's MAE ratio to the baseline went from 0.883 to 0.821 (same command before and after).
+Formula-unit block (issue 14: every feature is scale-free). Fractions change little with dilute
+doping, so they hardly tell a simple stoichiometric compound from a doped one of nearly the same
+fractions; the size of the formula unit does. Counting atoms "per formula unit as written" made a
+garnet written per unit cell (Li51.2Al1.6La24Zr16O96, 189 atoms) look unlike the same garnet per
+formula unit (23.6 atoms), so the block now holds two quantities that do not depend on how the
+formula is scaled: log10 of the atoms in the smallest integer formula with the same proportions
+(chemistry.primitive_formula_atoms: 24 for Li7La3Zr2O12, 118 for Li6.4Al0.2La3Zr2O12 and its unit
+cell; the doping complexity the old count carried, now canonical) and Li atoms per anion atom
+(chemistry.ANIONS: O, S, Se, Te, N, F, Cl, Br, I, H; Li per atom when there is none), a carrier
+concentration per anion framework site. Models fitted before keep their old block (atoms and Li per
+formula unit, integer formulas reduced by their gcd) so that their trees see what they were fitted on.
+
+Structure (issue 14): besides space group and lattice, the number of formula units per cell (Z, per
+the composition as written; OBELiX's `Z`) gives the cell contents, hence volume per atom (Å³) and Li
+atoms per nm³ (derived from the lattice volume). Missing values become −1 with indicator columns
+(`has_structure`, `has_cell`): imputation + indicator, the missing-structure path (the surrogate also
+keeps a composition-only model for rows without structure, surrogates.model).
 """
 
 from __future__ import annotations
@@ -27,7 +40,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from surrogates.chemistry import parse_formula
+from surrogates.chemistry import ANIONS, element_fractions, parse_formula, primitive_formula_atoms
 
 ELEMENT_PROPERTIES = (
     "Z",
@@ -69,7 +82,10 @@ FRACTION_ELEMENTS = (
     "In",
     "Y",
 )
-STRUCTURE_COLUMNS = ("space_group_number", "a", "b", "c", "alpha", "beta", "gamma")
+LATTICE_COLUMNS = ("space_group_number", "a", "b", "c", "alpha", "beta", "gamma")
+# the structure inputs a table may carry (formula_units_per_cell: Z relative to the written formula)
+STRUCTURE_COLUMNS = (*LATTICE_COLUMNS, "formula_units_per_cell")
+DERIVED_STRUCTURE_COLUMNS = ("volume_per_atom_a3", "li_per_nm3", "has_cell")
 CONTEXT_COLUMNS = ("family", "process", "thickness_um")
 # Membrane processing routes, recognized from free-text process names by keyword (first match wins).
 # Processes are described in words that differ between papers ("RF magnetron sputtering", "PLD +
@@ -117,7 +133,7 @@ def element_table() -> pd.DataFrame:
 
 @functools.lru_cache(maxsize=65536)
 def _composition_vector(formula: str) -> tuple[float, ...]:
-    amounts = parse_formula(formula)
+    amounts = element_fractions(formula)  # scale-free: any multiple of a formula, the same numbers
     table = element_table()
     elements = [e for e in amounts if e in table.index]
     if len(elements) != len(amounts):
@@ -146,7 +162,8 @@ def composition_features(formulas: Iterable[str]) -> np.ndarray:
 
 
 DESCRIPTORS = ("fractions", "magpie")
-FORMULA_UNIT_COLUMNS = ("atoms_per_formula_unit", "li_per_formula_unit")
+FORMULA_UNIT_COLUMNS = ("log10_primitive_formula_atoms", "li_per_anion")
+LEGACY_FORMULA_UNIT_COLUMNS = ("atoms_per_formula_unit", "li_per_formula_unit")
 
 
 def reduced_amounts(amounts: dict[str, float]) -> dict[str, float]:
@@ -160,13 +177,61 @@ def reduced_amounts(amounts: dict[str, float]) -> dict[str, float]:
     return {e: v / divisor for e, v in amounts.items()}
 
 
-def formula_unit_features(formulas: Iterable[str]) -> np.ndarray:
-    """(n, 2) array: atoms per reduced formula unit and Li atoms per reduced formula unit."""
+def legacy_formula_unit_features(formulas: Iterable[str]) -> np.ndarray:
+    """(n, 2): atoms and Li atoms per formula unit as written (integer formulas gcd-reduced). Kept for
+    models fitted before issue 14; depends on how a formula is scaled, so new models do not use it."""
     out = []
     for formula in formulas:
         amounts = reduced_amounts(parse_formula(str(formula)))
         out.append((sum(amounts.values()), amounts.get("Li", 0.0)))
     return np.array(out, dtype=float).reshape(-1, 2)
+
+
+@functools.lru_cache(maxsize=65536)
+def _formula_unit_vector(formula: str) -> tuple[float, float]:
+    amounts = parse_formula(formula)
+    anions = sum(v for e, v in amounts.items() if e in ANIONS)
+    li = amounts.get("Li", 0.0)
+    per = li / anions if anions > 0 else li / sum(amounts.values())
+    return math.log10(primitive_formula_atoms(amounts)), round(per, 12)
+
+
+def formula_unit_features(formulas: Iterable[str]) -> np.ndarray:
+    """(n, 2) array, scale-free: log10 atoms of the smallest integer formula, Li per anion atom."""
+    return np.array([_formula_unit_vector(str(f)) for f in formulas], dtype=float).reshape(-1, 2)
+
+
+def cell_volume_a3(a, b, c, alpha, beta, gamma) -> np.ndarray:
+    """Unit-cell volume (Å³) from lattice parameters (Å, degrees); NaN where any is missing."""
+    ca, cb, cg = (np.cos(np.radians(np.asarray(x, float))) for x in (alpha, beta, gamma))
+    root = 1.0 - ca**2 - cb**2 - cg**2 + 2.0 * ca * cb * cg
+    with np.errstate(invalid="ignore"):
+        return np.asarray(a, float) * np.asarray(b, float) * np.asarray(c, float) * np.sqrt(root)
+
+
+def derived_structure_features(X: pd.DataFrame) -> np.ndarray:
+    """(n, 3): volume per atom (Å³), Li atoms per nm³, has_cell; from lattice + Z + composition.
+
+    Cell contents = Z × the formula as written (OBELiX's Z counts formula units of its `Reduced
+    Composition`). Missing lattice or Z: −1, −1, 0."""
+
+    def column(name: str) -> np.ndarray:
+        if name not in X:
+            return np.full(len(X), np.nan)
+        return pd.to_numeric(X[name], errors="coerce").to_numpy(float)
+
+    volume = cell_volume_a3(*(column(c) for c in ("a", "b", "c", "alpha", "beta", "gamma")))
+    z = column("formula_units_per_cell")
+    atoms = np.empty(len(X))
+    li = np.empty(len(X))
+    for i, formula in enumerate(X["composition"]):
+        amounts = parse_formula(str(formula))
+        atoms[i], li[i] = sum(amounts.values()), amounts.get("Li", 0.0)
+    ok = np.isfinite(volume) & (volume > 0) & np.isfinite(z) & (z > 0)
+    safe_v = np.where(ok, volume, 1.0)
+    per_atom = np.where(ok, safe_v / (np.where(ok, z, 1.0) * atoms), -1.0)
+    li_density = np.where(ok, 1000.0 * np.where(ok, z, 1.0) * li / safe_v, -1.0)
+    return np.column_stack([per_atom, li_density, ok.astype(float)])
 
 
 class CompositionFeaturizer(TransformerMixin, BaseEstimator):
@@ -182,8 +247,9 @@ class CompositionFeaturizer(TransformerMixin, BaseEstimator):
         a leaf-quantile forest (median or window mean) it is the tuner's choice on OBELiX with
         censored rows (bench-surrogate), where doping series differ in a few fractions that the
         statistics blur. Optuna chooses between the two (surrogates.tuning).
-    formula_unit: append atoms and Li atoms per reduced formula unit (FORMULA_UNIT_COLUMNS).
-    structure: append space group and lattice descriptors (missing -> -1, plus `has_structure`).
+    formula_unit: append the scale-free formula-unit block (FORMULA_UNIT_COLUMNS).
+    structure: append space group and lattice descriptors (missing -> -1, plus `has_structure`) and
+      the cell descriptors derived from them and Z (DERIVED_STRUCTURE_COLUMNS).
     context: append what membrane data say beyond the composition, where the table has it: the
       material family (one-hot over the training families + `family_other`), the processing route
       (process_route: vapor / solution / pressed_sintered, one-hot; unknown = all zero) and
@@ -218,10 +284,13 @@ class CompositionFeaturizer(TransformerMixin, BaseEstimator):
             # element fractions of every training element beyond the fixed list
             self.elements_ = sorted(seen - set(FRACTION_ELEMENTS))
             names = feature_names() + [f"frac_{e}" for e in self.elements_]
+        self.formula_unit_columns_ = FORMULA_UNIT_COLUMNS
+        self.structure_columns_ = LATTICE_COLUMNS
+        self.derived_structure_ = True
         if self.formula_unit:
             names += list(FORMULA_UNIT_COLUMNS)
         if self.structure:
-            names += [*STRUCTURE_COLUMNS, "has_structure"]
+            names += [*LATTICE_COLUMNS, "has_structure", *DERIVED_STRUCTURE_COLUMNS]
         if self.context:
             families = X["family"] if "family" in X else pd.Series([], dtype=str)
             self.families_ = sorted({f for f in families.fillna("").astype(str).str.lower() if f})
@@ -236,10 +305,8 @@ class CompositionFeaturizer(TransformerMixin, BaseEstimator):
         out = np.zeros((len(formulas), len(self.elements_) + 1))
         index = {e: j for j, e in enumerate(self.elements_)}
         for i, formula in enumerate(formulas):
-            amounts = parse_formula(str(formula))
-            total = sum(amounts.values())
-            for e, amount in amounts.items():
-                out[i, index.get(e, len(self.elements_))] += amount / total
+            for e, fraction in element_fractions(str(formula)).items():
+                out[i, index.get(e, len(self.elements_))] += fraction
         return out
 
     def transform(self, X: pd.DataFrame) -> np.ndarray:
@@ -254,18 +321,24 @@ class CompositionFeaturizer(TransformerMixin, BaseEstimator):
                 parts.append(self._fractions(formulas)[:, :-1])
         # models saved before `formula_unit` existed were fitted without it
         if getattr(self, "formula_unit", False):
-            parts.append(formula_unit_features(formulas))
+            # models fitted before issue 14 have no formula_unit_columns_: their old block
+            if getattr(self, "formula_unit_columns_", None) is None:
+                parts.append(legacy_formula_unit_features(formulas))
+            else:
+                parts.append(formula_unit_features(formulas))
         if self.structure:
             cols = [
                 pd.to_numeric(X[c], errors="coerce").to_numpy(float)
                 if c in X
                 else np.full(len(X), np.nan)
-                for c in STRUCTURE_COLUMNS
+                for c in getattr(self, "structure_columns_", LATTICE_COLUMNS)
             ]
             block = np.column_stack(cols)
             has = ~np.isnan(block[:, 0])
             parts.append(np.where(np.isnan(block), -1.0, block))
             parts.append(has[:, None].astype(float))
+            if getattr(self, "derived_structure_", False):
+                parts.append(derived_structure_features(X))
         if getattr(self, "context", False):
             parts.append(self._context(X))
         return np.hstack(parts)

@@ -14,6 +14,28 @@ When no activation energies are available at all, a fallback Ea (an assumption, 
 A composition that training saw measured over temperature is predicted from its own fitted Arrhenius
 line (with the scatter about that line as uncertainty), so unseen temperatures of seen materials are
 interpolated from their data rather than from the composition model (use_measured_series).
+
+Censoring (issue 14). Rows reported as an upper bound ("< 1E-10", `censored` column) are not
+measurements of the value the training convention gives them (−15 for OBELiX). They are treated as
+censored by a hurdle model: a random-forest classifier estimates p = P(below the detection limit | x)
+from all rows, and the log10 σ regressor learns from the measured rows only, so no censored value
+ever enters a point prediction or a spread. The reported value is the median of the mixture "below
+the detection limit with probability p, else the regressor's distribution": the regressor's point
+while p < 0.5, else min(point, detection_limit_log10) (−10: OBELiX's "<1E-10"); the interval
+reaches down to the physical floor when p exceeds its lower tail ((1 − coverage)/2) and is capped at
+the detection limit when p exceeds its upper tail. `p_below_detection` is reported per row.
+
+Physical bounds (issue 14). At the reference temperature the point and the interval are clipped to
+physical_bounds_log10 = (−18, −1.1) log10(S/cm). Upper: the highest room-temperature Li-ion
+conductivity reported for a solid, 2.5e-2 S/cm (log10 −1.60) for Li9.54Si1.74P1.44S11.7Cl0.3
+(Kato et al., Nature Energy 1, 16030 (2016)), plus half a decade of headroom for a material that beats
+it (assumption). Lower: below the lowest value in the shipped data (−17.4, OBELiX), values that low
+being extrapolations no experiment resolves directly (assumption; the −15 of the censoring
+convention lies inside). Other temperatures shift the bounds with the Arrhenius term.
+
+Missing structure (issue 14): when training rows carry structure (space group, lattice, Z), a second
+regressor on composition alone (composition_fallback) predicts the rows that come without any, instead
+of trees that never saw a row without structure.
 """
 
 from __future__ import annotations
@@ -23,15 +45,19 @@ import math
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.ensemble import RandomForestClassifier
 from sklearn.utils.validation import check_is_fitted
 
 from objectives.constants import BOLTZMANN_EV_PER_K
 from surrogates.chemistry import composition_key, parse_formula
 from surrogates.domain import ApplicabilityDomain
 from surrogates.estimators import Z90, CalibratedRegressor, make_estimator
-from surrogates.features import CompositionFeaturizer
+from surrogates.features import LATTICE_COLUMNS, CompositionFeaturizer
 
 LN10_K_EV = BOLTZMANN_EV_PER_K * math.log(10.0)
+# log10 σ [S/cm] at the reference temperature: see the module docstring for both values' reasons
+PHYSICAL_BOUNDS_LOG10 = (-18.0, -1.1)
+DETECTION_LIMIT_LOG10 = -10.0  # OBELiX's "<1E-10" (36 of its 37 censored rows)
 REQUIRED_COLUMNS = ("composition", "temperature_k")
 
 
@@ -80,6 +106,10 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
         domain_neighbors: int = 5,
         use_measured_series: bool = True,
         min_series_std: float = 0.1,
+        detection_limit_log10: float = DETECTION_LIMIT_LOG10,
+        physical_bounds_log10: tuple[float, float] = PHYSICAL_BOUNDS_LOG10,
+        min_censored_rows: int = 5,
+        composition_fallback: bool = True,
         random_state: int | None = None,
     ):
         self.model = model
@@ -98,6 +128,10 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
         self.domain_neighbors = domain_neighbors
         self.use_measured_series = use_measured_series
         self.min_series_std = min_series_std
+        self.detection_limit_log10 = detection_limit_log10
+        self.physical_bounds_log10 = physical_bounds_log10
+        self.min_censored_rows = min_censored_rows
+        self.composition_fallback = composition_fallback
         self.random_state = random_state
 
     # --- training -------------------------------------------------------------------------------
@@ -182,10 +216,31 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
         y_ref = y - arrhenius_shift(
             X["temperature_k"].to_numpy(float), self.reference_temperature_k, ea_rows
         )
+        censored = X["censored"].to_numpy(bool) if "censored" in X else np.zeros(len(X), bool)
+        measured = ~censored
+        if measured.sum() < 2:
+            raise ValueError("ConductivitySurrogate needs at least two rows with a measured value")
+        self.n_censored_ = int(censored.sum())
+        self.censoring_classifier_ = None
+        if self.n_censored_ >= self.min_censored_rows:
+            # hurdle: P(below the detection limit | x) from all rows; regressors on measured rows
+            self.censoring_classifier_ = RandomForestClassifier(
+                n_estimators=200, min_samples_leaf=2, random_state=self.random_state
+            ).fit(F, censored.astype(int))
         self.sigma_estimator_ = make_estimator(
             self.model, self.model_params or {}, self.random_state
         )
-        self.sigma_estimator_.fit(F, y_ref, groups=groups)
+        self.sigma_estimator_.fit(F[measured], y_ref[measured], groups=groups[measured])
+        self.composition_featurizer_ = None
+        self.composition_estimator_ = None
+        if self.structure and self.composition_fallback and _has_structure(X).any():
+            self.composition_featurizer_ = CompositionFeaturizer(
+                structure=False, descriptors=self.descriptors, context=self.context
+            ).fit(X)
+            Fc = self.composition_featurizer_.transform(X)
+            self.composition_estimator_ = make_estimator(
+                self.model, self.model_params or {}, self.random_state
+            ).fit(Fc[measured], y_ref[measured], groups=groups[measured])
         self.domain_ = ApplicabilityDomain(n_neighbors=self.domain_neighbors).fit(F)
         self.n_features_in_ = X.shape[1]
         return self
@@ -249,20 +304,62 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
             std[i] = s * math.sqrt(leverage) * inflation
         return has, ea, log_ref, std
 
+    def _reference(self, X: pd.DataFrame, F: np.ndarray, coverage: float):
+        """log10 σ(T_ref) point, spread and the conformal q̂ at 0.9 and at `coverage` per row; rows
+        without structure from the composition-only regressor where there is one."""
+        estimator = self.sigma_estimator_
+        mean, spread = estimator._mean_spread(F)
+        q90, q_cov = estimator.row_quantiles(F, 0.9), estimator.row_quantiles(F, coverage)
+        fallback = getattr(self, "composition_estimator_", None)
+        bare = ~_has_structure(X) if fallback is not None else np.zeros(len(X), bool)
+        if bare.any():
+            Fc = self.composition_featurizer_.transform(X.iloc[np.flatnonzero(bare)])
+            mean[bare], spread[bare] = fallback._mean_spread(Fc)
+            q90[bare], q_cov[bare] = (
+                fallback.row_quantiles(Fc, 0.9),
+                fallback.row_quantiles(Fc, coverage),
+            )
+        return mean, spread, q90, q_cov
+
+    def p_below_detection(self, F: np.ndarray) -> np.ndarray:
+        """P(the value lies below the detection limit | features); 0 without a censoring model."""
+        classifier = getattr(self, "censoring_classifier_", None)  # older models: none
+        if classifier is None:
+            return np.zeros(len(F))
+        return classifier.predict_proba(F)[:, list(classifier.classes_).index(1)]
+
+    def _bounded(self, point, low, high, p, coverage: float):
+        """The censoring mixture's median and interval (module docstring), clipped to physics."""
+        floor, ceiling = getattr(self, "physical_bounds_log10", (-np.inf, np.inf))
+        limit = getattr(self, "detection_limit_log10", DETECTION_LIMIT_LOG10)
+        tail = (1.0 - coverage) / 2.0
+        point = np.where(p >= 0.5, np.minimum(point, limit), point)
+        low = np.where(p >= tail, floor, low)
+        high = np.where(p >= 1.0 - tail, np.minimum(high, limit), high)
+        return tuple(np.clip(v, floor, ceiling) for v in (point, low, high))
+
     def _predict_all(self, X, coverage: float) -> dict[str, np.ndarray]:
         """One pass over X for predict, predict_interval and predict_table: features, σ(T_ref) with
         its spread, Ea, and the composition's own Arrhenius line where training measured it."""
         F, t, ea, ea_std, lever = self._parts(X)
-        estimator = self.sigma_estimator_
-        mean_ref, spread = estimator._mean_spread(F)
-        q90, q_coverage = estimator._quantile(0.9), estimator._quantile(coverage)
-        std_ref = spread * q90 / Z90
-        half_ref = q_coverage * spread
-        low_ref, high_ref = mean_ref - half_ref, mean_ref + half_ref
+        mean_ref, spread, q90, q_coverage = self._reference(X, F, coverage)
+        p_low = self.p_below_detection(F)
+        point, low90, high90 = self._bounded(
+            mean_ref, mean_ref - q90 * spread, mean_ref + q90 * spread, p_low, 0.9
+        )
+        _, low_ref, high_ref = self._bounded(
+            mean_ref,
+            mean_ref - q_coverage * spread,
+            mean_ref + q_coverage * spread,
+            p_low,
+            coverage,
+        )
+        mean_ref = point
+        std_ref = (high90 - low90) / (2 * Z90)
         shift = arrhenius_shift(t, self.reference_temperature_k, ea)
         mean = mean_ref + shift
         std = np.sqrt(std_ref**2 + (lever * ea_std) ** 2)
-        z = Z90 * q_coverage / max(q90, 1e-12)
+        z = Z90 * q_coverage / np.maximum(q90, 1e-12)
         center = (low_ref + high_ref) / 2 + shift
         half = np.sqrt(((high_ref - low_ref) / 2) ** 2 + (z * lever * ea_std) ** 2)
         has, m_ea, m_ref, m_std = self._measured(X)
@@ -282,6 +379,7 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
             "ea": np.where(has, m_ea, ea),
             "ea_std": np.where(has, 0.0, ea_std),
             "measured": has,
+            "p_below_detection": p_low,
         }
 
     def predict(self, X, return_std: bool = False):
@@ -312,6 +410,16 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
                 "applicability": score,
                 "in_domain": score >= self.domain_.threshold,
                 "measured_series": out["measured"],
+                "p_below_detection": out["p_below_detection"],
             },
             index=X.index,
         )
+
+
+def _has_structure(X: pd.DataFrame) -> np.ndarray:
+    """Rows that carry any space-group or lattice value."""
+    columns = [c for c in LATTICE_COLUMNS if c in X]
+    if not columns:
+        return np.zeros(len(X), bool)
+    values = X[columns].apply(pd.to_numeric, errors="coerce").to_numpy(float)
+    return np.isfinite(values).any(axis=1)

@@ -14,16 +14,50 @@ def test_fraction_descriptors_worked_numbers():
     featurizer = CompositionFeaturizer(structure=False, descriptors="fractions").fit(train)
     names = list(featurizer.get_feature_names_out())
     fractions = ["frac_La", "frac_Li", "frac_O", "frac_P", "frac_S", "frac_Zr", "frac_other"]
-    assert names == [*fractions, "atoms_per_formula_unit", "li_per_formula_unit"]
-    # Li6PS5Cl: 13 atoms; Cl was never seen in training, so its 1/13 goes to frac_other
+    assert names == [*fractions, "log10_primitive_formula_atoms", "li_per_anion"]
+    # Li6PS5Cl: 13 atoms; Cl was never seen in training, so its 1/13 goes to frac_other; 6 Li per
+    # 6 anion atoms (5 S + 1 Cl)
     row = featurizer.transform(frame("Li6PS5Cl"))[0]
-    expected = dict(zip(names, [0, 6 / 13, 0, 1 / 13, 5 / 13, 0, 1 / 13, 13, 6], strict=True))
+    values = [0, 6 / 13, 0, 1 / 13, 5 / 13, 0, 1 / 13, np.log10(13), 1.0]
+    expected = dict(zip(names, values, strict=True))
     np.testing.assert_allclose(row, [expected[n] for n in names])
     assert row[: len(fractions)].sum() == pytest.approx(1.0)
 
 
-def test_formula_unit_features_reduce_integer_formulas_only():
-    from surrogates.features import formula_unit_features, reduced_amounts
+def test_formula_unit_features_do_not_depend_on_how_a_formula_is_scaled():
+    from surrogates.features import formula_unit_features
+
+    X = formula_unit_features(
+        [
+            "Li14La6Zr4O24",
+            "Li7La3Zr2O12",
+            "Li6.4Al0.2La3Zr2O12",
+            "Li51.2Al1.6La24Zr16O96",  # its unit cell: 8 formula units
+            "0.75Li2S-0.25P2S5",
+            "75Li2S·25P2S5",
+            "LaTiO3",
+        ]
+    )
+    # smallest integer formulas: Li7La3Zr2O12 (24), Li32AlLa15Zr10O60 (118), Li3PS4 (8), LaTiO3 (5)
+    np.testing.assert_allclose(
+        X,
+        [
+            [np.log10(24), 7 / 12],
+            [np.log10(24), 7 / 12],
+            [np.log10(118), 6.4 / 12],
+            [np.log10(118), 6.4 / 12],
+            [np.log10(8), 0.75],
+            [np.log10(8), 0.75],
+            [np.log10(5), 0.0],
+        ],
+    )
+    assert (X[0] == X[1]).all() and (X[2] == X[3]).all() and (X[4] == X[5]).all()
+
+
+def test_legacy_formula_unit_features_reduce_integer_formulas_only():
+    # the block of models fitted before issue 14, kept so that they still predict what they did
+    from surrogates.features import legacy_formula_unit_features as formula_unit_features
+    from surrogates.features import reduced_amounts
 
     assert reduced_amounts({"Li": 14.0, "La": 6.0, "Zr": 4.0, "O": 24.0}) == {
         "Li": 7.0,
@@ -51,9 +85,28 @@ def test_featurizer_fitted_before_formula_unit_keeps_its_columns():
 def test_structure_block_marks_missing_values():
     train = frame("Li3PS4", "Li3InCl6", space_group_number=[62.0, np.nan], a=[13.0, np.nan])
     X = CompositionFeaturizer(structure=True, descriptors="fractions").fit(train).transform(train)
-    # ... a, b, c, alpha, beta, gamma, has_structure: absent columns and NaN become -1
-    np.testing.assert_allclose(X[0, -8:], [62.0, 13.0, -1, -1, -1, -1, -1, 1.0])
-    np.testing.assert_allclose(X[1, -8:], [-1, -1, -1, -1, -1, -1, -1, 0.0])
+    # ... a, b, c, alpha, beta, gamma, has_structure, then volume per atom, Li per nm3, has_cell:
+    # absent columns and NaN become -1
+    np.testing.assert_allclose(X[0, -11:], [62.0, 13.0, -1, -1, -1, -1, -1, 1.0, -1, -1, 0.0])
+    np.testing.assert_allclose(X[1, -11:], [-1, -1, -1, -1, -1, -1, -1, 0.0, -1, -1, 0.0])
+
+
+def test_cell_descriptors_from_lattice_and_z():
+    # Li7La3Zr2O12, cubic a = 12.97 A, Z = 8: 192 atoms and 56 Li per cell
+    train = frame(
+        "Li7La3Zr2O12",
+        space_group_number=[230.0],
+        a=[12.97],
+        b=[12.97],
+        c=[12.97],
+        alpha=[90.0],
+        beta=[90.0],
+        gamma=[90.0],
+        formula_units_per_cell=[8.0],
+    )
+    X = CompositionFeaturizer(structure=True, descriptors="fractions").fit(train).transform(train)
+    volume = 12.97**3
+    np.testing.assert_allclose(X[0, -3:], [volume / 192, 1000 * 56 / volume, 1.0])
 
 
 def test_magpie_descriptors_statistics():
@@ -94,7 +147,7 @@ def test_context_block_family_route_and_thickness():
     featurizer = CompositionFeaturizer(structure=False, descriptors="fractions", context=True)
     featurizer.fit(train)
     names = list(featurizer.get_feature_names_out())
-    tail = names[names.index("li_per_formula_unit") + 1 :]
+    tail = names[names.index("li_per_anion") + 1 :]
     assert tail == [
         "family_garnet",
         "family_thio-phosphate",
