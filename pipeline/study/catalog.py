@@ -9,7 +9,8 @@ required parameters of each temperature law — and reports *all* bad cells at o
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -79,6 +80,7 @@ FILES = {
     "process_properties": "process_properties.csv",
     "coatings": "coatings.csv",
     "stability": "stability.csv",
+    "families": "composition_families.csv",
 }
 # material_properties.csv and process_properties.csv: one property value per row, with its source
 PROPERTY_COLUMNS = ("property", "value", "condition", "status", "source", "note")
@@ -123,6 +125,18 @@ COLUMNS = {
         "layer_thickness_um",
         "layer_source",
     ),
+    "families": (
+        "family_id",
+        "name",
+        "template",
+        "x_min",
+        "x_max",
+        "oxidation_states",
+        "parent_material_id",
+        "range_source",
+        "trend_source",
+        "note",
+    ),
     "stability": (
         "material_id",
         "li_side",
@@ -147,6 +161,38 @@ class Catalog:
     process_properties: pd.DataFrame
     stability: pd.DataFrame  # per material: Li-side and cathode-side class with status and source
     directory: Path
+    # composition families (index family_id): template, x window, parent; searched only when a study
+    # lists them (search.families), as materials added by `with_families`
+    families: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def family_ids(self) -> list[str]:
+        return list(self.families.index)
+
+    def with_families(self, family_ids: Sequence[str]) -> Catalog:
+        """This catalog plus the chosen families as materials: each a copy of its parent material
+        (family, processes, density, mechanics, CCD, stability: inherited, as composition_families.csv
+        says), whose conductivity the surrogate predicts per design. Its formula is left empty so
+        nothing treats the template as a composition."""
+        if not family_ids:
+            return self
+        rows = []
+        for fid in family_ids:
+            fam = self.families.loc[fid]
+            row = self.materials.loc[fam["parent_material_id"]].copy()
+            row["name"] = fam["name"]
+            row["formula"] = ""
+            row["source"] = f"composition family (parent {fam['parent_material_id']})"
+            rows.append(row.rename(fid))
+        materials = pd.concat([self.materials, pd.DataFrame(rows)])
+        materials.index.name = self.materials.index.name
+        return replace(self, materials=materials)
+
+    def family_parent(self, material_id: str) -> str | None:
+        """The parent material of a family (None for a catalog material)."""
+        if material_id in self.families.index:
+            return str(self.families.loc[material_id, "parent_material_id"])
+        return None
 
     @property
     def material_ids(self) -> list[str]:
@@ -343,9 +389,9 @@ def load_catalog(directory: str | Path) -> Catalog:
     frames = {key: _read(directory, key, problems) for key in FILES}
     if problems.items:
         raise CatalogError("invalid catalog:\n" + "\n".join(f"  - {p}" for p in problems.items))
-    mats, mprops, procs, pprops, coats, stab = (frames[k] for k in FILES)
+    mats, mprops, procs, pprops, coats, stab, fams = (frames[k] for k in FILES)
     assert mats is not None and mprops is not None and procs is not None
-    assert pprops is not None and coats is not None and stab is not None
+    assert pprops is not None and coats is not None and stab is not None and fams is not None
     files = {key: str(directory / name) for key, name in FILES.items()}
 
     # materials
@@ -458,6 +504,7 @@ def load_catalog(directory: str | Path) -> Catalog:
         layer_thickness_um=layer_values,
     )
     stability = _validate_stability(stab, files["stability"], seen_ids, problems)
+    families = _validate_families(fams, files["families"], mats, problems)
 
     if problems.items:
         raise CatalogError("invalid catalog:\n" + "\n".join(f"  - {p}" for p in problems.items))
@@ -490,6 +537,7 @@ def load_catalog(directory: str | Path) -> Catalog:
         process_properties=pprops.drop(columns="_line"),
         stability=stability,
         directory=directory,
+        families=families,
     )
 
 
@@ -544,6 +592,71 @@ def _check_interlayer(problems, f, row, material_ids) -> float:
         )
         return np.nan
     return t
+
+
+def _validate_families(frame, file, materials, problems) -> pd.DataFrame:
+    """Each family: a new id, a catalog parent (not a composite template), 0 <= x_min < x_max, a
+    template that reads at both ends, oxidation states for every element, charge neutrality at both
+    ends (amounts are linear in x), and the source of its window."""
+    from pipeline.study import compositions
+
+    parents = dict(zip(materials["material_id"], materials["temperature_law"], strict=True))
+    seen: set[str] = set(parents)
+    lows, highs = [], []
+    for _, row in frame.iterrows():
+        _check_new_id(problems, file, row, "family_id", seen)
+        _check_required_text(problems, file, row, ["name", "range_source"])
+        if parents.get(row["parent_material_id"], "composite") == "composite":
+            problems.add(
+                file,
+                row["_line"],
+                "parent_material_id",
+                f"expected a catalog material that is not a composite template, got "
+                f"{row['parent_material_id']!r}",
+            )
+        lo, hi = finite_float(row["x_min"]), finite_float(row["x_max"])
+        lows.append(lo if lo is not None else np.nan)
+        highs.append(hi if hi is not None else np.nan)
+        if lo is None or hi is None or not 0.0 <= lo < hi <= 10.0:
+            problems.add(
+                file,
+                row["_line"],
+                "x_max",
+                f"expected numbers 0 <= x_min < x_max <= 10, got {row['x_min']!r}, {row['x_max']!r}",
+            )
+            continue
+        try:
+            states = compositions.parse_oxidation_states(row["oxidation_states"])
+        except compositions.TemplateError as exc:
+            problems.add(file, row["_line"], "oxidation_states", str(exc))
+            continue
+        for x in (lo, hi):
+            try:
+                formula = compositions.formula_at(row["template"], x)
+                elements = compositions.elements(formula)
+            except (compositions.TemplateError, ValueError) as exc:
+                problems.add(file, row["_line"], "template", str(exc))
+                break
+            missing = sorted(elements - set(states))
+            if missing:
+                problems.add(
+                    file,
+                    row["_line"],
+                    "oxidation_states",
+                    f"{formula}: no oxidation state for {', '.join(missing)}",
+                )
+                break
+            charge = compositions.charge_sum(formula, states)
+            if abs(charge) > 1e-4:  # amounts are written to 6 decimals (2/3 -> 0.666667)
+                problems.add(
+                    file,
+                    row["_line"],
+                    "template",
+                    f"{formula} (x = {x:g}) is not charge neutral: Σ charge = {charge:+.4g}",
+                )
+                break
+    out = frame.assign(x_min=lows, x_max=highs).drop(columns="_line")
+    return out.set_index("family_id")
 
 
 def _check_completeness(materials, processes, coatings, files, problems) -> None:

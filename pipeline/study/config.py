@@ -126,6 +126,9 @@ class Search:
     materials: tuple[str, ...] = spec(default=())  # empty: every catalog material
     processes: tuple[str, ...] = spec(default=())
     coatings: tuple[str, ...] = spec(default=())
+    # composition families (composition_families.csv) searched beside the materials, each with its
+    # substitution level as a variable; their conductivity comes from the surrogate, per design
+    families: tuple[str, ...] = spec(default=())
     archive_limit: int = spec(10, 1_000_000, default=20_000)
     engine: str = spec(choices=("fast", "pymoo"), default="fast")
 

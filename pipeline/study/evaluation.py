@@ -10,7 +10,7 @@ stay in cache.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -45,12 +45,20 @@ class DesignBatch:
     thickness_um: FloatArray
     relative_density: FloatArray
     filler_fraction: FloatArray
+    dopant_level: FloatArray | None = None  # composition families' substitution level (NaN: none)
+    # per-design dense σ at the evaluator's temperature (a family member's prediction); NaN or
+    # None: the material's own
+    sigma_override_s_per_cm: FloatArray | None = None
 
     def __len__(self) -> int:
         return len(self.thickness_um)
 
     def take(self, rows: slice | IntArray) -> DesignBatch:
-        return DesignBatch(*(getattr(self, f)[rows] for f in self.__dataclass_fields__))
+        parts: dict[str, Any] = {}
+        for name in self.__dataclass_fields__:
+            array = getattr(self, name)
+            parts[name] = None if array is None else array[rows]
+        return DesignBatch(**parts)
 
 
 def sigma_at_temperature_s_per_cm(catalog: Catalog, temperature_k: float) -> FloatArray:
@@ -254,6 +262,9 @@ class Evaluator:
         cfg = self.config
         mat, proc, coat, thickness = b.material, b.process, b.coating, b.thickness_um
         sigma_dense = self.sigma_dense_s_per_cm(mat, b.filler_fraction)
+        if b.sigma_override_s_per_cm is not None:
+            given = b.sigma_override_s_per_cm
+            sigma_dense = np.where(np.isnan(given), sigma_dense, given)
         sigma_porous = microstructure.porous_conductivity_s_per_cm(
             sigma_dense,
             b.relative_density,

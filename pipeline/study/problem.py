@@ -15,7 +15,7 @@ of ASR. Out-of-domain materials are flagged, and penalized (G = 1) if surrogate.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -25,6 +25,7 @@ from objectives.constants import ZERO_CELSIUS_K
 from pipeline.study.catalog import Catalog
 from pipeline.study.config import StudyConfig
 from pipeline.study.evaluation import Evaluator, sigma_at_temperature_s_per_cm
+from pipeline.study.predicted import predict_families
 from pipeline.study.registry import (
     G_CLIP,
     OBJECTIVES,
@@ -32,7 +33,7 @@ from pipeline.study.registry import (
     computed_columns,
     constraint_values,
 )
-from pipeline.study.space import DesignSpace, build_space
+from pipeline.study.space import DesignSpace, build_space, study_catalog
 
 
 @dataclass(frozen=True)
@@ -85,10 +86,17 @@ class StudyModel:
         surrogate=None,
         space: DesignSpace | None = None,
     ):
+        catalog = study_catalog(catalog, config)  # plus the composition families it searches
         self.catalog = catalog
         self.config = config
         self.space = space or build_space(catalog, config)
         self.conductivity = material_conductivity(catalog, config, surrogate)
+        window = config.constraints.temperature_window_c
+        temps_c = [config.operating.temperature_c, *([float(window[0])] if window else [])]
+        self.families_sigma = predict_families(catalog, config, surrogate, temps_c)
+        self.domain_threshold = float(
+            getattr(getattr(surrogate, "domain_", None), "threshold", 0.05)
+        )
         self.evaluator = Evaluator(
             catalog, config, material_sigma_s_per_cm=self.conductivity.sigma_operating_s_per_cm
         )
@@ -118,19 +126,58 @@ class StudyModel:
     def n_constr(self) -> int:
         return len(self.constraint_names)
 
+    def _predicted(self, batch, n: int) -> dict[str, np.ndarray]:
+        """Per design: the family member's predicted σ at each temperature, std, applicability,
+        interval and robust factor (NaN / catalog values for catalog materials)."""
+        fam = self.families_sigma
+        std = self.conductivity.log10_std[batch.material].copy()
+        applicability = self.conductivity.applicability[batch.material].copy()
+        in_domain = self.conductivity.in_domain[batch.material].copy()
+        factor = 10.0 ** (self.robust_z * np.nan_to_num(std, nan=0.0))
+        predicted = np.zeros(n, dtype=bool)
+        n_temps = 1 + (self.cold is not None)
+        sigma = np.full((n_temps, n), np.nan)
+        low, high = np.full(n, np.nan), np.full(n, np.nan)
+        if fam is not None:
+            rows, f, k = fam.locate(batch.material, batch.dopant_level)
+            predicted[rows] = True
+            sigma[:, rows] = 10.0 ** fam.log10_mean[:n_temps, f, k]
+            low[rows] = 10.0 ** fam.log10_low[0, f, k]
+            high[rows] = 10.0 ** fam.log10_high[0, f, k]
+            std[rows] = fam.log10_std[f, k]
+            applicability[rows] = fam.applicability[f, k]
+            in_domain[rows] = fam.applicability[f, k] >= self.domain_threshold
+            factor[rows] = 10.0 ** (fam.log10_mean[0, f, k] - fam.log10_robust_low[0, f, k])
+        penalize = self.config.surrogate.penalize_out_of_domain
+        return {
+            "sigma": sigma,
+            "factor": factor,
+            "surrogate_log10_std": std,
+            "applicability": applicability,
+            "in_domain": in_domain,
+            # outside the domain is penalized for every predicted composition, and for catalog
+            # materials when surrogate.penalize_out_of_domain asks
+            "domain_violation": ~in_domain & (predicted | penalize),
+            "sigma_predicted": predicted,
+            "sigma_p05_s_per_cm": low,
+            "sigma_p95_s_per_cm": high,
+        }
+
     def evaluate(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
         batch = self.space.decode(X)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            p = self._predicted(batch, len(batch))
+            sigma, factor = p.pop("sigma"), p.pop("factor")
+            if self.families_sigma is not None:
+                batch = replace(batch, sigma_override_s_per_cm=sigma[0])
             out = self.evaluator(batch)
-            std = np.nan_to_num(self.conductivity.log10_std[batch.material], nan=0.0)
-            factor = 10.0 ** (self.robust_z * std)
-            out["surrogate_log10_std"] = self.conductivity.log10_std[batch.material]
-            out["applicability"] = self.conductivity.applicability[batch.material]
-            out["in_domain"] = self.conductivity.in_domain[batch.material]
+            out.update(p)
             out["robust_asr_ohm_cm2"] = (
                 out["bulk_asr_ohm_cm2"] * factor + out["interface_asr_ohm_cm2"]
             )
             if self.cold is not None:
+                if self.families_sigma is not None:
+                    batch = replace(batch, sigma_override_s_per_cm=sigma[1])
                 cold = self.cold(batch)
                 out["total_asr_cold_ohm_cm2"] = (
                     cold["bulk_asr_ohm_cm2"] * factor + cold["interface_asr_ohm_cm2"]
@@ -155,6 +202,15 @@ class StudyModel:
         out["option"] = self.space.option_of(X).astype(float)
         return F, G, out
 
+    def compositions(self, batch) -> np.ndarray:
+        """Per design: the catalog formula, or the family member's formula at its level."""
+        formulas = self.catalog.materials["formula"].fillna("").to_numpy(object)[batch.material]
+        fam = self.families_sigma
+        if fam is not None:
+            rows, f, k = fam.locate(batch.material, batch.dopant_level)
+            formulas[rows] = [fam.formulas[i][j] for i, j in zip(f, k, strict=True)]
+        return formulas
+
     def table(self, X: np.ndarray) -> pd.DataFrame:
         """Decoded designs with every objective, constraint and intermediate (units in the names)."""
         _, G, out = self.evaluate(X)
@@ -172,6 +228,9 @@ class StudyModel:
                 "filler_fraction": batch.filler_fraction,
             }
         )
+        if self.families_sigma is not None:
+            frame["dopant_level"] = batch.dopant_level
+            frame["composition"] = self.compositions(batch)
         for key, values in out.items():
             if key not in frame:
                 frame[key] = values

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from objectives import defects, microstructure
+from pipeline.study import compositions
 
 if TYPE_CHECKING:
     from pipeline.study.config import StudyConfig
@@ -371,13 +372,14 @@ CONSTRAINTS: dict[str, Constraint] = {
         ),
         Constraint(
             "g_domain",
-            "the surrogate's applicability score ≥ its domain threshold (no extrapolation)",
+            "the surrogate's applicability score ≥ its domain threshold (no extrapolation): always "
+            "for predicted compositions, for catalog materials when penalize_out_of_domain",
             "surrogate.penalize_out_of_domain",
             "−1 inside the domain, +1 outside",
             "never (no surrogate prediction counts as inside)",
-            ("in_domain",),
-            lambda out, cfg: np.where(out["in_domain"], -1.0, 1.0),
-            lambda cfg: cfg.surrogate.penalize_out_of_domain,
+            ("domain_violation",),
+            lambda out, cfg: np.where(out["domain_violation"], 1.0, -1.0),
+            lambda cfg: cfg.surrogate.penalize_out_of_domain or bool(cfg.search.families),
         ),
     )
 }
@@ -427,6 +429,9 @@ class Variable:
     description: str
     decode: Callable[[np.ndarray, DesignSpace, np.ndarray], np.ndarray]
     grid_values: Callable[[DesignSpace, int, np.ndarray], np.ndarray]
+    # a variable that no option of a space uses gets no column of X (catalog studies keep n_var)
+    active: Callable[[DesignSpace], bool] = lambda space: True
+    inactive_value: float = 0.0
 
 
 def _all_levels(space: DesignSpace, option: int, levels: np.ndarray) -> np.ndarray:
@@ -449,6 +454,17 @@ def _filler_fraction(x: np.ndarray, space: DesignSpace, option: np.ndarray) -> n
 
 def _filler_levels(space: DesignSpace, option: int, levels: np.ndarray) -> np.ndarray:
     return levels if space.is_template[option] else np.array([0.0])
+
+
+def _dopant_level(x: np.ndarray, space: DesignSpace, option: np.ndarray) -> np.ndarray:
+    """Substitution level x of a composition family, snapped to its LEVELS grid; NaN otherwise."""
+    low, high = space.dopant_low[option], space.dopant_high[option]
+    steps = compositions.LEVELS - 1
+    return low + np.round(x * steps) / steps * (high - low)
+
+
+def _dopant_levels(space: DesignSpace, option: int, levels: np.ndarray) -> np.ndarray:
+    return levels if space.is_family[option] else np.array([0.0])
 
 
 # The option variable (x0) comes first: floor(x0 · n_options) picks a valid (material, process,
@@ -477,12 +493,21 @@ VARIABLES: tuple[Variable, ...] = (
         _filler_fraction,
         _filler_levels,
     ),
+    Variable(
+        "dopant_level",
+        "",
+        "substitution level x of a composition family in its sourced window [x_min, x_max] "
+        "(composition_families.csv), on 101 levels; NaN for a catalog material",
+        _dopant_level,
+        _dopant_levels,
+        active=lambda space: bool(space.is_family.any()),
+        inactive_value=np.nan,
+    ),
 )
 
-N_VAR = 1 + len(VARIABLES)
 DESIGN_COLUMNS = (*OPTION_COLUMNS, *(v.name for v in VARIABLES))
 
 
-def x_columns(n_var: int = N_VAR) -> list[str]:
+def x_columns(n_var: int) -> list[str]:
     """Names of the encoded-variable columns in a front table (x0 = option, x1... = VARIABLES)."""
     return [f"x{j}" for j in range(n_var)]

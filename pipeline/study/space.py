@@ -2,8 +2,9 @@
 
 Encoding (pymoo's X, one row per design, every column in [0, 1]): x0 is the option index, one valid
 (material, process, coating) combination, floor(x0 · n_options); x1... are the continuous variable
-kinds of `registry.VARIABLES` in order (thickness log-uniform inside the option's process window,
-relative density, filler fraction of effective-medium composites), each decoded by its record.
+kinds of `registry.VARIABLES` that the space uses, in order (thickness log-uniform inside the option's
+process window, relative density, filler fraction of effective-medium composites, and the substitution
+level of a composition family when the study searches families), each decoded by its record.
 Only valid combinations exist in the option list: a process that cannot make the material's family,
 or a coating without interfacial data for it, is never proposed (integer encoding with the repair
 built into the decoding). With grid_levels > 0 the continuous variables snap to that many levels,
@@ -21,7 +22,7 @@ from pipeline.errors import ConfigError, did_you_mean
 from pipeline.study.catalog import Catalog
 from pipeline.study.config import StudyConfig
 from pipeline.study.evaluation import DesignBatch
-from pipeline.study.registry import N_VAR, VARIABLES, x_columns
+from pipeline.study.registry import VARIABLES, Variable, x_columns
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,16 @@ class DesignSpace:
     density_high: np.ndarray  # per option: the process's achievable density, capped by the config
     filler_fraction_max: float
     grid_levels: int
+    # composition families (options whose material is a family): the substitution window per option,
+    # NaN for catalog materials
+    is_family: np.ndarray
+    dopant_low: np.ndarray
+    dopant_high: np.ndarray
+
+    @property
+    def variables(self) -> tuple[Variable, ...]:
+        """The variable kinds this space uses, in X column order after the option."""
+        return tuple(v for v in VARIABLES if v.active(self))
 
     @property
     def n_options(self) -> int:
@@ -53,7 +64,7 @@ class DesignSpace:
 
     @property
     def n_var(self) -> int:
-        return N_VAR
+        return 1 + len(self.variables)
 
     @property
     def x_columns(self) -> list[str]:
@@ -63,7 +74,9 @@ class DesignSpace:
     def decode(self, X: np.ndarray) -> DesignBatch:
         X = self.snap(X)
         option = self._option(X)
-        values = {v.name: v.decode(X[:, 1 + k], self, option) for k, v in enumerate(VARIABLES)}
+        values = {v.name: np.full(len(X), v.inactive_value) for v in VARIABLES}
+        for k, v in enumerate(self.variables):
+            values[v.name] = v.decode(X[:, 1 + k], self, option)
         return DesignBatch(
             self.material[option], self.process[option], self.coating[option], **values
         )
@@ -84,20 +97,38 @@ class DesignSpace:
         centres = (np.arange(self.n_options) + 0.5) / self.n_options
         rows = []
         for i, c in enumerate(centres):
-            values = [v.grid_values(self, i, levels) for v in VARIABLES]
+            values = [v.grid_values(self, i, levels) for v in self.variables]
             mesh = np.meshgrid(*values, indexing="ij")
             block = np.column_stack([np.full(mesh[0].size, c), *(m.ravel() for m in mesh)])
             rows.append(block)
         return np.vstack(rows)
 
 
+def study_catalog(catalog: Catalog, config: StudyConfig) -> Catalog:
+    """The catalog a study searches: the shipped one plus the composition families it lists."""
+    families = list(config.search.families)
+    unknown = [f for f in families if f not in catalog.family_ids]
+    if unknown:
+        detail = ", ".join(f"{u!r}{did_you_mean(u, catalog.family_ids, n=1)}" for u in unknown)
+        raise ConfigError(
+            f"{config.source}: key 'search.families': unknown {detail}; expected family_id values "
+            f"of {catalog.directory / 'composition_families.csv'}"
+        )
+    if len(set(families)) != len(families):
+        raise ConfigError(f"{config.source}: key 'search.families': a family is listed twice")
+    added = [f for f in families if f not in catalog.material_ids]
+    return catalog.with_families(added)
+
+
 def build_space(catalog: Catalog, config: StudyConfig) -> DesignSpace:
     s = config.search
-    materials = list(s.materials) or catalog.material_ids
+    catalog = study_catalog(catalog, config)
+    base = [m for m in catalog.material_ids if m not in catalog.family_ids]
+    materials = [*(list(s.materials) or base), *s.families]
     processes = list(s.processes) or catalog.process_ids
     coatings = list(s.coatings) or catalog.coating_ids
     for key, chosen, known in (
-        ("materials", materials, catalog.material_ids),
+        ("materials", list(s.materials), base),
         ("processes", processes, catalog.process_ids),
         ("coatings", coatings, catalog.coating_ids),
     ):
@@ -140,6 +171,12 @@ def build_space(catalog: Catalog, config: StudyConfig) -> DesignSpace:
             f"{config.source}: key 'search': no valid (material, process, coating) combination in the chosen sets"
         )
     options = pd.DataFrame(rows)
+    fams = catalog.families
+    is_family = options["material_id"].isin(fams.index).to_numpy()
+    window = np.full((len(options), 2), np.nan)
+    if is_family.any():
+        ids = options.loc[is_family, "material_id"]
+        window[is_family] = fams.loc[ids, ["x_min", "x_max"]].to_numpy(float)
     # the densest membrane a process has been shown to make (process_properties.csv)
     high = np.minimum(options["relative_density_max"].to_numpy(float), s.relative_density_max)
     return DesignSpace(
@@ -154,4 +191,7 @@ def build_space(catalog: Catalog, config: StudyConfig) -> DesignSpace:
         density_high=high,
         filler_fraction_max=s.filler_fraction_max,
         grid_levels=s.grid_levels,
+        is_family=is_family,
+        dopant_low=np.where(is_family, window[:, 0], np.nan),
+        dopant_high=np.where(is_family, window[:, 1], np.nan),
     )

@@ -163,5 +163,9 @@ def test_every_record_names_its_unit_limit_and_unknown_meaning():
         assert objective.sense in ("min", "max") and objective.label and objective.description
     for constraint in CONSTRAINTS.values():
         assert constraint.name.startswith("g_") and constraint.unknown and constraint.inputs
-    assert [v.name for v in VARIABLES] == ["thickness_um", "relative_density", "filler_fraction"]
-    assert registry.N_VAR == 1 + len(VARIABLES)
+    assert [v.name for v in VARIABLES] == [
+        "thickness_um",
+        "relative_density",
+        "filler_fraction",
+        "dopant_level",
+    ]

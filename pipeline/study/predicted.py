@@ -1,0 +1,122 @@
+"""Conductivity of composition-family members, predicted by the surrogate for every design.
+
+A family's substitution level snaps to `compositions.LEVELS` values of its window, so every
+composition a search can visit is known when the study starts: the surrogate predicts them all at
+once per temperature (one batched call, a few hundred rows), and evaluating a population is then a
+gather by (family, level), with no model call inside the search loop. The cache key is the rounded
+composition itself; the front reports the same formula the surrogate was asked about.
+
+Per level and temperature: log10 σ mean, the 90 % interval (reported), the robust quantile's lower
+bound (robust mode: the ASR quantile is the σ quantile 1 − q, read from the surrogate's own predictive
+interval rather than a Gaussian on its std), the std and the applicability score.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from objectives.constants import ZERO_CELSIUS_K
+from pipeline.errors import ConfigError
+from pipeline.study import compositions
+from pipeline.study.catalog import Catalog
+from pipeline.study.config import StudyConfig
+
+REPORTED_COVERAGE = 0.9
+
+
+def interval_columns(coverage: float) -> tuple[str, str]:
+    """The surrogate table's interval columns for a central coverage (model.predict_table names)."""
+    pct = round(coverage * 100)
+    return f"log10_sigma_p{(100 - pct) // 2:02d}", f"log10_sigma_p{100 - (100 - pct) // 2:02d}"
+
+
+@dataclass(frozen=True)
+class FamilyConductivity:
+    """Predictions for every level of every searched family (arrays [temperature, family, level])."""
+
+    family_of_material: (
+        np.ndarray
+    )  # per catalog material: its family row, -1 for a catalog material
+    x_min: np.ndarray
+    x_max: np.ndarray
+    formulas: list[list[str]]  # [family][level]
+    log10_mean: np.ndarray
+    log10_robust_low: (
+        np.ndarray
+    )  # lower bound of the robust central interval (= mean if not robust)
+    log10_low: np.ndarray  # reported 90 % interval
+    log10_high: np.ndarray
+    log10_std: np.ndarray  # [family, level], at the operating temperature
+    applicability: np.ndarray  # [family, level]
+
+    def locate(
+        self, material: np.ndarray, dopant_level: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(rows that are family members, their family row, their level index)."""
+        fam_all = self.family_of_material[material]
+        rows = np.flatnonzero(fam_all >= 0)
+        fam = fam_all[rows]
+        if dopant_level is None or not rows.size:
+            return rows, fam, np.zeros(rows.size, dtype=np.intp)
+        span = self.x_max[fam] - self.x_min[fam]
+        steps = compositions.LEVELS - 1
+        level = np.rint((dopant_level[rows] - self.x_min[fam]) / span * steps)
+        return rows, fam, np.clip(level, 0, steps).astype(np.intp)
+
+
+def predict_families(
+    catalog: Catalog, config: StudyConfig, surrogate, temperatures_c: list[float]
+) -> FamilyConductivity | None:
+    """Surrogate predictions for the study's families (None when it searches none)."""
+    families = list(config.search.families)
+    if not families:
+        return None
+    if surrogate is None:
+        raise ConfigError(
+            f"{config.source}: key 'search.families': composition families get their conductivity "
+            "from the surrogate, and none is available (set surrogate.enabled: true and register "
+            "one with `make train`)"
+        )
+    fams = catalog.families.loc[families]
+    formulas = [
+        [compositions.formula_at(t, x) for x in compositions.levels(lo, hi)]
+        for t, lo, hi in fams[["template", "x_min", "x_max"]].itertuples(index=False)
+    ]
+    flat = [f for per_family in formulas for f in per_family]
+    shape = (len(families), compositions.LEVELS)
+    robust_q = config.surrogate.robust_quantile if config.surrogate.robust else None
+    mean, robust_low, low, high = (np.empty((len(temperatures_c), *shape)) for _ in range(4))
+    std = applicability = np.empty(shape)
+    for k, t in enumerate(temperatures_c):
+        query = pd.DataFrame({"composition": flat, "temperature_k": t + ZERO_CELSIUS_K})
+        table = surrogate.predict_table(query, coverage=REPORTED_COVERAGE)
+        lo_col, hi_col = interval_columns(REPORTED_COVERAGE)
+        mean[k] = table["log10_sigma_mean"].to_numpy(float).reshape(shape)
+        low[k] = table[lo_col].to_numpy(float).reshape(shape)
+        high[k] = table[hi_col].to_numpy(float).reshape(shape)
+        if robust_q is None:
+            robust_low[k] = mean[k]
+        else:  # the ASR's q-quantile is σ's (1 − q)-quantile: the low end of a 2q − 1 interval
+            coverage = 2.0 * robust_q - 1.0
+            robust = surrogate.predict_table(query, coverage=coverage)
+            robust_low[k] = robust[interval_columns(coverage)[0]].to_numpy(float).reshape(shape)
+        if k == 0:
+            std = table["log10_sigma_std"].to_numpy(float).reshape(shape)
+            applicability = table["applicability"].to_numpy(float).reshape(shape)
+    position = {f: i for i, f in enumerate(families)}
+    family_of_material = np.array([position.get(m, -1) for m in catalog.material_ids], np.intp)
+    return FamilyConductivity(
+        family_of_material,
+        fams["x_min"].to_numpy(float),
+        fams["x_max"].to_numpy(float),
+        formulas,
+        mean,
+        robust_low,
+        low,
+        high,
+        std,
+        applicability,
+    )

@@ -1,0 +1,195 @@
+"""Composition families: templates, charge neutrality, the dopant variable and predicted σ per design."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from pymatgen.core import Composition, Element
+
+from pipeline.errors import CatalogError, ConfigError
+from pipeline.search.nsga2 import run_nsga2
+from pipeline.study import compositions
+from pipeline.study.catalog import load_catalog
+from pipeline.study.config import StudyConfig
+from pipeline.study.predicted import interval_columns
+from pipeline.study.problem import StudyModel
+from tests.conftest import CONFIGS
+
+FAMILIES = ["garnet_ta", "argyrodite_cl", "latp", "llto"]
+
+
+class FamilySurrogate:
+    """A deterministic stand-in: log10 σ = −6 + 20·(Li atomic fraction), an asymmetric interval
+    (−0.8 / +0.4 decades at 90 %, wider below for a robust quantile), std 0.3; compositions with
+    an element listed in `outside` score applicability 0 (out of domain)."""
+
+    class domain_:
+        threshold = 0.05
+
+    def __init__(self, outside=()):
+        self.outside = set(outside)
+        self.calls = 0
+
+    def predict_table(self, query, coverage=0.9):
+        self.calls += 1
+        comps = [Composition(c) for c in query["composition"]]
+        mean = np.array([-6.0 + 20.0 * c.get_atomic_fraction(Element("Li")) for c in comps])
+        width = 1.0 + (coverage - 0.9) * 5  # wider for higher coverage
+        low_col, high_col = interval_columns(coverage)
+        return pd.DataFrame(
+            {
+                "log10_sigma_mean": mean,
+                "log10_sigma_std": np.full(len(comps), 0.3),
+                low_col: mean - 0.8 * width,
+                high_col: mean + 0.4 * width,
+                "applicability": [
+                    0.0 if {str(e) for e in c.elements} & self.outside else 0.9 for c in comps
+                ],
+            },
+            index=query.index,
+        )
+
+
+def composition_config(default_config, **search) -> StudyConfig:
+    data = default_config.to_dict()
+    data["search"].update(
+        {
+            "population_size": 24,
+            "generations": 8,
+            "materials": ["LLZO", "Li6PS5Cl"],
+            "families": FAMILIES,
+            **search,
+        }
+    )
+    return StudyConfig.from_dict(data, source=str(CONFIGS / "default.yaml"))
+
+
+def test_templates_give_formulas_per_formula_unit():
+    assert compositions.formula_at("Li{7-x}La3Zr{2-x}Ta{x}O12", 0.6) == "Li6.4La3Zr1.4Ta0.6O12"
+    assert compositions.formula_at("Li6PS5Cl{1-x}Br{x}", 0.0) == "Li6PS5Cl"  # zero drops Br
+    assert compositions.formula_at("Li{1+x}Al{x}Ti{2-x}(PO4)3", 0.3) == "Li1.3Al0.3Ti1.7(PO4)3"
+    assert compositions.formula_at("Li{3*x}La{2/3-x}TiO3", 0.1) == "Li0.3La0.566667TiO3"
+
+
+@pytest.mark.parametrize(
+    "template, x",
+    [
+        ("Li{7-x}La3Zr{2-x}Ta{x}O12", 2.5),  # negative Zr
+        ("Li{__import__('os')}O", 0.1),  # not arithmetic in x
+        ("Li{x**2}O", 0.1),  # only + - * /
+        ("Li7La3Zr2O12", 0.1),  # no variable amount
+    ],
+)
+def test_bad_templates_are_refused(template, x):
+    with pytest.raises(compositions.TemplateError):
+        compositions.formula_at(template, x)
+
+
+def test_every_shipped_family_is_charge_neutral_across_its_window(catalog):
+    for fid, fam in catalog.families.iterrows():
+        states = compositions.parse_oxidation_states(fam["oxidation_states"])
+        for x in compositions.levels(fam["x_min"], fam["x_max"])[::10]:
+            formula = compositions.formula_at(fam["template"], x)
+            assert abs(compositions.charge_sum(formula, states)) < 1e-4, (fid, formula)
+
+
+@pytest.mark.parametrize(
+    "column, value, expected",
+    [
+        ("template", "Li{7-x}La3Zr{2-x}Ta{2*x}O12", "not charge neutral"),
+        ("parent_material_id", "PEO-LiTFSI+LLZO", "not a composite template"),
+        ("x_max", "0.1", "0 <= x_min < x_max"),
+        ("oxidation_states", "Li:1;La:3;Zr:4;O:-2", "no oxidation state for Ta"),
+    ],
+)
+def test_a_bad_family_row_is_named_by_line_and_column(catalog_copy, column, value, expected):
+    path = catalog_copy / "composition_families.csv"
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    table.loc[0, column] = value  # garnet_ta, line 2
+    table.to_csv(path, index=False)
+    with pytest.raises(CatalogError) as err:
+        load_catalog(catalog_copy)
+    assert f"composition_families.csv, line 2, column '{column}'" in str(err.value)
+    assert expected in str(err.value)
+
+
+def test_decoded_compositions_are_neutral_and_inside_their_sourced_windows(default_config, catalog):
+    model = StudyModel(catalog, composition_config(default_config), FamilySurrogate())
+    assert model.space.n_var == 5  # the dopant level joins x only when families are searched
+    table = model.table(np.random.default_rng(3).random((400, model.space.n_var)))
+    members = table[table["material"].isin(FAMILIES)]
+    assert (
+        members["sigma_predicted"].all()
+        and not table.loc[~table["material"].isin(FAMILIES), "sigma_predicted"].any()
+    )
+    for fid, rows in members.groupby("material"):
+        fam = catalog.families.loc[fid]
+        assert rows["dopant_level"].between(fam["x_min"] - 1e-12, fam["x_max"] + 1e-12).all()
+        states = compositions.parse_oxidation_states(fam["oxidation_states"])
+        for formula, x in zip(rows["composition"], rows["dopant_level"], strict=True):
+            assert formula == compositions.formula_at(fam["template"], x)
+            assert abs(compositions.charge_sum(formula, states)) < 1e-4
+    # a family member inherits its parent's chemistry, mechanics and processes
+    assert set(members.loc[members["material"] == "latp", "li_side_stable"]) <= {True, False}
+    catalog_rows = table[~table["material"].isin(FAMILIES)]
+    assert catalog_rows["dopant_level"].isna().all()
+
+
+def test_member_sigma_is_the_prediction_with_its_interval(default_config, catalog):
+    model = StudyModel(catalog, composition_config(default_config), FamilySurrogate())
+    table = model.table(np.random.default_rng(4).random((300, model.space.n_var)))
+    members = table[table["sigma_predicted"]]
+    li = np.array(
+        [Composition(c).get_atomic_fraction(Element("Li")) for c in members["composition"]]
+    )
+    np.testing.assert_allclose(members["sigma_dense_s_per_cm"], 10 ** (-6 + 20 * li), rtol=1e-9)
+    np.testing.assert_allclose(members["sigma_p05_s_per_cm"], 10 ** (-6 + 20 * li - 0.8), rtol=1e-9)
+    np.testing.assert_allclose(members["sigma_p95_s_per_cm"], 10 ** (-6 + 20 * li + 0.4), rtol=1e-9)
+
+
+def test_robust_mode_uses_the_predictive_quantile(default_config, catalog):
+    config = composition_config(default_config)
+    data = config.to_dict()
+    data["surrogate"].update({"robust": True, "robust_quantile": 0.95})
+    config = StudyConfig.from_dict(data, source=config.source)
+    model = StudyModel(catalog, config, FamilySurrogate())
+    _, _, out = model.evaluate(np.random.default_rng(5).random((300, model.space.n_var)))
+    rows = out["sigma_predicted"]
+    # coverage 2q − 1 = 0.9: the fake's low end is 0.8 decades below the mean
+    ratio = (out["robust_asr_ohm_cm2"] - out["interface_asr_ohm_cm2"]) / out["bulk_asr_ohm_cm2"]
+    np.testing.assert_allclose(ratio[rows], 10**0.8, rtol=1e-6)  # ASR sums round at ~1e-9
+
+
+def test_out_of_domain_compositions_are_penalized_by_default(default_config, catalog):
+    config = composition_config(default_config)
+    assert not config.surrogate.penalize_out_of_domain
+    model = StudyModel(catalog, config, FamilySurrogate(outside={"Ta"}))
+    table = model.table(np.random.default_rng(6).random((400, model.space.n_var)))
+    ta = table["composition"].str.contains("Ta")
+    assert ta.any() and (table.loc[ta, "G_g_domain"] > 0).all()
+    assert not table.loc[ta, "feasible"].any()
+    assert (table.loc[~ta, "G_g_domain"] < 0).all()  # catalog materials: not penalized by default
+
+
+def test_same_seed_same_composition_front(default_config, catalog):
+    config = composition_config(default_config)
+    a = run_nsga2(StudyModel(catalog, config, FamilySurrogate()), progress=False)
+    b = run_nsga2(StudyModel(catalog, config, FamilySurrogate()), progress=False)
+    np.testing.assert_array_equal(a.archive.X, b.archive.X)
+    front = StudyModel(catalog, config, FamilySurrogate()).table(a.archive.X)
+    assert front["sigma_predicted"].any()  # predicted compositions reach the front
+
+
+def test_predictions_are_made_once_per_temperature_not_per_generation(default_config, catalog):
+    surrogate = FamilySurrogate()
+    model = StudyModel(catalog, composition_config(default_config), surrogate)
+    # one call for the catalog materials, one for every level of every family (25 °C only)
+    assert surrogate.calls == 2
+    run_nsga2(model, progress=False)
+    assert surrogate.calls == 2  # the search itself never calls the model
+
+
+def test_families_without_a_surrogate_or_unknown_are_config_errors(default_config, catalog):
+    with pytest.raises(ConfigError, match=r"search\.families'.*none is available"):
+        StudyModel(catalog, composition_config(default_config), None)
+    with pytest.raises(ConfigError, match=r"search\.families': unknown 'garnet_tx'.*garnet_ta"):
+        StudyModel(catalog, composition_config(default_config, families=["garnet_tx"]), None)
