@@ -11,7 +11,7 @@ from pipeline.study.registry import DESIGN_COLUMNS, OBJECTIVES, active_constrain
 
 def shown_columns() -> list[str]:
     """The design (option and variables) and every registered objective, once each."""
-    return list(dict.fromkeys([*DESIGN_COLUMNS, *OBJECTIVES]))
+    return list(dict.fromkeys([*DESIGN_COLUMNS, "composition", *OBJECTIVES]))
 
 
 def _table(frame: pd.DataFrame, columns: list[str]) -> str:
@@ -52,7 +52,12 @@ def design_flags(frame: pd.DataFrame, config: StudyConfig) -> pd.Series:
             for name in active
             if pd.isna(row[name])
         ]
-        if predicted and pd.notna(row.get("surrogate_log10_std")):
+        if bool(row.get("sigma_predicted", False)):  # a composition-family member
+            out.append(
+                f"σ predicted for {row['composition']}: 90 % interval "
+                f"{row['sigma_p05_s_per_cm']:.2g}–{row['sigma_p95_s_per_cm']:.2g} S/cm"
+            )
+        elif predicted and pd.notna(row.get("surrogate_log10_std")):
             out.append("σ predicted by the surrogate")
         if "in_domain" in row and not bool(row["in_domain"]):
             out.append("outside the surrogate's domain")

@@ -193,3 +193,17 @@ def test_families_without_a_surrogate_or_unknown_are_config_errors(default_confi
         StudyModel(catalog, composition_config(default_config), None)
     with pytest.raises(ConfigError, match=r"search\.families': unknown 'garnet_tx'.*garnet_ta"):
         StudyModel(catalog, composition_config(default_config, families=["garnet_tx"]), None)
+
+
+def test_the_report_flags_predicted_conductivities_with_their_interval(default_config, catalog):
+    from pipeline.reporting.report import design_flags, shown_columns
+
+    config = composition_config(default_config)
+    model = StudyModel(catalog, config, FamilySurrogate())
+    table = model.table(np.random.default_rng(7).random((200, model.space.n_var)))
+    flags = design_flags(table, config)
+    members = table["sigma_predicted"].to_numpy(bool)
+    row = table[members].iloc[0]
+    assert f"σ predicted for {row['composition']}: 90 % interval" in flags[members].iloc[0]
+    assert not flags[~members].str.contains("σ predicted").any()
+    assert {"composition", "dopant_level"} <= set(shown_columns())
