@@ -64,9 +64,31 @@ def _wrapped(text: str) -> bool:
     return True
 
 
+# Longer than any formula in the literature tables (at most ~50 characters): a limit that keeps a
+# pasted megabyte from occupying pymatgen's parser for seconds or hours.
+MAX_FORMULA_CHARS = 200
+# A bare element symbol followed by a minus and a number ("Li-1O2") is a negative count, not a
+# mixture term (mixtures put a compound before the minus: "Li7La3Zr2O12-0.3Ga", "Li2O-2B2O3").
+_NEGATIVE_COUNT = re.compile(r"(?:^|[-−–—+·*\s(\[])([A-Z][a-z]?)\s*[-−–—]\s*\d")
+
+
+def check_formula_text(text: str) -> str:
+    """`text` when it may be parsed; FormulaError when it is too long or has a negative count."""
+    if len(text) > MAX_FORMULA_CHARS:
+        raise FormulaError(
+            f"formula of {len(text)} characters, longer than the {MAX_FORMULA_CHARS} allowed"
+        )
+    if match := _NEGATIVE_COUNT.search(text):
+        raise FormulaError(
+            f"formula {text!r} gives {match.group(1)} a negative count "
+            f"({match.group(0).lstrip('-−–—+·*( [')!r})"
+        )
+    return text
+
+
 def parse_formula(text: str) -> dict[str, float]:
     """Element amounts of a formula or mixture string. Raises FormulaError if it cannot be parsed."""
-    return dict(_parse_cached(str(text)))
+    return dict(_parse_cached(check_formula_text(str(text))))
 
 
 @functools.lru_cache(maxsize=65536)
