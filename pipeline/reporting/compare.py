@@ -19,7 +19,8 @@ def design_keys(front: pd.DataFrame, rounded: tuple[str, ...] = ROUNDED) -> pd.S
     if front.empty:
         return pd.Series([], dtype=str, index=front.index)
     parts = [front[c].astype(str) for c in IDENTITY]
-    parts += [front[c].map(lambda v: f"{v:.3g}") for c in rounded]
+    # a variable a study does not use (dopant_level outside composition studies) has no column
+    parts += [front[c].map(lambda v: f"{v:.3g}") for c in rounded if c in front]
     return pd.Series(["|".join(p) for p in zip(*parts, strict=True)], index=front.index)
 
 
