@@ -133,7 +133,7 @@ def choice_label(number: int, row) -> str:
     return f"{number} {name}: {row.material} / {row.process} / {row.coating}, {row.thickness_um:.3g} µm"
 
 
-def _grid(n: int, plt, width: float = 2.9):
+def _grid(n: int, plt, width: float = 2.6):
     """Lower triangle of pairwise panels: row r plots objective r+1 against objective c ≤ r."""
     k = n - 1
     fig, axes = plt.subplots(
@@ -487,7 +487,7 @@ rect.brush{{fill:#000;fill-opacity:.12;stroke:#000;pointer-events:none}} ul{{mar
 <h1>{esc(title)}</h1>
 <div>{esc(note)}. Drag along an axis to keep a range of values, double-click the axis to clear it; hover a line for its design. Arrows point to the better direction (↓ minimized, ↑ maximized). Showing <b id="count"></b>.</div>
 <div class="legend">Material (family): {legend}</div>
-<svg xmlns="http://www.w3.org/2000/svg" width="{_W}" height="{_H}" viewBox="0 0 {_W} {_H}">
+<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_W} {_H}" style="width:100%;max-width:{_W}px;height:auto">
 {chr(10).join(out)}
 </svg>
 <div>Chosen designs (bold lines):<ul>{chosen_list}</ul></div>
