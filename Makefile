@@ -15,7 +15,7 @@ export MLFLOW_DISABLE_TELEMETRY := true
 export DO_NOT_TRACK := true
 export SSEMO_SHARED_DATA := $(SHARED_DATA)
 
-.PHONY: help lock run studies nightly mlflow-server evaluate train predict test lint bench ui clean $(addprefix bench-,$(BENCHES))
+.PHONY: help lock run studies nightly mlflow-server evaluate train predict test lint bench ui compare clean $(addprefix bench-,$(BENCHES))
 
 help: ## List every target with a one-line description
 	@echo "ssemo — Solid-State Electrolyte Membrane Optimizer"
@@ -85,6 +85,10 @@ $(addprefix bench-,$(BENCHES)): bench-%: $(STAMP)
 
 ui: $(STAMP) ## Open the MLflow UI on 127.0.0.1:5000 over the local tracking store
 	$(BIN)/mlflow ui --backend-store-uri $(MLFLOW_URI) --host 127.0.0.1 --port 5000 --workers 1
+
+compare: $(STAMP) ## Compare two study runs' fronts: make compare A=<run id or study> B=<run id or study>
+	@test -n "$(A)" -a -n "$(B)" || { echo "usage: make compare A=<run id or study name> B=<run id or study name>"; exit 2; }
+	$(BIN)/ssemo compare $(A) $(B) --config $(CONFIG)
 
 clean: ## Remove caches and scratch outputs (keeps .venv, study results and the MLflow store)
 	rm -rf .pytest_cache .mypy_cache .ruff_cache benchmarks/results mlruns
