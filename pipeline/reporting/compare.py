@@ -132,16 +132,18 @@ def compare_runs(tracking_uri: str, experiment: str, ref_a: str, ref_b: str, out
             tracking_uri, b.info.run_id, "resolved_config.yaml", Path(tmp) / "config"
         )
         config = StudyConfig.from_dict(yaml.safe_load(config_b.read_text()), source=str(config_b))
+    previous, current = fronts
     objectives = config.objectives
     bounds = {name: config.normalization[name] for name in objectives}
     names = (a.info.run_name or a.info.run_id, b.info.run_name or b.info.run_id)
     labels = (f"A {names[0]}", f"B {names[1]}")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    writers = comparison_writers(*fronts, objectives, bounds, objective_limits(config), labels)
+    limits = objective_limits(config)
+    writers = comparison_writers(previous, current, objectives, bounds, limits, labels)
     files = write_all(out, writers)
     tracking.log_files(tracking_uri, b.info.run_id, files, f"compare/vs_{a.info.run_id[:8]}")
-    metrics, _ = compare_fronts(*fronts)
+    metrics, _ = compare_fronts(previous, current)
     hv = f"summary.hv_{objective_set_key(objectives)}"
     same_set = a.data.tags.get("ssemo.objectives") == b.data.tags.get("ssemo.objectives")
     if same_set and hv in a.data.metrics and hv in b.data.metrics:
