@@ -48,14 +48,14 @@ def test_a_registered_objective_runs_a_whole_study(tmp_path):
         config = toy_config(tmp_path, "[thickness_um, ohmic_loss_mv, strength_mpa]")
         assert config.normalization["ohmic_loss_mv"] == (0.0, 200.0)  # its default bounds
         summary = run_study(config, tmp_path / "toy", progress=False)
-    front = pd.read_csv(tmp_path / "toy" / "front.csv")
+    front = pd.read_parquet(tmp_path / "toy" / "front.parquet")
     assert summary["front_size"] == len(front) > 0
     expected = front["total_asr_ohm_cm2"] * front["current_density_ma_per_cm2"]
     np.testing.assert_allclose(front["ohmic_loss_mv"], expected)
     report = (tmp_path / "toy" / "report.md").read_text()
     assert "ohmic loss [mV] minimized" in report
     assert "| ohmic_loss_mv |" in report.split("## Recommended designs")[1].splitlines()[2]
-    assert (tmp_path / "toy" / "objectives_scatter_matrix.png").stat().st_size > 0
+    assert (tmp_path / "toy" / "pareto_front.png").stat().st_size > 0
     assert "ohmic_loss_mv" not in OBJECTIVES  # gone after the block
 
 
