@@ -21,6 +21,10 @@ distance, and beyond the farthest calibration distance the interval keeps growin
 the distance, up to `max_distance_factor` times (an assumption: the data hold no rows that far to
 calibrate on; the cap keeps intervals finite, and the surrogate clips them to physical bounds).
 distance_bins=1 is the plain split-conformal interval.
+
+noise_floor: the spread is combined in quadrature with this irreducible scatter, s = √(spread² +
+floor²), so that a model sure of itself (tight leaves) is not given a tiny s whose large normalized
+errors then inflate q̂, and with it every other interval (ConductivitySurrogate sets it, see there).
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ class CalibratedRegressor(RegressorMixin, BaseEstimator):
     random_state: int | None
     min_spread: float
     distance_bins: int
+    noise_floor: float = 0.0
     calibration_neighbors: int = 5
     max_distance_factor: float = 2.0
 
@@ -92,7 +97,7 @@ class CalibratedRegressor(RegressorMixin, BaseEstimator):
         for train, test in splits:
             core = self._fit_core(X[train], y[train])
             mean, spread = self._predict_core(core, X[test])
-            scores[test] = np.abs(y[test] - mean) / np.maximum(spread, self.min_spread)
+            scores[test] = np.abs(y[test] - mean) / self._floored(spread)
             distance[test] = self._neighbour_distance(*self._distance_model(X[train]), X[test])
         # at least ~30 scores per bin, so a bin's 90 % quantile is not its maximum by default
         bins = max(1, min(getattr(self, "distance_bins", 1), n // 30))
@@ -137,11 +142,15 @@ class CalibratedRegressor(RegressorMixin, BaseEstimator):
         beyond = np.clip(d / max(self.max_calibration_distance_, 1e-12), 1.0, None)
         return q * np.minimum(beyond, self.max_distance_factor)
 
+    def _floored(self, spread: np.ndarray) -> np.ndarray:
+        floor = getattr(self, "noise_floor", 0.0)  # models fitted before it existed: none
+        return np.sqrt(np.maximum(spread, self.min_spread) ** 2 + floor**2)
+
     def _mean_spread(self, X):
         check_is_fitted(self, "core_")
         X = validate_data(self, X, reset=False)
         mean, spread = self._predict_core(self.core_, X)
-        return mean, np.maximum(spread, self.min_spread)
+        return mean, self._floored(spread)
 
     def predict(self, X, return_std: bool = False):
         mean, spread = self._mean_spread(X)
@@ -247,6 +256,7 @@ class ForestSurrogate(CalibratedRegressor):
         calibration_folds: int = 5,
         min_spread: float = 0.05,
         distance_bins: int = 3,
+        noise_floor: float = 0.0,
         random_state: int | None = None,
         n_jobs: int | None = None,
     ):
@@ -261,6 +271,7 @@ class ForestSurrogate(CalibratedRegressor):
         self.calibration_folds = calibration_folds
         self.min_spread = min_spread
         self.distance_bins = distance_bins
+        self.noise_floor = noise_floor
         self.random_state = random_state
         self.n_jobs = n_jobs
 
@@ -329,6 +340,7 @@ class QuantileGBMSurrogate(CalibratedRegressor):
         calibration_folds: int = 5,
         min_spread: float = 1e-2,
         distance_bins: int = 3,
+        noise_floor: float = 0.0,
         random_state: int | None = None,
     ):
         self.learning_rate = learning_rate
@@ -339,6 +351,7 @@ class QuantileGBMSurrogate(CalibratedRegressor):
         self.calibration_folds = calibration_folds
         self.min_spread = min_spread
         self.distance_bins = distance_bins
+        self.noise_floor = noise_floor
         self.random_state = random_state
 
     def _model(self, **loss):
@@ -381,6 +394,7 @@ class GPSurrogate(CalibratedRegressor):
         calibration_folds: int = 5,
         min_spread: float = 1e-3,
         distance_bins: int = 3,
+        noise_floor: float = 0.0,
         random_state: int | None = None,
     ):
         self.length_scale = length_scale
@@ -389,6 +403,7 @@ class GPSurrogate(CalibratedRegressor):
         self.calibration_folds = calibration_folds
         self.min_spread = min_spread
         self.distance_bins = distance_bins
+        self.noise_floor = noise_floor
         self.random_state = random_state
 
     def _fit_core(self, X, y):
