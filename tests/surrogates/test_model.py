@@ -142,3 +142,136 @@ def test_applicability_domain_scores():
     scores = domain.score(np.vstack([np.zeros(4), np.full(4, 50.0)]))
     assert scores[0] > 0.5 and scores[1] == 0.0
     assert domain.in_domain(np.zeros((1, 4)))[0]
+
+
+# --- issue 14: censoring, physical bounds, formula scale, missing structure ------------------------
+FAST_FOREST = {"n_estimators": 60, "aggregate": "local_mean", "point_quantile": 0.4}
+
+
+def censored_table(seed=0):
+    """Sulfides Li(x)P S(y) with a smooth log10 σ, and oxides Li(x)B O(y) reported as "< 1E-10"
+    (censored, stored at the -15 convention), some oxides measured just above the limit."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(90):
+        x = 2.0 + 4.0 * i / 90
+        rows.append(
+            (f"Li{x:.3f}PS{3 + x / 2:.3f}", -2.0 - 0.5 * (6 - x) + rng.normal(0, 0.2), False)
+        )
+    for i in range(30):
+        x = 0.5 + 2.0 * i / 30
+        censored = i % 3 != 0
+        value = -15.0 if censored else -8.5 + rng.normal(0, 0.3)
+        rows.append((f"Li{x:.3f}BO{1.5 + x / 2:.3f}", value, censored))
+    frame = pd.DataFrame(rows, columns=["composition", "log10_sigma", "censored"])
+    return frame.assign(temperature_k=298.15)
+
+
+def test_censored_rows_never_pull_a_point_prediction_to_the_censoring_value():
+    data = censored_table()
+    y = data["log10_sigma"].to_numpy()
+    model = ConductivitySurrogate(
+        descriptors="fractions", model_params=FAST_FOREST, random_state=0
+    ).fit(data, y)
+    assert model.censoring_classifier_ is not None and model.n_censored_ == 20
+    table = model.predict_table(data)
+    mean = table["log10_sigma_mean"].to_numpy()
+    # no prediction at the censoring value (-15), not for measured rows nor for censored ones
+    assert np.all(np.abs(mean - (-15.0)) > 0.5)
+    censored = data["censored"].to_numpy()
+    # materials the classifier calls insulating are reported at most at the detection limit
+    likely = table["p_below_detection"].to_numpy() >= 0.5
+    assert likely[censored].mean() > 0.5
+    assert np.all(mean[likely] <= -10.0)
+    # measured sulfides far from the insulators are predicted near their values
+    sulfide = np.arange(90)
+    assert np.mean(np.abs(mean[sulfide] - y[sulfide])) < 0.5
+
+
+def test_without_a_censored_column_every_row_is_a_measurement():
+    data = censored_table().drop(columns="censored")
+    model = ConductivitySurrogate(descriptors="fractions", model_params=FAST_FOREST, random_state=0)
+    model.fit(data, data["log10_sigma"].to_numpy())
+    assert model.censoring_classifier_ is None
+    assert (model.predict_table(data)["p_below_detection"] == 0).all()
+
+
+def test_intervals_stay_within_physical_bounds_and_finite():
+    from surrogates.model import PHYSICAL_BOUNDS_LOG10
+
+    data = censored_table()
+    model = ConductivitySurrogate(descriptors="fractions", model_params=FAST_FOREST, random_state=0)
+    model.fit(data, data["log10_sigma"].to_numpy())
+    # far from the data: other chemistries entirely
+    query = pd.DataFrame(
+        {"composition": ["Li7La3Zr2O12", "LiCl", "Li3N", "Li10GeP2S12", "CsLiF2"]}
+    ).assign(temperature_k=298.15)
+    for coverage in (0.5, 0.9, 0.99):
+        low, high = model.predict_interval(query, coverage)
+        assert np.all(np.isfinite(low)) and np.all(np.isfinite(high))
+        assert np.all(low >= PHYSICAL_BOUNDS_LOG10[0]) and np.all(high <= PHYSICAL_BOUNDS_LOG10[1])
+        assert np.all(low <= high)
+    mean = model.predict(query)
+    assert np.all((mean >= PHYSICAL_BOUNDS_LOG10[0]) & (mean <= PHYSICAL_BOUNDS_LOG10[1]))
+
+
+def test_intervals_widen_with_distance_from_the_data():
+    data = censored_table()
+    model = ConductivitySurrogate(descriptors="fractions", model_params=FAST_FOREST, random_state=0)
+    model.fit(data, data["log10_sigma"].to_numpy())
+    estimator = model.sigma_estimator_
+    assert len(estimator.binned_scores_) == 3
+    F = model.featurizer_.transform(data)
+    q = estimator.row_quantiles(F, 0.9)
+    d = estimator.distance(F)
+    near, far = d <= np.quantile(d, 0.2), d >= np.quantile(d, 0.8)
+    assert q[far].min() >= q[near].max()  # q-hat is non-decreasing in distance
+
+
+def test_a_formula_and_its_unit_cell_get_identical_predictions():
+    data = synthetic_series()
+    model = ConductivitySurrogate(
+        descriptors="magpie", model_params={"n_estimators": 40}, random_state=0
+    ).fit(data, data["log10_sigma"].to_numpy())
+    query = pd.DataFrame(
+        {
+            "composition": [
+                "Li6.4Al0.2La3Zr2O12",
+                "Li51.2Al1.6La24Zr16O96",
+                "0.75Li2S-0.25P2S5",
+                "75Li2S·25P2S5",
+                "Li2S-P2S5 (75:25)",
+                "Li3PS4",
+            ]
+        }
+    ).assign(temperature_k=298.15)
+    table = model.predict_table(query)
+    numbers = table.drop(columns=["in_domain", "measured_series"]).to_numpy()
+    np.testing.assert_array_equal(numbers[0], numbers[1])
+    for i in (3, 4, 5):
+        np.testing.assert_array_equal(numbers[2], numbers[i])
+
+
+def test_rows_without_structure_use_the_composition_only_model():
+    from surrogates.model import PHYSICAL_BOUNDS_LOG10
+
+    data = synthetic_series()
+    lattice = dict(space_group_number=62.0, a=10.0, b=8.0, c=6.0, alpha=90.0, beta=90.0, gamma=90.0)
+    structured = data.assign(**lattice, formula_units_per_cell=4.0)
+    model = ConductivitySurrogate(
+        descriptors="fractions",
+        model_params={"n_estimators": 40},
+        use_measured_series=False,
+        random_state=0,
+    ).fit(structured, data["log10_sigma"].to_numpy())
+    assert model.composition_estimator_ is not None
+    assert model.composition_featurizer_.structure is False
+    query = structured[structured["temperature_k"] == 298.15].head(6).reset_index(drop=True)
+    bare = query[["composition", "temperature_k"]]
+    # at the reference temperature the Arrhenius shift is 0: the prediction is the regressor's
+    expected_bare = model.composition_estimator_.predict(
+        model.composition_featurizer_.transform(bare)
+    )
+    expected_full = model.sigma_estimator_.predict(model.featurizer_.transform(query))
+    np.testing.assert_allclose(model.predict(bare), np.clip(expected_bare, *PHYSICAL_BOUNDS_LOG10))
+    np.testing.assert_allclose(model.predict(query), np.clip(expected_full, *PHYSICAL_BOUNDS_LOG10))
