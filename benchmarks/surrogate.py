@@ -78,7 +78,7 @@ EXTRAPOLATION_TRIALS = int(os.environ.get("SSEMO_BENCH_TRIALS", "4"))
 CENSORING_VALUE, DETECTION_LIMIT = -15.0, -10.0
 AT_CENSORING_TOLERANCE = 0.5  # decades: a prediction this close to -15 counts as "at" it
 APPLICABILITY_BINS = (0.0, 0.05, 0.5, 1.0000001)
-DEFAULT_CONFIG = {"descriptors": "fractions", "model_params": DEFAULT_FOREST}
+DEFAULT_CONFIG: dict[str, Any] = {"descriptors": "fractions", "model_params": DEFAULT_FOREST}
 LOCKBOX_FILE = Path(__file__).resolve().parent / "lockbox.json"
 LOCKBOX_RESULT = RESULTS / "surrogate_lockbox.json"
 LOCKBOX_SEED, LOCKBOX_FRACTION = 14, 0.15
@@ -604,9 +604,9 @@ def main() -> None:
     if args.lockbox:
         if LOCKBOX_RESULT.exists():
             sys.exit(f"the lockbox was scored already ({LOCKBOX_RESULT}); it is scored once")
-        figures = run_lockbox(dev, with_censored_all[in_box])
-        figures["wall_s"] = time.perf_counter() - started
-        write_result("surrogate_lockbox", figures, packages=("numpy", "scikit-learn", "optuna"))
+        boxed = run_lockbox(dev, with_censored_all[in_box])
+        boxed["wall_s"] = time.perf_counter() - started
+        write_result("surrogate_lockbox", boxed, packages=("numpy", "scikit-learn", "optuna"))
         return
     figures: dict[str, Any] = {
         "lockbox_sha256": json.loads(LOCKBOX_FILE.read_text())["sha256"],

@@ -77,7 +77,7 @@ class CalibratedRegressor(RegressorMixin, BaseEstimator):
         dist, _ = neighbours.kneighbors(scaler.transform(X), n_neighbors=k)
         return dist.mean(axis=1)
 
-    def _distance_model(self, X):
+    def _distance_model(self, X) -> tuple[StandardScaler, NearestNeighbors]:
         scaler = StandardScaler().fit(X)
         return scaler, NearestNeighbors().fit(scaler.transform(X))
 

@@ -322,9 +322,10 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
         mean, spread = estimator._mean_spread(F)
         q90, q_cov = estimator.row_quantiles(F, 0.9), estimator.row_quantiles(F, coverage)
         fallback = getattr(self, "composition_estimator_", None)
+        featurizer = getattr(self, "composition_featurizer_", None)
         bare = ~_has_structure(X) if fallback is not None else np.zeros(len(X), bool)
-        if bare.any():
-            Fc = self.composition_featurizer_.transform(X.iloc[np.flatnonzero(bare)])
+        if fallback is not None and featurizer is not None and bare.any():
+            Fc = featurizer.transform(X.iloc[np.flatnonzero(bare)])
             mean[bare], spread[bare] = fallback._mean_spread(Fc)
             q90[bare], q_cov[bare] = (
                 fallback.row_quantiles(Fc, 0.9),
