@@ -9,12 +9,30 @@ import sys
 from pathlib import Path
 
 from pipeline import REPO_ROOT
-from pipeline.errors import SsemoError
-from pipeline.files import atomic_write
+from pipeline.errors import EnvironmentProblem, SsemoError
+from pipeline.files import atomic_write, inside, spreadsheet_safe
 
 DEFAULT_CONFIG = REPO_ROOT / "configs" / "default.yaml"
 
 EXIT_OK, EXIT_ROWS_REJECTED, EXIT_USAGE = 0, 1, 2
+EXIT_ENVIRONMENT, EXIT_INTERNAL, EXIT_INTERRUPTED = 5, 70, 130
+EXIT_CODES = (
+    "Exit codes: 0 success; 1 some input rows rejected (the rest processed); 2 invalid config, "
+    "catalog, input file, model file or flag; 3 job already running; 4 some job studies failed; "
+    "5 environment problem (tracking server unreachable, folder not writable); 70 internal error "
+    "(rerun with --debug for the traceback); 130 interrupted."
+)
+
+
+def _write_csv(path: str | Path, frame) -> Path:
+    """A result table written atomically, with text cells made safe for spreadsheets."""
+    safe = spreadsheet_safe(frame)
+    try:
+        return atomic_write(path, lambda tmp: safe.to_csv(tmp, index=False))
+    except OSError as exc:
+        raise EnvironmentProblem(
+            f"{path}: cannot write ({exc.strerror or type(exc).__name__})"
+        ) from None
 
 
 def _quiet_network() -> None:
@@ -47,17 +65,21 @@ def cmd_evaluate(args) -> int:
     config, catalog = _load_study(args)
     parsed = read_designs(args.designs, catalog)
     evaluator = Evaluator(catalog, config, temperature_c=args.temperature_c)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        results = evaluator(parsed.batch)
-        results.update(computed_columns(results, config))
-    scored = pd.DataFrame(results, index=parsed.good_rows).drop(columns=["thickness_um"])
-    g = scored[[name for name in CONSTRAINTS if name in scored]]
-    violated = g.gt(0).apply(lambda r: ";".join(r.index[r]), axis=1)
-    unknown = g.isna().apply(lambda r: ";".join(r.index[r]), axis=1)
-    # A design is feasible only when every constraint is known and met; unknown is said, not guessed.
-    scored["feasible"] = np.where(violated != "", "no", np.where(unknown != "", "unknown", "yes"))
-    scored["violated_constraints"] = violated
-    scored["unknown_constraints"] = unknown
+    scored = pd.DataFrame(index=parsed.good_rows)  # every row rejected: nothing to score
+    if len(parsed.good_rows):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            results = evaluator(parsed.batch)
+            results.update(computed_columns(results, config))
+        scored = pd.DataFrame(results, index=parsed.good_rows).drop(columns=["thickness_um"])
+        g = scored[[name for name in CONSTRAINTS if name in scored]]
+        violated = g.gt(0).apply(lambda r: ";".join(r.index[r]), axis=1)
+        unknown = g.isna().apply(lambda r: ";".join(r.index[r]), axis=1)
+        # feasible only when every constraint is known and met; unknown is said, not guessed
+        scored["feasible"] = np.where(
+            violated != "", "no", np.where(unknown != "", "unknown", "yes")
+        )
+        scored["violated_constraints"] = violated
+        scored["unknown_constraints"] = unknown
     table = parsed.table.drop(columns="line")
     table.insert(0, "line", parsed.table["line"])
     table["status"] = "ok"
@@ -68,7 +90,7 @@ def cmd_evaluate(args) -> int:
     out = table.join(scored)
     out.insert(1, "temperature_c", evaluator.temperature_c)
     # atomic: a crash never leaves a half-written results file
-    out_path = atomic_write(args.out, lambda tmp: out.to_csv(tmp, index=False))
+    out_path = _write_csv(args.out, out)
 
     columns = [*OPTION_COLUMNS, "sigma_membrane_s_per_cm", *OBJECTIVES, "feasible"]
     shown = out.loc[out["status"] == "ok", [c for c in columns if c in out]]
@@ -79,7 +101,8 @@ def cmd_evaluate(args) -> int:
             f"Scored {len(parsed.good_rows)} design(s) at {evaluator.temperature_c:g} °C "
             f"(ASR limit {config.operating.asr_max_ohm_cm2:g} Ω cm²):"
         )
-        print(shown.to_string(index=False))
+        if len(shown):
+            print(shown.to_string(index=False))
     for msgs in parsed.errors.values():
         for msg in msgs:
             print(f"rejected: {msg}", file=sys.stderr)
@@ -87,7 +110,8 @@ def cmd_evaluate(args) -> int:
         f"Wrote {out_path} ({len(out.columns)} columns: every objective and intermediate with units)."
     )
     if parsed.errors:
-        print(f"{len(parsed.errors)} row(s) rejected; the other rows were scored.", file=sys.stderr)
+        rest = "the other rows were scored" if len(parsed.good_rows) else "no row could be scored"
+        print(f"{len(parsed.errors)} row(s) rejected; {rest}.", file=sys.stderr)
         return EXIT_ROWS_REJECTED
     return EXIT_OK
 
@@ -153,7 +177,7 @@ def cmd_predict(args) -> int:
     name = args.model or f"{config.mlflow.registered_model}@{config.mlflow.alias}"
     model = load_registered_model(uri, name if name.startswith("models:/") else f"models:/{name}")
     out, errors = predict_file(model, args.input, args.temperature_c)
-    out_path = atomic_write(args.out, lambda tmp: out.to_csv(tmp, index=False))
+    out_path = _write_csv(args.out, out)
     ok = out[out["status"] == "ok"]
     if len(ok):
         import pandas as pd
@@ -212,7 +236,9 @@ def cmd_compare(args) -> int:
     t = load_config(args.config, args.set or ()).tracking  # the store and experiment to look in
     out = Path(args.out) if args.out else None
     if out is None:
-        out = REPO_ROOT / "results" / "compare" / f"{args.run_a[:24]}_vs_{args.run_b[:24]}"
+        # run references become a folder name: kept under results/compare/ whatever they hold
+        name = re.sub(r"[^A-Za-z0-9._-]", "_", f"{args.run_a[:24]}_vs_{args.run_b[:24]}")
+        out = inside(REPO_ROOT / "results" / "compare", name.lstrip("."))
     result = compare_runs(t.tracking_uri, t.experiment, args.run_a, args.run_b, out)
     m = result["metrics"]
     names = result["names"]
@@ -261,8 +287,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Solid-State Electrolyte Membrane Optimizer: score and search ultra-thin SSE "
         "membrane designs (material, process, coating, thickness) for ASR, strength, "
         "manufacturability and cell energy density.",
-        epilog="Exit codes: 0 success; 1 some input rows rejected (the rest processed); 2 invalid "
-        "config, catalog, input file or flag.",
+        epilog=EXIT_CODES,
+    )
+    parser.add_argument(
+        "--debug", action="store_true", help="show the Python traceback of a failure"
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -443,9 +471,36 @@ def main(argv: list[str] | None = None) -> int:
         )
     try:
         return int(args.func(args))
-    except SsemoError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return exc.exit_code
+    except Exception as exc:
+        if args.debug:
+            raise
+        code, message = _failure(exc)
+        print(f"error: {message}", file=sys.stderr)
+        return code
+    except KeyboardInterrupt:
+        if args.debug:
+            raise
+        print("error: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _failure(exc: Exception) -> tuple[int, str]:
+    """(exit code, message) for a failure: ssemo's own errors say what is wrong and where; an
+    operating-system error names its file; anything else is an internal error said in one line
+    (the traceback is what --debug is for)."""
+    from pipeline.jobs.retry import is_transient
+
+    if isinstance(exc, SsemoError):
+        return exc.exit_code, str(exc)
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f"{exc.filename}: " if exc.filename else ""
+        return EXIT_ENVIRONMENT, f"{where}{exc.strerror}"
+    text = " ".join(str(exc).split())[:300]
+    if is_transient(exc):  # a store or server that went away while working
+        return EXIT_ENVIRONMENT, f"tracking store or server failed ({type(exc).__name__}: {text})"
+    return EXIT_INTERNAL, (
+        f"internal error ({type(exc).__name__}: {text}); rerun with ssemo --debug for the traceback"
+    )
 
 
 if __name__ == "__main__":

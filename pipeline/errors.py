@@ -10,7 +10,14 @@ from collections.abc import Iterable
 
 from objectives.errors import SsemoError
 
-__all__ = ["CatalogError", "ConfigError", "InputError", "SsemoError", "did_you_mean"]
+__all__ = [
+    "CatalogError",
+    "ConfigError",
+    "EnvironmentProblem",
+    "InputError",
+    "SsemoError",
+    "did_you_mean",
+]
 
 
 class ConfigError(SsemoError):
@@ -23,6 +30,13 @@ class CatalogError(SsemoError):
 
 class InputError(SsemoError):
     """A user input file (designs, predictions) cannot be read at all."""
+
+
+class EnvironmentProblem(SsemoError):
+    """The inputs are fine but the surroundings are not: a tracking server that does not answer, an
+    output or state folder that cannot be written, a store another process keeps locked."""
+
+    exit_code = 5
 
 
 def did_you_mean(name: object, options: Iterable[object], n: int = 3) -> str:

@@ -10,8 +10,16 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
+
+from pipeline.errors import EnvironmentProblem, SsemoError
+
+# Prefix of the folder a study's files are first written into (pipeline/reporting/artifacts.py);
+# followed by the writer's process id, so that a later run can remove one its dead writer left.
+PARTIAL_PREFIX = ".partial-"
 
 
 def atomic_write(path: str | Path, write: Callable[[Path], object]) -> Path:
@@ -35,3 +43,86 @@ def atomic_write(path: str | Path, write: Callable[[Path], object]) -> Path:
         tmp.unlink(missing_ok=True)
         raise
     return path
+
+
+def inside(root: str | Path, *parts: str) -> Path:
+    """root/parts resolved, or an SsemoError when the result is not under root (a name such as
+    '../x' or an absolute path would put files elsewhere)."""
+    base = Path(root).resolve()
+    target = base.joinpath(*parts).resolve()
+    if target != base and base not in target.parents:
+        raise SsemoError(f"{target}: refused, outside its root folder {base}")
+    return target
+
+
+def ensure_writable(folder: str | Path, what: str = "output folder") -> Path:
+    """Create `folder` if needed and check that a file can be written in it, so that a read-only
+    or full location fails before a long computation rather than after it."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".write-test-")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise EnvironmentProblem(
+            f"{folder}: {what} is not writable ({exc.strerror or type(exc).__name__})"
+        ) from None
+    return folder
+
+
+def process_alive(pid: int) -> bool:
+    """Whether process `pid` runs on this machine (a zombie, dead but not yet reaped, is not)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat.rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def remove_stale_partials(folder: str | Path) -> list[Path]:
+    """Remove the partial-output folders (PARTIAL_PREFIX<pid>-...) in `folder` whose writing
+    process is dead (killed while writing); returns those removed."""
+    removed = []
+    for path in Path(folder).glob(f"{PARTIAL_PREFIX}*"):
+        pid = path.name.removeprefix(PARTIAL_PREFIX).split("-", 1)[0]
+        if path.is_dir() and pid.isdigit() and not process_alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(frame):
+    """A copy of a table whose text cells cannot run as spreadsheet formulas: a text cell starting
+    with = + - @ (or a tab or carriage return) gets a leading apostrophe, the usual escape
+    (OWASP "CSV injection"). Numbers, and text that reads as a number ("-5", "1e-3"), are kept."""
+    import math
+
+    from pandas.api.types import is_object_dtype, is_string_dtype
+
+    def safe(cell):
+        if not isinstance(cell, str) or not cell.startswith(_FORMULA_START):
+            return cell
+        try:
+            if math.isfinite(float(cell)):
+                return cell
+        except ValueError:
+            pass
+        return "'" + cell
+
+    out = frame.copy()
+    for column in out.columns:
+        if is_object_dtype(out[column]) or is_string_dtype(out[column]):
+            out[column] = out[column].map(safe)
+    return out

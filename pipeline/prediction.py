@@ -8,9 +8,43 @@ import numpy as np
 import pandas as pd
 
 from pipeline.errors import InputError
-from pipeline.study.designs import finite_float, read_user_table
+from pipeline.study.designs import check_column_names, finite_float, read_user_table
 from surrogates.chemistry import FormulaError, parse_formula
 from surrogates.features import STRUCTURE_COLUMNS as OPTIONAL_STRUCTURE
+
+# Physical ranges of the optional structure columns (an empty cell means unknown).
+STRUCTURE_RANGES = {
+    "space_group_number": (1, 230, "an integer space group number in [1, 230]"),
+    "a": (0.0, 1000.0, "a lattice length in (0, 1000] Å"),
+    "b": (0.0, 1000.0, "a lattice length in (0, 1000] Å"),
+    "c": (0.0, 1000.0, "a lattice length in (0, 1000] Å"),
+    "alpha": (0.0, 180.0, "an angle in (0, 180) degrees"),
+    "beta": (0.0, 180.0, "an angle in (0, 180) degrees"),
+    "gamma": (0.0, 180.0, "an angle in (0, 180) degrees"),
+    "formula_units_per_cell": (0.0, 1000.0, "a number of formula units in (0, 1000]"),
+}
+KNOWN_COLUMNS = (
+    "composition",
+    "temperature_c",
+    *OPTIONAL_STRUCTURE,
+    "family",
+    "process",
+    "thickness_um",
+)
+
+
+def _structure_problem(column: str, text: str) -> str | None:
+    """Why a structure cell is impossible, or None (empty: unknown, allowed)."""
+    if text.strip() in ("", "nan"):
+        return None
+    low, high, expected = STRUCTURE_RANGES.get(column, (0.0, float("inf"), "a positive number"))
+    value = finite_float(text)
+    ok = value is not None and low < value <= high
+    if ok and column == "space_group_number":
+        ok = value is not None and value == int(value) and low <= value
+    if ok and column in ("alpha", "beta", "gamma"):
+        ok = value is not None and value < high
+    return None if ok else f"expected {expected}, got {text!r}"
 
 
 def read_prediction_input(
@@ -23,6 +57,7 @@ def read_prediction_input(
         raise InputError(
             f"{path}: missing column 'composition' (optional: temperature_c, {', '.join(OPTIONAL_STRUCTURE)}, family, process, thickness_um)"
         )
+    check_column_names(path, list(table.columns), KNOWN_COLUMNS)
     errors: dict[int, str] = {}
     good, temps = [], []
     for pos, row in enumerate(table.to_dict("records")):
@@ -51,6 +86,17 @@ def read_prediction_input(
                     f"{path}, line {line}, column 'thickness_um': expected a positive number of µm, got {row['thickness_um']!r}"
                 )
                 continue
+        problem = next(
+            (
+                (column, why)
+                for column in OPTIONAL_STRUCTURE
+                if column in row and (why := _structure_problem(column, str(row[column])))
+            ),
+            None,
+        )
+        if problem is not None:
+            errors[pos] = f"{path}, line {line}, column '{problem[0]}': {problem[1]}"
+            continue
         good.append(pos)
         temps.append(t + 273.15)
     inputs = pd.DataFrame(

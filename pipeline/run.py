@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline.errors import SsemoError
+from pipeline.files import ensure_writable, inside, remove_stale_partials
 from pipeline.reporting import tracking
 from pipeline.reporting.artifacts import Outcome, study_writers, write_all
 from pipeline.search.decisions import choose
@@ -36,12 +36,14 @@ def catalog_hash(directory: Path) -> str:
 
 
 def load_surrogate(config: StudyConfig, messages: list[str]):
-    """(model, version) of the registered surrogate, or (None, 'none') with a warning."""
+    """(model, version) of the registered surrogate, or (None, 'none') with a warning when none is
+    registered. A model that is registered but refused (unknown types, changed file) or a store
+    that does not answer stops the run: an error, not a quiet fallback."""
     if not config.surrogate.enabled:
         return None, "disabled"
     try:
         model = tracking.load_registered_model(config.tracking.tracking_uri, config.surrogate.model)
-    except SsemoError as exc:
+    except tracking.ModelNotFoundError as exc:
         messages.append(
             f"no surrogate: {exc} The search used catalog conductivities without uncertainty."
         )
@@ -113,18 +115,28 @@ def run_study(
     runs of the same study from different origins are told apart in the MLflow UI.
     """
     started = time.perf_counter()
+    t = config.tracking
+    # pre-flight, before any search: the output folder is writable (a partial set of files a killed
+    # run left is removed), the tracking store answers, the surrogate loads
+    out_dir = out_dir or inside(config.resolve_path(t.output_dir), config.name)
+    ensure_writable(out_dir)
+    remove_stale_partials(out_dir)
+    if t.enabled or config.surrogate.enabled:
+        tracking.check_store(t.tracking_uri)
     catalog = load_catalog(config.catalog_dir())
     messages: list[str] = []
     surrogate, surrogate_version = load_surrogate(config, messages)
     model = StudyModel(catalog, config, surrogate)
-    out_dir = out_dir or config.resolve_path(config.tracking.output_dir) / config.name
-    out_dir.mkdir(parents=True, exist_ok=True)
-    t = config.tracking
     config_hash = config.config_hash()
     run_name = f"{config.name}-{origin}-{config_hash[:8]}"
     hv_name = hypervolume_metric(model.objectives)
     with tracking.study_run(
-        t.enabled, t.tracking_uri, t.experiment, run_name, hypervolume_metric=hv_name
+        t.enabled,
+        t.tracking_uri,
+        t.experiment,
+        run_name,
+        hypervolume_metric=hv_name,
+        study=config.name,
     ) as rec:
         rec.start(
             tracking.flatten(config.to_dict()),

@@ -210,6 +210,12 @@ def train(config: TrainConfig) -> dict:
 
         example = X[list(c for c in INPUT_COLUMNS if c in X)].head(5)
         info = _log_model(mlflow, model, example, config)
+        # the file's SHA-256 as stored, recorded before the alias points to it: loads check it
+        tracking.record_model_hash(
+            config.mlflow.tracking_uri,
+            config.mlflow.registered_model,
+            str(info.registered_model_version),
+        )
         client = mlflow.tracking.MlflowClient()
         client.set_registered_model_alias(
             config.mlflow.registered_model, config.mlflow.alias, info.registered_model_version

@@ -13,7 +13,7 @@ import socket
 import time
 from pathlib import Path
 
-from pipeline.errors import SsemoError
+from pipeline.errors import EnvironmentProblem, SsemoError
 
 
 class LockedError(SsemoError):
@@ -29,8 +29,13 @@ class JobLock:
         self.took_over: dict | None = None  # details of a stale holder that was replaced
 
     def acquire(self) -> JobLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:  # a read-only or missing state folder: said before any study runs
+            raise EnvironmentProblem(
+                f"{self.path}: cannot create the job lock ({exc.strerror or type(exc).__name__})"
+            ) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

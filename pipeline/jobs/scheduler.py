@@ -22,14 +22,22 @@ import functools
 import hashlib
 import json
 import os
+import re
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.files import atomic_write
-from pipeline.study.schema import build, config_error, read_yaml_mapping, spec
+from pipeline.files import atomic_write, inside
+from pipeline.study.schema import (
+    SAFE_NAME,
+    SAFE_NAME_TEXT,
+    build,
+    config_error,
+    read_yaml_mapping,
+    spec,
+)
 
 EXIT_STUDIES_FAILED = 4
 
@@ -39,7 +47,8 @@ EXIT_STUDIES_FAILED = 4
 
 @dataclass(frozen=True)
 class JobStudy:
-    name: str | None = spec(default=None)  # default: the config file's name without .yaml
+    # default: the config file's name without .yaml; a folder name under the state folder
+    name: str | None = spec(default=None, pattern=SAFE_NAME)
     config: str = spec(default="", required=True)  # a study config, relative to the job file
     overrides: tuple[str, ...] | None = spec(default=None)  # 'key.path=value', as --set takes
 
@@ -61,7 +70,8 @@ class JobFile:
     always could; paths are relative to the job file."""
 
     studies: tuple[JobStudy, ...] = spec(1, default=(), required=True)
-    name: str | None = spec(default=None)  # default: the job file's name without .yaml
+    # default: the job file's name without .yaml; names the lock file in the state folder
+    name: str | None = spec(default=None, pattern=SAFE_NAME)
     description: str | None = spec(default=None)
     state_dir: str | None = spec(default=None)  # default: ../../results/jobs
     retrain_surrogate: bool | None = None
@@ -108,6 +118,11 @@ def load_job(path: str | Path) -> JobConfig:
         problems.append(
             f"key 'compute.scheduler': expected null or an address like tcp://127.0.0.1:8786, got {scheduler!r}"
         )
+    if raw.name is None and not re.fullmatch(SAFE_NAME, path.stem):
+        problems.append(
+            f"key 'name': the job file's name {path.stem!r} is not a safe name "
+            f"({SAFE_NAME_TEXT}); set 'name'"
+        )
     if problems:
         raise config_error(str(path), problems, "job file")
     retries = raw.retries or JobRetries()
@@ -142,6 +157,11 @@ def _resolve_studies(
         if not all(isinstance(o, str) and "=" in o for o in overrides):
             problems.append(f"key '{where}.overrides': expected a list of 'key.path=value' strings")
         name = str(entry.name or cfg.stem)
+        if entry.name is None and not re.fullmatch(SAFE_NAME, name):
+            problems.append(
+                f"key '{where}.name': the config file's name {name!r} is not a safe name "
+                f"({SAFE_NAME_TEXT}); set 'name'"
+            )
         if name in names:
             problems.append(f"key '{where}.name': duplicate study name {name!r}")
         names.add(name)
@@ -233,7 +253,7 @@ def run_one(
             return {"study": entry.name, "status": "reused", "key": key, **record}
         checkpoint = Checkpoint(state / "checkpoints" / key, key)
         previous = _previous_success(state, entry.name)
-        out_dir = state / "studies" / entry.name / key
+        out_dir = inside(state, "studies", entry.name, key)
         if config.tracking.enabled:
             closed = with_retries(
                 lambda: close_stale_runs(
@@ -295,7 +315,7 @@ def run_job(job: JobConfig, force: bool = False, progress: bool = True) -> tuple
     from pipeline.jobs.lock import JobLock
 
     state = Path(job.state_dir)
-    lock = JobLock(state / f"{job.name}.lock")
+    lock = JobLock(inside(state, f"{job.name}.lock"))
     lock.acquire()
     try:
         if lock.took_over and progress:

@@ -86,8 +86,15 @@ def study_writers(
 
 def write_all(out_dir: Path, writers: dict[str, Callable[[Path], Any]]) -> list[Path]:
     """Write every file into a temporary folder beside out_dir, then move each into place (a
-    rename on the same file system), so a crash while writing leaves the previous set intact."""
-    with tempfile.TemporaryDirectory(dir=out_dir) as tmp:
+    rename on the same file system), so a crash while writing leaves the previous set intact. The
+    folder's name carries this process's id: one left by a killed run is removed by the next
+    (pipeline.files.remove_stale_partials)."""
+    import os
+
+    from pipeline.files import PARTIAL_PREFIX
+
+    prefix = f"{PARTIAL_PREFIX}{os.getpid()}-"
+    with tempfile.TemporaryDirectory(dir=out_dir, prefix=prefix) as tmp:
         for name, write in writers.items():
             write(Path(tmp) / name)
         for name in writers:

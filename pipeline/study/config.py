@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import REPO_ROOT
+from pipeline.study.catalog import ATMOSPHERES, SCALABILITY
 from pipeline.study.registry import DEFAULT_OBJECTIVES, OBJECTIVES, default_bounds
-from pipeline.study.schema import as_dict, read_with_overrides, spec, validate
+from pipeline.study.schema import SAFE_NAME, as_dict, read_with_overrides, spec, validate
 from pipeline.study.schema import read_yaml_mapping as read_yaml_mapping  # re-exported
 from pipeline.study.schema import set_override as set_override  # re-exported
 
@@ -99,10 +100,16 @@ class Manufacturability:
     atmosphere_scores: dict[str, float] = spec(
         0.0,
         1.0,
+        choices=ATMOSPHERES,
+        complete=True,
         default_factory=lambda: {"ambient": 1.0, "dry_room": 0.6, "inert": 0.3, "vacuum": 0.4},
     )
     scalability_scores: dict[str, float] = spec(
-        0.0, 1.0, default_factory=lambda: {"roll_to_roll": 1.0, "batch": 0.5}
+        0.0,
+        1.0,
+        choices=SCALABILITY,
+        complete=True,
+        default_factory=lambda: {"roll_to_roll": 1.0, "batch": 0.5},
     )
 
 
@@ -178,14 +185,14 @@ class Compute:
 class TrackingConfig:
     enabled: bool = True
     tracking_uri: str = spec(default="sqlite:///mlflow.db")
-    experiment: str = spec(default="ssemo-search")
+    experiment: str = spec(default="ssemo-search", pattern=SAFE_NAME)  # a folder in mlartifacts/
     output_dir: str = spec(default="../results")
 
 
 @dataclass(frozen=True)
 class StudyConfig:
     catalog: str = "catalog"
-    name: str = "default"
+    name: str = spec(default="default", pattern=SAFE_NAME)  # the results folder's name
     description: str = ""
     operating: Operating = field(default_factory=Operating)
     cell: Cell = field(default_factory=Cell)
@@ -332,7 +339,7 @@ class Tuning:
 @dataclass(frozen=True)
 class Tracking:
     tracking_uri: str = spec(default="sqlite:///mlflow.db")
-    experiment: str = spec(default="ssemo-surrogates")
+    experiment: str = spec(default="ssemo-surrogates", pattern=SAFE_NAME)
     registered_model: str = spec(default="ssemo-conductivity")
     alias: str = spec(default="champion")
 

@@ -7,6 +7,8 @@ Columns: material, process, coating, thickness_um, relative_density (default 1),
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,15 +31,49 @@ class ParsedDesigns:
     errors: dict[int, list[str]]  # position in `table` -> messages
 
 
+# A user's table larger than this is refused before parsing (the shipped examples are < 1 kB).
+MAX_INPUT_BYTES = 50_000_000
+
+
 def read_user_table(path: Path, what: str) -> pd.DataFrame:
-    """A user's CSV as strings (stripped), or one InputError naming the file and the problem."""
+    """A user's CSV as strings (stripped), or one InputError naming the file and the problem: no
+    such file, a folder, unreadable, larger than MAX_INPUT_BYTES, not UTF-8, not CSV, no data rows,
+    a column named twice."""
     try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+        size = path.stat().st_size
+        if path.is_dir():
+            raise InputError(f"{path}: is a folder, expected a CSV {what}")
+        if size > MAX_INPUT_BYTES:
+            raise InputError(f"{path}: {size} bytes, more than the {MAX_INPUT_BYTES} allowed")
+        with open(path, encoding="utf-8", newline="") as f:
+            header = next(csv.reader(f), [])
+        table = pd.read_csv(
+            path, dtype=str, keep_default_na=False, skipinitialspace=True, encoding="utf-8"
+        )
     except FileNotFoundError:
         raise InputError(f"{path}: no such {what}") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: not a readable CSV ({exc})") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read {what} ({exc.strerror})") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"{path}: not a readable CSV ({first})") from None
+    names = [name.strip() for name in header]
+    for i, name in enumerate(names):
+        if name in names[:i]:
+            raise InputError(f"{path}, line 1, column {i + 1}: column {name!r} appears twice")
+    if table.empty:
+        raise InputError(f"{path}: no data rows (only a header)")
     return table
+
+
+def check_column_names(path: Path, columns: Sequence[str], known: Sequence[str]) -> None:
+    """InputError for a column that looks like a misspelling of a known one ('relative_densty'
+    would otherwise be ignored and its default used); other extra columns are carried along."""
+    for i, name in enumerate(columns):
+        if name not in known and (hint := did_you_mean(name, known, n=1)):
+            raise InputError(f"{path}, line 1, column {i + 1}: unknown column {name!r}{hint}")
 
 
 def read_designs(path: str | Path, catalog: Catalog) -> ParsedDesigns:
@@ -50,6 +86,7 @@ def read_designs(path: str | Path, catalog: Catalog) -> ParsedDesigns:
             f"{path}: missing column(s) {', '.join(missing)}; expected columns "
             f"{', '.join(REQUIRED)} and optionally {', '.join(OPTIONAL)}"
         )
+    check_column_names(path, list(table.columns), (*REQUIRED, *OPTIONAL))
     table = table.apply(lambda col: col.str.strip())
     table.insert(0, "line", np.arange(len(table)) + 2)
 

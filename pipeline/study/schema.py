@@ -13,6 +13,8 @@ validated by it; `config_error` turns the collected problems into one ConfigErro
 from __future__ import annotations
 
 import dataclasses
+import math
+import re
 import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
@@ -33,11 +35,13 @@ def spec(
     choices=None,
     complete: bool = False,
     required: bool = False,
+    pattern: str | None = None,
     **kw,
 ):
     """A dataclass field with its validation rule in metadata (complete: a mapping needs every
     choice; required: the key must be given, its default only stands in while problems are
-    collected; for a list of nested dataclasses, low is the least number of entries)."""
+    collected; for a list of nested dataclasses, low is the least number of entries; pattern: a
+    regular expression a string must match whole, e.g. SAFE_NAME)."""
     meta = {
         "low": low,
         "high": high,
@@ -45,12 +49,25 @@ def spec(
         "choices": choices,
         "complete": complete,
         "required": required,
+        "pattern": pattern,
     }
     return field(metadata=meta, **kw)
 
 
+# Names that become file or folder names (study, job, experiment): letters, digits, '.', '_', '-',
+# not starting with a dot or dash, so that none is a path ('../x', '/etc'), hidden, or read as a flag.
+SAFE_NAME = r"[A-Za-z0-9_][A-Za-z0-9._-]{0,99}"
+SAFE_NAME_TEXT = "1-100 letters, digits, '.', '_' or '-', not starting with '.' or '-'"
+
+# Config files are small; a larger one is a mistake (or an attack on the parser).
+MAX_CONFIG_BYTES = 1_000_000
+
+
 def config_error(source: str, problems: list[str], what: str = "config") -> ConfigError:
-    """One error listing every problem found in a file: "<file>: invalid <what>" and a bullet each."""
+    """One error listing every problem found in a file: "<file>: invalid <what>: <problem>" on one
+    line when there is one problem, else a bullet each."""
+    if len(problems) == 1:
+        return ConfigError(f"{source}: invalid {what}: {problems[0]}")
     return ConfigError(f"{source}: invalid {what}\n" + "\n".join(f"  - {p}" for p in problems))
 
 
@@ -80,6 +97,10 @@ def as_dict(config: Any) -> dict[str, Any]:
 
 
 def _expected(meta: Mapping[str, Any], unit_type: str) -> str:
+    if unit_type == "str" and meta.get("pattern") == SAFE_NAME:
+        return f"a name of {SAFE_NAME_TEXT}"
+    if unit_type == "str" and meta.get("pattern"):
+        return f"a string matching {meta['pattern']}"
     if unit_type == "str" and not meta.get("choices"):
         return "a string"
     if meta.get("choices") and unit_type == "str":
@@ -91,15 +112,20 @@ def _expected(meta: Mapping[str, Any], unit_type: str) -> str:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    """A finite int or float (not a bool): NaN and ±inf are never valid config values."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _check_scalar(
     value: Any, meta: Mapping[str, Any], kind: str, path: str, problems: list[str]
 ) -> Any:
     if kind == "str":
-        choices = meta.get("choices")
-        if not isinstance(value, str) or (choices and value not in choices):
+        choices, pattern = meta.get("choices"), meta.get("pattern")
+        if (
+            not isinstance(value, str)
+            or (choices and value not in choices)
+            or (pattern and not re.fullmatch(pattern, value))
+        ):
             hint = did_you_mean(value, choices or ())
             problems.append(f"key '{path}': expected {_expected(meta, 'str')}, got {value!r}{hint}")
         return value
@@ -262,18 +288,70 @@ def _build_mapping(value: Any, meta: Mapping[str, Any], path: str, problems: lis
     return out
 
 
+class ConfigLoader(yaml.SafeLoader):
+    """PyYAML's safe loader with two changes for config files:
+
+    - numbers as YAML 1.2 reads them: `1e-4` and `3E5` are floats (YAML 1.1 wants `1.0e-4` and
+      PyYAML reads `1e-4` as a string);
+    - no aliases (`*name`): a config never needs them, and nested aliases expand exponentially
+      (the "billion laughs" memory bomb).
+    """
+
+    yaml_implicit_resolvers: typing.ClassVar[dict] = {
+        key: list(value) for key, value in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.events.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"aliases (*{event.anchor}) are not allowed in ssemo configs",
+                event.start_mark,
+            )
+        return super().compose_node(parent, index)
+
+
+ConfigLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"),
+)
+
+
+def load_yaml(text: str) -> Any:
+    """Parse YAML text with ConfigLoader (YAML 1.2 numbers, no aliases)."""
+    return yaml.load(text, Loader=ConfigLoader)  # ConfigLoader is a SafeLoader
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """A parser error on one line: what is wrong and where (line, column)."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    return f"{problem}{where}"
+
+
 def set_override(data: dict[str, Any], assignment: str) -> None:
     """Apply one `--set key.path=value` override (value parsed as YAML) to a raw config dict."""
     if "=" not in assignment:
         raise ConfigError(f"--set {assignment!r}: expected key.path=value")
     key, raw = assignment.split("=", 1)
-    node = data
     parts = key.strip().split(".")
+    if not all(parts):
+        raise ConfigError(f"--set {assignment!r}: expected key.path=value, got an empty key")
+    node = data
     for part in parts[:-1]:
         node = node.setdefault(part, {})
         if not isinstance(node, dict):
             raise ConfigError(f"--set {assignment!r}: '{part}' is not a section")
-    node[parts[-1]] = yaml.safe_load(raw)
+    try:
+        node[parts[-1]] = load_yaml(raw)
+    except yaml.YAMLError as exc:
+        raise ConfigError(
+            f"--set {assignment!r}: not a YAML value ({_yaml_problem(exc)})"
+        ) from None
 
 
 def read_with_overrides(path: str | Path, overrides: Sequence[str] = ()) -> dict[str, Any]:
@@ -285,14 +363,24 @@ def read_with_overrides(path: str | Path, overrides: Sequence[str] = ()) -> dict
 
 
 def read_yaml_mapping(path: str | Path, what: str = "config") -> dict[str, Any]:
-    """A YAML file's top-level mapping, or a ConfigError naming the file and what is wrong."""
+    """A YAML file's top-level mapping, or a ConfigError naming the file and what is wrong (on one
+    line): unreadable, too large, not UTF-8, not YAML, aliases, not a mapping."""
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        size = path.stat().st_size
+        if size > MAX_CONFIG_BYTES:
+            raise ConfigError(
+                f"{path}: {what} is {size} bytes, more than the {MAX_CONFIG_BYTES} a {what} may have"
+            )
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read {what} ({exc.strerror})") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: {what} is not UTF-8 text (byte {exc.start})") from None
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+        raise ConfigError(f"{path}: not valid YAML: {_yaml_problem(exc)}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid YAML: nested too deeply") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping at the top level, got {type(data).__name__}")
     return data

@@ -91,17 +91,22 @@ def test_run_writes_results_and_a_finished_mlflow_run(tmp_path, capsys):
     assert {"report.md", "front.parquet", "pareto_front.png"} <= artifacts
 
 
-def test_injected_error_marks_run_failed(tmp_path, monkeypatch):
+def test_injected_error_marks_run_failed(tmp_path, monkeypatch, capsys):
     import pipeline.run
 
     def boom(*args, **kwargs):
         raise RuntimeError("injected failure")
 
     monkeypatch.setattr(pipeline.run, "run_nsga2", boom)
+    # an unexpected failure: one line and exit code 70, the traceback only with --debug
+    assert main(run_args(tmp_path)) == 70
+    err = capsys.readouterr().err
+    assert "error: internal error (RuntimeError: injected failure)" in err
+    assert "Traceback" not in err
     with pytest.raises(RuntimeError, match="injected failure"):
-        main(run_args(tmp_path))
+        main(["--debug", *run_args(tmp_path)])
     _, table = runs(tmp_path)
-    assert list(table["status"]) == ["FAILED"]
+    assert list(table["status"]) == ["FAILED", "FAILED"]
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,10 @@ def problems(tmp_path, data) -> list[str]:
     with pytest.raises(ConfigError) as info:
         load_job(write(tmp_path, data))
     head, *lines = str(info.value).splitlines()
+    if not lines:  # one problem: "<file>: invalid job file: <problem>" on one line
+        head, problem = head.split(": invalid job file: ", 1)
+        assert head.endswith("job.yaml")
+        return [problem]
     assert head.endswith("job.yaml: invalid job file")
     return [line.removeprefix("  - ") for line in lines]
 
