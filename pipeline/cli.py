@@ -155,8 +155,13 @@ def cmd_train(args) -> int:
 
     config = load_train_config(args.config, args.set or ())
     summary = train(config)
+    done = (
+        "Reused (already trained on this data)"
+        if summary.get("cached")
+        else "Trained and registered"
+    )
     print(
-        f"Trained and registered {summary['model_uri']} (version {summary['model_version']}) from "
+        f"{done} {summary['model_uri']} (version {summary['model_version']}) from "
         f"{summary['rows']} rows ({summary['rejected']} rejected, data hash {summary['data_hash'][:12]})."
     )
     print(

@@ -7,6 +7,8 @@ the configured name with an alias (e.g. `champion`) that the optimizer loads by 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import sys
 import tempfile
 import time
@@ -80,19 +82,102 @@ def _progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def train(config: TrainConfig) -> dict:
-    """Run the training job; returns a summary (run id, model version, metrics)."""
+def config_hash(config: TrainConfig) -> str:
+    """Hash of the training recipe (data sources, censoring, tuning), not of where it is recorded."""
+    recipe = {k: v for k, v in config.to_dict().items() if k != "mlflow"}
+    return hashlib.sha256(json.dumps(recipe, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def cached_champion(config: TrainConfig, data_hash: str, recipe: str) -> dict | None:
+    """The registered model under the configured alias, if it was trained by this recipe on this
+    data (tags of its training run); None when there is none or it differs."""
+    import mlflow
+
+    client = mlflow.tracking.MlflowClient(config.mlflow.tracking_uri)
+    try:
+        version = client.get_model_version_by_alias(
+            config.mlflow.registered_model, config.mlflow.alias
+        )
+        run = client.get_run(str(version.run_id))
+    except mlflow.exceptions.MlflowException:
+        return None
+    tags, metrics = run.data.tags, run.data.metrics
+    if tags.get("ssemo.data_hash") != data_hash or tags.get("ssemo.train_config_hash") != recipe:
+        return None
+    _progress(
+        f"surrogate up to date: version {version.version} was trained by this recipe on this data "
+        f"(hash {data_hash[:12]}); nothing to train"
+    )
+    return {
+        "run_id": version.run_id,
+        "model_uri": f"models:/{config.mlflow.registered_model}@{config.mlflow.alias}",
+        "model_version": version.version,
+        "data_hash": data_hash,
+        "rows": int(metrics.get("data.rows_used", 0)),
+        "rejected": int(metrics.get("data.rejected", 0)),
+        **{k: metrics[k] for k in metrics if k.startswith("cv_")},
+        "cached": True,
+    }
+
+
+def _fixed_estimator(seed: int):
+    """tuning.enabled: false: ssemo's model with its defaults, a recipe chosen before this data
+    was seen (no search on it), seeded."""
+    from surrogates.model import ConductivitySurrogate
+
+    _progress("fixed recipe (no tuning): cross-validating and fitting the model")
+    return ConductivitySurrogate(random_state=seed)
+
+
+def _tuned_estimator(X, y, groups, t, storage, log_trial, config: TrainConfig):
+    """The Optuna search: (estimator of the best trial, its params, its 1-based number, trials)."""
     from surrogates.tuning import StudyMismatchError, model_from_params, tune
 
+    try:
+        study = tune(
+            X,
+            y,
+            groups,
+            n_trials=t.n_trials,
+            seed=t.seed,
+            storage=storage,
+            study_name=t.study_name,
+            models=t.models,
+            n_splits=t.cv_folds,
+            cv_repeats=t.cv_repeats,
+            callbacks=[log_trial],
+            timeout_s=t.timeout_s,
+        )
+    except StudyMismatchError as exc:
+        raise SsemoError(f"{config.source}: key 'tuning.study_name': {exc}") from None
+    best = study.best_trial
+    _progress(
+        f"best trial {best.number + 1}: {best.params}; cross-validating and fitting the final model"
+    )
+    estimator = model_from_params(best.params, random_state=t.seed)
+    return estimator, best.params, best.number + 1, len(study.trials)
+
+
+def train(config: TrainConfig) -> dict:
+    """Run the training job; returns a summary (run id, model version, metrics)."""
     mlflow = tracking.configure(config.mlflow.tracking_uri, config.mlflow.experiment)
     started = time.perf_counter()
+    data = load_training_data(config)
+    recipe = config_hash(config)
+    if not config.tuning.enabled:  # a fixed recipe on the same data gives the same model: reuse it
+        cached = cached_champion(config, data.data_hash, recipe)
+        if cached is not None:
+            return cached
     with tracking.sigterm_as_exception(), mlflow.start_run(run_name="train-conductivity") as parent:
         tracking.log_batch(
             mlflow,
             params=tracking.flatten(config.to_dict()),
-            tags={"ssemo.job": "train", "ssemo.code_version": tracking.code_version()},
+            tags={
+                "ssemo.job": "train",
+                "ssemo.code_version": tracking.code_version(),
+                "ssemo.train_config_hash": recipe,
+            },
         )
-        data = load_training_data(config)
         with tempfile.TemporaryDirectory() as tmp:
             rejects_path = Path(tmp) / "rejects.csv"
             data.rejects.to_csv(rejects_path, index=False)
@@ -160,30 +245,14 @@ def train(config: TrainConfig) -> dict:
             if t.storage and "://" not in t.storage
             else t.storage
         )
-        if storage and "://" not in storage:
+        if t.enabled and storage and "://" not in storage:
             Path(storage).parent.mkdir(parents=True, exist_ok=True)
-        try:
-            study = tune(
-                X,
-                y,
-                groups,
-                n_trials=t.n_trials,
-                seed=t.seed,
-                storage=storage,
-                study_name=t.study_name,
-                models=t.models,
-                n_splits=t.cv_folds,
-                cv_repeats=t.cv_repeats,
-                callbacks=[log_trial],
-                timeout_s=t.timeout_s,
+        if not t.enabled:
+            estimator, best_params, best_number, n_trials = _fixed_estimator(t.seed), {}, 0, 0
+        else:
+            estimator, best_params, best_number, n_trials = _tuned_estimator(
+                X, y, groups, t, storage, log_trial, config
             )
-        except StudyMismatchError as exc:
-            raise SsemoError(f"{config.source}: key 'tuning.study_name': {exc}") from None
-        best = study.best_trial
-        estimator = model_from_params(best.params, random_state=t.seed)
-        _progress(
-            f"best trial {best.number + 1}: {best.params}; cross-validating and fitting the final model"
-        )
         # the reported CV (plots, cv_* metrics) is the first shuffle: one out-of-fold prediction per row
         cv = cross_validate(estimator, X, y, groups, n_splits=t.cv_folds, seed=t.seed)
         model = estimator.fit(X, y, groups=groups)
@@ -204,8 +273,8 @@ def train(config: TrainConfig) -> dict:
                 mlflow.log_artifact(str(path), artifact_path="evaluation")
         tracking.log_batch(
             mlflow,
-            metrics=cv.metrics() | {"best_trial": best.number + 1, "n_trials": len(study.trials)},
-            params={"best." + k: v for k, v in best.params.items()},
+            metrics=cv.metrics() | {"best_trial": best_number, "n_trials": n_trials},
+            params={"best." + k: v for k, v in best_params.items()},
         )
 
         example = X[list(c for c in INPUT_COLUMNS if c in X)].head(5)
@@ -228,7 +297,7 @@ def train(config: TrainConfig) -> dict:
             "rows": len(data.rows),
             "rejected": len(data.rejects),
             "data_hash": data.data_hash,
-            "best_params": best.params,
+            "best_params": best_params,
             "wall_s": time.perf_counter() - started,
             **cv.metrics(),
         }

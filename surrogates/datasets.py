@@ -459,6 +459,53 @@ def load_bradford(path: str | Path) -> LoadResult:
     return out.result()
 
 
+def load_kang(path: str | Path) -> LoadResult:
+    """Kang, Kim, Min, J. Phys. Chem. C 127, 19335 (2023), doi:10.1021/acs.jpcc.3c02908 (MIT repository
+    copy): room-temperature σ with structure family and space group; Na conductors are refused."""
+    frame = _read_csv(
+        Path(path), ("Formula", "Type", "Ionic conductivity (S/cm)", "Spacegroup", "Source")
+    )
+    out = _Rows("kang")
+    for i, r in enumerate(frame.to_dict("records")):
+        out.add(
+            i + 2,
+            str(r["Formula"]).strip(),
+            r["Ionic conductivity (S/cm)"],
+            ROOM_TEMPERATURE_K,
+            family=_text(r.get("Type")).lower(),
+            doi=_text(r.get("Source")),
+            space_group_number=_num(r.get("Spacegroup")),
+        )
+    return out.result()
+
+
+def load_literature(path: str | Path) -> LoadResult:
+    """The literature table shipped with ssemo (configs/data/literature_conductivity.csv.gz): rows of
+    the permissively licensed datasets converted to this module's schema by
+    scripts/build_literature_table.py, each row naming its dataset and source row; the rows are checked
+    again as they are read."""
+    frame = _read_csv(Path(path), (*SCHEMA, *EXTRA), keep_default_na=False, dtype=str)
+    out = _Rows("literature")
+    for r in frame.to_dict("records"):
+        extra = {k: _num(r[k]) if k not in ("process",) else r[k] for k in EXTRA}
+        value = _num(r["log10_sigma"])
+        censored = r["censored"].strip().lower() in ("true", "1")
+        out.add(
+            f"{r['dataset']}:{r['source_row']}",
+            r["composition"],
+            f"<{10.0**value}" if censored else 10.0**value,
+            _num(r["temperature_k"]),
+            family=r["family"],
+            doi=r["source_doi"],
+            **extra,
+        )
+    result = out.result()
+    # each row keeps the dataset it came from (its licence and attribution: configs/data/LICENSES.md)
+    origin = result.rows["source_row"].astype(str).str.split(":", n=1)
+    result.rows["dataset"], result.rows["source_row"] = origin.str[0], origin.str[1]
+    return result
+
+
 LOADERS: dict[str, Callable[..., LoadResult]] = {
     "curated": load_curated,
     "obelix": load_obelix,
@@ -466,6 +513,8 @@ LOADERS: dict[str, Callable[..., LoadResult]] = {
     "laskowski": load_laskowski,
     "mchaffie": load_mchaffie,
     "bradford": load_bradford,
+    "kang": load_kang,
+    "literature": load_literature,
 }
 
 

@@ -309,6 +309,11 @@ class Sources:
     laskowski: Source = _shared("laskowski2023/laskowski_with_dois.csv")
     mchaffie: Source = _shared("mchaffie2025/ionic_conductivity_database.csv")
     bradford: Source = _shared("polymer_electrolyte_bradford2023/clean_train_data.csv")
+    kang: Source = _shared("kang2023_sse_328/Ionic_conductivity_training_dataset.csv")
+    # the permissive datasets converted and shipped in the repository (configs/data/LICENSES.md)
+    literature: Source = field(
+        default_factory=lambda: Source(False, "data/literature_conductivity.csv.gz")
+    )
 
 
 @dataclass(frozen=True)
@@ -326,6 +331,9 @@ class Data:
 
 @dataclass(frozen=True)
 class Tuning:
+    # false: no search, the model's defaults (a recipe fixed before seeing the data); the registered
+    # model is reused when it was trained by the same recipe on the same data (hash)
+    enabled: bool = True
     n_trials: int = spec(1, 10_000, default=12)
     models: tuple[str, ...] = spec(choices=SURROGATE_MODELS, default=SURROGATE_MODELS)
     cv_folds: int = spec(2, 20, default=5)

@@ -16,6 +16,8 @@ def fast_overrides(tmp_path):
         "tuning.n_trials=2",
         "tuning.models=[forest]",
         "tuning.cv_folds=3",
+        "data.sources.literature.enabled=false",  # the curated rows only: seconds, not minutes
+        "data.min_rows=10",
     ]
 
 
@@ -110,10 +112,10 @@ def test_resuming_a_study_with_other_cv_names_the_key_and_fails_the_run(tmp_path
     args = ["train", "--config", str(CONFIGS / "train.yaml")]
     for o in [*fast_overrides(tmp_path), "tuning.n_trials=1"]:
         args += ["--set", o]
-    assert main(args) == 0  # train.yaml scores each trial on 3 shuffles
-    assert main([*args, "--set", "tuning.cv_repeats=1"]) != 0
+    assert main(args) == 0  # train.yaml scores each trial on 1 shuffle
+    assert main([*args, "--set", "tuning.cv_repeats=2"]) != 0
     err = capsys.readouterr().err
-    assert "key 'tuning.study_name'" in err and "'cv_repeats': 3" in err
+    assert "key 'tuning.study_name'" in err and "'cv_repeats': 1" in err
     _, table = runs(tmp_path)
     assert sorted(table["status"]) == [
         "FAILED",
@@ -150,3 +152,30 @@ def test_median_forest_with_context_round_trips_through_skops_allow_list(tmp_pat
     loaded = sio.load(path, trusted=check_trusted(sio.get_untrusted_types(file=str(path))))
     np.testing.assert_array_equal(loaded.predict(data), model.predict(data))
     np.testing.assert_array_equal(loaded.predict_interval(data)[1], model.predict_interval(data)[1])
+
+
+def test_a_fixed_recipe_trains_once_per_data_hash(tmp_path, capsys):
+    args = [
+        "train",
+        "--config",
+        str(CONFIGS / "train_default.yaml"),
+        "--set",
+        f"mlflow.tracking_uri=sqlite:///{tmp_path}/mlflow.db",
+        "--set",
+        "data.sources.literature.enabled=false",  # seconds: the curated rows only
+        "--set",
+        "data.min_rows=10",
+        "--set",
+        "tuning.cv_folds=3",
+    ]
+    assert main(args) == 0
+    assert "fixed recipe (no tuning)" in capsys.readouterr().err
+    assert main(args) == 0  # same recipe, same data: the registered model is reused
+    assert "surrogate up to date: version 1" in capsys.readouterr().err
+    _, table = runs(tmp_path)
+    parents = table[table["tags.mlflow.runName"] == "train-conductivity"]
+    assert len(parents) == 1 and parents.iloc[0]["metrics.n_trials"] == 0
+    assert parents.iloc[0]["metrics.cv_mae"] > 0  # the grouped-CV MAE is reported with the model
+    assert main([*args, "--set", "tuning.seed=1"]) == 0  # another recipe: trained again
+    _, table = runs(tmp_path)
+    assert (table["tags.mlflow.runName"] == "train-conductivity").sum() == 2

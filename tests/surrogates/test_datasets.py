@@ -178,3 +178,37 @@ def test_shared_copies_load_with_expected_counts(shared_data):
     )
     assert len(bradford.rows) > 8000
     assert (bradford.rows["family"] == "polymer").all()
+
+
+def test_the_shipped_literature_table_loads_every_row_with_its_dataset():
+    from tests.conftest import CONFIGS
+
+    result = datasets.load_literature(CONFIGS / "data" / "literature_conductivity.csv.gz")
+    assert len(result.rejects) == 0
+    counts = result.rows["dataset"].value_counts().to_dict()
+    assert counts == {"obelix": 478, "mchaffie": 368, "kang": 185}  # configs/data/LICENSES.md
+    assert result.rows["source_row"].astype(str).str.len().gt(0).all()
+    assert result.rows["censored"].sum() > 0  # OBELiX "<1E-10" entries stay censored
+    assert result.rows["log10_sigma"].between(*datasets.LOG10_SIGMA_RANGE).all()
+
+
+def test_the_shipped_table_is_the_conversion_of_the_shared_datasets(shared_data, tmp_path):
+    """scripts/build_literature_table.py rebuilds the shipped file byte for byte."""
+    import subprocess
+    import sys
+
+    from tests.conftest import CONFIGS
+
+    shipped = CONFIGS / "data" / "literature_conductivity.csv.gz"
+    before = shipped.read_bytes()
+    script = CONFIGS.parent / "scripts" / "build_literature_table.py"
+    subprocess.run([sys.executable, str(script), "--shared", str(shared_data)], check=True)
+    assert shipped.read_bytes() == before
+
+
+def test_kang_keeps_li_conductors_only(shared_data):
+    result = datasets.load_kang(
+        shared_data / "kang2023_sse_328" / "Ionic_conductivity_training_dataset.csv"
+    )
+    assert len(result.rows) == 185
+    assert (result.rejects["reason"] == "not a Li conductor (no Li in the formula)").sum() > 100
