@@ -35,7 +35,7 @@ KNOWN_COLUMNS = (
 
 def _structure_problem(column: str, text: str) -> str | None:
     """Why a structure cell is impossible, or None (empty: unknown, allowed)."""
-    if text.strip() in ("", "nan"):
+    if text.strip() == "":
         return None
     low, high, expected = STRUCTURE_RANGES.get(column, (0.0, float("inf"), "a positive number"))
     value = finite_float(text)

@@ -46,7 +46,14 @@ def read_user_table(path: Path, what: str) -> pd.DataFrame:
         if size > MAX_INPUT_BYTES:
             raise InputError(f"{path}: {size} bytes, more than the {MAX_INPUT_BYTES} allowed")
         with open(path, encoding="utf-8", newline="") as f:
-            header = next(csv.reader(f), [])
+            reader = csv.reader(f)
+            header = next(reader, [])
+            for row in reader:  # pandas would turn extra fields into a silent row index
+                if len(row) > len(header):
+                    raise InputError(
+                        f"{path}, line {reader.line_num}: {len(row)} fields, the header has "
+                        f"{len(header)}"
+                    )
         table = pd.read_csv(
             path, dtype=str, keep_default_na=False, skipinitialspace=True, encoding="utf-8"
         )
