@@ -297,7 +297,7 @@ class ConfigLoader(yaml.SafeLoader):
       (the "billion laughs" memory bomb).
     """
 
-    yaml_implicit_resolvers: typing.ClassVar[dict] = {
+    yaml_implicit_resolvers = {  # noqa: RUF012 - a copy of the base class table, per loader class
         key: list(value) for key, value in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
 
