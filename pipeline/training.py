@@ -104,6 +104,8 @@ def cached_champion(config: TrainConfig, data_hash: str, recipe: str) -> dict | 
     tags, metrics = run.data.tags, run.data.metrics
     if tags.get("ssemo.data_hash") != data_hash or tags.get("ssemo.train_config_hash") != recipe:
         return None
+    if not version.tags.get(tracking.MODEL_HASH_TAG):  # registered before hashes: loads refuse it
+        return None
     _progress(
         f"surrogate up to date: version {version.version} was trained by this recipe on this data "
         f"(hash {data_hash[:12]}); nothing to train"
