@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -487,7 +488,7 @@ def load_literature(path: str | Path) -> LoadResult:
     frame = _read_csv(Path(path), (*SCHEMA, *EXTRA), keep_default_na=False, dtype=str)
     out = _Rows("literature")
     for r in frame.to_dict("records"):
-        extra = {k: _num(r[k]) if k not in ("process",) else r[k] for k in EXTRA}
+        extra: dict[str, Any] = {k: r[k] if k == "process" else _num(r[k]) for k in EXTRA}
         value = _num(r["log10_sigma"])
         censored = r["censored"].strip().lower() in ("true", "1")
         out.add(
