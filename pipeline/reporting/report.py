@@ -57,6 +57,8 @@ def design_flags(frame: pd.DataFrame, config: StudyConfig) -> pd.Series:
                 f"σ predicted for {row['composition']}: 90 % interval "
                 f"{row['sigma_p05_s_per_cm']:.2g}–{row['sigma_p95_s_per_cm']:.2g} S/cm"
             )
+            if pd.notna(row.get("sigma_measured_s_per_cm")):
+                out.append(f"measured: {row['measured']}")
         elif predicted and pd.notna(row.get("surrogate_log10_std")):
             out.append("σ predicted by the surrogate")
         if "in_domain" in row and not bool(row["in_domain"]):

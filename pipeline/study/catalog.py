@@ -81,6 +81,7 @@ FILES = {
     "coatings": "coatings.csv",
     "stability": "stability.csv",
     "families": "composition_families.csv",
+    "family_measurements": "family_measurements.csv",
 }
 # material_properties.csv and process_properties.csv: one property value per row, with its source
 PROPERTY_COLUMNS = ("property", "value", "condition", "status", "source", "note")
@@ -137,6 +138,16 @@ COLUMNS = {
         "trend_source",
         "note",
     ),
+    "family_measurements": (
+        "family_id",
+        "x",
+        "composition",
+        "sigma_s_per_cm",
+        "temperature_c",
+        "form",
+        "thickness_um",
+        "source",
+    ),
     "stability": (
         "material_id",
         "li_side",
@@ -164,6 +175,8 @@ class Catalog:
     # composition families (index family_id): template, x window, parent; searched only when a study
     # lists them (search.families), as materials added by `with_families`
     families: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # measured σ of family members (pellets and membranes, with sources), shown beside predictions
+    family_measurements: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def family_ids(self) -> list[str]:
@@ -389,9 +402,10 @@ def load_catalog(directory: str | Path) -> Catalog:
     frames = {key: _read(directory, key, problems) for key in FILES}
     if problems.items:
         raise CatalogError("invalid catalog:\n" + "\n".join(f"  - {p}" for p in problems.items))
-    mats, mprops, procs, pprops, coats, stab, fams = (frames[k] for k in FILES)
+    mats, mprops, procs, pprops, coats, stab, fams, meas = (frames[k] for k in FILES)
     assert mats is not None and mprops is not None and procs is not None
     assert pprops is not None and coats is not None and stab is not None and fams is not None
+    assert meas is not None
     files = {key: str(directory / name) for key, name in FILES.items()}
 
     # materials
@@ -505,6 +519,9 @@ def load_catalog(directory: str | Path) -> Catalog:
     )
     stability = _validate_stability(stab, files["stability"], seen_ids, problems)
     families = _validate_families(fams, files["families"], mats, problems)
+    measurements = _validate_family_measurements(
+        meas, files["family_measurements"], families, problems
+    )
 
     if problems.items:
         raise CatalogError("invalid catalog:\n" + "\n".join(f"  - {p}" for p in problems.items))
@@ -538,6 +555,7 @@ def load_catalog(directory: str | Path) -> Catalog:
         stability=stability,
         directory=directory,
         families=families,
+        family_measurements=measurements,
     )
 
 
@@ -657,6 +675,60 @@ def _validate_families(frame, file, materials, problems) -> pd.DataFrame:
                 break
     out = frame.assign(x_min=lows, x_max=highs).drop(columns="_line")
     return out.set_index("family_id")
+
+
+MEASUREMENT_FORMS = ("pellet", "membrane", "sheet", "thin_film")
+
+
+def _validate_family_measurements(frame, file, families, problems) -> pd.DataFrame:
+    """Each row: a known family, x inside its window, the template's formula at x written out
+    (a check that x was read right), σ in (0, 1) S/cm, a temperature, a form and a source."""
+    from pipeline.study import compositions
+
+    values: dict[str, list[float]] = {"x": [], "sigma_s_per_cm": [], "temperature_c": []}
+    for _, row in frame.iterrows():
+        line = row["_line"]
+        _check_required_text(problems, file, row, ["source"])
+        _check_choice(problems, file, row, "form", MEASUREMENT_FORMS)
+        x, sigma, t = (finite_float(row[c]) for c in ("x", "sigma_s_per_cm", "temperature_c"))
+        for column, value in (("x", x), ("sigma_s_per_cm", sigma), ("temperature_c", t)):
+            values[column].append(value if value is not None else np.nan)
+        if row["family_id"] not in families.index:
+            problems.add(file, line, "family_id", f"unknown family {row['family_id']!r}")
+            continue
+        fam = families.loc[row["family_id"]]
+        if x is None or not fam["x_min"] - 1e-9 <= x <= fam["x_max"] + 1e-9:
+            problems.add(
+                file,
+                line,
+                "x",
+                f"expected x in [{fam['x_min']:g}, {fam['x_max']:g}], got {row['x']!r}",
+            )
+        else:
+            expected = compositions.formula_at(fam["template"], x)
+            try:
+                same = compositions.same_composition(expected, row["composition"])
+            except ValueError:
+                same = False
+            if not same:
+                problems.add(
+                    file,
+                    line,
+                    "composition",
+                    f"{row['composition']!r} is not {row['family_id']} at x = {x:g} ({expected})",
+                )
+        if sigma is None or not 0.0 < sigma < 1.0:
+            problems.add(
+                file, line, "sigma_s_per_cm", f"expected (0, 1) S/cm, got {row['sigma_s_per_cm']!r}"
+            )
+        if t is None or not -100.0 <= t <= 500.0:
+            problems.add(
+                file,
+                line,
+                "temperature_c",
+                f"expected a temperature in °C, got {row['temperature_c']!r}",
+            )
+    return frame.assign(**values).drop(columns="_line")
 
 
 def _check_completeness(materials, processes, coatings, files, problems) -> None:

@@ -90,6 +90,14 @@ def elements(formula: str) -> set[str]:
     return {str(e) for e in Composition(formula).elements}
 
 
+def same_composition(a: str, b: str, tol: float = 1e-4) -> bool:
+    """Two formulas with the same element fractions (per formula unit or any multiple)."""
+    from pymatgen.core import Composition
+
+    ca, cb = Composition(a).fractional_composition, Composition(b).fractional_composition
+    return ca.almost_equals(cb, rtol=0.0, atol=tol)
+
+
 def charge_sum(formula: str, oxidation_states: dict[str, float]) -> float:
     """Σ amount × oxidation state of a formula (0 for a charge-neutral composition)."""
     from pymatgen.core import Composition

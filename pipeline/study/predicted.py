@@ -51,6 +51,10 @@ class FamilyConductivity:
     log10_high: np.ndarray
     log10_std: np.ndarray  # [family, level], at the operating temperature
     applicability: np.ndarray  # [family, level]
+    # measured σ near the operating temperature at the level nearest each measurement
+    # (family_measurements.csv): median [family, level] (NaN: none) and what was measured, by whom
+    measured_sigma: np.ndarray
+    measured_note: list[list[str]]
 
     def locate(
         self, material: np.ndarray, dopant_level: np.ndarray | None
@@ -106,6 +110,7 @@ def predict_families(
         if k == 0:
             std = table["log10_sigma_std"].to_numpy(float).reshape(shape)
             applicability = table["applicability"].to_numpy(float).reshape(shape)
+    measured_sigma, measured_note = _measured(catalog, families, config.operating.temperature_c)
     position = {f: i for i, f in enumerate(families)}
     family_of_material = np.array([position.get(m, -1) for m in catalog.material_ids], np.intp)
     return FamilyConductivity(
@@ -119,4 +124,35 @@ def predict_families(
         high,
         std,
         applicability,
+        measured_sigma,
+        measured_note,
     )
+
+
+MEASURED_WITHIN_C = 5.0  # measurements shown beside a prediction only this close to its temperature
+
+
+def _measured(
+    catalog: Catalog, families: list[str], temperature_c: float
+) -> tuple[np.ndarray, list[list[str]]]:
+    """Measured σ of family members (catalog family_measurements.csv) per (family, level)."""
+    sigma = np.full((len(families), compositions.LEVELS), np.nan)
+    notes = [[""] * compositions.LEVELS for _ in families]
+    table = catalog.family_measurements
+    if table.empty:
+        return sigma, notes
+    near = table[(table["temperature_c"] - temperature_c).abs() <= MEASURED_WITHIN_C]
+    steps = compositions.LEVELS - 1
+    for i, fid in enumerate(families):
+        fam = catalog.families.loc[fid]
+        rows = near[near["family_id"] == fid]
+        level = np.rint((rows["x"] - fam["x_min"]) / (fam["x_max"] - fam["x_min"]) * steps)
+        for k, group in rows.groupby(level.astype(int).to_numpy()):
+            sigma[i, k] = float(group["sigma_s_per_cm"].median())
+            notes[i][k] = "; ".join(
+                f"{r.composition} {r.form}"
+                + (f" {r.thickness_um} µm" if str(r.thickness_um) else "")
+                + f" {r.sigma_s_per_cm:.3g} S/cm at {r.temperature_c:g} °C ({r.source})"
+                for r in group.itertuples()
+            )
+    return sigma, notes

@@ -228,9 +228,18 @@ class StudyModel:
                 "filler_fraction": batch.filler_fraction,
             }
         )
-        if self.families_sigma is not None:
+        fam = self.families_sigma
+        if fam is not None:
             frame["dopant_level"] = batch.dopant_level
             frame["composition"] = self.compositions(batch)
+            # measured beside predicted: the literature's pellets and membranes of that member
+            rows, f, k = fam.locate(batch.material, batch.dopant_level)
+            measured = np.full(len(frame), np.nan)
+            measured[rows] = fam.measured_sigma[f, k]
+            notes = np.full(len(frame), "", dtype=object)
+            notes[rows] = [fam.measured_note[i][j] for i, j in zip(f, k, strict=True)]
+            frame["sigma_measured_s_per_cm"] = measured
+            frame["measured"] = notes
         for key, values in out.items():
             if key not in frame:
                 frame[key] = values

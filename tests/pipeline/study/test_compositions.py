@@ -207,3 +207,28 @@ def test_the_report_flags_predicted_conductivities_with_their_interval(default_c
     assert f"σ predicted for {row['composition']}: 90 % interval" in flags[members].iloc[0]
     assert not flags[~members].str.contains("σ predicted").any()
     assert {"composition", "dopant_level"} <= set(shown_columns())
+
+
+def test_measured_members_are_shown_beside_the_prediction(default_config, catalog):
+    model = StudyModel(catalog, composition_config(default_config), FamilySurrogate())
+    fam = model.families_sigma
+    ta = FAMILIES.index("garnet_ta")
+    # x = 0.6 is level 50 of 0.2-1.0: Li et al. 2012 pellet 1.0e-3 and the hot-pressed M034 4.54e-4
+    assert fam.measured_sigma[ta, 50] == pytest.approx(np.median([1.0e-3, 4.54e-4]))
+    assert "M034" in fam.measured_note[ta][50]
+    assert np.isnan(fam.measured_sigma[ta, 51])  # nothing measured at x = 0.608
+    table = model.table(np.random.default_rng(8).random((300, model.space.n_var)))
+    shown = table["sigma_measured_s_per_cm"].notna()
+    assert (table.loc[shown, "measured"].str.len() > 0).all()
+    assert table.loc[shown, "sigma_predicted"].all()  # only family members carry them
+
+
+def test_a_measurement_that_is_not_the_family_member_is_refused(catalog_copy):
+    path = catalog_copy / "family_measurements.csv"
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    table.loc[0, "composition"] = "Li6.6La3Zr1.6Ta0.4O12"  # the x = 0.4 member, row says x = 0.2
+    table.to_csv(path, index=False)
+    with pytest.raises(
+        CatalogError, match=r"family_measurements.csv, line 2, column 'composition'"
+    ):
+        load_catalog(catalog_copy)
