@@ -331,6 +331,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rn.set_defaults(func=cmd_run)
 
+    from pipeline.campaign.commands import add_commands  # suggest, ingest (issue 17)
+
+    add_commands(sub, with_config, _origin)
+
     cp = with_config(
         sub.add_parser(
             "compare",

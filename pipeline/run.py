@@ -93,7 +93,7 @@ def mlflow_metrics(summary: dict, objectives: tuple[str, ...]) -> dict[str, floa
     metrics = {f"summary.{hypervolume_metric(objectives)}": summary["hypervolume"]}
     metrics |= {f"summary.{k}": summary[k] for k in SUMMARY_METRICS if k in summary}
     metrics |= {f"cost.{k}": summary[k] for k in COST_METRICS if k in summary}
-    metrics |= {k: v for k, v in summary.items() if k.startswith("compare.")}
+    metrics |= {k: v for k, v in summary.items() if k.startswith(("compare.", "suggest."))}
     return _finite_numbers(metrics)
 
 
@@ -106,13 +106,16 @@ def run_study(
     previous: dict | None = None,
     progress: bool = True,
     origin: str = "run",
+    suggest=None,
 ) -> dict:
     """Run the study and return its summary; artifacts go to out_dir and to MLflow when enabled.
 
     checkpoint: resume/save the search (pipeline.search.checkpoint). previous: {'front': path,
     'hypervolume': float, 'run_id': str} of the last successful run of this study, to log what
     changed. origin: what started the run ('run', 'studies', 'job'), in the run's name and tags so
-    runs of the same study from different origins are told apart in the MLflow UI.
+    runs of the same study from different origins are told apart in the MLflow UI. suggest:
+    pipeline.campaign.suggest.SuggestOptions: also choose the next batch to make and measure
+    (suggestions.csv, measurement_gaps.csv, the report's last section), after the search.
     """
     started = time.perf_counter()
     t = config.tracking
@@ -162,11 +165,14 @@ def run_study(
             )
         result = search(model, [rec.on_generation], checkpoint, progress)
         outcome = study_outcome(model, catalog, result, messages, previous)
+        extra_tags = _comparison_tags(outcome.summary)
+        if suggest is not None:
+            outcome, extra_tags = _with_suggestions(model, result, outcome, suggest, extra_tags)
         files = write_all(out_dir, study_writers(config, outcome, model.objectives))
         summary = outcome.summary
         summary["wall_s"] = time.perf_counter() - started
         summary["output_dir"] = str(out_dir)
-        rec.finish(mlflow_metrics(summary, model.objectives), _comparison_tags(summary), files)
+        rec.finish(mlflow_metrics(summary, model.objectives), extra_tags, files)
         if rec.run_id is not None:
             summary["run_id"] = rec.run_id
     summary["warnings"] = messages
@@ -247,6 +253,32 @@ def study_outcome(
     return Outcome(
         front, chosen, history, summary, messages, infeasible_families, exclusions, previous_front
     )
+
+
+def _with_suggestions(model, result, outcome, options, tags: dict[str, str]):
+    """The outcome with the next batch (pipeline.campaign.suggest) and its summary figures
+    (suggest.* metrics) and the measurement store version it excluded (tag)."""
+    from dataclasses import replace
+
+    from pipeline.campaign.suggest import suggest
+
+    started = time.perf_counter()
+    chosen = suggest(model, result.archive.X, options)
+    designs = chosen.designs
+    outcome.summary.update(
+        {
+            "suggest.designs": float(len(designs)),
+            "suggest.expected_hv_improvement_first": float(
+                designs["expected_hv_improvement"].iloc[0] if len(designs) else 0.0
+            ),
+            "suggest.expected_hv_improvement_sum": float(designs["expected_hv_improvement"].sum()),
+            "suggest.already_measured": float(chosen.info["already_measured"]),
+            "suggest.measurement_gaps": float(len(chosen.gaps)),
+            "suggest.wall_s": time.perf_counter() - started,
+        }
+    )
+    tags = {**tags, "ssemo.measurements_version": options.measurements_version or "none"}
+    return replace(outcome, suggestions=chosen), tags
 
 
 def _finite_numbers(summary: dict) -> dict[str, float]:

@@ -38,6 +38,7 @@ class TrainingData:
     merge_report: datasets.MergeReport
     data_hash: str
     counts: dict[str, int]
+    measurements_version: str = "none"  # the measurement store version trained on
 
 
 def load_training_data(config: TrainConfig) -> TrainingData:
@@ -63,9 +64,36 @@ def load_training_data(config: TrainConfig) -> TrainingData:
     rows = datasets.apply_censoring(
         merged, config.data.censored.policy, config.data.censored.value_log10
     )
+    rows, version = _with_measurements(config, rows, counts)
     return TrainingData(
-        rows, pd.concat(rejects, ignore_index=True), report, datasets.content_hash(rows), counts
+        rows,
+        pd.concat(rejects, ignore_index=True),
+        report,
+        datasets.content_hash(rows),
+        counts,
+        version,
     )
+
+
+def _with_measurements(
+    config: TrainConfig, rows: pd.DataFrame, counts: dict[str, int]
+) -> tuple[pd.DataFrame, str]:
+    """The training rows plus the lab's measurements (data.sources.measurements), appended after
+    the literature is merged so that each keeps its weight (repeated rows), and the store version."""
+    source = config.data.sources.measurements
+    if not source.enabled:
+        return rows, "none"
+    from pipeline.campaign.store import MeasurementStore, training_rows
+
+    store = MeasurementStore(config.resolve_path(source.path))
+    table = store.load(source.version)
+    extra = training_rows(table, source.weight)
+    counts["measurements"] = len(table)
+    if not len(extra):
+        return rows, store.version_label(source.version)
+    extra = extra.reindex(columns=rows.columns)
+    rows = pd.concat([rows, extra], ignore_index=True) if len(rows) else extra
+    return rows, store.version_label(source.version)
 
 
 def features_frame(rows: pd.DataFrame) -> pd.DataFrame:
@@ -196,6 +224,7 @@ def train(config: TrainConfig) -> dict:
             tags={
                 "ssemo.data_hash": data.data_hash,
                 "ssemo.merge_report": data.merge_report.summary(),
+                "ssemo.measurements_version": data.measurements_version,
             },
         )
         _progress(
@@ -288,6 +317,12 @@ def train(config: TrainConfig) -> dict:
             str(info.registered_model_version),
         )
         client = mlflow.tracking.MlflowClient()
+        client.set_model_version_tag(  # which measurement version trained this model
+            config.mlflow.registered_model,
+            str(info.registered_model_version),
+            "ssemo.measurements_version",
+            data.measurements_version,
+        )
         client.set_registered_model_alias(
             config.mlflow.registered_model, config.mlflow.alias, info.registered_model_version
         )
@@ -299,6 +334,7 @@ def train(config: TrainConfig) -> dict:
             "rows": len(data.rows),
             "rejected": len(data.rejects),
             "data_hash": data.data_hash,
+            "measurements_version": data.measurements_version,
             "best_params": best_params,
             "wall_s": time.perf_counter() - started,
             **cv.metrics(),

@@ -27,6 +27,7 @@ class Outcome:
     infeasible_families: list[str]
     exclusions: list[str]
     previous_front: pd.DataFrame | None = None  # the last run's front, when this run compares
+    suggestions: Any = None  # pipeline.campaign.suggest.Suggestions, when `ssemo suggest` asked
 
 
 def study_writers(
@@ -62,6 +63,7 @@ def study_writers(
                 outcome.infeasible_families,
                 outcome.exclusions,
                 display=shown,
+                suggestions=outcome.suggestions,
             )
         ),
         "hypervolume.png": lambda p: plots.hypervolume_plot(outcome.history, p),
@@ -76,6 +78,17 @@ def study_writers(
                 shown, chosen, objectives, f"Parallel coordinates of study '{config.name}'"
             ),
             encoding="utf-8",
+        )
+    if outcome.suggestions is not None:
+        # spreadsheet-safe text cells (a formula-like composition is quoted), 6 significant digits
+        from pipeline.files import spreadsheet_safe
+
+        s = outcome.suggestions
+        writers["suggestions.csv"] = lambda p: spreadsheet_safe(s.designs).to_csv(
+            p, index=False, float_format="%.6g"
+        )
+        writers["measurement_gaps.csv"] = lambda p: spreadsheet_safe(s.gaps).to_csv(
+            p, index=False, float_format="%.6g"
         )
     if outcome.previous_front is not None:
         writers |= comparison_writers(

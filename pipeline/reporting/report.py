@@ -103,8 +103,10 @@ def render(
     infeasible_families: list[str],
     exclusions: list[str] | None = None,
     display=None,
+    suggestions=None,
 ) -> str:
-    """display: the pareto.DisplayFront the figures and front_display.csv show, stated here."""
+    """display: the pareto.DisplayFront the figures and front_display.csv show, stated here;
+    suggestions: pipeline.campaign.suggest.Suggestions (`ssemo suggest`), the last section."""
     c = config
     k = c.constraints
     table = chosen.assign(flags=design_flags(chosen, c))
@@ -174,11 +176,59 @@ def render(
             f"0; this study: {c.constraints.unknown})."
         )
     lines += notes or ["- none"]
-    lines += [
-        "",
-        "## What to make and measure next",
-        "- The recommended designs above; and for materials excluded only because a constraint could not be "
-        "evaluated (missing strength or CCD in the catalog), that measurement.",
+    lines += ["", "## What to make and measure next", *next_steps(c, suggestions), ""]
+    return "\n".join(lines)
+
+
+def next_steps(config: StudyConfig, suggestions) -> list[str]:
+    """The batch `ssemo suggest` chose and the measurements that unblock whole materials; without
+    suggestions, how to get them."""
+    if suggestions is None:
+        return [
+            f"- Run `ssemo suggest --config {config.source}` (or `make suggest`) for a batch of designs "
+            "chosen by expected hypervolume improvement under the surrogate's uncertainty, and the "
+            "measurements that would unblock materials the catalog cannot evaluate."
+        ]
+    info, designs, gaps = suggestions.info, suggestions.designs, suggestions.gaps
+    lines = [
+        f"- Method: {info['method']}; {info['scored']} distinct candidate designs (search archive + "
+        f"a grid over every option), {info['already_measured']} already measured and left out; "
+        f"{info['samples']} conductivity draws each from the surrogate's predictive distribution; "
+        f"seed {info['seed']}. Expected gains are in normalized hypervolume (the front's "
+        f"{info['front_size']} designs as reference). All rows: suggestions.csv.",
         "",
     ]
-    return "\n".join(lines)
+    if len(designs):
+        lines.append(
+            _table(
+                designs,
+                [
+                    "rank",
+                    "material",
+                    "composition",
+                    "process",
+                    "coating",
+                    "thickness_um",
+                    "relative_density",
+                    "expected_hv_improvement",
+                    "p_feasible",
+                    "sigma_s_per_cm",
+                    "sigma_p05_s_per_cm",
+                    "sigma_p95_s_per_cm",
+                    "applicability",
+                    "constraint_most_at_risk",
+                ],
+            )
+        )
+        lines += [f"{r.rank}. {r.why}" for r in designs.itertuples()]
+    else:
+        lines.append("- No candidate is expected to improve the front: nothing to make.")
+    lines += ["", "Measurements that unblock whole materials (measurement_gaps.csv):"]
+    if len(gaps):
+        lines += [
+            f"- {r.material}: measure {r.measure} ({r.why.split(': ', 1)[1]})"
+            for r in gaps.head(10).itertuples()
+        ]
+    else:
+        lines.append("- none: every material's constraints can be evaluated.")
+    return lines

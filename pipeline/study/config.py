@@ -302,6 +302,18 @@ def _shared(relative_path: str):
 
 
 @dataclass(frozen=True)
+class MeasurementsSource:
+    """The lab's own measurements (`ssemo ingest`, pipeline.campaign.store): a store folder, the
+    version to train on ('latest', a number or a label such as v0003-<hash>), and how many
+    literature rows one measurement counts as (each is repeated `weight` times)."""
+
+    enabled: bool = False
+    path: str = "../measurements"
+    version: str = spec(default="latest")
+    weight: int = spec(1, 100, default=3)
+
+
+@dataclass(frozen=True)
 class Sources:
     curated: Source = field(default_factory=lambda: Source(True, "data/curated_conductivity.csv"))
     obelix: Source = _shared("obelix")
@@ -314,6 +326,7 @@ class Sources:
     literature: Source = field(
         default_factory=lambda: Source(False, "data/literature_conductivity.csv.gz")
     )
+    measurements: MeasurementsSource = field(default_factory=MeasurementsSource)
 
 
 @dataclass(frozen=True)

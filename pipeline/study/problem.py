@@ -163,12 +163,20 @@ class StudyModel:
             "sigma_p95_s_per_cm": high,
         }
 
-    def evaluate(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    def evaluate(
+        self, X: np.ndarray, log10_sigma_shift: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+        """F, G and every intermediate. log10_sigma_shift (per design, decades): evaluate as if the
+        dense conductivity were 10**shift times its value here (a draw from the surrogate's
+        predictive distribution, pipeline.campaign.suggest); None: as searched."""
         batch = self.space.decode(X)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             p = self._predicted(batch, len(batch))
             sigma, factor = p.pop("sigma"), p.pop("factor")
-            if self.families_sigma is not None:
+            shifted = log10_sigma_shift is not None
+            if shifted:
+                sigma = self._shifted_sigma(batch, sigma, np.asarray(log10_sigma_shift, float))
+            if self.families_sigma is not None or shifted:
                 batch = replace(batch, sigma_override_s_per_cm=sigma[0])
             out = self.evaluator(batch)
             out.update(p)
@@ -176,7 +184,7 @@ class StudyModel:
                 out["bulk_asr_ohm_cm2"] * factor + out["interface_asr_ohm_cm2"]
             )
             if self.cold is not None:
-                if self.families_sigma is not None:
+                if self.families_sigma is not None or shifted:
                     batch = replace(batch, sigma_override_s_per_cm=sigma[1])
                 cold = self.cold(batch)
                 out["total_asr_cold_ohm_cm2"] = (
@@ -201,6 +209,16 @@ class StudyModel:
         out["feasible"] = np.all(G <= 0.0, axis=1)
         out["option"] = self.space.option_of(X).astype(float)
         return F, G, out
+
+    def _shifted_sigma(self, batch, sigma: np.ndarray, shift: np.ndarray) -> np.ndarray:
+        """Per temperature and design: the dense σ (a family member's prediction, else the
+        material's own at that evaluator) times 10**shift."""
+        evaluators = [self.evaluator, *([self.cold] if self.cold is not None else [])]
+        out = np.empty((len(evaluators), len(batch)))
+        for k, ev in enumerate(evaluators):
+            own = ev.sigma_dense_s_per_cm(batch.material, batch.filler_fraction)
+            out[k] = np.where(np.isnan(sigma[k]), own, sigma[k]) * 10.0**shift
+        return out
 
     def compositions(self, batch) -> np.ndarray:
         """Per design: the catalog formula, or the family member's formula at its level."""

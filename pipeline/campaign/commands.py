@@ -1,0 +1,164 @@
+"""`ssemo suggest` and `ssemo ingest`: the closed loop's commands (registered by pipeline.cli)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pipeline.campaign.store import DEFAULT_STORE
+
+EXIT_OK, EXIT_ROWS_REJECTED = 0, 1
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 1 <= value <= 10_000:
+        raise argparse.ArgumentTypeError(f"expected 1-10000, got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 0 <= value < 2**31:
+        raise argparse.ArgumentTypeError(f"expected 0 <= seed < 2**31, got {value}")
+    return value
+
+
+def suggest_options(q: int, samples: int, seed: int, store_dir: str | Path | None):
+    """SuggestOptions with the store's measured designs left out (none when there is no store)."""
+    from pipeline.campaign.store import MeasurementStore, measured_designs
+    from pipeline.campaign.suggest import SuggestOptions
+
+    store = MeasurementStore(store_dir or DEFAULT_STORE)
+    table = store.load()
+    return SuggestOptions(
+        q=q,
+        samples=samples,
+        seed=seed,
+        measured=measured_designs(table),
+        measurements_version=store.version_label(),
+    )
+
+
+def cmd_suggest(args) -> int:
+    from pipeline.run import run_study
+    from pipeline.study.config import load_config
+
+    config = load_config(args.config, args.set or ())
+    options = suggest_options(args.q, args.samples, args.seed, args.store)
+    summary = run_study(
+        config, Path(args.out) if args.out else None, origin=args.origin, suggest=options
+    )
+    for warning in summary["warnings"]:
+        print(f"warning: {warning}", file=sys.stderr)
+    out = Path(summary["output_dir"])
+    import pandas as pd
+
+    designs = pd.read_csv(out / "suggestions.csv")
+    gaps = pd.read_csv(out / "measurement_gaps.csv")
+    print(
+        f"Study '{summary['study']}': {len(designs)} design(s) to make next (of {args.q} asked; "
+        f"measurements {options.measurements_version}, {int(summary['suggest.already_measured'])} "
+        "measured designs left out):"
+    )
+    for r in designs.itertuples():
+        name = (
+            r.composition
+            if "composition" in designs and isinstance(r.composition, str)
+            else r.material
+        )
+        print(f"  {r.rank}. {name} / {r.process} / {r.coating} / {r.thickness_um:.3g} µm: {r.why}")
+    if len(gaps):
+        print(f"{len(gaps)} measurement(s) would unblock whole materials, e.g.:")
+        for r in gaps.head(5).itertuples():
+            print(f"  {r.material}: measure {r.measure} (adds up to {r.hv_if_met:.3g} HV if met)")
+    print(
+        f"Results: {out} (suggestions.csv, measurement_gaps.csv, report.md: 'What to make and "
+        "measure next')"
+    )
+    if "run_id" in summary:
+        print(f"MLflow run {summary['run_id']} in {config.tracking.tracking_uri} (make ui).")
+    return EXIT_OK
+
+
+def cmd_ingest(args) -> int:
+    from pipeline.campaign.store import MeasurementStore, ingest_file
+    from pipeline.study.catalog import load_catalog
+    from pipeline.study.config import load_config
+
+    config = load_config(args.config, args.set or ())
+    catalog = load_catalog(config.catalog_dir())
+    store = MeasurementStore(args.store or DEFAULT_STORE)
+    result = ingest_file(args.file, catalog, store, args.skip_bad_rows)
+    for message in result["errors"]:
+        print(f"rejected: {message}", file=sys.stderr)
+    print(
+        f"Ingested {result['added']} row(s) of {args.file} into {store.root} "
+        f"(version {result['version']}; {result['skipped']} already stored, skipped). "
+        "The next training with data.sources.measurements enabled uses them "
+        "(configs/train_campaign.yaml, or the campaign job)."
+    )
+    return EXIT_ROWS_REJECTED if result["errors"] else EXIT_OK
+
+
+def add_commands(sub, with_config, origin_type) -> None:
+    """The `suggest` and `ingest` subcommands (with_config: pipeline.cli's --config/--set adder)."""
+    sg = with_config(
+        sub.add_parser(
+            "suggest",
+            help="run a study, then choose the next batch of designs to make and the measurements "
+            "that unblock materials",
+            description="Search the study's front, then choose q designs by Monte-Carlo expected "
+            "hypervolume improvement x probability of feasibility under the surrogate's predictive "
+            "distribution (greedy batch, Kriging believer), leaving out designs already in the "
+            "measurement store. Writes suggestions.csv, measurement_gaps.csv and the report's "
+            "'What to make and measure next', and logs them to MLflow.",
+        )
+    )
+    sg.add_argument("--q", type=_positive, default=8, help="designs per batch (default: 8)")
+    sg.add_argument(
+        "--samples",
+        type=_positive,
+        default=64,
+        help="conductivity draws per candidate (default: 64)",
+    )
+    sg.add_argument("--seed", type=_seed, default=0, help="random seed (default: 0)")
+    sg.add_argument(
+        "--store",
+        default=None,
+        metavar="DIR",
+        help=f"measurement store whose designs are not suggested again (default: {DEFAULT_STORE})",
+    )
+    sg.add_argument(
+        "--out", default=None, metavar="DIR", help="output folder (default: results/<study name>)"
+    )
+    sg.add_argument("--origin", default="suggest", type=origin_type, help=argparse.SUPPRESS)
+    sg.set_defaults(func=cmd_suggest)
+
+    ig = with_config(
+        sub.add_parser(
+            "ingest",
+            help="validate a lab's measurements CSV and add it to the versioned measurement store",
+            description="Validate every row of a measurements CSV (format: "
+            "configs/examples/measurements.csv, README) against the catalog; a bad row is named by "
+            "file, line and column and, unless --skip-bad-rows, nothing is ingested. Good rows "
+            "become a new version of the store (Parquet, content hash, atomic).",
+        )
+    )
+    ig.add_argument("file", metavar="MEASUREMENTS.csv", help="the lab's measurements")
+    ig.add_argument(
+        "--store", default=None, metavar="DIR", help=f"the store (default: {DEFAULT_STORE})"
+    )
+    ig.add_argument(
+        "--skip-bad-rows",
+        action="store_true",
+        help="ingest the good rows of a file with bad ones (exit code 1)",
+    )
+    ig.set_defaults(func=cmd_ingest)
