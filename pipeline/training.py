@@ -25,7 +25,7 @@ from pipeline.errors import SsemoError
 from pipeline.reporting import tracking
 from pipeline.study.config import TrainConfig
 from surrogates import datasets
-from surrogates.evaluation import cross_validate
+from surrogates.evaluation import cross_validate_and_fit
 from surrogates.features import CONTEXT_COLUMNS, STRUCTURE_COLUMNS
 
 INPUT_COLUMNS = ("composition", "temperature_k", *STRUCTURE_COLUMNS, *CONTEXT_COLUMNS)
@@ -150,13 +150,17 @@ def cached_champion(config: TrainConfig, data_hash: str, recipe: str) -> dict | 
     }
 
 
-def _fixed_estimator(seed: int):
+def _fixed_estimator(seed: int, n_estimators: int | None = None):
     """tuning.enabled: false: ssemo's model with its defaults, a recipe chosen before this data
-    was seen (no search on it), seeded."""
+    was seen (no search on it), seeded; n_estimators (tuning.fixed_n_estimators): trees per forest
+    of its log10 σ, Ea and composition-only forests instead of the default."""
     from surrogates.model import ConductivitySurrogate
 
     _progress("fixed recipe (no tuning): cross-validating and fitting the model")
-    return ConductivitySurrogate(random_state=seed)
+    if n_estimators is None:
+        return ConductivitySurrogate(random_state=seed)
+    trees = {"n_estimators": n_estimators}
+    return ConductivitySurrogate(model_params=trees, ea_params=trees, random_state=seed)
 
 
 def _tuned_estimator(X, y, groups, t, storage, log_trial, config: TrainConfig):
@@ -279,14 +283,17 @@ def train(config: TrainConfig) -> dict:
         if t.enabled and storage and "://" not in storage:
             Path(storage).parent.mkdir(parents=True, exist_ok=True)
         if not t.enabled:
-            estimator, best_params, best_number, n_trials = _fixed_estimator(t.seed), {}, 0, 0
+            estimator = _fixed_estimator(t.seed, t.fixed_n_estimators)
+            best_params, best_number, n_trials = {}, 0, 0
         else:
             estimator, best_params, best_number, n_trials = _tuned_estimator(
                 X, y, groups, t, storage, log_trial, config
             )
-        # the reported CV (plots, cv_* metrics) is the first shuffle: one out-of-fold prediction per row
-        cv = cross_validate(estimator, X, y, groups, n_splits=t.cv_folds, seed=t.seed)
-        model = estimator.fit(X, y, groups=groups)
+        # the reported CV (plots, cv_* metrics) is the first shuffle: one out-of-fold prediction per
+        # row; its fold fits and the final fit run side by side on every CPU (same result as in turn)
+        cv, model = cross_validate_and_fit(
+            estimator, X, y, groups, n_splits=t.cv_folds, seed=t.seed, n_jobs=-1
+        )
 
         with tempfile.TemporaryDirectory() as tmp:
             from pipeline.reporting.plots import calibration_plot, parity_plot

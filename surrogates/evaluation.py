@@ -88,20 +88,83 @@ def iter_fold_predictions(
         )
 
 
+def _fold_predictions(
+    estimator, X: pd.DataFrame, y: np.ndarray, train: np.ndarray, test: np.ndarray, extra_train
+) -> pd.DataFrame:
+    """One fold of iter_fold_predictions, as a task that can run in another process."""
+    return next(iter_fold_predictions(estimator, X, y, [(train, test)], extra_train))[2]
+
+
+def _fit_all(estimator, X: pd.DataFrame, y: np.ndarray, groups: np.ndarray):
+    return clone(estimator).fit(X, y, groups=groups)
+
+
 def cross_validate(
-    estimator, X: pd.DataFrame, y, groups, n_splits: int = 5, seed: int = 0, extra_train=None
+    estimator,
+    X: pd.DataFrame,
+    y,
+    groups,
+    n_splits: int = 5,
+    seed: int = 0,
+    extra_train=None,
+    n_jobs: int | None = 1,
 ) -> CVResult:
+    return cross_validate_and_fit(
+        estimator, X, y, groups, n_splits, seed, extra_train, n_jobs, refit=False
+    )[0]
+
+
+def cross_validate_and_fit(
+    estimator,
+    X: pd.DataFrame,
+    y,
+    groups,
+    n_splits: int = 5,
+    seed: int = 0,
+    extra_train=None,
+    n_jobs: int | None = 1,
+    refit: bool = True,
+):
+    """Grouped CV of `estimator` and (refit) a clone fitted on all rows: (CVResult, model or None).
+
+    The fold fits and the final fit are independent tasks, run in n_jobs processes (joblib's
+    `n_jobs` convention: 1 in this process, -1 every CPU). Each task is a clone of the same seeded
+    estimator on the same rows whichever process runs it, so the result does not depend on n_jobs."""
+    from joblib import Parallel, delayed
+
     y = np.asarray(y, dtype=float)
-    folds = grouped_folds(np.asarray(groups), n_splits, seed)
-    parts = []
-    for i, test, pred in iter_fold_predictions(estimator, X, y, folds, extra_train):
-        parts.append(pred.assign(y=y[test], fold=i))
+    groups = np.asarray(groups)
+    folds = grouped_folds(groups, n_splits, seed)
+    # the final fit (all rows, the longest task) first, so that it does not run alone at the end
+    tasks = [delayed(_fit_all)(estimator, X, y, groups)] if refit else []
+    tasks += [
+        delayed(_fold_predictions)(estimator, X, y, train, test, extra_train)
+        for train, test in folds
+    ]
+    done = Parallel(n_jobs=min(len(tasks), _cpus(n_jobs)))(tasks)
+    model = done.pop(0) if refit else None
+    parts = [
+        pred.assign(y=y[test], fold=i)
+        for i, ((_, test), pred) in enumerate(zip(folds, done, strict=True))
+    ]
     oof = pd.concat(parts).sort_index()
     inside = (oof["y"] >= oof["lower"]) & (oof["y"] <= oof["upper"])
-    return CVResult(
+    result = CVResult(
         mae=float(np.mean(np.abs(oof["y"] - oof["mean"]))),
         r2=r2_score(oof["y"].to_numpy(), oof["mean"].to_numpy()),
         coverage_90=float(inside.mean()),
         mean_interval_width_90=float((oof["upper"] - oof["lower"]).mean()),
         oof=oof,
     )
+    return result, model
+
+
+def _cpus(n_jobs: int | None) -> int:
+    """joblib's n_jobs as a count (None: 1; -1: every CPU; -2: all but one)."""
+    import os
+
+    if n_jobs is None:
+        return 1
+    if n_jobs < 0:
+        return max(1, (os.cpu_count() or 1) + 1 + n_jobs)
+    return max(1, n_jobs)

@@ -355,6 +355,9 @@ class Tuning:
     storage: str | None = spec(default="results/optuna.db")
     study_name: str = spec(default="ssemo-conductivity")
     timeout_s: float | None = spec(1.0, 1e6, unit="s", default=None)
+    # enabled: false only: trees per forest of the fixed recipe (the log10 σ, Ea and composition-only
+    # forests); null: the model's default (300)
+    fixed_n_estimators: int | None = spec(1, 5000, default=None)
 
 
 @dataclass(frozen=True)
