@@ -164,7 +164,7 @@ def run_study(
                 flush=True,
             )
         result = search(model, [rec.on_generation], checkpoint, progress)
-        outcome = study_outcome(model, catalog, result, messages, previous)
+        outcome = study_outcome(model, model.catalog, result, messages, previous)
         extra_tags = _comparison_tags(outcome.summary)
         if suggest is not None:
             outcome, extra_tags = _with_suggestions(model, result, outcome, suggest, extra_tags)

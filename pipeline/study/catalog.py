@@ -189,17 +189,23 @@ class Catalog:
         nothing treats the template as a composition."""
         if not family_ids:
             return self
-        rows = []
+        rows, stability = [], []
         for fid in family_ids:
             fam = self.families.loc[fid]
-            row = self.materials.loc[fam["parent_material_id"]].copy()
+            parent = fam["parent_material_id"]
+            row = self.materials.loc[parent].copy()
             row["name"] = fam["name"]
             row["formula"] = ""
-            row["source"] = f"composition family (parent {fam['parent_material_id']})"
+            row["source"] = f"composition family (parent {parent})"
             rows.append(row.rename(fid))
+            stab = self.stability.loc[parent].copy()
+            stab["note"] = f"inherited from the parent {parent} (composition_families.csv)"
+            stability.append(stab.rename(fid))
         materials = pd.concat([self.materials, pd.DataFrame(rows)])
         materials.index.name = self.materials.index.name
-        return replace(self, materials=materials)
+        stab_all = pd.concat([self.stability, pd.DataFrame(stability)])
+        stab_all.index.name = self.stability.index.name
+        return replace(self, materials=materials, stability=stab_all)
 
     def family_parent(self, material_id: str) -> str | None:
         """The parent material of a family (None for a catalog material)."""

@@ -232,3 +232,26 @@ def test_a_measurement_that_is_not_the_family_member_is_refused(catalog_copy):
         CatalogError, match=r"family_measurements.csv, line 2, column 'composition'"
     ):
         load_catalog(catalog_copy)
+
+
+def test_a_composition_study_runs_end_to_end(tmp_path, monkeypatch):
+    import pipeline.run
+    from pipeline.study.config import load_config
+
+    monkeypatch.setattr(
+        pipeline.run, "load_surrogate", lambda config, messages: (FamilySurrogate(), "fake")
+    )
+    config = load_config(
+        CONFIGS / "studies" / "composition_families.yaml",
+        [
+            "search.population_size=20",
+            "search.generations=6",
+            f"tracking.tracking_uri=sqlite:///{tmp_path}/mlflow.db",
+        ],
+    )
+    summary = pipeline.run.run_study(config, tmp_path / "out")
+    front = pd.read_parquet(tmp_path / "out" / "front.parquet")
+    assert front["sigma_predicted"].any() and front["composition"].str.len().gt(0).all()
+    report = (tmp_path / "out" / "report.md").read_text()
+    assert "σ predicted for" in report
+    assert summary["front_size"] == len(front)
