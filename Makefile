@@ -15,7 +15,7 @@ export MLFLOW_DISABLE_TELEMETRY := true
 export DO_NOT_TRACK := true
 export SSEMO_SHARED_DATA := $(SHARED_DATA)
 
-.PHONY: help lock run studies nightly mlflow-server evaluate train predict test lint bench ui compare clean $(addprefix bench-,$(BENCHES))
+.PHONY: help lock run studies nightly suggest ingest campaign mlflow-server evaluate train predict test lint bench ui compare clean $(addprefix bench-,$(BENCHES))
 
 help: ## List every target with a one-line description
 	@echo "ssemo — Solid-State Electrolyte Membrane Optimizer"
@@ -49,6 +49,16 @@ studies: $(STAMP) $(SURROGATE_STAMP) ## Run every named study in configs/studies
 
 nightly: $(STAMP) ## Run the nightly job (configs/jobs/nightly.yaml): locked, checkpointed, resumable
 	$(BIN)/ssemo job run configs/jobs/nightly.yaml
+
+suggest: $(STAMP) $(SURROGATE_STAMP) ## Next batch of designs to make (suggestions.csv, report section): CONFIG=...
+	$(BIN)/ssemo suggest --config $(CONFIG)
+
+ingest: $(STAMP) ## Add a lab's measurements to the store: make ingest FILE=measurements.csv
+	@test -n "$(FILE)" || { echo "usage: make ingest FILE=measurements.csv (format: configs/examples/measurements.csv)"; exit 2; }
+	$(BIN)/ssemo ingest $(FILE)
+
+campaign: $(STAMP) ## The closed loop (configs/jobs/campaign.yaml): retrain on measurements, rerun studies, suggest
+	$(BIN)/ssemo job run configs/jobs/campaign.yaml
 
 MLFLOW_SERVER_PORT ?= 5001
 mlflow-server: $(STAMP) ## Start an MLflow tracking server on 127.0.0.1:5001 (MLFLOW_SERVER_PORT=...; SQLite + local artifacts)

@@ -66,17 +66,21 @@ def dominated_by_any(points: np.ndarray, front: np.ndarray) -> np.ndarray:
 
 
 def dominated_counts(points: np.ndarray, free: np.ndarray) -> np.ndarray:
-    """Per point p: how many free points u it weakly dominates (p ≤ u everywhere)."""
-    counts = np.zeros(len(points), dtype=np.int64)
-    if not len(free) or not len(points):
+    """Per point p (n, d), or per set of points (n, k, d): how many free points u it weakly
+    dominates (p ≤ u everywhere; for a set, some member does: the union of what they dominate)."""
+    sets = points if points.ndim == 3 else points[:, None, :]
+    counts = np.zeros(len(sets), dtype=np.int64)
+    if not len(free) or not len(sets):
         return counts
     # a point worse than every free point in some objective dominates none
-    useful = np.all(points <= free.max(axis=0), axis=1)
+    useful = np.any(np.all(sets <= free.max(axis=0), axis=2), axis=1)
     rows = np.flatnonzero(useful)
-    step = max(1, _CHUNK // max(len(free) * points.shape[1], 1))
+    k, d = sets.shape[1], sets.shape[2]
+    step = max(1, _CHUNK // max(len(free) * d * k, 1))
     for start in range(0, len(rows), step):
         idx = rows[start : start + step]
-        counts[idx] = np.all(points[idx, None, :] <= free[None, :, :], axis=2).sum(axis=1)
+        hit = np.all(sets[idx, :, None, :] <= free[None, None, :, :], axis=3).any(axis=1)
+        counts[idx] = hit.sum(axis=1)
     return counts
 
 
@@ -106,30 +110,40 @@ def greedy_batch(
 ) -> BatchChoice:
     """Choose q candidates by greedy Monte-Carlo EHVI x feasibility with Kriging-believer fantasies.
 
-    samples: (S, N, d) sampled normalized objectives (minimized); feasible: (S, N); mean: (N, d) the
-    outcome at the predictive mean, mean_feasible: (N,); group: (N,) candidates sharing one uncertain
+    samples: (S, N, d) sampled normalized objectives (minimized), or (S, N, K, d) when a candidate is
+    a set of K designs sharing one uncertain quantity (a material at K thicknesses: its improvement
+    is that of the union); feasible: (S, N); mean: (N, d) or (N, K, d) the outcome at the
+    predictive mean, mean_feasible: (N,); group: (N,) candidates sharing one uncertain
     quantity (a composition) get the same label; front: (M, d) the current normalized front.
     Candidates that are never feasible, or expected to improve nothing, are never chosen: fewer than
     q come back when fewer qualify.
     """
     samples = np.array(samples, dtype=float)  # copies: fantasies overwrite rows
+    mean = np.array(mean, dtype=float)
+    if samples.ndim == 3:  # one design per candidate: a set of one
+        samples, mean = samples[:, :, None, :], mean[:, None, :]
     feasible = np.array(feasible, dtype=bool)
-    n_samples, n, d = samples.shape
+    n_samples, n, k, d = samples.shape
     ref = np.full(d, REFERENCE_POINT)
-    finite = np.isfinite(samples).all(axis=2) & feasible
+    samples = np.nan_to_num(samples, nan=np.inf)
+    mean = np.nan_to_num(mean, nan=np.inf)
+    finite = np.isfinite(samples).all(axis=3) & feasible[..., None]
     candidates_low = (
-        np.where(finite[..., None], samples, np.inf).min(axis=(0, 1)) if finite.any() else ref
+        np.where(finite[..., None], samples, np.inf).min(axis=(0, 1, 2)) if finite.any() else ref
     )
     lower = np.minimum(candidates_low, front.min(axis=0) if len(front) else ref)
     free, volume = free_points(front, np.minimum(lower, ref), n_points, seed)
 
+    def not_dominated(points: np.ndarray) -> np.ndarray:
+        """Per set (..., k, d): is some member outside the front's dominated region?"""
+        flat = points.reshape(-1, d)
+        return (~dominated_by_any(flat, front)).reshape(points.shape[:-1]).any(axis=-1)
+
     # a draw the front already dominates dominates no free point: skip it (cheap, |front| << |free|)
-    alive = feasible & ~dominated_by_any(
-        np.nan_to_num(samples.reshape(-1, d), nan=np.inf), front
-    ).reshape(n_samples, n)
+    alive = feasible & not_dominated(samples)
 
     def counts_of(rows: np.ndarray) -> np.ndarray:
-        flat = np.nan_to_num(samples[:, rows].reshape(-1, d), nan=np.inf)
+        flat = samples[:, rows].reshape(-1, k, d)
         live = alive[:, rows].reshape(-1)
         c = np.zeros(len(flat), dtype=np.int64)
         c[live] = dominated_counts(flat[live], free)
@@ -154,12 +168,12 @@ def greedy_batch(
         pf.append(p_feasible[i])
         cond.append(score[i] * volume / p_feasible[i] if p_feasible[i] > 0 else 0.0)
         # believe the chosen design's mean outcome: it joins the front ...
-        if mean_feasible[i] and np.isfinite(mean[i]).all():
-            gone = np.all(mean[i] <= free, axis=1)
+        if mean_feasible[i]:
+            gone = np.all(mean[i][:, None, :] <= free[None, :, :], axis=2).any(axis=0)
             if gone.any():
                 removed = free[gone]
                 free = free[~gone]
-                flat = np.nan_to_num(samples.reshape(-1, d), nan=np.inf)
+                flat = samples.reshape(-1, k, d)
                 live = alive.reshape(-1)
                 lost = np.zeros(len(flat), dtype=np.int64)
                 lost[live] = dominated_counts(flat[live], removed)
@@ -168,9 +182,7 @@ def greedy_batch(
         same = np.flatnonzero(group == group[i])
         samples[:, same] = mean[same]
         feasible[:, same] = mean_feasible[same]
-        alive[:, same] = mean_feasible[same] & ~dominated_by_any(
-            np.nan_to_num(mean[same], nan=np.inf), front
-        )
+        alive[:, same] = mean_feasible[same] & not_dominated(mean[same])
         counts[:, same] = counts_of(same)
         p_feasible[same] = mean_feasible[same].astype(float)
         available[same] &= p_feasible[same] > 0

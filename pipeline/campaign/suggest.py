@@ -243,6 +243,8 @@ def suggest(model, archive_X: np.ndarray, options: SuggestOptions) -> Suggestion
     for name in objectives:
         picked[f"{name}_at_mean"] = table.loc[idx, name].to_numpy()
     picked["why"] = [_why(r) for r in picked.itertuples(index=False)]
+    for j, column in enumerate(model.space.x_columns):  # the encoded design, to re-evaluate it
+        picked[column] = X[idx, j]
     info = {
         "candidates": len(X_all),
         "distinct_candidates": int(keep.sum()),

@@ -65,6 +65,17 @@ class JobRetries:
 
 
 @dataclass(frozen=True)
+class JobCampaign:
+    """The closed loop (issue 17): after the (re)training, each study also writes the next batch
+    to make (suggestions.csv), leaving out what the measurement store already holds."""
+
+    measurements: str = spec(default="../../measurements")  # the store, relative to the job file
+    q: int = spec(1, 1000, default=8)
+    samples: int = spec(1, 10_000, default=64)
+    seed: int = spec(0, 2**31 - 1, default=0)
+
+
+@dataclass(frozen=True)
 class JobFile:
     """The keys of a job file. Null (an empty YAML value) keeps a key's default, as job files
     always could; paths are relative to the job file."""
@@ -79,6 +90,7 @@ class JobFile:
     tracking_uri: str | None = spec(default=None)  # applies to every study and the retraining
     compute: JobCompute | None = None
     retries: JobRetries | None = None
+    campaign: JobCampaign | None = None
 
 
 # --- the job as run: names and absolute paths resolved ---------------------------------------------
@@ -104,6 +116,7 @@ class JobConfig:
     attempts: int = 3
     backoff_s: float = 2.0
     extra: dict[str, Any] = field(default_factory=dict)
+    campaign: dict[str, Any] | None = None  # JobCampaign's keys, the store path absolute
 
 
 def load_job(path: str | Path) -> JobConfig:
@@ -137,6 +150,14 @@ def load_job(path: str | Path) -> JobConfig:
         scheduler=scheduler,
         attempts=retries.attempts,
         backoff_s=float(retries.backoff_s),
+        campaign=None
+        if raw.campaign is None
+        else {
+            "measurements": str((base / raw.campaign.measurements).resolve()),
+            "q": raw.campaign.q,
+            "samples": raw.campaign.samples,
+            "seed": raw.campaign.seed,
+        },
     )
 
 
@@ -226,8 +247,10 @@ def run_one(
     attempts: int,
     backoff_s: float,
     progress: bool = True,
+    suggest=None,
 ) -> dict:
-    """Run (or reuse) one study; returns an outcome dict. Runs in-process or on a Dask worker."""
+    """Run (or reuse) one study; returns an outcome dict. Runs in-process or on a Dask worker.
+    suggest: pipeline.campaign.suggest.SuggestOptions (campaign jobs): also write the next batch."""
     from pipeline.jobs.retry import with_retries
     from pipeline.run import load_surrogate, run_study
     from pipeline.search.checkpoint import Checkpoint
@@ -246,7 +269,7 @@ def run_one(
         _, version = with_retries(
             lambda: load_surrogate(config, []), attempts, backoff_s, f"{entry.name}: surrogate"
         )
-        key = study_key(config, str(version))
+        key = study_key(config, str(version) + _suggest_key(suggest))
         finished = state / "finished" / f"{key}.json"
         if finished.exists() and not force:
             record = json.loads(finished.read_text())
@@ -277,6 +300,7 @@ def run_one(
                 previous=previous,
                 progress=progress,
                 origin="job",
+                suggest=suggest,
             ),
             attempts,
             backoff_s,
@@ -292,6 +316,7 @@ def run_one(
             "front": str(out_dir / "front.parquet"),
             "output_dir": str(out_dir),
             "comparison": {k: v for k, v in summary.items() if k.startswith("compare.")},
+            **({"suggestions": int(summary["suggest.designs"])} if suggest is not None else {}),
         }
         _write_json(finished, record)
         checkpoint.clear()
@@ -327,6 +352,7 @@ def run_job(job: JobConfig, force: bool = False, progress: bool = True) -> tuple
         outcomes: list[dict] = []
         if job.retrain_surrogate:
             outcomes.append(_retrain(job, progress))
+        suggest = _campaign_options(job)  # after the retraining: the store as trained on
         args = [
             (e, job.state_dir, job.tracking_uri, force, job.attempts, job.backoff_s)
             for e in job.studies
@@ -344,6 +370,7 @@ def run_job(job: JobConfig, force: bool = False, progress: bool = True) -> tuple
                         run_one,
                         *a,
                         progress=False,
+                        suggest=suggest,
                         pure=False,
                         key=f"study-{a[0].name}-{time.time_ns()}",
                     )
@@ -351,11 +378,29 @@ def run_job(job: JobConfig, force: bool = False, progress: bool = True) -> tuple
                 ]
                 outcomes += client.gather(futures)
         else:
-            outcomes += [run_one(*a, progress=progress) for a in args]
+            outcomes += [run_one(*a, progress=progress, suggest=suggest) for a in args]
     finally:
         lock.release()
     failed = [o for o in outcomes if o["status"] == "failed"]
     return (EXIT_STUDIES_FAILED if failed else 0), outcomes
+
+
+def _campaign_options(job: JobConfig):
+    """SuggestOptions of a campaign job (None otherwise): the store's measured designs left out."""
+    if job.campaign is None:
+        return None
+    from pipeline.campaign.commands import suggest_options
+
+    c = job.campaign
+    return suggest_options(c["q"], c["samples"], c["seed"], c["measurements"])
+
+
+def _suggest_key(suggest) -> str:
+    """What a study's identity adds when it suggests: the settings and the store version (new
+    measurements mean new suggestions even when the surrogate did not change)."""
+    if suggest is None:
+        return ""
+    return f"|suggest:{suggest.q}:{suggest.samples}:{suggest.seed}:{suggest.measurements_version}"
 
 
 def _create_experiments(job: JobConfig) -> None:
@@ -436,6 +481,8 @@ def format_summary(outcomes: list[dict]) -> str:
                     text += "  <-- REGRESSION"
             elif "hypervolume" in o:  # a study's first run in this job's state folder
                 text += "; no previous run to compare with"
+            if "suggestions" in o:
+                text += f"; next batch: {o['suggestions']} design(s) in suggestions.csv"
             lines.append(text)
             lines += _where(o)
     return "\n".join(lines)

@@ -1,0 +1,400 @@
+"""Closed-loop campaign: how many experiments ssemo's suggestions need to find a top conductor.
+
+A simulated campaign with literature data as the oracle (the 'lab'):
+- Pool: per seed, `--pool` (300) distinct compositions drawn from Laskowski et al., Energy Environ.
+  Sci. 16, 1264 (2023), doi:10.1039/D2EE03499A (room-temperature σ; ../shared/data, read in place,
+  never copied), measured (uncensored) rows, duplicates merged to their median. Compositions of the
+  OBELiX test split are left out of the pool (only that split's composition column is read, never
+  its labels: Laskowski is one of OBELiX's sources, so its values for those compositions would be
+  the reserved labels).
+- Start: 10 random compositions of the pool (none of its top 1 %) are 'measured'. Each round a
+  method chooses a batch of 8 from the unmeasured pool, their measured σ is revealed, its model is
+  refitted. Top 1 %: the ceil(1 % of the pool) highest-σ compositions (3 of 300).
+- `experiments_to_top1pct_<method>`: experiments (seed set + batches, counted at the end of the
+  batch) until a top-1 % composition is measured; median over `--seeds` (10) seeds. A method that
+  has not found one after `--rounds` batches is counted at the budget and reported as censored.
+- Methods, on the same pools and seed sets:
+  ssemo:   the surrogate (ssemo's ConductivitySurrogate, prior = the data `make run` trains on,
+           configs/train_default.yaml, with the pool's compositions removed, plus the revealed pool
+           rows), acquisition = ssemo suggest's rule (pipeline.campaign.acquisition.greedy_batch):
+           each candidate material is the set of membrane designs it makes at `THICKNESSES`, the
+           objectives are thickness and total ASR = L/σ + R_INTERFACE, its log10 σ is drawn 32 times
+           from Normal(mean, std) of the surrogate, Monte-Carlo EHVI, Kriging-believer batch.
+  greedy:  the same surrogate, the 8 highest predicted means.
+  gp_ei:   scikit-learn GaussianProcessRegressor (Constant x Matern 5/2 + White, normalize_y,
+           isotropic length scale) on the same element-property (Magpie) features, standardized,
+           fitted to the campaign's measurements only (the default recipe of BO tools: no prior
+           data), expected improvement (xi = 0.01) on log10 σ, Kriging-believer batch of 8.
+  random:  8 uniformly random compositions (run to the end of the pool: no censoring).
+- Multi-objective variant: hypervolume of the thickness/ASR designs built from the measured
+  materials (the same designs and normalization as the ssemo acquisition), after
+  `MO_EXPERIMENTS` experiments, as a fraction of the pool's best (every material measured); and
+  the same with a thin-membrane normalization (THIN_BOUNDS, reporting only: see there).
+
+Cheaper than the shipped model, to keep the wall time to minutes on 2 cores (stated in the JSON):
+the surrogate's forests have 32 trees (default 300) for both σ and Ea; 32 conductivity draws per
+candidate (suggest's default is 64); 2**12 quasi-Monte-Carlo points.
+
+Honesty: the acquisition rule (ssemo suggest's EHVI x feasibility with the Kriging believer), its
+designs (8 thicknesses 5-200 µm, R_INTERFACE 5 Ω cm² — an assumption, a typical coated-interface
+value — and normalization bounds 200 µm / 100 Ω cm²) and every setting above were fixed before the
+first campaign was run and were not changed after seeing results; the campaign is not used to tune
+anything. Whatever the numbers are, they are reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from benchmarks._common import write_result
+from pipeline.campaign.acquisition import greedy_batch
+from pipeline.search.nsga2 import hypervolume
+from pipeline.study.config import load_train_config
+from pipeline.training import features_frame, load_training_data
+from surrogates import datasets
+from surrogates.chemistry import composition_key, parse_formula
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+BATCH = 8
+SEED_SET = 10
+THICKNESSES = np.geomspace(5.0, 200.0, 8)  # µm
+R_INTERFACE = 5.0  # Ω cm², assumption (see the docstring)
+BOUNDS = ((0.0, 200.0), (0.0, 100.0))  # thickness µm, ASR Ω cm²: normalization
+SAMPLES = 32
+POINTS = 1 << 12
+TREES = 32
+MO_EXPERIMENTS = 42  # seed set + 4 batches
+# A second, reporting-only normalization for thin membranes (≤ 50 µm, ASR ≤ 20 Ω cm²), added after
+# the first (one-seed) run showed that BOUNDS saturate: every method's hypervolume was ≥ 0.999 of the
+# pool's best from the seed set on. The acquisition still uses BOUNDS (not changed).
+THIN_BOUNDS = ((0.0, 50.0), (0.0, 20.0))
+
+
+def designs_normalized(log10_sigma: np.ndarray, bounds=BOUNDS) -> np.ndarray:
+    """(..., K, 2) normalized (thickness, ASR) of each material's designs at THICKNESSES."""
+    sigma = 10.0 ** np.asarray(log10_sigma, float)[..., None]
+    asr = THICKNESSES * 1e-4 / sigma + R_INTERFACE
+    t = np.broadcast_to(THICKNESSES, asr.shape)
+    return np.stack(
+        [
+            (t - bounds[0][0]) / (bounds[0][1] - bounds[0][0]),
+            (asr - bounds[1][0]) / (bounds[1][1] - bounds[1][0]),
+        ],
+        axis=-1,
+    )
+
+
+def front_hv(log10_sigma: np.ndarray, bounds=BOUNDS) -> float:
+    if not len(log10_sigma):
+        return 0.0
+    return hypervolume(designs_normalized(np.asarray(log10_sigma), bounds).reshape(-1, 2))
+
+
+def load_pool_source(shared: Path) -> pd.DataFrame:
+    rows = datasets.load_laskowski(shared / "laskowski2023" / "laskowski_with_dois.csv").rows
+    rows = rows[~rows["censored"]]
+    merged = (
+        rows.groupby("formula_key", sort=True)
+        .agg(composition=("composition", "first"), log10_sigma=("log10_sigma", "median"))
+        .reset_index()
+    )
+    test_keys = obelix_test_compositions(shared / "obelix")
+    return merged[~merged["formula_key"].isin(test_keys)].reset_index(drop=True)
+
+
+def obelix_test_compositions(folder: Path) -> set[str]:
+    """Formula keys of the OBELiX test split: its composition column only, never its labels."""
+    ids = set(pd.read_csv(folder / "test_idx.csv")["ID"].astype(str))
+    table = pd.read_csv(folder / "all.csv", usecols=["ID", "Reduced Composition"], dtype=str)
+    keys = set()
+    for formula in table.loc[table["ID"].isin(ids), "Reduced Composition"].dropna():
+        try:
+            keys.add(composition_key(parse_formula(formula)))
+        except Exception:
+            continue
+    return keys
+
+
+class Surrogate:
+    """ssemo's model, refitted on prior + revealed rows each round (cheap configuration)."""
+
+    def __init__(self, prior: pd.DataFrame, seed: int):
+        self.prior, self.seed = prior, seed
+
+    def fit_predict(self, revealed: pd.DataFrame, query: pd.DataFrame):
+        from surrogates.model import ConductivitySurrogate
+
+        rows = pd.concat([self.prior, revealed], ignore_index=True)
+        model = ConductivitySurrogate(
+            model_params={"n_estimators": TREES},
+            ea_params={"n_estimators": TREES},
+            random_state=self.seed,
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model.fit(
+                features_frame(rows),
+                rows["log10_sigma"].to_numpy(float),
+                groups=rows["formula_key"].to_numpy(),
+            )
+            table = model.predict_table(query)
+        return table["log10_sigma_mean"].to_numpy(float), table["log10_sigma_std"].to_numpy(float)
+
+
+def revealed_rows(pool: pd.DataFrame, idx: list[int]) -> pd.DataFrame:
+    part = pool.iloc[idx]
+    return pd.DataFrame(
+        {
+            "composition": part["composition"].to_numpy(),
+            "formula_key": part["formula_key"].to_numpy(),
+            "temperature_k": datasets.ROOM_TEMPERATURE_K,
+            "log10_sigma": part["log10_sigma"].to_numpy(float),
+            "censored": False,
+            "dataset": "campaign",
+        }
+    )
+
+
+def choose_ssemo(mean, std, candidates, seed, front_sigma) -> list[int]:
+    rng = np.random.default_rng(seed)
+    z = rng.standard_normal((SAMPLES, len(candidates)))
+    draws = mean[candidates][None, :] + std[candidates][None, :] * z
+    samples = designs_normalized(draws)  # (S, N, K, 2)
+    m = designs_normalized(mean[candidates])
+    front = designs_normalized(np.asarray(front_sigma)).reshape(-1, 2)
+    choice = greedy_batch(
+        samples,
+        np.ones((SAMPLES, len(candidates)), bool),
+        m,
+        np.ones(len(candidates), bool),
+        np.arange(len(candidates)),
+        front,
+        BATCH,
+        n_points=POINTS,
+        seed=seed,
+    )
+    picked = [int(candidates[i]) for i in choice.index]
+    if len(picked) < BATCH:  # no expected improvement left: fill by predicted mean
+        rest = [int(c) for c in candidates[np.argsort(-mean[candidates])] if c not in picked]
+        picked += rest[: BATCH - len(picked)]
+    return picked
+
+
+def choose_greedy(mean, candidates) -> list[int]:
+    return [int(c) for c in candidates[np.argsort(-mean[candidates], kind="stable")[:BATCH]]]
+
+
+def choose_gp_ei(features, y_known, known, candidates, seed) -> list[int]:
+    from scipy.stats import norm
+    from sklearn.gaussian_process import GaussianProcessRegressor
+    from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
+
+    kernel = ConstantKernel(1.0) * Matern(
+        length_scale=math.sqrt(features.shape[1]), nu=2.5
+    ) + WhiteKernel(0.1)
+    X, y = features[known], np.asarray(y_known, float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        gp = GaussianProcessRegressor(
+            kernel, normalize_y=True, n_restarts_optimizer=2, random_state=seed
+        ).fit(X, y)
+    picked: list[int] = []
+    remaining = list(candidates)
+    for _ in range(BATCH):
+        mu, sd = gp.predict(features[remaining], return_std=True)
+        best = float(y.max())
+        sd = np.maximum(sd, 1e-9)
+        u = (mu - best - 0.01) / sd
+        ei = (mu - best - 0.01) * norm.cdf(u) + sd * norm.pdf(u)
+        j = int(np.argmax(ei))
+        i = remaining.pop(j)
+        picked.append(i)
+        # Kriging believer: the believed value joins the data, hyperparameters kept
+        X = np.vstack([X, features[i]])
+        y = np.append(y, mu[j])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            gp = GaussianProcessRegressor(gp.kernel_, normalize_y=True, optimizer=None).fit(X, y)
+    return picked
+
+
+def pool_features(pool: pd.DataFrame) -> np.ndarray:
+    from sklearn.preprocessing import StandardScaler
+
+    from surrogates.features import CompositionFeaturizer
+
+    frame = pd.DataFrame({"composition": pool["composition"]})
+    F = CompositionFeaturizer(structure=False).fit(frame).transform(frame)
+    F = F[:, np.nanstd(F, axis=0) > 0]
+    return StandardScaler().fit_transform(np.nan_to_num(F))
+
+
+def campaign(method: str, pool, start, top, rounds, seed, surrogate, features) -> dict:
+    """One method on one pool: best-so-far per batch, experiments to the top 1 %, HV curve."""
+    y = pool["log10_sigma"].to_numpy(float)
+    known = list(start)
+    rng = np.random.default_rng(seed + 1)
+    query = pd.DataFrame({"composition": pool["composition"], "temperature_k": 298.15})
+    found_at = SEED_SET if set(known) & top else None
+    best, hv = [float(y[known].max())], [front_hv(y[known])]
+    hv_thin = [front_hv(y[known], THIN_BOUNDS)]
+    limit = rounds if method != "random" else math.ceil((len(pool) - SEED_SET) / BATCH)
+    for _ in range(limit):
+        if found_at is not None and len(known) >= MO_EXPERIMENTS and method != "random":
+            break
+        candidates = np.setdiff1d(np.arange(len(pool)), known)
+        if not len(candidates):
+            break
+        if method == "random":
+            batch = [int(c) for c in rng.choice(candidates, min(BATCH, len(candidates)), False)]
+        elif method == "gp_ei":
+            batch = choose_gp_ei(features, y[known], known, candidates, seed)
+        else:
+            mean, std = surrogate.fit_predict(revealed_rows(pool, known), query)
+            if method == "greedy":
+                batch = choose_greedy(mean, candidates)
+            else:
+                batch = choose_ssemo(mean, std, candidates, seed, y[known])
+        known += batch
+        best.append(float(y[known].max()))
+        hv.append(front_hv(y[known]))
+        hv_thin.append(front_hv(y[known], THIN_BOUNDS))
+        if found_at is None and set(batch) & top:
+            found_at = len(known)
+    censored = found_at is None
+    return {
+        "experiments": found_at if found_at is not None else SEED_SET + BATCH * rounds,
+        "censored": censored,
+        "best": best,
+        "hv": hv,
+        "hv_thin": hv_thin,
+    }
+
+
+def _curve(runs: list[dict], key: str, n: int) -> list[float]:
+    """Median over seeds per batch; a run that stopped early keeps its last value."""
+    out = []
+    for k in range(n):
+        out.append(float(np.median([r[key][min(k, len(r[key]) - 1)] for r in runs])))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--pool", type=int, default=300)
+    parser.add_argument("--rounds", type=int, default=8, help="batch budget per campaign")
+    parser.add_argument("--shared", type=Path, default=SHARED)
+    parser.add_argument(
+        "--methods", default="ssemo,greedy,gp_ei,random", help="comma-separated subset"
+    )
+    args = parser.parse_args()
+    methods = args.methods.split(",")
+    started = time.perf_counter()
+    source = load_pool_source(args.shared)
+    prior_all = load_training_data(load_train_config(ROOT / "configs" / "train_default.yaml")).rows
+    runs: dict[str, list[dict]] = {m: [] for m in methods}
+    pools_top = []
+    for seed in range(args.seeds):
+        rng = np.random.default_rng(1000 + seed)
+        pool = source.iloc[np.sort(rng.choice(len(source), args.pool, replace=False))]
+        pool = pool.reset_index(drop=True)
+        y = pool["log10_sigma"].to_numpy(float)
+        n_top = max(1, math.ceil(0.01 * len(pool)))
+        top = set(np.argsort(-y, kind="stable")[:n_top].tolist())
+        pools_top.append(float(np.sort(y)[-n_top]))
+        start = rng.choice(np.setdiff1d(np.arange(len(pool)), list(top)), SEED_SET, replace=False)
+        prior = prior_all[~prior_all["formula_key"].isin(set(pool["formula_key"]))]
+        surrogate = Surrogate(prior.reset_index(drop=True), seed)
+        features = pool_features(pool) if "gp_ei" in methods else None
+        for m in methods:
+            t = time.perf_counter()
+            r = campaign(m, pool, list(start), top, args.rounds, seed, surrogate, features)
+            r["wall_s"] = time.perf_counter() - t
+            r["pool_best_hv"] = front_hv(y)
+            r["pool_best_hv_thin"] = front_hv(y, THIN_BOUNDS)
+            runs[m].append(r)
+            print(
+                f"seed {seed}: {m:7s} top-1% after {r['experiments']}{'+' if r['censored'] else ''} "
+                f"experiments ({r['wall_s']:.1f} s)",
+                flush=True,
+            )
+    n_curve = args.rounds + 1
+    mo_index = (MO_EXPERIMENTS - SEED_SET) // BATCH
+    figures: dict[str, object] = {}
+    for m in methods:
+        exps = [r["experiments"] for r in runs[m]]
+        figures[f"experiments_to_top1pct_{m}"] = float(np.median(exps))
+        figures[f"experiments_to_top1pct_{m}_per_seed"] = exps
+        figures[f"censored_{m}"] = int(sum(r["censored"] for r in runs[m]))
+    for m in methods:
+        figures[f"best_so_far_log10_sigma_{m}"] = _curve(runs[m], "best", n_curve)
+        figures[f"hv_fraction_{m}"] = [
+            float(
+                np.median([r["hv"][min(k, len(r["hv"]) - 1)] / r["pool_best_hv"] for r in runs[m]])
+            )
+            for k in range(n_curve)
+        ]
+        figures[f"hv_fraction_after_{MO_EXPERIMENTS}_experiments_{m}"] = float(
+            np.median(
+                [r["hv"][min(mo_index, len(r["hv"]) - 1)] / r["pool_best_hv"] for r in runs[m]]
+            )
+        )
+        figures[f"hv_thin_fraction_{m}"] = [
+            float(
+                np.median(
+                    [
+                        r["hv_thin"][min(k, len(r["hv_thin"]) - 1)] / r["pool_best_hv_thin"]
+                        for r in runs[m]
+                    ]
+                )
+            )
+            for k in range(n_curve)
+        ]
+        figures[f"hv_thin_fraction_after_{MO_EXPERIMENTS}_experiments_{m}"] = figures[
+            f"hv_thin_fraction_{m}"
+        ][mo_index]
+    if "random" in methods and "ssemo" in methods:
+        ratio = figures["experiments_to_top1pct_ssemo"] / figures["experiments_to_top1pct_random"]
+        figures["ssemo_over_random"] = float(ratio)
+        figures["target_ssemo_le_third_of_random"] = bool(ratio <= 1 / 3)
+    if "gp_ei" in methods and "ssemo" in methods:
+        figures["target_ssemo_le_gp_ei"] = bool(
+            figures["experiments_to_top1pct_ssemo"] <= figures["experiments_to_top1pct_gp_ei"]
+        )
+    figures |= {
+        "experiments_axis": [SEED_SET + BATCH * k for k in range(n_curve)],
+        "seeds": args.seeds,
+        "pool_size": args.pool,
+        "pool_source": "Laskowski 2023 (doi:10.1039/D2EE03499A), measured RT rows, OBELiX-test "
+        f"compositions removed: {len(source)} eligible compositions",
+        "top1pct_threshold_log10_sigma_median": float(np.median(pools_top)),
+        "seed_set": SEED_SET,
+        "batch": BATCH,
+        "rounds_budget": args.rounds,
+        "configuration": f"ConductivitySurrogate with {TREES} trees (default 300) for σ and Ea; "
+        f"{SAMPLES} draws per candidate, {POINTS} QMC points; prior = configs/train_default.yaml "
+        "data minus the pool's compositions",
+        "acquisition_rule_chosen": "before any campaign run: ssemo suggest's greedy MC-EHVI x "
+        "P(feasible) with Kriging believer on thickness/ASR designs; not tuned on the campaign",
+        "mo_normalization": f"acquisition and hv_fraction_*: thickness/{BOUNDS[0][1]:g} µm, "
+        f"ASR/{BOUNDS[1][1]:g} Ω cm², R_interface {R_INTERFACE:g} Ω cm² (assumption); "
+        f"hv_thin_fraction_* (reporting only, added after a first run saturated): "
+        f"/{THIN_BOUNDS[0][1]:g} µm, /{THIN_BOUNDS[1][1]:g} Ω cm²",
+        "wall_s": time.perf_counter() - started,
+    }
+    write_result("campaign", figures, packages=("numpy", "scikit-learn", "scipy"))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,104 @@
+"""ssemo suggest: feasible, distinct, reproducible batches that never repeat a measured design."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipeline.campaign.store import MeasurementStore, measured_designs, read_measurements
+from pipeline.campaign.suggest import (
+    SuggestOptions,
+    already_measured,
+    composition_keys,
+    design_key,
+    suggest,
+)
+from pipeline.search.nsga2 import run_nsga2
+from pipeline.study.problem import StudyModel
+from tests.pipeline.study.test_compositions import FamilySurrogate, composition_config
+
+FAST = dict(q=4, samples=12, points=1 << 11)
+ASR_CONSTRAINTS = ("g_asr", "g_asr_cold")
+
+
+@pytest.fixture(scope="module")
+def searched(default_config, catalog):
+    model = StudyModel(catalog, composition_config(default_config), FamilySurrogate())
+    return model, run_nsga2(model, progress=False).archive.X
+
+
+def test_suggestions_are_feasible_distinct_and_explained(searched):
+    model, archive = searched
+    out = suggest(model, archive, SuggestOptions(seed=1, **FAST))
+    designs = out.designs
+    assert 1 <= len(designs) <= 4
+    assert design_key(designs).is_unique
+    assert (designs["p_feasible"] > 0).all() and (designs["expected_hv_improvement"] > 0).all()
+    # every constraint but the ASR limit (which the σ draw decides) is met at the suggestion
+    X = designs[model.space.x_columns].to_numpy()
+    _, G, out_mean = model.evaluate(X)
+    others = [j for j, n in enumerate(model.constraint_names) if n not in ASR_CONSTRAINTS]
+    assert (G[:, others] <= 0).all()
+    assert not out_mean["constraints_unknown"].any()
+    for column in ("sigma_p05_s_per_cm", "sigma_s_per_cm", "sigma_p95_s_per_cm", "applicability"):
+        assert designs[column].notna().all()
+    assert (designs["sigma_p05_s_per_cm"] <= designs["sigma_p95_s_per_cm"]).all()
+    assert designs["why"].str.contains("expected HV gain").all()
+    # the expected gain falls along the batch order or the batch is diverse (KB fantasies)
+    assert designs["expected_hv_improvement"].iloc[0] == designs["expected_hv_improvement"].max()
+
+
+def test_same_seed_same_suggestions(searched):
+    model, archive = searched
+    a = suggest(model, archive, SuggestOptions(seed=3, **FAST)).designs
+    b = suggest(model, archive, SuggestOptions(seed=3, **FAST)).designs
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_measured_designs_are_not_suggested_again(searched, tmp_path, catalog):
+    model, archive = searched
+    first = suggest(model, archive, SuggestOptions(seed=0, **FAST)).designs
+    # the lab measured the whole first batch: ingest it
+    rows = pd.DataFrame(
+        {
+            "sample_id": [f"S{i}" for i in range(len(first))],
+            "operator": "tester",
+            "date": "2026-01-02",
+            "composition": first["composition"].fillna(""),
+            "material": first["material"].where(first["composition"].isna(), ""),
+            "process": first["process"],
+            "thickness_um": first["thickness_um"].round(3),
+            "temperature_c": 25,
+            "sigma_s_per_cm": 1e-3,
+        }
+    )
+    path = tmp_path / "measured.csv"
+    rows.to_csv(path, index=False)
+    parsed = read_measurements(path, catalog)
+    assert not parsed.errors
+    store = MeasurementStore(tmp_path / "store")
+    store.ingest(parsed.rows, str(path))
+    measured = measured_designs(store.load())
+    again = suggest(model, archive, SuggestOptions(seed=0, measured=measured, **FAST))
+    second = again.designs
+    assert again.info["already_measured"] >= len(first)
+    assert len(second)
+    keys = composition_keys(model, second)
+    assert not already_measured(second, keys, measured).any()
+    assert not set(design_key(first)) & set(design_key(second))
+
+
+def test_catalog_gaps_that_block_whole_materials_are_listed(default_config, catalog):
+    data = default_config.to_dict()
+    data["search"].update(generations=5, population_size=20)
+    config = default_config.from_dict(data, source=default_config.source)
+    model = StudyModel(catalog, config)  # catalog study, no surrogate
+    archive = run_nsga2(model, progress=False).archive.X
+    gaps = suggest(model, archive, SuggestOptions(**FAST)).gaps
+    assert {"g_strength", "g_ccd"} & set(gaps["constraint"])
+    materials = model.catalog.materials
+    column = {"g_strength": "strength_mpa", "g_ccd": "ccd_ma_per_cm2"}
+    for r in gaps.itertuples():
+        assert r.designs_blocked > 0 and r.hv_if_met >= 0
+        if r.constraint in column and materials.loc[r.material, "temperature_law"] != "composite":
+            # the catalog really has no value for it
+            assert np.isnan(materials.loc[r.material, column[r.constraint]])
