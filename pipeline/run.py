@@ -218,7 +218,8 @@ def study_outcome(
     )
     chosen = choose(front, F_norm, model.objectives, config.decision.asf_weights)
     feasible_families = set(front["family"]) if len(front) else set()
-    infeasible_families = sorted(set(catalog.materials["family"]) - feasible_families)
+    searched = catalog.materials["family"].iloc[model.space.options["material"].unique()]
+    infeasible_families = sorted(set(searched) - feasible_families)
     outside = int((~front["in_domain"].astype(bool)).sum()) if len(front) else 0
     if outside:
         messages.append(

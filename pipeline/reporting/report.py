@@ -142,6 +142,12 @@ def render(
         + ".",
         f"- Conductivity from the {c.surrogate.conductivity_source}"
         + (
+            f" for catalog materials; composition families ({', '.join(c.search.families)}): "
+            "predicted by the surrogate for each composition"
+            if c.search.families
+            else ""
+        )
+        + (
             f", robust mode: the search optimizes the ASR at its {c.surrogate.robust_quantile:.0%} quantile "
             "(robust_asr_ohm_cm2), not the mean"
             if c.surrogate.robust
