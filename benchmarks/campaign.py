@@ -361,17 +361,16 @@ def main() -> None:
             )
             for k in range(n_curve)
         ]
-        figures[f"hv_thin_fraction_after_{MO_EXPERIMENTS}_experiments_{m}"] = figures[
-            f"hv_thin_fraction_{m}"
-        ][mo_index]
+        thin = figures[f"hv_thin_fraction_{m}"]
+        assert isinstance(thin, list)
+        figures[f"hv_thin_fraction_after_{MO_EXPERIMENTS}_experiments_{m}"] = thin[mo_index]
+    median = {m: float(np.median([r["experiments"] for r in runs[m]])) for m in methods}
     if "random" in methods and "ssemo" in methods:
-        ratio = figures["experiments_to_top1pct_ssemo"] / figures["experiments_to_top1pct_random"]
-        figures["ssemo_over_random"] = float(ratio)
+        ratio = median["ssemo"] / median["random"]
+        figures["ssemo_over_random"] = ratio
         figures["target_ssemo_le_third_of_random"] = bool(ratio <= 1 / 3)
     if "gp_ei" in methods and "ssemo" in methods:
-        figures["target_ssemo_le_gp_ei"] = bool(
-            figures["experiments_to_top1pct_ssemo"] <= figures["experiments_to_top1pct_gp_ei"]
-        )
+        figures["target_ssemo_le_gp_ei"] = bool(median["ssemo"] <= median["gp_ei"])
     figures |= {
         "experiments_axis": [SEED_SET + BATCH * k for k in range(n_curve)],
         "seeds": args.seeds,
@@ -387,6 +386,10 @@ def main() -> None:
         "data minus the pool's compositions",
         "acquisition_rule_chosen": "before any campaign run: ssemo suggest's greedy MC-EHVI x "
         "P(feasible) with Kriging believer on thickness/ASR designs; not tuned on the campaign",
+        "curves_note": "best_so_far_* and hv_*fraction_* are medians over seeds at "
+        "experiments_axis; ssemo, greedy and gp_ei stop once a top-1 % composition is found and "
+        f"{MO_EXPERIMENTS} experiments are done, and carry their last value after that (random runs "
+        "to the end of the pool)",
         "mo_normalization": f"acquisition and hv_fraction_*: thickness/{BOUNDS[0][1]:g} µm, "
         f"ASR/{BOUNDS[1][1]:g} Ω cm², R_interface {R_INTERFACE:g} Ω cm² (assumption); "
         f"hv_thin_fraction_* (reporting only, added after a first run saturated): "

@@ -137,7 +137,8 @@ def greedy_batch(
     def not_dominated(points: np.ndarray) -> np.ndarray:
         """Per set (..., k, d): is some member outside the front's dominated region?"""
         flat = points.reshape(-1, d)
-        return (~dominated_by_any(flat, front)).reshape(points.shape[:-1]).any(axis=-1)
+        free_of_front = (~dominated_by_any(flat, front)).reshape(points.shape[:-1])
+        return np.asarray(free_of_front.any(axis=-1), dtype=bool)
 
     # a draw the front already dominates dominates no free point: skip it (cheap, |front| << |free|)
     alive = feasible & not_dominated(samples)
