@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from pipeline.campaign.store import MeasurementStore, ingest_file
 from pipeline.study.config import TrainConfig
@@ -60,3 +61,35 @@ def test_retraining_moves_the_prediction_towards_an_ingested_value(tmp_path, cat
     assert with_.data_hash != without.data_hash  # a fixed recipe retrains: the data changed
     before, after = _predict(_config(store.root, False)), _predict(_config(store.root, True))
     assert abs(after - MEASURED_LOG10) < abs(before - MEASURED_LOG10) - 0.3
+
+
+@pytest.mark.slow  # a full `train` with MLflow registration: ~50 s on 2 shared cores
+def test_training_records_which_measurement_version_trained_the_model(tmp_path, catalog):
+    import mlflow
+
+    store = MeasurementStore(tmp_path / "store")
+    ingest_file(CONFIGS / "examples" / "measurements.csv", catalog, store, skip_bad_rows=False)
+    uri = f"sqlite:///{tmp_path}/mlflow.db"
+    config = TrainConfig.from_dict(
+        {
+            "data": {
+                "sources": {
+                    "curated": {"enabled": True, "path": "data/curated_conductivity.csv"},
+                    "measurements": {"enabled": True, "path": str(store.root), "weight": 2},
+                },
+                "min_rows": 5,
+            },
+            "tuning": {"enabled": False, "cv_folds": 2},
+            "mlflow": {"tracking_uri": uri, "alias": "campaign"},
+        },
+        source=str(CONFIGS / "train_default.yaml"),
+    )
+    from pipeline.training import train
+
+    summary = train(config)
+    label = store.version_label()
+    assert summary["measurements_version"] == label
+    client = mlflow.tracking.MlflowClient(uri)
+    assert client.get_run(summary["run_id"]).data.tags["ssemo.measurements_version"] == label
+    version = client.get_model_version_by_alias("ssemo-conductivity", "campaign")
+    assert version.tags["ssemo.measurements_version"] == label
