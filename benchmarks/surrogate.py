@@ -30,6 +30,11 @@ until >= 15 % of rows, plus every row sharing a composition with them; its SHA-2
 run). `--lockbox` trains on all non-lockbox rows and scores the lockbox once: it refuses to run again
 when benchmarks/results/surrogate_lockbox.json exists.
 
+The model `make run` trains (issue 16: configs/train_default.yaml's fixed recipe, no tuning) is also
+scored by 5-fold cross-validation grouped by composition on the non-lockbox rows, on the same folds as
+the legacy figures below (shuffled GroupKFold, seed 0), beside the baseline on those folds:
+mae_default_grouped_cv, mae_baseline_rf_grouped_cv (always computed; ~1 min).
+
 Then, unless SSEMO_BENCH_LEGACY=0, the interpolation figures of before issue 14 (on non-lockbox rows):
 5-fold cross-validation grouped by composition (shuffled GroupKFold, seed 0), ssemo tuned by Optuna
 *inside each outer training fold*, both with censored values at 1e-15 S/cm and with censored rows
@@ -62,7 +67,7 @@ from sklearn.preprocessing import StandardScaler
 from benchmarks._common import RESULTS, write_result
 from surrogates import datasets
 from surrogates.chemistry import parse_formula
-from surrogates.evaluation import grouped_folds, r2_score
+from surrogates.evaluation import cross_validate, grouped_folds, r2_score
 from surrogates.features import composition_features
 from surrogates.model import ConductivitySurrogate
 from surrogates.tuning import DEFAULT_FOREST, WINDOW_MEAN_FOREST, model_from_params, tune
@@ -639,6 +644,7 @@ def main() -> None:
     figures["mae_ratio_loco_default_to_baseline"] = (
         figures["mae_loco_default"] / figures["mae_baseline_rf_loco"]
     )
+    figures |= default_recipe_grouped_cv(dev)
     if LOCKBOX_RESULT.exists():  # scored once by --lockbox; carried along, never recomputed
         figures |= {
             k: v
@@ -651,6 +657,48 @@ def main() -> None:
     write_result(
         "surrogate", figures, packages=("numpy", "scikit-learn", "optuna", "pymatgen-core")
     )
+
+
+def default_recipe_grouped_cv(rows: pd.DataFrame) -> dict[str, Any]:
+    """The model `make run` trains (configs/train_default.yaml's fixed recipe, as ssemo train builds
+    it) and the baseline on the legacy grouped folds (grouped_folds(formula_key, N_FOLDS, SEED), as
+    in run_obelix); the folds run side by side (n_jobs), which does not change the result."""
+    from pipeline.study.config import load_train_config
+    from pipeline.training import _fixed_estimator, features_frame
+
+    config = load_train_config(Path(__file__).resolve().parents[1] / "configs/train_default.yaml")
+    rows = rows.reset_index(drop=True)
+    X = features_frame(rows)  # the columns ssemo train gives the model
+    y = rows["log10_sigma"].to_numpy(float)
+    groups = rows["formula_key"].to_numpy()
+    estimator = _fixed_estimator(SEED, config.tuning.fixed_n_estimators)
+    started = time.perf_counter()
+    cv = cross_validate(estimator, X, y, groups, n_splits=N_FOLDS, seed=SEED, n_jobs=-1)
+    B = baseline_features(rows, sorted({e for f in rows["composition"] for e in parse_formula(f)}))
+    base = np.empty(len(y))
+    for train, test in grouped_folds(groups, N_FOLDS, SEED):
+        base[test] = baseline_predictions(B, y, train, test)
+    pred = cv.oof["mean"].to_numpy()
+    censored = rows["censored"].to_numpy(bool)
+    out = {
+        "mae_default_grouped_cv": cv.mae,
+        "mae_baseline_rf_grouped_cv": float(np.mean(np.abs(base - y))),
+        "mae_ratio_default_grouped_cv_to_baseline": cv.mae / float(np.mean(np.abs(base - y))),
+        "mae_default_grouped_cv_measured_rows": float(np.mean(np.abs(pred - y)[~censored])),
+        "mae_baseline_rf_grouped_cv_measured_rows": float(np.mean(np.abs(base - y)[~censored])),
+        "coverage_90_default_grouped_cv": cv.coverage_90,
+        "interval_width_median_decades_default_grouped_cv": float(
+            np.median(cv.oof["upper"] - cv.oof["lower"])
+        ),
+        "default_recipe_n_estimators": config.tuning.fixed_n_estimators,
+        "default_grouped_cv_wall_s": time.perf_counter() - started,
+    }
+    print(
+        f"[grouped CV] default recipe MAE {out['mae_default_grouped_cv']:.3f}, baseline "
+        f"{out['mae_baseline_rf_grouped_cv']:.3f} ({out['default_grouped_cv_wall_s']:.0f} s)",
+        flush=True,
+    )
+    return out
 
 
 def legacy(root: Path, dev: pd.DataFrame, lockbox_keys: set[str]) -> dict[str, Any]:
