@@ -32,7 +32,8 @@ A simulated campaign with literature data as the oracle (the 'lab'):
   the same with a thin-membrane normalization (THIN_BOUNDS, reporting only: see there).
 
 Cheaper than the shipped model, to keep the wall time to minutes on 2 cores (stated in the JSON):
-the surrogate's forests have 32 trees (default 300) for both σ and Ea; 32 conductivity draws per
+the surrogate's forests have 32 trees for both σ and Ea (the model's default is 300; the
+fixed recipe `make run` trains, train_default.yaml, uses 100); 32 conductivity draws per
 candidate (suggest's default is 64); 2**12 quasi-Monte-Carlo points.
 
 Honesty: the acquisition rule (ssemo suggest's EHVI x feasibility with the Kriging believer), its
