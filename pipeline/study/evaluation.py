@@ -112,6 +112,7 @@ class Evaluator:
         if material_sigma_s_per_cm is not None:
             override = np.asarray(material_sigma_s_per_cm, dtype=float)
             sigma_t = np.where(np.isnan(override), sigma_t, override)
+        self.n_materials = len(m)
         self.is_template = (m["temperature_law"] == "composite").to_numpy()
         self.matrix_index = np.array([ids.get(x, -1) for x in m["matrix_id"]], dtype=np.intp)
         self.filler_index = np.array([ids.get(x, -1) for x in m["filler_id"]], dtype=np.intp)
@@ -271,13 +272,17 @@ class Evaluator:
             cast(microstructure.PorosityModel, cfg.mechanics.porosity_model),  # config-checked
         )
         sigma = self.membrane_conductivity_factor[proc] * sigma_porous
-        layer_um = self.layer_thickness_um[coat, mat]
+        # one flat (coating, material) index for the six per-pair tables (each 2-D fancy index
+        # would recompute it: measurable at 5e6 designs/s)
+        pair = coat * self.n_materials + mat
+        layer_um = self.layer_thickness_um.take(pair)
         # the process makes the SSE layer: what the interlayer leaves of the membrane (a design
         # thinner than its interlayer keeps a token layer and fails the thickness window)
         sse_um = np.maximum(thickness - layer_um, 1e-3)
-        layer_asr = self.layer_asr_ohm_cm2[coat, mat]
+        layer_asr = self.layer_asr_ohm_cm2.take(pair)
         bulk_asr = asr_ohm_cm2(sse_um, sigma) + layer_asr
-        interface_asr = self.interface_ohm_cm2[coat, mat] + cfg.interfaces.cathode_interface_ohm_cm2
+        interface = self.interface_ohm_cm2.take(pair)
+        interface_asr = interface + cfg.interfaces.cathode_interface_ohm_cm2
         total_asr = bulk_asr + interface_asr
         strength = microstructure.porous_property(
             self.strength_ref_mpa[mat],
@@ -294,7 +299,7 @@ class Evaluator:
             grain_size_um=self.defect_size_um[proc],
             area_cm2=cfg.mechanics.membrane_area_cm2,
         )
-        ccd = self.ccd_ma_per_cm2[coat, mat]
+        ccd = self.ccd_ma_per_cm2.take(pair)
         j = self.current_density_ma_per_cm2
         c = cfg.cell
         stack = energy.stack_energy_density(  # an interlayer counted at the SSE's density
@@ -360,14 +365,13 @@ class Evaluator:
             "temperature_score": temperature,
             "atmosphere_score": atmosphere,
             "scalability_score": scalability,
-            "valid_combination": self.valid_process[mat, proc]
-            & ~np.isnan(self.interface_ohm_cm2[coat, mat]),
+            "valid_combination": self.valid_process[mat, proc] & ~np.isnan(interface),
         }
         rest["interlayer_thickness_um"] = layer_um
         rest["interlayer_asr_ohm_cm2"] = layer_asr
         rest["through_defects_per_membrane"] = expected_defects
         rest["free_standing"] = free_standing
-        rest["li_side_stable"] = self.li_side_ok[coat, mat]
+        rest["li_side_stable"] = self.li_side_ok.take(pair)
         rest["cathode_side_stable"] = self.cathode_side_ok[mat]
         window = {  # inputs of the thickness-window constraints, not reported per design
             "process_min_thickness_um": self.min_thickness_um[proc],
