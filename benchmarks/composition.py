@@ -1,7 +1,7 @@
 """Composition search: cost and quality of searching composition families with the surrogate in the loop.
 
-Measured in one run, with one surrogate (scikit-learn's defaults of ssemo's model, no tuning, fitted on
-the training data of --train-config, default configs/train_default.yaml: the data the project ships):
+Measured in one run, with one surrogate (the fixed recipe `make run` trains, no tuning, fitted on the
+training data of --train-config, default configs/train_default.yaml: the data the project ships):
 - wall time of the composition study (configs/studies/composition_families.yaml) and of the catalog
   study (configs/default.yaml) at the same budget (population x generations), model set-up included:
   `composition_over_catalog_wall` (target <= 5);
@@ -30,7 +30,7 @@ from pipeline.study.catalog import load_catalog
 from pipeline.study.config import load_config, load_train_config
 from pipeline.study.problem import StudyModel
 from pipeline.study.registry import normalize
-from pipeline.training import features_frame, load_training_data
+from pipeline.training import features_frame, fixed_estimator, load_training_data
 
 STUDY = ROOT / "configs" / "studies" / "composition_families.yaml"
 CATALOG_STUDY = ROOT / "configs" / "default.yaml"
@@ -52,10 +52,10 @@ class CountingSurrogate:
 
 
 def fit_surrogate(train_config: Path):
-    from surrogates.model import ConductivitySurrogate
-
-    data = load_training_data(load_train_config(train_config))
-    model = ConductivitySurrogate(random_state=0)
+    """The model `make run` trains: the training config's fixed recipe on its data."""
+    config = load_train_config(train_config)
+    data = load_training_data(config)
+    model = fixed_estimator(config.tuning.seed, config.tuning.fixed_n_estimators)
     model.fit(
         features_frame(data.rows),
         data.rows["log10_sigma"].to_numpy(float),

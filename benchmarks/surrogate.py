@@ -664,14 +664,14 @@ def default_recipe_grouped_cv(rows: pd.DataFrame) -> dict[str, Any]:
     it) and the baseline on the legacy grouped folds (grouped_folds(formula_key, N_FOLDS, SEED), as
     in run_obelix); the folds run side by side (n_jobs), which does not change the result."""
     from pipeline.study.config import load_train_config
-    from pipeline.training import _fixed_estimator, features_frame
+    from pipeline.training import features_frame, fixed_estimator
 
     config = load_train_config(Path(__file__).resolve().parents[1] / "configs/train_default.yaml")
     rows = rows.reset_index(drop=True)
     X = features_frame(rows)  # the columns ssemo train gives the model
     y = rows["log10_sigma"].to_numpy(float)
     groups = rows["formula_key"].to_numpy()
-    estimator = _fixed_estimator(SEED, config.tuning.fixed_n_estimators)
+    estimator = fixed_estimator(SEED, config.tuning.fixed_n_estimators)
     started = time.perf_counter()
     cv = cross_validate(estimator, X, y, groups, n_splits=N_FOLDS, seed=SEED, n_jobs=-1)
     B = baseline_features(rows, sorted({e for f in rows["composition"] for e in parse_formula(f)}))

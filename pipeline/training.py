@@ -150,7 +150,7 @@ def cached_champion(config: TrainConfig, data_hash: str, recipe: str) -> dict | 
     }
 
 
-def _fixed_estimator(seed: int, n_estimators: int | None = None):
+def fixed_estimator(seed: int, n_estimators: int | None = None):
     """tuning.enabled: false: ssemo's model with its defaults, a recipe chosen before this data
     was seen (no search on it), seeded; n_estimators (tuning.fixed_n_estimators): trees per forest
     of its log10 σ, Ea and composition-only forests instead of the default."""
@@ -283,7 +283,7 @@ def train(config: TrainConfig) -> dict:
         if t.enabled and storage and "://" not in storage:
             Path(storage).parent.mkdir(parents=True, exist_ok=True)
         if not t.enabled:
-            estimator = _fixed_estimator(t.seed, t.fixed_n_estimators)
+            estimator = fixed_estimator(t.seed, t.fixed_n_estimators)
             best_params, best_number, n_trials = {}, 0, 0
         else:
             estimator, best_params, best_number, n_trials = _tuned_estimator(

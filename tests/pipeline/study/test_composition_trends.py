@@ -28,12 +28,12 @@ TRENDS = [
 
 @pytest.fixture(scope="module")
 def shipped_model():
-    from pipeline.training import _fixed_estimator
+    from pipeline.training import fixed_estimator
 
     config = load_train_config(CONFIGS / "train_default.yaml")
     data = load_training_data(config)
     # the model `make run` trains: train_default.yaml's fixed recipe, as ssemo train builds it
-    model = _fixed_estimator(config.tuning.seed, config.tuning.fixed_n_estimators)
+    model = fixed_estimator(config.tuning.seed, config.tuning.fixed_n_estimators)
     return model.fit(
         features_frame(data.rows),
         data.rows["log10_sigma"].to_numpy(float),
