@@ -201,6 +201,19 @@ def primitive_formula_atoms(amounts: dict[str, float], max_denominator: int = 10
     return float(min(sum(integers) // divisor, 10**6))
 
 
+def atoms_per_least_element(amounts: dict[str, float]) -> float:
+    """Atoms of the formula per atom of its least abundant element, Σ n_i / min n_i: scale-free
+    (the same for a formula and its unit cell) and continuous in the amounts, so nearly equal
+    compositions get nearly equal values. It equals primitive_formula_atoms when the least abundant
+    element appears once in the smallest integer formula (Li6.4Al0.2La3Zr2O12 -> 118), and, unlike
+    it, does not jump when an amount gains a decimal (Li6.4001Al0.1999... -> 118.05, not thousands).
+    """
+    values = [v for v in amounts.values() if v > 0]
+    if not values:
+        raise FormulaError("no positive element amounts")
+    return float(sum(values) / min(values))
+
+
 ANIONS = frozenset({"O", "S", "Se", "Te", "N", "F", "Cl", "Br", "I", "H"})
 
 

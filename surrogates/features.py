@@ -14,9 +14,10 @@ doping, so they hardly tell a simple stoichiometric compound from a doped one of
 fractions; the size of the formula unit does. Counting atoms "per formula unit as written" made a
 garnet written per unit cell (Li51.2Al1.6La24Zr16O96, 189 atoms) look unlike the same garnet per
 formula unit (23.6 atoms), so the block now holds two quantities that do not depend on how the
-formula is scaled: log10 of the atoms in the smallest integer formula with the same proportions
-(chemistry.primitive_formula_atoms: 24 for Li7La3Zr2O12, 118 for Li6.4Al0.2La3Zr2O12 and its unit
-cell; the doping complexity the old count carried, now canonical) and Li atoms per anion atom
+formula is scaled: log10 of the atoms per atom of the least abundant element
+(chemistry.atoms_per_least_element: 12 for Li7La3Zr2O12, 118 for Li6.4Al0.2La3Zr2O12 and its unit
+cell; the doping dilution the old count carried, continuous in the amounts — the smallest integer
+formula used at first jumped between 6.4 and 6.4001, found by a new-user trial) and Li atoms per anion atom
 (chemistry.ANIONS: O, S, Se, Te, N, F, Cl, Br, I, H; Li per atom when there is none), a carrier
 concentration per anion framework site. Models fitted before keep their old block (atoms and Li per
 formula unit, integer formulas reduced by their gcd) so that their trees see what they were fitted on.
@@ -40,7 +41,13 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from surrogates.chemistry import ANIONS, element_fractions, parse_formula, primitive_formula_atoms
+from surrogates.chemistry import (
+    ANIONS,
+    atoms_per_least_element,
+    element_fractions,
+    parse_formula,
+    primitive_formula_atoms,
+)
 
 ELEMENT_PROPERTIES = (
     "Z",
@@ -162,7 +169,10 @@ def composition_features(formulas: Iterable[str]) -> np.ndarray:
 
 
 DESCRIPTORS = ("fractions", "magpie")
-FORMULA_UNIT_COLUMNS = ("log10_primitive_formula_atoms", "li_per_anion")
+FORMULA_UNIT_COLUMNS = ("log10_atoms_per_least_element", "li_per_anion")
+# models fitted between issue 14 and the continuous block: the smallest integer formula's atoms,
+# which jumps between nearly equal decimal compositions (6.4 vs 6.4001) and is no longer fitted
+PRIMITIVE_FORMULA_UNIT_COLUMNS = ("log10_primitive_formula_atoms", "li_per_anion")
 LEGACY_FORMULA_UNIT_COLUMNS = ("atoms_per_formula_unit", "li_per_formula_unit")
 
 
@@ -188,17 +198,25 @@ def legacy_formula_unit_features(formulas: Iterable[str]) -> np.ndarray:
 
 
 @functools.lru_cache(maxsize=65536)
-def _formula_unit_vector(formula: str) -> tuple[float, float]:
+def _formula_unit_vector(formula: str, primitive: bool = False) -> tuple[float, float]:
     amounts = parse_formula(formula)
     anions = sum(v for e, v in amounts.items() if e in ANIONS)
     li = amounts.get("Li", 0.0)
     per = li / anions if anions > 0 else li / sum(amounts.values())
-    return math.log10(primitive_formula_atoms(amounts)), round(per, 12)
+    size = primitive_formula_atoms(amounts) if primitive else atoms_per_least_element(amounts)
+    return math.log10(size), round(per, 12)
 
 
-def formula_unit_features(formulas: Iterable[str]) -> np.ndarray:
-    """(n, 2) array, scale-free: log10 atoms of the smallest integer formula, Li per anion atom."""
-    return np.array([_formula_unit_vector(str(f)) for f in formulas], dtype=float).reshape(-1, 2)
+def formula_unit_features(
+    formulas: Iterable[str], columns: tuple[str, ...] = FORMULA_UNIT_COLUMNS
+) -> np.ndarray:
+    """(n, 2) array, scale-free: log10 atoms per atom of the least abundant element (or, for a
+    model fitted with PRIMITIVE_FORMULA_UNIT_COLUMNS, of the smallest integer formula), Li per anion
+    atom."""
+    primitive = tuple(columns) == PRIMITIVE_FORMULA_UNIT_COLUMNS
+    return np.array(
+        [_formula_unit_vector(str(f), primitive) for f in formulas], dtype=float
+    ).reshape(-1, 2)
 
 
 def cell_volume_a3(a, b, c, alpha, beta, gamma) -> np.ndarray:
@@ -325,7 +343,7 @@ class CompositionFeaturizer(TransformerMixin, BaseEstimator):
             if getattr(self, "formula_unit_columns_", None) is None:
                 parts.append(legacy_formula_unit_features(formulas))
             else:
-                parts.append(formula_unit_features(formulas))
+                parts.append(formula_unit_features(formulas, self.formula_unit_columns_))
         if self.structure:
             cols = [
                 pd.to_numeric(X[c], errors="coerce").to_numpy(float)

@@ -14,7 +14,7 @@ def test_fraction_descriptors_worked_numbers():
     featurizer = CompositionFeaturizer(structure=False, descriptors="fractions").fit(train)
     names = list(featurizer.get_feature_names_out())
     fractions = ["frac_La", "frac_Li", "frac_O", "frac_P", "frac_S", "frac_Zr", "frac_other"]
-    assert names == [*fractions, "log10_primitive_formula_atoms", "li_per_anion"]
+    assert names == [*fractions, "log10_atoms_per_least_element", "li_per_anion"]
     # Li6PS5Cl: 13 atoms; Cl was never seen in training, so its 1/13 goes to frac_other; 6 Li per
     # 6 anion atoms (5 S + 1 Cl)
     row = featurizer.transform(frame("Li6PS5Cl"))[0]
@@ -38,12 +38,13 @@ def test_formula_unit_features_do_not_depend_on_how_a_formula_is_scaled():
             "LaTiO3",
         ]
     )
-    # smallest integer formulas: Li7La3Zr2O12 (24), Li32AlLa15Zr10O60 (118), Li3PS4 (8), LaTiO3 (5)
+    # atoms per atom of the least abundant element: Li7La3Zr2O12 24/2, Li6.4Al0.2La3Zr2O12 23.6/0.2,
+    # Li3PS4 8/1, LaTiO3 5/1
     np.testing.assert_allclose(
         X,
         [
-            [np.log10(24), 7 / 12],
-            [np.log10(24), 7 / 12],
+            [np.log10(12), 7 / 12],
+            [np.log10(12), 7 / 12],
             [np.log10(118), 6.4 / 12],
             [np.log10(118), 6.4 / 12],
             [np.log10(8), 0.75],
@@ -166,3 +167,18 @@ def test_context_block_family_route_and_thickness():
     # a table without any context columns: nothing known, no thickness
     bare = featurizer.transform(frame("Li3PS4"))[0, -len(tail) :]
     np.testing.assert_allclose(bare, [0, 0, 0, 0, 0, 0, -9.0, 0.0])
+
+
+def test_nearly_equal_compositions_get_nearly_equal_formula_unit_features():
+    """A new user found predictions swinging between Li6.4La3Zr1.4Ta0.6O12 and the same formula with
+    a fourth decimal (the smallest integer formula jumped from 24-ish to thousands of atoms)."""
+    from surrogates.features import PRIMITIVE_FORMULA_UNIT_COLUMNS, formula_unit_features
+
+    a, b = formula_unit_features(["Li6.4La3Zr1.4Ta0.6O12", "Li6.4001La3Zr1.4001Ta0.5999O12"])
+    np.testing.assert_allclose(a, b, atol=1e-3)
+    np.testing.assert_allclose(a[0], np.log10(23.4 / 0.6))  # Σ n / min n
+    # the block models fitted with the smallest integer formula keep (and its jump)
+    old = formula_unit_features(
+        ["Li6.4La3Zr1.4Ta0.6O12", "Li6.4001La3Zr1.4001Ta0.5999O12"], PRIMITIVE_FORMULA_UNIT_COLUMNS
+    )
+    assert abs(old[0, 0] - old[1, 0]) > 1.0
