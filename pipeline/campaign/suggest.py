@@ -12,8 +12,8 @@ log10 σ ~ Normal(mean, std) with the model's std (common random numbers across 
 material without a surrogate prediction, e.g. a polymer without a formula, keeps its catalog value:
 no distribution, no improvement from uncertainty), and pushed through the study's physics
 (StudyModel.evaluate with the shift): objectives and constraints per draw. The ASR-limited
-constraints then hold with a probability; the robust factor of robust mode is kept per draw
-(assumption: the quantile's width does not depend on the draw). The batch is chosen by greedy
+constraints then hold with a probability; in robust mode a draw is evaluated at its own σ (the
+robust quantile is not applied on top: that would count the uncertainty twice). The batch is chosen by greedy
 Monte-Carlo EHVI x feasibility with Kriging-believer fantasies (pipeline.campaign.acquisition).
 
 Measurement suggestions: a material whose every design has a constraint that cannot be evaluated

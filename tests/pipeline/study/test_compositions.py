@@ -255,3 +255,20 @@ def test_a_composition_study_runs_end_to_end(tmp_path, monkeypatch):
     report = (tmp_path / "out" / "report.md").read_text()
     assert "σ predicted for" in report
     assert summary["front_size"] == len(front)
+
+
+def test_a_drawn_conductivity_is_not_made_robust_a_second_time(default_config, catalog):
+    """suggest draws σ from the predictive distribution; a draw is one realization, so robust mode's
+    quantile factor must not be applied on top of it (a new user found P(feasible) far too low)."""
+    config = composition_config(default_config)
+    data = config.to_dict()
+    data["surrogate"].update({"robust": True, "robust_quantile": 0.95})
+    model = StudyModel(
+        catalog, StudyConfig.from_dict(data, source=config.source), FamilySurrogate()
+    )
+    X = np.random.default_rng(9).random((200, model.space.n_var))
+    _, _, searched = model.evaluate(X)
+    _, _, drawn = model.evaluate(X, log10_sigma_shift=np.zeros(len(X)))
+    members = searched["sigma_predicted"]
+    assert (searched["robust_asr_ohm_cm2"][members] > searched["total_asr_ohm_cm2"][members]).all()
+    np.testing.assert_allclose(drawn["robust_asr_ohm_cm2"], drawn["total_asr_ohm_cm2"])
