@@ -66,7 +66,8 @@ def cmd_suggest(args) -> int:
     print(
         f"Study '{summary['study']}': {len(designs)} design(s) to make next (of {args.q} asked; "
         f"measurements {options.measurements_version}, {int(summary['suggest.already_measured'])} "
-        "measured designs left out):"
+        "measured designs left out, "
+        f"{int(summary.get('suggest.measured_in_literature', 0))} with σ measured in the literature):"
     )
     for r in designs.itertuples():
         name = (

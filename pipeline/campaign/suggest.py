@@ -5,7 +5,9 @@ grid over every valid option (thickness on `THICKNESS_LEVELS` log-spaced levels 
 window at the densest achievable membrane, each composition family on `FAMILY_LEVELS` substitution
 levels, composites at half the filler limit), deduplicated by the rounded design (thickness to two
 significant figures, density and filler fraction to 0.01, substitution level to 1e-3: closer designs
-are one experiment in a lab), minus designs already measured (pipeline.campaign.store).
+are one experiment in a lab), minus designs already measured (pipeline.campaign.store) and family
+members whose σ the literature has measured (catalog family_measurements.csv: shown beside the
+prediction on the front, not proposed as an experiment).
 
 Each candidate's dense conductivity is drawn S times from the surrogate's predictive distribution,
 log10 σ ~ Normal(mean, std) with the model's std (common random numbers across candidates; a
@@ -177,10 +179,19 @@ def suggest(model, archive_X: np.ndarray, options: SuggestOptions) -> Suggestion
     X, table = X_all[keep], table[keep].reset_index(drop=True)
     keys = composition_keys(model, table)
     measured = already_measured(table, keys, options.measured)
+    # a family member whose σ the literature has measured (family_measurements.csv) is no unknown
+    # to learn: scoring it at the surrogate's prediction ignored a value already in hand
+    literature = (
+        table["sigma_measured_s_per_cm"].notna().to_numpy()
+        if "sigma_measured_s_per_cm" in table
+        else np.zeros(len(table), dtype=bool)
+    )
+    measured_or_known = measured | literature
     front_F = model.evaluate(np.asarray(archive_X, float).reshape(-1, model.space.n_var))[0]
     front = normalize(front_F, objectives, bounds) if len(front_F) else np.empty((0, len(bounds)))
     gaps = measurement_gaps(model, X, table, front, options)
-    X, table, keys = X[~measured], table[~measured].reset_index(drop=True), keys[~measured]
+    keep_open = ~measured_or_known
+    X, table, keys = X[keep_open], table[keep_open].reset_index(drop=True), keys[keep_open]
 
     F_mean, G_mean, out = model.evaluate(X)
     mean = normalize(F_mean, objectives, bounds)
@@ -249,6 +260,7 @@ def suggest(model, archive_X: np.ndarray, options: SuggestOptions) -> Suggestion
         "candidates": len(X_all),
         "distinct_candidates": int(keep.sum()),
         "already_measured": int(measured.sum()),
+        "measured_in_literature": int((literature & ~measured).sum()),
         "scored": len(X),
         "samples": options.samples,
         "free_points": choice.free_points,

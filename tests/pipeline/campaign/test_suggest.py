@@ -102,3 +102,13 @@ def test_catalog_gaps_that_block_whole_materials_are_listed(default_config, cata
         if r.constraint in column and materials.loc[r.material, "temperature_law"] != "composite":
             # the catalog really has no value for it
             assert np.isnan(materials.loc[r.material, column[r.constraint]])
+
+
+def test_members_measured_in_the_literature_are_not_suggested(searched):
+    """family_measurements.csv holds e.g. Li6.25Ga0.25La3Zr2O12 at 3.5e-4 S/cm: a new user found it
+    suggested at its (higher) predicted σ, an experiment whose answer is already published."""
+    model, archive = searched
+    picked = suggest(model, archive, SuggestOptions(**FAST))
+    table = model.table(picked.designs[model.space.x_columns].to_numpy())
+    assert table["sigma_measured_s_per_cm"].isna().all()
+    assert picked.info["measured_in_literature"] > 0
