@@ -220,6 +220,15 @@ def study_outcome(
     feasible_families = set(front["family"]) if len(front) else set()
     searched = catalog.materials["family"].iloc[model.space.options["material"].unique()]
     infeasible_families = sorted(set(searched) - feasible_families)
+    absent = sorted(
+        set(catalog.materials.index[model.space.options["material"].unique()])
+        - (set(front["material"]) if len(front) else set())
+    )
+    if absent and len(front):
+        messages.append(
+            f"Searched materials with no design on the front: {', '.join(absent)} (dominated by "
+            "other designs or infeasible)."
+        )
     outside = int((~front["in_domain"].astype(bool)).sum()) if len(front) else 0
     if outside:
         messages.append(

@@ -11,7 +11,11 @@ from pipeline.study.registry import DESIGN_COLUMNS, OBJECTIVES, active_constrain
 
 def shown_columns() -> list[str]:
     """The design (option and variables) and every registered objective, once each."""
-    return list(dict.fromkeys([*DESIGN_COLUMNS, "composition", *OBJECTIVES]))
+    # σ used (measured for catalog materials, predicted for composition-family members; their
+    # interval and applicability are in the flags and the front table)
+    return list(
+        dict.fromkeys([*DESIGN_COLUMNS, "composition", "sigma_dense_s_per_cm", *OBJECTIVES])
+    )
 
 
 def _table(frame: pd.DataFrame, columns: list[str]) -> str:
