@@ -80,6 +80,11 @@ def cmd_evaluate(args) -> int:
         )
         scored["violated_constraints"] = violated
         scored["unknown_constraints"] = unknown
+        # the search never goes past a process's densest reported membrane; a user's row may: said
+        cap = catalog.processes["relative_density_max"].to_numpy(float)[parsed.batch.process]
+        above = parsed.batch.relative_density > cap + 1e-9
+        scored["process_relative_density_max"] = cap
+        scored["extrapolated"] = np.where(above, "relative_density above the process's maximum", "")
     table = parsed.table.drop(columns="line")
     table.insert(0, "line", parsed.table["line"])
     table["status"] = "ok"
@@ -88,6 +93,11 @@ def cmd_evaluate(args) -> int:
         table.loc[pos, "status"] = "rejected"
         table.loc[pos, "error"] = " | ".join(m.split(": ", 1)[1] if ": " in m else m for m in msgs)
     out = table.join(scored)
+    if len(parsed.good_rows) and "relative_density" in out:  # a blank cell took its default
+        out["relative_density"] = out["relative_density"].astype(object)
+        out.loc[parsed.good_rows, "relative_density"] = [
+            f"{v:g}" for v in parsed.batch.relative_density
+        ]
     out.insert(1, "temperature_c", evaluator.temperature_c)
     # atomic: a crash never leaves a half-written results file
     out_path = _write_csv(args.out, out)
@@ -106,6 +116,14 @@ def cmd_evaluate(args) -> int:
     for msgs in parsed.errors.values():
         for msg in msgs:
             print(f"rejected: {msg}", file=sys.stderr)
+    if "extrapolated" in out:
+        for row in out[out["extrapolated"].fillna("") != ""].itertuples():
+            print(
+                f"warning: {args.designs}, line {row.line}: relative_density {row.relative_density} "
+                f"is above the densest {row.process} membrane reported "
+                f"({row.process_relative_density_max:g}, process_properties.csv): an extrapolation",
+                file=sys.stderr,
+            )
     print(
         f"Wrote {out_path} ({len(out.columns)} columns: every objective and intermediate with units)."
     )
@@ -381,7 +399,7 @@ def build_parser() -> argparse.ArgumentParser:
             "evaluate",
             help="score a CSV of membrane designs with every objective and intermediate",
             description="Score a table of membrane designs. Columns: material, process, coating, "
-            "thickness_um, and optionally relative_density (default 1) and filler_fraction (default 0, "
+            "thickness_um, and optionally relative_density (default: the process's relative_density_max) and filler_fraction (default 0, "
             "effective-medium composites only). Bad rows are named on stderr; the rest are scored.",
         )
     )

@@ -1,6 +1,7 @@
 """Reading a user's table of membrane designs, with row-level validation.
 
-Columns: material, process, coating, thickness_um, relative_density (default 1), filler_fraction
+Columns: material, process, coating, thickness_um, relative_density (default: the process's
+relative_density_max, the densest membrane it has been shown to make), filler_fraction
 (default 0; only for effective-medium composite templates). Every bad cell is reported as
 `file, line N, column 'c': ...`; the good rows still become a DesignBatch.
 """
@@ -102,6 +103,7 @@ def read_designs(path: str | Path, catalog: Catalog) -> ParsedDesigns:
     coat_ids = {c: i for i, c in enumerate(catalog.coating_ids)}
     applies = catalog.process_applies()
     resistance = catalog.coating_resistance_ohm_cm2()
+    density_max = catalog.processes["relative_density_max"].to_numpy(float)
     families = catalog.materials["family"]
     templates = catalog.materials.index[catalog.materials["temperature_law"] == "composite"]
 
@@ -153,6 +155,9 @@ def read_designs(path: str | Path, catalog: Catalog) -> ParsedDesigns:
         for column, default in OPTIONAL.items():
             text = row.get(column, "")
             values[column] = default if text == "" else finite_float(text)
+        if row.get("relative_density", "") == "" and p is not None:
+            # no density given: the densest membrane the process has been shown to make
+            values["relative_density"] = float(density_max[p])
         rho = values["relative_density"]
         if rho is None or not 0.4 <= rho <= 1.0:
             bad(

@@ -102,3 +102,23 @@ def test_validate_config_and_catalog_commands(capsys, default_config, catalog):
     ]
     assert main(["catalog", "assumptions"]) == 0
     assert "assumption" not in capsys.readouterr().err
+
+
+def test_evaluate_says_when_a_density_is_above_what_the_process_has_made(tmp_path, capsys):
+    designs = tmp_path / "d.csv"
+    designs.write_text(
+        "material,process,coating,thickness_um,relative_density\n"
+        "LLZO,tape_casting,ald_al2o3,20,0.99\n"
+        "LLZO,tape_casting,ald_al2o3,20,\n"  # no density: the process's maximum (0.94)
+    )
+    out = tmp_path / "scored.csv"
+    assert main(["evaluate", "--designs", str(designs), "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert f"warning: {designs}, line 2: relative_density 0.99 is above the densest" in err
+    assert "line 3" not in err
+    table = pd.read_csv(out)
+    assert list(table["relative_density"]) == [0.99, 0.94]
+    assert table["extrapolated"].fillna("").tolist() == [
+        "relative_density above the process's maximum",
+        "",
+    ]
