@@ -165,7 +165,8 @@ def render(
         f"- Front: {int(summary['front_size'])} non-dominated feasible designs; hypervolume {summary['hypervolume']:.4f} "
         "(objectives normalized by the config's fixed bounds, reference point 1.1).",
         f"- Lowest total ASR with thickness ≤ 20 µm: {_value(summary['min_asr_at_thickness_le_20um'], 'Ω cm²')}.",
-        f"- Best manufacturability at ASR ≤ 50 Ω cm²: {_value(summary['best_manufacturability_at_asr_le_50'])}.",
+        f"- Best manufacturability at ASR ≤ 50 Ω cm² (the review's target, fixed so runs compare): "
+        f"{_value(summary['best_manufacturability_at_asr_le_50'])}.",
         *([_display_line(display)] if display is not None else []),
         "",
         "## Recommended designs",

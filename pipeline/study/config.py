@@ -36,7 +36,7 @@ MANUFACTURABILITY_COMPONENTS = (
 @dataclass(frozen=True)
 class Operating:
     temperature_c: float = spec(-60.0, 200.0, unit="°C", default=25.0)
-    asr_max_ohm_cm2: float = spec(0.0, 1e4, unit="Ω cm²", default=50.0)
+    asr_max_ohm_cm2: float = spec(0.01, 1e4, unit="Ω cm²", default=50.0)  # > 0: ASR / limit
 
 
 @dataclass(frozen=True)
