@@ -109,6 +109,7 @@ def read_measurements(path: str | Path, catalog) -> Parsed:
         FormulaError,
         check_formula_text,
         composition_key,
+        contains_lithium,
         parse_formula,
     )
 
@@ -189,7 +190,10 @@ def read_measurements(path: str | Path, catalog) -> Parsed:
         if formula:
             try:
                 check_formula_text(formula)
-                key = composition_key(parse_formula(formula))
+                amounts = parse_formula(formula)
+                key = composition_key(amounts)
+                if not contains_lithium(amounts):  # training would reject it: refuse it here
+                    fail("composition", f"{formula!r} is not a Li conductor (no Li in the formula)")
             except FormulaError as exc:
                 fail("composition", f"unparseable formula {formula!r}: {exc}")
         elif r["material"] in materials.index:
@@ -290,7 +294,9 @@ class MeasurementStore:
             number = 1 if entry is None else int(entry["version"]) + 1
             new, skipped, conflicts = self._new_rows(current, rows)
             if conflicts:
-                raise MeasurementError("; ".join(conflicts[:20]))
+                raise MeasurementError(
+                    f"{source_file}, " + f"; {source_file}, ".join(conflicts[:20])
+                )
             if not len(new):
                 return {"version": self.version_label(), "added": 0, "skipped": skipped}
             new = new.assign(version=number, source_file=str(source_file))

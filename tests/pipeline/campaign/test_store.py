@@ -54,10 +54,18 @@ def test_a_stored_sample_with_other_values_is_refused_and_nothing_written(tmp_pa
     text = EXAMPLE.read_text().replace("6.1e-4", "7.0e-4")
     changed.write_text(text)
     with pytest.raises(
-        MeasurementError, match=r"TA-LLZO-0\.6-P1.*stored \(version 1\) with other values"
+        MeasurementError,
+        match=r"changed\.csv, line \d+: sample_id 'TA-LLZO-0\.6-P1'.*stored \(version 1\)",
     ):
         ingest_file(changed, catalog, store, skip_bad_rows=False)
     assert len(store.versions()) == 1
+
+
+def test_a_compound_without_lithium_is_refused_at_ingest(tmp_path, catalog):
+    nacl = tmp_path / "nacl.csv"
+    nacl.write_text(HEADER + "N1,me,2026-01-05,NaCl,,,,25,2e-4\n")
+    with pytest.raises(MeasurementError, match=r"nacl\.csv:2: column 'composition'.*not a Li"):
+        ingest_file(nacl, catalog, MeasurementStore(tmp_path / "store"), skip_bad_rows=False)
 
 
 def test_bad_rows_are_named_by_file_line_and_column_and_nothing_is_ingested(tmp_path, catalog):
