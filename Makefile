@@ -100,7 +100,7 @@ compare: $(STAMP) ## Compare two study runs' fronts: make compare A=<run id or s
 	@test -n "$(A)" -a -n "$(B)" || { echo "usage: make compare A=<run id or study name> B=<run id or study name>"; exit 2; }
 	$(BIN)/ssemo compare $(A) $(B) --config $(CONFIG)
 
-clean: ## Remove caches and scratch outputs (keeps .venv, study results and the MLflow store)
+clean: ## Remove caches, benchmark results and scratch outputs (keeps .venv, study results and the MLflow store)
 	rm -rf .pytest_cache .mypy_cache .ruff_cache benchmarks/results mlruns
 	rm -f results/*.csv
 	find . -name __pycache__ -type d -prune -not -path './.venv/*' -exec rm -rf {} +

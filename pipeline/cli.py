@@ -263,6 +263,8 @@ def cmd_compare(args) -> int:
         name = re.sub(r"[^A-Za-z0-9._-]", "_", f"{args.run_a[:24]}_vs_{args.run_b[:24]}")
         out = inside(REPO_ROOT / "results" / "compare", name.lstrip("."))
     result = compare_runs(t.tracking_uri, t.experiment, args.run_a, args.run_b, out)
+    if result["run_a"] == result["run_b"]:
+        print(f"warning: A and B are the same run ({result['run_a']})", file=sys.stderr)
     m = result["metrics"]
     names = result["names"]
     print(

@@ -24,12 +24,18 @@ def stability_exclusions(catalog: Catalog, config: StudyConfig, space: DesignSpa
     coatings = catalog.coating_ids
     lines = []
     pairs = dict.fromkeys(zip(space.options["material"], space.options["coating"], strict=True))
+    # a composition family inherits its parent's chemistry: one line for both ("LATP, latp")
+    names: dict[tuple[str, int], list[str]] = {}
+    for material, coating in pairs:
+        mid = catalog.material_ids[material]
+        names.setdefault((catalog.family_parent(mid) or mid, coating), []).append(mid)
     for material, coating in pairs:
         row = catalog.materials.iloc[material]
-        name, stab = (
-            catalog.material_ids[material],
-            catalog.stability.loc[catalog.material_ids[material]],
-        )
+        mid = catalog.material_ids[material]
+        group = names[(catalog.family_parent(mid) or mid, coating)]
+        if group[0] != mid:
+            continue  # said with the first of its group
+        name, stab = ", ".join(group), catalog.stability.loc[mid]
         if row["li_side"] == "reacting" and not cures[coating, material]:
             fixes = [coatings[k] for k in range(len(coatings)) if cures[k, material]]
             lines.append(

@@ -246,7 +246,9 @@ def test_compare_a_run_with_itself_finds_no_change(two_small_runs, capsys):
     tmp, uri, _, a, _ = two_small_runs
     code = main(["compare", a.info.run_id, a.info.run_id, "--out", str(tmp / "self"), *_store(uri)])
     assert code == 0
-    assert "0 designs entered, 0 left" in capsys.readouterr().out
+    captured = capsys.readouterr()
+    assert "0 designs entered, 0 left" in captured.out
+    assert f"warning: A and B are the same run ({a.info.run_id})" in captured.err
     assert pd.read_csv(tmp / "self" / "compare_designs.csv").empty
 
 

@@ -272,3 +272,12 @@ def test_a_drawn_conductivity_is_not_made_robust_a_second_time(default_config, c
     members = searched["sigma_predicted"]
     assert (searched["robust_asr_ohm_cm2"][members] > searched["total_asr_ohm_cm2"][members]).all()
     np.testing.assert_allclose(drawn["robust_asr_ohm_cm2"], drawn["total_asr_ohm_cm2"])
+
+
+def test_a_family_is_excluded_on_one_line_with_its_parent(default_config, catalog):
+    from pipeline.study.stability import stability_exclusions
+
+    config = composition_config(default_config, materials=["LATP"], families=["latp"])
+    model = StudyModel(catalog, config, FamilySurrogate())
+    lines = stability_exclusions(model.catalog, config, model.space)
+    assert lines and all(line.startswith("LATP, latp with coating") for line in lines)
