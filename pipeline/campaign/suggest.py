@@ -18,10 +18,11 @@ constraints then hold with a probability; in robust mode a draw is evaluated at 
 robust quantile is not applied on top: that would count the uncertainty twice). The batch is chosen by greedy
 Monte-Carlo EHVI x feasibility with Kriging-believer fantasies (pipeline.campaign.acquisition).
 
-Measurement suggestions: a material whose every design has a constraint that cannot be evaluated
-(no strength or CCD in the catalog) is 'unknown' and, under constraints.unknown = infeasible,
-never on the front. Each such gap is listed with the hypervolume its designs would add at the mean
-if the measurement showed the constraint met (an upper bound on what measuring it can unlock).
+Measurement suggestions: a design with a constraint that cannot be evaluated (no strength or CCD
+in the catalog) is 'unknown' and, under constraints.unknown = infeasible, never on the front; each
+material with such designs is listed with the measurement, the number of its designs it blocks
+and the hypervolume they would add at the mean if the measurement showed the constraint met (an
+upper bound on what measuring it can unlock).
 """
 
 from __future__ import annotations
@@ -295,8 +296,8 @@ def _why(r) -> str:
 def measurement_gaps(
     model, X: np.ndarray, table: pd.DataFrame, front: np.ndarray, options: SuggestOptions
 ) -> pd.DataFrame:
-    """Materials every design of which has a constraint the catalog cannot evaluate: what to
-    measure, how many designs it blocks, and the hypervolume they would add (at the mean) if met."""
+    """Materials with designs that have a constraint the catalog cannot evaluate: what to measure,
+    how many of their designs it blocks, and the hypervolume those would add (at the mean) if met."""
     columns = ["material", "measure", "constraint", "designs_blocked", "hv_if_met", "why"]
     names = [n for n in model.constraint_names if n in table]
     if not names or not len(table):
@@ -307,14 +308,17 @@ def measurement_gaps(
     )
     unknown = pd.DataFrame({n: np.isnan(np.asarray(out[n], float)) for n in names})
     unknown["material"] = table["material"].to_numpy()
-    blocked = unknown.groupby("material")[names].all()
+    # a gap counts where it blocks any of a material's designs (a coating that reports its own CCD
+    # can leave a few of them evaluable: LATP with LiI/ZnLix, none with its usual ALD Al2O3)
+    blocked = unknown.groupby("material")[names].any()
     free, volume = free_points(front, np.zeros(F_norm.shape[1]), options.points, options.seed)
     rows = []
     for material, flags in blocked.iterrows():
         missing = [n for n in names if flags[n]]
         if not missing:
             continue
-        mine = table["material"].to_numpy() == material
+        of_material = table["material"].to_numpy() == material
+        mine = of_material & unknown[missing].any(axis=1).to_numpy()
         # every other constraint met; the missing ones assumed met (G = 0)
         known = np.array([n not in missing for n in model.constraint_names])
         ok = mine & np.all(np.where(known[None, :], G, 0.0) <= 0.0, axis=1)
@@ -335,8 +339,9 @@ def measurement_gaps(
                     designs_blocked=int(mine.sum()),
                     hv_if_met=hv,
                     why=(
-                        f"{material}: {n} cannot be evaluated for any of its {int(mine.sum())} "
-                        f"candidate designs ({model.config.constraints.unknown} under "
+                        f"{material}: {n} cannot be evaluated for {int(mine.sum())} of its "
+                        f"{int(of_material.sum())} candidate designs "
+                        f"({model.config.constraints.unknown} under "
                         f"constraints.unknown); measured and met, they would add up to {hv:.3g} "
                         "hypervolume at the mean"
                     ),
