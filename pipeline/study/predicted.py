@@ -92,12 +92,13 @@ def predict_families(
     flat = [f for per_family in formulas for f in per_family]
     shape = (len(families), compositions.LEVELS)
     robust_q = config.surrogate.robust_quantile if config.surrogate.robust else None
+    lo_col, hi_col = interval_columns(REPORTED_COVERAGE)
     mean, robust_low, low, high = (np.empty((len(temperatures_c), *shape)) for _ in range(4))
-    std = applicability = np.empty(shape)
+    tables = []
     for k, t in enumerate(temperatures_c):
         query = pd.DataFrame({"composition": flat, "temperature_k": t + ZERO_CELSIUS_K})
         table = surrogate.predict_table(query, coverage=REPORTED_COVERAGE)
-        lo_col, hi_col = interval_columns(REPORTED_COVERAGE)
+        tables.append(table)
         mean[k] = table["log10_sigma_mean"].to_numpy(float).reshape(shape)
         low[k] = table[lo_col].to_numpy(float).reshape(shape)
         high[k] = table[hi_col].to_numpy(float).reshape(shape)
@@ -107,9 +108,9 @@ def predict_families(
             coverage = 2.0 * robust_q - 1.0
             robust = surrogate.predict_table(query, coverage=coverage)
             robust_low[k] = robust[interval_columns(coverage)[0]].to_numpy(float).reshape(shape)
-        if k == 0:
-            std = table["log10_sigma_std"].to_numpy(float).reshape(shape)
-            applicability = table["applicability"].to_numpy(float).reshape(shape)
+    # std and applicability at the operating temperature (the first)
+    std = tables[0]["log10_sigma_std"].to_numpy(float).reshape(shape)
+    applicability = tables[0]["applicability"].to_numpy(float).reshape(shape)
     measured_sigma, measured_note = _measured(catalog, families, config.operating.temperature_c)
     position = {f: i for i, f in enumerate(families)}
     family_of_material = np.array([position.get(m, -1) for m in catalog.material_ids], np.intp)
