@@ -5,7 +5,9 @@ reserved for evaluation: the OBELiX test split and rows matching it), read by ss
 written in its schema (composition, temperature, log10 σ, censoring, source DOI, structure columns),
 gzip-compressed: a conversion, not a copy of the original files.
 
-- OBELiX training split (CC BY 4.0): Therrien et al., Digital Discovery 2026, doi:10.1039/D5DD00441A
+- OBELiX training split (CC BY 4.0): Therrien et al., Digital Discovery 2026, doi:10.1039/D5DD00441A;
+  with Li–Li distances derived from its randomized CIFs (training IDs only; surrogates.structure),
+  NaN for rows without a CIF or a Li site and for the other datasets
 - McHaffie et al. 2025 (CC0), rows measured at room temperature: doi:10.1039/D5DD00052A
 - Kang, Kim, Min 2023 (MIT repository copy), Li conductors: doi:10.1021/acs.jpcc.3c02908
 

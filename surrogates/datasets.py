@@ -30,6 +30,7 @@ from surrogates.chemistry import (
     parse_formula,
     smiles_elements,
 )
+from surrogates.structure import LI_LI_COLUMNS, MAX_DISTANCE_A, read_cif_tarball
 
 ROOM_TEMPERATURE_K = 298.15
 TEMPERATURE_RANGE_K = (150.0, 1300.0)
@@ -58,7 +59,10 @@ EXTRA = (
     "process",
     "thickness_um",
     "formula_units_per_cell",
+    *LI_LI_COLUMNS,
 )
+# columns a table may leave out (missing path): tables written before they existed still load
+OPTIONAL_EXTRA = LI_LI_COLUMNS
 REJECT_COLUMNS = ("dataset", "source_row", "composition", "value", "reason")
 
 
@@ -159,6 +163,18 @@ class _Rows:
             return refuse("missing temperature")
         if not TEMPERATURE_RANGE_K[0] <= temperature_k <= TEMPERATURE_RANGE_K[1]:
             return refuse(f"temperature {temperature_k:.1f} K out of range {TEMPERATURE_RANGE_K} K")
+        for column in LI_LI_COLUMNS:  # optional; empty or NaN is unknown
+            given = extra.get(column)
+            if _text(given).strip() == "":
+                extra[column] = math.nan
+                continue
+            distance = _num(given)
+            if not (math.isfinite(distance) and 0.0 < distance < MAX_DISTANCE_A):
+                return refuse(
+                    f"column '{column}': expected a Li–Li distance in (0, {MAX_DISTANCE_A:g}) Å, "
+                    f"got {given!r}"
+                )
+            extra[column] = distance
         self.records.append(
             dict(
                 composition=str(composition).strip().strip('"'),
@@ -183,6 +199,7 @@ class _Rows:
             *EXTRA[:8],
             "thickness_um",
             "formula_units_per_cell",
+            *LI_LI_COLUMNS,
         ):
             rows[column] = pd.to_numeric(rows[column], errors="coerce")
         rejects = pd.DataFrame.from_records(self.rejects, columns=list(REJECT_COLUMNS))
@@ -270,6 +287,7 @@ def load_curated(path: str | Path) -> LoadResult:
             activation_energy_ev=_num(r.get("activation_energy_ev", "")),
             process=r.get("process", ""),
             thickness_um=_num(r.get("thickness_um", "")),
+            **{c: r.get(c, "") for c in LI_LI_COLUMNS},
         )
     return out.result()
 
@@ -308,16 +326,48 @@ def read_obelix_frame(folder: str | Path, split: str = "train") -> pd.DataFrame:
     return frame.reset_index()
 
 
+def _read_ids(path: Path) -> set[str] | None:
+    """The `ID` column of an OBELiX split index (train_idx.csv / test_idx.csv); None when absent."""
+    if not path.exists():
+        return None
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    return set(frame["ID"].str.strip()) if "ID" in frame else None
+
+
+def obelix_li_li_distances(
+    folder: str | Path, ids: set[str], split: str = "train"
+) -> dict[str, tuple[float, float]]:
+    """{ID: Li–Li distances (surrogates.structure.LI_LI_COLUMNS)} from the folder's randomized CIFs
+    (all_cifs.tar.gz; positions carry upstream noise), for training IDs only.
+
+    The tarball also holds the CIFs of the test split, reserved for independent evaluation: only IDs
+    in `ids` that are in train_idx.csv (where the folder has it) and not in test_idx.csv are read, and
+    a test split gets nothing (its rows keep NaN). No tarball: empty (every row missing)."""
+    folder = Path(folder)
+    tarball = folder / "all_cifs.tar.gz"
+    if split != "train" or not tarball.exists():
+        return {}
+    allowed = set(ids)
+    train_ids = _read_ids(folder / "train_idx.csv")
+    if train_ids is not None:
+        allowed &= train_ids
+    allowed -= _read_ids(folder / "test_idx.csv") or set()
+    return read_cif_tarball(tarball, allowed)
+
+
 def load_obelix(folder: str | Path, split: str = "train") -> LoadResult:
     """OBELiX (Therrien et al., Digital Discovery 2026, doi:10.1039/D5DD00441A), room temperature.
 
     Read through the `obelix-data` package from a local folder (read_obelix_frame); structure columns
     (space group, lattice, Z = formula units of `Reduced Composition` per cell) are kept for the
-    structure descriptors.
+    structure descriptors, and the training split gets the Li–Li distances of its randomized CIFs
+    (obelix_li_li_distances; NaN without a CIF, without a Li site, or for the test split).
     """
     frame = read_obelix_frame(folder, split)
+    distances = obelix_li_li_distances(folder, {str(i) for i in frame["ID"]}, split)
     out = _Rows("obelix")
     for r in frame.to_dict("records"):
+        li_li = distances.get(str(r["ID"]), (math.nan, math.nan))
         out.add(
             r["ID"],
             r["Reduced Composition"],
@@ -333,6 +383,8 @@ def load_obelix(folder: str | Path, split: str = "train") -> LoadResult:
             beta=_num(r.get("beta")),
             gamma=_num(r.get("gamma")),
             formula_units_per_cell=_num(r.get("Z")),
+            li_li_min_distance_a=li_li[0],  # LI_LI_COLUMNS
+            li_li_nn_mean_distance_a=li_li[1],
         )
     return out.result()
 
@@ -485,10 +537,13 @@ def load_literature(path: str | Path) -> LoadResult:
     the permissively licensed datasets converted to this module's schema by
     scripts/build_literature_table.py, each row naming its dataset and source row; the rows are checked
     again as they are read."""
-    frame = _read_csv(Path(path), (*SCHEMA, *EXTRA), keep_default_na=False, dtype=str)
+    required = (*SCHEMA, *(c for c in EXTRA if c not in OPTIONAL_EXTRA))
+    frame = _read_csv(Path(path), required, keep_default_na=False, dtype=str)
     out = _Rows("literature")
     for r in frame.to_dict("records"):
-        extra: dict[str, Any] = {k: r[k] if k == "process" else _num(r[k]) for k in EXTRA}
+        extra: dict[str, Any] = {
+            k: r.get(k, "") if k in ("process", *LI_LI_COLUMNS) else _num(r[k]) for k in EXTRA
+        }
         value = _num(r["log10_sigma"])
         censored = r["censored"].strip().lower() in ("true", "1")
         out.add(

@@ -212,3 +212,176 @@ def test_kang_keeps_li_conductors_only(shared_data):
     )
     assert len(result.rows) == 185
     assert (result.rejects["reason"] == "not a Li conductor (no Li in the formula)").sum() > 100
+
+
+# --- Li–Li distances from CIFs (surrogates.structure) ---------------------------------------------
+
+
+def cubic_cif(
+    a: float, sites: list[tuple[str, float, float, float]], occupancy: float = 1.0
+) -> str:
+    lines = [
+        "data_test",
+        "_symmetry_space_group_name_H-M 'P 1'",
+        "_symmetry_Int_Tables_number 1",
+        *(f"_cell_length_{x} {a}" for x in "abc"),
+        *(f"_cell_angle_{x} 90" for x in ("alpha", "beta", "gamma")),
+        "loop_",
+        "_symmetry_equiv_pos_as_xyz",
+        "'x, y, z'",
+        "loop_",
+        "_atom_site_label",
+        "_atom_site_type_symbol",
+        "_atom_site_fract_x",
+        "_atom_site_fract_y",
+        "_atom_site_fract_z",
+        "_atom_site_occupancy",
+    ]
+    lines += [f"{el}{i} {el} {x} {y} {z} {occupancy}" for i, (el, x, y, z) in enumerate(sites)]
+    return "\n".join(lines) + "\n"
+
+
+def write_tarball(path, members: dict[str, str]):
+    import io
+    import tarfile
+
+    with tarfile.open(path, "w:gz") as archive:
+        for name, text in members.items():
+            data = text.encode()
+            info = tarfile.TarInfo(f"all_randomized_cifs/{name}.cif")
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+
+
+def test_li_li_distances_worked_numbers(tmp_path):
+    from surrogates.structure import cif_li_li_distances
+
+    # cubic a = 4 A, Li at the corner and the body centre: 2*sqrt(3) = 3.464 A (body diagonal / 2)
+    bcc = cubic_cif(4.0, [("Li", 0, 0, 0), ("Li", 0.5, 0.5, 0.5), ("O", 0.5, 0, 0)])
+    path = tmp_path / "bcc.cif"
+    path.write_text(bcc)
+    shortest, mean = cif_li_li_distances(path.read_text())
+    assert shortest == pytest.approx(2 * np.sqrt(3), abs=1e-6)
+    assert mean == pytest.approx(2 * np.sqrt(3), abs=1e-6)
+    # one Li site per cell: its nearest Li is its own image one lattice vector away
+    assert cif_li_li_distances(cubic_cif(4.0, [("Li", 0, 0, 0), ("O", 0.5, 0.5, 0.5)])) == (
+        pytest.approx(4.0),
+        pytest.approx(4.0),
+    )
+    # partially occupied sites count as Li sites whatever their occupancy
+    half = cubic_cif(4.0, [("Li", 0, 0, 0), ("Li", 0.5, 0.5, 0.5)], occupancy=0.5)
+    assert cif_li_li_distances(half)[0] == pytest.approx(2 * np.sqrt(3), abs=1e-6)
+    # mean over Li sites of the nearest: Li at x = 0 and 0.25 of a 8 x 4 x 4 A cell -> 2 A each
+    two = cubic_cif(4.0, [("Li", 0, 0, 0), ("Li", 0.25, 0, 0)]).replace(
+        "_cell_length_a 4.0", "_cell_length_a 8.0"
+    )
+    assert cif_li_li_distances(two) == (pytest.approx(2.0), pytest.approx(2.0))
+
+
+def test_li_li_distances_missing_path():
+    import math
+
+    from surrogates.structure import cif_li_li_distances
+
+    no_li = cif_li_li_distances(cubic_cif(4.0, [("Na", 0, 0, 0), ("Cl", 0.5, 0.5, 0.5)]))
+    assert all(math.isnan(v) for v in no_li)
+    assert all(math.isnan(v) for v in cif_li_li_distances("data_x\nthis is not a CIF\n"))
+    assert all(math.isnan(v) for v in cif_li_li_distances(""))
+
+
+def test_cif_tarball_reads_only_allowed_ids(tmp_path, monkeypatch):
+    import tarfile
+
+    from surrogates import structure
+
+    tarball = tmp_path / "all_cifs.tar.gz"
+    bcc = cubic_cif(4.0, [("Li", 0, 0, 0), ("Li", 0.5, 0.5, 0.5)])
+    write_tarball(tarball, {"aaa": bcc, "ddd": bcc, "eee": "not a CIF"})
+    opened: list[str] = []
+    parsed: list[str] = []
+    extract = tarfile.TarFile.extractfile
+    parse = structure.cif_li_li_distances
+
+    def spy_extract(self, member):
+        opened.append(member.name)
+        return extract(self, member)
+
+    def spy_parse(text):
+        parsed.append(text)
+        return parse(text)
+
+    monkeypatch.setattr(tarfile.TarFile, "extractfile", spy_extract)
+    monkeypatch.setattr(structure, "cif_li_li_distances", spy_parse)
+    out = structure.read_cif_tarball(tarball, {"aaa", "eee", "zzz"})
+    assert out["aaa"] == (pytest.approx(2 * np.sqrt(3)), pytest.approx(2 * np.sqrt(3)))
+    assert np.isnan(out["eee"]).all()
+    assert set(out) == {"aaa", "eee"}  # zzz has no CIF: absent, the caller's missing value
+    assert opened == ["all_randomized_cifs/aaa.cif", "all_randomized_cifs/eee.cif"]
+    assert len(parsed) == 2  # ddd (outside the allowed set) never extracted nor parsed
+    assert structure.read_cif_tarball(tmp_path / "absent.tar.gz", {"aaa"}) == {}
+
+
+def test_obelix_loader_attaches_li_li_for_training_ids_only(tmp_path, monkeypatch):
+    import tarfile
+
+    (tmp_path / "all.csv").write_text(OBELIX_ALL)
+    (tmp_path / "test_idx.csv").write_text("ID\nddd\n")
+    bcc = cubic_cif(4.0, [("Li", 0, 0, 0), ("Li", 0.5, 0.5, 0.5)])
+    write_tarball(tmp_path / "all_cifs.tar.gz", {"aaa": bcc, "ddd": bcc})
+    opened: list[str] = []
+    extract = tarfile.TarFile.extractfile
+
+    def spy_extract(self, member):
+        opened.append(member.name)
+        return extract(self, member)
+
+    monkeypatch.setattr(tarfile.TarFile, "extractfile", spy_extract)
+    train = datasets.load_obelix(tmp_path, "train").rows.set_index("source_row")
+    assert train.loc["aaa", "li_li_min_distance_a"] == pytest.approx(2 * np.sqrt(3))
+    assert train.loc["aaa", "li_li_nn_mean_distance_a"] == pytest.approx(2 * np.sqrt(3))
+    assert np.isnan(train.loc["bbb", ["li_li_min_distance_a", "li_li_nn_mean_distance_a"]]).all()
+    test = datasets.load_obelix(tmp_path, "test").rows  # the test split: no CIF is read
+    assert test["li_li_min_distance_a"].isna().all()
+    assert opened == ["all_randomized_cifs/aaa.cif"]  # ddd (test split) never extracted
+
+
+def test_li_li_columns_are_optional_and_validated(tmp_path):
+    path = tmp_path / "curated.csv"
+    head = "composition,family,temperature,temperature_unit,sigma,sigma_unit,source"
+    path.write_text(
+        f"{head},li_li_min_distance_a,li_li_nn_mean_distance_a\n"
+        "Li7La3Zr2O12,garnet,25,C,1e-4,S/cm,10.1/a,2.5,2.6\n"
+        "Li3PS4,thio,25,C,1e-4,S/cm,10.1/b,,\n"
+        "Li6PS5Cl,argyrodite,25,C,1e-3,S/cm,10.1/c,25,2.6\n"
+        "Li6PS5Br,argyrodite,25,C,1e-3,S/cm,10.1/d,2.0,-1\n"
+        "Li6PS5I,argyrodite,25,C,1e-3,S/cm,10.1/e,abc,2.0\n"
+    )
+    result = datasets.load_curated(path)
+    rows = result.rows.set_index("composition")
+    assert rows.loc["Li7La3Zr2O12", "li_li_min_distance_a"] == pytest.approx(2.5)
+    assert np.isnan(rows.loc["Li3PS4", "li_li_nn_mean_distance_a"])
+    reasons = dict(zip(result.rejects["composition"], result.rejects["reason"], strict=True))
+    assert "column 'li_li_min_distance_a'" in reasons["Li6PS5Cl"]
+    assert "column 'li_li_nn_mean_distance_a'" in reasons["Li6PS5Br"]
+    assert "column 'li_li_min_distance_a'" in reasons["Li6PS5I"]
+    # a table without the columns (written before they existed) loads: the missing path
+    plain = tmp_path / "plain.csv"
+    plain.write_text(f"{head}\nLi3PS4,thio,25,C,1e-4,S/cm,10.1/b\n")
+    assert datasets.load_curated(plain).rows["li_li_min_distance_a"].isna().all()
+    literature = tmp_path / "literature.csv"
+    shipped = datasets.load_curated(plain).rows
+    shipped.drop(columns=list(datasets.OPTIONAL_EXTRA)).to_csv(literature, index=False)
+    old = datasets.load_literature(literature)
+    assert len(old.rows) == 1 and old.rows["li_li_min_distance_a"].isna().all()
+
+
+@pytest.mark.shared_data
+def test_shared_obelix_gets_li_li_distances_of_training_cifs(shared_data):
+    rows = datasets.load_obelix(shared_data / "obelix").rows
+    test_ids = set(pd.read_csv(shared_data / "obelix" / "test_idx.csv", dtype=str)["ID"])
+    assert not test_ids & set(rows["source_row"].astype(str))
+    has = rows["li_li_min_distance_a"].notna()
+    assert 200 < has.sum() < len(rows)  # 254 training CIFs, a few without a Li site
+    assert (
+        rows.loc[has, "li_li_min_distance_a"] <= rows.loc[has, "li_li_nn_mean_distance_a"]
+    ).all()
