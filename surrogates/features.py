@@ -27,6 +27,12 @@ the composition as written; OBELiX's `Z`) gives the cell contents, hence volume 
 atoms per nm³ (derived from the lattice volume). Missing values become −1 with indicator columns
 (`has_structure`, `has_cell`): imputation + indicator, the missing-structure path (the surrogate also
 keeps a composition-only model for rows without structure, surrogates.model).
+
+Li–Li distances (issue 14, item 5): the shortest Li–Li site distance and the mean nearest Li–Li site
+distance (Å; surrogates.structure: periodic, between sites carrying Li whatever their occupancy), where
+a table has them (OBELiX training rows with a CIF; the CIFs' positions carry upstream noise). Missing,
+out of (0, 20) Å or not a number: −1, −1 with `has_li_sites` = 0. Models fitted before this block have
+no `li_li_` attribute and keep their old columns.
 """
 
 from __future__ import annotations
@@ -48,6 +54,7 @@ from surrogates.chemistry import (
     parse_formula,
     primitive_formula_atoms,
 )
+from surrogates.structure import LI_LI_COLUMNS, MAX_DISTANCE_A
 
 ELEMENT_PROPERTIES = (
     "Z",
@@ -90,9 +97,11 @@ FRACTION_ELEMENTS = (
     "Y",
 )
 LATTICE_COLUMNS = ("space_group_number", "a", "b", "c", "alpha", "beta", "gamma")
-# the structure inputs a table may carry (formula_units_per_cell: Z relative to the written formula)
-STRUCTURE_COLUMNS = (*LATTICE_COLUMNS, "formula_units_per_cell")
+# the structure inputs a table may carry (formula_units_per_cell: Z relative to the written formula;
+# Li–Li distances from a CIF, surrogates.structure), each optional
+STRUCTURE_COLUMNS = (*LATTICE_COLUMNS, "formula_units_per_cell", *LI_LI_COLUMNS)
 DERIVED_STRUCTURE_COLUMNS = ("volume_per_atom_a3", "li_per_nm3", "has_cell")
+LI_LI_FEATURE_COLUMNS = (*LI_LI_COLUMNS, "has_li_sites")
 CONTEXT_COLUMNS = ("family", "process", "thickness_um")
 # Membrane processing routes, recognized from free-text process names by keyword (first match wins).
 # Processes are described in words that differ between papers ("RF magnetron sputtering", "PLD +
@@ -252,6 +261,22 @@ def derived_structure_features(X: pd.DataFrame) -> np.ndarray:
     return np.column_stack([per_atom, li_density, ok.astype(float)])
 
 
+def li_li_features(X: pd.DataFrame) -> np.ndarray:
+    """(n, 3): shortest and mean nearest Li–Li site distance (Å), has_li_sites. Both distances
+    finite and in (0, MAX_DISTANCE_A) Å, else −1, −1, 0 (columns absent: every row missing)."""
+    values = np.column_stack(
+        [
+            pd.to_numeric(X[c], errors="coerce").to_numpy(float)
+            if c in X
+            else np.full(len(X), np.nan)
+            for c in LI_LI_COLUMNS
+        ]
+    ).reshape(len(X), len(LI_LI_COLUMNS))
+    with np.errstate(invalid="ignore"):
+        ok = (np.isfinite(values) & (values > 0) & (values < MAX_DISTANCE_A)).all(axis=1)
+    return np.column_stack([np.where(ok[:, None], values, -1.0), ok.astype(float)])
+
+
 class CompositionFeaturizer(TransformerMixin, BaseEstimator):
     """Turn a table with a `composition` column (+ optional structure columns) into numbers.
 
@@ -266,8 +291,9 @@ class CompositionFeaturizer(TransformerMixin, BaseEstimator):
         censored rows (bench-surrogate), where doping series differ in a few fractions that the
         statistics blur. Optuna chooses between the two (surrogates.tuning).
     formula_unit: append the scale-free formula-unit block (FORMULA_UNIT_COLUMNS).
-    structure: append space group and lattice descriptors (missing -> -1, plus `has_structure`) and
-      the cell descriptors derived from them and Z (DERIVED_STRUCTURE_COLUMNS).
+    structure: append space group and lattice descriptors (missing -> -1, plus `has_structure`), the
+      cell descriptors derived from them and Z (DERIVED_STRUCTURE_COLUMNS) and the Li–Li distances
+      (LI_LI_FEATURE_COLUMNS; missing -> -1, plus `has_li_sites`).
     context: append what membrane data say beyond the composition, where the table has it: the
       material family (one-hot over the training families + `family_other`), the processing route
       (process_route: vapor / solution / pressed_sintered, one-hot; unknown = all zero) and
@@ -305,10 +331,12 @@ class CompositionFeaturizer(TransformerMixin, BaseEstimator):
         self.formula_unit_columns_ = FORMULA_UNIT_COLUMNS
         self.structure_columns_ = LATTICE_COLUMNS
         self.derived_structure_ = True
+        self.li_li_ = True  # models fitted before the Li–Li block lack this attribute
         if self.formula_unit:
             names += list(FORMULA_UNIT_COLUMNS)
         if self.structure:
             names += [*LATTICE_COLUMNS, "has_structure", *DERIVED_STRUCTURE_COLUMNS]
+            names += list(LI_LI_FEATURE_COLUMNS)
         if self.context:
             families = X["family"] if "family" in X else pd.Series([], dtype=str)
             self.families_ = sorted({f for f in families.fillna("").astype(str).str.lower() if f})
@@ -357,6 +385,8 @@ class CompositionFeaturizer(TransformerMixin, BaseEstimator):
             parts.append(has[:, None].astype(float))
             if getattr(self, "derived_structure_", False):
                 parts.append(derived_structure_features(X))
+            if getattr(self, "li_li_", False):
+                parts.append(li_li_features(X))
         if getattr(self, "context", False):
             parts.append(self._context(X))
         return np.hstack(parts)

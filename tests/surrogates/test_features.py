@@ -86,10 +86,14 @@ def test_featurizer_fitted_before_formula_unit_keeps_its_columns():
 def test_structure_block_marks_missing_values():
     train = frame("Li3PS4", "Li3InCl6", space_group_number=[62.0, np.nan], a=[13.0, np.nan])
     X = CompositionFeaturizer(structure=True, descriptors="fractions").fit(train).transform(train)
-    # ... a, b, c, alpha, beta, gamma, has_structure, then volume per atom, Li per nm3, has_cell:
-    # absent columns and NaN become -1
-    np.testing.assert_allclose(X[0, -11:], [62.0, 13.0, -1, -1, -1, -1, -1, 1.0, -1, -1, 0.0])
-    np.testing.assert_allclose(X[1, -11:], [-1, -1, -1, -1, -1, -1, -1, 0.0, -1, -1, 0.0])
+    # ... a, b, c, alpha, beta, gamma, has_structure, then volume per atom, Li per nm3, has_cell,
+    # then Li–Li min and mean distance, has_li_sites: absent columns and NaN become -1
+    np.testing.assert_allclose(
+        X[0, -14:], [62.0, 13.0, -1, -1, -1, -1, -1, 1.0, -1, -1, 0.0, -1, -1, 0.0]
+    )
+    np.testing.assert_allclose(
+        X[1, -14:], [-1, -1, -1, -1, -1, -1, -1, 0.0, -1, -1, 0.0, -1, -1, 0.0]
+    )
 
 
 def test_cell_descriptors_from_lattice_and_z():
@@ -105,9 +109,12 @@ def test_cell_descriptors_from_lattice_and_z():
         gamma=[90.0],
         formula_units_per_cell=[8.0],
     )
-    X = CompositionFeaturizer(structure=True, descriptors="fractions").fit(train).transform(train)
+    featurizer = CompositionFeaturizer(structure=True, descriptors="fractions").fit(train)
+    X = featurizer.transform(train)
+    names = list(featurizer.get_feature_names_out())
+    cell = [names.index(c) for c in ("volume_per_atom_a3", "li_per_nm3", "has_cell")]
     volume = 12.97**3
-    np.testing.assert_allclose(X[0, -3:], [volume / 192, 1000 * 56 / volume, 1.0])
+    np.testing.assert_allclose(X[0, cell], [volume / 192, 1000 * 56 / volume, 1.0])
 
 
 def test_magpie_descriptors_statistics():
@@ -182,3 +189,36 @@ def test_nearly_equal_compositions_get_nearly_equal_formula_unit_features():
         ["Li6.4La3Zr1.4Ta0.6O12", "Li6.4001La3Zr1.4001Ta0.5999O12"], PRIMITIVE_FORMULA_UNIT_COLUMNS
     )
     assert abs(old[0, 0] - old[1, 0]) > 1.0
+
+
+def test_li_li_block_values_and_missing_path():
+    # OBELiX-like rows with the Li–Li columns; a row without a CIF (NaN), one out of range
+    train = frame(
+        "Li7La3Zr2O12",
+        "Li3PS4",
+        "Li6PS5Cl",
+        li_li_min_distance_a=[2.56, np.nan, 25.0],
+        li_li_nn_mean_distance_a=[2.57, np.nan, 25.0],
+    )
+    featurizer = CompositionFeaturizer(structure=True, descriptors="fractions").fit(train)
+    names = list(featurizer.get_feature_names_out())
+    assert names[-3:] == ["li_li_min_distance_a", "li_li_nn_mean_distance_a", "has_li_sites"]
+    X = featurizer.transform(train)
+    np.testing.assert_allclose(X[:, -3:], [[2.56, 2.57, 1.0], [-1, -1, 0.0], [-1, -1, 0.0]])
+    # a user's table without the columns: the same features, the Li–Li block missing
+    bare = featurizer.transform(frame("Li7La3Zr2O12"))
+    assert bare.shape == (1, len(names))
+    np.testing.assert_allclose(bare[0, -3:], [-1, -1, 0.0])
+
+
+def test_featurizer_fitted_before_li_li_keeps_its_columns():
+    # a model pickled before the Li–Li block has no `li_li_` attribute: its old feature count
+    train = frame("Li7La3Zr2O12", "Li3PS4", space_group_number=[230.0, 62.0])
+    featurizer = CompositionFeaturizer(structure=True, descriptors="fractions").fit(train)
+    new = featurizer.transform(train)
+    del featurizer.li_li_
+    featurizer.feature_names_out_ = featurizer.feature_names_out_[:-3]  # as it was fitted then
+    rows = frame("Li6PS5Cl", li_li_min_distance_a=[2.0], li_li_nn_mean_distance_a=[2.1])
+    old = featurizer.transform(rows)
+    assert old.shape == (1, len(featurizer.feature_names_out_)) == (1, new.shape[1] - 3)
+    np.testing.assert_array_equal(featurizer.transform(train), new[:, :-3])
