@@ -96,6 +96,8 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
     context: also use family, processing route and thickness where the data give them (membranes);
     fallback_activation_energy_ev: Ea used when the data hold none. 0.35 eV is an assumption: the middle
     of the 0.3-0.4 eV range typical of fast Li conductors (physics notes §1), with fallback_ea_std_ev.
+    calibration_split: the inner folds that calibrate the log10 σ intervals (estimators module):
+    "cluster" (default: errors of predicting unlike materials, what a search asks) or "grouped".
     """
 
     def __init__(
@@ -121,6 +123,7 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
         min_censored_rows: int = 5,
         composition_fallback: bool = True,
         noise_floor_log10: float = LITERATURE_SCATTER_LOG10,
+        calibration_split: str = "cluster",
         random_state: int | None = None,
     ):
         self.model = model
@@ -144,6 +147,7 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
         self.min_censored_rows = min_censored_rows
         self.composition_fallback = composition_fallback
         self.noise_floor_log10 = noise_floor_log10
+        self.calibration_split = calibration_split
         self.random_state = random_state
 
     # --- training -------------------------------------------------------------------------------
@@ -239,7 +243,11 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
             self.censoring_classifier_ = RandomForestClassifier(
                 n_estimators=200, min_samples_leaf=2, random_state=self.random_state
             ).fit(F, censored.astype(int))
-        sigma_params = {"noise_floor": self.noise_floor_log10, **(self.model_params or {})}
+        sigma_params = {
+            "noise_floor": self.noise_floor_log10,
+            "calibration_split": self.calibration_split,
+            **(self.model_params or {}),
+        }
         self.sigma_estimator_ = make_estimator(self.model, sigma_params, self.random_state)
         self.sigma_estimator_.fit(F[measured], y_ref[measured], groups=groups[measured])
         self.composition_featurizer_ = None

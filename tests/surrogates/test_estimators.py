@@ -170,3 +170,54 @@ def test_bad_parameters_are_named():
         model.predict_interval(X, 1.5)
     with pytest.raises(ValueError, match="unknown surrogate model"):
         make_estimator("svm", {})
+    with pytest.raises(ValueError, match="'calibration_split' parameter must be one of"):
+        ForestSurrogate(n_estimators=5, calibration_split="random").fit(X, y)
+
+
+def blobs(seed: int, n_blobs: int = 6, per_blob: int = 30):
+    """Materials in separate families: each blob (a family) has its own offset, unknown elsewhere."""
+    rng = np.random.default_rng(seed)
+    centres = rng.uniform(-10, 10, (n_blobs, 2))
+    offsets = rng.normal(0, 3, n_blobs)
+    label = np.repeat(np.arange(n_blobs), per_blob)
+    X = centres[label] + rng.normal(0, 0.5, (len(label), 2))
+    y = offsets[label] + 0.3 * X[:, 0] + rng.normal(0, 0.2, len(label))
+    return X, y, label
+
+
+def test_cluster_calibration_holds_out_whole_clusters_and_their_compositions():
+    X, y, label = blobs(0)
+    groups = np.arange(len(y)) // 2  # pairs of rows share a composition
+    groups[0] = groups[-1]  # one composition in two families
+    model = ForestSurrogate(n_estimators=5, calibration_split="cluster", random_state=0)
+    splits = model._calibration_splits(X, y, groups, 6)
+    assert len(splits) == 6
+    tested = np.concatenate([test for _, test in splits])
+    assert sorted(tested) == list(range(len(y)))  # every row scored once
+    for train, test in splits:
+        assert len(set(label[test])) == 1  # a held-out cluster is one whole family here
+        assert not set(groups[train]) & set(groups[test])
+
+
+def test_cluster_calibration_widens_intervals_for_an_unseen_family():
+    """Grouped folds calibrate on interpolation inside known families; leave-one-cluster-out
+    calibration sees extrapolation errors: a larger q̂, and better coverage of a new family."""
+    coverage: dict[str, list[float]] = {"grouped": [], "cluster": []}
+    for seed in range(4):
+        X, y, label = blobs(seed, n_blobs=7)
+        new = label == 6
+        q = {}
+        for split in coverage:
+            model = ForestSurrogate(
+                n_estimators=50,
+                calibration_split=split,
+                calibration_folds=6,
+                distance_bins=1,
+                random_state=0,
+            ).fit(X[~new], y[~new], groups=np.arange((~new).sum()))
+            low, high = model.predict_interval(X[new], 0.9)
+            coverage[split].append(float(np.mean((y[new] >= low) & (y[new] <= high))))
+            q[split] = model._quantile(0.9)
+        assert q["cluster"] > 2 * q["grouped"]
+        assert coverage["cluster"][-1] >= coverage["grouped"][-1]
+    assert np.mean(coverage["cluster"]) >= 0.85 > np.mean(coverage["grouped"])
