@@ -111,8 +111,13 @@ def _progress(message: str) -> None:
 
 
 def config_hash(config: TrainConfig) -> str:
-    """Hash of the training recipe (data sources, censoring, tuning), not of where it is recorded."""
+    """Hash of the training recipe (data sources, censoring, tuning, and the version of the model's
+    own fitting code, so that an upgraded ssemo retrains instead of reusing a model fitted the old
+    way), not of where it is recorded."""
+    from surrogates import MODEL_VERSION
+
     recipe = {k: v for k, v in config.to_dict().items() if k != "mlflow"}
+    recipe["surrogate_model_version"] = MODEL_VERSION
     return hashlib.sha256(json.dumps(recipe, sort_keys=True, default=str).encode()).hexdigest()
 
 

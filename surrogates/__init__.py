@@ -5,3 +5,8 @@ features (Magpie-style composition statistics), estimators (mean + calibrated un
 (the Arrhenius-aware conductivity surrogate), domain (applicability score), tuning (Optuna) and
 evaluation (grouped cross-validation). This package never imports `pipeline` (tests/test_layout.py).
 """
+
+# Bumped whenever fitting the same data with the same recipe gives a different model (features,
+# calibration): pipeline.training puts it in the recipe hash, so a cached champion is refit.
+# 2: intervals calibrated by leave-one-cluster-out; Li–Li distance descriptors (issue 14).
+MODEL_VERSION = 2

@@ -179,3 +179,16 @@ def test_a_fixed_recipe_trains_once_per_data_hash(tmp_path, capsys):
     assert main([*args, "--set", "tuning.seed=1"]) == 0  # another recipe: trained again
     _, table = runs(tmp_path)
     assert (table["tags.mlflow.runName"] == "train-conductivity").sum() == 2
+
+
+def test_the_recipe_hash_changes_with_the_surrogate_model_version(monkeypatch):
+    """An upgraded ssemo whose model fits the same data differently retrains instead of reusing the
+    cached champion (cached_champion compares this hash)."""
+    import surrogates
+    from pipeline.training import config_hash
+
+    config = load_train_config(CONFIGS / "train_default.yaml")
+    before = config_hash(config)
+    assert config_hash(config) == before
+    monkeypatch.setattr(surrogates, "MODEL_VERSION", surrogates.MODEL_VERSION + 1)
+    assert config_hash(config) != before
