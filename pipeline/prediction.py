@@ -11,6 +11,7 @@ from pipeline.errors import InputError
 from pipeline.study.designs import check_column_names, finite_float, read_user_table
 from surrogates.chemistry import FormulaError, parse_formula
 from surrogates.features import STRUCTURE_COLUMNS as OPTIONAL_STRUCTURE
+from surrogates.structure import LI_LI_COLUMNS, MAX_DISTANCE_A
 
 # Physical ranges of the optional structure columns (an empty cell means unknown).
 STRUCTURE_RANGES = {
@@ -22,6 +23,10 @@ STRUCTURE_RANGES = {
     "beta": (0.0, 180.0, "an angle in (0, 180) degrees"),
     "gamma": (0.0, 180.0, "an angle in (0, 180) degrees"),
     "formula_units_per_cell": (0.0, 1000.0, "a number of formula units in (0, 1000]"),
+    **{
+        c: (0.0, MAX_DISTANCE_A, f"a Li–Li distance in (0, {MAX_DISTANCE_A:g}) Å")
+        for c in LI_LI_COLUMNS
+    },
 }
 KNOWN_COLUMNS = (
     "composition",
@@ -42,7 +47,7 @@ def _structure_problem(column: str, text: str) -> str | None:
     ok = value is not None and low < value <= high
     if ok and column == "space_group_number":
         ok = value is not None and value == int(value) and low <= value
-    if ok and column in ("alpha", "beta", "gamma"):
+    if ok and column in ("alpha", "beta", "gamma", *LI_LI_COLUMNS):  # open upper end
         ok = value is not None and value < high
     return None if ok else f"expected {expected}, got {text!r}"
 

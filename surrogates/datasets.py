@@ -338,20 +338,24 @@ def obelix_li_li_distances(
     folder: str | Path, ids: set[str], split: str = "train"
 ) -> dict[str, tuple[float, float]]:
     """{ID: Li–Li distances (surrogates.structure.LI_LI_COLUMNS)} from the folder's randomized CIFs
-    (all_cifs.tar.gz; positions carry upstream noise), for training IDs only.
+    (all_cifs.tar.gz; positions carry upstream noise), for the rows of the split being loaded only.
 
-    The tarball also holds the CIFs of the test split, reserved for independent evaluation: only IDs
-    in `ids` that are in train_idx.csv (where the folder has it) and not in test_idx.csv are read, and
-    a test split gets nothing (its rows keep NaN). No tarball: empty (every row missing)."""
+    The tarball holds the CIFs of both splits. Loading one split never opens a CIF of the other:
+    only IDs in `ids` that are in this split's index (train_idx.csv / test_idx.csv, where the folder
+    has it) and not in the other split's index are read. So training never touches the test split,
+    which is reserved for independent evaluation, and an evaluator who loads the test split from a
+    copy that has it gets the same structure descriptors for those rows as training rows had (a
+    CIF is an input, not a label). No tarball: empty (every row missing)."""
     folder = Path(folder)
     tarball = folder / "all_cifs.tar.gz"
-    if split != "train" or not tarball.exists():
+    if split not in ("train", "test") or not tarball.exists():
         return {}
+    other = "test" if split == "train" else "train"
     allowed = set(ids)
-    train_ids = _read_ids(folder / "train_idx.csv")
-    if train_ids is not None:
-        allowed &= train_ids
-    allowed -= _read_ids(folder / "test_idx.csv") or set()
+    own = _read_ids(folder / f"{split}_idx.csv")
+    if own is not None:
+        allowed &= own
+    allowed -= _read_ids(folder / f"{other}_idx.csv") or set()
     return read_cif_tarball(tarball, allowed)
 
 
@@ -360,8 +364,8 @@ def load_obelix(folder: str | Path, split: str = "train") -> LoadResult:
 
     Read through the `obelix-data` package from a local folder (read_obelix_frame); structure columns
     (space group, lattice, Z = formula units of `Reduced Composition` per cell) are kept for the
-    structure descriptors, and the training split gets the Li–Li distances of its randomized CIFs
-    (obelix_li_li_distances; NaN without a CIF, without a Li site, or for the test split).
+    structure descriptors, and each row gets the Li–Li distances of its randomized CIF, read for the
+    loaded split's rows only (obelix_li_li_distances; NaN without a CIF or without a Li site).
     """
     frame = read_obelix_frame(folder, split)
     distances = obelix_li_li_distances(folder, {str(i) for i in frame["ID"]}, split)

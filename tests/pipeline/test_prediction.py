@@ -110,3 +110,13 @@ def test_missing_composition_column_and_missing_file_are_input_errors(tmp_path):
         predict_file(FakeModel(), path, None)
     with pytest.raises(InputError, match="no such input file"):
         predict_file(FakeModel(), tmp_path / "absent.csv", None)
+
+
+def test_li_li_distances_are_checked_against_their_physical_range():
+    from pipeline.prediction import _structure_problem
+
+    for column in ("li_li_min_distance_a", "li_li_nn_mean_distance_a"):
+        assert _structure_problem(column, "2.5") is None
+        assert _structure_problem(column, "") is None  # unknown: the missing-structure path
+        for bad in ("0", "-1", "20", "25", "nan", "abc"):
+            assert "Li–Li distance in (0, 20) Å" in _structure_problem(column, bad)

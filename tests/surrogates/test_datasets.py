@@ -321,7 +321,7 @@ def test_cif_tarball_reads_only_allowed_ids(tmp_path, monkeypatch):
     assert structure.read_cif_tarball(tmp_path / "absent.tar.gz", {"aaa"}) == {}
 
 
-def test_obelix_loader_attaches_li_li_for_training_ids_only(tmp_path, monkeypatch):
+def test_obelix_loader_reads_the_cifs_of_the_loaded_split_only(tmp_path, monkeypatch):
     import tarfile
 
     (tmp_path / "all.csv").write_text(OBELIX_ALL)
@@ -340,9 +340,13 @@ def test_obelix_loader_attaches_li_li_for_training_ids_only(tmp_path, monkeypatc
     assert train.loc["aaa", "li_li_min_distance_a"] == pytest.approx(2 * np.sqrt(3))
     assert train.loc["aaa", "li_li_nn_mean_distance_a"] == pytest.approx(2 * np.sqrt(3))
     assert np.isnan(train.loc["bbb", ["li_li_min_distance_a", "li_li_nn_mean_distance_a"]]).all()
-    test = datasets.load_obelix(tmp_path, "test").rows  # the test split: no CIF is read
-    assert test["li_li_min_distance_a"].isna().all()
-    assert opened == ["all_randomized_cifs/aaa.cif"]  # ddd (test split) never extracted
+    assert opened == ["all_randomized_cifs/aaa.cif"]  # training never extracts ddd (test split)
+    opened.clear()
+    # an evaluator's copy with the test split: its rows get their own CIF's descriptors, and
+    # loading it opens no training CIF
+    test = datasets.load_obelix(tmp_path, "test").rows.set_index("source_row")
+    assert test.loc["ddd", "li_li_min_distance_a"] == pytest.approx(2 * np.sqrt(3))
+    assert opened == ["all_randomized_cifs/ddd.cif"]
 
 
 def test_li_li_columns_are_optional_and_validated(tmp_path):
