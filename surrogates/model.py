@@ -97,7 +97,8 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
     fallback_activation_energy_ev: Ea used when the data hold none. 0.35 eV is an assumption: the middle
     of the 0.3-0.4 eV range typical of fast Li conductors (physics notes §1), with fallback_ea_std_ev.
     calibration_split: the inner folds that calibrate the log10 σ intervals (estimators module):
-    "cluster" (default: errors of predicting unlike materials, what a search asks) or "grouped".
+    "both" (default: folds grouped by composition and leave-one-cluster-out, so that near and far
+    queries each get the quantile of their own distance), "cluster" or "grouped".
     """
 
     def __init__(
@@ -123,7 +124,7 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
         min_censored_rows: int = 5,
         composition_fallback: bool = True,
         noise_floor_log10: float = LITERATURE_SCATTER_LOG10,
-        calibration_split: str = "cluster",
+        calibration_split: str = "both",
         random_state: int | None = None,
     ):
         self.model = model

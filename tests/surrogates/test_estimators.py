@@ -197,6 +197,11 @@ def test_cluster_calibration_holds_out_whole_clusters_and_their_compositions():
     for train, test in splits:
         assert len(set(label[test])) == 1  # a held-out cluster is one whole family here
         assert not set(groups[train]) & set(groups[test])
+    both = ForestSurrogate(n_estimators=5, calibration_split="both", random_state=0)
+    folds = both._calibration_splits(X, y, groups, 6)
+    assert len(folds) == 12  # the six clusters, then six folds grouped by composition
+    assert sorted(np.concatenate([test for _, test in folds])) == sorted(2 * list(range(len(y))))
+    assert len(both.fit(X, y, groups).conformity_scores_) == 2 * len(y)
 
 
 def test_cluster_calibration_widens_intervals_for_an_unseen_family():
