@@ -8,5 +8,6 @@ evaluation (grouped cross-validation). This package never imports `pipeline` (te
 
 # Bumped whenever fitting the same data with the same recipe gives a different model (features,
 # calibration): pipeline.training puts it in the recipe hash, so a cached champion is refit.
-# 2: intervals calibrated by leave-one-cluster-out; Li–Li distance descriptors (issue 14).
+# 2: intervals calibrated on grouped and leave-one-cluster-out folds; Li–Li distance descriptors
+# (issue 14).
 MODEL_VERSION = 2
