@@ -68,7 +68,7 @@ mlflow-server: $(STAMP) ## Start an MLflow tracking server on 127.0.0.1:5001 (ML
 evaluate: $(STAMP) ## Score the example designs table (configs/examples/designs.csv)
 	$(BIN)/ssemo evaluate --config $(CONFIG) --designs configs/examples/designs.csv --out results/evaluated_designs.csv
 
-$(SURROGATE_STAMP): $(STAMP) configs/train_default.yaml $(wildcard configs/data/*.csv configs/data/*.csv.gz)
+$(SURROGATE_STAMP): $(STAMP) configs/train_default.yaml surrogates/__init__.py $(wildcard configs/data/*.csv configs/data/*.csv.gz)
 	@echo "Training the default surrogate on the shipped data (fixed recipe, configs/train_default.yaml; reused while data and recipe are unchanged) ..."
 	$(BIN)/ssemo train --config configs/train_default.yaml
 	@mkdir -p results && touch $@
