@@ -387,16 +387,24 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
         if has.any():  # measured series: Gaussian interval about the composition's own line
             from scipy.stats import norm
 
-            line = m_ref[has] + arrhenius_shift(t[has], self.reference_temperature_k, m_ea[has])
+            own_shift = arrhenius_shift(t[has], self.reference_temperature_k, m_ea[has])
+            line = m_ref[has] + own_shift
             mean[has], std[has] = line, m_std[has]
             center[has] = line
             half[has] = norm.ppf(0.5 + coverage / 2) * m_std[has]
+            shift[has] = own_shift  # the physical bounds move with the series' own Arrhenius term
+        low, high = center - half, center + half
+        # the measured-series interval too stays within physics (papers that disagree by decades on one
+        # composition give a scatter whose Gaussian band can pass 1 S/cm); the others already do
+        floor, ceiling = getattr(self, "physical_bounds_log10", (-np.inf, np.inf))
+        low = np.clip(low, floor + shift, ceiling + shift)
+        high = np.clip(high, floor + shift, ceiling + shift)
         return {
             "features": F,
             "mean": mean,
             "std": std,
-            "low": center - half,
-            "high": center + half,
+            "low": low,
+            "high": high,
             "ea": np.where(has, m_ea, ea),
             "ea_std": np.where(has, 0.0, ea_std),
             "measured": has,

@@ -275,3 +275,35 @@ def test_rows_without_structure_use_the_composition_only_model():
     expected_full = model.sigma_estimator_.predict(model.featurizer_.transform(query))
     np.testing.assert_allclose(model.predict(bare), np.clip(expected_bare, *PHYSICAL_BOUNDS_LOG10))
     np.testing.assert_allclose(model.predict(query), np.clip(expected_full, *PHYSICAL_BOUNDS_LOG10))
+
+
+def test_a_widely_scattered_measured_series_keeps_its_interval_within_physics():
+    """Papers that disagree by decades on one composition: the Gaussian band about its own Arrhenius
+    line would pass 1 S/cm; it is clipped to the physical bounds, moved by the line's Arrhenius term."""
+    from surrogates.model import PHYSICAL_BOUNDS_LOG10, arrhenius_shift
+
+    data = synthetic_series()
+    scattered = pd.DataFrame(
+        {
+            "composition": "Li6PS5Cl",
+            "temperature_k": [260.0, 280.0, 298.15, 298.15, 320.0, 340.0, 360.0, 380.0],
+            "log10_sigma": [-3.5, -6.0, -2.5, -6.5, -1.8, -5.0, -1.7, -4.0],
+        }
+    )
+    data = pd.concat([data, scattered], ignore_index=True)
+    model = ConductivitySurrogate(descriptors="fractions", model_params=FAST_FOREST, random_state=0)
+    model.fit(data, data["log10_sigma"].to_numpy())
+    query = pd.DataFrame(
+        {"composition": ["Li6PS5Cl"] * 3, "temperature_k": [298.15, 253.15, 360.0]}
+    )
+    table = model.predict_table(query, 0.99)
+    assert table["measured_series"].all()
+    low, high = table["log10_sigma_p00"].to_numpy(), table["log10_sigma_p100"].to_numpy()
+    from surrogates.chemistry import composition_key, parse_formula
+
+    ea = model.series_[composition_key(parse_formula("Li6PS5Cl"))][0]
+    shift = arrhenius_shift(query["temperature_k"].to_numpy(), 298.15, ea)
+    assert high[0] == pytest.approx(PHYSICAL_BOUNDS_LOG10[1])  # the band alone would pass it
+    assert np.all(high <= PHYSICAL_BOUNDS_LOG10[1] + shift + 1e-12)
+    assert np.all(low >= PHYSICAL_BOUNDS_LOG10[0] + shift - 1e-12)
+    assert np.all(low < table["log10_sigma_mean"]) and np.all(table["log10_sigma_mean"] < high)
