@@ -30,15 +30,16 @@ held-out cluster removed: the errors of predicting materials unlike the training
 a search that proposes new compositions asks. "both" (ConductivitySurrogate's default): every row is
 scored once by each, so the distance bins hold near rows (interpolation) and far ones
 (extrapolation), and a query gets the quantile of its own distance.
-How it was chosen, on data the OBELiX benchmark never scores (McHaffie 2025 + Kang 2023 rows of the
-shipped table, compositions also in OBELiX removed: 313 rows), with the default forest, scored by
-outer leave-one-cluster-out (k = 5, seed 1) and by outer 5-fold CV grouped by composition (seed 1),
-90 % coverage / median width in decades:
+How it was chosen (`make bench-calibration`, benchmarks/calibration.py), on data the OBELiX benchmark
+never scores (McHaffie 2025 + Kang 2023 rows of the shipped table, compositions also in OBELiX removed:
+313 rows), with the default forest, scored by outer leave-one-cluster-out (k = 5, seed 1) and by outer
+5-fold CV grouped by composition (seed 1), 90 % coverage / median width in decades:
     grouped: 87.5 % / 7.03 (outer clusters), 91.4 % / 3.36 (outer grouped)
     cluster: 87.9 % / 5.91,                  93.9 % / 4.39
     both:    89.1 % / 6.17,                  90.7 % / 2.97
 A forest that learns |residual| from the features (locally weighted conformal) was also tried there
-with cluster folds: 5.83 against 5.88 decades at matched 88 % coverage, not worth a second model.
+with cluster folds, in an exploratory run whose code was not kept: 5.83 against 5.88 decades at
+matched 88 % coverage, not worth a second model.
 
 noise_floor: the spread is combined in quadrature with this irreducible scatter, s = √(spread² +
 floor²), so that a model sure of itself (tight leaves) is not given a tiny s whose large normalized

@@ -394,8 +394,8 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
             half[has] = norm.ppf(0.5 + coverage / 2) * m_std[has]
             shift[has] = own_shift  # the physical bounds move with the series' own Arrhenius term
         low, high = center - half, center + half
-        # the measured-series interval too stays within physics (papers that disagree by decades on one
-        # composition give a scatter whose Gaussian band can pass 1 S/cm); the others already do
+        # every interval ends within physics, the measured series' included (papers that disagree by
+        # decades on one composition give a Gaussian band that can pass 1 S/cm)
         floor, ceiling = getattr(self, "physical_bounds_log10", (-np.inf, np.inf))
         low = np.clip(low, floor + shift, ceiling + shift)
         high = np.clip(high, floor + shift, ceiling + shift)
