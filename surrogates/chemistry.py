@@ -67,6 +67,11 @@ def _wrapped(text: str) -> bool:
 # Longer than any formula in the literature tables (at most ~50 characters): a limit that keeps a
 # pasted megabyte from occupying pymatgen's parser for seconds or hours.
 MAX_FORMULA_CHARS = 200
+# Element counts per formula as written: the literature tables reach 72 (mol % notation, unit cells)
+# and go down to 0.005. Beyond these bounds a count is a typo or an attack (`Li1e308O`): fractions and
+# the derived features would overflow to inf or NaN.
+MAX_ELEMENT_COUNT = 1e6
+MIN_ELEMENT_COUNT = 1e-6
 # A bare element symbol followed by a minus and a number ("Li-1O2") is a negative count, not a
 # mixture term (mixtures put a compound before the minus: "Li7La3Zr2O12-0.3Ga", "Li2O-2B2O3").
 _NEGATIVE_COUNT = re.compile(r"(?:^|[-−–—+·*\s(\[])([A-Z][a-z]?)\s*[-−–—]\s*\d")
@@ -145,6 +150,12 @@ def _parse(text: str) -> dict[str, float]:
         raise FormulaError(f"formula {text!r} has unknown element symbol(s) {', '.join(unknown)}")
     if not total or any(v < 0 for v in total.values()) or sum(total.values()) <= 0:
         raise FormulaError(f"formula {text!r} has no positive element amounts")
+    for element, amount in total.items():
+        if not (amount == 0.0 or MIN_ELEMENT_COUNT <= amount <= MAX_ELEMENT_COUNT):
+            raise FormulaError(
+                f"formula {text!r} gives {element} the count {amount:g}, expected a number in "
+                f"[{MIN_ELEMENT_COUNT:g}, {MAX_ELEMENT_COUNT:g}]"
+            )
     return dict(total)
 
 

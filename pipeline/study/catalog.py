@@ -654,6 +654,11 @@ def _validate_families(frame, file, materials, problems) -> pd.DataFrame:
         except compositions.TemplateError as exc:
             problems.add(file, row["_line"], "oxidation_states", str(exc))
             continue
+        try:  # linear in x, bounded, amounts >= 0 over the whole window (compositions module)
+            compositions.check_template(row["template"], lo, hi)
+        except compositions.TemplateError as exc:
+            problems.add(file, row["_line"], "template", str(exc))
+            continue
         for x in (lo, hi):
             try:
                 formula = compositions.formula_at(row["template"], x)
@@ -711,9 +716,12 @@ def _validate_family_measurements(frame, file, families, problems) -> pd.DataFra
                 f"expected x in [{fam['x_min']:g}, {fam['x_max']:g}], got {row['x']!r}",
             )
         else:
-            expected = compositions.formula_at(fam["template"], x)
             try:
+                compositions.check_template(fam["template"], fam["x_min"], fam["x_max"])
+                expected = compositions.formula_at(fam["template"], x)
                 same = compositions.same_composition(expected, row["composition"])
+            except compositions.TemplateError:  # a bad template: reported on its family's line
+                same = True
             except ValueError:
                 same = False
             if not same:

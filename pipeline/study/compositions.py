@@ -6,6 +6,13 @@ read with a restricted arithmetic parser (numbers, x, + - * /, parentheses), nev
 zero drops the element (`Li6PS5Cl{1-x}Br{x}` at x = 0 is Li6PS5Cl). Charge neutrality is the sum of
 amount × oxidation state over elements; every amount is linear in x, so checking both ends of the
 window checks it everywhere in between.
+
+`check_template` makes that true rather than assumed (issue 27): a braced amount must be affine in x
+as written (no product of two terms in x, no x in a divisor: `x*x`, `x/x` and `(x-1)*(x+1)` are
+refused whatever their value), finite, and the template at most MAX_TEMPLATE_CHARS long; the formulas
+at both ends must parse with bounded counts (surrogates.chemistry). A linear amount that is ≥ 0 at
+both ends is ≥ 0 at every level between them, and so is the charge sum zero everywhere when it is zero
+at both ends.
 """
 
 from __future__ import annotations
@@ -17,6 +24,11 @@ from collections.abc import Callable
 import numpy as np
 
 PLACEHOLDER = re.compile(r"([A-Z][a-z]?)\{([^{}]*)\}")
+# As long as a formula may be (chemistry.MAX_FORMULA_CHARS); the shipped templates are under 30
+# characters. Bounds the parse of a pasted 20,000-term or 400-digit amount.
+MAX_TEMPLATE_CHARS = 200
+# Oxidation states of the elements lie within ±8 (Os, Ru +8; C, Si −4)
+MAX_OXIDATION_STATE = 8.0
 LEVELS = 101  # dopant levels per family: x snaps to (x_max - x_min)/100 steps (cache key, report)
 
 
@@ -26,17 +38,24 @@ class TemplateError(ValueError):
 
 def _amount(expr: str) -> Callable[[float], float]:
     """x -> amount for one braced expression (numbers, x, + - * /, unary minus, parentheses)."""
+    if len(expr) > MAX_TEMPLATE_CHARS:
+        raise TemplateError(
+            f"amount of {len(expr)} characters, longer than the {MAX_TEMPLATE_CHARS} allowed"
+        )
     try:
         tree = ast.parse(expr.strip(), mode="eval")
-    except SyntaxError as exc:
-        raise TemplateError(f"cannot read amount {{{expr}}}") from exc
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        raise TemplateError(f"cannot read amount {{{expr}}}") from None
     ops = {ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply, ast.Div: np.divide}
 
     def value(node: ast.AST, x: float) -> float:
         if isinstance(node, ast.Expression):
             return value(node.body, x)
         if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
-            return float(node.value)
+            try:
+                return float(node.value)
+            except OverflowError:
+                raise TemplateError(f"amount {{{expr}}}: a number too large") from None
         if isinstance(node, ast.Name) and node.id == "x":
             return x
         if isinstance(node, ast.BinOp) and type(node.op) in ops:
@@ -50,6 +69,93 @@ def _amount(expr: str) -> Callable[[float], float]:
     return lambda x: value(tree, x)
 
 
+def _contains_x(node: ast.AST) -> bool:
+    return any(isinstance(n, ast.Name) and n.id == "x" for n in ast.walk(node))
+
+
+def linear_coefficients(expr: str) -> tuple[float, float]:
+    """(a, b) of one braced amount a + b·x; TemplateError when it is not affine in x as written,
+    not finite, or not arithmetic in x at all."""
+    if len(expr) > MAX_TEMPLATE_CHARS:
+        raise TemplateError(
+            f"amount of {len(expr)} characters, longer than the {MAX_TEMPLATE_CHARS} allowed"
+        )
+    try:
+        tree = ast.parse(expr.strip(), mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        raise TemplateError(f"cannot read amount {{{expr}}}") from None
+
+    def affine(node: ast.AST) -> tuple[float, float]:
+        if isinstance(node, ast.Expression):
+            return affine(node.body)
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+            try:
+                return float(node.value), 0.0
+            except OverflowError:
+                raise TemplateError(f"amount {{{expr}}}: a number too large") from None
+        if isinstance(node, ast.Name) and node.id == "x":
+            return 0.0, 1.0
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            a, b = affine(node.operand)
+            return (-a, -b) if isinstance(node.op, ast.USub) else (a, b)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):
+            (a1, b1), (a2, b2) = affine(node.left), affine(node.right)
+            sign = 1.0 if isinstance(node.op, ast.Add) else -1.0
+            return a1 + sign * a2, b1 + sign * b2
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+            if _contains_x(node.left) and _contains_x(node.right):
+                raise TemplateError(
+                    f"amount {{{expr}}} is not linear in x (a product of two terms in x); "
+                    "the charge check at the window's ends holds everywhere only for linear amounts"
+                )
+            (a1, b1), (a2, b2) = affine(node.left), affine(node.right)
+            return a1 * a2, a1 * b2 + b1 * a2
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            if _contains_x(node.right):
+                raise TemplateError(
+                    f"amount {{{expr}}} is not linear in x (x in a divisor); "
+                    "the charge check at the window's ends holds everywhere only for linear amounts"
+                )
+            (a1, b1), (a2, _) = affine(node.left), affine(node.right)
+            if a2 == 0.0:
+                raise TemplateError(f"amount {{{expr}}}: division by zero")
+            return a1 / a2, b1 / a2
+        raise TemplateError(f"amount {{{expr}}}: only numbers, x, + - * / and parentheses")
+
+    a, b = affine(tree)
+    if not (np.isfinite(a) and np.isfinite(b)):
+        raise TemplateError(f"amount {{{expr}}}: not a finite number")
+    return a, b
+
+
+def check_template(template: str, x_min: float, x_max: float) -> None:
+    """TemplateError (with the reason) unless `template` is a family template the search can use
+    at every level of [x_min, x_max]: bounded length, braced amounts affine in x and finite, every
+    amount ≥ 0 at both ends (hence everywhere between), formulas at both ends readable with bounded
+    element counts. Charge neutrality is checked by the caller, which holds the oxidation states."""
+    from surrogates.chemistry import FormulaError, parse_formula
+
+    template = str(template)
+    if len(template) > MAX_TEMPLATE_CHARS:
+        raise TemplateError(
+            f"template of {len(template)} characters, longer than the {MAX_TEMPLATE_CHARS} allowed"
+        )
+    amounts = PLACEHOLDER.findall(template)
+    if not amounts:
+        raise TemplateError(f"{template!r} has no braced amount in x")
+    for element, expr in amounts:
+        a, b = linear_coefficients(expr)
+        for x in (x_min, x_max):
+            if a + b * x < -1e-9:
+                raise TemplateError(f"{template} at x = {x:g}: {element} amount {a + b * x:g} < 0")
+    for x in (x_min, x_max):
+        formula = formula_at(template, x)
+        try:
+            parse_formula(formula)
+        except FormulaError as exc:
+            raise TemplateError(f"{template} at x = {x:g}: {exc}") from None
+
+
 def _number(v: float) -> str:
     text = np.format_float_positional(round(v, 6), trim="-")
     return "" if text == "1" else text
@@ -60,10 +166,16 @@ def formula_at(template: str, x: float) -> str:
 
     def replace(match: re.Match[str]) -> str:
         amount = _amount(match.group(2))(x)
+        if not np.isfinite(amount):
+            raise TemplateError(f"{template} at x = {x:g}: {match.group(1)} amount is not finite")
         if amount < -1e-9:
             raise TemplateError(f"{template} at x = {x:g}: {match.group(1)} amount {amount:g} < 0")
         return "" if abs(amount) < 1e-9 else f"{match.group(1)}{_number(amount)}"
 
+    if len(template) > MAX_TEMPLATE_CHARS:
+        raise TemplateError(
+            f"template of {len(template)} characters, longer than the {MAX_TEMPLATE_CHARS} allowed"
+        )
     if "{" not in template:
         raise TemplateError(f"{template!r} has no braced amount in x")
     return PLACEHOLDER.sub(replace, template)
@@ -75,9 +187,15 @@ def parse_oxidation_states(text: str) -> dict[str, float]:
     for part in filter(None, (p.strip() for p in text.split(";"))):
         element, _, charge = part.partition(":")
         try:
-            states[element.strip()] = float(charge)
+            value = float(charge)
         except ValueError as exc:
             raise TemplateError(f"oxidation state {part!r}: expected Element:charge") from exc
+        if not abs(value) <= MAX_OXIDATION_STATE:  # NaN too: it would pass any neutrality check
+            raise TemplateError(
+                f"oxidation state {part!r}: expected a charge in "
+                f"[-{MAX_OXIDATION_STATE:g}, {MAX_OXIDATION_STATE:g}]"
+            )
+        states[element.strip()] = value
     if not states:
         raise TemplateError("no oxidation states given (expected e.g. 'Li:1;O:-2')")
     return states
