@@ -31,14 +31,14 @@ REPEATS = 9
 def valid_batch(catalog, n: int, seed: int = 0) -> DesignBatch:
     rng = np.random.default_rng(seed)
     applies = catalog.process_applies()
-    resistance = catalog.coating_resistance_ohm_cm2()
+    coating_applies = catalog.coating_applies()
     material = rng.integers(0, len(catalog.material_ids), n)
     process = np.empty(n, dtype=np.intp)
     coating = np.empty(n, dtype=np.intp)
     for i in range(len(catalog.material_ids)):
         rows = material == i
         process[rows] = rng.choice(np.flatnonzero(applies[i]), rows.sum())
-        coating[rows] = rng.choice(np.flatnonzero(~np.isnan(resistance[:, i])), rows.sum())
+        coating[rows] = rng.choice(np.flatnonzero(coating_applies[:, i]), rows.sum())
     templates = (catalog.materials["temperature_law"] == "composite").to_numpy()
     phi = np.where(templates[material], rng.uniform(0, 0.6, n), 0.0)
     return DesignBatch(

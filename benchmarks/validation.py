@@ -377,6 +377,7 @@ def catalog_mentions(directory: Path) -> dict[str, set[str]]:
         ),
         "process_properties.csv": lambda r: f"process_properties:{r['process_id']}:{r['property']}",
         "coatings.csv": lambda r: f"coatings:{r['coating_id']}:{r['family']}",
+        "coating_properties.csv": lambda r: f"coatings:{r['coating_id']}:{r['applies_to']}",
         "materials.csv": lambda r: f"materials:{r['material_id']}",
         "processes.csv": lambda r: f"processes:{r['process_id']}",
     }
@@ -401,11 +402,11 @@ def perturbed(catalog: Catalog, key: str) -> Catalog | None:
         frame.loc[ids[0], ids[1]] *= PERTURBATION
         return dataclasses.replace(catalog, processes=frame)
     if kind == "coatings":
-        frame = catalog.coatings.copy()
-        rows = (frame["coating_id"] == ids[0]) & (frame["family"] == ids[1])
-        for column in ("interfacial_resistance_ohm_cm2", "ccd_ma_per_cm2"):
-            frame.loc[rows, column] *= PERTURBATION
-        return dataclasses.replace(catalog, coatings=frame)
+        frame = catalog.coating_properties.copy()
+        rows = (frame["coating_id"] == ids[0]) & (frame["applies_to"] == ids[1])
+        rows &= frame["property"].isin(["interfacial_resistance_ohm_cm2", "ccd_ma_per_cm2"])
+        frame.loc[rows, "value"] *= PERTURBATION
+        return dataclasses.replace(catalog, coating_properties=frame)
     return None  # materials:/processes: hold text (atmosphere, families), no number to move
 
 

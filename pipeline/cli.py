@@ -157,7 +157,10 @@ def cmd_catalog(args) -> int:
     table = {
         "materials": catalog.material_properties,
         "processes": catalog.process_properties,
-        "coatings": catalog.coatings,
+        "coatings": catalog.coating_properties.merge(
+            catalog.coatings[["coating_id", "name"]].drop_duplicates("coating_id"), on="coating_id"
+        ),
+        "evidence": catalog.evidence(),
         "assumptions": catalog.assumptions(),
     }[args.table]
     with pd.option_context(
@@ -432,7 +435,9 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_parser("catalog", help="print catalog tables with the source of every number")
     )
     ca.add_argument(
-        "table", choices=["materials", "processes", "coatings", "assumptions"], help="which table"
+        "table",
+        choices=["materials", "processes", "coatings", "evidence", "assumptions"],
+        help="which table (evidence: every number with its range, grade and source)",
     )
     ca.set_defaults(func=cmd_catalog)
     tr = sub.add_parser(

@@ -102,7 +102,7 @@ def read_designs(path: str | Path, catalog: Catalog) -> ParsedDesigns:
     proc_ids = {p: i for i, p in enumerate(catalog.process_ids)}
     coat_ids = {c: i for i, c in enumerate(catalog.coating_ids)}
     applies = catalog.process_applies()
-    resistance = catalog.coating_resistance_ohm_cm2()
+    coating_applies = catalog.coating_applies()
     density_max = catalog.processes["relative_density_max"].to_numpy(float)
     families = catalog.materials["family"]
     templates = catalog.materials.index[catalog.materials["temperature_law"] == "composite"]
@@ -141,11 +141,11 @@ def read_designs(path: str | Path, catalog: Catalog) -> ParsedDesigns:
                 "coating",
                 f"unknown coating {row['coating']!r}{did_you_mean(row['coating'], coat_ids, n=2)}",
             )
-        elif m is not None and np.isnan(resistance[c, m]):
-            ok = [cid for cid, k in coat_ids.items() if not np.isnan(resistance[k, m])]
+        elif m is not None and not coating_applies[c, m]:
+            ok = [cid for cid, k in coat_ids.items() if coating_applies[k, m]]
             bad(
                 "coating",
-                f"{row['coating']!r} has no interfacial data for {families.iloc[m]} electrolytes; "
+                f"{row['coating']!r} is not made for {families.iloc[m]} electrolytes; "
                 f"use one of {', '.join(ok)}",
             )
         thickness = finite_float(row["thickness_um"])

@@ -193,6 +193,7 @@ class Evaluator:
         self.atmosphere = np.minimum(atm_m[:, None], atm_p[None, :])  # the stricter one governs
         self.weights = np.array([mf.weights[k] for k in MANUFACTURABILITY_COMPONENTS])
         self.valid_process = catalog.process_applies()
+        self.coating_applies = catalog.coating_applies()
 
     def _templates(
         self, material: IntArray, filler_fraction: FloatArray
@@ -365,7 +366,7 @@ class Evaluator:
             "temperature_score": temperature,
             "atmosphere_score": atmosphere,
             "scalability_score": scalability,
-            "valid_combination": self.valid_process[mat, proc] & ~np.isnan(interface),
+            "valid_combination": self.valid_process[mat, proc] & self.coating_applies.take(pair),
         }
         rest["interlayer_thickness_um"] = layer_um
         rest["interlayer_asr_ohm_cm2"] = layer_asr

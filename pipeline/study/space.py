@@ -139,7 +139,7 @@ def build_space(catalog: Catalog, config: StudyConfig) -> DesignSpace:
                 f"{config.source}: key 'search.{key}': unknown {detail}; expected names from the catalog"
             )
     applies = catalog.process_applies()
-    resistance = catalog.coating_resistance_ohm_cm2()
+    coating_applies = catalog.coating_applies()
     templates = (catalog.materials["temperature_law"] == "composite").to_numpy()
     proc = catalog.processes
     rows = []
@@ -151,7 +151,7 @@ def build_space(catalog: Catalog, config: StudyConfig) -> DesignSpace:
                 continue
             for c in coatings:
                 k = catalog.coating_ids.index(c)
-                if np.isnan(resistance[k, i]):
+                if not coating_applies[k, i]:
                     continue
                 rows.append(
                     dict(

@@ -41,10 +41,10 @@ class FakeSurrogate:
 def test_space_has_only_valid_combinations(default_config, catalog):
     space = build_space(catalog, default_config)
     applies = catalog.process_applies()
-    resistance = catalog.coating_resistance_ohm_cm2()
+    coating_applies = catalog.coating_applies()
     assert space.n_options > 20
     assert applies[space.material, space.process].all()
-    assert not np.isnan(resistance[space.coating, space.material]).any()
+    assert coating_applies[space.coating, space.material].all()
     batch = space.decode(np.random.default_rng(0).random((500, 4)))
     lo = catalog.processes["min_thickness_um"].to_numpy()[batch.process]
     hi = catalog.processes["max_thickness_um"].to_numpy()[batch.process]
@@ -126,7 +126,8 @@ def test_robust_mode_and_domain_penalty(default_config, catalog):
     model = StudyModel(catalog, config, surrogate)
     X = np.random.default_rng(2).random((200, 4))
     _, _, out = model.evaluate(X)
-    known = ~np.isnan(out["surrogate_log10_std"])
+    # an unknown interface (bare Li | halide) leaves the ASR unknown: compare where it is known
+    known = ~np.isnan(out["surrogate_log10_std"]) & np.isfinite(out["total_asr_ohm_cm2"])
     assert known.any()
     assert np.all(out["robust_asr_ohm_cm2"][known] > out["total_asr_ohm_cm2"][known])
     lpscl = np.array(catalog.material_ids)[model.space.decode(X).material] == "Li6PS5Cl"
