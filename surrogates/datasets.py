@@ -295,35 +295,49 @@ def load_curated(path: str | Path) -> LoadResult:
 OBELIX_COLUMNS = ("Reduced Composition", "Ionic conductivity (S cm-1)", "Space group #", "DOI")
 
 
+def _read_obelix_csv(path: Path, **kwargs) -> pd.DataFrame:
+    """An OBELiX CSV with its `ID` column as text; a file pandas cannot parse is a DataError."""
+    try:
+        frame = pd.read_csv(path, dtype={"ID": str}, **kwargs)
+    except ValueError as exc:  # parser errors, an empty file, a `usecols` column that is absent
+        raise DataError(f"{path}: not a readable OBELiX CSV: {exc}") from None
+    if "ID" not in frame.columns:
+        raise DataError(f"{path}: missing column(s) ID")
+    return frame
+
+
 def read_obelix_frame(folder: str | Path, split: str = "train") -> pd.DataFrame:
-    """One split of OBELiX as the `obelix-data` package reads it from a local folder (index: ID).
+    """One split of a local OBELiX folder in the upstream layout (data/downloads of
+    github.com/NRC-Mila/OBELiX): the rows of all.csv in file order.
 
-    The package downloads the data when its folder is missing; ssemo never lets it: a missing folder or
-    file is an error here, before the package is called. Censored values stay as text ("<1E-10")
-    (unspecified_low_value=None) so that ssemo's own censoring policy applies.
+    The test split is the IDs listed in test.csv, or in test_idx.csv when there is no test.csv; the
+    training split is every other row of all.csv (the split of the `obelix-data` package, whose
+    reader ssemo no longer uses because it downloads the dataset when the folder is missing). Only
+    the `ID` column of the test file is read, so loading the training split never reads a test
+    label. Nothing is downloaded: a missing folder or file is an error. Censored values stay as text
+    ("<1E-10") for ssemo's own censoring policy; other columns are parsed as pandas reads them.
     """
-    from obelix import OBELiX
-
     folder = Path(folder)
     if split not in ("train", "test"):
         raise DataError(f"OBELiX split must be 'train' or 'test', got {split!r}")
     if not folder.is_dir():
         raise DataError(
-            f"{folder}: OBELiX folder not found (ssemo reads a local copy in the obelix-data layout: "
+            f"{folder}: OBELiX folder not found (ssemo reads a local copy in the upstream layout: "
             "all.csv and test_idx.csv or test.csv; it never downloads)"
         )
     for needed in (("all.csv",), ("test.csv", "test_idx.csv")):
         if not any((folder / name).exists() for name in needed):
-            raise DataError(f"{folder}: missing {' or '.join(needed)} (obelix-data layout)")
-    try:
-        dataset = OBELiX(data_path=folder, no_cifs=True, unspecified_low_value=None)
-    except (ValueError, KeyError) as exc:  # e.g. a file without the ID column
-        raise DataError(f"{folder}: obelix-data could not read the folder: {exc}") from None
-    frame = (dataset.train_dataset if split == "train" else dataset.test_dataset).dataframe
+            raise DataError(f"{folder}: missing {' or '.join(needed)} (OBELiX upstream layout)")
+    frame = _read_obelix_csv(folder / "all.csv")
     missing = [c for c in OBELIX_COLUMNS if c not in frame.columns]
     if missing:
         raise DataError(f"{folder / 'all.csv'}: missing column(s) {', '.join(missing)}")
-    return frame.reset_index()
+    split_file = folder / ("test.csv" if (folder / "test.csv").exists() else "test_idx.csv")
+    test_ids = set(
+        _read_obelix_csv(split_file, usecols=lambda c: c == "ID")["ID"].dropna().str.strip()
+    )
+    in_test = frame["ID"].str.strip().isin(test_ids)
+    return frame[in_test if split == "test" else ~in_test].reset_index(drop=True)
 
 
 def _read_ids(path: Path) -> set[str] | None:
@@ -362,7 +376,7 @@ def obelix_li_li_distances(
 def load_obelix(folder: str | Path, split: str = "train") -> LoadResult:
     """OBELiX (Therrien et al., Digital Discovery 2026, doi:10.1039/D5DD00441A), room temperature.
 
-    Read through the `obelix-data` package from a local folder (read_obelix_frame); structure columns
+    Read from a local folder by read_obelix_frame (never downloaded); structure columns
     (space group, lattice, Z = formula units of `Reduced Composition` per cell) are kept for the
     structure descriptors, and each row gets the Li–Li distances of its randomized CIF, read for the
     loaded split's rows only (obelix_li_li_distances; NaN without a CIF or without a Li site).

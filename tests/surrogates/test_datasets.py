@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -121,20 +123,47 @@ ddd,Li3InCl6,2,Li3InCl6,1.49e-3,C 1 2/m 1,12,6.4,11.0,6.4,90,110,90,halides,,
 """
 
 
-def test_obelix_loader_reads_a_local_folder_through_obelix_data(tmp_path):
+def test_obelix_loader_reads_a_local_folder(tmp_path):
     (tmp_path / "all.csv").write_text(OBELIX_ALL)
     (tmp_path / "test_idx.csv").write_text("ID\nddd\n")
     train = datasets.load_obelix(tmp_path, "train")
     assert list(train.rows["source_row"]) == ["aaa", "bbb"]  # ddd is in the test split
     assert train.rows["censored"].tolist() == [False, True]  # '<1E-10' kept as censored
+    assert train.rows.loc[1, "log10_sigma"] == pytest.approx(-10.0)  # the bound
     assert train.rows.loc[0, "log10_sigma"] == pytest.approx(np.log10(3.0e-4))
     assert train.rows.loc[0, "space_group_number"] == 230
+    assert train.rows.loc[0, ["a", "gamma", "formula_units_per_cell"]].tolist() == [12.97, 90, 8]
     assert train.rows.loc[1, "family"] == "phosphate"
+    assert train.rows.loc[0, "temperature_k"] == datasets.ROOM_TEMPERATURE_K
     assert len(train.rejects) == 1 and "formula" in train.rejects["reason"].iloc[0]
     assert train.rejects["source_row"].iloc[0] == "ccc"
     test = datasets.load_obelix(tmp_path, "test")
     assert list(test.rows["source_row"]) == ["ddd"]
     assert test.rows.loc[0, "source_doi"] == ""
+
+
+def test_obelix_split_ids_are_text_and_test_labels_are_never_read(tmp_path, monkeypatch):
+    # IDs that look like numbers stay text ('007' is not 7), so the split cannot silently fail
+    lines = OBELIX_ALL.splitlines()
+    renamed = [lines[0], *(f"00{i}{line[3:]}" for i, line in enumerate(lines[1:], start=1))]
+    (tmp_path / "all.csv").write_text("\n".join(renamed) + "\n")
+    (tmp_path / "test_idx.csv").write_text("ID\n004\n")
+    assert list(datasets.load_obelix(tmp_path).rows["source_row"]) == ["001", "002"]
+    # an evaluator's copy with test.csv (labels included): the split comes from its ID column alone
+    (tmp_path / "test.csv").write_text(f"{renamed[0]}\n{renamed[1]}\n")
+    columns_read: dict[str, list[str]] = {}
+    read_csv = pd.read_csv
+
+    def spy(path, *args, **kwargs):
+        frame = read_csv(path, *args, **kwargs)
+        columns_read[Path(path).name] = list(frame.columns)
+        return frame
+
+    monkeypatch.setattr(datasets.pd, "read_csv", spy)
+    train = datasets.load_obelix(tmp_path, "train")
+    assert list(train.rows["source_row"]) == ["002", "004"]  # test.csv wins over test_idx.csv
+    assert columns_read["test.csv"] == ["ID"]
+    assert list(datasets.load_obelix(tmp_path, "test").rows["source_row"]) == ["001"]
 
 
 def test_obelix_loader_never_downloads(tmp_path):
@@ -147,6 +176,25 @@ def test_obelix_loader_never_downloads(tmp_path):
     (tmp_path / "test_idx.csv").write_text("ID\n")
     with pytest.raises(datasets.DataError, match="split must be"):
         datasets.load_obelix(tmp_path, "validation")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["all.csv", "test_idx.csv"]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("all.csv", OBELIX_ALL.replace("ID,", "Key,", 1), r"all\.csv: missing column\(s\) ID"),
+        ("all.csv", OBELIX_ALL.replace(",DOI,", ",Doi,", 1), r"missing column\(s\) DOI"),
+        ("all.csv", "", "not a readable OBELiX CSV"),
+        ("test_idx.csv", "Key\nddd\n", r"test_idx\.csv: missing column\(s\) ID"),
+        ("test_idx.csv", "", "not a readable OBELiX CSV"),
+    ],
+)
+def test_obelix_unreadable_folder_is_a_data_error(tmp_path, name, text, message):
+    (tmp_path / "all.csv").write_text(OBELIX_ALL)
+    (tmp_path / "test_idx.csv").write_text("ID\nddd\n")
+    (tmp_path / name).write_text(text)
+    with pytest.raises(datasets.DataError, match=message):
+        datasets.load_obelix(tmp_path)
 
 
 def test_shipped_curated_table_loads_cleanly():
