@@ -1,4 +1,5 @@
-"""`ssemo suggest` and `ssemo ingest`: the closed loop's commands (registered by pipeline.cli)."""
+"""`ssemo suggest`, `ssemo ingest` and `ssemo store verify|repair`: the closed loop's commands
+(registered by pipeline.cli)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,13 @@ from pathlib import Path
 from pipeline.campaign.store import DEFAULT_STORE
 
 EXIT_OK, EXIT_ROWS_REJECTED = 0, 1
+EXIT_STORE_REPAIRABLE = 1  # `ssemo store verify`: the index differs from the files; repair fixes it
+STORE_EXIT_CODES = (
+    "Exit codes: 0 the store is consistent (verify), or consistent now (repair); 1 (verify only) "
+    "index.json disagrees with the version files in a way `ssemo store repair` settles from the "
+    "files; 2 damage the files cannot settle (a version file missing, changed or unreadable: "
+    "named), or the store path is not a folder; 5 the store is not writable (repair)."
+)
 
 
 def _positive(text: str) -> int:
@@ -37,6 +45,13 @@ def suggest_options(q: int, samples: int, seed: int, store_dir: str | Path | Non
     from pipeline.campaign.suggest import SuggestOptions
 
     store = MeasurementStore(store_dir or DEFAULT_STORE)
+    found = store.inspect().check()  # a store path that is a file, or a damaged store: refused
+    for repair in found.repairs:
+        print(
+            f"warning: measurement store {store.root}: {repair} (read from the version files; "
+            "`ssemo store repair` rewrites the index)",
+            file=sys.stderr,
+        )
     table = store.load()
     return SuggestOptions(
         q=q,
@@ -98,6 +113,11 @@ def cmd_ingest(args) -> int:
     catalog = load_catalog(config.catalog_dir())
     store = MeasurementStore(args.store or DEFAULT_STORE)
     result = ingest_file(args.file, catalog, store, args.skip_bad_rows)
+    for repair in result["repairs"]:
+        print(
+            f"repaired: {store.root}: {repair}; index.json rewritten from the version files",
+            file=sys.stderr,
+        )
     for message in result["errors"]:
         print(f"rejected: {message}", file=sys.stderr)
     print(
@@ -109,8 +129,42 @@ def cmd_ingest(args) -> int:
     return EXIT_ROWS_REJECTED if result["errors"] else EXIT_OK
 
 
+def cmd_store(args) -> int:
+    from pipeline.campaign.store import MeasurementStore
+
+    store = MeasurementStore(args.store or DEFAULT_STORE)
+    found = store.repair() if args.store_command == "repair" else store.inspect().check()
+    latest = found.records[-1] if found.records else None
+    print(
+        f"Measurement store {store.root}: {len(found.records)} version(s)"
+        + (f", {latest['rows']} row(s) in the latest (v{latest['version']:04d})" if latest else "")
+        + "; every version file matches its name and record and holds the previous one's rows."
+    )
+    if found.ignored:
+        print(f"Not ssemo's, ignored and left alone: {', '.join(found.ignored)}")
+    if found.leftovers:
+        done = "removed" if args.store_command == "repair" else "repair removes them"
+        print(
+            f"Temporary files of an interrupted ingest ({done}): "
+            + ", ".join(p.name for p in found.leftovers)
+        )
+    if not found.repairs:
+        print("index.json agrees with the version files.")
+        return EXIT_OK
+    for repair in found.repairs:
+        print(f"  {repair}")
+    if args.store_command == "repair":
+        print("index.json rewritten from the version files.")
+        return EXIT_OK
+    print(
+        "index.json disagrees with the version files: `ssemo store repair` rewrites it from them."
+    )
+    return EXIT_STORE_REPAIRABLE
+
+
 def add_commands(sub, with_config, origin_type) -> None:
-    """The `suggest` and `ingest` subcommands (with_config: pipeline.cli's --config/--set adder)."""
+    """The `suggest`, `ingest` and `store` subcommands (with_config: pipeline.cli's --config/--set
+    adder)."""
     sg = with_config(
         sub.add_parser(
             "suggest",
@@ -163,3 +217,24 @@ def add_commands(sub, with_config, origin_type) -> None:
         help="ingest the good rows of a file with bad ones (exit code 1)",
     )
     ig.set_defaults(func=cmd_ingest)
+
+    st = sub.add_parser(
+        "store",
+        help="check (verify) or rebuild the index of (repair) the measurement store",
+        description="The version files are the truth and index.json is derived from them. verify "
+        "checks every version file (readable, its rows matching its name and record, holding the "
+        "previous version's rows unchanged) and compares the index with them; repair also "
+        "rewrites the index from the files and removes ssemo's own leftover temporary files. "
+        "Other files in the store are never touched.",
+        epilog=STORE_EXIT_CODES,
+    )
+    ssub = st.add_subparsers(dest="store_command", required=True, metavar="ACTION")
+    for action, text in (
+        ("verify", "say what the store holds and whether index.json agrees; change nothing"),
+        ("repair", "rewrite index.json from the version files where they disagree"),
+    ):
+        sa = ssub.add_parser(action, help=text, description=text, epilog=STORE_EXIT_CODES)
+        sa.add_argument(
+            "--store", default=None, metavar="DIR", help=f"the store (default: {DEFAULT_STORE})"
+        )
+        sa.set_defaults(func=cmd_store)

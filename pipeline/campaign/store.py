@@ -19,6 +19,14 @@ CSV format (one row per sample and temperature; configs/examples/measurements.cs
             ccd_ma_per_cm2  critical current density, mA/cm², > 0
             notes           free text
 
+The file is read once into memory (at most MAX_FILE_BYTES), checked not to have changed while it
+was read (else read again), hashed, and parsed from those bytes: what is validated and stored is
+one state of the file, whose SHA-256 is recorded with the version. Every cell but `notes` is
+normalised (Unicode NFKC, invisible and format characters such as a zero-width space removed,
+runs of white space made one space), so `Li₇La₃Zr₂O₁₂` is `Li7La3Zr2O12`; two sample ids that are
+equal once normalised but were typed differently are refused by name (a lookalike is not a second
+sample, nor silently the same one).
+
 Validation is row by row; every problem is named by file, line and column. By default a file with
 any bad row is refused whole (nothing is written); `--skip-bad-rows` ingests the good rows. A row
 whose (sample_id, temperature_c) is already stored with the same values is skipped (ingesting the
@@ -26,11 +34,18 @@ same file twice changes nothing); with different values it is refused (a correct
 sample_id, so no measured value is ever overwritten).
 
 The store (a folder, default `measurements/` at the repository root, not tracked by git): every
-version is a complete Parquet table `versions/v0001-<hash12>.parquet`; `index.json` lists the
-versions (number, content hash of the table, file SHA-256, rows, time, source file). A version is
-written atomically (temporary file, fsync, rename), then the index is replaced atomically: a crash
-before the index is replaced leaves the previous version current and an orphan file that is never
-read (the next ingest removes it). A kernel lock (flock) serializes concurrent ingests.
+version is a complete Parquet table `versions/v0001-<hash12>.parquet` (hash12: the start of the
+table's content hash), which also carries its own record (number, content hash, rows added, source
+file and its SHA-256, time) in the Parquet metadata. The version files are the truth; `index.json`
+(the same records plus each file's SHA-256) is derived from them. Reading the store checks every
+version file against its name, its record, the index and the previous version (whose rows it must
+hold unchanged); a disagreement the files can settle (an index deleted, rolled back, truncated,
+or missing a key; a version written by an ingest killed before it replaced the index) is settled
+by the files (`ssemo ingest` and `ssemo store repair` rewrite the index); one they cannot (a
+version file missing, changed, or unreadable) is refused naming the file. Other files in the
+folders (a backup, a README) are ignored and never touched; the only files ssemo removes are its
+own temporary files left by a killed ingest. A version is written atomically (temporary file,
+fsync, rename; the rename commits it), then the index; a kernel lock (flock) serializes ingests.
 """
 
 from __future__ import annotations
@@ -38,12 +53,16 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import hashlib
+import io
 import json
 import math
 import os
+import re
+import stat
 import time
+import unicodedata
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -79,6 +98,20 @@ RANGES = {
 }
 STORED = (*COLUMNS, "formula", "formula_key", "version", "source_file", "source_line")
 MAX_FILE_BYTES = 50 * 1024 * 1024
+READ_TRIES = 4  # a file that keeps changing while it is read is refused after this many reads
+
+# Names ssemo writes in the store; anything else there is the user's and is left alone.
+VERSION_FILE = re.compile(r"v(\d{4,})-([0-9a-f]{12})\.parquet")
+# atomic_write's temporary names (".<stem>.<pid>-<8 hex>.tmp<suffix>") for a version and the index
+TEMP_FILE = re.compile(r"\.(v\d{4,}-[0-9a-f]{12}|index)\.\d+-[0-9a-f]{8}\.tmp\.(parquet|json)")
+RECORD_KEY = b"ssemo.measurements.version"  # a version's own record, in its Parquet metadata
+INDEX_KEYS = {"version": int, "file": str, "content_hash": str, "file_sha256": str}
+
+# Invisible characters NFKC keeps: format characters (category Cf: zero-width space and joiners,
+# bidi controls, soft hyphen, BOM), controls, line/paragraph separators, variation selectors and
+# the blank letters that render as nothing.
+_INVISIBLE_CATEGORIES = {"Cf", "Cc", "Zl", "Zp"}
+_INVISIBLE = {"\u034f", "\u115f", "\u1160", "\u17b4", "\u17b5", "\u2800", "\u3164", "\uffa0"}
 
 
 class MeasurementError(InputError):
@@ -86,7 +119,8 @@ class MeasurementError(InputError):
 
 
 class StoreError(SsemoError):
-    """The measurement store is damaged (a version file that does not match its recorded hash)."""
+    """The measurement store is damaged in a way its files cannot settle (a version file missing,
+    changed or unreadable), or is not a store (exit 2); the message names the file."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +128,74 @@ class Parsed:
     rows: pd.DataFrame  # good rows, with formula and formula_key
     errors: list[str]  # "file:line: column 'x': problem"
     lines: int
+    sha256: str = ""  # of the bytes that were parsed
+
+
+def normalized(text: str) -> str:
+    """An identifier as ssemo compares it: Unicode NFKC, invisible characters removed, white
+    space runs made one space, ends stripped ('S1\\u200b' and 'Ｓ1' are 'S1')."""
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(
+        ch
+        for ch in text
+        if unicodedata.category(ch) not in _INVISIBLE_CATEGORIES
+        and ch not in _INVISIBLE
+        and not ("\ufe00" <= ch <= "\ufe0f" or "\U000e0100" <= ch <= "\U000e01ef")
+    )
+    return " ".join(text.split())
+
+
+def read_input(path: str | Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file, read once into memory (at most `limit` bytes), as one state of
+    the file, never a mix of two: a read is accepted when the file's size, modification and change
+    times did not move during it and the file was last modified well before it (a file modified
+    within the last seconds is read a second time and must give the same bytes, as timestamps
+    can be coarser than a write). A file rewritten while it is read is read again; one that keeps
+    changing is refused after READ_TRIES reads."""
+    path = Path(path)
+    previous = None
+    for _ in range(READ_TRIES):
+        started = time.time_ns()
+        data, before, after = _read_all(path, limit)
+        moved = (before.st_size, before.st_mtime_ns, before.st_ctime_ns) != (
+            after.st_size,
+            after.st_mtime_ns,
+            after.st_ctime_ns,
+        )
+        if moved or len(data) != after.st_size:
+            previous = None
+            continue
+        settled = max(after.st_mtime_ns, after.st_ctime_ns) < started - 2_000_000_000
+        if settled or data == previous:
+            return data
+        previous = data
+    raise MeasurementError(
+        f"{path}: changed while it was read ({READ_TRIES} reads); ingest it once it is written"
+    )
+
+
+def _read_all(path: Path, limit: int) -> tuple[bytes, os.stat_result, os.stat_result]:
+    """One read of the whole file, with its status before and after."""
+    too_big = f"{path}: larger than {limit / 2**20:.3g} MB"
+    try:
+        # O_NONBLOCK: a FIFO put in the file's place must not hang the open
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise MeasurementError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise MeasurementError(f"{path}: cannot read ({exc.strerror})") from None
+    before = os.fstat(fd)
+    if not stat.S_ISREG(before.st_mode) or before.st_size > limit:
+        os.close(fd)
+        raise MeasurementError(
+            too_big if stat.S_ISREG(before.st_mode) else f"{path}: not a regular file"
+        )
+    with open(fd, "rb", closefd=True) as handle:
+        data = handle.read(limit + 1)
+        after = os.fstat(handle.fileno())
+    if len(data) > limit:
+        raise MeasurementError(too_big)
+    return data, before, after
 
 
 def _number(text: str) -> float:
@@ -114,12 +216,12 @@ def read_measurements(path: str | Path, catalog) -> Parsed:
     )
 
     path = Path(path)
-    if not path.is_file():
-        raise MeasurementError(f"{path}: no such file")
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise MeasurementError(f"{path}: larger than {MAX_FILE_BYTES // 2**20} MB")
+    data = read_input(path)
+    digest = hashlib.sha256(data).hexdigest()
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        frame = pd.read_csv(
+            io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig"
+        )
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise MeasurementError(f"{path}: not a readable CSV ({type(exc).__name__})") from None
     header = [str(c) for c in frame.columns]
@@ -140,9 +242,11 @@ def read_measurements(path: str | Path, catalog) -> Parsed:
     materials = catalog.materials
     good, errors = [], []
     seen: set[tuple[str, float]] = set()
+    typed_ids: dict[str, tuple[str, int]] = {}  # normalised sample id -> (as typed, first line)
     for i, raw in enumerate(frame.to_dict("records")):
         line = i + 2
-        r = {c: str(raw.get(c, "")).strip() for c in COLUMNS}
+        typed = {c: str(raw.get(c, "")).strip() for c in COLUMNS}
+        r = {c: typed[c] if c == "notes" else normalized(typed[c]) for c in COLUMNS}
         bad: list[str] = []
 
         def fail(column: str, message: str, bad: list[str] = bad, line: int = line) -> None:
@@ -153,6 +257,16 @@ def read_measurements(path: str | Path, catalog) -> Parsed:
                 fail(c, "required, empty")
         if r["sample_id"] and len(r["sample_id"]) > 100:
             fail("sample_id", "longer than 100 characters")
+        if r["sample_id"]:
+            first = typed_ids.setdefault(r["sample_id"], (typed["sample_id"], line))
+            if first[0] != typed["sample_id"]:
+                fail(
+                    "sample_id",
+                    f"{typed['sample_id']!r} and {first[0]!r} (line {first[1]}) are the same id "
+                    f"{r['sample_id']!r} once normalised (Unicode NFKC, invisible characters "
+                    "removed) but typed differently; type one id alike on every row, or give "
+                    "different samples different ids",
+                )
         if r["date"]:
             try:
                 day = dt.date.fromisoformat(r["date"])
@@ -215,7 +329,7 @@ def read_measurements(path: str | Path, catalog) -> Parsed:
     rows = pd.DataFrame.from_records(
         good, columns=[*COLUMNS, "formula", "formula_key", "source_line"]
     )
-    return Parsed(rows, errors, len(frame))
+    return Parsed(rows, errors, len(frame), digest)
 
 
 def content_hash(table: pd.DataFrame) -> str:
@@ -225,8 +339,83 @@ def content_hash(table: pd.DataFrame) -> str:
     return hashlib.sha256(canonical.to_csv(index=False, float_format="%.10g").encode()).hexdigest()
 
 
-def _file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _read_version(path: Path, number: int) -> tuple[dict, pd.DataFrame, bytes]:
+    """(record, table, bytes) of a version file, read once; StoreError naming the file when it is
+    unreadable or its rows are not the ones its name and its own record say."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    data = path.read_bytes()
+    try:
+        arrow = pq.read_table(pa.BufferReader(data))
+        table = _typed(arrow.to_pandas())
+    except Exception as exc:  # pyarrow raises several kinds for a damaged file
+        raise StoreError(
+            f"{path}: not a readable measurement version ({type(exc).__name__}); restore it from "
+            "a backup"
+        ) from None
+    missing = [c for c in STORED if c not in table]
+    if missing:
+        raise StoreError(f"{path}: not a measurement version (no column(s) {', '.join(missing)})")
+    digest = content_hash(table)
+    try:
+        own = json.loads((arrow.schema.metadata or {}).get(RECORD_KEY, b"{}"))
+        own = own if isinstance(own, dict) else {}
+    except ValueError:
+        own = {}
+    match = VERSION_FILE.fullmatch(path.name)
+    named = match[2] if match else ""
+    if not digest.startswith(named) or own.get("content_hash", digest) != digest:
+        raise StoreError(
+            f"{path}: its rows changed after it was stored (content hash {digest[:12]} does not "
+            "match its name or its record); restore the file from a backup"
+        )
+    versions = pd.to_numeric(table["version"], errors="coerce")
+    if (
+        versions.isna().any()
+        or (versions > number).any()
+        or str(own.get("version", number)) != str(number)
+    ):
+        raise StoreError(f"{path}: holds rows of another version than {number}")
+    added = int((versions == number).sum())
+    source = table.loc[versions == number, "source_file"]
+    record = {
+        "version": number,
+        "file": path.name,
+        "content_hash": digest,
+        "file_sha256": hashlib.sha256(data).hexdigest(),
+        "rows": len(table),
+        "added": added,
+        "source_file": str(own.get("source_file", source.iloc[0] if len(source) else "")),
+        "source_sha256": str(own.get("source_sha256", "")),
+        "created": str(own.get("created") or _mtime(path)),
+    }
+    return record, table, data
+
+
+@dataclass
+class Inspection:
+    """What a store's files and index say: the versions (from the files), the disagreements the
+    files settle (`repairs`: the index is rewritten from the files), the damage they cannot
+    (`damage`, each naming its file), the user's files (ignored) and ssemo's leftover temporary
+    files."""
+
+    root: Path
+    records: list[dict] = field(default_factory=list)
+    repairs: list[str] = field(default_factory=list)
+    damage: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+    leftovers: list[Path] = field(default_factory=list)
+
+    def check(self) -> Inspection:
+        if self.damage:
+            more = (
+                f" (and {len(self.damage) - 1} more: ssemo store verify)"
+                if len(self.damage) > 1
+                else ""
+            )
+            raise StoreError(self.damage[0] + more)
+        return self
 
 
 class MeasurementStore:
@@ -239,96 +428,269 @@ class MeasurementStore:
     def index_path(self) -> Path:
         return self.root / "index.json"
 
+    @property
+    def versions_dir(self) -> Path:
+        return self.root / "versions"
+
+    def _check_root(self) -> None:
+        if self.root.exists() and not self.root.is_dir():
+            raise StoreError(f"{self.root}: the measurement store must be a folder, this is a file")
+        if self.versions_dir.exists() and not self.versions_dir.is_dir():
+            raise StoreError(f"{self.versions_dir}: must be a folder, this is a file")
+
+    def inspect(self) -> Inspection:
+        """Every version file checked (readable, its rows matching its name and record, holding
+        the previous version's rows unchanged) and compared with index.json."""
+        self._check_root()
+        found = Inspection(self.root)
+        files: dict[int, list[Path]] = {}
+        if self.versions_dir.is_dir():
+            for path in sorted(self.versions_dir.iterdir()):
+                match = VERSION_FILE.fullmatch(path.name)
+                if match and path.is_file():
+                    files.setdefault(int(match[1]), []).append(path)
+                elif TEMP_FILE.fullmatch(path.name) and path.is_file():
+                    found.leftovers.append(path)
+                else:
+                    found.ignored.append(path.name)
+        found.leftovers += [
+            p for p in self.root.glob(".index.*") if TEMP_FILE.fullmatch(p.name) and p.is_file()
+        ]
+        index = self._read_index(found, bool(files))
+        records: dict[int, dict] = {}
+        previous: tuple[int, str] | None = None
+        for number in sorted(files):
+            paths = files[number]
+            if len(paths) > 1:
+                names = " and ".join(str(p) for p in paths)
+                found.damage.append(f"{names}: two files for version {number}")
+                previous = None
+                continue
+            try:
+                record, table, _ = _read_version(paths[0], number)
+            except StoreError as exc:
+                found.damage.append(str(exc))
+                previous = None
+                continue
+            if previous is not None and previous[0] == number - 1:
+                older = table[pd.to_numeric(table["version"]) < number]
+                if content_hash(older) != previous[1]:
+                    found.damage.append(
+                        f"{paths[0]}: does not hold version {number - 1}'s rows unchanged (a "
+                        "stored row was changed or removed); restore the file from a backup"
+                    )
+            records[number] = record
+            previous = (number, record["content_hash"])
+        for number in sorted(set(index) - set(files)):
+            found.damage.append(
+                f"{self.versions_dir / index[number]['file']}: listed in {self.index_path} but "
+                "missing; restore it from a backup"
+            )
+        previous_number = 0
+        for number in sorted({*files, *index}):  # a gap in the numbers is a lost version
+            if number > previous_number + 1 and previous_number + 1 not in index:
+                found.damage.append(
+                    f"{self.versions_dir}: version {previous_number + 1} missing (no "
+                    f"v{previous_number + 1:04d}-*.parquet) before version {number}; restore it "
+                    "from a backup"
+                )
+            previous_number = number
+        for number, entry in index.items():
+            if number not in records:
+                continue
+            record = records[number]
+            if entry["file"] != record["file"]:
+                found.damage.append(
+                    f"{self.versions_dir / entry['file']}: listed in {self.index_path} as version "
+                    f"{number} but missing ({record['file']} is there instead); restore it from a "
+                    "backup"
+                )
+            elif entry["content_hash"] != record["content_hash"]:
+                found.damage.append(
+                    f"{self.versions_dir / record['file']}: {self.index_path} records other rows "
+                    "for it (content hash differs); restore the file or the index from a backup"
+                )
+            else:
+                if entry["file_sha256"] != record["file_sha256"]:
+                    found.repairs.append(
+                        f"{record['file']}: file SHA-256 differs from the index (same rows): "
+                        "the file was rewritten"
+                    )
+                for key in ("created", "source_file", "source_sha256"):  # the index's own words
+                    if isinstance(entry.get(key), str) and entry[key]:
+                        record[key] = entry[key]
+        unlisted = [records[n]["file"] for n in sorted(records) if n not in index]
+        if unlisted and index:
+            found.repairs.append(
+                f"{len(unlisted)} version file(s) not in {self.index_path.name} (an older index, or "
+                f"an ingest stopped before updating it): {', '.join(unlisted)}"
+            )
+        elif unlisted and not any("index.json" in r for r in found.repairs):
+            found.repairs.append(
+                f"{self.index_path.name} lists none of the {len(unlisted)} version file(s)"
+            )
+        found.records = [records[n] for n in sorted(records)]
+        return found
+
+    def _read_index(self, found: Inspection, have_files: bool) -> dict[int, dict]:
+        """index.json's well-formed entries by version number; what is wrong with it goes to
+        found.repairs (the files settle it) or found.damage."""
+        path = self.index_path
+        if not path.exists():
+            if have_files:
+                found.repairs.append(f"{path.name} missing")
+            return {}
+        if not path.is_file():
+            found.damage.append(f"{path}: must be a file")
+            return {}
+        try:
+            versions = json.loads(path.read_bytes())["versions"]
+            if not isinstance(versions, list):
+                raise TypeError("'versions' is not a list")
+        except (ValueError, KeyError, TypeError) as exc:
+            found.repairs.append(
+                f"{path.name} unreadable ({type(exc).__name__}: truncated or edited?)"
+            )
+            return {}
+        entries: dict[int, dict] = {}
+        for pos, entry in enumerate(versions, start=1):
+            bad = (
+                [k for k, kind in INDEX_KEYS.items() if not isinstance(entry.get(k), kind)]
+                if isinstance(entry, dict)
+                else list(INDEX_KEYS)
+            )
+            if bad or entry["version"] in entries:
+                what = (
+                    f"no valid {', '.join(repr(k) for k in bad)}" if bad else "a repeated version"
+                )
+                found.repairs.append(f"{path.name} entry {pos} has {what}")
+                continue
+            entries[entry["version"]] = entry
+        return entries
+
     def versions(self) -> list[dict]:
-        if not self.index_path.exists():
-            return []
-        return list(json.loads(self.index_path.read_text())["versions"])
+        """The stored versions' records, from the version files (checked; StoreError naming the
+        file when one is damaged)."""
+        return self.inspect().check().records
 
     def version_label(self, version: str = "latest") -> str:
         """'v0003-<hash12>' of a version, or 'none' for an empty store."""
-        entry = self._entry(version)
-        return "none" if entry is None else f"v{entry['version']:04d}-{entry['content_hash'][:12]}"
+        entry = self._entry(self.versions(), version)
+        return "none" if entry is None else _label(entry)
 
-    def _entry(self, version: str) -> dict | None:
-        versions = self.versions()
+    def _entry(self, versions: list[dict], version: str) -> dict | None:
         if not versions:
             return None
         if version == "latest":
             return versions[-1]
         for v in versions:
-            label = f"v{v['version']:04d}-{v['content_hash'][:12]}"
-            if version in (str(v["version"]), label, v["content_hash"]):
+            if version in (str(v["version"]), _label(v), v["content_hash"]):
                 return v
         known = ", ".join(f"v{v['version']:04d}" for v in versions)
-        raise StoreError(f"{self.index_path}: no measurement version {version!r} (stored: {known})")
+        raise StoreError(f"{self.root}: no measurement version {version!r} (stored: {known})")
 
     def load(self, version: str = "latest") -> pd.DataFrame:
-        """The whole table of a version (empty, with the stored columns, when nothing is stored);
-        the file must match the SHA-256 recorded when it was written."""
-        entry = self._entry(version)
+        """The whole table of a version (empty, with the stored columns, when nothing is stored),
+        after every version file was checked (inspect)."""
+        return self._load(self._entry(self.versions(), version))
+
+    def _load(self, entry: dict | None) -> pd.DataFrame:
         if entry is None:
             return pd.DataFrame(columns=list(STORED))
-        path = self.root / "versions" / entry["file"]
-        if not path.exists() or _file_sha256(path) != entry["file_sha256"]:
-            raise StoreError(f"{path}: missing or changed since it was stored (SHA-256 differs)")
-        return _typed(pd.read_parquet(path))
+        path = self.versions_dir / entry["file"]
+        record, table, _ = _read_version(path, int(entry["version"]))
+        if record["file_sha256"] != entry["file_sha256"]:  # replaced since it was checked
+            raise StoreError(f"{path}: changed while it was read; try again")
+        return table
 
     @contextmanager
     def _locked(self):
-        self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / ".lock", "a+") as handle:
+        self._check_root()
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            handle = open(self.root / ".lock", "a+")  # closed by the with below
+        except OSError as exc:
+            from pipeline.errors import EnvironmentProblem
+
+            raise EnvironmentProblem(
+                f"{self.root}: measurement store not writable ({exc.strerror})"
+            ) from None
+        with handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
-    def ingest(self, rows: pd.DataFrame, source_file: str) -> dict:
-        """Append validated rows as a new version; returns what happened. Rows already stored with
-        the same values are skipped; a (sample_id, temperature) stored with other values is refused
-        (MeasurementError) and nothing is written."""
+    def _write_index(self, records: list[dict]) -> None:
+        text = json.dumps({"versions": records}, indent=2)
+        atomic_write(self.index_path, lambda tmp: tmp.write_text(text))
+
+    def repair(self) -> Inspection:
+        """Under the ingest lock: ssemo's leftover temporary files removed and index.json rewritten
+        from the version files when they disagree; StoreError (nothing changed) for damage the
+        files cannot settle."""
         with self._locked():
-            self._remove_orphans()
-            current = self.load()
-            entry = self._entry("latest")
-            number = 1 if entry is None else int(entry["version"]) + 1
+            return self._repaired()
+
+    def _repaired(self) -> Inspection:
+        found = self.inspect().check()
+        for path in found.leftovers:
+            path.unlink(missing_ok=True)
+        if found.repairs:
+            self._write_index(found.records)
+        return found
+
+    def ingest(self, rows: pd.DataFrame, source_file: str, source_sha256: str = "") -> dict:
+        """Append validated rows as a new version; returns what happened (with the index repairs
+        made first, if any). Rows already stored with the same values are skipped; a (sample_id,
+        temperature) stored with other values is refused (MeasurementError) and nothing is
+        written; a damaged store is refused (StoreError) and nothing is written."""
+        with self._locked():
+            found = self._repaired()
+            versions = found.records
+            latest = versions[-1] if versions else None
+            current = self._load(latest)
+            number = 1 if latest is None else int(latest["version"]) + 1
             new, skipped, conflicts = self._new_rows(current, rows)
             if conflicts:
                 raise MeasurementError(
                     f"{source_file}, " + f"; {source_file}, ".join(conflicts[:20])
                 )
+            result = {"added": 0, "skipped": skipped, "repairs": found.repairs}
             if not len(new):
-                return {"version": self.version_label(), "added": 0, "skipped": skipped}
+                return {**result, "version": _label(latest) if latest else "none"}
             new = new.assign(version=number, source_file=str(source_file))
             table = pd.concat([current, new[list(STORED)]], ignore_index=True)
             table = _typed(table.astype({"version": "int64", "source_line": "int64"}))
             digest = content_hash(table)
             name = f"v{number:04d}-{digest[:12]}.parquet"
-            target = self.root / "versions" / name
-            atomic_write(target, lambda tmp: table.to_parquet(tmp, index=False))
-            record = {
+            own = {
                 "version": number,
-                "file": name,
                 "content_hash": digest,
-                "file_sha256": _file_sha256(target),
                 "rows": len(table),
                 "added": len(new),
                 "source_file": str(source_file),
+                "source_sha256": source_sha256,
                 "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             }
-            versions = [*self.versions(), record]
-            text = json.dumps({"versions": versions}, indent=2)
-            atomic_write(self.index_path, lambda tmp: tmp.write_text(text))
-            return {"version": self.version_label(), "added": len(new), "skipped": skipped}
+            target = self.versions_dir / name
+            atomic_write(target, lambda tmp: _write_parquet(table, own, tmp))
+            record = {**own, "file": name, "file_sha256": _file_sha256(target)}
+            self._write_index([*versions, record])
+            return {**result, "version": _label(record), "added": len(new)}
 
     def _new_rows(self, current: pd.DataFrame, rows: pd.DataFrame):
+        # stored ids compared as normalised (a store written before normalisation may hold a
+        # lookalike; the same sample is matched, not added twice)
         stored = {
-            (str(r["sample_id"]), float(r["temperature_c"])): r for r in current.to_dict("records")
+            (normalized(str(r["sample_id"])), float(r["temperature_c"])): r
+            for r in current.to_dict("records")
         }
         keep, skipped, conflicts = [], 0, []
-        compare = [c for c in COLUMNS if c not in ("notes",)]
+        compare = [c for c in COLUMNS if c not in ("notes", "sample_id")]
         for pos, r in enumerate(rows.to_dict("records")):
-            old = stored.get((str(r["sample_id"]), float(r["temperature_c"])))
+            old = stored.get((normalized(str(r["sample_id"])), float(r["temperature_c"])))
             if old is None:
                 keep.append(pos)
                 continue
@@ -343,15 +705,27 @@ class MeasurementStore:
                 )
         return rows.iloc[keep], skipped, conflicts
 
-    def _remove_orphans(self) -> None:
-        """Version files a crash left without an index entry (never read) are removed."""
-        folder = self.root / "versions"
-        if not folder.exists():
-            return
-        listed = {v["file"] for v in self.versions()}
-        for path in folder.iterdir():
-            if path.name not in listed:
-                path.unlink(missing_ok=True)
+
+def _label(record: dict) -> str:
+    return f"v{int(record['version']):04d}-{record['content_hash'][:12]}"
+
+
+def _write_parquet(table: pd.DataFrame, own: dict, path: Path) -> None:
+    """The table with its own record in the Parquet metadata (the index can be rebuilt from it)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    arrow = pa.Table.from_pandas(table, preserve_index=False)
+    metadata = {**(arrow.schema.metadata or {}), RECORD_KEY: json.dumps(own).encode()}
+    pq.write_table(arrow.replace_schema_metadata(metadata), path)
+
+
+def _mtime(path: Path) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(path.stat().st_mtime))
+
+
+def _file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _typed(table: pd.DataFrame) -> pd.DataFrame:
@@ -407,6 +781,7 @@ def training_rows(table: pd.DataFrame, weight: int) -> pd.DataFrame:
 def ingest_file(path: str | Path, catalog, store: MeasurementStore, skip_bad_rows: bool) -> dict:
     """Validate a file and store its good rows; raises MeasurementError listing every bad cell
     unless skip_bad_rows (then the errors come back with the result)."""
+    store.inspect().check()  # a store that is a file, or damaged, is refused before the input is read
     parsed = read_measurements(path, catalog)
     if parsed.errors and not skip_bad_rows:
         shown = parsed.errors[:50]
@@ -416,13 +791,8 @@ def ingest_file(path: str | Path, catalog, store: MeasurementStore, skip_bad_row
             + " | ".join(shown)
             + more
         )
-    result = (
-        store.ingest(parsed.rows, os.path.abspath(path))
-        if len(parsed.rows)
-        else {
-            "version": store.version_label(),
-            "added": 0,
-            "skipped": 0,
-        }
-    )
-    return {**result, "errors": parsed.errors, "lines": parsed.lines}
+    if len(parsed.rows):
+        result = store.ingest(parsed.rows, os.path.abspath(path), parsed.sha256)
+    else:
+        result = {"version": store.version_label(), "added": 0, "skipped": 0, "repairs": []}
+    return {**result, "errors": parsed.errors, "lines": parsed.lines, "sha256": parsed.sha256}

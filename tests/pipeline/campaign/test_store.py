@@ -1,18 +1,24 @@
 """ssemo ingest: row-by-row validation, a versioned store, nothing partial after a crash."""
 
+import hashlib
+import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import textwrap
 import time
+from typing import ClassVar
 
 import pandas as pd
 import pytest
 
 from pipeline.campaign.store import (
+    RECORD_KEY,
     MeasurementError,
     MeasurementStore,
+    StoreError,
     ingest_file,
     read_measurements,
 )
@@ -185,13 +191,402 @@ def test_kill_during_ingest_loses_nothing_and_leaves_nothing_partial(tmp_path, c
     finally:
         if proc.poll() is None:
             proc.kill()
-    # the store still reads as it was: version 1, the same rows; the half-written file is never read
     after = MeasurementStore(root)
-    assert len(after.versions()) == 1
-    pd.testing.assert_frame_equal(after.load(), before)
-    # and the next ingest removes the leftovers and stores the rows once
-    result = ingest_file(more, catalog, after, skip_bad_rows=False)
-    assert result["added"] == 1 and result["version"].startswith("v0002-")
-    listed = {v["file"] for v in after.versions()}
+    if stage == "version":
+        # the store still reads as it was: version 1, the same rows; the half-written file is
+        # never read, and the next ingest removes it and stores the rows once
+        assert len(after.versions()) == 1
+        pd.testing.assert_frame_equal(after.load(), before)
+        result = ingest_file(more, catalog, after, skip_bad_rows=False)
+        assert result["added"] == 1 and result["version"].startswith("v0002-")
+    else:
+        # the rename committed version 2 before the kill: the files are the truth, the index
+        # (still at version 1) is behind; the next ingest rewrites it and adds nothing twice
+        assert [v["version"] for v in after.versions()] == [1, 2]
+        assert json.loads((root / "index.json").read_text())["versions"][-1]["version"] == 1
+        result = ingest_file(more, catalog, after, skip_bad_rows=False)
+        assert result["added"] == 0 and result["skipped"] == 1 and result["repairs"]
+        assert result["version"].startswith("v0002-")
+    listed = {v["file"] for v in json.loads((root / "index.json").read_text())["versions"]}
     assert {p.name for p in (root / "versions").iterdir()} == listed
+    assert not [p for p in root.iterdir() if ".tmp" in p.name]
     assert len(after.load()) == 4
+
+
+# --- the version files are the truth; the index is derived from them ------------------------------
+
+
+def _two_versions(tmp_path, catalog) -> MeasurementStore:
+    store = MeasurementStore(tmp_path / "store")
+    ingest_file(EXAMPLE, catalog, store, skip_bad_rows=False)
+    more = tmp_path / "more.csv"
+    more.write_text(HEADER + "N1,me,2026-01-05,Li7La3Zr2O12,,,,25,2e-4\n")
+    ingest_file(more, catalog, store, skip_bad_rows=False)
+    return store
+
+
+def _third(tmp_path, catalog, store):
+    third = tmp_path / "third.csv"
+    third.write_text(HEADER + "N2,me,2026-01-06,Li7La3Zr2O12,,,,25,3e-4\n")
+    return ingest_file(third, catalog, store, skip_bad_rows=False)
+
+
+def _files(store) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in (store.root / "versions").iterdir()}
+
+
+def test_a_deleted_index_is_rebuilt_from_the_version_files(tmp_path, catalog):
+    store = _two_versions(tmp_path, catalog)
+    index = json.loads(store.index_path.read_text())
+    store.index_path.unlink()
+    assert [v["version"] for v in store.versions()] == [1, 2]  # read from the files
+    assert len(store.load()) == 4
+    assert "index.json missing" in store.inspect().repairs[0]
+    result = _third(tmp_path, catalog, store)
+    assert result["added"] == 1 and result["version"].startswith("v0003-") and result["repairs"]
+    rebuilt = json.loads(store.index_path.read_text())["versions"]
+    assert rebuilt[:2] == index["versions"]  # the same records, time and source file included
+    assert len(store.load()) == 5 and store.inspect().repairs == []
+
+
+def test_a_rolled_back_index_loses_no_version_and_no_file(tmp_path, catalog):
+    store = _two_versions(tmp_path, catalog)
+    old = store.index_path.read_text()
+    store.index_path.write_text(old)  # a copy taken after version 1 ...
+    first = json.loads(old)
+    first["versions"] = first["versions"][:1]
+    store.index_path.write_text(json.dumps(first))  # ... put back
+    before = _files(store)
+    assert "not in index.json" in store.inspect().repairs[0]
+    assert len(store.load()) == 4  # version 2's row is still read
+    result = _third(tmp_path, catalog, store)
+    assert result["version"].startswith("v0003-")  # not a second version 2
+    after = _files(store)
+    assert {k: after[k] for k in before} == before and len(after) == 3
+    assert len(store.load()) == 5 and len(store.load("2")) == 4
+
+
+def test_user_files_in_the_store_are_ignored_and_never_touched(tmp_path, catalog):
+    store = _two_versions(tmp_path, catalog)
+    versions = store.root / "versions"
+    keep = {
+        versions / "README.md": b"my notes",
+        versions / "v0001-backup.parquet": (versions / store.versions()[0]["file"]).read_bytes(),
+        versions / "index.json.bak": store.index_path.read_bytes(),
+        store.root / "NOTES.txt": b"do not delete",
+    }
+    for path, data in keep.items():
+        path.write_bytes(data)
+    store.index_path.unlink()
+    found = store.inspect()
+    assert {"README.md", "v0001-backup.parquet", "index.json.bak"} <= set(found.ignored)
+    _third(tmp_path, catalog, store)
+    store.repair()
+    for path, data in keep.items():
+        assert path.read_bytes() == data, path
+    assert len(store.versions()) == 3
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["truncated", "no_file_key", "not_json_object", "versions_not_a_list", "repeated_entry"],
+)
+def test_a_damaged_index_is_rebuilt_not_an_internal_error(tmp_path, catalog, damage):
+    store = _two_versions(tmp_path, catalog)
+    text = store.index_path.read_text()
+    entries, expected = json.loads(text)["versions"], json.loads(text)["versions"]
+    if damage == "truncated":
+        store.index_path.write_text(text[: len(text) // 2])
+    elif damage == "no_file_key":
+        del entries[0]["file"]
+        store.index_path.write_text(json.dumps({"versions": entries}))
+    elif damage == "not_json_object":
+        store.index_path.write_text("[1, 2]")
+    elif damage == "versions_not_a_list":
+        store.index_path.write_text('{"versions": 3}')
+    else:
+        store.index_path.write_text(json.dumps({"versions": [entries[0], *entries]}))
+    assert store.inspect().repairs and len(store.load()) == 4
+    found = store.repair()
+    assert found.repairs and json.loads(store.index_path.read_text())["versions"] == expected
+    assert store.inspect().repairs == []
+
+
+def _swap_version_1(store) -> str:
+    """Version 1's file replaced by a table with one value changed, and its recorded file SHA-256
+    replaced too (the index then agrees with the file, but the rows are not the stored ones)."""
+    entry = store.versions()[0]
+    path = store.root / "versions" / entry["file"]
+    table = pd.read_parquet(path)
+    table.loc[0, "sigma_s_per_cm"] = 9.0
+    table.to_parquet(path, index=False)
+    index = json.loads(store.index_path.read_text())
+    index["versions"][0]["file_sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    store.index_path.write_text(json.dumps(index))
+    return str(path)
+
+
+def test_a_swapped_version_with_its_recorded_hash_is_refused(tmp_path, catalog):
+    store = _two_versions(tmp_path, catalog)
+    path = _swap_version_1(store)
+    before = (store.index_path.read_bytes(), _files(store))
+    for action in (
+        store.versions,
+        store.load,
+        store.repair,
+        lambda: _third(tmp_path, catalog, store),
+    ):
+        with pytest.raises(StoreError, match=re.escape(path) + ".*rows changed"):
+            action()
+    assert (store.index_path.read_bytes(), _files(store)) == before  # nothing written
+
+
+def test_a_version_that_changed_an_older_row_is_refused(tmp_path, catalog):
+    """Version 2 rewritten (consistent name and record) with a version-1 row changed: refused."""
+    from pipeline.campaign.store import _write_parquet, content_hash
+
+    store = _two_versions(tmp_path, catalog)
+    entry = store.versions()[1]
+    path = store.root / "versions" / entry["file"]
+    table = pd.read_parquet(path)
+    table.loc[0, "sigma_s_per_cm"] = 9.0
+    digest = content_hash(table)
+    path.unlink()
+    forged = path.with_name(f"v0002-{digest[:12]}.parquet")
+    _write_parquet(table, {"version": 2, "content_hash": digest}, forged)
+    index = json.loads(store.index_path.read_text())
+    index["versions"][1].update(
+        file=forged.name,
+        content_hash=digest,
+        file_sha256=hashlib.sha256(forged.read_bytes()).hexdigest(),
+    )
+    store.index_path.write_text(json.dumps(index))
+    with pytest.raises(StoreError, match=re.escape(str(forged)) + ".*version 1's rows"):
+        store.load()
+
+
+def test_a_missing_version_file_is_refused_naming_it(tmp_path, catalog):
+    store = _two_versions(tmp_path, catalog)
+    gone = store.root / "versions" / store.versions()[0]["file"]
+    gone.unlink()
+    with pytest.raises(StoreError, match=re.escape(str(gone)) + ": listed in .*missing"):
+        store.load()
+    store.index_path.unlink()  # and without the index, the gap itself is named
+    with pytest.raises(StoreError, match="version 1 missing"):
+        _third(tmp_path, catalog, store)
+    assert len(list((store.root / "versions").iterdir())) == 1
+
+
+def test_a_rewritten_file_with_the_same_rows_still_reads(tmp_path, catalog):
+    """A version file rewritten by another tool (no ssemo record in it, another SHA-256) holds
+    the same rows: read, and the index's hash is updated by repair."""
+    store = _two_versions(tmp_path, catalog)
+    path = store.root / "versions" / store.versions()[0]["file"]
+    pd.read_parquet(path).to_parquet(path, index=False)
+    assert "rewritten" in store.inspect().repairs[0]
+    assert len(store.load("1")) == 3
+    store.repair()
+    assert store.inspect().repairs == []
+
+
+def test_a_store_path_that_is_a_file_is_refused(tmp_path, catalog):
+    from pipeline.campaign.commands import suggest_options
+
+    path = tmp_path / "store"
+    path.write_text("not a folder")
+    with pytest.raises(StoreError, match=f"{re.escape(str(path))}: the measurement store must"):
+        ingest_file(EXAMPLE, catalog, MeasurementStore(path), skip_bad_rows=False)
+    with pytest.raises(StoreError, match=re.escape(str(path))):
+        suggest_options(8, 64, 0, path)
+    assert path.read_text() == "not a folder"
+
+
+CONCURRENT_INGEST = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    import pipeline.campaign.store as s
+    from pipeline.study.catalog import load_catalog
+
+    catalog = load_catalog(Path(sys.argv[3]))
+    s.ingest_file(sys.argv[2], catalog, s.MeasurementStore(sys.argv[1]), False)
+    """
+)
+
+
+def test_concurrent_ingests_are_serialized_and_lose_no_row(tmp_path):
+    """Four ingests of different files started at once: the lock gives four versions, every row."""
+    root = tmp_path / "store"
+    files = []
+    for i in range(4):
+        path = tmp_path / f"lab{i}.csv"
+        path.write_text(HEADER + f"C{i},me,2026-01-05,Li7La3Zr2O12,,,,25,{i + 1}e-4\n")
+        files.append(path)
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", CONCURRENT_INGEST, str(root), str(f), str(CONFIGS / "catalog")],
+            cwd=REPO,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+        )
+        for f in files
+    ]
+    assert [p.wait(120) for p in procs] == [0, 0, 0, 0]
+    store = MeasurementStore(root)
+    assert [v["version"] for v in store.versions()] == [1, 2, 3, 4]
+    assert sorted(store.load()["sample_id"]) == ["C0", "C1", "C2", "C3"]
+    assert store.inspect().repairs == []
+
+
+# --- the input: normalised identifiers, one state of the file ---------------------------------------
+
+
+def test_identifiers_are_normalised_and_lookalikes_refused_by_name(tmp_path, catalog):
+    path = tmp_path / "look.csv"
+    path.write_text(
+        HEADER
+        + "S1,me,2026-01-05,Li₇La₃Zr₂O₁₂,,,,25,2e-4\n"  # subscript digits: NFKC makes them 7 3 2 12
+        + "S2\u200b,me,2026-01-05,Li7La3Zr2O12,,,,25,2e-4\n"  # invisible: alone, it is 'S2'
+        + "S3,me,2026-01-05,Li7La3Zr2O12,,,,25,2e-4\n"
+        + "S3\u200b,me,2026-01-05,Li7La3Zr2O12,,,,60,3e-4\n"  # lookalike of line 4's id
+        + "Ｓ3,me,2026-01-05,Li7La3Zr2O12,,,,80,3e-4\n"  # fullwidth S: another lookalike
+    )
+    parsed = read_measurements(path, catalog)
+    assert parsed.rows["sample_id"].tolist() == ["S1", "S2", "S3"]
+    assert parsed.rows["formula"].iloc[0] == "Li7La3Zr2O12"
+    assert len(parsed.errors) == 2
+    assert parsed.errors[0].startswith(
+        f"{path}:5: column 'sample_id': 'S3\\u200b' and 'S3' (line 4)"
+    )
+    assert parsed.errors[1].startswith(f"{path}:6: column 'sample_id': 'Ｓ3' and 'S3' (line 4)")
+    # a stored id typed again with an invisible character is the same sample (skipped, not added)
+    store = MeasurementStore(tmp_path / "store")
+    store.ingest(parsed.rows, str(path))
+    again = tmp_path / "again.csv"
+    again.write_text(HEADER + "S1\u2060,me,2026-01-05,Li7La3Zr2O12,,,,25,2e-4\n")
+    result = ingest_file(again, catalog, store, skip_bad_rows=False)
+    assert result["added"] == 0 and result["skipped"] == 1
+
+
+def test_the_input_is_read_once_and_its_hash_recorded(tmp_path, catalog):
+    import pyarrow.parquet as pq
+
+    store = MeasurementStore(tmp_path / "store")
+    result = ingest_file(EXAMPLE, catalog, store, skip_bad_rows=False)
+    digest = hashlib.sha256(EXAMPLE.read_bytes()).hexdigest()
+    entry = store.versions()[0]
+    assert result["sha256"] == digest == entry["source_sha256"]
+    assert json.loads(store.index_path.read_text())["versions"][0]["source_sha256"] == digest
+    own = pq.read_schema(store.root / "versions" / entry["file"]).metadata[RECORD_KEY]
+    assert json.loads(own)["source_sha256"] == digest
+
+
+class _Rewriting:
+    """A file object whose read() rewrites the file in place halfway (a lab tool saving the file
+    while ssemo reads it; each save a different content) and returns old bytes then new bytes: a
+    mix. `saves` is the list of contents still to be saved, one per read."""
+
+    saves: ClassVar[list[bytes]] = []
+
+    def __init__(self, handle, path):
+        self.handle, self.path = handle, path
+
+    def __getattr__(self, name):
+        return getattr(self.handle, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.handle.close()
+
+    def read(self, n=-1):
+        if not _Rewriting.saves:
+            return self.handle.read(n)
+        new = _Rewriting.saves.pop(0)
+        head = self.handle.read(40)
+        with open(self.path, "r+b") as w:  # in place: same inode
+            w.write(new)
+            w.truncate()
+        return head + new[40:]
+
+
+def _lab_file(*ids: str) -> bytes:
+    return (HEADER + "".join(f"{i},me,2026-01-05,Li7La3Zr2O12,,,,25,5e-4\n" for i in ids)).encode()
+
+
+@pytest.mark.parametrize("saves", [1, 4])
+def test_a_file_rewritten_while_it_is_read_is_never_ingested_as_a_mix(
+    tmp_path, catalog, monkeypatch, saves
+):
+    import builtins
+
+    import pipeline.campaign.store as store_module
+
+    path = tmp_path / "lab.csv"
+    path.write_bytes(_lab_file("OLD1"))
+    contents = [_lab_file(*(f"NEW{k}" for k in range(1, i + 3))) for i in range(saves)]
+    _Rewriting.saves = list(contents)
+    real_open = builtins.open
+
+    def opening(file, *args, **kwargs):
+        handle = real_open(file, *args, **kwargs)
+        return _Rewriting(handle, path) if isinstance(file, int) else handle
+
+    monkeypatch.setattr(store_module, "open", opening, raising=False)
+    if saves < store_module.READ_TRIES:
+        parsed = read_measurements(path, catalog)  # read again until two reads agree: whole
+        assert parsed.rows["sample_id"].tolist() == ["NEW1", "NEW2"]
+        assert parsed.sha256 == hashlib.sha256(contents[-1]).hexdigest()
+    else:  # saved again at every read: refused, never parsed as a mix
+        with pytest.raises(MeasurementError, match=re.escape(str(path)) + ": changed while"):
+            read_measurements(path, catalog)
+
+
+def test_a_file_replaced_by_a_rename_during_the_read_is_read_whole(tmp_path, monkeypatch):
+    import pipeline.campaign.store as store_module
+
+    path = tmp_path / "lab.csv"
+    path.write_bytes(b"old content\n")
+    real_fstat, calls = os.fstat, []
+
+    def fstat(fd):
+        calls.append(fd)
+        if len(calls) == 1:  # between the open and the read: a new file renamed over the path
+            replacement = tmp_path / "new.csv"
+            replacement.write_bytes(b"new content, longer\n")
+            os.replace(replacement, path)
+        return real_fstat(fd)
+
+    monkeypatch.setattr(store_module.os, "fstat", fstat)
+    # the first read is the old file whole; the new file is fresh, so it is read twice to confirm
+    assert store_module.read_input(path) == b"new content, longer\n"
+
+
+def test_a_settled_file_is_read_once_a_fresh_one_twice(tmp_path, monkeypatch):
+    import pipeline.campaign.store as store_module
+
+    path = tmp_path / "lab.csv"
+    path.write_bytes(b"content\n")
+    reads = []
+    real = store_module._read_all
+    monkeypatch.setattr(store_module, "_read_all", lambda *a: reads.append(a) or real(*a))
+    assert store_module.read_input(path) == b"content\n" and len(reads) == 2  # just written
+    reads.clear()
+    now = time.time_ns
+    monkeypatch.setattr(store_module.time, "time_ns", lambda: now() + 3600 * 10**9)  # an hour on
+    assert store_module.read_input(path) == b"content\n" and len(reads) == 1
+
+
+def test_input_size_bound_and_kind_of_file(tmp_path):
+    from pipeline.campaign.store import read_input
+
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"x" * 101)
+    with pytest.raises(MeasurementError, match="larger than"):
+        read_input(big, limit=100)
+    fifo = tmp_path / "fifo.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(MeasurementError, match="not a regular file"):
+        read_input(fifo)
+    with pytest.raises(MeasurementError, match="not a regular file"):
+        read_input(tmp_path)
