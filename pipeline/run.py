@@ -18,6 +18,7 @@ import pandas as pd
 from pipeline.files import ensure_writable, inside, remove_stale_partials
 from pipeline.reporting import tracking
 from pipeline.reporting.artifacts import Outcome, study_writers, write_all
+from pipeline.reporting.decisive import decisive_values
 from pipeline.search.decisions import choose
 from pipeline.search.nsga2 import Callback, SearchResult, run_nsga2
 from pipeline.study.catalog import FILES, Catalog, load_catalog
@@ -260,8 +261,25 @@ def study_outcome(
         summary["previous_run_id"] = previous.get("run_id", "")
     history = pd.DataFrame(result.history)
     exclusions = stability_exclusions(catalog, config, model.space)
+    decisive = decisive_values(model, front, chosen)
+    flipped = len(decisive.flips)
+    if flipped:
+        messages.append(
+            f"{flipped} of {len(front)} front designs are feasible or not depending on an "
+            "assumption-grade catalog value within its range (report: 'What decided the "
+            "recommendations'; assumption_values.csv)."
+        )
+    summary["n_front_designs_decided_by_assumption"] = flipped
     return Outcome(
-        front, chosen, history, summary, messages, infeasible_families, exclusions, previous_front
+        front,
+        chosen,
+        history,
+        summary,
+        messages,
+        infeasible_families,
+        exclusions,
+        previous_front,
+        decisive=decisive,
     )
 
 

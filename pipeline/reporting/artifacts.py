@@ -28,6 +28,7 @@ class Outcome:
     exclusions: list[str]
     previous_front: pd.DataFrame | None = None  # the last run's front, when this run compares
     suggestions: Any = None  # pipeline.campaign.suggest.Suggestions, when `ssemo suggest` asked
+    decisive: Any = None  # pipeline.reporting.decisive.Decisive: which catalog values decided
 
 
 def study_writers(
@@ -64,6 +65,7 @@ def study_writers(
                 outcome.exclusions,
                 display=shown,
                 suggestions=outcome.suggestions,
+                decisive=outcome.decisive,
             )
         ),
         "hypervolume.png": lambda p: plots.hypervolume_plot(outcome.history, p),
@@ -86,6 +88,9 @@ def study_writers(
             ),
             encoding="utf-8",
         )
+    if outcome.decisive is not None:
+        values = outcome.decisive.values
+        writers["assumption_values.csv"] = lambda p: values.to_csv(p, index=False)
     if outcome.suggestions is not None:
         # spreadsheet-safe text cells (a formula-like composition is quoted), 6 significant digits
         from pipeline.files import spreadsheet_safe

@@ -43,10 +43,11 @@ def optimized_columns(config: StudyConfig) -> list[str]:
     return extra
 
 
-def design_flags(frame: pd.DataFrame, config: StudyConfig) -> pd.Series:
+def design_flags(frame: pd.DataFrame, config: StudyConfig, decisive=None) -> pd.Series:
     """Per design, what a scientist must know before trusting the row: constraints that could not
     be evaluated (and how the study treated them), conductivities predicted rather than measured,
-    extrapolation, and supported films that are not free-standing membranes."""
+    extrapolation, supported films that are not free-standing membranes, and assumption-grade
+    catalog values that decide its feasibility or its choice (decisive: frame rows are front rows)."""
     active = [name for name in active_constraints(config) if name in frame]
     predicted = config.surrogate.conductivity_source == "surrogate"
 
@@ -69,6 +70,13 @@ def design_flags(frame: pd.DataFrame, config: StudyConfig) -> pd.Series:
             out.append("outside the surrogate's domain")
         if "free_standing" in row and not bool(row["free_standing"]):
             out.append("supported film on the cathode, not free-standing")
+        if decisive is not None:
+            flips = decisive.flips.get(row.name, [])
+            if flips:
+                out.append(f"ASSUMPTION DECIDES FEASIBILITY: {', '.join(flips)}")
+            moved = decisive.choice_moves.get(str(row.get("choice", "")), [])
+            if moved:
+                out.append(f"choice moves within the range of assumption: {', '.join(moved)}")
         return "; ".join(out)
 
     if frame.empty:
@@ -108,12 +116,14 @@ def render(
     exclusions: list[str] | None = None,
     display=None,
     suggestions=None,
+    decisive=None,
 ) -> str:
     """display: the pareto.DisplayFront the figures and front_display.csv show, stated here;
-    suggestions: pipeline.campaign.suggest.Suggestions (`ssemo suggest`), the last section."""
+    suggestions: pipeline.campaign.suggest.Suggestions (`ssemo suggest`), the last section;
+    decisive: pipeline.reporting.decisive.Decisive, the catalog values behind each choice."""
     c = config
     k = c.constraints
-    table = chosen.assign(flags=design_flags(chosen, c))
+    table = chosen.assign(flags=design_flags(chosen, c, decisive))
     lines = [
         f"# ssemo study `{c.name}`",
         "",
@@ -174,6 +184,7 @@ def render(
         _table(table, ["choice", *shown_columns(), *optimized_columns(c), "flags"]),
         _why(chosen) if len(chosen) else "No feasible design was found.",
         "",
+        *decided_section(chosen, decisive),
         "## Excluded by chemical stability",
     ]
     lines += [f"- {e}" for e in exclusions or []] or ["- none"]
@@ -189,6 +200,55 @@ def render(
     lines += notes or ["- none"]
     lines += ["", "## What to make and measure next", *next_steps(c, suggestions), ""]
     return "\n".join(lines)
+
+
+def decided_section(chosen: pd.DataFrame, decisive) -> list[str]:
+    """Per recommended design, the catalog values behind its verdicts (grade and range), then the
+    assumption-grade values that touch the front, most used first."""
+    if decisive is None:
+        return []
+    from pipeline.reporting.decisive import design_evidence
+
+    lines = [
+        "## What decided the recommendations",
+        "Each catalog number carries a range and an evidence grade (`ssemo catalog evidence`). "
+        "Every assumption-grade value a front design uses was moved to each end of its range, one "
+        "at a time: the flags above name the values that flip a recommended design's feasibility "
+        "or move a choice to another design.",
+        "",
+    ]
+    for row in chosen.itertuples():
+        lines.append(f"- **{row.choice}** ({row.material}, {row.process}, {row.coating}):")
+        for verdict, values in design_evidence(decisive, row.Index).items():
+            lines.append(f"  - {verdict}: {'; '.join(values)}")
+    values = decisive.values
+    lines += ["", "Assumption-grade values that touch the front (most front designs first):", ""]
+    if len(values) == 0:
+        lines.append("- none")
+    else:
+        shown = values.head(15).assign(
+            range=[
+                f"{lo:.3g}–{hi:.3g}"
+                for lo, hi in zip(values["low"].head(15), values["high"].head(15), strict=True)
+            ]
+        )
+        lines.append(
+            _table(
+                shown,
+                [
+                    "label",
+                    "value",
+                    "range",
+                    "n_front_designs",
+                    "n_flip_feasibility",
+                    "choices_moved",
+                ],
+            )
+        )
+        if len(values) > 15:
+            lines.append(f"({len(values) - 15} more in assumption_values.csv)")
+    lines.append("")
+    return lines
 
 
 def next_steps(config: StudyConfig, suggestions) -> list[str]:

@@ -1,0 +1,264 @@
+"""Which catalog values decide a study's recommendations (issue 23, item 5).
+
+Every catalog number carries a plausible range (pipeline.study.catalog). Here each assumption-grade
+number that a front design uses is moved to each end of its range, one at a time, and the front is
+evaluated again: a value *decides feasibility* of a design when the design's verdict flips at either
+end, and *decides a choice* when the compromise choice (knee, ASF, ...) picks another front design at
+either end. One-at-a-time ends are a screening, not the joint propagation of every range (that is a
+search over plausible worlds, a later step); they find the values a scientist should check first.
+The whole front is evaluated per end in one vectorized call, so the cost is two front evaluations
+per assumption value that touches the front.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from objectives.constants import ZERO_CELSIUS_K
+from pipeline.search.decisions import choose
+from pipeline.study.catalog import Catalog
+from pipeline.study.evaluation import Evaluator, sigma_at_temperature_s_per_cm
+from pipeline.study.registry import normalize
+
+# Which verdict a catalog property enters (for the report's per-design list).
+VERDICT_OF_PROPERTY = {
+    "sigma_ref_s_per_cm": "ASR",
+    "reference_temperature_c": "ASR",
+    "activation_energy_ev": "ASR",
+    "vft_pseudo_activation_k": "ASR",
+    "vft_vogel_temperature_k": "ASR",
+    "membrane_conductivity_factor": "ASR",
+    "interfacial_resistance_ohm_cm2": "ASR",
+    "layer_thickness_um": "ASR",
+    "particle_radius_nm": "ASR",
+    "interphase_thickness_nm": "ASR",
+    "transference_number": "ASR",
+    "strength_mpa": "strength",
+    "strength_area_cm2": "strength",
+    "weibull_modulus": "strength",
+    "fracture_toughness_mpa_m05": "strength",
+    "youngs_modulus_gpa": "strength",
+    "modulus_porosity_coefficient": "strength",
+    "shear_modulus_gpa": "short circuit",
+    "ccd_ma_per_cm2": "short circuit",
+    "relative_density_max": "short circuit",
+    "defect_size_um": "short circuit",
+    "min_thickness_um": "thickness window",
+    "max_thickness_um": "thickness window",
+    "mrl": "manufacturability",
+    "processing_temperature_c": "manufacturability",
+    "density_g_per_cm3": "energy density",
+}
+VERDICTS = ("ASR", "strength", "short circuit", "thickness window", "manufacturability")
+
+
+@dataclass(frozen=True)
+class Decisive:
+    """uses: (front row, evidence row) pairs, a design using a value; values: per assumption-grade
+    value touching the front, how many front designs use it, flip feasibility, and which choices
+    move at an end of its range; per_design: per front row the assumption values that flip it."""
+
+    evidence: pd.DataFrame  # the catalog's evidence table (Catalog.evidence)
+    uses: pd.DataFrame  # front_row, evidence_row
+    values: pd.DataFrame
+    flips: dict[int, list[str]]  # front row -> labels of assumption values that flip feasibility
+    choice_moves: dict[str, list[str]]  # choice label -> labels of values that move it
+
+
+def value_label(row) -> str:
+    """A short name for one catalog number: 'process tape_casting min_thickness_um'."""
+    where = f" on {row['applies_to']}" if row.get("applies_to") else ""
+    return f"{row['table']} {row['item']}{where} {row['property']}"
+
+
+def evidence_uses(catalog: Catalog, front: pd.DataFrame) -> pd.DataFrame:
+    """(front_row, evidence_row) for every catalog number a front design's evaluation reads: its
+    material's (or its family parent's) properties, its process's, and the most specific
+    coating row for its (coating, material)."""
+    ev = catalog.evidence()
+    by_item: dict[tuple[str, str], list[int]] = {}
+    for i, (table, item) in enumerate(zip(ev["table"], ev["item"], strict=True)):
+        by_item.setdefault((table, item), []).append(i)
+    coating_rows: dict[tuple[str, str, str], int] = {}
+    for i in np.flatnonzero((ev["table"] == "coating").to_numpy()):
+        coating_rows[(ev.at[i, "item"], ev.at[i, "applies_to"], ev.at[i, "property"])] = i
+    props = ev.loc[ev["table"] == "coating", "property"].unique()
+    pairs: list[tuple[int, int]] = []
+    for row, (material, family, process, coating) in enumerate(
+        front[["material", "family", "process", "coating"]].itertuples(index=False)
+    ):
+        owner = catalog.family_parent(material) or material
+        for i in by_item.get(("material", owner), []) + by_item.get(("process", process), []):
+            pairs.append((row, i))
+        for prop in props:
+            for key in dict.fromkeys((material, owner, family)):
+                hit = coating_rows.get((coating, key, prop))
+                if hit is not None:
+                    pairs.append((row, hit))
+                    break
+    return pd.DataFrame(pairs, columns=["front_row", "evidence_row"], dtype=int)
+
+
+def _at(catalog: Catalog, row: pd.Series, value: float) -> Catalog:
+    """The catalog with one evidence row's number set to `value` (a family copy of a material
+    follows its parent)."""
+    item, prop = row["item"], row["property"]
+    if row["table"] == "material":
+        frame = catalog.materials.copy()
+        ids = [m for m in frame.index if m == item or catalog.family_parent(m) == item]
+        frame.loc[ids, prop] = value
+        return replace(catalog, materials=frame)
+    if row["table"] == "process":
+        frame = catalog.processes.copy()
+        frame.loc[item, prop] = value
+        return replace(catalog, processes=frame)
+    frame = catalog.coating_properties.copy()
+    hit = (
+        (frame["coating_id"] == item)
+        & (frame["applies_to"] == row["applies_to"])
+        & (frame["property"] == prop)
+    )
+    frame.loc[hit, "value"] = value
+    return replace(catalog, coating_properties=frame)
+
+
+def _model_with(model, catalog: Catalog):
+    """A shallow copy of a StudyModel whose evaluators read `catalog`. The dense σ the model uses
+    per material is scaled by the catalog law's change at each temperature, so a surrogate's σ
+    (conductivity_source: surrogate) and family members' predictions stay as they were."""
+    moved = copy.copy(model)
+    moved.catalog = catalog
+    config = model.config
+    surrogate_sigma = config.surrogate.conductivity_source == "surrogate"
+    has_formula = (model.catalog.materials["formula"].fillna("") != "").to_numpy()
+
+    def scaled(sigma: np.ndarray | None, temperature_c: float) -> np.ndarray | None:
+        if sigma is None:
+            return None
+        kelvin = temperature_c + ZERO_CELSIUS_K
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = sigma_at_temperature_s_per_cm(catalog, kelvin) / sigma_at_temperature_s_per_cm(
+                model.catalog, kelvin
+            )
+        ratio = np.where(np.isfinite(ratio), ratio, 1.0)
+        if surrogate_sigma:
+            ratio = np.where(has_formula, 1.0, ratio)
+        return sigma * ratio
+
+    operating = config.operating.temperature_c
+    moved.evaluator = Evaluator(
+        catalog,
+        config,
+        material_sigma_s_per_cm=scaled(model.conductivity.sigma_operating_s_per_cm, operating),
+    )
+    if model.cold is not None:
+        cold_c = float(config.constraints.temperature_window_c[0])
+        moved.cold = Evaluator(
+            catalog,
+            config,
+            temperature_c=cold_c,
+            material_sigma_s_per_cm=scaled(model.conductivity.sigma_cold_s_per_cm, cold_c),
+        )
+    return moved
+
+
+def _choices(model, front: pd.DataFrame, F: np.ndarray, feasible: np.ndarray) -> dict[str, int]:
+    """Choice label -> front row, choosing among the designs feasible here."""
+    rows = np.flatnonzero(feasible)
+    if len(rows) == 0:
+        return {}
+    bounds = {name: model.config.normalization[name] for name in model.objectives}
+    sub = front.iloc[rows].reset_index(drop=True)
+    chosen = choose(
+        sub,
+        normalize(F[rows], model.objectives, bounds),
+        model.objectives,
+        model.config.decision.asf_weights,
+    )
+    out: dict[str, int] = {}
+    for position, row in zip(chosen.index, chosen.itertuples(), strict=True):
+        for label in [row.choice, *[s for s in row.same_as_choice.split(", ") if s]]:
+            out[label] = int(rows[position])
+    return out
+
+
+def decisive_values(model, front: pd.DataFrame, chosen: pd.DataFrame) -> Decisive:
+    """Screen every assumption-grade value that a front design uses at both ends of its range."""
+    catalog: Catalog = model.catalog
+    evidence = catalog.evidence()
+    if len(front) == 0:
+        empty = pd.DataFrame(columns=["label", "n_front_designs", "n_flip_feasibility"])
+        return Decisive(evidence, pd.DataFrame(), empty, {}, {})
+    uses = evidence_uses(catalog, front)
+    X = front[model.space.x_columns].to_numpy()
+    base_F, _, base_out = model.evaluate(X)
+    base_choice = _choices(model, front, base_F, base_out["feasible"])
+    graded = evidence["grade"].to_numpy()
+    touched = sorted(set(uses["evidence_row"]))
+    records, flips, moves = [], {}, {}
+    for i in touched:
+        if graded[i] != "assumption":
+            continue
+        row = evidence.loc[i]
+        label = value_label(row)
+        users = uses.loc[uses["evidence_row"] == i, "front_row"].to_numpy()
+        flipped = np.zeros(len(front), dtype=bool)
+        moved_choices: set[str] = set()
+        for end in ("low", "high"):
+            if row[end] == row["value"]:
+                continue
+            F, _, out = _model_with(model, _at(catalog, row, float(row[end]))).evaluate(X)
+            flipped |= out["feasible"] != base_out["feasible"]
+            now = _choices(model, front, F, out["feasible"])
+            moved_choices |= {c for c, r in base_choice.items() if now.get(c) != r}
+        flipped &= np.isin(np.arange(len(front)), users)
+        for r in np.flatnonzero(flipped):
+            flips.setdefault(int(r), []).append(label)
+        for c in moved_choices:
+            moves.setdefault(c, []).append(label)
+        records.append(
+            {
+                "label": label,
+                "value": row["value"],
+                "low": row["low"],
+                "high": row["high"],
+                "source": row["source"],
+                "n_front_designs": len(users),
+                "n_flip_feasibility": int(flipped.sum()),
+                "choices_moved": ", ".join(sorted(moved_choices)),
+            }
+        )
+    values = pd.DataFrame(records)
+    if len(values):
+        values = values.sort_values(
+            ["n_front_designs", "n_flip_feasibility", "label"],
+            ascending=[False, False, True],
+            kind="stable",
+        ).reset_index(drop=True)
+    return Decisive(evidence, uses, values, flips, moves)
+
+
+def design_evidence(decisive: Decisive, front_row: int) -> dict[str, list[str]]:
+    """Per verdict, the values a front design's evaluation reads, with grade and range."""
+    ev = decisive.evidence
+    rows = decisive.uses.loc[decisive.uses["front_row"] == front_row, "evidence_row"]
+    out: dict[str, list[str]] = {}
+    for i in rows:
+        r = ev.loc[i]
+        verdict = VERDICT_OF_PROPERTY.get(r["property"])
+        if verdict not in VERDICTS:
+            continue
+        if r["grade"] == "unknown":
+            text = f"{r['property']} unknown"
+        else:
+            text = (
+                f"{r['property']} {r['value']:.3g} ({r['grade']}, {r['low']:.3g}–{r['high']:.3g})"
+            )
+        if r["table"] == "coating":
+            text = f"{r['item']} on {r['applies_to']}: {text}"
+        out.setdefault(verdict, []).append(text)
+    return out

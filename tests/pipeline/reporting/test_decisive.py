@@ -1,0 +1,116 @@
+"""Which assumption-grade catalog values decide a front design's feasibility (issue 23, item 5)."""
+
+import csv
+
+import numpy as np
+import pytest
+
+from pipeline.reporting import report
+from pipeline.reporting.decisive import decisive_values, design_evidence, evidence_uses
+from pipeline.search.decisions import choose
+from pipeline.search.nsga2 import run_nsga2
+from pipeline.study.catalog import load_catalog
+from pipeline.study.config import load_config
+from pipeline.study.problem import StudyModel
+from pipeline.study.registry import normalize
+from tests.conftest import CONFIGS
+
+OVERRIDES = ["search.population_size=24", "search.generations=12", "tracking.enabled=false"]
+
+
+@pytest.fixture(scope="module")
+def study():
+    config = load_config(CONFIGS / "default.yaml", OVERRIDES)
+    model = StudyModel(load_catalog(config.catalog_dir()), config)
+    result = run_nsga2(model, progress=False)
+    front = model.table(result.archive.X)
+    front = front.sort_values(list(model.objectives), kind="stable").reset_index(drop=True)
+    bounds = {n: config.normalization[n] for n in model.objectives}
+    F = normalize(
+        model.evaluate(front[model.space.x_columns].to_numpy())[0], model.objectives, bounds
+    )
+    chosen = choose(front, F, model.objectives, config.decision.asf_weights)
+    return config, model, front, chosen, decisive_values(model, front, chosen)
+
+
+def test_a_design_uses_its_material_process_and_most_specific_coating_row(study):
+    _, model, front, _, decisive = study
+    ev = decisive.evidence
+    uses = evidence_uses(model.catalog, front)
+    row = int(np.flatnonzero(front["material"].to_numpy() == "Li6PS5Cl")[0])
+    used = ev.loc[uses.loc[uses["front_row"] == row, "evidence_row"]]
+    assert set(used.loc[used["table"] == "material", "item"]) == {"Li6PS5Cl"}
+    assert set(used.loc[used["table"] == "process", "item"]) == {front.at[row, "process"]}
+    coating = used[used["table"] == "coating"]
+    assert len(coating) == coating["property"].nunique()  # one row per property, not per key
+
+
+def test_only_assumption_values_are_screened_most_used_first(study):
+    *_, decisive = study
+    values = decisive.values
+    assert len(values) > 0
+    labels = set(values["label"])
+    ev = decisive.evidence
+    graded = {
+        f"{r.table} {r.item}{f' on {r.applies_to}' if r.applies_to else ''} {r.property}": r.grade
+        for r in ev.itertuples()
+    }
+    assert {graded[label] for label in labels} == {"assumption"}
+    assert values["n_front_designs"].is_monotonic_decreasing
+
+
+def test_a_flagged_flip_reproduces_through_an_edited_catalog_file(study, tmp_path):
+    """Independent path: write the value's end into a copy of the CSV, load it, rebuild the model,
+    and the design's verdict flips as the screening said."""
+    config, model, front, _, decisive = study
+    assert decisive.flips, "the small default front has designs decided by an assumption"
+    row, labels = next(iter(sorted(decisive.flips.items())))
+    label = labels[0]
+    ev = decisive.evidence
+    hit = ev[
+        [
+            f"{r.table} {r.item}{f' on {r.applies_to}' if r.applies_to else ''} {r.property}"
+            == label
+            for r in ev.itertuples()
+        ]
+    ].iloc[0]
+    X = front[model.space.x_columns].to_numpy()[[row]]
+    base = bool(model.evaluate(X)[2]["feasible"][0])
+    verdicts = []
+    for end in ("low", "high"):
+        folder = tmp_path / end
+        folder.mkdir()
+        for path in config.catalog_dir().iterdir():
+            (folder / path.name).write_bytes(path.read_bytes())
+        name = {"material": "material_properties.csv", "process": "process_properties.csv"}.get(
+            hit["table"], "coating_properties.csv"
+        )
+        id_col = {"material": "material_id", "process": "process_id"}.get(
+            hit["table"], "coating_id"
+        )
+        with (folder / name).open(newline="") as fh:
+            rows = list(csv.DictReader(fh))
+        for r in rows:
+            if r[id_col] == hit["item"] and r["property"] == hit["property"]:
+                if hit["table"] != "coating" or r["applies_to"] == hit["applies_to"]:
+                    r["value"] = repr(float(hit[end]))
+        with (folder / name).open("w", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+        moved = StudyModel(load_catalog(folder), config)
+        verdicts.append(bool(moved.evaluate(X)[2]["feasible"][0]))
+    assert any(v != base for v in verdicts)
+
+
+def test_the_report_flags_a_recommendation_an_assumption_decides(study):
+    config, _, front, chosen, decisive = study
+    flags = report.design_flags(front, config, decisive)
+    flagged = {i for i, text in flags.items() if "ASSUMPTION DECIDES FEASIBILITY" in text}
+    assert flagged == set(decisive.flips) != set()
+    lines = report.decided_section(chosen, decisive)
+    assert lines[0] == "## What decided the recommendations"
+    first = chosen.index[0]
+    evidence = design_evidence(decisive, first)
+    assert "ASR" in evidence and any("interfacial_resistance_ohm_cm2" in v for v in evidence["ASR"])
+    assert any(line.startswith("| label | value | range | n_front_designs") for line in lines)
