@@ -84,8 +84,8 @@ def evidence_uses(catalog: Catalog, front: pd.DataFrame) -> pd.DataFrame:
     for i, (table, item) in enumerate(zip(ev["table"], ev["item"], strict=True)):
         by_item.setdefault((table, item), []).append(i)
     coating_rows: dict[tuple[str, str, str], int] = {}
-    for i in np.flatnonzero((ev["table"] == "coating").to_numpy()):
-        coating_rows[(ev.at[i, "item"], ev.at[i, "applies_to"], ev.at[i, "property"])] = i
+    for k in np.flatnonzero((ev["table"] == "coating").to_numpy()):
+        coating_rows[(ev.at[k, "item"], ev.at[k, "applies_to"], ev.at[k, "property"])] = int(k)
     props = ev.loc[ev["table"] == "coating", "property"].unique()
     pairs: list[tuple[int, int]] = []
     for row, (material, family, process, coating) in enumerate(
@@ -199,7 +199,9 @@ def decisive_values(model, front: pd.DataFrame, chosen: pd.DataFrame) -> Decisiv
     base_choice = _choices(model, front, base_F, base_out["feasible"])
     graded = evidence["grade"].to_numpy()
     touched = sorted(set(uses["evidence_row"]))
-    records, flips, moves = [], {}, {}
+    records: list[dict] = []
+    flips: dict[int, list[str]] = {}
+    moves: dict[str, list[str]] = {}
     for i in touched:
         if graded[i] != "assumption":
             continue
