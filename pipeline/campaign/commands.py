@@ -45,20 +45,20 @@ def suggest_options(q: int, samples: int, seed: int, store_dir: str | Path | Non
     from pipeline.campaign.suggest import SuggestOptions
 
     store = MeasurementStore(store_dir or DEFAULT_STORE)
-    found = store.inspect().check()  # a store path that is a file, or a damaged store: refused
+    # a store path that is a file, or a damaged store, is refused (StoreError naming the file)
+    label, table, found = store.read()
     for repair in found.repairs:
         print(
             f"warning: measurement store {store.root}: {repair} (read from the version files; "
             "`ssemo store repair` rewrites the index)",
             file=sys.stderr,
         )
-    table = store.load()
     return SuggestOptions(
         q=q,
         samples=samples,
         seed=seed,
         measured=measured_designs(table),
-        measurements_version=store.version_label(),
+        measurements_version=label,
     )
 
 

@@ -408,13 +408,10 @@ class Inspection:
     leftovers: list[Path] = field(default_factory=list)
 
     def check(self) -> Inspection:
+        """Itself, or StoreError naming every damaged file (on one line) when there is damage."""
         if self.damage:
-            more = (
-                f" (and {len(self.damage) - 1} more: ssemo store verify)"
-                if len(self.damage) > 1
-                else ""
-            )
-            raise StoreError(self.damage[0] + more)
+            more = f"; and {len(self.damage) - 5} more" if len(self.damage) > 5 else ""
+            raise StoreError("; ".join(self.damage[:5]) + more)
         return self
 
 
@@ -440,8 +437,21 @@ class MeasurementStore:
 
     def inspect(self) -> Inspection:
         """Every version file checked (readable, its rows matching its name and record, holding
-        the previous version's rows unchanged) and compared with index.json."""
+        the previous version's rows unchanged) and compared with index.json; while an ingest
+        holds the store's lock, after it (so that its half-done state is not reported)."""
         self._check_root()
+        try:
+            handle = open(self.root / ".lock", "rb")  # closed by the with below
+        except OSError:  # no store yet, or not readable: nothing to wait for
+            return self._inspect()
+        with handle:
+            fcntl.flock(handle, fcntl.LOCK_SH)
+            try:
+                return self._inspect()
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _inspect(self) -> Inspection:
         found = Inspection(self.root)
         files: dict[int, list[Path]] = {}
         if self.versions_dir.is_dir():
@@ -573,6 +583,13 @@ class MeasurementStore:
         file when one is damaged)."""
         return self.inspect().check().records
 
+    def read(self, version: str = "latest") -> tuple[str, pd.DataFrame, Inspection]:
+        """(label, table, inspection) of a version after one check of the store: what a reader
+        that also wants to say what it found (repairs the files settled) calls."""
+        found = self.inspect().check()
+        entry = self._entry(found.records, version)
+        return ("none" if entry is None else _label(entry)), self._load(entry), found
+
     def version_label(self, version: str = "latest") -> str:
         """'v0003-<hash12>' of a version, or 'none' for an empty store."""
         entry = self._entry(self.versions(), version)
@@ -633,8 +650,8 @@ class MeasurementStore:
         with self._locked():
             return self._repaired()
 
-    def _repaired(self) -> Inspection:
-        found = self.inspect().check()
+    def _repaired(self) -> Inspection:  # under the exclusive lock
+        found = self._inspect().check()
         for path in found.leftovers:
             path.unlink(missing_ok=True)
         if found.repairs:

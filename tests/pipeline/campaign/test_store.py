@@ -590,3 +590,19 @@ def test_input_size_bound_and_kind_of_file(tmp_path):
         read_input(fifo)
     with pytest.raises(MeasurementError, match="not a regular file"):
         read_input(tmp_path)
+
+
+def test_a_reader_waits_for_a_running_ingest(tmp_path, catalog):
+    """verify (and every read) takes the store's lock shared: an ingest's half-done state (its
+    version renamed, the index not yet) is never reported as a disagreement."""
+    import threading
+
+    store = _two_versions(tmp_path, catalog)
+    results = []
+    with store._locked():
+        reader = threading.Thread(target=lambda: results.append(store.inspect()))
+        reader.start()
+        reader.join(0.5)
+        assert reader.is_alive() and not results  # waiting for the lock
+    reader.join(30)
+    assert results and results[0].repairs == [] and len(results[0].records) == 2
