@@ -112,6 +112,12 @@ INDEX_KEYS = {"version": int, "file": str, "content_hash": str, "file_sha256": s
 # the blank letters that render as nothing.
 _INVISIBLE_CATEGORIES = {"Cf", "Cc", "Zl", "Zp"}
 _INVISIBLE = {"\u034f", "\u115f", "\u1160", "\u17b4", "\u17b5", "\u2800", "\u3164", "\uffa0"}
+# Cyrillic and Greek letters drawn like Latin ones (the common part of Unicode's confusables):
+# two sample ids equal once these read as Latin are lookalikes, refused rather than two samples.
+_LATIN_LOOKALIKES = str.maketrans(
+    "АВЕКМНОРСТХУаеорсухіјѕІЈЅһԁԛԝ" + "ΑΒΕΖΗΙΚΜΝΟΡΤΥΧοικ",
+    "ABEKMHOPCTXYaeopcyxijsIJShdqw" + "ABEZHIKMNOPTYXoik",
+)
 
 
 class MeasurementError(InputError):
@@ -143,6 +149,12 @@ def normalized(text: str) -> str:
         and not ("\ufe00" <= ch <= "\ufe0f" or "\U000e0100" <= ch <= "\U000e01ef")
     )
     return " ".join(text.split())
+
+
+def lookalike_key(text: str) -> str:
+    """What two ids that look alike share: the normalised id with Cyrillic and Greek letters
+    drawn like Latin ones read as Latin ('Сell-1' with a Cyrillic С is 'Cell-1')."""
+    return normalized(text).translate(_LATIN_LOOKALIKES)
 
 
 def read_input(path: str | Path, limit: int = MAX_FILE_BYTES) -> bytes:
@@ -242,7 +254,7 @@ def read_measurements(path: str | Path, catalog) -> Parsed:
     materials = catalog.materials
     good, errors = [], []
     seen: set[tuple[str, float]] = set()
-    typed_ids: dict[str, tuple[str, int]] = {}  # normalised sample id -> (as typed, first line)
+    typed_ids: dict[str, tuple[str, int]] = {}  # lookalike_key -> (as typed, first line)
     for i, raw in enumerate(frame.to_dict("records")):
         line = i + 2
         typed = {c: str(raw.get(c, "")).strip() for c in COLUMNS}
@@ -258,14 +270,16 @@ def read_measurements(path: str | Path, catalog) -> Parsed:
         if r["sample_id"] and len(r["sample_id"]) > 100:
             fail("sample_id", "longer than 100 characters")
         if r["sample_id"]:
-            first = typed_ids.setdefault(r["sample_id"], (typed["sample_id"], line))
+            key = lookalike_key(typed["sample_id"])
+            first = typed_ids.setdefault(key, (typed["sample_id"], line))
             if first[0] != typed["sample_id"]:
                 fail(
                     "sample_id",
-                    f"{typed['sample_id']!r} and {first[0]!r} (line {first[1]}) are the same id "
-                    f"{r['sample_id']!r} once normalised (Unicode NFKC, invisible characters "
-                    "removed) but typed differently; type one id alike on every row, or give "
-                    "different samples different ids",
+                    f"{typed['sample_id']!r} and {first[0]!r} (line {first[1]}) look alike: the "
+                    f"same id {key!r} once normalised (Unicode NFKC, invisible characters removed, "
+                    "Cyrillic and Greek letters drawn like Latin ones read as Latin) but typed "
+                    "differently; type one id alike on every row, or give different samples "
+                    "clearly different ids",
                 )
         if r["date"]:
             try:
@@ -698,16 +712,30 @@ class MeasurementStore:
             return {**result, "version": _label(record), "added": len(new)}
 
     def _new_rows(self, current: pd.DataFrame, rows: pd.DataFrame):
-        # stored ids compared as normalised (a store written before normalisation may hold a
-        # lookalike; the same sample is matched, not added twice)
+        # stored ids compared as normalised (a store written before normalisation may hold an id
+        # with an invisible character: the same sample is matched, not added twice); an id that
+        # only looks like a stored one (lookalike_key) is refused
         stored = {
             (normalized(str(r["sample_id"])), float(r["temperature_c"])): r
             for r in current.to_dict("records")
         }
+        looks = {
+            lookalike_key(str(sid)): (normalized(str(sid)), v)
+            for sid, v in zip(current["sample_id"], current["version"], strict=True)
+        }
         keep, skipped, conflicts = [], 0, []
         compare = [c for c in COLUMNS if c not in ("notes", "sample_id")]
         for pos, r in enumerate(rows.to_dict("records")):
-            old = stored.get((normalized(str(r["sample_id"])), float(r["temperature_c"])))
+            sample = normalized(str(r["sample_id"]))
+            like = looks.get(lookalike_key(sample))
+            if like is not None and like[0] != sample:
+                conflicts.append(
+                    f"line {r['source_line']}: sample_id {r['sample_id']!r} looks like the stored "
+                    f"{like[0]!r} (version {like[1]}) but is typed differently (Cyrillic or Greek "
+                    "letters?); type the stored id, or give a new sample a clearly different id"
+                )
+                continue
+            old = stored.get((sample, float(r["temperature_c"])))
             if old is None:
                 keep.append(pos)
                 continue

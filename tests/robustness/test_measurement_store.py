@@ -226,6 +226,8 @@ def test_a_versions_folder_that_is_a_file_is_refused(capsys, tmp_path):
         ("S1", "Ｓ1"),
         ("S 1", "S\u00a01"),
         ("S1", "S1\u2060"),
+        ("Cell-1", "\u0421ell-1"),  # Cyrillic С
+        ("P01", "\u03a101"),  # Greek Ρ
     ],
 )
 def test_lookalike_sample_ids_are_refused_naming_both(capsys, tmp_path, typed, lookalike):
@@ -253,6 +255,15 @@ def test_an_invisible_character_alone_is_no_new_sample(capsys, tmp_path, store):
         result.code == 0 and "Ingested 0 row(s)" in result.out and "1 already stored" in result.out
     )
     assert_whole(store, versions=2, rows=4)
+
+
+def test_an_id_that_only_looks_like_a_stored_one_is_refused(capsys, tmp_path, store):
+    """'A1' is stored; 'А1' with a Cyrillic А is not a new sample: refused, naming both."""
+    path = lab_file(tmp_path, "cyr.csv", "\u04101")
+    before = snapshot(store)
+    result = outcome(capsys, ["ingest", path, "--store", store])
+    assert_refused(result, 2, (str(path), "line 2", "'\u04101' looks like the stored 'A1'"))
+    assert snapshot(store) == before
 
 
 @pytest.mark.parametrize("kind", ["fifo", "directory", "missing"])
