@@ -130,9 +130,11 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_store(args) -> int:
-    from pipeline.campaign.store import MeasurementStore
+    from pipeline.campaign.store import MeasurementStore, StoreError
 
     store = MeasurementStore(args.store or DEFAULT_STORE)
+    if not store.root.exists():  # a mistyped path is not an empty store; repair creates nothing
+        raise StoreError(f"{store.root}: no measurement store here (no such folder)")
     found = store.repair() if args.store_command == "repair" else store.inspect().check()
     latest = found.records[-1] if found.records else None
     print(

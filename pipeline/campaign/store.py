@@ -565,7 +565,9 @@ class MeasurementStore:
                 found.repairs.append(f"{path.name} missing")
             return {}
         if not path.is_file():
-            found.damage.append(f"{path}: must be a file")
+            found.damage.append(
+                f"{path}: must be a file (move it away; ssemo store repair then rebuilds the index)"
+            )
             return {}
         try:
             versions = json.loads(path.read_bytes())["versions"]

@@ -284,3 +284,19 @@ def test_the_input_hash_is_recorded_with_the_version(capsys, tmp_path):
     entry = json.loads((root / "index.json").read_text())["versions"][0]
     assert entry["source_sha256"] == hashlib.sha256(EXAMPLE.read_bytes()).hexdigest()
     assert entry["source_file"] == str(EXAMPLE)
+
+
+@pytest.mark.parametrize("action", ["verify", "repair"])
+def test_store_commands_on_a_missing_folder_are_refused_and_create_nothing(
+    capsys, tmp_path, action
+):
+    path = tmp_path / "measurments"  # mistyped
+    result = outcome(capsys, ["store", action, "--store", path])
+    assert_refused(result, 2, (str(path), "no measurement store here"), absent=(path,))
+
+
+def test_an_index_that_is_a_folder_is_refused_naming_it(capsys, tmp_path, store):
+    (store / "index.json").unlink()
+    (store / "index.json").mkdir()
+    for args in (["ingest", EXAMPLE, "--store", store], ["store", "repair", "--store", store]):
+        assert_refused(outcome(capsys, args), 2, (str(store / "index.json"), "must be a file"))
