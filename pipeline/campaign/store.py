@@ -353,13 +353,36 @@ def content_hash(table: pd.DataFrame) -> str:
     return hashlib.sha256(canonical.to_csv(index=False, float_format="%.10g").encode()).hexdigest()
 
 
-def _read_version(path: Path, number: int) -> tuple[dict, pd.DataFrame, bytes]:
-    """(record, table, bytes) of a version file, read once; StoreError naming the file when it is
-    unreadable or its rows are not the ones its name and its own record say."""
+# Versions this process has checked, by (name, number, SHA-256 of the bytes): the same bytes give
+# the same verdict, so a second look at a store (ingest checks it before and under its lock) only
+# hashes the files. Values: (record, content hash of the rows of earlier versions).
+_CHECKED: dict[tuple[str, int, str], tuple[dict, str]] = {}
+
+
+def _checked_version(path: Path, number: int) -> tuple[dict, str]:
+    """(record, content hash of its rows of earlier versions) of a version file; StoreError as
+    _read_version."""
+    data = path.read_bytes()
+    key = (path.name, number, hashlib.sha256(data).hexdigest())
+    if key not in _CHECKED:
+        record, table, _ = _read_version(path, number, data)
+        older = content_hash(table[pd.to_numeric(table["version"]) < number])
+        if len(_CHECKED) >= 1024:
+            _CHECKED.clear()
+        _CHECKED[key] = (record, older)
+    record, older = _CHECKED[key]
+    return dict(record), older
+
+
+def _read_version(
+    path: Path, number: int, data: bytes | None = None
+) -> tuple[dict, pd.DataFrame, bytes]:
+    """(record, table, bytes) of a version file, read once (or given); StoreError naming the file
+    when it is unreadable or its rows are not the ones its name and its own record say."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    data = path.read_bytes()
+    data = path.read_bytes() if data is None else data
     try:
         arrow = pq.read_table(pa.BufferReader(data))
         table = _typed(arrow.to_pandas())
@@ -491,14 +514,13 @@ class MeasurementStore:
                 previous = None
                 continue
             try:
-                record, table, _ = _read_version(paths[0], number)
+                record, older = _checked_version(paths[0], number)
             except StoreError as exc:
                 found.damage.append(str(exc))
                 previous = None
                 continue
             if previous is not None and previous[0] == number - 1:
-                older = table[pd.to_numeric(table["version"]) < number]
-                if content_hash(older) != previous[1]:
+                if older != previous[1]:
                     found.damage.append(
                         f"{paths[0]}: does not hold version {number - 1}'s rows unchanged (a "
                         "stored row was changed or removed); restore the file from a backup"
