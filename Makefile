@@ -93,7 +93,8 @@ bench: $(addprefix bench-,$(BENCHES)) ## Run every benchmark (results in benchma
 $(addprefix bench-,$(BENCHES)): bench-%: $(STAMP)
 	$(BIN)/python benchmarks/$*.py
 
-ui: $(STAMP) ## Open the MLflow UI on 127.0.0.1:5000 over the local tracking store
+ui: $(STAMP) ## Open the MLflow UI on 127.0.0.1:5000 over the local tracking store (prints each experiment's runs-table link)
+	@$(BIN)/ssemo ui-links --tracking-uri $(MLFLOW_URI)
 	$(BIN)/mlflow ui --backend-store-uri $(MLFLOW_URI) --host 127.0.0.1 --port 5000 --workers 1
 
 compare: $(STAMP) ## Compare two study runs' fronts: make compare A=<run id or study> B=<run id or study>

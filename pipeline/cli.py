@@ -189,7 +189,10 @@ def cmd_train(args) -> int:
         f"Grouped-CV MAE {summary['cv_mae']:.3f} log10 S/cm, R² {summary['cv_r2']:.3f}, "
         f"90 % interval coverage {summary['cv_coverage_90']:.1%}; run {summary['run_id']}."
     )
-    print(f"Review it with `make ui` (tracking store {config.mlflow.tracking_uri}).")
+    if summary.get("experiment_id") is not None:
+        from pipeline.reporting.tracking import ui_hint
+
+        print(f"Review it: {ui_hint(summary['experiment_id'], config.mlflow.tracking_uri)}")
     return EXIT_OK
 
 
@@ -249,8 +252,8 @@ def cmd_run(args) -> int:
     )
     if "run_id" in summary:
         print(
-            f"MLflow run {summary['run_id']} in {config.tracking.tracking_uri}: open it with `make ui` "
-            "(http://127.0.0.1:5000)."
+            f"MLflow run {summary['run_id']} in {config.tracking.tracking_uri}: "
+            f"{summary['mlflow_ui']}"
         )
     return EXIT_OK
 
@@ -298,6 +301,20 @@ def cmd_job_run(args) -> int:
     print(f"Job '{job.name}' ({len(job.studies)} studies):")
     print(format_summary(outcomes))
     return code
+
+
+def cmd_ui_links(args) -> int:
+    from pipeline.reporting.tracking import ui_links
+
+    links = ui_links(args.tracking_uri)
+    if not links:
+        print(f"No experiments in {args.tracking_uri} yet (ssemo run records one).")
+        return EXIT_OK
+    width = max(len(name) for name, _ in links)
+    print(f"The runs table of each experiment in {args.tracking_uri}:")
+    for name, link in links:
+        print(f"  {name:<{width}}  {link}")
+    return EXIT_OK
 
 
 def _origin(text: str) -> str:
@@ -398,6 +415,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="recompute studies whose inputs did not change"
     )
     jr.set_defaults(func=cmd_job_run)
+
+    ul = sub.add_parser(
+        "ui-links",
+        help="print the MLflow UI link of each experiment's runs table (make ui prints them)",
+        description="Print, for each experiment of a tracking store, the MLflow UI page of its runs "
+        "table (http://127.0.0.1:5000/#/experiments/<id>/runs?workflowType=machine_learning, or "
+        "the tracking server's own address); MLflow's start page is its GenAI overview instead.",
+    )
+    ul.add_argument(
+        "--tracking-uri",
+        default="sqlite:///mlflow.db",
+        help="MLflow tracking URI (default: %(default)s, the store make ui serves)",
+    )
+    ul.set_defaults(func=cmd_ui_links)
 
     ev = with_config(
         sub.add_parser(
@@ -529,6 +560,10 @@ def _failure(exc: Exception) -> tuple[int, str]:
     if isinstance(exc, OSError) and exc.strerror:
         where = f"{exc.filename}: " if exc.filename else ""
         return EXIT_ENVIRONMENT, f"{where}{exc.strerror}"
+    from pipeline.reporting.tracking import store_failure
+
+    if (line := store_failure(exc)) is not None:  # a full disk, a damaged store: not our bug
+        return EXIT_ENVIRONMENT, line
     text = " ".join(str(exc).split())[:300]
     if is_transient(exc):  # a store or server that went away while working
         return EXIT_ENVIRONMENT, f"tracking store or server failed ({type(exc).__name__}: {text})"

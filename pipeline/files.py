@@ -55,6 +55,35 @@ def inside(root: str | Path, *parts: str) -> Path:
     return target
 
 
+def project_root(folder: str | Path) -> Path:
+    """The folder a relative output path of a config in `folder` must stay inside: the repository
+    for a config inside it, else the folder above the config's folder (a config in ~/study/configs
+    may write to ~/study/results, as configs/ writes to results/)."""
+    from pipeline import REPO_ROOT
+
+    folder = Path(folder).resolve()
+    repo = REPO_ROOT.resolve()
+    return repo if folder == repo or repo in folder.parents else folder.parent
+
+
+def escape_problem(key: str, base: str | Path, relative: str) -> str | None:
+    """A config problem when the relative path `relative` of `key`, taken from the config's folder
+    `base`, climbs out of project_root(base) ('../../tmp/x'); None when it stays inside or is
+    absolute (an absolute path is the user's explicit choice). Checked on the path as written,
+    not through symbolic links: a results/ that links to another disk is still inside."""
+    if Path(relative).is_absolute():
+        return None
+    base = Path(base).resolve()
+    root = project_root(base)
+    target = Path(os.path.normpath(base / relative))
+    if target == root or root in target.parents:
+        return None
+    return (
+        f"key '{key}': {relative!r} leads to {target}, outside the project folder {root}; a "
+        "relative output folder must stay inside it (give an absolute path to write elsewhere)"
+    )
+
+
 def ensure_writable(folder: str | Path, what: str = "output folder") -> Path:
     """Create `folder` if needed and check that a file can be written in it, so that a read-only
     or full location fails before a long computation rather than after it."""

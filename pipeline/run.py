@@ -176,6 +176,8 @@ def run_study(
         rec.finish(mlflow_metrics(summary, model.objectives), extra_tags, files)
         if rec.run_id is not None:
             summary["run_id"] = rec.run_id
+            summary["experiment_id"] = rec.experiment_id
+            summary["mlflow_ui"] = tracking.ui_hint(str(rec.experiment_id), t.tracking_uri)
     summary["warnings"] = messages
     return summary
 

@@ -13,6 +13,7 @@ import sys
 import tempfile
 import time
 import warnings
+import zlib
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -29,6 +30,17 @@ from surrogates.evaluation import cross_validate_and_fit
 from surrogates.features import CONTEXT_COLUMNS, STRUCTURE_COLUMNS
 
 INPUT_COLUMNS = ("composition", "temperature_k", *STRUCTURE_COLUMNS, *CONTEXT_COLUMNS)
+# What pandas raises reading a file that is not a CSV: undecodable bytes, the parser's errors, an
+# empty file, a damaged .gz (BadGzipFile is an OSError; a cut one ends in EOFError or zlib.error),
+# a folder (IsADirectoryError).
+UNREADABLE = (
+    UnicodeDecodeError,
+    pd.errors.ParserError,
+    pd.errors.EmptyDataError,
+    OSError,
+    EOFError,
+    zlib.error,
+)
 
 
 @dataclass
@@ -54,6 +66,12 @@ def load_training_data(config: TrainConfig) -> TrainingData:
             result = datasets.LOADERS[name](path, **kwargs)
         except datasets.DataError as exc:
             raise SsemoError(f"{config.source}: key 'data.sources.{name}': {exc}") from None
+        except UNREADABLE as exc:  # binary garbage, a broken .gz, a folder: not a CSV at all
+            reason = " ".join(str(exc).split())[:120] or type(exc).__name__
+            raise SsemoError(
+                f"{config.source}: key 'data.sources.{name}': {path}: not a readable CSV "
+                f"({type(exc).__name__}: {reason}); expected a UTF-8 CSV file (or .csv.gz)"
+            ) from None
         frames.append(result.rows)
         rejects.append(result.rejects)
         counts[name] = len(result.rows)
@@ -145,6 +163,7 @@ def cached_champion(config: TrainConfig, data_hash: str, recipe: str) -> dict | 
     )
     return {
         "run_id": version.run_id,
+        "experiment_id": run.info.experiment_id,
         "model_uri": f"models:/{config.mlflow.registered_model}@{config.mlflow.alias}",
         "model_version": version.version,
         "data_hash": data_hash,
@@ -341,6 +360,7 @@ def train(config: TrainConfig) -> dict:
         mlflow.set_tags({"ssemo.model_version": str(info.registered_model_version)})
         summary = {
             "run_id": parent.info.run_id,
+            "experiment_id": parent.info.experiment_id,
             "model_uri": f"models:/{config.mlflow.registered_model}@{config.mlflow.alias}",
             "model_version": info.registered_model_version,
             "rows": len(data.rows),

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.files import atomic_write, inside
+from pipeline.files import atomic_write, escape_problem, inside
 from pipeline.study.schema import (
     SAFE_NAME,
     SAFE_NAME_TEXT,
@@ -131,6 +131,15 @@ def load_job(path: str | Path) -> JobConfig:
         problems.append(
             f"key 'compute.scheduler': expected null or an address like tcp://127.0.0.1:8786, got {scheduler!r}"
         )
+    if isinstance(raw.state_dir, str) and (
+        problem := escape_problem("state_dir", base, raw.state_dir)
+    ):
+        problems.append(problem)
+    if isinstance(raw.tracking_uri, str):
+        from pipeline.reporting.tracking import tracking_uri_problem
+
+        if (problem := tracking_uri_problem(raw.tracking_uri)) is not None:
+            problems.append(f"key 'tracking_uri': {problem}")
     if raw.name is None and not re.fullmatch(SAFE_NAME, path.stem):
         problems.append(
             f"key 'name': the job file's name {path.stem!r} is not a safe name "
@@ -220,10 +229,11 @@ def _previous_success(state_dir: Path, study: str) -> dict | None:
 
 def close_stale_runs(tracking_uri: str, experiment: str, key: str) -> int:
     """Runs of this study key still RUNNING (their process died, e.g. kill -9) are set FAILED."""
-    from pipeline.reporting.tracking import mlflow_module
+    from pipeline.reporting import tracking
 
-    mlflow = mlflow_module()
-    client = mlflow.tracking.MlflowClient(tracking_uri=tracking_uri)
+    # through open_store, under the store's first-use lock: this is often a job's first touch of
+    # a store, and two jobs creating one fresh SQLite store at once otherwise break it
+    client = tracking.store_client(tracking_uri)
     exp = client.get_experiment_by_name(experiment)
     if exp is None:
         return 0
@@ -311,6 +321,7 @@ def run_one(
             "key": key,
             "finished_at": time.time(),
             "run_id": summary.get("run_id", ""),
+            "mlflow_ui": summary.get("mlflow_ui", ""),
             "hypervolume": summary["hypervolume"],
             "front_size": summary["front_size"],
             "front": str(out_dir / "front.parquet"),
@@ -330,9 +341,22 @@ def run_one(
         return {
             "study": entry.name,
             "status": "failed",
-            "error": f"{type(exc).__name__}: {exc}",
+            "error": error_line(exc),
             "wall_s": time.perf_counter() - started,
         }
+
+
+def error_line(exc: Exception) -> str:
+    """A failed study's reason on one line of the job summary: a store failure said as what to
+    do (pipeline.reporting.tracking.store_failure), anything else as its type and its message with
+    line breaks folded (MLflow's SQL errors span many lines)."""
+    from pipeline.errors import SsemoError
+    from pipeline.reporting.tracking import store_failure
+
+    line = None if isinstance(exc, SsemoError) else store_failure(exc)
+    if line is not None:
+        return line
+    return f"{type(exc).__name__}: {' '.join(str(exc).split())[:500]}"
 
 
 def run_job(job: JobConfig, force: bool = False, progress: bool = True) -> tuple[int, list[dict]]:
@@ -450,7 +474,7 @@ def _retrain(job: JobConfig, progress: bool) -> dict:
         return {
             "study": "(retrain surrogate)",
             "status": "failed",
-            "error": f"{type(exc).__name__}: {exc}",
+            "error": error_line(exc),
             "wall_s": time.perf_counter() - started,
         }
 
@@ -494,5 +518,7 @@ def _where(outcome: dict) -> list[str]:
     if outcome.get("output_dir"):
         where.append(f"         results: {outcome['output_dir']}")
     if outcome.get("run_id"):
-        where.append(f"         MLflow run {outcome['run_id']} (make ui: http://127.0.0.1:5000)")
+        # records written before the link was kept name the run only
+        ui = outcome.get("mlflow_ui") or "start the UI with `make ui`"
+        where.append(f"         MLflow run {outcome['run_id']}: {ui}")
     return where

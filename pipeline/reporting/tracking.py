@@ -4,6 +4,7 @@ FINISHED or FAILED (never left RUNNING), batched logging, and safe loading of re
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import signal
 import socket
@@ -36,7 +37,19 @@ class ModelNotFoundError(SsemoError):
 EXPERIMENT_KIND_TAG, EXPERIMENT_KIND = "mlflow.experimentKind", "custom_model_development"
 
 
+class _LoggedAndRaised(logging.Filter):
+    """MLflow logs an SQL error of its store with the whole traceback and then raises it; ssemo
+    reports the raised error in one line (ssemo --debug shows the traceback), so the logged copy
+    is dropped: a full disk must not print a page of SQLAlchemy frames."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("SQLAlchemy database error")
+
+
 def _quiet() -> None:
+    store_log = logging.getLogger("mlflow.store.db.utils")
+    if not any(isinstance(f, _LoggedAndRaised) for f in store_log.filters):
+        store_log.addFilter(_LoggedAndRaised())
     os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
     os.environ.setdefault("DO_NOT_TRACK", "true")
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
@@ -47,9 +60,43 @@ def _quiet() -> None:
     os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "10")
 
 
+# URI schemes both of MLflow's stores (runs and model registry) accept; a database URL may name its
+# driver (postgresql+psycopg2://). A plain path is MLflow's file store.
+STORE_SCHEMES = ("sqlite", "http", "https", "postgresql", "mysql", "mssql", "file", "databricks")
+# The address of the MLflow UI that `make ui` serves over a local store (Makefile: ui), and the
+# store it serves by default (Makefile: MLFLOW_URI).
+UI_ADDRESS = "http://127.0.0.1:5000"
+DEFAULT_URI = "sqlite:///mlflow.db"
+# The first bytes of every SQLite 3 database file (sqlite.org/fileformat.html, section 1.3).
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def tracking_uri_problem(tracking_uri: object) -> str | None:
+    """What is wrong with a tracking URI's form (None when MLflow can use it): an unknown scheme
+    otherwise fails deep inside MLflow. The caller adds the key or flag it came from."""
+    from urllib.parse import urlsplit
+
+    if not isinstance(tracking_uri, str) or not tracking_uri.strip():
+        return f"expected a tracking URI, got {tracking_uri!r}"
+    scheme = urlsplit(tracking_uri).scheme.lower().split("+", 1)[0]
+    if scheme and scheme not in STORE_SCHEMES:
+        return (
+            f"unknown scheme {scheme + ':'!r} in tracking URI {tracking_uri!r}: expected "
+            "sqlite:///<file> (a local store), http://<host>:<port> (a tracking server) or a "
+            "database URL (postgresql://, mysql://, mssql://)"
+        )
+    if scheme == "sqlite" and not tracking_uri.startswith("sqlite:///"):
+        return f"expected sqlite:///<file> (three slashes), got {tracking_uri!r}"
+    return None
+
+
 def check_store(tracking_uri: str, timeout_s: float = PREFLIGHT_TIMEOUT_S) -> None:
-    """Pre-flight: a tracking server answers within timeout_s, a SQLite store's folder exists or
-    can be made. Otherwise one EnvironmentProblem line, before any work is done."""
+    """Pre-flight: the URI has a scheme MLflow knows (else SsemoError, exit 2); a tracking server
+    answers within timeout_s; a SQLite store is a SQLite file, whole, or can be created in a
+    writable folder. Otherwise one EnvironmentProblem line, before any work is done."""
+    problem = tracking_uri_problem(tracking_uri)
+    if problem is not None:
+        raise SsemoError(problem)
     if tracking_uri.startswith(("http://", "https://")):
         import http.client
         import urllib.error
@@ -74,6 +121,99 @@ def check_store(tracking_uri: str, timeout_s: float = PREFLIGHT_TIMEOUT_S) -> No
             raise EnvironmentProblem(
                 f"tracking store {tracking_uri}: cannot create folder {path.parent} ({exc.strerror})"
             ) from None
+        _check_sqlite_file(tracking_uri, path)
+
+
+def _check_sqlite_file(tracking_uri: str, path: Path) -> None:
+    """A SQLite store's file, checked before SQLAlchemy opens it: MLflow retries a file it cannot
+    open for 100 s and reports a garbage or cut file as an SQL error. An absent or empty file is
+    a new store (its folder must be writable)."""
+    where = f"tracking store {tracking_uri}"
+    if not path.exists():
+        if not os.access(path.parent, os.W_OK | os.X_OK):
+            raise EnvironmentProblem(f"{where}: folder {path.parent} is not writable")
+        return
+    if not path.is_file():
+        raise EnvironmentProblem(
+            f"{where}: {path} is a directory, not a SQLite file; point tracking_uri at a file "
+            "(sqlite:///<folder>/mlflow.db)"
+        )
+    try:
+        with path.open("rb") as f:
+            header = f.read(100)
+        size = path.stat().st_size
+    except OSError as exc:
+        raise EnvironmentProblem(f"{where}: cannot read {path} ({exc.strerror})") from None
+    if not header:
+        return  # an empty file: SQLite makes it a new database
+    move_aside = "move it aside (or restore a backup) and rerun: a new store is created"
+    if not header.startswith(SQLITE_HEADER[: len(header)]):
+        raise EnvironmentProblem(f"{where}: {path} is not a SQLite database; {move_aside}")
+    if len(header) < 100:
+        raise EnvironmentProblem(
+            f"{where}: {path} is truncated ({size} bytes, not even a SQLite header); {move_aside}"
+        )
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    # the page count in the header is valid when its version-valid-for number equals the change
+    # counter (file format, 1.3.7); a write-ahead log may hold pages the main file has not yet
+    header_valid = header[24:28] == header[92:96] and pages > 0
+    wal = path.with_name(path.name + "-wal")
+    if header_valid and not wal.exists() and size < pages * page_size:
+        raise EnvironmentProblem(
+            f"{where}: {path} is truncated ({size} bytes of the {pages * page_size} its header "
+            f"records); {move_aside}"
+        )
+
+
+def store_failure(exc: BaseException) -> str | None:
+    """One line for a tracking store that failed while being written or read (a full disk, a
+    file-size limit, a damaged or read-only file), or None when `exc` is not such a failure.
+    MLflow and SQLAlchemy raise these as long multi-line SQL errors."""
+    text = " ".join(str(exc).split()).lower()
+    causes = (
+        (
+            ("database or disk is full", "file too large", "no space left"),
+            "the disk is full "
+            "or a file-size limit was reached: free space (or raise the limit) and rerun",
+        ),
+        (
+            ("disk i/o error",),
+            "a write failed (disk I/O error: a full disk, a file-size limit or "
+            "a failing disk): free space (or raise the limit) and rerun",
+        ),
+        (
+            ("readonly database", "read-only database"),
+            "the store's file is read-only: make it writable or point tracking_uri elsewhere",
+        ),
+        (
+            ("database disk image is malformed", "file is not a database"),
+            "the store's file is damaged: move it aside (or restore a backup) and rerun",
+        ),
+        (
+            ("unable to open database file",),
+            "the store's file cannot be opened: check its folder's permissions",
+        ),
+    )
+    for needles, advice in causes:
+        if any(needle in text for needle in needles):
+            where = _active_store()
+            return f"tracking store{' ' + where if where else ''} failed: {advice}"
+    return None
+
+
+def _active_store() -> str:
+    """The tracking URI MLflow points at in this process ('' before MLflow is imported)."""
+    import sys
+
+    mlflow = sys.modules.get("mlflow")
+    if mlflow is None:
+        return ""
+    try:
+        return str(mlflow.get_tracking_uri())
+    except Exception:  # only for a message
+        return ""
 
 
 def _sqlite_path(tracking_uri: str) -> Path | None:
@@ -120,19 +260,124 @@ def store_lock(tracking_uri: str, timeout_s: float = STORE_LOCK_TIMEOUT_S) -> It
         os.close(fd)  # closing the descriptor releases the lock
 
 
+# Stores this process has opened (URI -> the SQLite file's identity, () for other stores): every
+# later open_store of the same store is a lookup, not a new round of checks.
+_OPENED: dict[str, tuple[int, ...]] = {}
+
+
+def _identity(tracking_uri: str) -> tuple[int, ...] | None:
+    """(device, inode) of a SQLite store's file, () for other stores, None when the file is absent."""
+    path = _sqlite_path(tracking_uri)
+    if path is None:
+        return ()
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
 def open_store(tracking_uri: str):
-    """Pre-flight the store, then point MLflow at it and initialize its tracking and registry
-    tables under the store lock (two processes creating a fresh SQLite store at once otherwise
-    both run MLflow's migrations and one fails); returns the mlflow module."""
-    check_store(tracking_uri)
+    """The one way ssemo opens a tracking store (run, studies, jobs, train, predict, suggest,
+    compare): pre-flight it, then point MLflow at it and create or check its tables under the
+    store lock, so that two processes starting on a fresh SQLite store never both run MLflow's
+    migrations (one then fails, or both leave a half-created store); returns the mlflow module.
+
+    A store left half-created or at another schema version is refused with what to do. Store
+    failures are one EnvironmentProblem line, never an SQL dump."""
     mlflow = mlflow_module()
+    if tracking_uri in _OPENED and _OPENED[tracking_uri] == _identity(tracking_uri):
+        mlflow.set_tracking_uri(tracking_uri)
+        mlflow.set_registry_uri(tracking_uri)
+        return mlflow
+    check_store(tracking_uri)
     mlflow.set_tracking_uri(tracking_uri)
     mlflow.set_registry_uri(tracking_uri)
+    from mlflow.exceptions import MlflowException
+
     with store_lock(tracking_uri):
-        client = mlflow.tracking.MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
-        client.search_experiments(max_results=1)
-        client.search_registered_models(max_results=1)
+        if (path := _sqlite_path(tracking_uri)) is not None:
+            _check_schema(tracking_uri, path)
+        try:
+            client = mlflow.tracking.MlflowClient(
+                tracking_uri=tracking_uri, registry_uri=tracking_uri
+            )
+            client.search_experiments(max_results=1)
+            client.search_registered_models(max_results=1)
+        except Exception as exc:
+            line = store_failure(exc)
+            if line is not None:
+                raise EnvironmentProblem(line) from None
+            if isinstance(exc, MlflowException) and "schema" in str(exc).lower():
+                raise EnvironmentProblem(
+                    f"tracking store {tracking_uri}: {' '.join(str(exc).split())[:300]}"
+                ) from None
+            raise
+        identity = _identity(tracking_uri)
+        if identity is not None:
+            _OPENED[tracking_uri] = identity
     return mlflow
+
+
+def store_client(tracking_uri: str):
+    """An MlflowClient on the store (runs and registry), opened through open_store."""
+    mlflow = open_store(tracking_uri)
+    return mlflow.tracking.MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
+
+
+def _check_schema(tracking_uri: str, path: Path) -> None:
+    """Refuse, with what to do, a SQLite store whose MLflow tables a crash left half-created (a
+    process killed while MLflow created or migrated them) or that another MLflow version wrote:
+    MLflow itself would rerun its migrations on it and fail on every later run with an SQL error.
+    A new (absent or empty) store passes: MLflow creates it, under the store lock."""
+    import sqlite3
+
+    where = f"tracking store {tracking_uri}"
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    try:
+        with contextlib.closing(
+            sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+        ) as db:
+            tables = {
+                row[0] for row in db.execute("select name from sqlite_master where type='table'")
+            }
+            revision = None
+            if "alembic_version" in tables:
+                row = db.execute("select version_num from alembic_version").fetchone()
+                revision = row[0] if row else None
+            runs = db.execute("select count(*) from runs").fetchone()[0] if "runs" in tables else 0
+    except sqlite3.DatabaseError as exc:
+        line = store_failure(exc) or f"{where}: cannot read {path} ({exc})"
+        raise EnvironmentProblem(line.replace("tracking store failed", f"{where} failed")) from None
+    mlflow_tables = {t for t in tables if not t.startswith(("alembic_", "sqlite_"))}
+    if not mlflow_tables:
+        return  # nothing created yet (or only alembic's bookkeeping): MLflow starts afresh
+    try:
+        from mlflow.store.db.base_sql_model import Base
+        from mlflow.store.db.utils import _get_latest_schema_revision
+
+        head = _get_latest_schema_revision()
+        expected = set(Base.metadata.tables)
+    except Exception:  # MLflow internals moved: leave the check to MLflow
+        return
+    if revision == head and expected <= mlflow_tables:
+        return
+    holds = f"holds {runs} run(s)" if runs else "holds no runs"
+    upgrade = f"back it up, then run .venv/bin/mlflow db upgrade {tracking_uri}"
+    if revision is None or not expected <= mlflow_tables:
+        missing = len(expected - mlflow_tables)
+        raise EnvironmentProblem(
+            f"{where}: {path} is half-created ({missing} of MLflow's tables missing, schema "
+            f"revision {revision or 'none'}: a process was killed while creating or upgrading "
+            f"it) and {holds}: "
+            + (f"{upgrade}, or move it aside for a new store" if runs else "delete it and rerun")
+        )
+    raise EnvironmentProblem(
+        f"{where}: {path} is at schema revision {revision}, this MLflow expects {head} (another "
+        f"MLflow version wrote it, or an upgrade was interrupted) and {holds}: {upgrade} (or "
+        "move it aside for a new store)"
+    )
 
 
 def mlflow_module():
@@ -171,6 +416,35 @@ def _create_experiment(mlflow, tracking_uri: str, experiment: str) -> None:
     if found.tags.get(EXPERIMENT_KIND_TAG) != EXPERIMENT_KIND:
         # without it MLflow 3's UI opens an experiment in its GenAI (traces) view, not on the runs
         mlflow.set_experiment_tag(EXPERIMENT_KIND_TAG, EXPERIMENT_KIND)
+
+
+def ui_link(experiment_id: str, tracking_uri: str = "") -> str:
+    """The MLflow UI page of an experiment's runs table. `workflowType=machine_learning` matters:
+    without it MLflow 3's UI opens on its GenAI overview (traces, an assistant), not on the runs.
+    A tracking server serves its own UI at its address; a local store's UI is `make ui`'s."""
+    base = UI_ADDRESS
+    if tracking_uri.startswith(("http://", "https://")):
+        base = tracking_uri.split("?", 1)[0].split("#", 1)[0].rstrip("/")
+    return f"{base}/#/experiments/{experiment_id}/runs?workflowType=machine_learning"
+
+
+def ui_hint(experiment_id: str, tracking_uri: str) -> str:
+    """How to see a run: the runs-table link, after `make ui` for a local store (naming the store
+    when it is not the Makefile's default)."""
+    link = ui_link(experiment_id, tracking_uri)
+    if tracking_uri.startswith(("http://", "https://")):
+        return f"open {link}"
+    make_ui = "make ui" if tracking_uri == DEFAULT_URI else f"make ui MLFLOW_URI={tracking_uri}"
+    return f"start the UI with `{make_ui}`, then open {link}"
+
+
+def ui_links(tracking_uri: str) -> list[tuple[str, str]]:
+    """(experiment name, runs-table link) of every experiment in the store but MLflow's empty
+    'Default', in the order they were created."""
+    experiments = store_client(tracking_uri).search_experiments(order_by=["creation_time ASC"])
+    return [
+        (e.name, ui_link(e.experiment_id, tracking_uri)) for e in experiments if e.name != "Default"
+    ]
 
 
 def code_version() -> str:
@@ -266,15 +540,14 @@ def record_model_hash(tracking_uri: str, name: str, version: str) -> str:
     stored: every later load checks the file against it. Returns the digest."""
     import tempfile
 
-    mlflow = mlflow_module()
+    mlflow = open_store(tracking_uri)
     uri = f"models:/{name}/{version}"
     with tempfile.TemporaryDirectory(prefix="ssemo-model-") as tmp:
         local = mlflow.artifacts.download_artifacts(
             artifact_uri=uri, tracking_uri=tracking_uri, dst_path=tmp
         )
         digest = sha256_file(Path(local) / "model.skops")
-    client = mlflow.tracking.MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
-    client.set_model_version_tag(name, str(version), MODEL_HASH_TAG, digest)
+    store_client(tracking_uri).set_model_version_tag(name, str(version), MODEL_HASH_TAG, digest)
     return digest
 
 
@@ -320,10 +593,7 @@ def load_registered_model(tracking_uri: str, model_uri: str):
 
 def model_version(tracking_uri: str, model_uri: str) -> str:
     """Version number behind 'models:/name@alias' (or the version in 'models:/name/3')."""
-    mlflow = mlflow_module()
-    mlflow.set_tracking_uri(tracking_uri)
-    client = mlflow.tracking.MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
-    return str(_registered_version(client, model_uri).version)
+    return str(_registered_version(store_client(tracking_uri), model_uri).version)
 
 
 class StudyRecorder:
@@ -338,6 +608,7 @@ class StudyRecorder:
         self, mlflow, run_id: str, flush_every: int = 10, hypervolume_metric: str = "hypervolume"
     ) -> None:
         self.mlflow, self.run_id, self.flush_every = mlflow, run_id, flush_every
+        self.experiment_id: str | None = None  # set by study_run: the UI link names it
         # the generation's 'hypervolume' is logged under this name (it carries the objective set)
         self.names = {"hypervolume": hypervolume_metric}
         self._pending: list[dict[str, float]] = []
@@ -383,6 +654,7 @@ class NullRecorder:
     """Stands in for StudyRecorder when tracking is off."""
 
     run_id = None
+    experiment_id = None
 
     def on_generation(self, gen) -> None:
         pass
@@ -417,7 +689,9 @@ def study_run(
             owner["ssemo.study"] = study
             close_dead_runs(mlflow, experiment, study)
         with mlflow.start_run(run_name=run_name, tags=owner) as run:
-            yield StudyRecorder(mlflow, run.info.run_id, hypervolume_metric=hypervolume_metric)
+            recorder = StudyRecorder(mlflow, run.info.run_id, hypervolume_metric=hypervolume_metric)
+            recorder.experiment_id = run.info.experiment_id
+            yield recorder
 
 
 def close_dead_runs(mlflow, experiment: str, study: str) -> list[str]:
@@ -450,18 +724,17 @@ def close_dead_runs(mlflow, experiment: str, study: str) -> list[str]:
 def find_study_run(tracking_uri: str, experiment: str, ref: str):
     """An MLflow run by its id, or the latest FINISHED run of the study named `ref` (tag
     ssemo.study) in the experiment; SsemoError naming what was looked for when there is none."""
-    mlflow = mlflow_module()
-    client = mlflow.tracking.MlflowClient(tracking_uri=tracking_uri)
+    store = store_client(tracking_uri)
     from mlflow.exceptions import MlflowException
 
     if len(ref) == 32 and all(ch in "0123456789abcdef" for ch in ref):
         try:
-            return client.get_run(ref)
+            return store.get_run(ref)
         except MlflowException:
             pass  # not a run id of this store: try it as a study name
-    exp = client.get_experiment_by_name(experiment)
+    exp = store.get_experiment_by_name(experiment)
     runs = (
-        client.search_runs(
+        store.search_runs(
             [exp.experiment_id],
             filter_string=f"tags.`ssemo.study` = '{ref}' and attributes.status = 'FINISHED'",
             order_by=["attributes.start_time DESC"],
@@ -481,7 +754,7 @@ def find_study_run(tracking_uri: str, experiment: str, ref: str):
 def download_run_file(tracking_uri: str, run_id: str, name: str, directory: Path) -> Path:
     """One file a study run logged (at the top of its artifacts, or under results/ as runs logged
     before the artifacts moved there)."""
-    mlflow = mlflow_module()
+    mlflow = open_store(tracking_uri)
     from mlflow.exceptions import MlflowException
 
     directory.mkdir(parents=True, exist_ok=True)
@@ -502,6 +775,6 @@ def download_run_file(tracking_uri: str, run_id: str, name: str, directory: Path
 
 def log_files(tracking_uri: str, run_id: str, paths: list[Path], artifact_path: str) -> None:
     """Attach files to an existing (possibly finished) run, under artifact_path."""
-    client = mlflow_module().tracking.MlflowClient(tracking_uri=tracking_uri)
+    store = store_client(tracking_uri)
     for path in paths:
-        client.log_artifact(run_id, str(path), artifact_path)
+        store.log_artifact(run_id, str(path), artifact_path)

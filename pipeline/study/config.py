@@ -10,11 +10,12 @@ the key path, the value and what was expected, and suggests close matches for mi
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from pipeline import REPO_ROOT
+from pipeline.files import escape_problem
 from pipeline.study.catalog import ATMOSPHERES, SCALABILITY
 from pipeline.study.registry import DEFAULT_OBJECTIVES, OBJECTIVES, default_bounds
 from pipeline.study.schema import SAFE_NAME, as_dict, read_with_overrides, spec, validate
@@ -216,7 +217,10 @@ class StudyConfig:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], source: str = "<dict>") -> StudyConfig:
-        return validate(cls, data, source, checks=_cross_checks)
+        # the cross-checks resolve relative paths against the config file's folder: they see it
+        return validate(
+            cls, data, source, checks=lambda cfg: _cross_checks(replace(cfg, source=source))
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return as_dict(self)
@@ -229,10 +233,13 @@ class StudyConfig:
         p = Path(path)
         if p.is_absolute():
             return p
-        base = (
+        return (self.folder() / p).resolve()
+
+    def folder(self) -> Path:
+        """The config file's folder (configs/ for a config built from a dict)."""
+        return (
             Path(self.source).parent if self.source not in ("<dict>", "") else REPO_ROOT / "configs"
         )
-        return (base / p).resolve()
 
     def config_hash(self) -> str:
         import hashlib
@@ -270,12 +277,23 @@ def _cross_checks(cfg: StudyConfig) -> list[str]:
         problems.append(
             "key 'search.relative_density_min': must not exceed search.relative_density_max"
         )
+    # whether or not tracking is enabled: the results folder is written either way
+    if problem := escape_problem("tracking.output_dir", cfg.folder(), cfg.tracking.output_dir):
+        problems.append(problem)
+    if (problem := _uri_problem(cfg.tracking.tracking_uri)) is not None:
+        problems.append(f"key 'tracking.tracking_uri': {problem}")
     if cfg.composite.model == "core_shell" and cfg.composite.interphase_sigma_s_per_cm is None:
         problems.append(
             "key 'composite.interphase_sigma_s_per_cm': required when composite.model is "
             "'core_shell' (no sourced default exists), got null"
         )
     return problems
+
+
+def _uri_problem(tracking_uri: str) -> str | None:
+    from pipeline.reporting.tracking import tracking_uri_problem  # imported when a config is read
+
+    return tracking_uri_problem(tracking_uri)
 
 
 def load_config(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> StudyConfig:
@@ -377,7 +395,7 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], source: str = "<dict>") -> TrainConfig:
-        return validate(cls, data, source)
+        return validate(cls, data, source, checks=_train_checks)
 
     def to_dict(self) -> dict[str, Any]:
         return as_dict(self)
@@ -393,6 +411,11 @@ class TrainConfig:
             return expanded
         base = Path(self.source).parent if self.source not in ("<dict>", "") else Path.cwd()
         return (base / expanded).resolve()
+
+
+def _train_checks(cfg: TrainConfig) -> list[str]:
+    problem = _uri_problem(cfg.mlflow.tracking_uri)
+    return [] if problem is None else [f"key 'mlflow.tracking_uri': {problem}"]
 
 
 def load_train_config(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> TrainConfig:

@@ -186,3 +186,138 @@ def test_code_version_is_a_non_empty_single_token():
     assert isinstance(version, str)
     assert version.strip() == version and version
     assert re.fullmatch(r"\S+", version)
+
+
+# --- the MLflow UI link -----------------------------------------------------------------------------
+
+RUNS_TABLE = "/#/experiments/{}/runs?workflowType=machine_learning"
+
+
+def test_the_ui_link_opens_the_experiments_runs_table():
+    # without workflowType=machine_learning MLflow 3 opens its GenAI overview, not the runs
+    assert tracking.ui_link("7") == "http://127.0.0.1:5000" + RUNS_TABLE.format(7)
+    assert tracking.ui_link("7", "sqlite:///elsewhere.db") == tracking.ui_link("7")
+    # a tracking server serves its own UI
+    assert tracking.ui_link("3", "http://127.0.0.1:5001/") == (
+        "http://127.0.0.1:5001" + RUNS_TABLE.format(3)
+    )
+    assert tracking.ui_link("3", "https://mlflow.lab.example/") == (
+        "https://mlflow.lab.example" + RUNS_TABLE.format(3)
+    )
+
+
+def test_the_ui_hint_says_how_to_start_the_ui_for_a_local_store():
+    link = tracking.ui_link("1")
+    assert (
+        tracking.ui_hint("1", "sqlite:///mlflow.db")
+        == f"start the UI with `make ui`, then open {link}"
+    )
+    other = "sqlite:////data/mlflow.db"
+    assert f"`make ui MLFLOW_URI={other}`" in tracking.ui_hint("1", other)
+    server = "http://127.0.0.1:5001"
+    assert tracking.ui_hint("1", server) == f"open {tracking.ui_link('1', server)}"
+
+
+def test_ui_links_names_every_experiment_but_the_default(store):
+    tracking.configure(store, "ssemo-search")
+    tracking.configure(store, "ssemo-surrogates")
+    client = tracking.store_client(store)
+    ids = {
+        name: client.get_experiment_by_name(name).experiment_id
+        for name in ("ssemo-search", "ssemo-surrogates")
+    }
+    assert tracking.ui_links(store) == [
+        (name, tracking.ui_link(ids[name])) for name in ("ssemo-search", "ssemo-surrogates")
+    ]
+
+
+def test_ssemo_run_prints_the_runs_table_link_of_its_experiment(store, tmp_path, capsys):
+    from pipeline.cli import main
+
+    args = ["run", "--out", str(tmp_path / "out"), "--set", f"tracking.tracking_uri={store}"]
+    args += ["--set", "search.generations=2", "--set", "search.population_size=10"]
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    experiment = tracking.store_client(store).get_experiment_by_name("ssemo-search")
+    assert tracking.ui_link(experiment.experiment_id) in printed
+    assert f"make ui MLFLOW_URI={store}" in printed
+
+
+def test_a_job_summary_gives_each_runs_link():
+    from pipeline.jobs.scheduler import format_summary
+
+    link = tracking.ui_hint("4", "sqlite:///mlflow.db")
+    text = format_summary(
+        [
+            {"study": "a", "status": "finished", "run_id": "r1", "mlflow_ui": link},
+            {"study": "b", "status": "reused", "run_id": "r2"},  # recorded before links were kept
+        ]
+    )
+    assert f"MLflow run r1: {link}" in text
+    assert "MLflow run r2: start the UI with `make ui`" in text
+
+
+def test_make_ui_prints_the_runs_table_links():
+    from pipeline import REPO_ROOT
+
+    recipe = (REPO_ROOT / "Makefile").read_text().split("\nui:", 1)[1].split("\n\n", 1)[0]
+    assert "ssemo ui-links --tracking-uri $(MLFLOW_URI)" in recipe
+
+
+@pytest.mark.slow
+def test_the_link_opens_a_page_of_the_mlflow_ui_serving_that_experiment(store, tmp_path):
+    """`mlflow ui` on a free loopback port over a store with one run: the link's page answers
+    (the part after # is the page's own route), and the experiment it names is served with the
+    run. Stopped afterwards."""
+    import json
+    import socket
+    import subprocess
+    import sys
+    import urllib.request
+
+    mlflow = tracking.configure(store, "ssemo-search")
+    with mlflow.start_run(run_name="linked") as run:
+        mlflow.log_metric("x", 1.0)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    link = tracking.ui_link(run.info.experiment_id, base)
+    assert link == base + RUNS_TABLE.format(run.info.experiment_id)
+    env = {**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true", "DO_NOT_TRACK": "true"}
+    command = [sys.executable, "-m", "mlflow", "ui", "--backend-store-uri", store]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
+
+    def get(url: str, data: bytes | None = None) -> tuple[int, bytes]:
+        request = urllib.request.Request(url, data, {"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read()
+
+    with open(tmp_path / "ui.log", "w") as log:
+        ui = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=log, stderr=log)
+        try:
+            deadline = time.time() + 120
+            while True:
+                try:
+                    status, page = get(link)  # urllib leaves the fragment to the browser
+                    break
+                except OSError:
+                    assert ui.poll() is None, (tmp_path / "ui.log").read_text()
+                    assert time.time() < deadline, "the MLflow UI did not start in 120 s"
+                    time.sleep(0.5)
+            assert status == 200 and b"<html" in page.lower()
+            experiment_id = link.split("/experiments/", 1)[1].split("/", 1)[0]
+            status, body = get(
+                f"{base}/ajax-api/2.0/mlflow/experiments/get?experiment_id={experiment_id}"
+            )
+            assert status == 200 and json.loads(body)["experiment"]["name"] == "ssemo-search"
+            query = json.dumps({"experiment_ids": [experiment_id]}).encode()
+            status, body = get(f"{base}/ajax-api/2.0/mlflow/runs/search", query)
+            assert [r["info"]["run_id"] for r in json.loads(body)["runs"]] == [run.info.run_id]
+        finally:
+            ui.terminate()
+            try:
+                ui.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                ui.kill()
+                ui.wait()
