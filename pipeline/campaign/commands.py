@@ -100,7 +100,10 @@ def cmd_suggest(args) -> int:
         "measure next')"
     )
     if "run_id" in summary:
-        print(f"MLflow run {summary['run_id']} in {config.tracking.tracking_uri} (make ui).")
+        print(
+            f"MLflow run {summary['run_id']} in {config.tracking.tracking_uri}: "
+            f"{summary['mlflow_ui']}"
+        )
     return EXIT_OK
 
 
