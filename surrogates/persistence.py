@@ -8,8 +8,10 @@ test_persistence.py keeps it honest), never a module prefix: a prefix such as `n
 `numpy.testing`'s helper that executes a string of code.
 
 A model file is also checked against the SHA-256 recorded when it was registered, so a file changed
-afterwards in the artifact store is refused before skops parses it. Any refusal is one
-`ModelRefusedError` line naming the model.
+afterwards in the artifact store is refused before skops parses it. Once loaded, the fitted arrays
+are checked before anything predicts (surrogates.integrity: tree indices in range, a proper tree,
+shapes consistent, values finite): the allow-list admits the tree types, not what their arrays hold.
+Any refusal is one `ModelRefusedError` line naming the model.
 """
 
 from __future__ import annotations
@@ -84,7 +86,8 @@ def _untrusted_types(data: bytes, source: str) -> list[str]:
 
 def load_model(path: str | Path, expected_sha256: str | None, source: str) -> Any:
     """The model in the skops file `path`, after checking its SHA-256 against `expected_sha256`
-    (the one recorded at registration) and its types against TRUSTED_TYPES.
+    (the one recorded at registration) and its types against TRUSTED_TYPES; the loaded model's
+    fitted arrays are checked by surrogates.integrity.check_fitted_model before it is returned.
 
     The file is read once, so the bytes checked are the bytes loaded."""
     import skops.io as sio
@@ -112,10 +115,13 @@ def load_model(path: str | Path, expected_sha256: str | None, source: str) -> An
         )
     trusted = check_trusted(_untrusted_types(data, source), source)
     try:
-        return sio.loads(data, trusted=trusted)
+        model = sio.loads(data, trusted=trusted)
     except SsemoError:
         raise
     except Exception as exc:
         raise ModelRefusedError(
             f"{source}: refused, the model file does not load ({type(exc).__name__}: {exc})"
         ) from None
+    from surrogates.integrity import check_fitted_model
+
+    return check_fitted_model(model, source)
