@@ -362,8 +362,7 @@ def _check_gaussian_process(gp: Any, path: str, n_features: int | None = None) -
         f"{path}._y_train_std",
         "expected a finite mean and a positive finite std",
     )
-    theta = _finite(gp.kernel_.theta, f"{path}.kernel_.theta", 1)
-    del theta
+    _finite(gp.kernel_.theta, f"{path}.kernel_.theta", 1)  # log hyperparameters
     return width
 
 

@@ -319,6 +319,11 @@ OTHER_CASES = {
         _set_attr(lambda m: m.sigma_estimator_.core_[1], "L_", lambda a: a[:, :-1]),
         "L_: shape",
     ),
+    "gp_kernel_nan": (
+        "gp",
+        _set_attr(lambda m: m.sigma_estimator_.core_[1].kernel_.k1.k2, "length_scale", _nan_first),
+        "kernel_.theta: expected finite values",
+    ),
     "gp_scaler_width": (
         "gp",
         _set_attr(lambda m: m.sigma_estimator_.core_[0], "n_features_in_", lambda n: n + 1),
