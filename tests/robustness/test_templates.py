@@ -143,3 +143,16 @@ def test_predict_rejects_a_huge_element_count_as_a_row(capsys, registered, tmp_p
     rejected = [line for line in result.err.splitlines() if "line 3, column 'composition'" in line]
     assert len(rejected) == 1 and "Li the count 1e+308" in rejected[0], result.err[-2000:]
     assert pd.read_csv(out)["composition"].tolist()[0] == "Li7La3Zr2O12"
+
+
+def test_run_with_a_nonlinear_template_stops_before_any_mlflow_run(capsys, tmp_path):
+    """`ssemo run` reads the catalog first: one problem line, exit 2, no run left RUNNING."""
+    from tests.robustness.conftest import running_runs
+
+    config = family_config(tmp_path, "template", BAD_TEMPLATES["negative_inside"][0])
+    store = tmp_path / "mlflow.db"
+    out = tmp_path / "out"
+    args = ["run", "--config", config, "--out", out]
+    result = outcome(capsys, [*args, "--set", f"tracking.tracking_uri=sqlite:///{store}"])
+    assert_catalog_refused(result, "template", "not linear in x")
+    assert running_runs(store) == []
