@@ -397,10 +397,11 @@ def perturbed(catalog: Catalog, key: str) -> Catalog | None:
         frame = catalog.materials.copy()
         frame.loc[ids[0], ids[1]] *= PERTURBATION
         return dataclasses.replace(catalog, materials=frame)
-    if kind == "process_properties":
-        frame = catalog.processes.copy()
-        frame.loc[ids[0], ids[1]] *= PERTURBATION
-        return dataclasses.replace(catalog, processes=frame)
+    if kind == "process_properties":  # every row of the property (all families it applies to)
+        frame = catalog.process_properties.copy()
+        rows = (frame["process_id"] == ids[0]) & (frame["property"] == ids[1])
+        frame.loc[rows, "value"] *= PERTURBATION
+        return dataclasses.replace(catalog, process_properties=frame)
     if kind == "coatings":
         frame = catalog.coating_properties.copy()
         rows = (frame["coating_id"] == ids[0]) & (frame["applies_to"] == ids[1])
@@ -414,7 +415,8 @@ def predict(catalog, config, mapped: Mapped, thickness_um: float, temperature_c:
     ids = {
         name: list(getattr(catalog, f"{name}_ids")) for name in ("material", "process", "coating")
     }
-    rho = float(catalog.processes.loc[mapped.process, "relative_density_max"])
+    m, p = ids["material"].index(mapped.material), ids["process"].index(mapped.process)
+    rho = float(catalog.process_values("relative_density_max")[m, p])
     batch = DesignBatch(
         material=np.array([ids["material"].index(mapped.material)]),
         process=np.array([ids["process"].index(mapped.process)]),

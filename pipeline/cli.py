@@ -81,7 +81,9 @@ def cmd_evaluate(args) -> int:
         scored["violated_constraints"] = violated
         scored["unknown_constraints"] = unknown
         # the search never goes past a process's densest reported membrane; a user's row may: said
-        cap = catalog.processes["relative_density_max"].to_numpy(float)[parsed.batch.process]
+        cap = catalog.process_values("relative_density_max")[
+            parsed.batch.material, parsed.batch.process
+        ]
         above = parsed.batch.relative_density > cap + 1e-9
         scored["process_relative_density_max"] = cap
         scored["extrapolated"] = np.where(above, "relative_density above the process's maximum", "")

@@ -77,29 +77,41 @@ def value_label(row) -> str:
 
 def evidence_uses(catalog: Catalog, front: pd.DataFrame) -> pd.DataFrame:
     """(front_row, evidence_row) for every catalog number a front design's evaluation reads: its
-    material's (or its family parent's) properties, its process's, and the most specific
-    coating row for its (coating, material)."""
+    material's (or its family parent's) properties, and per property the most specific row of its
+    process and of its (coating, material): the material, its parent, its family, then every
+    family (as Catalog.process_values and the coating matrices look them up)."""
     ev = catalog.evidence()
-    by_item: dict[tuple[str, str], list[int]] = {}
-    for i, (table, item) in enumerate(zip(ev["table"], ev["item"], strict=True)):
-        by_item.setdefault((table, item), []).append(i)
-    coating_rows: dict[tuple[str, str, str], int] = {}
-    for k in np.flatnonzero((ev["table"] == "coating").to_numpy()):
-        coating_rows[(ev.at[k, "item"], ev.at[k, "applies_to"], ev.at[k, "property"])] = int(k)
-    props = ev.loc[ev["table"] == "coating", "property"].unique()
+    material_rows: dict[str, list[int]] = {}
+    keyed: dict[tuple[str, str, str, str], int] = {}  # (table, item, applies_to, property)
+    for k, (table, item, target, prop) in enumerate(
+        ev[["table", "item", "applies_to", "property"]].itertuples(index=False)
+    ):
+        if table == "material":
+            material_rows.setdefault(item, []).append(k)
+        else:
+            keyed[(table, item, target, prop)] = k
+    props = {
+        table: ev.loc[ev["table"] == table, "property"].unique() for table in ("process", "coating")
+    }
     pairs: list[tuple[int, int]] = []
     for row, (material, family, process, coating) in enumerate(
         front[["material", "family", "process", "coating"]].itertuples(index=False)
     ):
         owner = catalog.family_parent(material) or material
-        for i in by_item.get(("material", owner), []) + by_item.get(("process", process), []):
-            pairs.append((row, i))
-        for prop in props:
-            for key in dict.fromkeys((material, owner, family)):
-                hit = coating_rows.get((coating, key, prop))
+        pairs += [(row, k) for k in material_rows.get(owner, [])]
+        targets = tuple(dict.fromkeys((material, owner, family, "")))
+        for table, item in (("process", process), ("coating", coating)):
+            for prop in props[table]:
+                hit = next(
+                    (
+                        keyed[(table, item, t, prop)]
+                        for t in targets
+                        if (table, item, t, prop) in keyed
+                    ),
+                    None,
+                )
                 if hit is not None:
                     pairs.append((row, hit))
-                    break
     return pd.DataFrame(pairs, columns=["front_row", "evidence_row"], dtype=int)
 
 
@@ -112,18 +124,18 @@ def _at(catalog: Catalog, row: pd.Series, value: float) -> Catalog:
         ids = [m for m in frame.index if m == item or catalog.family_parent(m) == item]
         frame.loc[ids, prop] = value
         return replace(catalog, materials=frame)
-    if row["table"] == "process":
-        frame = catalog.processes.copy()
-        frame.loc[item, prop] = value
-        return replace(catalog, processes=frame)
-    frame = catalog.coating_properties.copy()
+    name, id_col = {
+        "process": ("process_properties", "process_id"),
+        "coating": ("coating_properties", "coating_id"),
+    }[row["table"]]
+    long = getattr(catalog, name).copy()
     hit = (
-        (frame["coating_id"] == item)
-        & (frame["applies_to"] == row["applies_to"])
-        & (frame["property"] == prop)
+        (long[id_col] == item)
+        & (long["applies_to"] == row["applies_to"])
+        & (long["property"] == prop)
     )
-    frame.loc[hit, "value"] = value
-    return replace(catalog, coating_properties=frame)
+    long.loc[hit, "value"] = value
+    return replace(catalog, **{name: long})
 
 
 def _model_with(model, catalog: Catalog):

@@ -33,6 +33,10 @@ ARCHITECTURES = ("free_standing", "supported")
 # reacting: mixed-conducting interphase or oxidation products): a reacting pair needs a cure
 STABILITY_CLASSES = ("stable", "passivating", "reacting")
 CURES = ("li_side",)
+# what a material's sigma_ref_s_per_cm was measured on: a dense pellet (the process's
+# membrane_conductivity_factor then turns it into the as-processed membrane's), or an as-made sheet
+# or film, which already holds the process's cost (no factor is applied to it)
+SIGMA_REF_FORMS = ("pellet", "sheet", "film")
 STATUSES = ("literature", "derived", "assumption")  # text classes (stability, atmosphere)
 # Evidence grade of a number (configs/catalog/EVIDENCE.md): measured in the paper cited
 # (primary), measured but read through a review, abstract or compilation (secondary), computed by
@@ -122,6 +126,7 @@ COLUMNS = {
         "atmosphere_source",
         "matrix_id",
         "filler_id",
+        "sigma_ref_form",
         "source",
     ),
     "material_properties": ("material_id", *PROPERTY_COLUMNS),
@@ -135,7 +140,10 @@ COLUMNS = {
         "status",
         "source",
     ),
-    "process_properties": ("process_id", *PROPERTY_COLUMNS),
+    # applies_to: empty (every family the process makes), one of those families, or a material of
+    # one: a demonstrated window, density or sheet factor differs per family (thin tape-cast
+    # garnet is not thin wet-coated sulfide); the most specific row wins
+    "process_properties": ("process_id", "applies_to", *PROPERTY_COLUMNS),
     "coatings": (
         "coating_id",
         "name",
@@ -278,6 +286,35 @@ class Catalog:
                     out[i, j] = lookup[(c, hit)]
         return out
 
+    def process_values(self, prop: str) -> np.ndarray:
+        """Matrix [material, process] of a process property: the most specific row of
+        process_properties.csv for the pair (material, family parent, family, then every family)."""
+        pp = self.process_properties
+        rows = pp[pp["property"] == prop]
+        lookup = {
+            (p, a): v
+            for p, a, v in rows[["process_id", "applies_to", "value"]].itertuples(index=False)
+        }
+        out = np.full((len(self.materials), len(self.processes)), np.nan)
+        for i, keys in enumerate(self._coating_keys()):
+            for j, p in enumerate(self.process_ids):
+                hit = next((k for k in (*keys, "") if (p, k) in lookup), None)
+                if hit is not None:
+                    out[i, j] = lookup[(p, hit)]
+        return out
+
+    def membrane_conductivity_factor(self) -> np.ndarray:
+        """Matrix [material, process] of σ_membrane/σ_ref: the process's sheet-vs-pellet factor
+        for a material whose σ_ref is a pellet value, 1 where σ_ref is already an as-made sheet
+        or film (the factor would count the process's cost twice)."""
+        factor = self.process_values("membrane_conductivity_factor")
+        as_made = (self.materials["sigma_ref_form"].fillna("") != "pellet").to_numpy()
+        factor[as_made & ~self.is_composite_template()] = 1.0
+        return factor
+
+    def is_composite_template(self) -> np.ndarray:
+        return (self.materials["temperature_law"] == "composite").to_numpy()
+
     def coating_applies(self) -> np.ndarray:
         """Boolean matrix [coating, material]: coatings.csv has the coating for the family."""
         pairs = set(self.coatings[["coating_id", "family"]].itertuples(index=False, name=None))
@@ -334,7 +371,7 @@ class Catalog:
                 table="material", item=self.material_properties["material_id"], applies_to=""
             ),
             self.process_properties.assign(
-                table="process", item=self.process_properties["process_id"], applies_to=""
+                table="process", item=self.process_properties["process_id"]
             ),
             self.coating_properties.assign(
                 table="coating", item=self.coating_properties["coating_id"]
@@ -524,6 +561,8 @@ def load_catalog(directory: str | Path) -> Catalog:
         _check_choice(problems, f, row, "temperature_law", TEMPERATURE_LAWS)
         _check_choice(problems, f, row, "atmosphere", ATMOSPHERES)
         _check_choice(problems, f, row, "atmosphere_status", STATUSES)
+        if row["temperature_law"] != "composite" or row["sigma_ref_form"]:
+            _check_choice(problems, f, row, "sigma_ref_form", SIGMA_REF_FORMS)
         _check_required_text(problems, f, row, ["name", "source", "atmosphere_source"])
         if row["formula"]:
             from surrogates.chemistry import FormulaError, parse_formula
@@ -580,8 +619,15 @@ def load_catalog(directory: str | Path) -> Catalog:
         _check_choice(problems, f, row, "status", STATUSES)
         _check_required_text(problems, f, row, ["name", "source"])
     pprops = _validate_long(
-        pprops, files["process_properties"], "process_id", proc_ids, PROCESS_PROPERTIES, problems
+        pprops,
+        files["process_properties"],
+        "process_id",
+        proc_ids,
+        PROCESS_PROPERTIES,
+        problems,
+        key_col="applies_to",
     )
+    _check_process_targets(pprops, files["process_properties"], procs, mats, problems)
 
     # coatings: which exist per family (coatings.csv), their numbers (coating_properties.csv)
     coat_keys: dict[tuple[str, str], int] = {}
@@ -616,7 +662,8 @@ def load_catalog(directory: str | Path) -> Catalog:
         .reindex(columns=[*COLUMNS["materials"][1:], *MATERIAL_PROPERTIES])
         .join(stability[["li_side", "cathode_side"]])
     )
-    wide_p = pprops.pivot(index="process_id", columns="property", values="value")
+    general = pprops[pprops["applies_to"] == ""]  # the wide table: values for every family
+    wide_p = general.pivot(index="process_id", columns="property", values="value")
     processes = (
         procs.set_index("process_id")
         .join(wide_p)
@@ -682,6 +729,28 @@ def _check_interlayer(problems, f, row, material_ids) -> None:
             "layer_material_id",
             f"expected a material_id of materials.csv, got {row['layer_material_id']!r}",
         )
+
+
+def _check_process_targets(frame, file, procs, mats, problems) -> None:
+    """applies_to of a process row: empty, a family the process makes, or a material of one."""
+    makes = {
+        pid: {x.strip() for x in fams.split(";")}
+        for pid, fams in zip(procs["process_id"], procs["families"], strict=True)
+    }
+    family_of = dict(zip(mats["material_id"], mats["family"], strict=True))
+    for _, row in frame.iterrows():
+        target = row["applies_to"]
+        if not target or row["process_id"] not in makes:
+            continue
+        family = target if target in FAMILIES else family_of.get(target)
+        if family not in makes[row["process_id"]]:
+            problems.add(
+                file,
+                row["_line"],
+                "applies_to",
+                f"expected empty, a family {row['process_id']!r} makes "
+                f"({', '.join(sorted(makes[row['process_id']]))}) or a material of one, got {target!r}",
+            )
 
 
 def _validate_coating_properties(frame, files, coats, mats, problems) -> pd.DataFrame:
@@ -769,6 +838,11 @@ def _validate_families(frame, file, materials, problems) -> pd.DataFrame:
         except compositions.TemplateError as exc:
             problems.add(file, row["_line"], "oxidation_states", str(exc))
             continue
+        try:  # linear in x, bounded, amounts >= 0 over the whole window (compositions module)
+            compositions.check_template(row["template"], lo, hi)
+        except compositions.TemplateError as exc:
+            problems.add(file, row["_line"], "template", str(exc))
+            continue
         for x in (lo, hi):
             try:
                 formula = compositions.formula_at(row["template"], x)
@@ -826,9 +900,12 @@ def _validate_family_measurements(frame, file, families, problems) -> pd.DataFra
                 f"expected x in [{fam['x_min']:g}, {fam['x_max']:g}], got {row['x']!r}",
             )
         else:
-            expected = compositions.formula_at(fam["template"], x)
             try:
+                compositions.check_template(fam["template"], fam["x_min"], fam["x_max"])
+                expected = compositions.formula_at(fam["template"], x)
                 same = compositions.same_composition(expected, row["composition"])
+            except compositions.TemplateError:  # a bad template: reported on its family's line
+                same = True
             except ValueError:
                 same = False
             if not same:

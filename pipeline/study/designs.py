@@ -103,7 +103,7 @@ def read_designs(path: str | Path, catalog: Catalog) -> ParsedDesigns:
     coat_ids = {c: i for i, c in enumerate(catalog.coating_ids)}
     applies = catalog.process_applies()
     coating_applies = catalog.coating_applies()
-    density_max = catalog.processes["relative_density_max"].to_numpy(float)
+    density_max = catalog.process_values("relative_density_max")  # [material, process]
     families = catalog.materials["family"]
     templates = catalog.materials.index[catalog.materials["temperature_law"] == "composite"]
 
@@ -155,9 +155,10 @@ def read_designs(path: str | Path, catalog: Catalog) -> ParsedDesigns:
         for column, default in OPTIONAL.items():
             text = row.get(column, "")
             values[column] = default if text == "" else finite_float(text)
-        if row.get("relative_density", "") == "" and p is not None:
-            # no density given: the densest membrane the process has been shown to make
-            values["relative_density"] = float(density_max[p])
+        if row.get("relative_density", "") == "" and p is not None and m is not None:
+            # no density given: the densest membrane the process has been shown to make of the
+            # material's family
+            values["relative_density"] = float(density_max[m, p])
         rho = values["relative_density"]
         if rho is None or not 0.4 <= rho <= 1.0:
             bad(

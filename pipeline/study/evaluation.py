@@ -119,7 +119,11 @@ class Evaluator:
         self.sigma_material_s_per_cm = sigma_t
         # σ_membrane/σ_pellet per process: binder, scaffold and pressing losses of the as-processed
         # membrane against the dense-pellet σ the materials carry (thin_membrane_tradeoffs §4)
-        self.membrane_conductivity_factor = p["membrane_conductivity_factor"].to_numpy(float)
+        # per (material, process), flat [material * n_processes + process]: windows, density caps
+        # and sheet factors are demonstrated per family (process_properties.csv applies_to), and no
+        # factor is applied to a σ_ref that is already an as-made sheet (Catalog docstrings)
+        self.n_processes = len(p)
+        self.membrane_conductivity_factor = catalog.membrane_conductivity_factor().ravel()
         density = m["density_g_per_cm3"].to_numpy(float).copy()
         # Templates: volume-weighted density at the filler fraction is taken per design (below).
         self.density_g_per_cm3 = density
@@ -146,7 +150,7 @@ class Evaluator:
         # σ_f [MPa = N/mm²] · t [µm] · 1e-3 = N/mm; a supported film is carried by its electrode:
         # no handling load of its own (NaN)
         self.handling_scale = np.where(self.free_standing, 1e-3, np.nan)
-        self.defect_size_um = p["defect_size_um"].to_numpy(float)
+        self.defect_size_um = catalog.process_values("defect_size_um").ravel()
         # Chemical stability per (coating, material): a reacting Li side needs a coating that cures
         # it; a reacting cathode side needs a coated cathode (stability.csv, coatings.csv 'cures').
         li_reacting = (m["li_side"] == "reacting").to_numpy()
@@ -177,13 +181,13 @@ class Evaluator:
 
         # Manufacturability components per process, and per (material, process) for atmosphere.
         mf = config.manufacturability
-        self.min_thickness_um = p["min_thickness_um"].to_numpy(float)
-        self.max_thickness_um = p["max_thickness_um"].to_numpy(float)
+        self.min_thickness_um = catalog.process_values("min_thickness_um").ravel()
+        self.max_thickness_um = catalog.process_values("max_thickness_um").ravel()
         self.maturity = manufacturability.maturity_score(
-            p["mrl"].to_numpy(float), mrl_low=mf.mrl_low, mrl_high=mf.mrl_high
+            catalog.process_values("mrl").ravel(), mrl_low=mf.mrl_low, mrl_high=mf.mrl_high
         )
         self.temperature_score = manufacturability.temperature_score(
-            p["processing_temperature_c"].to_numpy(float),
+            catalog.process_values("processing_temperature_c").ravel(),
             ambient_c=mf.ambient_c,
             t_max_c=mf.t_max_c,
         )
@@ -272,7 +276,8 @@ class Evaluator:
             b.relative_density,
             cast(microstructure.PorosityModel, cfg.mechanics.porosity_model),  # config-checked
         )
-        sigma = self.membrane_conductivity_factor[proc] * sigma_porous
+        mp = mat * self.n_processes + proc  # the (material, process) tables' flat index
+        sigma = self.membrane_conductivity_factor.take(mp) * sigma_porous
         # one flat (coating, material) index for the six per-pair tables (each 2-D fancy index
         # would recompute it: measurable at 5e6 designs/s)
         pair = coat * self.n_materials + mat
@@ -297,7 +302,7 @@ class Evaluator:
         expected_defects = defects.through_defects_per_membrane(
             relative_density=b.relative_density,
             thickness_um=sse_um,
-            grain_size_um=self.defect_size_um[proc],
+            grain_size_um=self.defect_size_um.take(mp),
             area_cm2=cfg.mechanics.membrane_area_cm2,
         )
         ccd = self.ccd_ma_per_cm2.take(pair)
@@ -323,11 +328,11 @@ class Evaluator:
         )
         margin = manufacturability.thickness_margin_score(
             sse_um,
-            min_thickness_um=self.min_thickness_um[proc],
+            min_thickness_um=self.min_thickness_um.take(mp),
             full_margin=cfg.manufacturability.full_margin,
         )
-        maturity = self.maturity[proc]
-        temperature = self.temperature_score[proc]
+        maturity = self.maturity.take(mp)
+        temperature = self.temperature_score.take(mp)
         atmosphere = self.atmosphere[mat, proc]
         scalability = self.scalability[proc]
         score = manufacturability.manufacturability_score(
@@ -375,8 +380,8 @@ class Evaluator:
         rest["li_side_stable"] = self.li_side_ok.take(pair)
         rest["cathode_side_stable"] = self.cathode_side_ok[mat]
         window = {  # inputs of the thickness-window constraints, not reported per design
-            "process_min_thickness_um": self.min_thickness_um[proc],
-            "process_max_thickness_um": self.max_thickness_um[proc],
+            "process_min_thickness_um": self.min_thickness_um.take(mp),
+            "process_max_thickness_um": self.max_thickness_um.take(mp),
             "sse_layer_thickness_um": sse_um,
         }
         # the registry's constraints on these columns, reported right after the objectives

@@ -141,7 +141,10 @@ def build_space(catalog: Catalog, config: StudyConfig) -> DesignSpace:
     applies = catalog.process_applies()
     coating_applies = catalog.coating_applies()
     templates = (catalog.materials["temperature_law"] == "composite").to_numpy()
-    proc = catalog.processes
+    windows = {
+        name: catalog.process_values(name)
+        for name in ("min_thickness_um", "max_thickness_um", "relative_density_max")
+    }
     rows = []
     for m in materials:
         i = catalog.material_ids.index(m)
@@ -161,9 +164,9 @@ def build_space(catalog: Catalog, config: StudyConfig) -> DesignSpace:
                         material=i,
                         process=j,
                         coating=k,
-                        min_thickness_um=proc.loc[p, "min_thickness_um"],
-                        max_thickness_um=proc.loc[p, "max_thickness_um"],
-                        relative_density_max=proc.loc[p, "relative_density_max"],
+                        min_thickness_um=windows["min_thickness_um"][i, j],
+                        max_thickness_um=windows["max_thickness_um"][i, j],
+                        relative_density_max=windows["relative_density_max"][i, j],
                     )
                 )
     if not rows:

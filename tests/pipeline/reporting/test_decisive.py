@@ -92,13 +92,14 @@ def test_a_flagged_flip_reproduces_through_an_edited_catalog_file(study, tmp_pat
             rows = list(csv.DictReader(fh))
         for r in rows:
             if r[id_col] == hit["item"] and r["property"] == hit["property"]:
-                if hit["table"] != "coating" or r["applies_to"] == hit["applies_to"]:
+                if hit["table"] == "material" or r["applies_to"] == hit["applies_to"]:
                     r["value"] = repr(float(hit[end]))
         with (folder / name).open("w", newline="") as fh:
             writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
             writer.writeheader()
             writer.writerows(rows)
-        moved = StudyModel(load_catalog(folder), config)
+        # the same decoded designs (a window bound also sets the search space's decoding)
+        moved = StudyModel(load_catalog(folder), config, space=model.space)
         verdicts.append(bool(moved.evaluate(X)[2]["feasible"][0]))
     assert any(v != base for v in verdicts)
 

@@ -98,7 +98,10 @@ def test_experiment_kind_run_names_origins_and_summary_metrics(review):
         assert tags["ssemo.objectives"] == ",".join(config.objectives)
         # few summary metrics under one prefix, the hypervolume named by its objective set
         summary = {name for name in metrics if name.startswith("summary.")}
-        assert summary == SUMMARY | {f"summary.hv_{key}"}
+        # a figure with no design to measure (no front design <= 20 µm since the windows are the
+        # demonstrated sheets) is NaN and not logged; the last lines check it against the front
+        optional = {"summary.min_asr_at_thickness_le_20um"}
+        assert summary - optional == SUMMARY - optional | {f"summary.hv_{key}"}
         assert "hypervolume" not in metrics and "front_size" not in metrics  # no unkeyed copies
         assert {n.split(".")[0] for n in metrics} <= {"summary", "cost", "gen"}
         assert 0 < metrics[f"summary.hv_{key}"] < 1.1**4
@@ -109,9 +112,12 @@ def test_experiment_kind_run_names_origins_and_summary_metrics(review):
     front = pd.read_parquet(path)
     assert full.data.metrics["summary.front_size"] == len(front)
     thin = front[front["thickness_um"] <= 20.0]
-    assert full.data.metrics["summary.min_asr_at_thickness_le_20um"] == pytest.approx(
-        thin["total_asr_ohm_cm2"].min()
-    )
+    if len(thin):
+        assert full.data.metrics["summary.min_asr_at_thickness_le_20um"] == pytest.approx(
+            thin["total_asr_ohm_cm2"].min()
+        )
+    else:
+        assert "summary.min_asr_at_thickness_le_20um" not in full.data.metrics
 
 
 def test_every_run_of_the_default_study_logs_at_most_1_5_mb(review):

@@ -182,7 +182,7 @@ def _rewrite(path, line, column, value):
             "unknown",
             "grade 'unknown' needs an empty value, low and high",
         ),
-        ("process_properties.csv", 2, "low", "11", "outside its own range"),
+        ("process_properties.csv", 2, "low", "76", "outside its own range"),
         ("materials.csv", 2, "family", "ceramic", "expected one of oxide, sulfide"),
         ("processes.csv", 2, "families", "oxide;garnet", "expected ';'-separated families"),
         (
@@ -261,3 +261,63 @@ def test_property_units_are_in_names():
     dimensionless = {"modulus_porosity_coefficient", "weibull_modulus", "transference_number"}
     for name in MATERIAL_PROPERTIES:
         assert name in dimensionless or any(name.endswith(u) for u in units), name
+
+
+def test_process_windows_are_demonstrated_per_family(catalog):
+    """Windows per (process, family or material), most specific row first: tape-cast oxides from
+    the thinnest free-standing sintered tapes (LAGP ~75 µm, MgO-LLZO 80 µm), wet-coated sulfide
+    sheets from 25 µm, except the LGPS-type material's own 8 µm membrane."""
+    lo = catalog.process_values("min_thickness_um")
+    m, p = catalog.material_ids.index, catalog.process_ids.index
+    assert lo[m("LLZO"), p("tape_casting")] == 75.0
+    assert lo[m("LLZO"), p("ultrafast_sintering")] == 45.0
+    assert lo[m("Li6PS5Cl"), p("wet_coating")] == 25.0
+    assert lo[m("Li9.88GeP1.96Sb0.04S11.88Cl0.12"), p("wet_coating")] == 8.0
+    assert lo[m("PEO-LiTFSI"), p("wet_coating")] == 25.0
+    assert lo[m("Li6PS5Cl"), p("roll_to_roll")] == 50.0
+    assert lo[m("PEO-LiTFSI"), p("roll_to_roll")] == 20.0  # the general row
+    rows = catalog.process_properties.query("property == 'min_thickness_um'")
+    assert (rows["source"].str.len() > 0).all() and (rows["range_basis"].str.len() > 0).all()
+
+
+def test_no_sheet_factor_is_applied_to_a_sigma_that_is_already_a_sheet_value(catalog):
+    """σ_ref says what it was measured on: a pellet value gets the process's sheet factor, an
+    as-made sheet or film value does not (it already holds the process's cost)."""
+    factor = catalog.membrane_conductivity_factor()
+    m, p = catalog.material_ids.index, catalog.process_ids.index
+    forms = catalog.materials["sigma_ref_form"]
+    assert forms["Li6PS5Cl"] == "pellet" and forms["Li5.4PS4.4Cl1.6"] == "sheet"
+    assert factor[m("Li6PS5Cl"), p("wet_coating")] == 0.92
+    assert factor[m("Li6PS5Cl"), p("nonwoven_infiltration")] == 0.27
+    assert factor[m("Li5.4PS4.4Cl1.6"), p("dry_film")] == 1.0  # the review's dry film itself
+    assert factor[m("Li9.88GeP1.96Sb0.04S11.88Cl0.12"), p("wet_coating")] == 1.0
+    assert factor[m("PEO-LiTFSI"), p("wet_coating")] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("file", "line", "column", "value", "expected"),
+    [
+        ("materials.csv", 2, "sigma_ref_form", "", "expected one of pellet, sheet, film"),
+        ("materials.csv", 2, "sigma_ref_form", "powder", "expected one of pellet, sheet, film"),
+        (
+            "process_properties.csv",
+            2,
+            "applies_to",
+            "sulfide",
+            "expected empty, a family 'tape_casting' makes (oxide)",
+        ),
+        (
+            "process_properties.csv",
+            2,
+            "applies_to",
+            "Li6PS5Cl",
+            "or a material of one, got 'Li6PS5Cl'",
+        ),
+    ],
+)
+def test_bad_form_or_process_target_is_named(catalog_copy, file, line, column, value, expected):
+    _rewrite(catalog_copy / file, line, column, value)
+    with pytest.raises(CatalogError) as err:
+        load_catalog(catalog_copy)
+    assert f"{file}, line {line}, column '{column}'" in str(err.value)
+    assert expected in str(err.value)

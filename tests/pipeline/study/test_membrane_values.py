@@ -11,9 +11,10 @@ from tests.pipeline.study.test_evaluation import batch_of
 
 
 def with_factor(catalog, process_id, factor):
-    processes = catalog.processes.copy()
-    processes.loc[process_id, "membrane_conductivity_factor"] = factor
-    return dataclasses.replace(catalog, processes=processes)
+    long = catalog.process_properties.copy()
+    rows = (long["process_id"] == process_id) & (long["property"] == "membrane_conductivity_factor")
+    long.loc[rows, "value"] = factor
+    return dataclasses.replace(catalog, process_properties=long)
 
 
 def test_membrane_sigma_is_the_factor_times_the_pellet_sigma(default_config, catalog):
@@ -36,16 +37,23 @@ def test_every_process_applies_its_catalog_factor(default_config, catalog):
     applies = catalog.process_applies()
     templates = (catalog.materials["temperature_law"] == "composite").to_numpy()
     resistance = catalog.coating_resistance_ohm_cm2()
-    rows = []
+    rows, expected = [], []
+    factors = catalog.membrane_conductivity_factor()
+    pellet = (catalog.materials["sigma_ref_form"] == "pellet").to_numpy()
     for j, process_id in enumerate(catalog.process_ids):
-        i = next(i for i in np.flatnonzero(applies[:, j]) if not templates[i])
+        # a pellet-referenced material where the process makes one (its factor applies), else
+        # any (an as-made sheet or film: factor 1)
+        makes = [i for i in np.flatnonzero(applies[:, j]) if not templates[i]]
+        i = next((i for i in makes if pellet[i]), makes[0])
         coating = catalog.coating_ids[int(np.flatnonzero(~np.isnan(resistance[:, i]))[0])]
         rows.append((catalog.material_ids[i], process_id, coating, 20.0, 1.0, 0.0))
+        general = catalog.processes.loc[process_id, "membrane_conductivity_factor"]
+        expected.append(general if pellet[i] else 1.0)
+        assert factors[i, j] == expected[-1]
     out = Evaluator(catalog, default_config)(batch_of(catalog, rows))
-    factor = catalog.processes.loc[list(catalog.process_ids), "membrane_conductivity_factor"]
-    assert np.all((factor > 0) & (factor <= 1.0))  # no process found to beat its pellet
+    assert np.all((np.array(expected) > 0) & (np.array(expected) <= 1.0))  # none beats its pellet
     np.testing.assert_allclose(
-        out["sigma_membrane_s_per_cm"] / out["sigma_dense_s_per_cm"], factor.to_numpy(), rtol=1e-12
+        out["sigma_membrane_s_per_cm"] / out["sigma_dense_s_per_cm"], expected, rtol=1e-12
     )
 
 
