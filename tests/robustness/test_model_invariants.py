@@ -238,7 +238,7 @@ def test_a_value_array_of_the_wrong_shape_in_the_file_is_refused(models, tmp_pat
         for entry, content in entries.items():
             z.writestr(entry, content)
     message = refusal(out.getvalue(), tmp_path)
-    assert "does not load" in message or "value" in message, message
+    assert "does not load" in message and "shape" in message, message
 
 
 def test_a_tree_built_for_more_features_than_its_forest_is_refused(models, tmp_path):
