@@ -130,8 +130,9 @@ def _check_sqlite_file(tracking_uri: str, path: Path) -> None:
     a new store (its folder must be writable)."""
     where = f"tracking store {tracking_uri}"
     if not path.exists():
-        if not os.access(path.parent, os.W_OK | os.X_OK):
-            raise EnvironmentProblem(f"{where}: folder {path.parent} is not writable")
+        from pipeline.files import ensure_writable
+
+        ensure_writable(path.parent, f"the folder of {where}")  # SQLite must create the file
         return
     if not path.is_file():
         raise EnvironmentProblem(

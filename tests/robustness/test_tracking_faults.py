@@ -29,6 +29,7 @@ from tests.robustness.conftest import (
     assert_refused,
     message_lines,
     outcome,
+    read_only,
     running_runs,
 )
 
@@ -113,6 +114,15 @@ def test_a_broken_store_file_fails_at_once_in_one_line(capsys, tmp_path, kind, s
     assert time.perf_counter() - started < 60
     assert_refused(result, 5, (str(store), says), absent=(out / "front.parquet",))
     assert "Searching" not in result.err  # refused before the search
+
+
+def test_a_new_store_in_a_read_only_folder_fails_at_once(capsys, tmp_path):
+    folder = tmp_path / "store"
+    started = time.perf_counter()
+    with read_only(folder):
+        result = outcome(capsys, run_args(f"sqlite:///{folder}/mlflow.db", tmp_path / "out"))
+    assert time.perf_counter() - started < 60  # MLflow retries a file it cannot create for 100 s
+    assert_refused(result, 5, (str(folder), "not writable"))
 
 
 def test_a_broken_store_fails_train_and_predict_alike(capsys, tmp_path):
