@@ -53,14 +53,11 @@ def cmd_evaluate(args) -> int:
     import numpy as np
     import pandas as pd
 
+    from pipeline.study.constraints import CONSTRAINTS
     from pipeline.study.designs import read_designs
     from pipeline.study.evaluation import Evaluator
-    from pipeline.study.registry import (
-        CONSTRAINTS,
-        OBJECTIVES,
-        OPTION_COLUMNS,
-        computed_columns,
-    )
+    from pipeline.study.registry import OBJECTIVES, computed_columns
+    from pipeline.study.space import OPTION_COLUMNS
 
     config, catalog = _load_study(args)
     parsed = read_designs(args.designs, catalog)

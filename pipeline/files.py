@@ -3,7 +3,8 @@
 `atomic_write` lets a writer fill a temporary file beside the target (same folder, so the same file
 system), flushes it to disk and then renames it over the target with os.replace, which is atomic on
 POSIX and Windows: a reader sees either the previous file or the new one, never half of one. If the
-writer fails, the temporary file is removed and the previous file is left as it was.
+writer fails, the temporary file is removed and the previous file is left as it was. `write_all`
+does the same for a set of files (a study's outputs): all are written, then all are moved into place.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from pipeline.errors import EnvironmentProblem, SsemoError
 
-# Prefix of the folder a study's files are first written into (pipeline/reporting/artifacts.py);
+# Prefix of the folder a study's files are first written into (write_all);
 # followed by the writer's process id, so that a later run can remove one its dead writer left.
 PARTIAL_PREFIX = ".partial-"
 
@@ -155,3 +157,17 @@ def spreadsheet_safe(frame):
         if is_object_dtype(out[column]) or is_string_dtype(out[column]):
             out[column] = out[column].map(safe)
     return out
+
+
+def write_all(out_dir: Path, writers: dict[str, Callable[[Path], Any]]) -> list[Path]:
+    """Write every file into a temporary folder beside out_dir, then move each into place (a
+    rename on the same file system), so a crash while writing leaves the previous set intact. The
+    folder's name carries this process's id: one left by a killed run is removed by the next
+    (remove_stale_partials)."""
+    prefix = f"{PARTIAL_PREFIX}{os.getpid()}-"
+    with tempfile.TemporaryDirectory(dir=out_dir, prefix=prefix) as tmp:
+        for name, write in writers.items():
+            write(Path(tmp) / name)
+        for name in writers:
+            (Path(tmp) / name).replace(out_dir / name)
+    return [out_dir / name for name in writers]

@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline.files import ensure_writable, inside, remove_stale_partials
+from pipeline.files import ensure_writable, inside, remove_stale_partials, write_all
 from pipeline.reporting import tracking
-from pipeline.reporting.artifacts import Outcome, study_writers, write_all
+from pipeline.reporting.artifacts import Outcome, study_writers
 from pipeline.reporting.decisive import decisive_values
 from pipeline.search.decisions import choose
 from pipeline.search.nsga2 import Callback, SearchResult, run_nsga2

@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from surrogates.persistence import ModelRefusedError
+from surrogates.errors import ModelRefusedError
 
 MAX_WALK_OBJECTS = 5_000_000  # objects visited in one model (a large forest holds ~10^5)
 PROBE = {"composition": ["Li7La3Zr2O12"], "temperature_k": [298.15]}

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from objectives.errors import SsemoError
+from surrogates.errors import ModelRefusedError
 
 # Exactly the types outside skops' own trusted set that ssemo's conductivity surrogates contain
 # (forest with mean / median / local-mean aggregation, quantile gradient boosting, Gaussian process;
@@ -44,10 +45,6 @@ TRUSTED_TYPES: frozenset[str] = frozenset(
 )
 
 MAX_MODEL_BYTES = 2 * 1024**3  # far above any surrogate trained on the literature tables
-
-
-class ModelRefusedError(SsemoError):
-    """A model file that ssemo will not load: unknown types, a changed file, or not a model."""
 
 
 def sha256_bytes(data: bytes) -> str:

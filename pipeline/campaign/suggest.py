@@ -33,8 +33,9 @@ import numpy as np
 import pandas as pd
 
 from pipeline.campaign.acquisition import free_points, greedy_batch
+from pipeline.study.constraints import CONSTRAINTS
 from pipeline.study.predicted import REPORTED_COVERAGE
-from pipeline.study.registry import CONSTRAINTS, normalize
+from pipeline.study.registry import normalize
 
 THICKNESS_LEVELS = 6
 FAMILY_LEVELS = 11

@@ -1,9 +1,9 @@
 """The files a study run leaves in its output folder (and in MLflow): front, choices, history, config,
-report and plots, written together so that a crash never leaves a half-written set."""
+report and plots, written together (pipeline.files.write_all) so that a crash never leaves a
+half-written set."""
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +39,7 @@ def study_writers(
     run's files stay around 1 MB however many near-duplicate designs the archive holds."""
     from pipeline.reporting import pareto, plots, report
     from pipeline.reporting.compare import comparison_writers
-    from pipeline.study.registry import objective_limits
+    from pipeline.study.constraints import objective_limits
 
     front, chosen = outcome.front, outcome.chosen
     bounds = {name: config.normalization[name] for name in objectives}
@@ -107,24 +107,6 @@ def study_writers(
             outcome.previous_front, front, objectives, bounds, limits, ("previous run", "this run")
         )
     return writers
-
-
-def write_all(out_dir: Path, writers: dict[str, Callable[[Path], Any]]) -> list[Path]:
-    """Write every file into a temporary folder beside out_dir, then move each into place (a
-    rename on the same file system), so a crash while writing leaves the previous set intact. The
-    folder's name carries this process's id: one left by a killed run is removed by the next
-    (pipeline.files.remove_stale_partials)."""
-    import os
-
-    from pipeline.files import PARTIAL_PREFIX
-
-    prefix = f"{PARTIAL_PREFIX}{os.getpid()}-"
-    with tempfile.TemporaryDirectory(dir=out_dir, prefix=prefix) as tmp:
-        for name, write in writers.items():
-            write(Path(tmp) / name)
-        for name in writers:
-            (Path(tmp) / name).replace(out_dir / name)
-    return [out_dir / name for name in writers]
 
 
 def _plain(value):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.study.registry import OPTION_COLUMNS, VARIABLES
+from pipeline.study.space import OPTION_COLUMNS, VARIABLES
 
 IDENTITY = OPTION_COLUMNS
 ROUNDED = tuple(v.name for v in VARIABLES)
@@ -112,10 +112,11 @@ def compare_runs(tracking_uri: str, experiment: str, ref_a: str, ref_b: str, out
 
     import yaml
 
+    from pipeline.files import write_all
     from pipeline.reporting import tracking
-    from pipeline.reporting.artifacts import write_all
     from pipeline.study.config import StudyConfig
-    from pipeline.study.registry import objective_limits, objective_set_key
+    from pipeline.study.constraints import objective_limits
+    from pipeline.study.registry import objective_set_key
 
     a = tracking.find_study_run(tracking_uri, experiment, ref_a)
     b = tracking.find_study_run(tracking_uri, experiment, ref_b)

@@ -3,7 +3,7 @@
 of two runs' fronts.
 
 Labels, units and directions come from the registry (OBJECTIVES); constraint limits from the
-constraints that bound an objective directly (registry.objective_limits).
+constraints that bound an objective directly (constraints.objective_limits).
 
 Display front: the archive keeps every non-dominated design ever found, thousands of near-duplicates
 once the hypervolume has converged. For figures and the CSV the front is thinned by ε-dominance

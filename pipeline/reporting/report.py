@@ -6,7 +6,9 @@ import pandas as pd
 
 from pipeline.reporting.pareto import DISPLAY_MAX_DESIGNS
 from pipeline.study.config import StudyConfig
-from pipeline.study.registry import DESIGN_COLUMNS, OBJECTIVES, active_constraints
+from pipeline.study.constraints import active_constraints
+from pipeline.study.registry import OBJECTIVES
+from pipeline.study.space import DESIGN_COLUMNS
 
 
 def shown_columns() -> list[str]:

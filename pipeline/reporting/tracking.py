@@ -18,7 +18,8 @@ from pipeline import REPO_ROOT
 from pipeline.errors import EnvironmentProblem, SsemoError
 
 # The allow-list of model types lives in code (surrogates/persistence.py), never in the artifact.
-from surrogates.persistence import ModelRefusedError, check_trusted, load_model, sha256_file
+from surrogates.errors import ModelRefusedError
+from surrogates.persistence import check_trusted, load_model, sha256_file
 
 __all__ = ["ModelRefusedError", "check_trusted"]
 

@@ -29,7 +29,7 @@ from objectives.temperature import arrhenius_from_reference_s_per_cm, vft_from_r
 from objectives.transport import area_conductance_s_per_cm2, asr_ohm_cm2
 from pipeline.study.catalog import Catalog
 from pipeline.study.config import MANUFACTURABILITY_COMPONENTS, StudyConfig
-from pipeline.study.registry import constraint_values
+from pipeline.study.constraints import constraint_values
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
@@ -384,6 +384,6 @@ class Evaluator:
             "process_max_thickness_um": self.max_thickness_um.take(mp),
             "sse_layer_thickness_um": sse_um,
         }
-        # the registry's constraints on these columns, reported right after the objectives
+        # the declared constraints on these columns, reported right after the objectives
         constraints = constraint_values({**head, **rest, **window}, cfg)
         return {**head, **constraints, **rest}

@@ -24,15 +24,10 @@ from scipy.stats import norm
 from objectives.constants import ZERO_CELSIUS_K
 from pipeline.study.catalog import Catalog
 from pipeline.study.config import StudyConfig
+from pipeline.study.constraints import active_constraints, constraint_values
 from pipeline.study.evaluation import Evaluator, sigma_at_temperature_s_per_cm
 from pipeline.study.predicted import predict_families
-from pipeline.study.registry import (
-    G_CLIP,
-    OBJECTIVES,
-    active_constraints,
-    computed_columns,
-    constraint_values,
-)
+from pipeline.study.registry import G_CLIP, OBJECTIVES, computed_columns
 from pipeline.study.space import DesignSpace, build_space, study_catalog
 
 

@@ -2,7 +2,7 @@
 
 Encoding (pymoo's X, one row per design, every column in [0, 1]): x0 is the option index, one valid
 (material, process, coating) combination, floor(x0 · n_options); x1... are the continuous variable
-kinds of `registry.VARIABLES` that the space uses, in order (thickness log-uniform inside the option's
+kinds of `VARIABLES` that the space uses, in order (thickness log-uniform inside the option's
 process window, relative density, filler fraction of effective-medium composites, and the substitution
 level of a composition family when the study searches families), each decoded by its record.
 Only valid combinations exist in the option list: a process that cannot make the material's family,
@@ -13,16 +13,17 @@ which makes the space finite for exact-front checks.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from pipeline.errors import ConfigError, did_you_mean
+from pipeline.study import compositions
 from pipeline.study.catalog import Catalog
 from pipeline.study.config import StudyConfig
 from pipeline.study.evaluation import DesignBatch
-from pipeline.study.registry import VARIABLES, Variable, x_columns
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,107 @@ class DesignSpace:
             block = np.column_stack([np.full(mesh[0].size, c), *(m.ravel() for m in mesh)])
             rows.append(block)
         return np.vstack(rows)
+
+
+# --- decision-variable kinds: each decodes one column of X from the space's arrays ---------------
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A continuous decision variable: one column of X in [0, 1] after the option column.
+
+    decode maps that column to the design's value for each row's option (an index into the valid
+    (material, process, coating) options); grid_values lists the values of x to enumerate for one
+    option when the space is snapped to `levels` (exact-front checks).
+    """
+
+    name: str
+    unit: str
+    description: str
+    decode: Callable[[np.ndarray, DesignSpace, np.ndarray], np.ndarray]
+    grid_values: Callable[[DesignSpace, int, np.ndarray], np.ndarray]
+    # a variable that no option of a space uses gets no column of X (catalog studies keep n_var)
+    active: Callable[[DesignSpace], bool] = lambda space: True
+    inactive_value: float = 0.0
+
+
+def _all_levels(space: DesignSpace, option: int, levels: np.ndarray) -> np.ndarray:
+    return levels
+
+
+def _log_uniform_thickness(x: np.ndarray, space: DesignSpace, option: np.ndarray) -> np.ndarray:
+    lo, hi = space.log_min_thickness[option], space.log_max_thickness[option]
+    return np.exp(lo + x * (hi - lo))
+
+
+def _relative_density(x: np.ndarray, space: DesignSpace, option: np.ndarray) -> np.ndarray:
+    low, high = space.density_low[option], space.density_high[option]
+    return low + x * (high - low)
+
+
+def _filler_fraction(x: np.ndarray, space: DesignSpace, option: np.ndarray) -> np.ndarray:
+    return np.where(space.is_template[option], x * space.filler_fraction_max, 0.0)
+
+
+def _filler_levels(space: DesignSpace, option: int, levels: np.ndarray) -> np.ndarray:
+    return levels if space.is_template[option] else np.array([0.0])
+
+
+def _dopant_level(x: np.ndarray, space: DesignSpace, option: np.ndarray) -> np.ndarray:
+    """Substitution level x of a composition family, snapped to its LEVELS grid; NaN otherwise."""
+    low, high = space.dopant_low[option], space.dopant_high[option]
+    steps = compositions.LEVELS - 1
+    return low + np.round(x * steps) / steps * (high - low)
+
+
+def _dopant_levels(space: DesignSpace, option: int, levels: np.ndarray) -> np.ndarray:
+    return levels if space.is_family[option] else np.array([0.0])
+
+
+# The option variable (x0) comes first: floor(x0 · n_options) picks a valid (material, process,
+# coating) combination; these columns name what it decodes to.
+OPTION_COLUMNS = ("material", "process", "coating")
+
+VARIABLES: tuple[Variable, ...] = (
+    Variable(
+        "thickness_um",
+        "µm",
+        "log-uniform inside the option's process window [min, max]",
+        _log_uniform_thickness,
+        _all_levels,
+    ),
+    Variable(
+        "relative_density",
+        "",
+        "linear in [search.relative_density_min, the process's relative_density_max]",
+        _relative_density,
+        _all_levels,
+    ),
+    Variable(
+        "filler_fraction",
+        "",
+        "filler volume fraction in [0, search.filler_fraction_max]; 0 unless a composite template",
+        _filler_fraction,
+        _filler_levels,
+    ),
+    Variable(
+        "dopant_level",
+        "",
+        "substitution level x of a composition family in its sourced window [x_min, x_max] "
+        "(composition_families.csv), on 101 levels; NaN for a catalog material",
+        _dopant_level,
+        _dopant_levels,
+        active=lambda space: bool(space.is_family.any()),
+        inactive_value=np.nan,
+    ),
+)
+
+DESIGN_COLUMNS = (*OPTION_COLUMNS, *(v.name for v in VARIABLES))
+
+
+def x_columns(n_var: int) -> list[str]:
+    """Names of the encoded-variable columns in a front table (x0 = option, x1... = VARIABLES)."""
+    return [f"x{j}" for j in range(n_var)]
 
 
 def study_catalog(catalog: Catalog, config: StudyConfig) -> Catalog:

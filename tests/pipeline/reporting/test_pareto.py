@@ -9,7 +9,7 @@ import pytest
 
 from pipeline.reporting import pareto
 from pipeline.reporting.compare import compare_fronts, design_keys
-from pipeline.study.registry import objective_limits
+from pipeline.study.constraints import objective_limits
 
 OBJECTIVES = ("thickness_um", "total_asr_ohm_cm2", "strength_mpa", "manufacturability")
 BOUNDS = {

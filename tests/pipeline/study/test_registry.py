@@ -1,4 +1,4 @@
-"""The registry is the one definition of objectives, constraints and variable kinds."""
+"""The registry, the constraints and the space's variable kinds: each declared once, as records."""
 
 import numpy as np
 import pandas as pd
@@ -8,14 +8,9 @@ from pipeline.errors import ConfigError
 from pipeline.run import run_study
 from pipeline.study import registry
 from pipeline.study.config import StudyConfig, load_config
-from pipeline.study.registry import (
-    CONSTRAINTS,
-    OBJECTIVES,
-    VARIABLES,
-    Objective,
-    active_constraints,
-    normalize,
-)
+from pipeline.study.constraints import CONSTRAINTS, active_constraints, constraint_values
+from pipeline.study.registry import OBJECTIVES, Objective, normalize
+from pipeline.study.space import VARIABLES
 from tests.conftest import CONFIGS
 
 # A toy objective computed from two evaluated columns: the ohmic loss at the cell's current, in mV
@@ -150,7 +145,7 @@ def test_constraint_values_are_normalized_by_their_limits(default_config):
         "current_density_ma_per_cm2": np.array([0.4]),
         "ccd_ma_per_cm2": np.array([0.8]),
     }
-    g = registry.constraint_values(out, default_config)
+    g = constraint_values(out, default_config)
     assert set(g) == {"g_asr", "g_strength", "g_thickness_min", "g_thickness_max", "g_ccd"}
     np.testing.assert_allclose(
         [g[k][0] for k in ("g_asr", "g_strength", "g_thickness_min", "g_thickness_max", "g_ccd")],
