@@ -75,11 +75,12 @@ def value_label(row) -> str:
     return f"{row['table']} {row['item']}{where} {row['property']}"
 
 
-def evidence_uses(catalog: Catalog, front: pd.DataFrame) -> pd.DataFrame:
+def evidence_uses(catalog: Catalog, front: pd.DataFrame, cathode_coating: str) -> pd.DataFrame:
     """(front_row, evidence_row) for every catalog number a front design's evaluation reads: its
     material's (or its family parent's) properties, and per property the most specific row of its
     process and of its (coating, material): the material, its parent, its family, then every
-    family (as Catalog.process_values and the coating matrices look them up)."""
+    family (as Catalog.process_values and the coating matrices look them up), and the cathode
+    side's row for the cell's cathode coating."""
     ev = catalog.evidence()
     material_rows: dict[str, list[int]] = {}
     keyed: dict[tuple[str, str, str, str], int] = {}  # (table, item, applies_to, property)
@@ -90,9 +91,8 @@ def evidence_uses(catalog: Catalog, front: pd.DataFrame) -> pd.DataFrame:
             material_rows.setdefault(item, []).append(k)
         else:
             keyed[(table, item, target, prop)] = k
-    props = {
-        table: ev.loc[ev["table"] == table, "property"].unique() for table in ("process", "coating")
-    }
+    tables = ("process", "coating", "cathode")
+    props = {table: ev.loc[ev["table"] == table, "property"].unique() for table in tables}
     pairs: list[tuple[int, int]] = []
     for row, (material, family, process, coating) in enumerate(
         front[["material", "family", "process", "coating"]].itertuples(index=False)
@@ -100,7 +100,11 @@ def evidence_uses(catalog: Catalog, front: pd.DataFrame) -> pd.DataFrame:
         owner = catalog.family_parent(material) or material
         pairs += [(row, k) for k in material_rows.get(owner, [])]
         targets = tuple(dict.fromkeys((material, owner, family, "")))
-        for table, item in (("process", process), ("coating", coating)):
+        for table, item in (
+            ("process", process),
+            ("coating", coating),
+            ("cathode", cathode_coating),
+        ):
             for prop in props[table]:
                 hit = next(
                     (
@@ -127,6 +131,7 @@ def _at(catalog: Catalog, row: pd.Series, value: float) -> Catalog:
     name, id_col = {
         "process": ("process_properties", "process_id"),
         "coating": ("coating_properties", "coating_id"),
+        "cathode": ("cathode_interfaces", "cathode_coating"),
     }[row["table"]]
     long = getattr(catalog, name).copy()
     hit = (
@@ -205,7 +210,7 @@ def decisive_values(model, front: pd.DataFrame, chosen: pd.DataFrame) -> Decisiv
     if len(front) == 0:
         empty = pd.DataFrame(columns=["label", "n_front_designs", "n_flip_feasibility"])
         return Decisive(evidence, pd.DataFrame(), empty, {}, {})
-    uses = evidence_uses(catalog, front)
+    uses = evidence_uses(catalog, front, model.config.cell.cathode_coating)
     X = front[model.space.x_columns].to_numpy()
     base_F, _, base_out = model.evaluate(X)
     base_choice = _choices(model, front, base_F, base_out["feasible"])
@@ -274,5 +279,7 @@ def design_evidence(decisive: Decisive, front_row: int) -> dict[str, list[str]]:
             )
         if r["table"] == "coating":
             text = f"{r['item']} on {r['applies_to']}: {text}"
+        elif r["table"] == "cathode":
+            text = f"cathode side ({r['item']}) on {r['applies_to']}: {text}"
         out.setdefault(verdict, []).append(text)
     return out

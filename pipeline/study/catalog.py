@@ -74,6 +74,8 @@ PROCESS_PROPERTIES: dict[str, tuple[str, float, float]] = {
     "defect_size_um": ("µm", 1e-4, 1000.0),
     "membrane_conductivity_factor": ("-", 1e-3, 3.0),  # σ_membrane/σ_pellet (tradeoffs §4)
 }
+# the cell's cathode (cell.cathode_coating in a study config) against each electrolyte
+CATHODE_COATINGS = ("linbo3", "none")
 # per (coating, electrolyte family or material): the Li-side interface the coating makes
 COATING_PROPERTIES: dict[str, tuple[str, float, float]] = {
     "interfacial_resistance_ohm_cm2": ("Ω cm²", 0.0, 1e6),
@@ -98,6 +100,7 @@ FILES = {
     "process_properties": "process_properties.csv",
     "coatings": "coatings.csv",
     "coating_properties": "coating_properties.csv",
+    "cathode_interfaces": "cathode_interfaces.csv",
     "stability": "stability.csv",
     "families": "composition_families.csv",
     "family_measurements": "family_measurements.csv",
@@ -156,6 +159,8 @@ COLUMNS = {
     # applies_to: an electrolyte family (every material of it) or one material id, which then
     # overrides its family's row (e.g. Li | LGPS-type differs from Li | argyrodite)
     "coating_properties": ("coating_id", "applies_to", *PROPERTY_COLUMNS),
+    # the cathode side: per (cell cathode coating, electrolyte family or material)
+    "cathode_interfaces": ("cathode_coating", "applies_to", *PROPERTY_COLUMNS),
     "families": (
         "family_id",
         "name",
@@ -201,6 +206,7 @@ class Catalog:
     material_properties: pd.DataFrame  # long tables with the evidence of every number
     process_properties: pd.DataFrame
     coating_properties: pd.DataFrame
+    cathode_interfaces: pd.DataFrame
     stability: pd.DataFrame  # per material: Li-side and cathode-side class with status and source
     directory: Path
     # composition families (index family_id): template, x window, parent; searched only when a study
@@ -315,6 +321,21 @@ class Catalog:
     def is_composite_template(self) -> np.ndarray:
         return (self.materials["temperature_law"] == "composite").to_numpy()
 
+    def cathode_resistance_ohm_cm2(self, cathode_coating: str) -> np.ndarray:
+        """Per material, the cathode-side interfacial resistance with the cell's cathode coating
+        (the most specific row: material, family parent, family; NaN: unknown)."""
+        rows = self.cathode_interfaces[
+            (self.cathode_interfaces["cathode_coating"] == cathode_coating)
+            & (self.cathode_interfaces["property"] == "interfacial_resistance_ohm_cm2")
+        ]
+        lookup = dict(zip(rows["applies_to"], rows["value"], strict=True))
+        return np.array(
+            [
+                next((lookup[k] for k in keys if k in lookup), np.nan)
+                for keys in self._coating_keys()
+            ]
+        )
+
     def coating_applies(self) -> np.ndarray:
         """Boolean matrix [coating, material]: coatings.csv has the coating for the family."""
         pairs = set(self.coatings[["coating_id", "family"]].itertuples(index=False, name=None))
@@ -375,6 +396,9 @@ class Catalog:
             ),
             self.coating_properties.assign(
                 table="coating", item=self.coating_properties["coating_id"]
+            ),
+            self.cathode_interfaces.assign(
+                table="cathode", item=self.cathode_interfaces["cathode_coating"]
             ),
         ]
         return pd.concat([part[columns] for part in parts], ignore_index=True)
@@ -546,10 +570,12 @@ def load_catalog(directory: str | Path) -> Catalog:
     frames = {key: _read(directory, key, problems) for key in FILES}
     if problems.items:
         raise CatalogError("invalid catalog:\n" + "\n".join(f"  - {p}" for p in problems.items))
-    mats, mprops, procs, pprops, coats, cprops, stab, fams, meas = (frames[k] for k in FILES)
+    mats, mprops, procs, pprops, coats, cprops, cathode, stab, fams, meas = (
+        frames[k] for k in FILES
+    )
     assert mats is not None and mprops is not None and procs is not None
     assert pprops is not None and coats is not None and stab is not None and fams is not None
-    assert meas is not None and cprops is not None
+    assert meas is not None and cprops is not None and cathode is not None
     files = {key: str(directory / name) for key, name in FILES.items()}
 
     # materials
@@ -646,6 +672,7 @@ def load_catalog(directory: str | Path) -> Catalog:
         coat_keys[key] = row["_line"]
         _check_interlayer(problems, f, row, seen_ids)
     cprops = _validate_coating_properties(cprops, files, coats, mats, problems)
+    cathode = _validate_cathode_interfaces(cathode, files["cathode_interfaces"], mats, problems)
     stability = _validate_stability(stab, files["stability"], seen_ids, problems)
     families = _validate_families(fams, files["families"], mats, problems)
     measurements = _validate_family_measurements(
@@ -683,6 +710,7 @@ def load_catalog(directory: str | Path) -> Catalog:
         material_properties=mprops.drop(columns="_line"),
         process_properties=pprops.drop(columns="_line"),
         coating_properties=cprops.drop(columns="_line"),
+        cathode_interfaces=cathode.drop(columns="_line"),
         stability=stability,
         directory=directory,
         families=families,
@@ -751,6 +779,45 @@ def _check_process_targets(frame, file, procs, mats, problems) -> None:
                 f"expected empty, a family {row['process_id']!r} makes "
                 f"({', '.join(sorted(makes[row['process_id']]))}) or a material of one, got {target!r}",
             )
+
+
+def _validate_cathode_interfaces(frame, file, mats, problems) -> pd.DataFrame:
+    """Each row: a cathode coating ssemo models, an electrolyte family or material, its evidence;
+    every family the catalog holds has a row for every cathode coating (an unknown one with grade
+    'unknown')."""
+    materials = set(mats["material_id"])
+    for _, row in frame.iterrows():
+        if row["applies_to"] not in FAMILIES and row["applies_to"] not in materials:
+            problems.add(
+                file,
+                row["_line"],
+                "applies_to",
+                f"expected a family ({', '.join(FAMILIES)}) or a material id, got {row['applies_to']!r}",
+            )
+    schema = {
+        "interfacial_resistance_ohm_cm2": COATING_PROPERTIES["interfacial_resistance_ohm_cm2"]
+    }
+    out = _validate_long(
+        frame,
+        file,
+        "cathode_coating",
+        set(CATHODE_COATINGS),
+        schema,
+        problems,
+        key_col="applies_to",
+    )
+    have = set(out[["cathode_coating", "applies_to"]].itertuples(index=False, name=None))
+    for family in sorted(set(mats["family"])):
+        for coating in CATHODE_COATINGS:
+            if (coating, family) not in have:
+                problems.add(
+                    file,
+                    None,
+                    "applies_to",
+                    f"no row for cathode coating {coating!r} with family {family!r} (an unknown "
+                    "value is written with grade 'unknown')",
+                )
+    return out
 
 
 def _validate_coating_properties(frame, files, coats, mats, problems) -> pd.DataFrame:

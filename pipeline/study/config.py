@@ -63,6 +63,8 @@ class Cell:
 @dataclass(frozen=True)
 class Interfaces:
     contact_fraction: float = spec(1e-3, 1.0, unit="", default=1.0)
+    # added to the catalog's cathode side (cathode_interfaces.csv for cell.cathode_coating): a
+    # study's own cathode can carry its measured extra resistance here
     cathode_interface_ohm_cm2: float = spec(0.0, 1e5, unit="Ω cm²", default=0.0)
 
 

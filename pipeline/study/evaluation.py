@@ -172,6 +172,12 @@ class Evaluator:
             asr_ohm_cm2(np.maximum(self.layer_thickness_um, 1e-9), layer_sigma),
             0.0,
         )
+        # the cathode side: the catalog's value for the cell's cathode coating (cathode_interfaces
+        # .csv) plus the study's own extra term (interfaces.cathode_interface_ohm_cm2, default 0)
+        self.cathode_ohm_cm2 = (
+            catalog.cathode_resistance_ohm_cm2(cell.cathode_coating)
+            + config.interfaces.cathode_interface_ohm_cm2
+        )
         self.ccd_ma_per_cm2 = np.fmax(
             m["ccd_ma_per_cm2"].to_numpy(float)[None, :], catalog.coating_ccd_ma_per_cm2()
         )
@@ -288,7 +294,8 @@ class Evaluator:
         layer_asr = self.layer_asr_ohm_cm2.take(pair)
         bulk_asr = asr_ohm_cm2(sse_um, sigma) + layer_asr
         interface = self.interface_ohm_cm2.take(pair)
-        interface_asr = interface + cfg.interfaces.cathode_interface_ohm_cm2
+        cathode = self.cathode_ohm_cm2[mat]
+        interface_asr = interface + cathode
         total_asr = bulk_asr + interface_asr
         strength = microstructure.porous_property(
             self.strength_ref_mpa[mat],
@@ -358,6 +365,7 @@ class Evaluator:
             "area_conductance_s_per_cm2": area_conductance_s_per_cm2(sigma, thickness),
             "bulk_asr_ohm_cm2": bulk_asr,
             "interface_asr_ohm_cm2": interface_asr,
+            "cathode_interface_ohm_cm2": cathode,
             "ohmic_drop_v": dendrites.ohmic_drop_v(j, total_asr),
             "current_density_ma_per_cm2": np.full(len(thickness), j),
             "ccd_ma_per_cm2": ccd,

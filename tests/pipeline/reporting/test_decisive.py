@@ -36,13 +36,16 @@ def study():
 def test_a_design_uses_its_material_process_and_most_specific_coating_row(study):
     _, model, front, _, decisive = study
     ev = decisive.evidence
-    uses = evidence_uses(model.catalog, front)
+    uses = evidence_uses(model.catalog, front, model.config.cell.cathode_coating)
     row = int(np.flatnonzero(front["material"].to_numpy() == "Li6PS5Cl")[0])
     used = ev.loc[uses.loc[uses["front_row"] == row, "evidence_row"]]
     assert set(used.loc[used["table"] == "material", "item"]) == {"Li6PS5Cl"}
     assert set(used.loc[used["table"] == "process", "item"]) == {front.at[row, "process"]}
     coating = used[used["table"] == "coating"]
     assert len(coating) == coating["property"].nunique()  # one row per property, not per key
+    cathode = used[used["table"] == "cathode"]
+    assert list(cathode["item"]) == [model.config.cell.cathode_coating]
+    assert list(cathode["applies_to"]) == ["sulfide"]
 
 
 def test_only_assumption_values_are_screened_most_used_first(study):
@@ -82,12 +85,12 @@ def test_a_flagged_flip_reproduces_through_an_edited_catalog_file(study, tmp_pat
         folder.mkdir()
         for path in config.catalog_dir().iterdir():
             (folder / path.name).write_bytes(path.read_bytes())
-        name = {"material": "material_properties.csv", "process": "process_properties.csv"}.get(
-            hit["table"], "coating_properties.csv"
-        )
-        id_col = {"material": "material_id", "process": "process_id"}.get(
-            hit["table"], "coating_id"
-        )
+        name, id_col = {
+            "material": ("material_properties.csv", "material_id"),
+            "process": ("process_properties.csv", "process_id"),
+            "coating": ("coating_properties.csv", "coating_id"),
+            "cathode": ("cathode_interfaces.csv", "cathode_coating"),
+        }[hit["table"]]
         with (folder / name).open(newline="") as fh:
             rows = list(csv.DictReader(fh))
         for r in rows:

@@ -46,9 +46,13 @@ def test_every_number_that_enters_the_physics_has_grade_range_and_source(catalog
     Evaluator reads the wide tables, which are pivoted from these long tables only, so checking
     every long-table row checks every number it can read."""
     evidence = catalog.evidence()
-    assert len(evidence) == len(catalog.material_properties) + len(
-        catalog.process_properties
-    ) + len(catalog.coating_properties)
+    tables = (
+        catalog.material_properties,
+        catalog.process_properties,
+        catalog.coating_properties,
+        catalog.cathode_interfaces,
+    )
+    assert len(evidence) == sum(len(t) for t in tables)
     assert (evidence["source"].str.len() > 0).all()
     assert (evidence["range_basis"].str.len() > 0).all()
     assert (
@@ -321,3 +325,29 @@ def test_bad_form_or_process_target_is_named(catalog_copy, file, line, column, v
         load_catalog(catalog_copy)
     assert f"{file}, line {line}, column '{column}'" in str(err.value)
     assert expected in str(err.value)
+
+
+def test_a_coated_cathode_is_not_zero_ohm(catalog, default_config):
+    """The cathode side comes from cathode_interfaces.csv for the cell's cathode coating: uncoated
+    LCO | sulfide 128.4 Ω cm² and LCO | Li3YCl6 16.8 (Asano 2018 via Wang 2022), a LiNbO3-coated
+    cathode | sulfide an assumption bounded by them (no coated number found), never 0."""
+    m = catalog.material_ids.index
+    bare = catalog.cathode_resistance_ohm_cm2("none")
+    coated = catalog.cathode_resistance_ohm_cm2("linbo3")
+    assert bare[m("Li6PS5Cl")] == 128.4 and bare[m("Li3InCl6")] == 16.8
+    assert 0 < coated[m("Li6PS5Cl")] < bare[m("Li6PS5Cl")]
+    assert (coated > 0).all()
+    row = catalog.cathode_interfaces.query(
+        "cathode_coating == 'linbo3' and applies_to == 'sulfide'"
+    ).iloc[0]
+    assert row["grade"] == "assumption" and (row["low"], row["high"]) == (1.0, 128.4)
+
+
+def test_every_family_needs_a_cathode_row(catalog_copy):
+    path = catalog_copy / "cathode_interfaces.csv"
+    lines = [ln for ln in path.read_text().splitlines() if not ln.startswith("linbo3,oxide,")]
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(
+        CatalogError, match="no row for cathode coating 'linbo3' with family 'oxide'"
+    ):
+        load_catalog(catalog_copy)

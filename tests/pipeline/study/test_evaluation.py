@@ -38,10 +38,13 @@ def test_llzo_worked_design(default_config, catalog):
     # tape casting keeps the pellet value (factor 1.0, sintered sheet vs pellet, M074)
     assert out["sigma_membrane_s_per_cm"][0] == pytest.approx(4.9e-4)
     assert out["bulk_asr_ohm_cm2"][0] == pytest.approx(20e-4 / 4.9e-4)  # L/σ = 4.08 Ω cm²
-    # + 1 Ω cm² ALD Al2O3 (Han et al.)
-    assert out["total_asr_ohm_cm2"][0] == pytest.approx(20e-4 / 4.9e-4 + 1.0)
+    # + 1 Ω cm² ALD Al2O3 (Han et al.) + the cathode side (an assumed 11.3 Ω cm² for an oxide
+    # against a LiNbO3-coated cathode, cathode_interfaces.csv)
+    cathode = 11.3
+    assert out["cathode_interface_ohm_cm2"][0] == cathode
+    assert out["total_asr_ohm_cm2"][0] == pytest.approx(20e-4 / 4.9e-4 + 1.0 + cathode)
     assert out["strength_mpa"][0] == pytest.approx(223.3)  # dense, 1 cm² as tested
-    assert out["g_asr"][0] == pytest.approx((20e-4 / 4.9e-4 + 1.0) / 50.0 - 1.0)
+    assert out["g_asr"][0] == pytest.approx((20e-4 / 4.9e-4 + 1.0 + cathode) / 50.0 - 1.0)
     # default cell: 4 mAh/cm² at C/10 -> 0.4 mA/cm², below the garnet CCD of 0.5 mA/cm²
     assert out["current_density_ma_per_cm2"][0] == pytest.approx(0.4)
     assert out["g_ccd"][0] == pytest.approx(0.4 / 0.5 - 1.0)
@@ -51,7 +54,8 @@ def test_llzo_worked_design(default_config, catalog):
 def test_bare_garnet_interface_fails_the_asr_limit(default_config, catalog):
     ev = Evaluator(catalog, default_config)
     out = ev(batch_of(catalog, [("LLZO", "tape_casting", "none", 20.0, 1.0, 0.0)]))
-    assert out["total_asr_ohm_cm2"][0] == pytest.approx(1710.0 + 20e-4 / 4.9e-4)  # Han et al.
+    # Han et al.'s bare Li | garnet, plus the cathode side
+    assert out["total_asr_ohm_cm2"][0] == pytest.approx(1710.0 + 20e-4 / 4.9e-4 + 11.3)
     assert out["g_asr"][0] > 0
 
 
@@ -120,3 +124,22 @@ def test_pe0_vft_parameters_reproduce_the_80c_point(catalog):
     i = catalog.material_ids.index("PEO-LiTFSI")
     sigma_80 = sigma_at_temperature_s_per_cm(catalog, 80.0 + ZERO_CELSIUS_K)[i]
     assert sigma_80 == pytest.approx(8.0e-4, rel=2e-3)
+
+
+def test_the_cathode_side_adds_the_catalog_value_for_the_cells_cathode_coating(
+    default_config, catalog
+):
+    import dataclasses
+
+    rows = [("Li6PS5Cl", "cold_pressing", "none", 100.0, 0.9, 0.0)]
+    out = Evaluator(catalog, default_config)(batch_of(catalog, rows))
+    coated = catalog.cathode_resistance_ohm_cm2("linbo3")[catalog.material_ids.index("Li6PS5Cl")]
+    assert out["cathode_interface_ohm_cm2"][0] == coated
+    assert out["interface_asr_ohm_cm2"][0] == pytest.approx(7.4 + coated)
+    # the study's own extra term adds on top
+    extra = dataclasses.replace(
+        default_config,
+        interfaces=dataclasses.replace(default_config.interfaces, cathode_interface_ohm_cm2=5.0),
+    )
+    again = Evaluator(catalog, extra)(batch_of(catalog, rows))
+    assert again["interface_asr_ohm_cm2"][0] == pytest.approx(7.4 + coated + 5.0)
