@@ -121,11 +121,25 @@ MAPPING: dict[str, Mapped | Unrepresentable] = {
         NOT_IN_CATALOG + ": 77.5Li2S-22.5P2S5 glass-ceramic in polyimine; hot pressing not a "
         "catalog process"
     ),
-    "M058": Unrepresentable(NOT_IN_CATALOG + ": Li3PS4 (on a PPTA nonwoven)"),
-    "M059": Unrepresentable(NOT_IN_CATALOG + ": Li3PS4 (PPTA nonwoven outer layers)"),
-    "M060": Unrepresentable(
-        NOT_IN_CATALOG + ": Li10GeP2S12 (the catalog's LGPS-type material is "
-        "Li9.88GeP1.96Sb0.04S11.88Cl0.12, catalogued by an 8 um membrane, not LGPS)"
+    "M058": Mapped(
+        "Li3PS4",
+        "nonwoven_infiltration",
+        "none",
+        "Li3PS4 slurry coated and cold pressed onto a PPTA nonwoven: an inert nonwoven infiltrated "
+        "with the catalog's beta-Li3PS4 (pellet sigma from Liu 2013, not from this paper)",
+    ),
+    "M059": Mapped(
+        "Li3PS4",
+        "nonwoven_infiltration",
+        "none",
+        "NW-Li3PS4-NW sandwich on PPTA nonwoven: the same inert-nonwoven membrane as M058",
+    ),
+    "M060": Mapped(
+        "Li10GeP2S12",
+        "nonwoven_infiltration",
+        "none",
+        "Li10GeP2S12 slurry coated and cold pressed onto a PPTA nonwoven: the catalog's "
+        "Li10GeP2S12 (pellet sigma: median of 9 dataset entries) in an inert nonwoven",
     ),
     "M061": Unrepresentable(
         NOT_IN_CATALOG + ": PEO18-LiTFSI + 1 wt% Li10GeP2S12 (the filler doubles σ at 25 °C "
@@ -234,7 +248,10 @@ SETTERS: dict[str, tuple[str, ...]] = {
     "M038": ("materials:LLZO",),
     "M039": ("material_properties:LLZO:ccd_ma_per_cm2",),
     "M041": ("material_properties:Li6PS5Cl:ccd_ma_per_cm2",),
-    "M042": ("process_properties:nonwoven_infiltration:membrane_conductivity_factor",),
+    "M042": (
+        "process_properties:nonwoven_infiltration:membrane_conductivity_factor",
+        "material_properties:Li10GeP2S12:activation_energy_ev",  # Kuhn 2013, the row's Ea column
+    ),
     "M044": (
         "material_properties:Li3InCl6:sigma_ref_s_per_cm",
         "process_properties:cold_pressing:membrane_conductivity_factor",
@@ -284,6 +301,7 @@ MENTIONS: dict[str, tuple[str, ...]] = {
     "M020": ("material_properties:LATP:activation_energy_ev",),  # Jackman's 0.35 eV, not used
     "M034": ("material_properties:LLZO:youngs_modulus_gpa",),  # cross-check at 98 % density
     "M040": ("material_properties:Li6PS5Cl:ccd_ma_per_cm2",),  # another CCD, not used
+    "M042": ("material_properties:Li10GeP2S12:sigma_ref_s_per_cm",),  # one of the 9 dataset entries
     "M043": ("material_properties:Li3InCl6:sigma_ref_s_per_cm",),  # higher value, not used
     "M044": ("material_properties:Li3InCl6:activation_energy_ev",),  # caveat above ~70 °C
     "M045": ("process_properties:cold_pressing:membrane_conductivity_factor",),  # ratio not used
@@ -291,7 +309,10 @@ MENTIONS: dict[str, tuple[str, ...]] = {
         "process_properties:nonwoven_infiltration:membrane_conductivity_factor",  # held out
         "processes:nonwoven_infiltration",
     ),
-    "M058": ("processes:nonwoven_infiltration",),
+    "M058": (
+        "processes:nonwoven_infiltration",
+        "material_properties:Li3PS4:sigma_ref_s_per_cm",  # its film value named, not used
+    ),
     "M061": ("processes:wet_coating",),
     "M074": (
         "material_properties:LAGP:sigma_ref_s_per_cm",  # sintered sheet = pellet, 0.8-1.2
