@@ -1,0 +1,225 @@
+"""The validated catalog: one record composing the tables, with the look-ups the physics reads
+(per material, per (material, process), per (coating, material)) and the evidence of every number."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Validated catalog. Wide tables are indexed by id, in file order (the index is the code)."""
+
+    materials: pd.DataFrame  # identity columns + one column per material property (NaN = unknown)
+    processes: pd.DataFrame  # identity columns + one column per process property
+    coatings: pd.DataFrame  # one row per (coating_id, family): which coatings exist for a family
+    material_properties: pd.DataFrame  # long tables with the evidence of every number
+    process_properties: pd.DataFrame
+    coating_properties: pd.DataFrame
+    cathode_interfaces: pd.DataFrame
+    stability: pd.DataFrame  # per material: Li-side and cathode-side class with status and source
+    directory: Path
+    # composition families (index family_id): template, x window, parent; searched only when a study
+    # lists them (search.families), as materials added by `with_families`
+    families: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # measured σ of family members (pellets and membranes, with sources), shown beside predictions
+    family_measurements: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def family_ids(self) -> list[str]:
+        return list(self.families.index)
+
+    def with_families(self, family_ids: Sequence[str]) -> Catalog:
+        """This catalog plus the chosen families as materials: each a copy of its parent material
+        (family, processes, density, mechanics, CCD, stability: inherited, as composition_families.csv
+        says), whose conductivity the surrogate predicts per design. Its formula is left empty so
+        nothing treats the template as a composition."""
+        if not family_ids:
+            return self
+        rows, stability = [], []
+        for fid in family_ids:
+            fam = self.families.loc[fid]
+            parent = fam["parent_material_id"]
+            row = self.materials.loc[parent].copy()
+            row["name"] = fam["name"]
+            row["formula"] = ""
+            row["source"] = f"composition family (parent {parent})"
+            rows.append(row.rename(fid))
+            stab = self.stability.loc[parent].copy()
+            stab["note"] = f"inherited from the parent {parent} (composition_families.csv)"
+            stability.append(stab.rename(fid))
+        materials = pd.concat([self.materials, pd.DataFrame(rows)])
+        materials.index.name = self.materials.index.name
+        stab_all = pd.concat([self.stability, pd.DataFrame(stability)])
+        stab_all.index.name = self.stability.index.name
+        return replace(self, materials=materials, stability=stab_all)
+
+    def family_parent(self, material_id: str) -> str | None:
+        """The parent material of a family (None for a catalog material)."""
+        if material_id in self.families.index:
+            return str(self.families.loc[material_id, "parent_material_id"])
+        return None
+
+    @property
+    def material_ids(self) -> list[str]:
+        return list(self.materials.index)
+
+    @property
+    def process_ids(self) -> list[str]:
+        return list(self.processes.index)
+
+    @property
+    def coating_ids(self) -> list[str]:
+        return list(dict.fromkeys(self.coatings["coating_id"]))
+
+    def process_applies(self) -> np.ndarray:
+        """Boolean matrix [material, process]: the process makes membranes of the material's family."""
+        fam = self.materials["family"].to_numpy()
+        return np.array(
+            [[f in families for families in self.processes["families"]] for f in fam], dtype=bool
+        )
+
+    def _coating_keys(self) -> list[tuple[str, ...]]:
+        """Per material, the applies_to keys of coating_properties.csv that reach it, most specific
+        first: the material itself, the parent of a composition family, then the family."""
+        return [
+            tuple(dict.fromkeys((mid, self.family_parent(mid) or mid, fam)))
+            for mid, fam in zip(self.materials.index, self.materials["family"], strict=True)
+        ]
+
+    def _coating_matrix(self, prop: str) -> np.ndarray:
+        """Matrix [coating, material] of a coating property (NaN: unknown or no such coating)."""
+        rows = self.coating_properties[self.coating_properties["property"] == prop]
+        lookup = {
+            (c, a): v
+            for c, a, v in rows[["coating_id", "applies_to", "value"]].itertuples(index=False)
+        }
+        out = np.full((len(self.coating_ids), len(self.materials)), np.nan)
+        for j, keys in enumerate(self._coating_keys()):
+            for i, c in enumerate(self.coating_ids):
+                hit = next((k for k in keys if (c, k) in lookup), None)
+                if hit is not None:
+                    out[i, j] = lookup[(c, hit)]
+        return out
+
+    def process_values(self, prop: str) -> np.ndarray:
+        """Matrix [material, process] of a process property: the most specific row of
+        process_properties.csv for the pair (material, family parent, family, then every family)."""
+        pp = self.process_properties
+        rows = pp[pp["property"] == prop]
+        lookup = {
+            (p, a): v
+            for p, a, v in rows[["process_id", "applies_to", "value"]].itertuples(index=False)
+        }
+        out = np.full((len(self.materials), len(self.processes)), np.nan)
+        for i, keys in enumerate(self._coating_keys()):
+            for j, p in enumerate(self.process_ids):
+                hit = next((k for k in (*keys, "") if (p, k) in lookup), None)
+                if hit is not None:
+                    out[i, j] = lookup[(p, hit)]
+        return out
+
+    def membrane_conductivity_factor(self) -> np.ndarray:
+        """Matrix [material, process] of σ_membrane/σ_ref: the process's sheet-vs-pellet factor
+        for a material whose σ_ref is a pellet value, 1 where σ_ref is already an as-made sheet
+        or film (the factor would count the process's cost twice)."""
+        factor = self.process_values("membrane_conductivity_factor")
+        as_made = (self.materials["sigma_ref_form"].fillna("") != "pellet").to_numpy()
+        factor[as_made & ~self.is_composite_template()] = 1.0
+        return factor
+
+    def is_composite_template(self) -> np.ndarray:
+        return (self.materials["temperature_law"] == "composite").to_numpy()
+
+    def cathode_resistance_ohm_cm2(self, cathode_coating: str) -> np.ndarray:
+        """Per material, the cathode-side interfacial resistance with the cell's cathode coating
+        (the most specific row: material, family parent, family; NaN: unknown)."""
+        rows = self.cathode_interfaces[
+            (self.cathode_interfaces["cathode_coating"] == cathode_coating)
+            & (self.cathode_interfaces["property"] == "interfacial_resistance_ohm_cm2")
+        ]
+        lookup = dict(zip(rows["applies_to"], rows["value"], strict=True))
+        return np.array(
+            [
+                next((lookup[k] for k in keys if k in lookup), np.nan)
+                for keys in self._coating_keys()
+            ]
+        )
+
+    def coating_applies(self) -> np.ndarray:
+        """Boolean matrix [coating, material]: coatings.csv has the coating for the family."""
+        pairs = set(self.coatings[["coating_id", "family"]].itertuples(index=False, name=None))
+        families = list(self.materials["family"])
+        return np.array([[(c, f) in pairs for f in families] for c in self.coating_ids], dtype=bool)
+
+    def coating_resistance_ohm_cm2(self) -> np.ndarray:
+        """Matrix [coating, material] of the Li-side interfacial resistance (NaN: unknown, or the
+        coating does not exist for the material: see coating_applies)."""
+        return self._coating_matrix("interfacial_resistance_ohm_cm2")
+
+    def coating_cures_li_side(self) -> np.ndarray:
+        """Matrix [coating, material]: the coating cures a reacting Li | material contact."""
+        lookup = {
+            (c, f): cures == "li_side"
+            for c, f, cures in self.coatings[["coating_id", "family", "cures"]].itertuples(
+                index=False
+            )
+        }
+        families = list(self.materials["family"])
+        return np.array(
+            [[lookup.get((c, f), False) for f in families] for c in self.coating_ids], dtype=bool
+        )
+
+    def coating_layer(self) -> tuple[np.ndarray, np.ndarray]:
+        """Matrices [coating, material] of the interlayer's thickness (0 for a nm-scale coating or
+        an invalid pair) and its material's index (-1 where there is no layer)."""
+        ids = {m: i for i, m in enumerate(self.material_ids)}
+        thickness = np.nan_to_num(self._coating_matrix("layer_thickness_um"), nan=0.0)
+        lookup = {
+            (c, f): ids.get(m, -1)
+            for c, f, m in self.coatings[["coating_id", "family", "layer_material_id"]].itertuples(
+                index=False
+            )
+        }
+        families = list(self.materials["family"])
+        index = np.array(
+            [[lookup.get((c, f), -1) for f in families] for c in self.coating_ids], dtype=np.intp
+        )
+        return thickness, index
+
+    def coating_ccd_ma_per_cm2(self) -> np.ndarray:
+        """Matrix [coating, material] of CCD reported with a coating (NaN when none was reported)."""
+        return self._coating_matrix("ccd_ma_per_cm2")
+
+    def evidence(self) -> pd.DataFrame:
+        """Every number of the catalog with its evidence, one row each: table, item (material,
+        process or coating id), applies_to (coatings: family or material), property, value, low,
+        high, grade, range_basis, source."""
+        columns = ["table", "item", "applies_to", "property", "value", "low", "high", "grade"]
+        columns += ["range_basis", "source"]
+        parts = [
+            self.material_properties.assign(
+                table="material", item=self.material_properties["material_id"], applies_to=""
+            ),
+            self.process_properties.assign(
+                table="process", item=self.process_properties["process_id"]
+            ),
+            self.coating_properties.assign(
+                table="coating", item=self.coating_properties["coating_id"]
+            ),
+            self.cathode_interfaces.assign(
+                table="cathode", item=self.cathode_interfaces["cathode_coating"]
+            ),
+        ]
+        return pd.concat([part[columns] for part in parts], ignore_index=True)
+
+    def assumptions(self) -> pd.DataFrame:
+        """Every catalog number graded as an assumption, with its range and reason (for reports)."""
+        ev = self.evidence()
+        out = ev.loc[ev["grade"] == "assumption"].rename(columns={"table": "kind"})
+        return out[["kind", "item", "applies_to", "property", "value", "low", "high", "source"]]
