@@ -120,10 +120,11 @@ def test_composite_template_limits(default_config, catalog):
 
 
 def test_pe0_vft_parameters_reproduce_the_80c_point(catalog):
-    # Catalog B for PEO-LiTFSI was fitted through 6.2e-6 S/cm (25 °C) and 8.0e-4 S/cm (80 °C), M061/M062.
+    # Catalog B for PEO-LiTFSI was fitted through the medians of the Bradford 2023 PEO-LiTFSI
+    # entries (EO:Li 14-22, Mw >= 1e5): 1.16e-5 S/cm at 25 °C and 1.03e-3 S/cm at 80 °C.
     i = catalog.material_ids.index("PEO-LiTFSI")
     sigma_80 = sigma_at_temperature_s_per_cm(catalog, 80.0 + ZERO_CELSIUS_K)[i]
-    assert sigma_80 == pytest.approx(8.0e-4, rel=2e-3)
+    assert sigma_80 == pytest.approx(1.03e-3, rel=2e-3)
 
 
 def test_the_cathode_side_adds_the_catalog_value_for_the_cells_cathode_coating(

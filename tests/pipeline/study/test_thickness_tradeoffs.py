@@ -194,7 +194,7 @@ def test_a_bilayer_interlayer_is_in_series_and_part_of_the_membrane_thickness(ca
     np.testing.assert_allclose(out["interlayer_asr_ohm_cm2"], [0.0, layer_asr])
     # same 40 µm LATP layer in both: the bilayer adds exactly the interlayer's L/σ
     np.testing.assert_allclose(out["bulk_asr_ohm_cm2"][1] - out["bulk_asr_ohm_cm2"][0], layer_asr)
-    assert layer_asr > 50  # PEO at 25 °C (~6 µS/cm): a 5 µm layer costs tens of Ω cm²
+    assert layer_asr > 20  # PEO at 25 °C (~12 µS/cm): a 5 µm layer costs tens of Ω cm²
     # the interlayer cures the LATP | Li reaction (Ti4+ reduction), as ALD Al2O3 does
     assert out["li_side_stable"].all()
     np.testing.assert_array_equal(
