@@ -106,9 +106,13 @@ MAPPING: dict[str, Mapped | Unrepresentable] = {
     "M021": Unrepresentable(
         NOT_IN_CATALOG + ": LZSP ceramic-rich film with PVDF/PEO binder and PEO/LiTFSI layers"
     ),
-    "M022": Unrepresentable(
-        NOT_IN_CATALOG + ": succinonitrile plastic-crystal CPE on electrospun polyimide "
-        "(PEF/PPVD is another chemistry)"
+    "M022": Mapped(
+        "PEO-SN",
+        "electrospun_framework",
+        "none",
+        "succinonitrile-based plastic-crystal CPE photopolymerized in an electrospun polyimide "
+        "framework: the catalog's SN-plasticised PEO (sigma from the PIMS membrane of M047, not this "
+        "paper) in an electrospun framework; its sheet-form sigma is not diluted by the fibres",
     ),
     "M037": Mapped("LLZO", "tape_casting", "none", "tape-cast, sintered MgO-LLZO sheet, 80 um"),
     "M056": Mapped(
@@ -155,8 +159,14 @@ MAPPING: dict[str, Mapped | Unrepresentable] = {
         "none",
         "the M061 film at 80 °C: PEO-LiTFSI's VFT law (fitted to Bradford 2023 entries)",
     ),
-    "M063": Unrepresentable(NOT_IN_CATALOG + ": PEO18-LiTFSI + LGPS + 10 wt% succinonitrile"),
-    "M064": Unrepresentable(NOT_IN_CATALOG + ": PEO18-LiTFSI + LGPS + 10 wt% succinonitrile"),
+    "M063": Unrepresentable(
+        NOT_IN_CATALOG + ": PEO18-LiTFSI + LGPS + 10 wt% succinonitrile (the catalog's PEO-SN is a "
+        "PIMS membrane of another, unstated SN content, M047; no source gives PEO18-LiTFSI with "
+        "10 wt% SN on its own)"
+    ),
+    "M064": Unrepresentable(
+        NOT_IN_CATALOG + ": PEO18-LiTFSI + LGPS + 10 wt% succinonitrile (see M063)"
+    ),
     "M065": Unrepresentable(
         "process not in the catalog: plasma-assisted ALD LiPON film on TiN/Si (the catalog's "
         "LiPON is sputtered)"
@@ -203,6 +213,11 @@ SETTERS: dict[str, tuple[str, ...]] = {
         "process_properties:ultrafast_sintering:relative_density_max",
         "process_properties:ultrafast_sintering:membrane_conductivity_factor",
     ),
+    "M004": (
+        "process_properties:electrospun_framework:max_thickness_um",
+        "process_properties:electrospun_framework:membrane_conductivity_factor",  # 80-90 % porous
+        "processes:electrospun_framework",
+    ),
     "M006": ("process_properties:wet_coating:membrane_conductivity_factor",),
     "M009": (
         "process_properties:dry_film:processing_temperature_c",
@@ -238,7 +253,11 @@ SETTERS: dict[str, tuple[str, ...]] = {
         "material_properties:LATP:strength_mpa",
         "material_properties:LATP:fracture_toughness_mpa_m05",
     ),
-    "M022": ("process_properties:in_situ_polymerization:max_thickness_um",),
+    "M022": (
+        "process_properties:in_situ_polymerization:max_thickness_um",
+        "process_properties:electrospun_framework:min_thickness_um",
+        "processes:electrospun_framework",
+    ),
     "M032": ("coatings:lii_znlix:oxide",),
     "M033": ("coatings:ald_zno:oxide",),
     "M034": ("material_properties:LLZO:fracture_toughness_mpa_m05",),
@@ -264,6 +283,11 @@ SETTERS: dict[str, tuple[str, ...]] = {
     "M044": (
         "material_properties:Li3InCl6:sigma_ref_s_per_cm",
         "process_properties:cold_pressing:membrane_conductivity_factor",
+    ),
+    "M047": (
+        "material_properties:PEO-SN:sigma_ref_s_per_cm",
+        "material_properties:PEO-SN:reference_temperature_c",
+        "materials:PEO-SN",
     ),
     "M056": ("process_properties:cold_pressing:max_thickness_um",),
     "M057": (
@@ -301,6 +325,7 @@ MENTIONS: dict[str, tuple[str, ...]] = {
     "M002": ("processes:wet_coating",),  # the process exists
     "M003": ("processes:wet_coating",),
     "M004": ("processes:nonwoven_infiltration",),
+    "M028": ("processes:electrospun_framework",),  # another electrospun framework, no number used
     "M009": ("process_properties:dry_film:membrane_conductivity_factor",),  # PTFE share only
     "M019": ("process_properties:tape_casting:membrane_conductivity_factor",),  # no ratio given
     "M020": ("material_properties:LATP:activation_energy_ev",),  # Jackman's 0.35 eV, not used
