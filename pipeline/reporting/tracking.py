@@ -371,8 +371,8 @@ def _check_schema(tracking_uri: str, path: Path) -> None:
         missing = len(expected - mlflow_tables)
         raise EnvironmentProblem(
             f"{where}: {path} is half-created ({missing} of MLflow's tables missing, schema "
-            f"revision {revision or 'none'}: a process was killed while creating or upgrading "
-            f"it) and {holds}: "
+            f"revision {revision or 'none'}: its creation or an upgrade was interrupted, e.g. a "
+            f"process killed) and {holds}: "
             + (f"{upgrade}, or move it aside for a new store" if runs else "delete it and rerun")
         )
     raise EnvironmentProblem(

@@ -160,19 +160,25 @@ def test_a_job_on_a_broken_store_reports_the_study_failed_on_one_line(capsys, tm
 # --- a store a crash left half-created, or another MLflow's ----------------------------------------
 
 
-def test_a_half_created_store_is_explained(capsys, tmp_path):
-    """MLflow creates its first tables, then migrates them; a process killed in between leaves
-    tables without a schema version, on which MLflow reruns its migrations and fails each time."""
+@pytest.mark.parametrize("revision", [None, "a8c4a736bde6"])
+def test_a_half_created_store_is_explained(capsys, tmp_path, revision):
+    """MLflow creates its first tables, then migrates them revision by revision; a process killed
+    in between (or, before the store lock covered every path, two processes migrating at once)
+    leaves a store on which MLflow reruns migrations and fails with an SQL error every time."""
     import sqlalchemy
+    from alembic import command
+    from mlflow.store.db.utils import _get_alembic_config
     from mlflow.store.tracking.dbmodels.initial_models import Base as InitialBase
 
     store = tmp_path / "mlflow.db"
     engine = sqlalchemy.create_engine(f"sqlite:///{store}")
     InitialBase.metadata.create_all(engine)
+    if revision is not None:  # stopped after some of the migrations
+        command.upgrade(_get_alembic_config(f"sqlite:///{store}"), revision)
     engine.dispose()
     out = tmp_path / "out"
     result = outcome(capsys, run_args(f"sqlite:///{store}", out))
-    assert_refused(result, 5, (str(store), "half-created", "delete it"))
+    assert_refused(result, 5, (str(store), "half-created", str(revision or "none"), "delete it"))
     assert "Searching" not in result.err
 
 
