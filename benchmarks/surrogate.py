@@ -27,10 +27,14 @@ width in decades; n_predictions_at_censoring_value: measured rows predicted with
 Lockbox: benchmarks/lockbox.json lists OBELiX training IDs withheld from everything above (chosen at
 the start of issue 14 before any modelling change: source DOIs in a seeded random order, seed 14,
 until >= 15 % of rows, plus every row sharing a composition with them; its SHA-256 is checked on every
-run). `--lockbox` trains on all non-lockbox rows and scores the lockbox once: it refuses to run again
-when benchmarks/results/surrogate_lockbox.json exists. `lockbox_model_version` says which model it
-scored (surrogates.MODEL_VERSION; 1 = before the version existed), `model_version` which one this run
-measured.
+run). `--lockbox` trains on all non-lockbox rows and scores the lockbox once per model version
+(surrogates.MODEL_VERSION): every scoring is a line of the committed, append-only, hash-chained ledger
+benchmarks/lockbox_ledger.jsonl (benchmarks/_ledger.py: date, commit, model version, data and lockbox
+hashes, figures). Before anything is trained the ledger is read and checked; a model version already
+in it is refused (the earlier scorings printed, exit 3), a malformed or edited ledger too (exit 4).
+The ledger, not a result file, is the guard: `make clean` or a fresh clone cannot re-enable a scoring.
+Every run carries the ledger into its results (`lockbox_ledger`); `lockbox_model_version` says which
+model was scored last (1 = before the version existed), `model_version` which one this run measured.
 
 More data (issue 14: "and more with all shipped data"): LOCO on the same folds with each training part
 extended by the McHaffie 2025 and Kang 2023 rows of the shipped table that the same KMeans puts in
@@ -76,7 +80,8 @@ from sklearn.ensemble import RandomForestRegressor
 from sklearn.model_selection import GroupKFold, KFold
 from sklearn.preprocessing import StandardScaler
 
-from benchmarks._common import RESULTS, write_result
+from benchmarks import _ledger
+from benchmarks._common import write_result
 from surrogates import MODEL_VERSION, datasets
 from surrogates.chemistry import parse_formula
 from surrogates.evaluation import cross_validate, grouped_folds, r2_score
@@ -98,8 +103,16 @@ APPLICABILITY_BINS = (0.0, 0.05, 0.5, 1.0000001)
 DEFAULT_CONFIG: dict[str, Any] = {"descriptors": "fractions", "model_params": DEFAULT_FOREST}
 LOCKBOX_FILE = Path(__file__).resolve().parent / "lockbox.json"
 SHIPPED_TABLE = Path(__file__).resolve().parents[1] / "configs/data/literature_conductivity.csv.gz"
-LOCKBOX_RESULT = RESULTS / "surrogate_lockbox.json"
 LOCKBOX_SEED, LOCKBOX_FRACTION = 14, 0.15
+# the OBELiX files the bench reads (their SHA-256 goes into a lockbox scoring's ledger line)
+OBELIX_FILES = (
+    "all.csv",
+    "train.csv",
+    "test.csv",
+    "train_idx.csv",
+    "test_idx.csv",
+    "all_cifs.tar.gz",
+)
 # each inner trial is scored on this many shuffles of the inner grouped folds (tuning cv_repeats)
 INNER_CV_REPEATS = int(os.environ.get("SSEMO_BENCH_CV_REPEATS", "3"))
 # gbm/gp are tuned by `ssemo train` too; only the forest is tuned here, since tuning all three inside
@@ -686,6 +699,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--lockbox", action="store_true", help="score the lockbox (once)")
     args = parser.parse_args()
+    # the committed ledger is checked first: a refused scoring costs nothing
+    ledger = _ledger.guard(_ledger.LEDGER, MODEL_VERSION) if args.lockbox else read_ledger_or_exit()
     root = shared_data()
     started = time.perf_counter()
     loaded = datasets.load_obelix(root / "obelix", "train").rows
@@ -695,11 +710,7 @@ def main() -> None:
     with_censored_all = datasets.apply_censoring(loaded, "value", CENSORING_VALUE)
     dev = with_censored_all[~in_box].reset_index(drop=True)
     if args.lockbox:
-        if LOCKBOX_RESULT.exists():
-            sys.exit(f"the lockbox was scored already ({LOCKBOX_RESULT}); it is scored once")
-        boxed = run_lockbox(dev, with_censored_all[in_box])
-        boxed["wall_s"] = time.perf_counter() - started
-        write_result("surrogate_lockbox", boxed, packages=("numpy", "scikit-learn", "optuna"))
+        score_lockbox_once(root, loaded, dev, with_censored_all[in_box], started)
         return
     figures: dict[str, Any] = {
         "lockbox_sha256": json.loads(LOCKBOX_FILE.read_text())["sha256"],
@@ -737,13 +748,10 @@ def main() -> None:
         figures["mae_loco_default_all_shipped"] / figures["mae_baseline_rf_loco"]
     )
     figures |= default_recipe_grouped_cv(dev)
-    if LOCKBOX_RESULT.exists():  # scored once by --lockbox; carried along, never recomputed
-        boxed = json.loads(LOCKBOX_RESULT.read_text())
-        figures |= {k: v for k, v in boxed.items() if k.startswith("lockbox_")}
-        # which model the lockbox scored (results without the field predate MODEL_VERSION: 1), and
-        # the model this run measured: a later model is never scored on the lockbox again
-        figures["lockbox_model_version"] = boxed.get("lockbox_model_version", 1)
-        figures["model_version"] = MODEL_VERSION
+    # the lockbox's scorings, as the ledger records them; never recomputed here
+    figures["lockbox_ledger"] = [entry.record for entry in ledger]
+    figures["lockbox_model_version"] = ledger[-1].model_version
+    figures["model_version"] = MODEL_VERSION
     figures["wall_s"] = time.perf_counter() - started
     packages = ("numpy", "scikit-learn", "optuna", "pymatgen-core")
     write_result(
@@ -753,6 +761,52 @@ def main() -> None:
         figures |= legacy(root, dev, set(loaded.loc[in_box, "formula_key"]))
         figures["wall_s"] = time.perf_counter() - started
         write_result("surrogate", figures, packages=packages)
+
+
+def read_ledger_or_exit() -> list[_ledger.Entry]:
+    """The lockbox ledger's entries; a missing, malformed or edited ledger stops the bench (exit 4)."""
+    try:
+        return _ledger.read_ledger(_ledger.LEDGER)
+    except _ledger.LedgerError as exc:
+        print(f"lockbox ledger refused: {exc}", file=sys.stderr)
+        raise SystemExit(_ledger.EXIT_LEDGER_INVALID) from None
+
+
+def score_lockbox_once(
+    root: Path, loaded: pd.DataFrame, dev: pd.DataFrame, box: pd.DataFrame, started: float
+) -> None:
+    """Score the lockbox (the ledger's guard passed), append the scoring to the ledger, then write
+    benchmarks/results/surrogate_lockbox.json (a copy of the figures; the ledger is the record)."""
+    repo = Path(__file__).resolve().parents[1]
+    commit, dirty = _ledger.git_commit(repo)
+    folder = root / "obelix"
+    fields = {
+        "date": _ledger.now(),
+        "commit": commit,
+        "commit_dirty": dirty,
+        "model_version": MODEL_VERSION,
+        "data_sha256": datasets.content_hash(loaded),
+        "data_files_sha256": {
+            f"obelix/{name}": _ledger.file_sha256(folder / name)
+            for name in OBELIX_FILES
+            if (folder / name).is_file()
+        },
+        "lockbox_sha256": _ledger.file_sha256(LOCKBOX_FILE),
+    }
+    boxed = run_lockbox(dev, box)
+    boxed["wall_s"] = time.perf_counter() - started
+    try:
+        entry = _ledger.append_entry(_ledger.LEDGER, fields | {"figures": boxed})
+    except (_ledger.LedgerError, _ledger.AlreadyScored, OSError) as exc:
+        print(json.dumps(boxed, indent=2, default=str))
+        print(f"the lockbox was scored but NOT recorded in the ledger: {exc}", file=sys.stderr)
+        raise SystemExit(_ledger.EXIT_LEDGER_INVALID) from None
+    write_result("surrogate_lockbox", boxed, packages=("numpy", "scikit-learn", "optuna"))
+    print(f"recorded as {_ledger.LEDGER}:{entry.line}: {entry.describe()}")
+    print(
+        f"commit the ledger now (git add {os.path.relpath(_ledger.LEDGER, repo)} && git commit): "
+        "uncommitted, other clones do not know this model version was scored"
+    )
 
 
 def default_recipe_grouped_cv(rows: pd.DataFrame) -> dict[str, Any]:
