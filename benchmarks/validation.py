@@ -103,8 +103,12 @@ MAPPING: dict[str, Mapped | Unrepresentable] = {
     ),
     "M018": Mapped("LAGP", "tape_casting", "none", "tape-cast and sintered LAGP sheet, ~75 um"),
     "M019": Unrepresentable("σ not given as a number (total DC 'lower than OHARA')"),
-    "M021": Unrepresentable(
-        NOT_IN_CATALOG + ": LZSP ceramic-rich film with PVDF/PEO binder and PEO/LiTFSI layers"
+    "M021": Mapped(
+        "LZSP-PEO",
+        "wet_coating",
+        "none",
+        "the slurry-cast, peeled-off 14 um LZSP/PEO tri-layer film: catalogued as this as-made "
+        "film (no LZSP pellet value found), so it sets its own sigma",
     ),
     "M022": Mapped(
         "PEO-SN",
@@ -193,9 +197,13 @@ MAPPING: dict[str, Mapped | Unrepresentable] = {
     "M069": Unrepresentable(NOT_IN_CATALOG + ": polymer-in-salt electrolyte in an Al2O3-coated PE"),
     "M070": Unrepresentable(NOT_IN_CATALOG + ": aramid / COF heterolayer membrane"),
     "M071": Unrepresentable(NOT_IN_CATALOG + ": aramid / COF heterolayer membrane"),
-    "M072": Unrepresentable(
-        NOT_IN_CATALOG + ": self-crosslinked polyether + LLZTO (the PEO-LiTFSI+LLZO template "
-        "needs a filler fraction the row does not give); solvent-free melt process not in catalog"
+    "M072": Mapped(
+        "XPE-LLZTO",
+        "solvent_free_melt",
+        "none",
+        "the solvent-free 30 um polyether + LLZTO film: catalogued as this as-made film (the "
+        "PEO-LiTFSI+LLZO template needs a filler fraction the abstract does not give), so it sets "
+        "its own sigma",
     ),
     "M074": Mapped(
         "LLZO",
@@ -232,9 +240,12 @@ MAPPING: dict[str, Mapped | Unrepresentable] = {
         "LiBSO", "sputtering", "none", "RF-sputtered 0.3LiBO2-0.7Li2SO4 glass film, 1-2 um"
     ),
     "M082": Unrepresentable("only a conductance (>150 mS) without an area: neither σ nor ASR"),
-    "M083": Unrepresentable(
-        NOT_IN_CATALOG + ": porous garnet network infiltrated with PEO (LLZO/ETPTA is another "
-        "polymer; the PEO-LiTFSI+LLZO template is a particle dispersion, not a network)"
+    "M083": Mapped(
+        "LLZO-network/PEO",
+        "scaffold_infiltration",
+        "none",
+        "PEO infiltrated into a spray-pyrolysed porous garnet network: catalogued as this as-made "
+        "film (its connectivity, which sets sigma, has no catalog parameter), so it sets its own sigma",
     ),
 }
 
@@ -310,6 +321,13 @@ SETTERS: dict[str, tuple[str, ...]] = {
         "material_properties:LATP:strength_mpa",
         "material_properties:LATP:fracture_toughness_mpa_m05",
         "process_properties:pulsed_laser_deposition:membrane_conductivity_factor",  # PLD LATP vs it
+    ),
+    "M021": (
+        "material_properties:LZSP-PEO:sigma_ref_s_per_cm",
+        "material_properties:LZSP-PEO:reference_temperature_c",
+        "material_properties:LZSP-PEO:transference_number",
+        "process_properties:wet_coating:min_thickness_um",  # the composite row's 14 um
+        "materials:LZSP-PEO",
     ),
     "M022": (
         "process_properties:in_situ_polymerization:max_thickness_um",
@@ -438,6 +456,13 @@ SETTERS: dict[str, tuple[str, ...]] = {
         "process_properties:evaporation:processing_temperature_c",
         "processes:evaporation",
     ),
+    "M072": (
+        "material_properties:XPE-LLZTO:sigma_ref_s_per_cm",
+        "material_properties:XPE-LLZTO:reference_temperature_c",
+        "process_properties:solvent_free_melt:min_thickness_um",
+        "materials:XPE-LLZTO",
+        "processes:solvent_free_melt",
+    ),
     "M081": (
         "material_properties:LiBSO:sigma_ref_s_per_cm",
         "material_properties:LiBSO:reference_temperature_c",
@@ -451,6 +476,9 @@ SETTERS: dict[str, tuple[str, ...]] = {
         "process_properties:scaffold_infiltration:max_thickness_um",
         "process_properties:scaffold_infiltration:processing_temperature_c",
         "processes:scaffold_infiltration",
+        "material_properties:LLZO-network/PEO:sigma_ref_s_per_cm",
+        "material_properties:LLZO-network/PEO:reference_temperature_c",
+        "materials:LLZO-network/PEO",
     ),
 }
 # Rows the catalog names without taking a value from them (context, cross-checks, values not used).
@@ -471,6 +499,7 @@ MENTIONS: dict[str, tuple[str, ...]] = {
     "M019": ("process_properties:tape_casting:membrane_conductivity_factor",),  # no ratio given
     "M020": ("material_properties:LATP:activation_energy_ev",),  # Jackman's 0.35 eV, not used
     "M034": ("material_properties:LLZO:youngs_modulus_gpa",),  # cross-check at 98 % density
+    "M038": ("materials:LLZO-network/PEO",),  # air sensitivity of Al-LLZO, for the atmosphere
     "M040": ("material_properties:Li6PS5Cl:ccd_ma_per_cm2",),  # another CCD, not used
     "M042": ("material_properties:Li10GeP2S12:sigma_ref_s_per_cm",),  # one of the 9 dataset entries
     "M043": ("material_properties:Li3InCl6:sigma_ref_s_per_cm",),  # higher value, not used
@@ -498,6 +527,7 @@ MENTIONS: dict[str, tuple[str, ...]] = {
         "material_properties:LiPON_ALD:sigma_ref_s_per_cm",  # held out beside Nisula's value
         "process_properties:atomic_layer_deposition:membrane_conductivity_factor",  # spread only
     ),
+    "M072": ("process_properties:solvent_free_melt:mrl",),  # 'scalable', a lab report
     "M074": (
         "material_properties:LAGP:sigma_ref_s_per_cm",  # sintered sheet = pellet, 0.8-1.2
         "material_properties:LLTO:sigma_ref_s_per_cm",
