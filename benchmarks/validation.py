@@ -194,9 +194,26 @@ MAPPING: dict[str, Mapped | Unrepresentable] = {
         "post-lithiated PLD Al-LLZO film, 0.38 um on MgO, at 325 °C: the LLZO pellet law times the "
         "PLD factor for LLZO, which comes from another post-lithiated PLD film (M016)",
     ),
-    "M069": Unrepresentable(NOT_IN_CATALOG + ": polymer-in-salt electrolyte in an Al2O3-coated PE"),
-    "M070": Unrepresentable(NOT_IN_CATALOG + ": aramid / COF heterolayer membrane"),
-    "M071": Unrepresentable(NOT_IN_CATALOG + ": aramid / COF heterolayer membrane"),
+    "M069": Mapped(
+        "PIS@PE",
+        "separator_infiltration",
+        "none",
+        "polymer-in-salt electrolyte in an Al2O3-coated PE separator, 25 um: catalogued as this "
+        "as-made membrane (the polymer is not named), so it sets its own sigma and strength",
+    ),
+    "M070": Mapped(
+        "Kevlar/COF",
+        "layer_by_layer_assembly",
+        "none",
+        "the spin-assembled 7.1 um aramid/COF heterolayer membrane: catalogued as this as-made "
+        "membrane, so it sets its own sigma",
+    ),
+    "M071": Mapped(
+        "Kevlar/COF",
+        "layer_by_layer_assembly",
+        "none",
+        "the M070 membrane at 70 °C: its activation energy comes from M070 and M071 together",
+    ),
     "M072": Mapped(
         "XPE-LLZTO",
         "solvent_free_melt",
@@ -456,6 +473,29 @@ SETTERS: dict[str, tuple[str, ...]] = {
         "process_properties:evaporation:processing_temperature_c",
         "processes:evaporation",
     ),
+    "M069": (
+        "material_properties:PIS@PE:sigma_ref_s_per_cm",
+        "material_properties:PIS@PE:reference_temperature_c",
+        "material_properties:PIS@PE:strength_mpa",
+        "process_properties:separator_infiltration:min_thickness_um",
+        "process_properties:separator_infiltration:mrl",
+        "materials:PIS@PE",
+        "processes:separator_infiltration",
+    ),
+    "M070": (
+        "material_properties:Kevlar/COF:sigma_ref_s_per_cm",
+        "material_properties:Kevlar/COF:reference_temperature_c",
+        "material_properties:Kevlar/COF:activation_energy_ev",
+        "process_properties:layer_by_layer_assembly:min_thickness_um",
+        "process_properties:layer_by_layer_assembly:mrl",
+        "materials:Kevlar/COF",
+        "processes:layer_by_layer_assembly",
+    ),
+    "M071": (
+        "material_properties:Kevlar/COF:activation_energy_ev",
+        "materials:Kevlar/COF",
+        "processes:layer_by_layer_assembly",
+    ),
     "M072": (
         "material_properties:XPE-LLZTO:sigma_ref_s_per_cm",
         "material_properties:XPE-LLZTO:reference_temperature_c",
@@ -528,12 +568,17 @@ MENTIONS: dict[str, tuple[str, ...]] = {
         "process_properties:atomic_layer_deposition:membrane_conductivity_factor",  # spread only
     ),
     "M072": ("process_properties:solvent_free_melt:mrl",),  # 'scalable', a lab report
+    "M071": (  # the shared source line of the M070 membrane
+        "material_properties:Kevlar/COF:sigma_ref_s_per_cm",
+        "material_properties:Kevlar/COF:reference_temperature_c",
+    ),
     "M074": (
         "material_properties:LAGP:sigma_ref_s_per_cm",  # sintered sheet = pellet, 0.8-1.2
         "material_properties:LLTO:sigma_ref_s_per_cm",
         "process_properties:tape_casting:processing_temperature_c",  # another tape's temperature
     ),
     "M076": ("process_properties:pulsed_laser_deposition:membrane_conductivity_factor",),  # as-made
+    "M082": ("processes:separator_infiltration",),  # the sulfide analogue, no number used
 }
 # (row, value it set) -> why the value, and so the prediction, is the same without the row.
 LEAVE_ONE_OUT: dict[tuple[str, str], str] = {
