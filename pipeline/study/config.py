@@ -16,7 +16,7 @@ from typing import Any
 
 from pipeline import REPO_ROOT
 from pipeline.files import escape_problem
-from pipeline.study.catalog import ATMOSPHERES, SCALABILITY
+from pipeline.study.catalog import ARCHITECTURES, ATMOSPHERES, SCALABILITY
 from pipeline.study.registry import DEFAULT_OBJECTIVES, OBJECTIVES, default_bounds
 from pipeline.study.schema import SAFE_NAME, as_dict, read_with_overrides, spec, validate
 from pipeline.study.schema import read_yaml_mapping as read_yaml_mapping  # re-exported
@@ -136,6 +136,11 @@ class Search:
     materials: tuple[str, ...] = spec(default=())  # empty: every catalog material
     processes: tuple[str, ...] = spec(default=())
     coatings: tuple[str, ...] = spec(default=())
+    # which kinds of membrane the study asks for (processes.csv 'architecture'): free_standing
+    # separators handled on their own, supported films deposited on an electrode; empty: both.
+    # A sub-µm vacuum film and a 50 µm sheet answer different questions (bulk cell vs thin-film
+    # cell), so the shipped studies search one kind each
+    architectures: tuple[str, ...] = spec(choices=ARCHITECTURES, default=())
     # composition families (composition_families.csv) searched beside the materials, each with its
     # substitution level as a variable; their conductivity comes from the surrogate, per design
     families: tuple[str, ...] = spec(default=())

@@ -240,6 +240,9 @@ def build_space(catalog: Catalog, config: StudyConfig) -> DesignSpace:
             raise ConfigError(
                 f"{config.source}: key 'search.{key}': unknown {detail}; expected names from the catalog"
             )
+    if s.architectures:  # the kinds of membrane the study asks for
+        architecture = catalog.processes["architecture"]
+        processes = [p for p in processes if architecture[p] in s.architectures]
     applies = catalog.process_applies()
     coating_applies = catalog.coating_applies()
     templates = (catalog.materials["temperature_law"] == "composite").to_numpy()

@@ -54,6 +54,7 @@ def load_materials(mats, mprops, stab, files, problems: Problems) -> MaterialTab
         check_required_text(problems, f, row, ["name", "source", "atmosphere_source"])
         if row["formula"]:
             _check_formula(problems, f, row)
+        _check_own_processes(problems, f, row)
         _check_composite_parts(problems, f, row, mats)
     properties = validate_long(
         mprops, files["material_properties"], "material_id", seen_ids, MATERIAL_PROPERTIES, problems
@@ -73,6 +74,18 @@ def _check_formula(problems, f, row) -> None:
             row["_line"],
             "formula",
             f"expected a chemical formula or empty, got {row['formula']!r} ({exc})",
+        )
+
+
+def _check_own_processes(problems, f, row) -> None:
+    """An as-made sheet or film σ_ref names the process(es) that made it."""
+    if row["sigma_ref_form"] in ("sheet", "film") and not row["processes"].strip():
+        problems.add(
+            f,
+            row["_line"],
+            "processes",
+            f"a {row['sigma_ref_form']} sigma_ref needs the process(es) that made it "
+            "(';'-separated process ids)",
         )
 
 

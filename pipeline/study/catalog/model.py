@@ -78,11 +78,18 @@ class Catalog:
         return list(dict.fromkeys(self.coatings["coating_id"]))
 
     def process_applies(self) -> np.ndarray:
-        """Boolean matrix [material, process]: the process makes membranes of the material's family."""
+        """Boolean matrix [material, process]: the process makes membranes of the material's family
+        (and, for an as-made sheet or film σ_ref, is one that made it)."""
         fam = self.materials["family"].to_numpy()
-        return np.array(
+        applies = np.array(
             [[f in families for families in self.processes["families"]] for f in fam], dtype=bool
         )
+        # an as-made sheet or film σ_ref only with the process(es) that made it
+        for i, own in enumerate(self.materials["processes"].fillna("")):
+            names = {x.strip() for x in own.split(";") if x.strip()}
+            if names:
+                applies[i] &= np.isin(self.process_ids, sorted(names))
+        return applies
 
     def _coating_keys(self) -> list[tuple[str, ...]]:
         """Per material, the applies_to keys of coating_properties.csv that reach it, most specific

@@ -61,7 +61,26 @@ def load_processes(procs, pprops, mats, files, problems: Problems) -> ProcessTab
         key_col="applies_to",
     )
     _check_process_targets(properties, files["process_properties"], procs, mats, problems)
+    _check_material_processes(mats, procs, files["materials"], problems)
     return ProcessTables(procs, properties)
+
+
+def _check_material_processes(mats, procs, file, problems) -> None:
+    """materials.csv `processes`: known process ids that make the material's family."""
+    makes = {
+        pid: {x.strip() for x in fams.split(";")}
+        for pid, fams in zip(procs["process_id"], procs["families"], strict=True)
+    }
+    for _, row in mats.iterrows():
+        for pid in (x.strip() for x in row["processes"].split(";") if x.strip()):
+            if row["family"] not in makes.get(pid, set()):
+                problems.add(
+                    file,
+                    row["_line"],
+                    "processes",
+                    f"{pid!r} is not a process of processes.csv that makes {row['family']} "
+                    f"membranes (material {row['material_id']!r})",
+                )
 
 
 def _check_process_targets(frame, file, procs, mats, problems) -> None:

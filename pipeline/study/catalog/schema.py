@@ -130,6 +130,10 @@ COLUMNS = {
         "matrix_id",
         "filler_id",
         "sigma_ref_form",
+        # the processes that made an as-made sheet or film σ_ref (';'-separated; required for
+        # them: that σ already holds their cost, and another process would make another
+        # material); empty for a pellet value: every process of the family
+        "processes",
         "source",
     ),
     "material_properties": ("material_id", *PROPERTY_COLUMNS),

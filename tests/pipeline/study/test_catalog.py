@@ -351,3 +351,41 @@ def test_every_family_needs_a_cathode_row(catalog_copy):
         CatalogError, match="no row for cathode coating 'linbo3' with family 'oxide'"
     ):
         load_catalog(catalog_copy)
+
+
+def test_an_as_made_sigma_is_tied_to_the_process_that_made_it(catalog):
+    """A sheet or film σ_ref already holds the cost of the process that made it, so only that
+    process makes the material; a pellet σ_ref is open to every process of its family."""
+    applies = catalog.process_applies()
+    made = {
+        m: {p for j, p in enumerate(catalog.process_ids) if applies[i, j]}
+        for i, m in enumerate(catalog.material_ids)
+    }
+    assert made["LiPON"] == {"sputtering"}
+    assert made["Kevlar/COF"] == {"layer_by_layer_assembly"}
+    assert made["Li5.4PS4.4Cl1.6"] == {"dry_film"}
+    assert {"tape_casting", "ultrafast_sintering", "pulsed_laser_deposition"} <= made["LLZO"]
+    forms = catalog.materials["sigma_ref_form"]
+    for material in catalog.material_ids:
+        if forms[material] in ("sheet", "film"):
+            assert made[material] == set(catalog.materials.loc[material, "processes"].split(";"))
+
+
+@pytest.mark.parametrize(
+    ("material", "value", "expected"),
+    [
+        ("LiPON", "", "a film sigma_ref needs the process(es) that made it"),
+        ("LiPON", "tape_casting", "'tape_casting' is not a process of processes.csv that makes"),
+        ("LiPON", "tape_castin", "'tape_castin' is not a process of processes.csv"),
+    ],
+)
+def test_a_bad_process_list_is_named(catalog_copy, material, value, expected):
+    path = catalog_copy / "materials.csv"
+    with path.open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    line = next(i for i, r in enumerate(rows) if r["material_id"] == material) + 2
+    _rewrite(path, line, "processes", value)
+    with pytest.raises(CatalogError) as err:
+        load_catalog(catalog_copy)
+    assert f"materials.csv, line {line}, column 'processes'" in str(err.value)
+    assert expected in str(err.value)

@@ -93,3 +93,22 @@ def test_overrides_and_file_errors(tmp_path):
         load_config(bad)
     with pytest.raises(ConfigError, match=r"missing.yaml: cannot read config"):
         load_config(tmp_path / "missing.yaml")
+
+
+def test_a_study_asks_for_one_kind_of_membrane(catalog):
+    """search.architectures: the shipped bulk-cell studies search free-standing separators only,
+    the thin-film study films on an electrode only (processes.csv architecture)."""
+    from pipeline.study.space import build_space
+
+    architecture = catalog.processes["architecture"]
+    for name, kind in (("default.yaml", "free_standing"), ("studies/thin_films.yaml", "supported")):
+        config = load_config(CONFIGS / name)
+        assert config.search.architectures == (kind,)
+        space = build_space(catalog, config)
+        used = {catalog.process_ids[j] for j in set(space.options["process"])}
+        assert used and {architecture[p] for p in used} == {kind}
+
+
+def test_an_unknown_architecture_is_named():
+    with pytest.raises(ConfigError, match=r"search\.architectures.*floating"):
+        load_config(CONFIGS / "default.yaml", ["search.architectures=[floating]"])

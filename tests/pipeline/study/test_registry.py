@@ -28,8 +28,10 @@ TOY = Objective(
 
 def toy_config(tmp_path, objectives):
     overrides = [
-        "search.population_size=16",
-        "search.generations=4",
+        # a budget that finds feasible designs among the catalog's many options (64 evaluations
+        # stopped doing so when the catalog grew)
+        "search.population_size=24",
+        "search.generations=10",
         "tracking.enabled=false",
         "surrogate.enabled=false",
         f"objectives={objectives}",
