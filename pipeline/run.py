@@ -203,6 +203,18 @@ def search(
         )
 
 
+def front_and_choices(model: StudyModel, X: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The decoded front sorted by the objectives, and its compromise choices."""
+    front = model.table(X)
+    front = front.sort_values(list(model.objectives), kind="stable").reset_index(drop=True)
+    bounds = {name: model.config.normalization[name] for name in model.objectives}
+    F_norm = normalize(
+        model.evaluate(front[model.space.x_columns].to_numpy())[0], model.objectives, bounds
+    )
+    chosen = choose(front, F_norm, model.objectives, model.config.decision.asf_weights)
+    return front, chosen
+
+
 def study_outcome(
     model: StudyModel,
     catalog: Catalog,
@@ -213,13 +225,7 @@ def study_outcome(
     """The front table sorted by the objectives, the compromise choices, the summary figures, the
     warnings a scientist needs, and the comparison with the previous run when there is one."""
     config = model.config
-    front = model.table(result.archive.X)
-    front = front.sort_values(list(model.objectives), kind="stable").reset_index(drop=True)
-    bounds = {name: config.normalization[name] for name in model.objectives}
-    F_norm = normalize(
-        model.evaluate(front[model.space.x_columns].to_numpy())[0], model.objectives, bounds
-    )
-    chosen = choose(front, F_norm, model.objectives, config.decision.asf_weights)
+    front, chosen = front_and_choices(model, result.archive.X)
     feasible_families = set(front["family"]) if len(front) else set()
     searched = catalog.materials["family"].iloc[model.space.options["material"].unique()]
     infeasible_families = sorted(set(searched) - feasible_families)

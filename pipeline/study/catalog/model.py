@@ -99,37 +99,34 @@ class Catalog:
             for mid, fam in zip(self.materials.index, self.materials["family"], strict=True)
         ]
 
+    def _most_specific(
+        self, table: pd.DataFrame, id_col: str, ids: list[str], prop: str, general: bool
+    ) -> np.ndarray:
+        """Matrix [material, id] of a long table's property, each cell the most specific row
+        (material, family parent, family, then, where general, the row for every family)."""
+        rows = table[table["property"] == prop]
+        lookup = {
+            (k, a): v for k, a, v in rows[[id_col, "applies_to", "value"]].itertuples(index=False)
+        }
+        out = np.full((len(self.materials), len(ids)), np.nan)
+        for i, keys in enumerate(self._coating_keys()):
+            targets = (*keys, "") if general else keys
+            for j, k in enumerate(ids):
+                hit = next((t for t in targets if (k, t) in lookup), None)
+                if hit is not None:
+                    out[i, j] = lookup[(k, hit)]
+        return out
+
     def _coating_matrix(self, prop: str) -> np.ndarray:
         """Matrix [coating, material] of a coating property (NaN: unknown or no such coating)."""
-        rows = self.coating_properties[self.coating_properties["property"] == prop]
-        lookup = {
-            (c, a): v
-            for c, a, v in rows[["coating_id", "applies_to", "value"]].itertuples(index=False)
-        }
-        out = np.full((len(self.coating_ids), len(self.materials)), np.nan)
-        for j, keys in enumerate(self._coating_keys()):
-            for i, c in enumerate(self.coating_ids):
-                hit = next((k for k in keys if (c, k) in lookup), None)
-                if hit is not None:
-                    out[i, j] = lookup[(c, hit)]
-        return out
+        table = self.coating_properties
+        return self._most_specific(table, "coating_id", self.coating_ids, prop, False).T
 
     def process_values(self, prop: str) -> np.ndarray:
         """Matrix [material, process] of a process property: the most specific row of
         process_properties.csv for the pair (material, family parent, family, then every family)."""
-        pp = self.process_properties
-        rows = pp[pp["property"] == prop]
-        lookup = {
-            (p, a): v
-            for p, a, v in rows[["process_id", "applies_to", "value"]].itertuples(index=False)
-        }
-        out = np.full((len(self.materials), len(self.processes)), np.nan)
-        for i, keys in enumerate(self._coating_keys()):
-            for j, p in enumerate(self.process_ids):
-                hit = next((k for k in (*keys, "") if (p, k) in lookup), None)
-                if hit is not None:
-                    out[i, j] = lookup[(p, hit)]
-        return out
+        table = self.process_properties
+        return self._most_specific(table, "process_id", self.process_ids, prop, True)
 
     def membrane_conductivity_factor(self) -> np.ndarray:
         """Matrix [material, process] of σ_membrane/σ_ref: the process's sheet-vs-pellet factor

@@ -1,4 +1,4 @@
-"""Which assumption-grade catalog values decide a front design's feasibility (issue 23, item 5)."""
+"""Which assumption-grade catalog values decide a front design's feasibility."""
 
 import csv
 
@@ -7,12 +7,11 @@ import pytest
 
 from pipeline.reporting import report
 from pipeline.reporting.decisive import decisive_values, design_evidence, evidence_uses
-from pipeline.search.decisions import choose
+from pipeline.run import front_and_choices
 from pipeline.search.nsga2 import run_nsga2
 from pipeline.study.catalog import load_catalog
 from pipeline.study.config import load_config
 from pipeline.study.problem import StudyModel
-from pipeline.study.registry import normalize
 from tests.conftest import CONFIGS
 
 OVERRIDES = ["search.population_size=24", "search.generations=12", "tracking.enabled=false"]
@@ -22,14 +21,7 @@ OVERRIDES = ["search.population_size=24", "search.generations=12", "tracking.ena
 def study():
     config = load_config(CONFIGS / "default.yaml", OVERRIDES)
     model = StudyModel(load_catalog(config.catalog_dir()), config)
-    result = run_nsga2(model, progress=False)
-    front = model.table(result.archive.X)
-    front = front.sort_values(list(model.objectives), kind="stable").reset_index(drop=True)
-    bounds = {n: config.normalization[n] for n in model.objectives}
-    F = normalize(
-        model.evaluate(front[model.space.x_columns].to_numpy())[0], model.objectives, bounds
-    )
-    chosen = choose(front, F, model.objectives, config.decision.asf_weights)
+    front, chosen = front_and_choices(model, run_nsga2(model, progress=False).archive.X)
     return config, model, front, chosen, decisive_values(model, front, chosen)
 
 
