@@ -93,7 +93,7 @@ MAPPING: dict[str, Mapped | Unrepresentable] = {
     ),
     "M004": Unrepresentable(
         "reported σ is the infiltrating Li6PS5Cl0.5Br0.5 itself, not the membrane (whose 29 mS "
-        "conductance comes without an area); Br-substituted argyrodite not in the catalog"
+        "conductance comes without an area)"
     ),
     "M010": Mapped(
         "LiPON", "sputtering", "none", "RF-sputtered LiPON film, 1 um, on its substrate"
@@ -602,7 +602,8 @@ _NUMBER = r"[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?"
 
 def parse_value(text: str) -> float | None:
     """A number as the table writes it: '45', '~70', '150-200' (midpoint), '2-3e-4' (2e-4..3e-4),
-    '1e-6 (max)', '123 (+/-17) ...'. Bounds ('<1', '>=3e-3'), words and empty cells give None."""
+    '123 (+/-17) ...'. Bounds ('<1', '>=3e-3'), words and empty cells give None (a reported value
+    marked '(max)' or '(min)' is a bound too: reported_values)."""
     text = text.strip()
     match = re.match(rf"^~?\s*({_NUMBER})(?:\s*-\s*({_NUMBER}))?(?=$|[\s(;,])", text)
     if not match:
@@ -642,8 +643,11 @@ def reported_values(row: pd.Series) -> dict[str, tuple[str, float | None]]:
         "ccd": "CCD_mA_cm2",
     }
     for quantity, column in cells.items():
-        if row[column].strip():
-            out[quantity] = (row[column], parse_value(row[column]))
+        text = row[column].strip()
+        if text:
+            # '1e-6 (max)' is an upper bound, like '>1e-3' a lower one: not a point to score
+            bound = re.search(r"\((?:max|min)\)", text, re.IGNORECASE)
+            out[quantity] = (row[column], None if bound else parse_value(text))
     asr = areal_resistance(row["other_metrics"])
     if asr is not None:
         out["asr"] = (f"areal resistance {asr:g} ohm cm2 (other_metrics)", asr)

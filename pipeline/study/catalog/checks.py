@@ -30,8 +30,14 @@ def read_table(directory: Path, key: str, problems: Problems) -> pd.DataFrame | 
             f"{path}: file missing (the catalog needs {', '.join(FILES.values())})"
         )
         return None
+    except pd.errors.EmptyDataError:
+        problems.items.append(f"{path}: empty file (expected a header: {', '.join(COLUMNS[key])})")
+        return None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         problems.items.append(f"{path}: not a readable CSV ({exc})")
+        return None
+    except OSError as exc:  # a folder where the file should be, a file where the folder should be
+        problems.items.append(f"{path}: not a readable file ({exc.strerror or exc})")
         return None
     missing = [c for c in COLUMNS[key] if c not in frame.columns]
     if missing:

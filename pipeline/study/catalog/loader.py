@@ -27,6 +27,11 @@ def load_catalog(directory: str | Path) -> Catalog:
     """Load and validate the catalog folder. Raises CatalogError listing every bad cell."""
     directory = Path(directory)
     problems = Problems()
+    if not directory.is_dir():  # one line, not one per missing file
+        raise CatalogError(
+            f"invalid catalog: {directory} is not a folder (expected the catalog folder holding "
+            f"{', '.join(FILES.values())})"
+        )
     frames = {key: read_table(directory, key, problems) for key in FILES}
     if problems.items:
         raise CatalogError("invalid catalog:\n" + "\n".join(f"  - {p}" for p in problems.items))

@@ -389,3 +389,25 @@ def test_a_bad_process_list_is_named(catalog_copy, material, value, expected):
         load_catalog(catalog_copy)
     assert f"materials.csv, line {line}, column 'processes'" in str(err.value)
     assert expected in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "name", ["coatings.csv", "material_properties.csv", "cathode_interfaces.csv"]
+)
+def test_an_empty_catalog_file_is_named(catalog_copy, name):
+    (catalog_copy / name).write_text("")
+    with pytest.raises(CatalogError, match=rf"{name}: empty file \(expected a header"):
+        load_catalog(catalog_copy)
+
+
+def test_a_missing_catalog_folder_is_one_line(tmp_path):
+    with pytest.raises(CatalogError) as err:
+        load_catalog(tmp_path / "nowhere")
+    assert str(err.value).count("\n") == 0 and "is not a folder" in str(err.value)
+
+
+def test_a_folder_where_a_file_should_be_is_named(catalog_copy):
+    (catalog_copy / "stability.csv").unlink()
+    (catalog_copy / "stability.csv").mkdir()
+    with pytest.raises(CatalogError, match=r"stability.csv: not a readable file"):
+        load_catalog(catalog_copy)
