@@ -13,7 +13,7 @@ per assumption value that touches the front.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -66,7 +66,12 @@ class Decisive:
     uses: pd.DataFrame  # front_row, evidence_row
     values: pd.DataFrame
     flips: dict[int, list[str]]  # front row -> labels of assumption values that flip feasibility
-    choice_moves: dict[str, list[str]]  # choice label -> labels of values that move it
+    # choice label -> 'value at low|high -> material / process / coating' where another design
+    # (not the same one a little thicker) would be chosen
+    choice_moves: dict[str, list[str]]
+    # values that flip every front design using them, used by most of the front: one headline, not
+    # a flag on every row
+    front_wide: list[str] = field(default_factory=list)
 
 
 def value_label(row) -> str:
@@ -75,7 +80,9 @@ def value_label(row) -> str:
     return f"{row['table']} {row['item']}{where} {row['property']}"
 
 
-def evidence_uses(catalog: Catalog, front: pd.DataFrame, cathode_coating: str) -> pd.DataFrame:
+def evidence_uses(
+    catalog: Catalog, front: pd.DataFrame, cathode_coating: str, sigma_from_surrogate: bool = False
+) -> pd.DataFrame:
     """(front_row, evidence_row) for every catalog number a front design's evaluation reads: its
     material's (or its family parent's) properties, and per property the most specific row of its
     process and of its (coating, material): the material, its parent, its family, then every
@@ -92,13 +99,25 @@ def evidence_uses(catalog: Catalog, front: pd.DataFrame, cathode_coating: str) -
         else:
             keyed[(table, item, target, prop)] = k
     tables = ("process", "coating", "cathode")
+    # a family member's σ is the surrogate's prediction per composition, as is every formula's σ
+    # when the study takes σ from the surrogate: the catalog's σ law does not enter its evaluation
+    sigma_law = {"sigma_ref_s_per_cm", "reference_temperature_c", "activation_energy_ev"}
+    sigma_law |= {"vft_pseudo_activation_k", "vft_vogel_temperature_k"}
+    predicted = front.get("sigma_predicted", pd.Series(False, index=front.index)).to_numpy(bool)
+    if sigma_from_surrogate:
+        formulas = catalog.materials["formula"].fillna("")
+        predicted = predicted | (formulas.reindex(front["material"]).to_numpy() != "")
     props = {table: ev.loc[ev["table"] == table, "property"].unique() for table in tables}
     pairs: list[tuple[int, int]] = []
     for row, (material, family, process, coating) in enumerate(
         front[["material", "family", "process", "coating"]].itertuples(index=False)
     ):
         owner = catalog.family_parent(material) or material
-        pairs += [(row, k) for k in material_rows.get(owner, [])]
+        pairs += [
+            (row, k)
+            for k in material_rows.get(owner, [])
+            if not (predicted[row] and ev.at[k, "property"] in sigma_law)
+        ]
         targets = tuple(dict.fromkeys((material, owner, family, "")))
         for table, item in (
             ("process", process),
@@ -210,7 +229,12 @@ def decisive_values(model, front: pd.DataFrame, chosen: pd.DataFrame) -> Decisiv
     if len(front) == 0:
         empty = pd.DataFrame(columns=["label", "n_front_designs", "n_flip_feasibility"])
         return Decisive(evidence, pd.DataFrame(), empty, {}, {})
-    uses = evidence_uses(catalog, front, model.config.cell.cathode_coating)
+    uses = evidence_uses(
+        catalog,
+        front,
+        model.config.cell.cathode_coating,
+        model.config.surrogate.conductivity_source == "surrogate",
+    )
     X = front[model.space.x_columns].to_numpy()
     base_F, _, base_out = model.evaluate(X)
     base_choice = _choices(model, front, base_F, base_out["feasible"])
@@ -233,12 +257,14 @@ def decisive_values(model, front: pd.DataFrame, chosen: pd.DataFrame) -> Decisiv
             F, _, out = _model_with(model, _at(catalog, row, float(row[end]))).evaluate(X)
             flipped |= out["feasible"] != base_out["feasible"]
             now = _choices(model, front, F, out["feasible"])
-            moved_choices |= {c for c, r in base_choice.items() if now.get(c) != r}
+            for choice, before in base_choice.items():
+                where = _moved(front, before, now.get(choice))
+                if where:
+                    moved_choices.add(choice)
+                    moves.setdefault(choice, []).append(f"{label} at {end} -> {where}")
         flipped &= np.isin(np.arange(len(front)), users)
         for r in np.flatnonzero(flipped):
             flips.setdefault(int(r), []).append(label)
-        for c in moved_choices:
-            moves.setdefault(c, []).append(label)
         records.append(
             {
                 "label": label,
@@ -258,7 +284,23 @@ def decisive_values(model, front: pd.DataFrame, chosen: pd.DataFrame) -> Decisiv
             ascending=[False, False, True],
             kind="stable",
         ).reset_index(drop=True)
-    return Decisive(evidence, uses, values, flips, moves)
+    wide = []
+    if len(values):
+        everywhere = values["n_flip_feasibility"] == values["n_front_designs"]
+        wide = list(values.loc[everywhere & (values["n_front_designs"] >= len(front) / 2), "label"])
+    return Decisive(evidence, uses, values, flips, moves, wide)
+
+
+def _moved(front: pd.DataFrame, before: int, after: int | None) -> str:
+    """Where a choice goes when a value moves ('' when it stays: the same material, process and
+    coating within 10 % of its thickness counts as staying)."""
+    if after is None:
+        return "no feasible design"
+    a, b = front.iloc[before], front.iloc[after]
+    same = all(a[k] == b[k] for k in ("material", "process", "coating"))
+    if same and abs(b["thickness_um"] / a["thickness_um"] - 1.0) <= 0.10:
+        return ""
+    return f"{b['material']} / {b['process']} / {b['coating']}, {b['thickness_um']:.3g} µm"
 
 
 def design_evidence(decisive: Decisive, front_row: int) -> dict[str, list[str]]:

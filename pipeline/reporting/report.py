@@ -73,12 +73,13 @@ def design_flags(frame: pd.DataFrame, config: StudyConfig, decisive=None) -> pd.
         if "free_standing" in row and not bool(row["free_standing"]):
             out.append("supported film on the cathode, not free-standing")
         if decisive is not None:
-            flips = decisive.flips.get(row.name, [])
+            # values that flip every design are said once, in the Result section
+            flips = [v for v in decisive.flips.get(row.name, []) if v not in decisive.front_wide]
             if flips:
                 out.append(f"ASSUMPTION DECIDES FEASIBILITY: {', '.join(flips)}")
             moved = decisive.choice_moves.get(str(row.get("choice", "")), [])
             if moved:
-                out.append(f"choice moves within the range of assumption: {', '.join(moved)}")
+                out.append(f"another design is chosen with {'; '.join(moved)}")
         return "; ".join(out)
 
     if frame.empty:
@@ -180,6 +181,7 @@ def render(
         f"- Best manufacturability at ASR ≤ 50 Ω cm² (the review's target, fixed so runs compare): "
         f"{_value(summary['best_manufacturability_at_asr_le_50'])}.",
         *([_display_line(display)] if display is not None else []),
+        *_front_wide_line(decisive),
         "",
         "## Recommended designs",
         "",
@@ -204,6 +206,22 @@ def render(
     return "\n".join(lines)
 
 
+def _front_wide_line(decisive) -> list[str]:
+    """The assumption-grade values on which every front design using them depends: measure first."""
+    if decisive is None or not decisive.front_wide:
+        return []
+    values = decisive.values.set_index("label")
+    named = [
+        f"{label} ({values.at[label, 'value']:.3g}, assumed within "
+        f"{values.at[label, 'low']:.3g}–{values.at[label, 'high']:.3g})"
+        for label in decisive.front_wide
+    ]
+    return [
+        f"- Every front design that uses them is feasible or not depending on: {'; '.join(named)}. "
+        "No measurement sets them: measuring them first would settle the most designs."
+    ]
+
+
 def decided_section(chosen: pd.DataFrame, decisive) -> list[str]:
     """Per recommended design, the catalog values behind its verdicts (grade and range), then the
     assumption-grade values that touch the front, most used first."""
@@ -216,7 +234,8 @@ def decided_section(chosen: pd.DataFrame, decisive) -> list[str]:
         "Each catalog number carries a range and an evidence grade (`ssemo catalog evidence`). "
         "Every assumption-grade value a front design uses was moved to each end of its range, one "
         "at a time: the flags above name the values that flip a recommended design's feasibility "
-        "or move a choice to another design.",
+        "or make the compromise choice another design (a value that flips every design is named "
+        "once, under Result).",
         "",
     ]
     for row in chosen.itertuples():

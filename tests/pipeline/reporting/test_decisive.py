@@ -103,10 +103,49 @@ def test_the_report_flags_a_recommendation_an_assumption_decides(study):
     config, _, front, chosen, decisive = study
     flags = report.design_flags(front, config, decisive)
     flagged = {i for i, text in flags.items() if "ASSUMPTION DECIDES FEASIBILITY" in text}
-    assert flagged == set(decisive.flips) != set()
+    expected = {r for r, labels in decisive.flips.items() if set(labels) - set(decisive.front_wide)}
+    assert flagged == expected != set()
+    # a value that flips every design using it is one headline under Result, not a flag per row
+    wide = report._front_wide_line(decisive)
+    assert len(wide) == (1 if decisive.front_wide else 0)
+    for label in decisive.front_wide:
+        assert label in wide[0] and not any(label in text for text in flags)
     lines = report.decided_section(chosen, decisive)
     assert lines[0] == "## What decided the recommendations"
     first = chosen.index[0]
     evidence = design_evidence(decisive, first)
     assert "ASR" in evidence and any("interfacial_resistance_ohm_cm2" in v for v in evidence["ASR"])
     assert any(line.startswith("| label | value | range | n_front_designs") for line in lines)
+
+
+def test_a_choice_moves_only_to_another_design(study):
+    """The same material, process and coating within 10 % of its thickness is the same choice."""
+    from pipeline.reporting.decisive import _moved
+
+    *_, front, _, _ = study
+    row = 0
+    same = front.copy()
+    same.loc[1, ["material", "process", "coating"]] = front.loc[
+        row, ["material", "process", "coating"]
+    ]
+    same.loc[1, "thickness_um"] = front.loc[row, "thickness_um"] * 1.05
+    assert _moved(same, row, 1) == ""
+    same.loc[1, "thickness_um"] = front.loc[row, "thickness_um"] * 1.5
+    assert _moved(same, row, 1).startswith(f"{front.loc[row, 'material']} / ")
+    assert _moved(same, row, None) == "no feasible design"
+
+
+def test_a_predicted_sigma_does_not_read_the_catalog_sigma_law(study):
+    """A composition-family member (σ predicted per design) uses its parent's mechanics and
+    process values, but not the parent's σ_ref, reference temperature or activation energy."""
+    _, model, front, *_ = study
+    fake = front.head(3).assign(sigma_predicted=[True, False, True])
+    uses = evidence_uses(model.catalog, fake, model.config.cell.cathode_coating)
+    ev = model.catalog.evidence()
+    props = {
+        r: set(ev.loc[uses.loc[uses["front_row"] == r, "evidence_row"], "property"])
+        for r in range(3)
+    }
+    assert "sigma_ref_s_per_cm" in props[1]
+    assert "sigma_ref_s_per_cm" not in props[0] and "activation_energy_ev" not in props[2]
+    assert "interfacial_resistance_ohm_cm2" in props[0]
