@@ -215,6 +215,46 @@ def front_and_choices(model: StudyModel, X: np.ndarray) -> tuple[pd.DataFrame, p
     return front, chosen
 
 
+def what_blocks(model: StudyModel, materials: list[str], per_option: int = 64) -> dict[str, str]:
+    """Per material, the constraints that are unknown, or violated, in every one of its sampled
+    designs (a few per (process, coating) option, seeded): why it cannot be on the front, e.g. a
+    film whose CCD nobody measured; per process where the processes differ. Materials with a
+    feasible sample are left out (they are dominated, not blocked)."""
+    options = model.space.options
+    ids, processes = list(model.catalog.material_ids), list(model.catalog.process_ids)
+    rng = np.random.default_rng(0)
+    out: dict[str, str] = {}
+    for material in materials:
+        rows = np.flatnonzero(options["material"].to_numpy() == ids.index(material))
+        if len(rows) == 0:
+            continue
+        X = rng.random((len(rows) * per_option, model.space.n_var))
+        X[:, 0] = (np.repeat(rows, per_option) + 0.5) / model.space.n_options
+        _, G, values = model.evaluate(X)
+        if values["feasible"].any():
+            continue
+        whole = _blocking(model, G, values, np.ones(len(X), dtype=bool))
+        if whole:
+            out[material] = whole
+            continue
+        process = np.repeat(options["process"].to_numpy()[rows], per_option)
+        out[material] = "; ".join(
+            f"{processes[j]}: {_blocking(model, G, values, process == j) or 'combinations'}"
+            for j in sorted(set(process))
+        )
+    return out
+
+
+def _blocking(model: StudyModel, G: np.ndarray, values: dict, rows: np.ndarray) -> str:
+    """The constraints unknown, or never met, over the given sampled rows ('' if none)."""
+    names = model.constraint_names
+    unknown = [n for n in names if n in values and np.isnan(values[n][rows]).all()]
+    violated = [n for j, n in enumerate(names) if n not in unknown and (G[rows, j] > 0).all()]
+    parts = [f"{', '.join(unknown)} unknown"] if unknown else []
+    parts += [f"{', '.join(violated)} never met"] if violated else []
+    return " and ".join(parts)
+
+
 def study_outcome(
     model: StudyModel,
     catalog: Catalog,
@@ -237,6 +277,13 @@ def study_outcome(
         messages.append(
             f"Searched materials with no design on the front: {', '.join(absent)} (dominated by "
             "other designs or infeasible)."
+        )
+    blocked = what_blocks(model, absent)
+    if blocked:
+        messages.append(
+            "What keeps materials off the front in every sampled design: "
+            + "; ".join(f"{m}: {why}" for m, why in blocked.items())
+            + f" (constraints.unknown = {config.constraints.unknown})."
         )
     outside = int((~front["in_domain"].astype(bool)).sum()) if len(front) else 0
     if outside:

@@ -58,6 +58,9 @@ class Cell:
     collector_share: float = spec(0.0, 1.0, unit="", default=1.0)
     # a coated cathode (e.g. LiNbO3 on NMC) cures a reacting SSE | cathode contact (Takada 2018)
     cathode_coating: str = spec(choices=CATHODE_COATINGS, default="linbo3")
+    # the hottest step a film deposited on this cathode may take (processes.csv
+    # processing_temperature_c of a supported film): an assumption per cell, see default.yaml
+    cathode_max_processing_temperature_c: float = spec(-50.0, 2000.0, unit="°C", default=300.0)
 
 
 @dataclass(frozen=True)
@@ -162,6 +165,8 @@ class Constraints:
     short_circuit: bool = True  # through-defect probability <= max_short_probability
     max_short_probability: float = spec(1e-9, 1.0, default=0.01)
     stability: bool = True  # reacting Li-side or cathode-side pairs need a cure
+    # a film deposited on the cathode is processed no hotter than the cathode takes
+    substrate_temperature: bool = True
 
 
 @dataclass(frozen=True)

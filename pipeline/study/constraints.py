@@ -145,6 +145,23 @@ CONSTRAINTS: dict[str, Constraint] = {
             lambda cfg: cfg.constraints.stability,
         ),
         Constraint(
+            "g_substrate",
+            "a film deposited on the cathode is processed no hotter than the cathode takes "
+            "(free-standing membranes are made apart from it)",
+            "cell.cathode_max_processing_temperature_c",
+            "T_process / T_max − 1 in kelvin (−1 for a free-standing membrane)",
+            "never (every process has a processing temperature)",
+            ("processing_temperature_c", "free_standing"),
+            lambda out, cfg: np.where(
+                out["free_standing"],
+                -1.0,
+                (out["processing_temperature_c"] + 273.15)
+                / (cfg.cell.cathode_max_processing_temperature_c + 273.15)
+                - 1.0,
+            ),
+            lambda cfg: cfg.constraints.substrate_temperature,
+        ),
+        Constraint(
             "g_domain",
             "the surrogate's applicability score ≥ its domain threshold (no extrapolation): always "
             "for predicted compositions, for catalog materials when penalize_out_of_domain",

@@ -192,8 +192,9 @@ class Evaluator:
         self.maturity = manufacturability.maturity_score(
             catalog.process_values("mrl").ravel(), mrl_low=mf.mrl_low, mrl_high=mf.mrl_high
         )
+        self.processing_temperature_c = catalog.process_values("processing_temperature_c").ravel()
         self.temperature_score = manufacturability.temperature_score(
-            catalog.process_values("processing_temperature_c").ravel(),
+            self.processing_temperature_c,
             ambient_c=mf.ambient_c,
             t_max_c=mf.t_max_c,
         )
@@ -387,6 +388,7 @@ class Evaluator:
         rest["free_standing"] = free_standing
         rest["li_side_stable"] = self.li_side_ok.take(pair)
         rest["cathode_side_stable"] = self.cathode_side_ok[mat]
+        rest["processing_temperature_c"] = self.processing_temperature_c.take(mp)
         window = {  # inputs of the thickness-window constraints, not reported per design
             "process_min_thickness_um": self.min_thickness_um.take(mp),
             "process_max_thickness_um": self.max_thickness_um.take(mp),

@@ -134,3 +134,21 @@ def test_origin_names_the_run_and_bad_origins_are_refused(tmp_path, capsys):
         main(run_args(tmp_path, "--origin", "../x"))
     assert exit_info.value.code == 2
     assert "--origin: expected 1-40 letters, digits" in capsys.readouterr().err
+
+
+def test_what_keeps_a_material_off_the_front_is_named():
+    """A glass film whose CCD nobody measured is blocked by that unknown in every design; a
+    material with a feasible design is not listed (it is dominated, not blocked)."""
+    from pipeline.run import what_blocks
+    from pipeline.study.catalog import load_catalog
+    from pipeline.study.config import load_config
+    from pipeline.study.problem import StudyModel
+    from tests.conftest import CONFIGS
+
+    config = load_config(CONFIGS / "studies" / "thin_films.yaml", ["tracking.enabled=false"])
+    model = StudyModel(load_catalog(config.catalog_dir()), config)
+    blocked = what_blocks(model, ["LiPON", "LLZO"])
+    assert blocked["LiPON"] == "g_ccd unknown"
+    assert "pulsed_laser_deposition: g_substrate never met" in blocked["LLZO"]
+    default = load_config(CONFIGS / "default.yaml", ["tracking.enabled=false"])
+    assert what_blocks(StudyModel(model.catalog, default), ["Li6PS5Cl"]) == {}

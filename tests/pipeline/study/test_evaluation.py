@@ -144,3 +144,20 @@ def test_the_cathode_side_adds_the_catalog_value_for_the_cells_cathode_coating(
     )
     again = Evaluator(catalog, extra)(batch_of(catalog, rows))
     assert again["interface_asr_ohm_cm2"][0] == pytest.approx(7.4 + coated + 5.0)
+
+
+def test_a_film_on_the_cathode_is_processed_no_hotter_than_the_cathode_takes(
+    default_config, catalog
+):
+    """g_substrate: a supported film made at 700 °C (PLD) on a cathode that takes 300 °C is
+    infeasible, in kelvin (973.15 / 573.15 − 1); a free-standing membrane is made apart (−1)."""
+    rows = [
+        ("LLZO", "pulsed_laser_deposition", "ald_al2o3", 0.5, 1.0, 0.0),
+        ("LLZO", "tape_casting", "ald_al2o3", 100.0, 0.94, 0.0),
+    ]
+    out = Evaluator(catalog, default_config)(batch_of(catalog, rows))
+    g = out["g_substrate"]
+    t_pld = out["processing_temperature_c"][0]
+    limit = default_config.cell.cathode_max_processing_temperature_c
+    assert g[0] == pytest.approx((t_pld + 273.15) / (limit + 273.15) - 1.0) and g[0] > 0
+    assert g[1] == -1.0

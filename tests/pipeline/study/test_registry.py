@@ -117,10 +117,16 @@ def test_active_constraints_follow_the_config(default_config):
         "g_ccd",
         "g_short",
         "g_stability",
+        "g_substrate",
     )
     data = default_config.to_dict()
     data["constraints"].update(
-        {"strength": False, "temperature_window_c": [-20, 60], "stability": False}
+        {
+            "strength": False,
+            "temperature_window_c": [-20, 60],
+            "stability": False,
+            "substrate_temperature": False,
+        }
     )
     data["surrogate"]["penalize_out_of_domain"] = True
     names = active_constraints(StudyConfig.from_dict(data))
