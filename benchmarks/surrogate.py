@@ -23,6 +23,11 @@ Figures: MAE with censored rows at -15 (the benchmark's convention) and on measu
 censoring-aware MAE (a censored row's error is how far the prediction lies above its reported bound);
 coverage of the 90 % interval (censored rows at -15) overall and per applicability bin; median interval
 width in decades; n_predictions_at_censoring_value: measured rows predicted within 0.5 decade of -15.
+Below detection (issue 26), on every split and on the grouped CV of the default recipe:
+below_detection_precision / _recall of the rows reported as a bound, ssemo flagging a row when its
+calibrated p_below_detection >= 0.5 (with the Brier score and mean p per class), the baseline when
+its prediction lies below the detection limit (-10); MAE with censored rows at -15 (the OBELiX
+paper's convention, `mae_*`) and on measured rows (`mae_measured_rows_*`, `mae_*_measured_rows`).
 
 Lockbox: benchmarks/lockbox.json lists OBELiX training IDs withheld from everything above (chosen at
 the start of issue 14 before any modelling change: source DOIs in a seeded random order, seed 14,
@@ -482,12 +487,46 @@ def centred_width_lower_bound(error: np.ndarray, coverage: float) -> float:
     return float(np.median(widths))
 
 
+def below_detection_figures(censored: np.ndarray, flagged: np.ndarray) -> dict[str, Any]:
+    """Precision and recall of the below-detection class (issue 26): `flagged` rows called below
+    detection against the rows reported as a bound. None where undefined (nothing flagged)."""
+    hits = int(np.sum(flagged & censored))
+    return {
+        "below_detection_n_flagged": int(flagged.sum()),
+        "below_detection_n_true_positive": hits,
+        "below_detection_precision": hits / int(flagged.sum()) if flagged.any() else None,
+        "below_detection_recall": hits / int(censored.sum()) if censored.any() else None,
+    }
+
+
 def score(
-    y: np.ndarray, censored: np.ndarray, pred: np.ndarray, low=None, high=None, applicability=None
+    y: np.ndarray,
+    censored: np.ndarray,
+    pred: np.ndarray,
+    low=None,
+    high=None,
+    applicability=None,
+    p_below=None,
 ) -> dict[str, Any]:
-    """Figures of one model's out-of-fold predictions (y: censored rows at the -15 convention)."""
+    """Figures of one model's out-of-fold predictions (y: censored rows at the -15 convention).
+
+    Below detection (issue 26): ssemo flags a row when its calibrated p_below_detection >= 0.5
+    (with the Brier score and mean p of both classes); a model without p (the baseline forest) when
+    its prediction lies below the detection limit (-10)."""
     measured = ~censored
     error = np.abs(pred - y)
+    if p_below is not None:
+        p_below = np.asarray(p_below, float)
+        below = below_detection_figures(censored, p_below >= 0.5)
+        below |= {
+            "below_detection_brier": float(np.mean((p_below - censored) ** 2)),
+            "below_detection_mean_p_censored_rows": float(p_below[censored].mean())
+            if censored.any()
+            else None,
+            "below_detection_mean_p_measured_rows": float(p_below[measured].mean()),
+        }
+    else:
+        below = below_detection_figures(censored, pred < DETECTION_LIMIT)
     aware = np.where(censored, np.maximum(pred - DETECTION_LIMIT, 0.0), error)
     out: dict[str, Any] = {
         "mae": float(error.mean()),
@@ -524,7 +563,31 @@ def score(
                 "mae": float(error[rows].mean()) if rows.any() else None,
             }
         out["by_applicability"] = bins
-    return out
+    return out | below
+
+
+def summary_line(out: dict[str, Any], name: str) -> str:
+    """MAE (censored rows at -15), MAE on measured rows and below-detection precision / recall of
+    each model scored on one split, for the log."""
+
+    def fmt(value) -> str:
+        return "-" if value is None else f"{value:.3f}"
+
+    parts = []
+    for label, mae, rest in (
+        ("tuned", f"mae_{name}", f"_{name}"),
+        ("default", f"mae_{name}_default", f"_{name}_default"),
+        ("baseline", f"mae_baseline_rf_{name}", f"_baseline_rf_{name}"),
+    ):
+        if mae not in out:
+            continue
+        measured = out.get(mae.replace(f"_{name}", f"_measured_rows_{name}", 1))
+        parts.append(
+            f"{label} MAE {fmt(out[mae])} (measured {fmt(measured)}), below detection "
+            f"P {fmt(out.get('below_detection_precision' + rest))} "
+            f"R {fmt(out.get('below_detection_recall' + rest))}"
+        )
+    return "; ".join(parts)
 
 
 def run_extrapolation(
@@ -587,6 +650,7 @@ def run_extrapolation(
             pred["lower"].to_numpy(float),
             pred["upper"].to_numpy(float),
             pred["applicability"].to_numpy(float),
+            pred["p_below_detection"].to_numpy(float),
         )
         suffix = "" if key == "tuned" else "_default"
         out |= {f"{k}_{name}{suffix}": v for k, v in figures.items()}
@@ -594,6 +658,7 @@ def run_extrapolation(
         out[
             f"{k.replace('mae', 'mae_baseline_rf', 1) if k.startswith('mae') else k + '_baseline_rf'}_{name}"
         ] = v
+    print(f"[{name}] {summary_line(out, name)}", flush=True)
     out[f"per_fold_{name}"] = per_fold
     out[f"n_rows_{name}"] = n
     out[f"n_folds_{name}"] = len(folds)
@@ -619,7 +684,9 @@ def run_loco_all_shipped(dev: pd.DataFrame) -> dict[str, Any]:
     scaler, km = cluster_model(X, LOCO_K, LOCO_SEED)
     extra_cluster = km.predict(scaler.transform(composition_features(extra["composition"])))
     folds, _ = loco_folds(X)
-    pred = pd.DataFrame(index=range(len(y)), columns=["mean", "lower", "upper"], dtype=float)
+    pred = pd.DataFrame(
+        index=range(len(y)), columns=["mean", "lower", "upper", "p_below_detection"], dtype=float
+    )
     applicability = np.full(len(y), np.nan)
     base = np.full(len(y), np.nan)
     added = []
@@ -629,7 +696,7 @@ def run_loco_all_shipped(dev: pd.DataFrame) -> dict[str, Any]:
         added.append(int(keep.sum()))
         y_rows = rows["log10_sigma"].to_numpy(float)
         p = predict_rows(fit_default(rows, y_rows), X.iloc[test].reset_index(drop=True))
-        pred.iloc[test] = p[["mean", "lower", "upper"]].to_numpy()
+        pred.iloc[test] = p[["mean", "lower", "upper", "p_below_detection"]].to_numpy()
         applicability[test] = p["applicability"].to_numpy()
         both = pd.concat([rows, X.iloc[test]], ignore_index=True)
         B = baseline_features(
@@ -647,6 +714,7 @@ def run_loco_all_shipped(dev: pd.DataFrame) -> dict[str, Any]:
         pred["lower"].to_numpy(float),
         pred["upper"].to_numpy(float),
         applicability,
+        pred["p_below_detection"].to_numpy(float),
     )
     out = {f"{k}_loco_default_all_shipped": v for k, v in figures.items()}
     out |= {
@@ -654,6 +722,13 @@ def run_loco_all_shipped(dev: pd.DataFrame) -> dict[str, Any]:
         for k, v in score(y, censored, base).items()
         if k.startswith("mae")
     }
+    print(
+        f"[loco all shipped] default MAE {out['mae_loco_default_all_shipped']:.3f} (measured "
+        f"{out['mae_measured_rows_loco_default_all_shipped']:.3f}), below detection P "
+        f"{out['below_detection_precision_loco_default_all_shipped']} R "
+        f"{out['below_detection_recall_loco_default_all_shipped']}",
+        flush=True,
+    )
     out["n_extra_rows_per_fold_loco_all_shipped"] = added
     return out
 
@@ -682,6 +757,7 @@ def run_lockbox(dev: pd.DataFrame, box: pd.DataFrame) -> dict[str, Any]:
             p["lower"].to_numpy(),
             p["upper"].to_numpy(),
             p["applicability"].to_numpy(),
+            p["p_below_detection"].to_numpy(),
         )
         out |= {f"lockbox_{k}{key}": v for k, v in figures.items()}
     out |= {
@@ -830,7 +906,17 @@ def default_recipe_grouped_cv(rows: pd.DataFrame) -> dict[str, Any]:
         base[test] = baseline_predictions(B, y, train, test)
     pred = cv.oof["mean"].to_numpy()
     censored = rows["censored"].to_numpy(bool)
+    ours = score(y, censored, pred, p_below=cv.oof["p_below_detection"].to_numpy())
+    below = {
+        f"{k}_default_grouped_cv": v for k, v in ours.items() if k.startswith("below_detection")
+    }
+    below |= {
+        f"{k}_baseline_rf_grouped_cv": v
+        for k, v in score(y, censored, base).items()
+        if k.startswith("below_detection")
+    }
     out = {
+        **below,
         "mae_default_grouped_cv": cv.mae,
         "mae_baseline_rf_grouped_cv": float(np.mean(np.abs(base - y))),
         "mae_ratio_default_grouped_cv_to_baseline": cv.mae / float(np.mean(np.abs(base - y))),
@@ -844,8 +930,14 @@ def default_recipe_grouped_cv(rows: pd.DataFrame) -> dict[str, Any]:
         "default_grouped_cv_wall_s": time.perf_counter() - started,
     }
     print(
-        f"[grouped CV] default recipe MAE {out['mae_default_grouped_cv']:.3f}, baseline "
-        f"{out['mae_baseline_rf_grouped_cv']:.3f} ({out['default_grouped_cv_wall_s']:.0f} s)",
+        f"[grouped CV] default recipe MAE {out['mae_default_grouped_cv']:.3f} (measured "
+        f"{out['mae_default_grouped_cv_measured_rows']:.3f}), baseline "
+        f"{out['mae_baseline_rf_grouped_cv']:.3f} ({out['mae_baseline_rf_grouped_cv_measured_rows']:.3f}); "
+        f"below detection P/R {out['below_detection_precision_default_grouped_cv']} / "
+        f"{out['below_detection_recall_default_grouped_cv']}, baseline "
+        f"{out['below_detection_precision_baseline_rf_grouped_cv']} / "
+        f"{out['below_detection_recall_baseline_rf_grouped_cv']} "
+        f"({out['default_grouped_cv_wall_s']:.0f} s)",
         flush=True,
     )
     return out

@@ -9,5 +9,6 @@ evaluation (grouped cross-validation). This package never imports `pipeline` (te
 # Bumped whenever fitting the same data with the same recipe gives a different model (features,
 # calibration): pipeline.training puts it in the recipe hash, so a cached champion is refit.
 # 2: intervals calibrated on grouped and leave-one-cluster-out folds; Li–Li distance descriptors
-# (issue 14).
-MODEL_VERSION = 2
+# (issue 14). 3: a calibrated P(below detection) and the censoring mixture's median and quantiles
+# as the point and interval (issue 26).
+MODEL_VERSION = 3

@@ -79,6 +79,21 @@ def iter_fold_predictions(
             y_train = np.concatenate([y_train, y_more])
         model = clone(estimator).fit(X_train, y_train)
         X_test = X.iloc[test]
+        if hasattr(model, "predict_table"):  # one pass, with P(below detection) (issue 26)
+            table = model.predict_table(X_test, coverage).set_axis(test)
+            low_col, high_col = (c for c in table if c.startswith("log10_sigma_p"))
+            frame = pd.DataFrame(
+                {
+                    "mean": table["log10_sigma_mean"],
+                    "std": table["log10_sigma_std"],
+                    "lower": table[low_col],
+                    "upper": table[high_col],
+                    "p_below_detection": table["p_below_detection"],
+                },
+                index=test,
+            )
+            yield i, test, frame
+            continue
         mean, std = model.predict(X_test, return_std=True)
         low, high = model.predict_interval(X_test, coverage)
         yield (

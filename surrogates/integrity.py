@@ -468,6 +468,11 @@ def _check_surrogate(model: Any, path: str) -> None:
             f"{path}.censoring_classifier_.classes_",
             "expected the classes 0 and 1",
         )
+    calibration = getattr(model, "censoring_calibration_", None)
+    if calibration is not None:  # Platt scaling of P(below detection): [slope >= 0, intercept]
+        values = _finite(calibration, f"{path}.censoring_calibration_", 1)
+        _require(values.shape == (2,), f"{path}.censoring_calibration_", "expected 2 numbers")
+        _require(values[0] >= 0.0, f"{path}.censoring_calibration_[0]", "expected a slope >= 0")
     _check_domain(model.domain_, f"{path}.domain_", width)
     fallback = getattr(model, "composition_estimator_", None)
     if fallback is not None:

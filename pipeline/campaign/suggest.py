@@ -15,7 +15,11 @@ material without a surrogate prediction, e.g. a polymer without a formula, keeps
 no distribution, no improvement from uncertainty), and pushed through the study's physics
 (StudyModel.evaluate with the shift): objectives and constraints per draw. The ASR-limited
 constraints then hold with a probability; in robust mode a draw is evaluated at its own σ (the
-robust quantile is not applied on top: that would count the uncertainty twice). The batch is chosen by greedy
+robust quantile is not applied on top: that would count the uncertainty twice). A composition the
+surrogate gives a probability p of lying below the detection limit (`p_below_detection`, issue 26:
+an insulator, no use as an electrolyte) is such an insulator in a fraction p of the draws (the
+draws with u < p, u uniform and common across candidates): those draws count as infeasible, so its
+expected improvement is (1 − p) times what it would be as a conductor. The batch is chosen by greedy
 Monte-Carlo EHVI x feasibility with Kriging-believer fantasies (pipeline.campaign.acquisition).
 
 Measurement suggestions: a design with a constraint that cannot be evaluated (no strength or CCD
@@ -204,10 +208,15 @@ def suggest(model, archive_X: np.ndarray, options: SuggestOptions) -> Suggestion
     samples = np.empty((options.samples, len(X), len(objectives)))
     feasible = np.empty((options.samples, len(X)), dtype=bool)
     violated = np.zeros((len(X), model.n_constr))
+    p_below = np.nan_to_num(
+        np.asarray(out.get("p_below_detection", np.zeros(len(X))), float), nan=0.0
+    )
+    # drawn after z, so the conductivity draws are those of a surrogate without p
+    insulating = rng.uniform(size=(options.samples, 1)) < p_below[None, :]
     for s in range(options.samples):
         F, G, _ = model.evaluate(X, log10_sigma_shift=std * z[s])
         samples[s] = normalize(F, objectives, bounds)
-        feasible[s] = np.all(G <= 0.0, axis=1)
+        feasible[s] = np.all(G <= 0.0, axis=1) & ~insulating[s]
         violated += G > 0.0
     _, group = np.unique(keys, return_inverse=True)
     choice = greedy_batch(
@@ -248,6 +257,7 @@ def suggest(model, archive_X: np.ndarray, options: SuggestOptions) -> Suggestion
         picked[name] = values[idx]
     picked["log10_sigma_std"] = std[idx]
     picked["applicability"] = np.asarray(out["applicability"], float)[idx]
+    picked["p_below_detection"] = p_below[idx]
     names = list(model.constraint_names)
     picked["constraint_most_at_risk"] = [
         names[at_risk[i]] if names and p_violated[i, at_risk[i]] > 0 else "" for i in idx
@@ -290,7 +300,7 @@ def _why(r) -> str:
         f"expected HV gain {r.expected_hv_improvement:.3g} (if feasible {r.hv_improvement_if_feasible:.3g}, "
         f"P(feasible) {r.p_feasible:.0%}); σ {r.sigma_s_per_cm:.2g} S/cm, "
         f"{REPORTED_COVERAGE:.0%} interval {r.sigma_p05_s_per_cm:.2g}–{r.sigma_p95_s_per_cm:.2g}; "
-        f"{applicability}; {risk}"
+        f"{applicability}; P(below detection) {r.p_below_detection:.0%}; {risk}"
     )
 
 

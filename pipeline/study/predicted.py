@@ -55,6 +55,8 @@ class FamilyConductivity:
     # (family_measurements.csv): median [family, level] (NaN: none) and what was measured, by whom
     measured_sigma: np.ndarray
     measured_note: list[list[str]]
+    # calibrated P(below the detection limit) [family, level] (issue 26); None: a surrogate without
+    p_below_detection: np.ndarray | None = None
 
     def locate(
         self, material: np.ndarray, dopant_level: np.ndarray | None
@@ -111,6 +113,11 @@ def predict_families(
     # std and applicability at the operating temperature (the first)
     std = tables[0]["log10_sigma_std"].to_numpy(float).reshape(shape)
     applicability = tables[0]["applicability"].to_numpy(float).reshape(shape)
+    p_below = (
+        tables[0]["p_below_detection"].to_numpy(float).reshape(shape)
+        if "p_below_detection" in tables[0]
+        else None
+    )
     measured_sigma, measured_note = _measured(catalog, families, config.operating.temperature_c)
     position = {f: i for i, f in enumerate(families)}
     family_of_material = np.array([position.get(m, -1) for m in catalog.material_ids], np.intp)
@@ -127,6 +134,7 @@ def predict_families(
         applicability,
         measured_sigma,
         measured_note,
+        p_below,
     )
 
 

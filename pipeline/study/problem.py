@@ -40,6 +40,8 @@ class MaterialConductivity:
     log10_std: np.ndarray  # NaN where no surrogate prediction exists
     applicability: np.ndarray  # NaN where no surrogate prediction exists
     in_domain: np.ndarray  # True where no surrogate prediction exists (nothing to flag)
+    # calibrated P(below the detection limit) (issue 26); 0 where no surrogate prediction exists
+    p_below_detection: np.ndarray | None = None
 
 
 def material_conductivity(
@@ -53,6 +55,7 @@ def material_conductivity(
     sigmas = [sigma_at_temperature_s_per_cm(catalog, t + ZERO_CELSIUS_K) for t in temps_c]
     std = np.full(n, np.nan)
     score = np.full(n, np.nan)
+    p_below = np.zeros(n)
     formulas = catalog.materials["formula"].fillna("").to_numpy()
     rows = np.flatnonzero(formulas != "")
     if surrogate is not None and len(rows):
@@ -64,11 +67,15 @@ def material_conductivity(
             if k == 0:
                 std[rows] = table["log10_sigma_std"].to_numpy()
                 score[rows] = table["applicability"].to_numpy()
+                if "p_below_detection" in table:
+                    p_below[rows] = table["p_below_detection"].to_numpy(float)
             if config.surrogate.conductivity_source == "surrogate":
                 sigmas[k][rows] = 10.0 ** table["log10_sigma_mean"].to_numpy()
     threshold = getattr(getattr(surrogate, "domain_", None), "threshold", 0.05)
     in_domain = np.where(np.isnan(score), True, score >= threshold)
-    return MaterialConductivity(sigmas[0], sigmas[1] if window else None, std, score, in_domain)
+    return MaterialConductivity(
+        sigmas[0], sigmas[1] if window else None, std, score, in_domain, p_below
+    )
 
 
 class StudyModel:
@@ -128,6 +135,8 @@ class StudyModel:
         std = self.conductivity.log10_std[batch.material].copy()
         applicability = self.conductivity.applicability[batch.material].copy()
         in_domain = self.conductivity.in_domain[batch.material].copy()
+        own_p = self.conductivity.p_below_detection
+        p_below = own_p[batch.material].copy() if own_p is not None else np.zeros(n)
         factor = 10.0 ** (self.robust_z * np.nan_to_num(std, nan=0.0))
         predicted = np.zeros(n, dtype=bool)
         n_temps = 1 + (self.cold is not None)
@@ -142,6 +151,9 @@ class StudyModel:
             std[rows] = fam.log10_std[f, k]
             applicability[rows] = fam.applicability[f, k]
             in_domain[rows] = fam.applicability[f, k] >= self.domain_threshold
+            p_below[rows] = (
+                fam.p_below_detection[f, k] if fam.p_below_detection is not None else 0.0
+            )
             factor[rows] = 10.0 ** (fam.log10_mean[0, f, k] - fam.log10_robust_low[0, f, k])
         penalize = self.config.surrogate.penalize_out_of_domain
         return {
@@ -156,6 +168,7 @@ class StudyModel:
             "sigma_predicted": predicted,
             "sigma_p05_s_per_cm": low,
             "sigma_p95_s_per_cm": high,
+            "p_below_detection": p_below,
         }
 
     def evaluate(

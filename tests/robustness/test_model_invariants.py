@@ -69,6 +69,7 @@ def models() -> dict[str, ConductivitySurrogate]:
     }
     forest = models["forest"]
     assert forest.censoring_classifier_ is not None and forest.composition_estimator_ is not None
+    assert forest.censoring_calibration_ is not None
     assert forest.ea_estimator_ is not None
     return models
 
@@ -418,6 +419,22 @@ OTHER_CASES = {
         "forest",
         _set_attr(lambda m: m.censoring_classifier_, "n_classes_", lambda n: n + 1),
         "n_classes_",
+    ),
+    # the Platt calibration of P(below detection) (issue 26)
+    "calibration_nan": (
+        "forest",
+        _set_attr(lambda m: m, "censoring_calibration_", lambda c: np.array([np.nan, 0.0])),
+        "expected finite values",
+    ),
+    "calibration_shape": (
+        "forest",
+        _set_attr(lambda m: m, "censoring_calibration_", lambda c: np.zeros(3)),
+        "expected 2 numbers",
+    ),
+    "calibration_slope": (
+        "forest",
+        _set_attr(lambda m: m, "censoring_calibration_", lambda c: np.array([-1.0, 0.0])),
+        "expected a slope >= 0",
     ),
     # the measured Arrhenius series
     "series_nan": (

@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+from sklearn.model_selection import KFold
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from surrogates.estimators import (
@@ -226,3 +227,59 @@ def test_cluster_calibration_widens_intervals_for_an_unseen_family():
         assert q["cluster"] > 2 * q["grouped"]
         assert coverage["cluster"][-1] >= coverage["grouped"][-1]
     assert np.mean(coverage["cluster"]) >= 0.85 > np.mean(coverage["grouped"])
+
+
+def test_below_detection_probability_is_calibrated_on_a_known_rate():
+    """Issue 26: on synthetic rows whose true P(below detection) is known (a smooth function of
+    the features), the calibrated probability tracks the observed rate of fresh rows in bins of
+    predicted p; the forest's own in-sample-fitted probabilities are more extreme than the truth."""
+    from surrogates.estimators import censoring_probability, fit_censoring_classifier
+
+    rng = np.random.default_rng(0)
+
+    def draw(n):
+        F = rng.uniform(0.0, 1.0, (n, 3))
+        true_p = 0.02 + 0.6 * F[:, 0] ** 2
+        return F, true_p, rng.uniform(size=n) < true_p
+
+    F, _, below = draw(1200)
+    splits = list(KFold(5, shuffle=True, random_state=0).split(F))
+    forest, calibration = fit_censoring_classifier(
+        F, below, splits, random_state=0, n_estimators=60
+    )
+    assert calibration.shape == (2,) and calibration[0] > 0
+    F_new, true_new, below_new = draw(4000)
+    p = censoring_probability(forest, calibration, F_new)
+    edges = np.quantile(p, np.linspace(0, 1, 6))
+    which = np.clip(np.searchsorted(edges, p, side="right") - 1, 0, 4)
+    for b in range(5):
+        rows = which == b
+        assert abs(p[rows].mean() - below_new[rows].mean()) < 0.06
+        assert abs(p[rows].mean() - true_new[rows].mean()) < 0.06
+    assert abs(p.mean() - true_new.mean()) < 0.03
+    # calibration matters here: the uncalibrated forest's Brier score is worse
+    raw = censoring_probability(forest, None, F_new)
+    assert np.mean((p - below_new) ** 2) < np.mean((raw - below_new) ** 2)
+
+
+def test_mixture_quantiles_move_continuously_with_p():
+    from scipy.stats import norm
+
+    from surrogates.estimators import mixture_quantiles
+
+    p = np.linspace(0.0, 1.0, 1001)
+    median = mixture_quantiles(0.5, np.full_like(p, -3.0), np.full_like(p, 1.0), p, -11.0, 0.9)
+    assert median[0] == -3.0 and median[-1] == pytest.approx(-11.0, abs=1e-6)
+    assert np.all(np.diff(median) <= 1e-9)
+    # continuous, though steep where the median crosses the gap between the two modes (p near
+    # 0.5, where the mixture's density is lowest): steps of 1e-6 in p there move it < 0.1 decade
+    k = int(np.argmax(-np.diff(median)))
+    assert -11.0 < median[k + 1] < median[k] < -3.0
+    fine_p = np.linspace(p[k], p[k + 1], 1001)
+    fine = mixture_quantiles(0.5, np.full(1001, -3.0), np.full(1001, 1.0), fine_p, -11.0, 0.9)
+    assert np.max(-np.diff(fine)) < 0.1
+    # the mixture's CDF at its quantile is the level
+    for level in (0.05, 0.5, 0.95):
+        q = mixture_quantiles(level, np.full_like(p, -3.0), np.full_like(p, 1.0), p, -11.0, 0.9)
+        cdf = p * norm.cdf(q, -11.0, 0.9) + (1 - p) * norm.cdf(q, -3.0, 1.0)
+        assert np.allclose(cdf, level, atol=1e-7)

@@ -179,10 +179,13 @@ def test_censored_rows_never_pull_a_point_prediction_to_the_censoring_value():
     # no prediction at the censoring value (-15), not for measured rows nor for censored ones
     assert np.all(np.abs(mean - (-15.0)) > 0.5)
     censored = data["censored"].to_numpy()
-    # materials the classifier calls insulating are reported at most at the detection limit
-    likely = table["p_below_detection"].to_numpy() >= 0.5
-    assert likely[censored].mean() > 0.5
-    assert np.all(mean[likely] <= -10.0)
+    # materials the classifier calls insulating: the mixture's median lies below the detection
+    # limit once p·P(below component <= −10) >= 0.5, i.e. from p ≈ 0.58 (issue 26)
+    p = table["p_below_detection"].to_numpy()
+    assert (p >= 0.5)[censored].mean() > 0.5
+    assert p[censored].mean() > p[~censored].mean() + 0.3
+    likely = p >= 0.6
+    assert likely.any() and np.all(mean[likely] <= -10.0)
     # measured sulfides far from the insulators are predicted near their values
     sulfide = np.arange(90)
     assert np.mean(np.abs(mean[sulfide] - y[sulfide])) < 0.5
@@ -307,3 +310,40 @@ def test_a_widely_scattered_measured_series_keeps_its_interval_within_physics():
     assert np.all(high <= PHYSICAL_BOUNDS_LOG10[1] + shift + 1e-12)
     assert np.all(low >= PHYSICAL_BOUNDS_LOG10[0] + shift - 1e-12)
     assert np.all(low < table["log10_sigma_mean"]) and np.all(table["log10_sigma_mean"] < high)
+
+
+def test_point_follows_the_censoring_mixture_continuously_and_the_interval_reaches_below(
+    monkeypatch,
+):
+    """Issue 26: the point is the mixture's median, moving continuously with p (not pinned at a
+    value from p >= 0.5), and a likely insulator's interval reaches below the detection limit."""
+    data = censored_table()
+    model = ConductivitySurrogate(
+        descriptors="fractions", model_params=FAST_FOREST, random_state=0
+    ).fit(data, data["log10_sigma"].to_numpy())
+    conductor = data.iloc[[45]]  # a sulfide near −3.5
+    base = model.predict_table(conductor)
+    levels = np.linspace(0.0, 1.0, 201)
+    rows = data.iloc[np.full(len(levels), 45)].reset_index(drop=True)
+    monkeypatch.setattr(model, "p_below_detection", lambda F: levels[: len(F)])
+    table = model.predict_table(rows)
+    points = table["log10_sigma_mean"].to_numpy()
+    lows, highs = table["log10_sigma_p05"].to_numpy(), table["log10_sigma_p95"].to_numpy()
+    # p = 0: the regressor's own point and interval
+    regressor = model.sigma_estimator_.predict(model.featurizer_.transform(conductor))[0]
+    assert points[0] == pytest.approx(regressor, abs=1e-9)
+    assert base["p_below_detection"].iloc[0] < 0.05
+    assert np.all(np.diff(points) <= 1e-9)  # more likely insulating, lower
+    # the point takes many values (the old rule took two: the regressor's or min(it, −10)), and
+    # moves little while p is small
+    assert len(np.unique(np.round(points, 3))) > 100
+    assert points[0] - points[int(np.argmin(np.abs(levels - 0.1)))] < 0.3
+    assert points[0] > -5.0 and points[-1] == pytest.approx(-11.0, abs=0.05)
+    assert np.all((lows <= points + 1e-9) & (points <= highs + 1e-9))
+    # a material p = 0.2 likely below detection: the 90 % interval's lower end lies below −10,
+    # its upper end still at the conductor's
+    k = int(np.argmin(np.abs(levels - 0.2)))
+    assert lows[k] < -10.0 and lows[0] > -10.0
+    assert highs[k] > -5.0
+    # p = 0.02 (under the 5 % tail): the interval stays the conductor's
+    assert lows[int(np.argmin(np.abs(levels - 0.02)))] > -10.0

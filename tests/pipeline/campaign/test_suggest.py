@@ -112,3 +112,37 @@ def test_members_measured_in_the_literature_are_not_suggested(searched):
     table = model.table(picked.designs[model.space.x_columns].to_numpy())
     assert table["sigma_measured_s_per_cm"].isna().all()
     assert picked.info["measured_in_literature"] > 0
+
+
+class InsulatorSurrogate(FamilySurrogate):
+    """FamilySurrogate, with the compositions in `insulators` likely below the detection limit."""
+
+    def __init__(self, insulators=(), p=0.97):
+        super().__init__()
+        self.insulators, self.p = set(insulators), p
+
+    def predict_table(self, query, coverage=0.9):
+        table = super().predict_table(query, coverage)
+        flagged = query["composition"].isin(self.insulators).to_numpy()
+        return table.assign(p_below_detection=np.where(flagged, self.p, 0.0))
+
+
+def test_likely_insulators_are_not_suggested(default_config, catalog):
+    """Issue 26: suggest must not spend experiments on compositions the surrogate thinks are below
+    the detection limit. The composition suggested first when every p is 0 is, once p = 0.97, not
+    suggested at all (its draws are insulators 97 % of the time), and the batch reports p."""
+    config = composition_config(default_config)
+    plain = StudyModel(catalog, config, InsulatorSurrogate())
+    archive = run_nsga2(plain, progress=False).archive.X
+    first = suggest(plain, archive, SuggestOptions(seed=1, **FAST)).designs
+    assert (first["p_below_detection"] == 0).all()
+    top = first["composition"].dropna()
+    assert len(top)  # a family member leads the batch, so the test below means something
+    target = top.iloc[0]
+    flagged = StudyModel(catalog, config, InsulatorSurrogate(insulators={target}))
+    assert flagged.families_sigma.p_below_detection.max() == pytest.approx(0.97)
+    again = suggest(flagged, archive, SuggestOptions(seed=1, **FAST)).designs
+    assert len(again)
+    assert target not in set(again["composition"].dropna())
+    assert (again["p_below_detection"] < 0.5).all()
+    assert again["why"].str.contains("P(below detection)", regex=False).all()
