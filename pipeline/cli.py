@@ -163,9 +163,14 @@ def cmd_catalog(args) -> int:
         "assumptions": catalog.assumptions(),
     }[args.table]
     with pd.option_context(
-        "display.width", 250, "display.max_colwidth", 80, "display.max_rows", 500
+        "display.width", 250, "display.max_colwidth", 60, "display.max_rows", 2000
     ):
-        print(table.to_string(index=False))
+        # 4 significant digits: 25 °C reads as 25, not 2.500000e+01
+        text = table.to_string(index=False, float_format=lambda v: f"{v:.4g}")
+    try:
+        print(text)
+    except BrokenPipeError:  # `ssemo catalog evidence | head`: the reader closed, not an error
+        sys.stdout = None  # nothing more to flush at exit
     return EXIT_OK
 
 

@@ -70,7 +70,10 @@ def validate_long(
             )
         key = (row[id_col], *([row[key_col]] if key_col else []), prop)
         if key in seen:
-            problems.add(file, line, "property", f"duplicate of line {seen[key]} for {key[:-1]}")
+            where = " on ".join(k for k in key[:-1] if k)
+            problems.add(
+                file, line, "property", f"duplicate of line {seen[key]}: {where} {prop} again"
+            )
         seen[key] = line
     return frame.assign(**parsed)
 
@@ -120,7 +123,9 @@ def check_evidence(problems, file, row, unit_range) -> tuple[float | None, ...]:
             )
         numbers.append(number)
     value, low, high = numbers
-    if value is not None and low is not None and high is not None and not low <= value <= high:
+    if low is not None and high is not None and low > high:
+        problems.add(file, line, "low", f"low {low:g} exceeds high {high:g} (swapped?)")
+    elif value is not None and low is not None and high is not None and not low <= value <= high:
         problems.add(
             file,
             line,

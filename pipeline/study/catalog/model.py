@@ -226,4 +226,5 @@ class Catalog:
         """Every catalog number graded as an assumption, with its range and reason (for reports)."""
         ev = self.evidence()
         out = ev.loc[ev["grade"] == "assumption"].rename(columns={"table": "kind"})
-        return out[["kind", "item", "applies_to", "property", "value", "low", "high", "source"]]
+        columns = ["kind", "item", "applies_to", "property", "value", "low", "high"]
+        return out[[*columns, "range_basis", "source"]]

@@ -170,7 +170,7 @@ def _rewrite(path, line, column, value):
         ),
         ("material_properties.csv", 2, "grade", "", "expected one of measured-primary"),
         ("material_properties.csv", 2, "low", "", "expected a number in S/cm"),
-        ("material_properties.csv", 2, "high", "1e-4", "outside its own range [low 0.00029"),
+        ("material_properties.csv", 2, "high", "4e-4", "outside its own range [low 0.00029"),
         ("material_properties.csv", 2, "range_basis", "", "must not be empty"),
         (
             "material_properties.csv",
@@ -411,3 +411,16 @@ def test_a_folder_where_a_file_should_be_is_named(catalog_copy):
     (catalog_copy / "stability.csv").mkdir()
     with pytest.raises(CatalogError, match=r"stability.csv: not a readable file"):
         load_catalog(catalog_copy)
+
+
+def test_swapped_range_and_duplicate_rows_read_plainly(catalog_copy):
+    _rewrite(catalog_copy / "material_properties.csv", 2, "low", "0.0009")
+    _rewrite(catalog_copy / "material_properties.csv", 2, "high", "0.0003")
+    path = catalog_copy / "process_properties.csv"
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join([*lines, lines[1]]) + "\n")
+    with pytest.raises(CatalogError) as err:
+        load_catalog(catalog_copy)
+    message = str(err.value)
+    assert "column 'low': low 0.0009 exceeds high 0.0003 (swapped?)" in message
+    assert "duplicate of line 2: tape_casting min_thickness_um again" in message
