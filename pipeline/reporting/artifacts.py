@@ -89,8 +89,11 @@ def study_writers(
             encoding="utf-8",
         )
     if outcome.decisive is not None:
-        values = outcome.decisive.values
-        writers["assumption_values.csv"] = lambda p: values.to_csv(p, index=False)
+        from pipeline.reporting.decisive import assumptions
+
+        decisive = outcome.decisive
+        writers["assumption_values.csv"] = lambda p: assumptions(decisive).to_csv(p, index=False)
+        writers["screened_values.csv"] = lambda p: decisive.values.to_csv(p, index=False)
     if outcome.suggestions is not None:
         # spreadsheet-safe text cells (a formula-like composition is quoted), 6 significant digits
         from pipeline.files import spreadsheet_safe

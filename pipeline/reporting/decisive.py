@@ -1,8 +1,8 @@
-"""Which catalog values decide a study's recommendations (issue 23, item 5).
+"""Which catalog values decide a study's recommendations.
 
-Every catalog number carries a plausible range (pipeline.study.catalog). Here each assumption-grade
-number that a front design uses is moved to each end of its range, one at a time, and the front is
-evaluated again: a value *decides feasibility* of a design when the design's verdict flips at either
+Every catalog number carries a plausible range (pipeline.study.catalog). Here each known number that
+a front design uses (assumption-grade or measured: a measured spread can decide a marginal design
+too) is moved to each end of its range, one at a time, and the front is evaluated again: a value *decides feasibility* of a design when the design's verdict flips at either
 end, and *decides a choice* when the compromise choice (knee, ASF, ...) picks another front design at
 either end. One-at-a-time ends are a screening, not the joint propagation of every range (that is a
 search over plausible worlds, a later step); they find the values a scientist should check first.
@@ -64,8 +64,10 @@ class Decisive:
 
     evidence: pd.DataFrame  # the catalog's evidence table (Catalog.evidence)
     uses: pd.DataFrame  # front_row, evidence_row
-    values: pd.DataFrame
+    values: pd.DataFrame  # every screened value (assumptions(): the assumption-grade part)
     flips: dict[int, list[str]]  # front row -> labels of assumption values that flip feasibility
+    # front row -> 'label (grade)' of measured or derived values whose range flips feasibility
+    flips_measured: dict[int, list[str]]
     # choice label -> 'value at low|high -> material / process / coating' where another design
     # (not the same one a little thicker) would be chosen
     choice_moves: dict[str, list[str]]
@@ -227,8 +229,8 @@ def decisive_values(model, front: pd.DataFrame, chosen: pd.DataFrame) -> Decisiv
     catalog: Catalog = model.catalog
     evidence = catalog.evidence()
     if len(front) == 0:
-        empty = pd.DataFrame(columns=["label", "n_front_designs", "n_flip_feasibility"])
-        return Decisive(evidence, pd.DataFrame(), empty, {}, {})
+        columns = ["label", "grade", "n_front_designs", "n_flip_feasibility"]
+        return Decisive(evidence, pd.DataFrame(), pd.DataFrame(columns=columns), {}, {}, {})
     uses = evidence_uses(
         catalog,
         front,
@@ -242,12 +244,14 @@ def decisive_values(model, front: pd.DataFrame, chosen: pd.DataFrame) -> Decisiv
     touched = sorted(set(uses["evidence_row"]))
     records: list[dict] = []
     flips: dict[int, list[str]] = {}
+    flips_measured: dict[int, list[str]] = {}
     moves: dict[str, list[str]] = {}
     for i in touched:
-        if graded[i] != "assumption":
+        if graded[i] == "unknown":
             continue
         row = evidence.loc[i]
-        label = value_label(row)
+        assumed = graded[i] == "assumption"
+        label = value_label(row) if assumed else f"{value_label(row)} ({graded[i]})"
         users = uses.loc[uses["evidence_row"] == i, "front_row"].to_numpy()
         flipped = np.zeros(len(front), dtype=bool)
         moved_choices: set[str] = set()
@@ -264,10 +268,11 @@ def decisive_values(model, front: pd.DataFrame, chosen: pd.DataFrame) -> Decisiv
                     moves.setdefault(choice, []).append(f"{label} at {end} -> {where}")
         flipped &= np.isin(np.arange(len(front)), users)
         for r in np.flatnonzero(flipped):
-            flips.setdefault(int(r), []).append(label)
+            (flips if assumed else flips_measured).setdefault(int(r), []).append(label)
         records.append(
             {
                 "label": label,
+                "grade": graded[i],
                 "value": row["value"],
                 "low": row["low"],
                 "high": row["high"],
@@ -287,8 +292,17 @@ def decisive_values(model, front: pd.DataFrame, chosen: pd.DataFrame) -> Decisiv
     wide = []
     if len(values):
         everywhere = values["n_flip_feasibility"] == values["n_front_designs"]
-        wide = list(values.loc[everywhere & (values["n_front_designs"] >= len(front) / 2), "label"])
-    return Decisive(evidence, uses, values, flips, moves, wide)
+        most = (values["n_front_designs"] >= len(front) / 2) & (values["grade"] == "assumption")
+        wide = list(values.loc[everywhere & most, "label"])
+    return Decisive(evidence, uses, values, flips, flips_measured, moves, wide)
+
+
+def assumptions(decisive: Decisive) -> pd.DataFrame:
+    """The screened assumption-grade values (assumption_values.csv, the report's table)."""
+    values = decisive.values
+    if "grade" not in values:
+        return values
+    return values[values["grade"] == "assumption"].reset_index(drop=True)
 
 
 def _moved(front: pd.DataFrame, before: int, after: int | None) -> str:

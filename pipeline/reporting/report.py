@@ -77,6 +77,9 @@ def design_flags(frame: pd.DataFrame, config: StudyConfig, decisive=None) -> pd.
             flips = [v for v in decisive.flips.get(row.name, []) if v not in decisive.front_wide]
             if flips:
                 out.append(f"ASSUMPTION DECIDES FEASIBILITY: {', '.join(flips)}")
+            measured = decisive.flips_measured.get(row.name, [])
+            if measured:
+                out.append(f"feasibility flips within the measured range of: {', '.join(measured)}")
             moved = decisive.choice_moves.get(str(row.get("choice", "")), [])
             if moved:
                 out.append(f"another design is chosen with {'; '.join(moved)}")
@@ -210,7 +213,9 @@ def _front_wide_line(decisive) -> list[str]:
     """The assumption-grade values on which every front design using them depends: measure first."""
     if decisive is None or not decisive.front_wide:
         return []
-    values = decisive.values.set_index("label")
+    from pipeline.reporting.decisive import assumptions
+
+    values = assumptions(decisive).set_index("label")
     named = [
         f"{label} ({values.at[label, 'value']:.3g}, assumed within "
         f"{values.at[label, 'low']:.3g}–{values.at[label, 'high']:.3g})"
@@ -227,7 +232,7 @@ def decided_section(chosen: pd.DataFrame, decisive) -> list[str]:
     assumption-grade values that touch the front, most used first."""
     if decisive is None:
         return []
-    from pipeline.reporting.decisive import design_evidence
+    from pipeline.reporting.decisive import assumptions, design_evidence
 
     lines = [
         "## What decided the recommendations",
@@ -242,7 +247,7 @@ def decided_section(chosen: pd.DataFrame, decisive) -> list[str]:
         lines.append(f"- **{row.choice}** ({row.material}, {row.process}, {row.coating}):")
         for verdict, values in design_evidence(decisive, row.Index).items():
             lines.append(f"  - {verdict}: {'; '.join(values)}")
-    values = decisive.values
+    values = assumptions(decisive)
     lines += ["", "Assumption-grade values that touch the front (most front designs first):", ""]
     if len(values) == 0:
         lines.append("- none")
@@ -268,6 +273,27 @@ def decided_section(chosen: pd.DataFrame, decisive) -> list[str]:
         )
         if len(values) > 15:
             lines.append(f"({len(values) - 15} more in assumption_values.csv)")
+    measured = decisive.values[
+        (decisive.values["grade"] != "assumption") & (decisive.values["n_flip_feasibility"] > 0)
+    ]
+    if len(measured):
+        lines += [
+            "",
+            "Measured or derived values whose own spread flips front designs (the spread of the "
+            "sources, not a guess; screened_values.csv has every value):",
+            "",
+            _table(
+                measured.head(10).assign(
+                    range=[
+                        f"{lo:.3g}–{hi:.3g}"
+                        for lo, hi in zip(
+                            measured["low"].head(10), measured["high"].head(10), strict=True
+                        )
+                    ]
+                ),
+                ["label", "value", "range", "n_front_designs", "n_flip_feasibility"],
+            ),
+        ]
     lines.append("")
     return lines
 

@@ -40,18 +40,35 @@ def test_a_design_uses_its_material_process_and_most_specific_coating_row(study)
     assert list(cathode["applies_to"]) == ["sulfide"]
 
 
-def test_only_assumption_values_are_screened_most_used_first(study):
+def test_known_values_are_screened_assumptions_apart_most_used_first(study):
+    """Every known value a front design uses is screened; assumptions() is the assumption-grade
+    part (the report's table, assumption_values.csv); unknown values have no range to screen."""
+    from pipeline.reporting.decisive import assumptions
+
     *_, decisive = study
     values = decisive.values
-    assert len(values) > 0
-    labels = set(values["label"])
+    assert len(values) > 0 and "unknown" not in set(values["grade"])
+    assert {"assumption", "measured-primary"} <= set(values["grade"])
+    assumed = assumptions(decisive)
+    assert set(assumed["grade"]) == {"assumption"} and len(assumed) < len(values)
     ev = decisive.evidence
     graded = {
         f"{r.table} {r.item}{f' on {r.applies_to}' if r.applies_to else ''} {r.property}": r.grade
         for r in ev.itertuples()
     }
-    assert {graded[label] for label in labels} == {"assumption"}
+    assert {graded[label] for label in assumed["label"]} == {"assumption"}
     assert values["n_front_designs"].is_monotonic_decreasing
+
+
+def test_a_measured_spread_that_flips_a_design_is_said_apart(study):
+    """A design whose feasibility flips within a measured or derived range is flagged as such,
+    not as an assumption; the label carries the grade."""
+    config, _, front, _, decisive = study
+    assert decisive.flips_measured, "the small default front has designs on a measured edge"
+    flags = report.design_flags(front, config, decisive)
+    for row, labels in decisive.flips_measured.items():
+        assert "feasibility flips within the measured range of" in flags[row]
+        assert all(label.endswith(")") and "(assumption)" not in label for label in labels)
 
 
 def test_a_flagged_flip_reproduces_through_an_edited_catalog_file(study, tmp_path):
