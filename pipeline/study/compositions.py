@@ -36,16 +36,22 @@ class TemplateError(ValueError):
     """A template or oxidation-state string that cannot be read."""
 
 
-def _amount(expr: str) -> Callable[[float], float]:
-    """x -> amount for one braced expression (numbers, x, + - * /, unary minus, parentheses)."""
+def _parse_amount(expr: str) -> ast.Expression:
+    """The syntax tree of one braced amount, bounded in length (a 400-digit or 20,000-term
+    template is refused before Python parses it)."""
     if len(expr) > MAX_TEMPLATE_CHARS:
         raise TemplateError(
             f"amount of {len(expr)} characters, longer than the {MAX_TEMPLATE_CHARS} allowed"
         )
     try:
-        tree = ast.parse(expr.strip(), mode="eval")
+        return ast.parse(expr.strip(), mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         raise TemplateError(f"cannot read amount {{{expr}}}") from None
+
+
+def _amount(expr: str) -> Callable[[float], float]:
+    """x -> amount for one braced expression (numbers, x, + - * /, unary minus, parentheses)."""
+    tree = _parse_amount(expr)
     ops = {ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply, ast.Div: np.divide}
 
     def value(node: ast.AST, x: float) -> float:
@@ -76,14 +82,7 @@ def _contains_x(node: ast.AST) -> bool:
 def linear_coefficients(expr: str) -> tuple[float, float]:
     """(a, b) of one braced amount a + b·x; TemplateError when it is not affine in x as written,
     not finite, or not arithmetic in x at all."""
-    if len(expr) > MAX_TEMPLATE_CHARS:
-        raise TemplateError(
-            f"amount of {len(expr)} characters, longer than the {MAX_TEMPLATE_CHARS} allowed"
-        )
-    try:
-        tree = ast.parse(expr.strip(), mode="eval")
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        raise TemplateError(f"cannot read amount {{{expr}}}") from None
+    tree = _parse_amount(expr)
 
     def affine(node: ast.AST) -> tuple[float, float]:
         if isinstance(node, ast.Expression):
