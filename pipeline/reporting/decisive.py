@@ -20,7 +20,7 @@ import pandas as pd
 
 from objectives.constants import ZERO_CELSIUS_K
 from pipeline.search.decisions import choose
-from pipeline.study.catalog import Catalog
+from pipeline.study.catalog import Catalog, Evidence
 from pipeline.study.evaluation import Evaluator, sigma_at_temperature_s_per_cm
 from pipeline.study.registry import normalize
 
@@ -260,7 +260,12 @@ def decisive_values(model, front: pd.DataFrame, chosen: pd.DataFrame) -> Decisiv
                 continue
             F, _, out = _model_with(model, _at(catalog, row, float(row[end]))).evaluate(X)
             flipped |= out["feasible"] != base_out["feasible"]
-            now = _choices(model, front, F, out["feasible"])
+            # the choices are a function of (F, feasible) alone; the knee's search is O(n²) in
+            # the front (20 of 30 s on the default front before): choose again only when it moved
+            same = np.array_equal(F, base_F) and np.array_equal(
+                out["feasible"], base_out["feasible"]
+            )
+            now = base_choice if same else _choices(model, front, F, out["feasible"])
             for choice, before in base_choice.items():
                 where = _moved(front, before, now.get(choice))
                 if where:
@@ -327,12 +332,11 @@ def design_evidence(decisive: Decisive, front_row: int) -> dict[str, list[str]]:
         verdict = VERDICT_OF_PROPERTY.get(r["property"])
         if verdict not in VERDICTS:
             continue
-        if r["grade"] == "unknown":
+        e = Evidence.of(r)
+        if e.grade == "unknown":
             text = f"{r['property']} unknown"
         else:
-            text = (
-                f"{r['property']} {r['value']:.3g} ({r['grade']}, {r['low']:.3g}–{r['high']:.3g})"
-            )
+            text = f"{r['property']} {e.value:.3g} ({e.grade}, {e.low:.3g}–{e.high:.3g})"
         if r["table"] == "coating":
             text = f"{r['item']} on {r['applies_to']}: {text}"
         elif r["table"] == "cathode":

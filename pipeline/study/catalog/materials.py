@@ -34,10 +34,6 @@ class MaterialTables:
     properties: pd.DataFrame
     stability: pd.DataFrame
 
-    @property
-    def ids(self) -> set[str]:
-        return set(self.identity["material_id"])
-
 
 def load_materials(mats, mprops, stab, files, problems: Problems) -> MaterialTables:
     """Check every material row, its properties and its stability row."""

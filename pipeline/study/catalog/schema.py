@@ -30,7 +30,7 @@ SIGMA_REF_FORMS = ("pellet", "sheet", "film")
 
 STATUSES = ("literature", "derived", "assumption")  # text classes (stability, atmosphere)
 
-# Evidence grade of a number (configs/catalog/EVIDENCE.md): measured in the paper cited
+# Evidence grade of a number (README, 'The catalog'): measured in the paper cited
 # (primary), measured but read through a review, abstract or compilation (secondary), computed by
 # us from cited numbers (derived), or our assumption. 'unknown' only with an empty value.
 GRADES = ("measured-primary", "measured-secondary", "derived", "assumption")
