@@ -292,7 +292,7 @@ def study_outcome(
         )
     if len(front) == 0:
         messages.append(
-            "no feasible design: relax a constraint (e.g. cell.c_rate_per_h, mechanics.min_strength_mpa) or set constraints.unknown: ignore."
+            "no feasible design: relax a constraint (e.g. cell.charge_c_rate_per_h, cell.areal_capacity_mah_per_cm2, mechanics.min_strength_mpa) or set constraints.unknown: ignore."
         )
     summary: dict = {
         "study": config.name,

@@ -21,6 +21,7 @@ import pandas as pd
 from objectives.constants import ZERO_CELSIUS_K
 from pipeline.search.decisions import choose
 from pipeline.study.catalog import Catalog, Evidence
+from pipeline.study.catalog.schema import SHORT_MECHANISMS
 from pipeline.study.evaluation import Evaluator, sigma_at_temperature_s_per_cm
 from pipeline.study.registry import normalize
 
@@ -47,6 +48,10 @@ VERDICT_OF_PROPERTY = {
     "ccd_ma_per_cm2": "short circuit",
     "relative_density_max": "short circuit",
     "defect_size_um": "short circuit",
+    "percolation_relative_density": "short circuit",
+    "test_area_cm2": "short circuit",
+    "threshold_capacity_mah_per_cm2": "short circuit",
+    "protrusion_amplification": "short circuit",
     "min_thickness_um": "thickness window",
     "max_thickness_um": "thickness window",
     "mrl": "manufacturability",
@@ -100,7 +105,7 @@ def evidence_uses(
             material_rows.setdefault(item, []).append(k)
         else:
             keyed[(table, item, target, prop)] = k
-    tables = ("process", "coating", "cathode")
+    tables = ("process", "coating", "cathode", "short")
     # a family member's σ is the surrogate's prediction per composition, as is every formula's σ
     # when the study takes σ from the surrogate: the catalog's σ law does not enter its evaluation
     sigma_law = {"sigma_ref_s_per_cm", "reference_temperature_c", "activation_energy_ev"}
@@ -121,11 +126,9 @@ def evidence_uses(
             if not (predicted[row] and ev.at[k, "property"] in sigma_law)
         ]
         targets = tuple(dict.fromkeys((material, owner, family, "")))
-        for table, item in (
-            ("process", process),
-            ("coating", coating),
-            ("cathode", cathode_coating),
-        ):
+        items = [("process", process), ("coating", coating), ("cathode", cathode_coating)]
+        items += [("short", mechanism) for mechanism in SHORT_MECHANISMS]
+        for table, item in items:
             for prop in props[table]:
                 hit = next(
                     (
@@ -153,6 +156,7 @@ def _at(catalog: Catalog, row: pd.Series, value: float) -> Catalog:
         "process": ("process_properties", "process_id"),
         "coating": ("coating_properties", "coating_id"),
         "cathode": ("cathode_interfaces", "cathode_coating"),
+        "short": ("short_circuit", "mechanism"),
     }[row["table"]]
     long = getattr(catalog, name).copy()
     hit = (
@@ -329,7 +333,9 @@ def design_evidence(decisive: Decisive, front_row: int) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for i in rows:
         r = ev.loc[i]
-        verdict = VERDICT_OF_PROPERTY.get(r["property"])
+        verdict = (
+            "short circuit" if r["table"] == "short" else VERDICT_OF_PROPERTY.get(r["property"])
+        )
         if verdict not in VERDICTS:
             continue
         e = Evidence.of(r)
@@ -341,5 +347,7 @@ def design_evidence(decisive: Decisive, front_row: int) -> dict[str, list[str]]:
             text = f"{r['item']} on {r['applies_to']}: {text}"
         elif r["table"] == "cathode":
             text = f"cathode side ({r['item']}) on {r['applies_to']}: {text}"
+        elif r["table"] == "short":
+            text = f"{r['item']} shorts on {r['applies_to']}: {text}"
         out.setdefault(verdict, []).append(text)
     return out

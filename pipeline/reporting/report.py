@@ -146,11 +146,21 @@ def render(
             if k.temperature_window_c
             else ""
         )
-        + f"; strength ≥ {c.mechanics.min_strength_mpa:g} MPa (free-standing membranes); CCD ≥ {c.cell.areal_capacity_mah_per_cm2:g} mAh/cm² × "
-        f"{c.cell.c_rate_per_h:g} C = {c.cell.areal_capacity_mah_per_cm2 * c.cell.c_rate_per_h:g} mA/cm²"
+        + f"; strength ≥ {c.mechanics.min_strength_mpa:g} MPa (free-standing membranes)"
+        + (
+            f"; flaw-initiated Li penetration at the charge current {c.cell.areal_capacity_mah_per_cm2:g} "
+            f"mAh/cm² × {c.cell.charging_c_rate_per_h:g} C = "
+            f"{c.cell.areal_capacity_mah_per_cm2 * c.cell.charging_c_rate_per_h:g} mA/cm² with probability "
+            f"≤ {k.max_short_probability:g} (a measured CCD read as the median failure current of a "
+            "test cell, Weibull scatter: objectives/shorts.py)"
+            if k.ccd
+            else ""
+        )
         + (
             f"; short-circuit probability ≤ {k.max_short_probability:g} per {c.mechanics.membrane_area_cm2:g} cm² membrane "
-            "(through-defect model, objectives/defects.py: an assumption, no thickness sweep was found in the literature)"
+            "from random pinholes, a percolating pore network, and Li protrusions through soft films "
+            "(objectives/defects.py, objectives/shorts.py; short_circuit.csv says per family which "
+            "mechanism is assessed and on what evidence)"
             if k.short_circuit
             else ""
         )

@@ -44,6 +44,9 @@ class Operating:
 class Cell:
     areal_capacity_mah_per_cm2: float = spec(0.01, 50.0, unit="mAh/cm²", default=4.0)
     c_rate_per_h: float = spec(0.001, 100.0, unit="1/h", default=1.0)
+    # Li is plated on the Li-metal side while the cell charges: the CCD and the short-circuit
+    # hazards read the charge current (None: the same C-rate as c_rate_per_h)
+    charge_c_rate_per_h: float | None = spec(0.001, 100.0, unit="1/h", default=None)
     average_voltage_v: float = spec(0.5, 6.0, unit="V", default=3.8)
     active_specific_capacity_mah_per_g: float = spec(1.0, 5000.0, unit="mAh/g", default=200.0)
     active_mass_fraction: float = spec(0.01, 1.0, unit="", default=0.7)
@@ -61,6 +64,10 @@ class Cell:
     # the hottest step a film deposited on this cathode may take (processes.csv
     # processing_temperature_c of a supported film): an assumption per cell, see default.yaml
     cathode_max_processing_temperature_c: float = spec(-50.0, 2000.0, unit="°C", default=300.0)
+
+    @property
+    def charging_c_rate_per_h(self) -> float:
+        return self.c_rate_per_h if self.charge_c_rate_per_h is None else self.charge_c_rate_per_h
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from objectives import (
     interfaces,
     manufacturability,
     microstructure,
+    shorts,
 )
 from objectives.constants import ZERO_CELSIUS_K
 from objectives.temperature import arrhenius_from_reference_s_per_cm, vft_from_reference_s_per_cm
@@ -184,6 +185,13 @@ class Evaluator:
         self.current_density_ma_per_cm2 = float(
             dendrites.current_density_ma_per_cm2(cell.areal_capacity_mah_per_cm2, cell.c_rate_per_h)
         )
+        # Li is plated while the cell charges: the CCD and the shorts read the charge current
+        self.charge_current_ma_per_cm2 = float(
+            dendrites.current_density_ma_per_cm2(
+                cell.areal_capacity_mah_per_cm2, cell.charging_c_rate_per_h
+            )
+        )
+        self._short_mechanisms(catalog, config)
 
         # Manufacturability components per process, and per (material, process) for atmosphere.
         mf = config.manufacturability
@@ -205,6 +213,77 @@ class Evaluator:
         self.weights = np.array([mf.weights[k] for k in MANUFACTURABILITY_COMPONENTS])
         self.valid_process = catalog.process_applies()
         self.coating_applies = catalog.coating_applies()
+
+    def _short_mechanisms(self, catalog: Catalog, config: StudyConfig) -> None:
+        """What the short-circuit mechanisms beyond random pinholes need (objectives/shorts.py,
+        short_circuit.csv): per (coating, material) the hazard of flaw-initiated penetration at
+        the charge current, focused on the contacting part of the interface; per material the
+        percolation threshold, the protrusion law and the plated-capacity hazard. A mechanism not
+        assessed for a material adds no hazard; an unknown number of an assessed one is NaN."""
+        area = config.mechanics.membrane_area_cm2
+        j_local = shorts.local_current_density_ma_per_cm2(
+            self.charge_current_ma_per_cm2, config.interfaces.contact_fraction
+        )
+        modulus, _ = catalog.short_parameter("flaw", "weibull_modulus")
+        test_area, _ = catalog.short_parameter("flaw", "test_area_cm2")
+        # a CCD of 0 shorts at any current: an infinite hazard, not a division error
+        ccd = np.where(self.ccd_ma_per_cm2 == 0.0, np.nan, self.ccd_ma_per_cm2)
+        hazard = shorts.flaw_penetration_hazard(
+            current_density_ma_per_cm2=j_local,
+            ccd_ma_per_cm2=ccd,
+            weibull_modulus=modulus[None, :],
+            area_cm2=area,
+            test_area_cm2=test_area[None, :],
+        )
+        self.flaw_hazard = np.where(self.ccd_ma_per_cm2 == 0.0, np.inf, hazard)
+        self.percolation_density, self.percolation_on = catalog.short_parameter(
+            "percolation", "percolation_relative_density"
+        )
+        self.protrusion_amplification, self.protrusion_on = catalog.short_parameter(
+            "protrusion", "protrusion_amplification"
+        )
+        self.protrusion_modulus, _ = catalog.short_parameter("protrusion", "weibull_modulus")
+        self.plated_capacity_mah_per_cm2 = config.cell.areal_capacity_mah_per_cm2  # one charge
+        threshold, capacity_on = catalog.short_parameter(
+            "capacity", "threshold_capacity_mah_per_cm2"
+        )
+        capacity_modulus, _ = catalog.short_parameter("capacity", "weibull_modulus")
+        self.capacity_hazard = np.where(
+            capacity_on,
+            shorts.capacity_hazard(
+                plated_capacity_mah_per_cm2=self.plated_capacity_mah_per_cm2,
+                threshold_capacity_mah_per_cm2=threshold,
+                weibull_modulus=capacity_modulus,
+            ),
+            0.0,
+        )
+
+    def _short_hazard(
+        self, mat: IntArray, relative_density: FloatArray, sse_um: FloatArray, pore_um: FloatArray
+    ) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Per design, the percolation and protrusion hazards, and their sum with the material's
+        plated-capacity hazard (random pinholes are added by the caller)."""
+        area = self.config.mechanics.membrane_area_cm2
+        n = len(mat)
+        percolation = np.zeros(n)
+        rows = np.flatnonzero(self.percolation_on[mat])
+        if rows.size:
+            percolation[rows] = shorts.percolation_hazard(
+                relative_density=relative_density[rows],
+                percolation_relative_density=self.percolation_density[mat[rows]],
+                pore_size_um=pore_um[rows],
+                area_cm2=area,
+            )
+        protrusion = np.zeros(n)
+        rows = np.flatnonzero(self.protrusion_on[mat])
+        if rows.size:
+            protrusion[rows] = shorts.protrusion_hazard(
+                plated_capacity_mah_per_cm2=self.plated_capacity_mah_per_cm2,
+                thickness_um=sse_um[rows],
+                amplification=self.protrusion_amplification[mat[rows]],
+                weibull_modulus=self.protrusion_modulus[mat[rows]],
+            )
+        return percolation, protrusion, percolation + protrusion + self.capacity_hazard[mat]
 
     def _templates(
         self, material: IntArray, filler_fraction: FloatArray
@@ -307,14 +386,19 @@ class Evaluator:
         # the SSE layer carries the load and must be pierced by a defect (a soft polymer interlayer
         # adds neither: conservative)
         handling = strength * sse_um * self.handling_scale[proc]
+        pore_um = self.defect_size_um.take(mp)
+        percolation, protrusion, other_hazard = self._short_hazard(
+            mat, b.relative_density, sse_um, pore_um
+        )
         expected_defects = defects.through_defects_per_membrane(
             relative_density=b.relative_density,
             thickness_um=sse_um,
-            grain_size_um=self.defect_size_um.take(mp),
+            grain_size_um=pore_um,
             area_cm2=cfg.mechanics.membrane_area_cm2,
         )
         ccd = self.ccd_ma_per_cm2.take(pair)
         j = self.current_density_ma_per_cm2
+        j_charge = self.charge_current_ma_per_cm2
         c = cfg.cell
         stack = energy.stack_energy_density(  # an interlayer counted at the SSE's density
             thickness,
@@ -369,8 +453,9 @@ class Evaluator:
             "cathode_interface_ohm_cm2": cathode,
             "ohmic_drop_v": dendrites.ohmic_drop_v(j, total_asr),
             "current_density_ma_per_cm2": np.full(len(thickness), j),
+            "charge_current_density_ma_per_cm2": np.full(len(thickness), j_charge),
             "ccd_ma_per_cm2": ccd,
-            "ccd_margin": dendrites.ccd_margin(ccd, j),
+            "ccd_margin": dendrites.ccd_margin(ccd, j_charge),
             "monroe_newman_ratio": self.monroe_newman[mat],
             "transference_number": self.transference_number[mat],
             "stack_thickness_um": stack["stack_thickness_um"],
@@ -385,6 +470,19 @@ class Evaluator:
         rest["interlayer_thickness_um"] = layer_um
         rest["interlayer_asr_ohm_cm2"] = layer_asr
         rest["through_defects_per_membrane"] = expected_defects
+        rest["percolation_paths_per_membrane"] = percolation
+        rest["protrusion_hazard_per_membrane"] = protrusion
+        # every microstructure and plating hazard; flaw-initiated penetration apart (its own
+        # constraint, g_ccd: unknown wherever no CCD was measured)
+        # percolation has its own constraint on density (g_percolation: a step in λ leaves the
+        # search no direction); the probability reports it with the rest
+        rest["short_hazard_per_membrane"] = expected_defects + other_hazard - percolation
+        # the family's pore-percolation threshold; 0 where the mechanism is not assessed
+        rest["percolation_relative_density"] = np.where(
+            self.percolation_on[mat], self.percolation_density[mat], 0.0
+        )
+        rest["design_relative_density"] = b.relative_density
+        rest["flaw_hazard_per_membrane"] = self.flaw_hazard.take(pair)
         rest["free_standing"] = free_standing
         rest["li_side_stable"] = self.li_side_ok.take(pair)
         rest["cathode_side_stable"] = self.cathode_side_ok[mat]

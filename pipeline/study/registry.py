@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from objectives import defects, microstructure
+from objectives import microstructure, shorts
 
 Values = Mapping[str, np.ndarray]
 # The config an objective's compute and searched receive: a pipeline.study.config.StudyConfig. It is
@@ -170,9 +170,13 @@ for _objective in (
         "min",
         "short-circuit probability",
         (0.0, 1.0),
-        "probability of at least one through-thickness defect in the membrane (objectives/defects.py)",
-        compute=lambda out, cfg: defects.short_circuit_probability(
-            out["through_defects_per_membrane"]
+        "probability of a short by every mechanism the catalog assesses (objectives/defects.py, "
+        "objectives/shorts.py); flaw-initiated penetration adds nothing where no CCD is known (its "
+        "constraint carries that unknown to the study's policy)",
+        compute=lambda out, cfg: shorts.short_probability(
+            out["short_hazard_per_membrane"],
+            out["percolation_paths_per_membrane"],
+            np.nan_to_num(out["flaw_hazard_per_membrane"], nan=0.0),
         ),
     ),
     Objective(

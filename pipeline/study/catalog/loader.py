@@ -21,6 +21,7 @@ from pipeline.study.catalog.schema import (
     MATERIAL_PROPERTIES,
     PROCESS_PROPERTIES,
 )
+from pipeline.study.catalog.shorts import validate_short_circuit
 
 
 def load_catalog(directory: str | Path) -> Catalog:
@@ -35,12 +36,26 @@ def load_catalog(directory: str | Path) -> Catalog:
     frames = {key: read_table(directory, key, problems) for key in FILES}
     if problems.items:
         raise CatalogError("invalid catalog:\n" + "\n".join(f"  - {p}" for p in problems.items))
-    mats, mprops, procs, pprops, coats, cprops, cathode, stab, fams, meas = (
-        frames[k] for k in FILES
+    mats, mprops, procs, pprops, coats, cprops, cathode, shorts, stab, fams, meas = (
+        frames[k]
+        for k in (
+            "materials",
+            "material_properties",
+            "processes",
+            "process_properties",
+            "coatings",
+            "coating_properties",
+            "cathode_interfaces",
+            "short_circuit",
+            "stability",
+            "families",
+            "family_measurements",
+        )
     )
     assert mats is not None and mprops is not None and procs is not None
     assert pprops is not None and coats is not None and stab is not None and fams is not None
     assert meas is not None and cprops is not None and cathode is not None
+    assert shorts is not None
     files = {key: str(directory / name) for key, name in FILES.items()}
 
     material_tables = load_materials(mats, mprops, stab, files, problems)
@@ -49,6 +64,7 @@ def load_catalog(directory: str | Path) -> Catalog:
     mprops, stability = material_tables.properties, material_tables.stability
     pprops = process_tables.properties
     cprops, cathode = interface_tables.coating_properties, interface_tables.cathode
+    shorts = validate_short_circuit(shorts, files["short_circuit"], mats, problems)
     families = validate_families(fams, files["families"], mats, problems)
     measurements = validate_family_measurements(
         meas, files["family_measurements"], families, problems
@@ -86,6 +102,7 @@ def load_catalog(directory: str | Path) -> Catalog:
         process_properties=pprops.drop(columns="_line"),
         coating_properties=cprops.drop(columns="_line"),
         cathode_interfaces=cathode.drop(columns="_line"),
+        short_circuit=shorts.drop(columns="_line"),
         stability=stability,
         directory=directory,
         families=families,

@@ -22,6 +22,8 @@ class Catalog:
     process_properties: pd.DataFrame
     coating_properties: pd.DataFrame
     cathode_interfaces: pd.DataFrame
+    # per (short-circuit mechanism, family or material): the numbers of objectives/shorts.py
+    short_circuit: pd.DataFrame
     stability: pd.DataFrame  # per material: Li-side and cathode-side class with status and source
     directory: Path
     # composition families (index family_id): template, x window, parent; searched only when a study
@@ -155,6 +157,19 @@ class Catalog:
             ]
         )
 
+    def short_parameter(self, mechanism: str, prop: str) -> tuple[np.ndarray, np.ndarray]:
+        """Per material, a short-circuit mechanism's number (the most specific row: material,
+        family parent, family) and whether the mechanism is assessed for it at all: a material
+        with no row is not (no source shows the mechanism there; it adds no hazard), a row with
+        an empty value is unknown (NaN: the study's unknown policy decides)."""
+        table = self.short_circuit
+        rows = table[(table["mechanism"] == mechanism) & (table["property"] == prop)]
+        lookup = dict(zip(rows["applies_to"], rows["value"], strict=True))
+        keys = [next((k for k in ks if k in lookup), None) for ks in self._coating_keys()]
+        assessed = np.array([k is not None for k in keys], dtype=bool)
+        values = np.array([lookup[k] if k is not None else np.nan for k in keys], dtype=float)
+        return values, assessed
+
     def coating_applies(self) -> np.ndarray:
         """Boolean matrix [coating, material]: coatings.csv has the coating for the family."""
         pairs = set(self.coatings[["coating_id", "family"]].itertuples(index=False, name=None))
@@ -219,6 +234,7 @@ class Catalog:
             self.cathode_interfaces.assign(
                 table="cathode", item=self.cathode_interfaces["cathode_coating"]
             ),
+            self.short_circuit.assign(table="short", item=self.short_circuit["mechanism"]),
         ]
         return pd.concat([part[columns] for part in parts], ignore_index=True)
 

@@ -81,6 +81,23 @@ COATING_PROPERTIES: dict[str, tuple[str, float, float]] = {
     "layer_thickness_um": ("µm", 1e-3, 100.0),  # an interlayer that is a layer of another material
 }
 
+# short-circuit mechanisms beyond random pinholes (objectives/shorts.py) and the numbers each reads,
+# per electrolyte family or material (short_circuit.csv); a family without a mechanism's row is not
+# assessed for it (no source shows the mechanism there), an empty value is unknown
+SHORT_MECHANISMS: dict[str, tuple[str, ...]] = {
+    "percolation": ("percolation_relative_density",),
+    "flaw": ("weibull_modulus", "test_area_cm2"),
+    "capacity": ("threshold_capacity_mah_per_cm2", "weibull_modulus"),
+    "protrusion": ("protrusion_amplification", "weibull_modulus"),
+}
+SHORT_PROPERTIES: dict[str, tuple[str, float, float]] = {
+    "percolation_relative_density": ("-", 0.3, 0.999),
+    "weibull_modulus": ("-", 0.5, 100.0),
+    "test_area_cm2": ("cm²", 1e-3, 1e3),
+    "threshold_capacity_mah_per_cm2": ("mAh/cm²", 1e-3, 1e3),
+    "protrusion_amplification": ("-", 0.0, 100.0),
+}
+
 LAW_PARAMETERS = {
     "arrhenius_sigma": ("sigma_ref_s_per_cm", "reference_temperature_c", "activation_energy_ev"),
     "arrhenius_sigma_t": ("sigma_ref_s_per_cm", "reference_temperature_c", "activation_energy_ev"),
@@ -101,6 +118,7 @@ FILES = {
     "coatings": "coatings.csv",
     "coating_properties": "coating_properties.csv",
     "cathode_interfaces": "cathode_interfaces.csv",
+    "short_circuit": "short_circuit.csv",
     "stability": "stability.csv",
     "families": "composition_families.csv",
     "family_measurements": "family_measurements.csv",
@@ -167,6 +185,8 @@ COLUMNS = {
     "coating_properties": ("coating_id", "applies_to", *PROPERTY_COLUMNS),
     # the cathode side: per (cell cathode coating, electrolyte family or material)
     "cathode_interfaces": ("cathode_coating", "applies_to", *PROPERTY_COLUMNS),
+    # per (short-circuit mechanism, electrolyte family or material)
+    "short_circuit": ("mechanism", "applies_to", *PROPERTY_COLUMNS),
     "families": (
         "family_id",
         "name",

@@ -51,6 +51,7 @@ def test_every_number_that_enters_the_physics_has_grade_range_and_source(catalog
         catalog.process_properties,
         catalog.coating_properties,
         catalog.cathode_interfaces,
+        catalog.short_circuit,
     )
     assert len(evidence) == sum(len(t) for t in tables)
     assert (evidence["source"].str.len() > 0).all()
