@@ -174,6 +174,8 @@ class Constraints:
     stability: bool = True  # reacting Li-side or cathode-side pairs need a cure
     # a film deposited on the cathode is processed no hotter than the cathode takes
     substrate_temperature: bool = True
+    # a membrane made on a roll-to-roll line survives its smallest roller and its web tension
+    roll_to_roll: bool = True
 
 
 @dataclass(frozen=True)

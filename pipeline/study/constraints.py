@@ -186,6 +186,36 @@ CONSTRAINTS: dict[str, Constraint] = {
             lambda cfg: cfg.constraints.substrate_temperature,
         ),
         Constraint(
+            "g_bending",
+            "a membrane made on a roll-to-roll line bends over its smallest roller without "
+            "cracking: minimum bending radius E·t/(2σ_f) ≤ roller radius (−1 off rollers)",
+            "constraints.roll_to_roll",
+            "R_min / R_roller − 1 (−1 for a process that does not run over rollers)",
+            "no Young's modulus or strength for the material",
+            ("over_rollers", "minimum_bending_radius_mm", "roller_radius_mm"),
+            lambda out, cfg: np.where(
+                out["over_rollers"],
+                out["minimum_bending_radius_mm"] / out["roller_radius_mm"] - 1.0,
+                -1.0,
+            ),
+            lambda cfg: cfg.constraints.roll_to_roll,
+        ),
+        Constraint(
+            "g_web_tension",
+            "a membrane made on a roll-to-roll line carries the line's web tension: σ_f·t ≥ "
+            "web tension (−1 off rollers)",
+            "constraints.roll_to_roll",
+            "T_web / (σ_f·t) − 1 (−1 for a process that does not run over rollers)",
+            "no strength for the material",
+            ("over_rollers", "handling_load_n_per_mm", "web_tension_n_per_mm"),
+            lambda out, cfg: np.where(
+                out["over_rollers"],
+                out["web_tension_n_per_mm"] / out["handling_load_n_per_mm"] - 1.0,
+                -1.0,
+            ),
+            lambda cfg: cfg.constraints.roll_to_roll,
+        ),
+        Constraint(
             "g_domain",
             "the surrogate's applicability score ≥ its domain threshold (no extrapolation): always "
             "for predicted compositions, for catalog materials when penalize_out_of_domain",

@@ -20,6 +20,7 @@ from objectives import (
     defects,
     dendrites,
     energy,
+    handling,
     interfaces,
     manufacturability,
     microstructure,
@@ -152,6 +153,13 @@ class Evaluator:
         # no handling load of its own (NaN)
         self.handling_scale = np.where(self.free_standing, 1e-3, np.nan)
         self.defect_size_um = catalog.process_values("defect_size_um").ravel()
+        # roll-to-roll lines bend the membrane over rollers and pull it with a web tension
+        self.over_rollers = (p["scalability"] == "roll_to_roll").to_numpy()
+        self.roller_radius_mm = catalog.process_values("roller_radius_mm").ravel()
+        self.web_tension_n_per_mm = catalog.process_values("web_tension_n_per_mm").ravel()
+        # E/σ_f of the dense material: an exponential porosity law with one coefficient for both
+        # cancels in R_min = E·t/(2σ_f) (an assumption: no porosity law for strength was found)
+        self.youngs_modulus_gpa = m["youngs_modulus_gpa"].to_numpy(float)
         # Chemical stability per (coating, material): a reacting Li side needs a coating that cures
         # it; a reacting cathode side needs a coated cathode (stability.csv, coatings.csv 'cures').
         li_reacting = (m["li_side"] == "reacting").to_numpy()
@@ -266,7 +274,10 @@ class Evaluator:
         area = self.config.mechanics.membrane_area_cm2
         n = len(mat)
         percolation = np.zeros(n)
-        rows = np.flatnonzero(self.percolation_on[mat])
+        # only designs below their threshold percolate (the rest have λ = 0): fewer rows to raise
+        # to the 0.41 power (a quarter of the shorts' cost in bench-physics)
+        below = self.percolation_on[mat] & ~(relative_density >= self.percolation_density[mat])
+        rows = np.flatnonzero(below)
         if rows.size:
             percolation[rows] = shorts.percolation_hazard(
                 relative_density=relative_density[rows],
@@ -385,7 +396,7 @@ class Evaluator:
         free_standing = self.free_standing[proc]
         # the SSE layer carries the load and must be pierced by a defect (a soft polymer interlayer
         # adds neither: conservative)
-        handling = strength * sse_um * self.handling_scale[proc]
+        handling_load = strength * sse_um * self.handling_scale[proc]
         pore_um = self.defect_size_um.take(mp)
         percolation, protrusion, other_hazard = self._short_hazard(
             mat, b.relative_density, sse_um, pore_um
@@ -442,7 +453,7 @@ class Evaluator:
             "manufacturability": score,
             "gravimetric_wh_per_kg": stack["gravimetric_wh_per_kg"],
             "volumetric_wh_per_l": stack["volumetric_wh_per_l"],
-            "handling_load_n_per_mm": handling,
+            "handling_load_n_per_mm": handling_load,
         }
         rest = {
             "sigma_dense_s_per_cm": sigma_dense,
@@ -487,6 +498,12 @@ class Evaluator:
         rest["li_side_stable"] = self.li_side_ok.take(pair)
         rest["cathode_side_stable"] = self.cathode_side_ok[mat]
         rest["processing_temperature_c"] = self.processing_temperature_c.take(mp)
+        rest["over_rollers"] = self.over_rollers[proc]
+        rest["minimum_bending_radius_mm"] = handling.minimum_bending_radius_mm(
+            self.youngs_modulus_gpa[mat], sse_um, self.strength_ref_mpa[mat]
+        )
+        rest["roller_radius_mm"] = self.roller_radius_mm.take(mp)
+        rest["web_tension_n_per_mm"] = self.web_tension_n_per_mm.take(mp)
         window = {  # inputs of the thickness-window constraints, not reported per design
             "process_min_thickness_um": self.min_thickness_um.take(mp),
             "process_max_thickness_um": self.max_thickness_um.take(mp),

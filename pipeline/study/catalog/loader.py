@@ -20,6 +20,7 @@ from pipeline.study.catalog.schema import (
     LAW_PARAMETERS,
     MATERIAL_PROPERTIES,
     PROCESS_PROPERTIES,
+    ROLLER_PROPERTIES,
 )
 from pipeline.study.catalog.shorts import validate_short_circuit
 
@@ -144,7 +145,9 @@ def _check_completeness(materials, processes, coatings, files, problems) -> None
                 f"no coating row (not even 'none') for family {row['family']!r}",
             )
     for process_id, row in processes.iterrows():
-        for prop in PROCESS_PROPERTIES:
+        needed = [p for p in PROCESS_PROPERTIES if p not in ROLLER_PROPERTIES]
+        needed += list(ROLLER_PROPERTIES) if row["scalability"] == "roll_to_roll" else []
+        for prop in needed:
             if np.isnan(row[prop]):
                 problems.add(
                     files["process_properties"],

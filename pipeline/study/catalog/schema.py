@@ -69,7 +69,13 @@ PROCESS_PROPERTIES: dict[str, tuple[str, float, float]] = {
     # σ_membrane/σ_pellet (tradeoffs §4); an amorphous room-temperature film of a crystalline
     # conductor lies three decades down
     "membrane_conductivity_factor": ("-", 1e-5, 3.0),
+    # a process whose membrane runs over rollers (scalability roll_to_roll): the smallest roller
+    # it is bent over and the web tension it is pulled with (objectives/handling.py)
+    "roller_radius_mm": ("mm", 1.0, 5000.0),
+    "web_tension_n_per_mm": ("N/mm", 1e-4, 100.0),
 }
+# process properties only a roll-to-roll process has (every other property: every process)
+ROLLER_PROPERTIES = ("roller_radius_mm", "web_tension_n_per_mm")
 
 # the cell's cathode (cell.cathode_coating in a study config) against each electrolyte
 CATHODE_COATINGS = ("linbo3", "none")

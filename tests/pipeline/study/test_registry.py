@@ -122,6 +122,8 @@ def test_active_constraints_follow_the_config(default_config):
         "g_percolation",
         "g_stability",
         "g_substrate",
+        "g_bending",
+        "g_web_tension",
     )
     data = default_config.to_dict()
     data["constraints"].update(
@@ -130,6 +132,7 @@ def test_active_constraints_follow_the_config(default_config):
             "temperature_window_c": [-20, 60],
             "stability": False,
             "substrate_temperature": False,
+            "roll_to_roll": False,
         }
     )
     data["surrogate"]["penalize_out_of_domain"] = True

@@ -263,3 +263,24 @@ def test_the_thickness_window_applies_to_the_sse_layer_under_an_interlayer(catal
     ]
     out = evaluate(config, catalog, rows)
     assert out["g_thickness_min"][0] <= 0 < out["g_thickness_min"][1]
+
+
+def test_a_roll_to_roll_sheet_must_bend_over_its_roller_and_carry_the_web(default_config, catalog):
+    # wet-coated Li6PS5Cl: E 20 GPa (sulfides ~20 GPa, [VOLT]), σ_f 50 MPa, roller radius 50 mm,
+    # web tension 0.1 N/mm (both assumptions, process_properties.csv). R_min = E·t/(2σ_f): 38 µm
+    # -> 7.6 mm; 300 µm -> 60 mm, over the roller; a tape-cast garnet never runs over rollers
+    out = evaluate(
+        default_config,
+        catalog,
+        [
+            ("Li6PS5Cl", "wet_coating", "none", 38.0, 0.97),
+            ("Li6PS5Cl", "wet_coating", "none", 300.0, 0.97),
+            ("LLZO", "tape_casting", "lii_znlix", 100.0, 0.94),
+        ],
+    )
+    np.testing.assert_allclose(out["minimum_bending_radius_mm"][:2], [7.6, 60.0])
+    np.testing.assert_allclose(out["g_bending"][:2], [7.6 / 50 - 1, 60.0 / 50 - 1])
+    assert out["g_bending"][2] == -1.0 and out["g_web_tension"][2] == -1.0
+    load = out["handling_load_n_per_mm"][0]
+    assert out["g_web_tension"][0] == pytest.approx(0.1 / load - 1.0)
+    assert out["g_web_tension"][0] < 0
