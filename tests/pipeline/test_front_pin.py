@@ -22,7 +22,14 @@ and an empty front pins nothing; at the same time each as-made sheet or film mat
 the process that made it, the bulk-cell studies were restricted to free-standing membranes and the
 thin-film study joined the pins; then films on the cathode had to be processed no hotter than it
 takes (g_substrate), which leaves the shipped thin-film study empty (its pin, EXTRA, takes an oxide
-cathode). A change that alters a front on purpose updates them in the same commit and says why.
+cathode). They were re-taken when shorts beyond random pinholes came in (issue 25: percolating
+pores, flaw-initiated penetration at the charge current, protrusions through soft films): at C/10
+only coated garnet passes the flaw criterion in the default, cold-climate and 5-objective studies,
+a needle 1000 evaluations need not find, so their pins charge at C/20 (EXTRA) and pin the new
+physics over several options. Then again for the roll-to-roll constraints (bending over the
+roller, web tension): with constraints.roll_to_roll = false the default and robust pins were
+checked identical to the ones before. A change that alters a front on purpose updates them in the
+same commit and says why.
 """
 
 import hashlib
@@ -39,23 +46,30 @@ from tests.conftest import CONFIGS
 from tests.pipeline.search.test_nsga2 import FakeSurrogate
 
 PINNED = {
-    "default.yaml": ("1966496fa871b145", 259),
-    "studies/cold_climate.yaml": ("65e304597b1ae8cb", 209),
-    "studies/energy_density_5obj.yaml": ("93700dd680f19ebc", 310),
-    "studies/oxide_sulfide_composite_25c.yaml": ("de92bbe10eaa459b", 232),
-    "studies/robust_surrogate.yaml": ("24e1bd218eb1ac18", 323),
-    "studies/thin_films.yaml": ("882cb88d76c43c5f", 8),
+    "default.yaml": ("7713df0d68d01e93", 252),
+    "studies/cold_climate.yaml": ("49755eba548b2ca8", 154),
+    "studies/energy_density_5obj.yaml": ("15a736ee472cb5e2", 328),
+    "studies/oxide_sulfide_composite_25c.yaml": ("d8889d042e954cb1", 255),
+    "studies/robust_surrogate.yaml": ("d99440134f6b462f", 75),
+    "studies/thin_films.yaml": ("e1cd12443495e4f1", 4),
 }
 
 
 # With the shipped NMC/sulfide cathode (300 °C) and unknown film CCDs the thin-film study has no
 # feasible design, and an empty front pins nothing: its pin takes an all-oxide cathode and lets
 # unknown constraints pass, so the film processes' physics is what it pins.
+# At C/10 charging the default, cold-climate and 5-objective studies are feasible only with coated
+# garnet (flaw-initiated penetration against the measured CCDs), which this budget does not find:
+# their pins charge at C/20, where several materials pass.
+C20 = ["cell.charge_c_rate_per_h=0.05"]
 EXTRA = {
+    "default.yaml": C20,
+    "studies/cold_climate.yaml": C20,
+    "studies/energy_density_5obj.yaml": C20,
     "studies/thin_films.yaml": [
         "cell.cathode_max_processing_temperature_c=1100",
         "constraints.unknown=ignore",
-    ]
+    ],
 }
 
 
