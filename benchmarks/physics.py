@@ -4,6 +4,9 @@ One core, batches of 1e5 valid designs, median of several repeats. The peer meas
 is one plain numpy pass over the batch (a fused multiply-add over two float arrays of the same size):
 `evaluation_cost_in_numpy_passes` says how many such passes an evaluation costs.
 Target (issue 2): designs_per_s >= 5e6.
+Three-layer stacks (issue 25 item 4, pipeline/study/stacks.py): the same protocol on 1e5 stacks of
+three present layers, each made by a process that makes its material; target
+designs_per_s_three_layer >= 1e6.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from benchmarks._common import median_seconds, write_result
 from pipeline.study.catalog import load_catalog
 from pipeline.study.config import load_config
 from pipeline.study.evaluation import DesignBatch, Evaluator
+from pipeline.study.stacks import StackBatch, StackEvaluator
 
 BATCH = 100_000
 REPEATS = 9
@@ -46,6 +50,25 @@ def valid_batch(catalog, n: int, seed: int = 0) -> DesignBatch:
     )
 
 
+def valid_three_layer_batch(catalog, n: int, seed: int = 1) -> StackBatch:
+    """n stacks of three present layers; each layer's process makes its material
+    (catalog.process_applies()), plain materials (composite templates need a filler fraction)."""
+    rng = np.random.default_rng(seed)
+    applies = catalog.process_applies()
+    plain = np.flatnonzero(~catalog.is_composite_template())
+    material = rng.choice(plain, (n, 3))
+    process = np.empty((n, 3), dtype=np.intp)
+    for i in plain:
+        rows = material == i
+        process[rows] = rng.choice(np.flatnonzero(applies[i]), rows.sum())
+    return StackBatch(
+        material=material,
+        process=process,
+        thickness_um=rng.uniform(0.5, 100, (n, 3)),
+        relative_density=rng.uniform(0.6, 1.0, (n, 3)),
+    )
+
+
 def main() -> None:
     config = load_config(Path(__file__).resolve().parents[1] / "configs" / "default.yaml")
     catalog = load_catalog(config.catalog_dir())
@@ -55,6 +78,14 @@ def main() -> None:
         buffers = evaluator(batch)  # an optimizer reuses its result buffers every generation
         seconds = median_seconds(lambda: evaluator(batch, out=buffers), repeats=REPEATS)
         fresh = median_seconds(lambda: evaluator(batch), repeats=REPEATS)
+    stacks = StackEvaluator(evaluator)
+    stack_batch = valid_three_layer_batch(catalog, BATCH)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        stack_buffers = stacks(stack_batch)  # reused every generation, as the monolayer's
+        stack_seconds = median_seconds(
+            lambda: stacks(stack_batch, out=stack_buffers), repeats=REPEATS
+        )
+        stack_fresh = median_seconds(lambda: stacks(stack_batch), repeats=REPEATS)
     a, b = batch.thickness_um, batch.relative_density
     numpy_pass = median_seconds(lambda: a * b + a, repeats=REPEATS)
     write_result(
@@ -70,6 +101,12 @@ def main() -> None:
             "target_designs_per_s": 5e6,
             "meets_target": BATCH / seconds >= 5e6,
             "outputs_per_design": len(evaluator(batch.take(slice(0, 10)))),
+            "designs_per_s_three_layer": BATCH / stack_seconds,
+            "evaluation_s_three_layer": stack_seconds,
+            "designs_per_s_three_layer_fresh_buffers": BATCH / stack_fresh,
+            "outputs_per_three_layer_design": len(stack_buffers),
+            "target_designs_per_s_three_layer": 1e6,
+            "meets_target_three_layer": BATCH / stack_seconds >= 1e6,
         },
     )
 

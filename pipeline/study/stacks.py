@@ -261,19 +261,27 @@ class StackEvaluator:
         self.none_coating = catalog.coating_ids.index("none")
         m = catalog.materials
         self.youngs_modulus_gpa = m["youngs_modulus_gpa"].to_numpy(float)
-        self.modulus_porosity_coefficient = m["modulus_porosity_coefficient"].to_numpy(float)
+        b = m["modulus_porosity_coefficient"].to_numpy(float)
+        # E = E0·exp(−b·P): a known E0 with an unknown b is known only for a dense layer
+        self.modulus_porosity_coefficient = np.nan_to_num(b)
+        self.modulus_needs_dense = np.isnan(b) & ~np.isnan(self.youngs_modulus_gpa)
         # a coating that is a µm layer of another material is written as its own layer here
         layer_um, _ = catalog.coating_layer()
         self.coating_valid = (evaluator.coating_applies & (layer_um == 0.0)).ravel()
         self.valid_process = evaluator.valid_process.ravel()
 
-    def __call__(self, batch: StackBatch, chunk_size: int = 8192) -> dict[str, np.ndarray]:
+    def __call__(
+        self,
+        batch: StackBatch,
+        chunk_size: int = 8192,
+        out: dict[str, np.ndarray] | None = None,
+    ) -> dict[str, np.ndarray]:
         """Evaluate every stack; returns named (n,) arrays. Batches larger than chunk_size are
-        evaluated chunk by chunk so that the temporaries stay in cache."""
+        evaluated chunk by chunk so that the temporaries stay in cache; `out` (from an earlier
+        call of the same size) is filled in place, as Evaluator.__call__ does."""
         n = len(batch)
-        if n <= chunk_size:
+        if n <= chunk_size and out is None:
             return self._evaluate(batch)
-        out: dict[str, np.ndarray] | None = None
         for start in range(0, n, chunk_size):
             part = self._evaluate(batch.take(slice(start, start + chunk_size)))
             if out is None:
@@ -283,13 +291,16 @@ class StackEvaluator:
         assert out is not None
         return out
 
-    def _modulus_gpa(self, mat: IntArray, relative_density: FloatArray) -> FloatArray:
-        """E = E0·exp(−b·P) (objectives.microstructure.porous_property) with the material's b; a
-        dense layer keeps E0 even where b is unknown, a porous one with unknown b is NaN."""
-        dense = self.youngs_modulus_gpa[mat]
-        b = self.modulus_porosity_coefficient[mat]
-        porous = microstructure.porous_property(dense, relative_density, np.nan_to_num(b))
-        return np.where(relative_density == 1.0, dense, np.where(np.isnan(b), np.nan, porous))
+    def _modulus_gpa(self, mat: IntArray, porosity: FloatArray) -> FloatArray:
+        """E = E0·exp(−b·P), P = 1 − ρ_rel (objectives.microstructure.porous_property's law, on
+        densities already checked) with the material's b; a dense layer keeps E0 where b is
+        unknown, a porous one is then NaN."""
+        modulus = self.youngs_modulus_gpa[mat] * np.exp(
+            -self.modulus_porosity_coefficient[mat] * porosity
+        )
+        rows = np.flatnonzero(self.modulus_needs_dense[mat] & (porosity != 0.0))
+        modulus[rows] = np.nan
+        return modulus
 
     def _evaluate(self, b: StackBatch) -> dict[str, np.ndarray]:
         ev = self.evaluator
@@ -363,10 +374,13 @@ class StackEvaluator:
             hazard += ev.capacity_hazard[mat]
             probability = -np.expm1(-hazard)
             hazards.append(hazard)
-            strength = microstructure.porous_property(
-                ev.strength_ref_mpa[mat], rho, cfg.mechanics.strength_porosity_coefficient
+            # σ_f = σ_f0·exp(−b·P) with the study's b (microstructure.porous_property, as
+            # Evaluator), written out: ρ_rel was checked above
+            porosity = 1.0 - rho
+            strength = ev.strength_ref_mpa[mat] * np.exp(
+                -cfg.mechanics.strength_porosity_coefficient * porosity
             )
-            modulus = self._modulus_gpa(mat, rho)
+            modulus = self._modulus_gpa(mat, porosity)
             low = ev.min_thickness_um.take(mp)
             high = ev.max_thickness_um.take(mp)
             layer_window = np.maximum(low / t_safe - 1.0, t_safe / high - 1.0)
