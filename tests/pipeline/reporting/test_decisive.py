@@ -12,9 +12,14 @@ from pipeline.search.nsga2 import run_nsga2
 from pipeline.study.catalog import load_catalog
 from pipeline.study.config import load_config
 from pipeline.study.problem import StudyModel
-from tests.conftest import CONFIGS
+from tests.conftest import CONFIGS, FEASIBLE_AT_SMALL_BUDGET
 
-OVERRIDES = ["search.population_size=24", "search.generations=12", "tracking.enabled=false"]
+OVERRIDES = [
+    "search.population_size=24",
+    "search.generations=12",
+    "tracking.enabled=false",
+    *FEASIBLE_AT_SMALL_BUDGET,
+]
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,7 @@ from pipeline.cli import main
 from pipeline.reporting.compare import compare_fronts
 from pipeline.study.config import load_config
 from pipeline.study.registry import objective_set_key
-from tests.conftest import CONFIGS
+from tests.conftest import CONFIGS, FEASIBLE_AT_SMALL_BUDGET
 
 DEFAULT = CONFIGS / "default.yaml"
 MAX_ARTIFACT_BYTES = 1_500_000
@@ -77,6 +77,8 @@ def review(tmp_path_factory):
         "search.population_size=40",
         "--set",
         "search.generations=20",
+        "--set",
+        *FEASIBLE_AT_SMALL_BUDGET,
     )
     client = client_for(uri)
     experiment = client.get_experiment_by_name("ssemo-search")
@@ -207,6 +209,7 @@ def two_small_runs(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("compare")
     uri = f"sqlite:///{tmp}/mlflow.db"
     small = ["--set", "search.population_size=20", "--set", "search.generations=8"]
+    small += ["--set", *FEASIBLE_AT_SMALL_BUDGET]
     run_default(tmp, uri, "a", *small, "--set", "search.seed=1")
     run_default(tmp, uri, "b", *small, "--set", "search.seed=2")
     client = client_for(uri)

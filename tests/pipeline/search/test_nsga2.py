@@ -14,6 +14,7 @@ from tests.conftest import CONFIGS
 def small_config(default_config, **search):
     data = default_config.to_dict()
     data["search"].update({"population_size": 24, "generations": 15, **search})
+    data["cell"]["charge_c_rate_per_h"] = 0.05  # tests.conftest.FEASIBLE_AT_SMALL_BUDGET
     return StudyConfig.from_dict(data, source=str(CONFIGS / "default.yaml"))
 
 
