@@ -236,6 +236,20 @@ def cmd_predict(args) -> int:
     return EXIT_ROWS_REJECTED if errors else EXIT_OK
 
 
+def cmd_stacks(args) -> int:
+    from pipeline.stack_run import run_stacks
+    from pipeline.study.config import load_config
+
+    config = load_config(args.config, args.set or ())
+    summary = run_stacks(config, Path(args.out) if args.out else None)
+    print(
+        f"Study '{summary['study']}': {summary['n_stacks_feasible']} of {summary['n_stacks']} "
+        f"stacks feasible, {summary['n_stacks_beating_monolayer']} beat the best monolayer."
+    )
+    print(f"Results: {summary['output_dir']} (report.md, stacks.csv, stacks_front.csv)")
+    return EXIT_OK
+
+
 def cmd_run(args) -> int:
     from pipeline.run import run_study
     from pipeline.study.config import load_config
@@ -374,6 +388,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="what started the run, in its MLflow name and tags (default: %(default)s; make studies: studies)",
     )
     rn.set_defaults(func=cmd_run)
+
+    st = with_config(
+        sub.add_parser(
+            "stacks",
+            help="search the multi-layer stacks a study lists and compare them with its best monolayer",
+            description="Search the stacks of search.stacks (1-3 layers each, Li side first) and the "
+            "study's monolayer options with NSGA-II; say per stack whether it has a feasible design, "
+            "whether it beats the best monolayer, and, where an internal interface has no number, how "
+            "large it may be before the stack stops paying off.",
+        )
+    )
+    st.add_argument(
+        "--out", default=None, metavar="DIR", help="output folder (default: results/<study name>)"
+    )
+    st.set_defaults(func=cmd_stacks)
 
     from pipeline.campaign.commands import add_commands  # suggest, ingest (issue 17)
 

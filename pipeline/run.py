@@ -196,7 +196,7 @@ def search(
     with Client(compute.scheduler, timeout="30s") as client:
         chunked = ChunkedModel(model, client, compute.evaluation_chunks)
         return run_nsga2(
-            chunked,  # type: ignore[arg-type]
+            chunked,  # a ChunkedModel is a SearchModel
             callbacks=callbacks,
             checkpoint=checkpoint,
             progress=progress,

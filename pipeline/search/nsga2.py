@@ -19,15 +19,33 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import moocore
 import numpy as np
 
-from pipeline.study.problem import StudyModel
+from pipeline.study.config import StudyConfig
 from pipeline.study.registry import normalize
 
 REFERENCE_POINT = 1.1
 HV_EVERY = 5  # generations between hypervolume records when no stagnation test needs every one
+
+
+class SearchModel(Protocol):
+    """What the search reads of a model: a StudyModel (catalog options) or a StackModel
+    (multi-layer stacks) alike."""
+
+    config: StudyConfig
+    objectives: tuple[str, ...]
+    space: Any  # with n_var: the number of columns of X, each in [0, 1]
+
+    @property
+    def n_obj(self) -> int: ...
+
+    @property
+    def n_constr(self) -> int: ...
+
+    def evaluate(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]: ...
 
 
 def hypervolume(F_norm: np.ndarray) -> float:
@@ -200,7 +218,7 @@ def checkpoint_writer(checkpoint) -> Callback:
 class _Tracker:
     """Archive, hypervolume history, stagnation test and callbacks, shared by both engines."""
 
-    def __init__(self, model: StudyModel, callbacks: list[Callback]) -> None:
+    def __init__(self, model: SearchModel, callbacks: list[Callback]) -> None:
         s = model.config.search
         self.model, self.s, self.callbacks = model, s, callbacks
         self.bounds = {name: model.config.normalization[name] for name in model.objectives}
@@ -249,7 +267,7 @@ class _Tracker:
 
 
 def run_nsga2(
-    model: StudyModel,
+    model: SearchModel,
     *,
     callbacks: Sequence[Callback] = (),
     progress: bool = True,
@@ -277,7 +295,7 @@ def run_nsga2(
     return _run_fast(model, _Tracker(model, hooks), checkpoint, progress)
 
 
-def _run_fast(model: StudyModel, tracker: _Tracker, checkpoint, progress: bool) -> SearchResult:
+def _run_fast(model: SearchModel, tracker: _Tracker, checkpoint, progress: bool) -> SearchResult:
     from pymoo.operators.crossover.sbx import cross_sbx
     from pymoo.operators.mutation.pm import mut_pm
 
@@ -336,7 +354,7 @@ def _run_fast(model: StudyModel, tracker: _Tracker, checkpoint, progress: bool) 
     return tracker.result(n_evals, stopped)
 
 
-def _run_pymoo(model: StudyModel, tracker: _Tracker) -> SearchResult:
+def _run_pymoo(model: SearchModel, tracker: _Tracker) -> SearchResult:
     from pymoo.algorithms.moo.nsga2 import NSGA2
     from pymoo.core.problem import Problem
 

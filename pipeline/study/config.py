@@ -154,6 +154,10 @@ class Search:
     # composition families (composition_families.csv) searched beside the materials, each with its
     # substitution level as a variable; their conductivity comes from the surrogate, per design
     families: tuple[str, ...] = spec(default=())
+    # multi-layer stacks a `ssemo stacks` study searches, each "material/process + material/process"
+    # from the Li side (the first layer optionally "material/process@coating"); pipeline/study/
+    # stack_study.py
+    stacks: tuple[str, ...] = spec(default=())
     archive_limit: int = spec(10, 1_000_000, default=20_000)
     engine: str = spec(choices=("fast", "pymoo"), default="fast")
 
