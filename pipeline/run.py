@@ -22,6 +22,7 @@ from pipeline.reporting.decisive import decisive_values
 from pipeline.search.decisions import choose
 from pipeline.search.nsga2 import Callback, SearchResult, run_nsga2
 from pipeline.study.catalog import FILES, Catalog, load_catalog
+from pipeline.study.charge import fastest_charge
 from pipeline.study.config import StudyConfig
 from pipeline.study.problem import StudyModel
 from pipeline.study.registry import normalize, objective_set_key
@@ -325,6 +326,10 @@ def study_outcome(
             "recommendations'; assumption_values.csv)."
         )
     summary["n_front_designs_decided_by_assumption"] = flipped
+    rates = fastest_charge(model)
+    summary["fastest_charge_c_rate_per_h"] = (
+        float(rates["max_charge_c_rate_per_h"].iloc[0]) if len(rates) else float("nan")
+    )
     return Outcome(
         front,
         chosen,
@@ -335,6 +340,7 @@ def study_outcome(
         exclusions,
         previous_front,
         decisive=decisive,
+        charge_rates=rates,
     )
 
 

@@ -29,6 +29,7 @@ class Outcome:
     previous_front: pd.DataFrame | None = None  # the last run's front, when this run compares
     suggestions: Any = None  # pipeline.campaign.suggest.Suggestions, when `ssemo suggest` asked
     decisive: Any = None  # pipeline.reporting.decisive.Decisive: which catalog values decided
+    charge_rates: Any = None  # pipeline.study.charge.fastest_charge: the fastest charge per pair
 
 
 def study_writers(
@@ -66,6 +67,7 @@ def study_writers(
                 display=shown,
                 suggestions=outcome.suggestions,
                 decisive=outcome.decisive,
+                charge_rates=outcome.charge_rates,
             )
         ),
         "hypervolume.png": lambda p: plots.hypervolume_plot(outcome.history, p),

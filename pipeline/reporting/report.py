@@ -123,6 +123,7 @@ def render(
     display=None,
     suggestions=None,
     decisive=None,
+    charge_rates=None,
 ) -> str:
     """display: the pareto.DisplayFront the figures and front_display.csv show, stated here;
     suggestions: pipeline.campaign.suggest.Suggestions (`ssemo suggest`), the last section;
@@ -205,6 +206,7 @@ def render(
         "## Excluded by chemical stability",
     ]
     lines += [f"- {e}" for e in exclusions or []] or ["- none"]
+    lines += charge_section(c, charge_rates)
     lines += ["", "## Warnings"]
     notes = [f"- {w}" for w in warnings]
     if infeasible_families:
@@ -217,6 +219,41 @@ def render(
     lines += notes or ["- none"]
     lines += ["", "## What to make and measure next", *next_steps(c, suggestions), ""]
     return "\n".join(lines)
+
+
+def charge_section(config: StudyConfig, rates) -> list[str]:
+    """The fastest charge each stable (material, coating) survives: flaw-initiated penetration is
+    the one short-circuit mechanism that depends on the current (pipeline/study/charge.py)."""
+    if rates is None or len(rates) == 0:
+        return []
+    cell = config.cell
+    asked = cell.areal_capacity_mah_per_cm2 * cell.charging_c_rate_per_h
+    shown = rates.assign(
+        survives_this_study=rates["max_charge_current_ma_per_cm2"] >= asked,
+    )
+    return [
+        "",
+        "## Fastest charge each option survives",
+        f"Largest charge current with P(flaw-initiated penetration) ≤ "
+        f"{config.constraints.max_short_probability:g} per {config.mechanics.membrane_area_cm2:g} cm²"
+        f" (a measured CCD read as the median failure current of a test cell, Weibull modulus "
+        f"from short_circuit.csv); this study charges at {asked:g} mA/cm² "
+        f"({cell.charging_c_rate_per_h:g} C of {cell.areal_capacity_mah_per_cm2:g} mAh/cm²). "
+        "Other constraints may still exclude a pair.",
+        "",
+        _table(
+            shown,
+            [
+                "material",
+                "coating",
+                "ccd_ma_per_cm2",
+                "weibull_modulus",
+                "max_charge_current_ma_per_cm2",
+                "max_charge_c_rate_per_h",
+                "survives_this_study",
+            ],
+        ),
+    ]
 
 
 def _front_wide_line(decisive) -> list[str]:

@@ -234,6 +234,7 @@ class Evaluator:
         )
         modulus, _ = catalog.short_parameter("flaw", "weibull_modulus")
         test_area, _ = catalog.short_parameter("flaw", "test_area_cm2")
+        self.flaw_weibull_modulus, self.flaw_test_area_cm2 = modulus, test_area
         # a CCD of 0 shorts at any current: an infinite hazard, not a division error
         ccd = np.where(self.ccd_ma_per_cm2 == 0.0, np.nan, self.ccd_ma_per_cm2)
         hazard = shorts.flaw_penetration_hazard(
