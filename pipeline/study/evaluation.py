@@ -157,9 +157,12 @@ class Evaluator:
         self.over_rollers = (p["scalability"] == "roll_to_roll").to_numpy()
         self.roller_radius_mm = catalog.process_values("roller_radius_mm").ravel()
         self.web_tension_n_per_mm = catalog.process_values("web_tension_n_per_mm").ravel()
-        # E/σ_f of the dense material: an exponential porosity law with one coefficient for both
-        # cancels in R_min = E·t/(2σ_f) (an assumption: no porosity law for strength was found)
-        self.youngs_modulus_gpa = m["youngs_modulus_gpa"].to_numpy(float)
+        # R_min = E·t/(2σ_f) of the dense material per µm of thickness (linear in t): an
+        # exponential porosity law with one coefficient for E and σ_f cancels in the ratio (an
+        # assumption: no porosity law for strength was found); per design one gather, one product
+        self.bending_radius_mm_per_um = handling.minimum_bending_radius_mm(
+            m["youngs_modulus_gpa"].to_numpy(float), 1.0, self.strength_ref_mpa
+        )
         # Chemical stability per (coating, material): a reacting Li side needs a coating that cures
         # it; a reacting cathode side needs a coated cathode (stability.csv, coatings.csv 'cures').
         li_reacting = (m["li_side"] == "reacting").to_numpy()
@@ -248,6 +251,7 @@ class Evaluator:
         self.percolation_density, self.percolation_on = catalog.short_parameter(
             "percolation", "percolation_relative_density"
         )
+        self.percolation_threshold = np.where(self.percolation_on, self.percolation_density, 0.0)
         self.protrusion_amplification, self.protrusion_on = catalog.short_parameter(
             "protrusion", "protrusion_amplification"
         )
@@ -277,12 +281,13 @@ class Evaluator:
         percolation = np.zeros(n)
         # only designs below their threshold percolate (the rest have λ = 0): fewer rows to raise
         # to the 0.41 power (a quarter of the shorts' cost in bench-physics)
-        below = self.percolation_on[mat] & ~(relative_density >= self.percolation_density[mat])
-        rows = np.flatnonzero(below)
+        # (threshold 0 where not assessed; an unknown one, NaN, is computed and stays unknown)
+        threshold = self.percolation_threshold[mat]
+        rows = np.flatnonzero(~(relative_density >= threshold))
         if rows.size:
             percolation[rows] = shorts.percolation_hazard(
                 relative_density=relative_density[rows],
-                percolation_relative_density=self.percolation_density[mat[rows]],
+                percolation_relative_density=threshold[rows],
                 pore_size_um=pore_um[rows],
                 area_cm2=area,
             )
@@ -465,7 +470,6 @@ class Evaluator:
             "cathode_interface_ohm_cm2": cathode,
             "ohmic_drop_v": dendrites.ohmic_drop_v(j, total_asr),
             "current_density_ma_per_cm2": np.full(len(thickness), j),
-            "charge_current_density_ma_per_cm2": np.full(len(thickness), j_charge),
             "ccd_ma_per_cm2": ccd,
             "ccd_margin": dendrites.ccd_margin(ccd, j_charge),
             "monroe_newman_ratio": self.monroe_newman[mat],
@@ -489,26 +493,23 @@ class Evaluator:
         # percolation has its own constraint on density (g_percolation: a step in λ leaves the
         # search no direction); the probability reports it with the rest
         rest["short_hazard_per_membrane"] = expected_defects + other_hazard - percolation
-        # the family's pore-percolation threshold; 0 where the mechanism is not assessed
-        rest["percolation_relative_density"] = np.where(
-            self.percolation_on[mat], self.percolation_density[mat], 0.0
-        )
-        rest["design_relative_density"] = b.relative_density
         rest["flaw_hazard_per_membrane"] = self.flaw_hazard.take(pair)
         rest["free_standing"] = free_standing
         rest["li_side_stable"] = self.li_side_ok.take(pair)
         rest["cathode_side_stable"] = self.cathode_side_ok[mat]
         rest["processing_temperature_c"] = self.processing_temperature_c.take(mp)
-        rest["over_rollers"] = self.over_rollers[proc]
-        rest["minimum_bending_radius_mm"] = handling.minimum_bending_radius_mm(
-            self.youngs_modulus_gpa[mat], sse_um, self.strength_ref_mpa[mat]
-        )
-        rest["roller_radius_mm"] = self.roller_radius_mm.take(mp)
-        rest["web_tension_n_per_mm"] = self.web_tension_n_per_mm.take(mp)
+        rest["minimum_bending_radius_mm"] = self.bending_radius_mm_per_um[mat] * sse_um
         window = {  # inputs of the thickness-window constraints, not reported per design
             "process_min_thickness_um": self.min_thickness_um.take(mp),
             "process_max_thickness_um": self.max_thickness_um.take(mp),
             "sse_layer_thickness_um": sse_um,
+            # the percolation and roll-to-roll constraints' inputs; the family's pore-percolation
+            # threshold is 0 where the mechanism is not assessed
+            "percolation_relative_density": self.percolation_threshold[mat],
+            "design_relative_density": b.relative_density,
+            "over_rollers": self.over_rollers[proc],
+            "roller_radius_mm": self.roller_radius_mm.take(mp),
+            "web_tension_n_per_mm": self.web_tension_n_per_mm.take(mp),
         }
         # the declared constraints on these columns, reported right after the objectives
         constraints = constraint_values({**head, **rest, **window}, cfg)

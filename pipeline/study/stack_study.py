@@ -217,8 +217,8 @@ class StackModel:
                 "g_stability": np.where(
                     out["li_side_stable"] & out["cathode_side_stable"], -1.0, 1.0
                 ),
-                "g_short": np.log10(out["short_hazard_per_membrane"] / self.hazard_limit),
-                "g_ccd": np.log10(out["flaw_hazard_per_membrane"] / self.hazard_limit),
+                "g_short": out["short_hazard_per_membrane"] / self.hazard_limit - 1.0,
+                "g_ccd": out["flaw_hazard_per_membrane"] / self.hazard_limit - 1.0,
                 "g_thickness_window": out["g_layer_thickness_window"],
                 "g_valid": np.where(out["valid_combination"], -1.0, 1.0),
             }

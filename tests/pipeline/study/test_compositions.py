@@ -248,7 +248,7 @@ def test_a_composition_study_runs_end_to_end(tmp_path, monkeypatch):
         CONFIGS / "studies" / "composition_families.yaml",
         [
             "search.population_size=20",
-            "search.generations=6",
+            "search.generations=12",
             "cell.charge_c_rate_per_h=0.05",  # as in composition_config
             f"tracking.tracking_uri=sqlite:///{tmp_path}/mlflow.db",
         ],

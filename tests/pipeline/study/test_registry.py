@@ -158,14 +158,14 @@ def test_constraint_values_are_normalized_by_their_limits(default_config):
         "sse_layer_thickness_um": np.array([20.0]),
         "process_min_thickness_um": np.array([10.0]),
         "process_max_thickness_um": np.array([100.0]),
-        # hazards: 10x and 1/100 of λ_max = −ln(0.99) (the 1 % limit): log10 ratios 1 and −2
+        # hazards: 10x and 1/100 of λ_max = −ln(0.99) (the 1 % limit): λ/λ_max − 1 = 9 and −0.99
         "flaw_hazard_per_membrane": np.array([10 * -np.log(0.99)]),
         "short_hazard_per_membrane": np.array([0.01 * -np.log(0.99)]),
     }
     g = constraint_values(out, default_config)
     names = ("g_asr", "g_strength", "g_thickness_min", "g_thickness_max", "g_ccd", "g_short")
     assert set(g) == set(names)
-    np.testing.assert_allclose([g[k][0] for k in names], [0.5, 1.0, -0.5, -0.8, 1.0, -2.0])
+    np.testing.assert_allclose([g[k][0] for k in names], [0.5, 1.0, -0.5, -0.8, 9.0, -0.99])
 
 
 def test_every_record_names_its_unit_limit_and_unknown_meaning():

@@ -43,7 +43,7 @@ def default_front():
         # criterion; these tests are about thickness trade-offs across several options
         [
             "search.population_size=40",
-            "search.generations=30",
+            "search.generations=60",  # 30: one option spread its thickness over 3x
             "tracking.enabled=false",
             "cell.charge_c_rate_per_h=0.05",
         ],
