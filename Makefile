@@ -45,7 +45,8 @@ run: $(STAMP) $(SURROGATE_STAMP) ## Run the main job (NSGA-II study of configs/d
 	$(BIN)/ssemo run --config $(CONFIG)
 
 studies: $(STAMP) $(SURROGATE_STAMP) ## Run every named study in configs/studies/
-	@for f in configs/studies/*.yaml; do echo "== $$f"; $(BIN)/ssemo run --config $$f --origin studies || exit 1; done
+	@for f in configs/studies/*.yaml; do echo "== $$f"; $(BIN)/ssemo run --config $$f --origin studies || exit 1; \
+		if grep -q '^  stacks:' $$f; then $(BIN)/ssemo stacks --config $$f || exit 1; fi; done
 
 nightly: $(STAMP) ## Run the nightly job (configs/jobs/nightly.yaml): locked, checkpointed, resumable
 	$(BIN)/ssemo job run configs/jobs/nightly.yaml

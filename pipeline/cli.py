@@ -400,7 +400,10 @@ def build_parser() -> argparse.ArgumentParser:
         )
     )
     st.add_argument(
-        "--out", default=None, metavar="DIR", help="output folder (default: results/<study name>)"
+        "--out",
+        default=None,
+        metavar="DIR",
+        help="output folder (default: results/<study name>-stacks)",
     )
     st.set_defaults(func=cmd_stacks)
 

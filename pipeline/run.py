@@ -130,6 +130,11 @@ def run_study(
         tracking.check_store(t.tracking_uri)
     catalog = load_catalog(config.catalog_dir())
     messages: list[str] = []
+    if config.search.stacks:
+        messages.append(
+            f"this study lists {len(config.search.stacks)} multi-layer stacks (search.stacks): "
+            "`ssemo run` searches its single-layer options, `ssemo stacks` the stacks."
+        )
     surrogate, surrogate_version = load_surrogate(config, messages)
     model = StudyModel(catalog, config, surrogate)
     config_hash = config.config_hash()

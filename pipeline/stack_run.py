@@ -117,7 +117,8 @@ def run_stacks(config: StudyConfig, out_dir: Path | None = None, progress: bool 
     front (stacks_front.csv) and report.md; log them to MLflow when tracking is enabled."""
     started = time.perf_counter()
     t = config.tracking
-    out_dir = out_dir or inside(config.resolve_path(t.output_dir), config.name)
+    # beside, not over, the single-layer run of the same study (`make studies` runs both)
+    out_dir = out_dir or inside(config.resolve_path(t.output_dir), f"{config.name}-stacks")
     ensure_writable(out_dir)
     remove_stale_partials(out_dir)
     if t.enabled:
