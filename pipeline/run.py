@@ -19,6 +19,7 @@ from pipeline.files import ensure_writable, inside, remove_stale_partials, write
 from pipeline.reporting import tracking
 from pipeline.reporting.artifacts import Outcome, study_writers
 from pipeline.reporting.decisive import decisive_values
+from pipeline.reporting.worlds import front_worlds
 from pipeline.search.decisions import choose
 from pipeline.search.nsga2 import Callback, SearchResult, run_nsga2
 from pipeline.study.catalog import FILES, Catalog, load_catalog
@@ -331,6 +332,12 @@ def study_outcome(
             "recommendations'; assumption_values.csv)."
         )
     summary["n_front_designs_decided_by_assumption"] = flipped
+    worlds = front_worlds(model, front, chosen, decisive)
+    if worlds is not None:
+        front["p_feasible"] = worlds.p_feasible
+        chosen = chosen.assign(p_feasible=worlds.p_feasible[chosen.index.to_numpy()])
+        level = config.uncertainty.feasibility_level
+        summary["n_front_designs_below_feasibility_level"] = int((worlds.p_feasible < level).sum())
     rates = fastest_charge(model)
     summary["fastest_charge_c_rate_per_h"] = (
         float(rates["max_charge_c_rate_per_h"].iloc[0]) if len(rates) else float("nan")
@@ -346,6 +353,7 @@ def study_outcome(
         previous_front,
         decisive=decisive,
         charge_rates=rates,
+        worlds=worlds,
     )
 
 

@@ -30,6 +30,7 @@ class Outcome:
     suggestions: Any = None  # pipeline.campaign.suggest.Suggestions, when `ssemo suggest` asked
     decisive: Any = None  # pipeline.reporting.decisive.Decisive: which catalog values decided
     charge_rates: Any = None  # pipeline.study.charge.fastest_charge: the fastest charge per pair
+    worlds: Any = None  # pipeline.reporting.worlds.Worlds: the front over plausible worlds
 
 
 def study_writers(
@@ -68,6 +69,7 @@ def study_writers(
                 suggestions=outcome.suggestions,
                 decisive=outcome.decisive,
                 charge_rates=outcome.charge_rates,
+                worlds=outcome.worlds,
             )
         ),
         "hypervolume.png": lambda p: plots.hypervolume_plot(outcome.history, p),

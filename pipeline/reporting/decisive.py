@@ -168,7 +168,7 @@ def _at(catalog: Catalog, row: pd.Series, value: float) -> Catalog:
     return replace(catalog, **{name: long})
 
 
-def _model_with(model, catalog: Catalog):
+def model_with(model, catalog: Catalog):
     """A shallow copy of a StudyModel whose evaluators read `catalog`. The dense σ the model uses
     per material is scaled by the catalog law's change at each temperature, so a surrogate's σ
     (conductivity_source: surrogate) and family members' predictions stay as they were."""
@@ -262,7 +262,7 @@ def decisive_values(model, front: pd.DataFrame, chosen: pd.DataFrame) -> Decisiv
         for end in ("low", "high"):
             if row[end] == row["value"]:
                 continue
-            F, _, out = _model_with(model, _at(catalog, row, float(row[end]))).evaluate(X)
+            F, _, out = model_with(model, _at(catalog, row, float(row[end]))).evaluate(X)
             flipped |= out["feasible"] != base_out["feasible"]
             # the choices are a function of (F, feasible) alone; the knee's search is O(n²) in
             # the front (20 of 30 s on the default front before): choose again only when it moved

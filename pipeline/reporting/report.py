@@ -124,6 +124,7 @@ def render(
     suggestions=None,
     decisive=None,
     charge_rates=None,
+    worlds=None,
 ) -> str:
     """display: the pareto.DisplayFront the figures and front_display.csv show, stated here;
     suggestions: pipeline.campaign.suggest.Suggestions (`ssemo suggest`), the last section;
@@ -199,10 +200,20 @@ def render(
         "",
         "## Recommended designs",
         "",
-        _table(table, ["choice", *shown_columns(), *optimized_columns(c), "flags"]),
+        _table(
+            table,
+            [
+                "choice",
+                *shown_columns(),
+                *optimized_columns(c),
+                *(["p_feasible"] if "p_feasible" in table else []),
+                "flags",
+            ],
+        ),
         _why(chosen) if len(chosen) else "No feasible design was found.",
         "",
         *decided_section(chosen, decisive),
+        *worlds_section(c, chosen, worlds),
         "## Excluded by chemical stability",
     ]
     lines += [f"- {e}" for e in exclusions or []] or ["- none"]
@@ -219,6 +230,34 @@ def render(
     lines += notes or ["- none"]
     lines += ["", "## What to make and measure next", *next_steps(c, suggestions), ""]
     return "\n".join(lines)
+
+
+def worlds_section(config: StudyConfig, chosen: pd.DataFrame, worlds) -> list[str]:
+    """Each recommended design over the plausible worlds: P(feasible), its ASR's 10-90 % range,
+    and the catalog values whose draws drive them (pipeline/reporting/worlds.py)."""
+    if worlds is None:
+        return []
+    level = config.uncertainty.feasibility_level
+    lines = [
+        "## Plausible worlds",
+        f"Every known catalog number drawn at once from its range ({worlds.n_worlds} worlds, one "
+        "draw per catalog entry shared by every design; triangular at the value for measured and "
+        "derived numbers, uniform for assumptions, on a log scale where a range spans a decade; "
+        "unknown stays unknown). P(feasible) is the share of worlds in which the design meets every "
+        f"constraint; below {level:g} it is flagged.",
+        "",
+    ]
+    for row_id, row in chosen.iterrows():
+        p = float(worlds.p_feasible[row_id])
+        flag = f" **below {level:g}**" if p < level else ""
+        drivers = worlds.drivers.get(int(row_id), [])
+        lines.append(
+            f"- **{row['choice']}** ({row['material']}, {row['process']}, {row['coating']}): "
+            f"P(feasible) {p:.2f}{flag}; total ASR {worlds.asr_p10[row_id]:.3g}–"
+            f"{worlds.asr_p90[row_id]:.3g} Ω cm² (10–90 %)"
+            + (f"; driven by {'; '.join(drivers)}" if drivers else "")
+        )
+    return [*lines, ""]
 
 
 def charge_section(config: StudyConfig, rates) -> list[str]:

@@ -183,6 +183,17 @@ class Constraints:
 
 
 @dataclass(frozen=True)
+class Uncertainty:
+    """Plausible worlds (pipeline/reporting/worlds.py): the front evaluated in catalogs drawn from
+    the evidence ranges, one draw per catalog entry; 0 worlds: off."""
+
+    worlds: int = spec(0, 4096, default=0)
+    seed: int = spec(0, 2**31 - 1, default=0)
+    # a recommended design is flagged when it is feasible in fewer worlds than this
+    feasibility_level: float = spec(0.0, 1.0, default=0.9)
+
+
+@dataclass(frozen=True)
 class SurrogateUse:
     enabled: bool = True
     model: str = spec(default="models:/ssemo-conductivity@champion")
@@ -230,6 +241,7 @@ class StudyConfig:
     search: Search = field(default_factory=Search)
     constraints: Constraints = field(default_factory=Constraints)
     surrogate: SurrogateUse = field(default_factory=SurrogateUse)
+    uncertainty: Uncertainty = field(default_factory=Uncertainty)
     decision: Decision = field(default_factory=Decision)
     # fixed objective ranges for hypervolume (reference point 1.1 in each normalized objective);
     # an objective not named keeps its registry default
