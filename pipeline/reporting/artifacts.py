@@ -74,6 +74,9 @@ def study_writers(
         ),
         "hypervolume.png": lambda p: plots.hypervolume_plot(outcome.history, p),
     }
+    if outcome.worlds is not None and outcome.worlds.measurements is not None:
+        measurements = outcome.worlds.measurements
+        writers["measurement_value.csv"] = lambda p: measurements.to_csv(p, index=False)
     if len(front):
         title = f"Pareto front of study '{config.name}'"
         if config.surrogate.robust and "total_asr_ohm_cm2" in objectives:

@@ -257,6 +257,42 @@ def worlds_section(config: StudyConfig, chosen: pd.DataFrame, worlds) -> list[st
             f"{worlds.asr_p90[row_id]:.3g} Ω cm² (10–90 %)"
             + (f"; driven by {'; '.join(drivers)}" if drivers else "")
         )
+    return [*lines, "", *measurement_section(worlds)]
+
+
+def measurement_section(worlds) -> list[str]:
+    """The catalog values whose measurement would change the ASF choice most (expected value of
+    partial perfect information from the worlds, pipeline/reporting/worlds.py)."""
+    table = worlds.measurements
+    if table is None or len(table) == 0:
+        return []
+    lines = [
+        "## Which measurement is worth most",
+        "Expected value of learning each catalog value before choosing (EVPPI from the worlds by "
+        "quartile bins, in units of the ASF choice's utility: −ASF, an infeasible design one less "
+        "than the worst feasible one). With few worlds per bin even an irrelevant value shows a "
+        f"gain; random relabellings of the worlds put that noise at {table['noise_95'].iloc[0]:.3g} "
+        "(95th percentile), and only values above it are named as worth measuring.",
+        "",
+    ]
+    above = table[table["above_noise"]]
+    if len(above) == 0:
+        lines.append(
+            "- No value's information exceeds the noise: with these worlds no single measurement "
+            "would change the choice (the values that decide feasibility, above, move every "
+            "candidate together)."
+        )
+    for _, r in above.head(5).iterrows():
+        change = (
+            "the choice stays"
+            if r["choice_if_low_design"] == r["choice_if_high_design"] == r["choice_now_design"]
+            else f"low → {r['choice_if_low_design']}; high → {r['choice_if_high_design']}"
+        )
+        lines.append(
+            f"- **{r['value']}** ({r['grade']}, {r['low']:.3g}–{r['high']:.3g}): EVPPI "
+            f"{r['evppi']:.3g}; measure by {r['measurement'] or 'the method of its source'}; now "
+            f"{r['choice_now_design']}, {change}."
+        )
     return [*lines, ""]
 
 

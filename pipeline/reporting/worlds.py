@@ -30,6 +30,7 @@ from scipy.stats import spearmanr
 
 from pipeline.study.catalog import Catalog
 from pipeline.study.catalog.schema import MATERIAL_PROPERTIES
+from pipeline.study.registry import normalize
 
 TRIANGULAR_GRADES = ("measured-primary", "measured-secondary", "derived")
 LOG_SPAN = 10.0  # high/low from which a range is drawn on a log scale
@@ -99,6 +100,8 @@ class Worlds:
     asr_p10: np.ndarray
     asr_p90: np.ndarray
     drivers: dict[int, list[str]]  # front row -> 'label: ρ_ASR, ρ_feasible' (strongest first)
+    # per catalog value a front design uses: its value of information for the ASF choice
+    measurements: pd.DataFrame | None = None
 
 
 def evaluate_worlds(model, front: pd.DataFrame, evidence: pd.DataFrame, n_worlds: int, seed: int):
@@ -111,12 +114,101 @@ def evaluate_worlds(model, front: pd.DataFrame, evidence: pd.DataFrame, n_worlds
     X = front[model.space.x_columns].to_numpy(float)
     feasible = np.zeros((n_worlds, len(front)), dtype=bool)
     asr = np.full((n_worlds, len(front)), np.nan)
+    asf = np.full((n_worlds, len(front)), np.nan)
     for s in range(n_worlds):
         moved = model_with(model, catalog_with(model.catalog, values[s]))
-        _, G, out = moved.evaluate(X)
+        F, G, out = moved.evaluate(X)
         feasible[s] = np.all(G <= 0.0, axis=1)
         asr[s] = out["total_asr_ohm_cm2"]
-    return values, feasible, asr
+        asf[s] = asf_of(model, F)
+    return values, feasible, asr, asf
+
+
+def asf_of(model, F: np.ndarray) -> np.ndarray:
+    """The achievement scalarizing function of the study's weights on objectives normalized by its
+    fixed bounds, the rule of the report's 'asf' choice (lower is better)."""
+    config = model.config
+    bounds = {name: config.normalization[name] for name in model.objectives}
+    weights = np.array([config.decision.asf_weights.get(o, 1.0) for o in model.objectives])
+    return np.max(normalize(F, model.objectives, bounds) * weights, axis=1)
+
+
+def utility(feasible: np.ndarray, asf: np.ndarray) -> np.ndarray:
+    """The decision's utility per (world, design): −ASF (clipped to [0, 1]) where the design is
+    feasible in that world, one less than the worst feasible design where it is not."""
+    value = -np.clip(np.nan_to_num(asf, nan=1.0), 0.0, 1.0)
+    return np.where(feasible, value, value - 1.0)
+
+
+def value_of_information(
+    values: np.ndarray, u: np.ndarray, candidates, n_bins: int = 4, n_null: int = 200, seed: int = 0
+) -> pd.DataFrame:
+    """Expected value of partial perfect information of each catalog value (evidence row) from the
+    worlds, by binning: learning the value puts the world in one of n_bins quantile bins of its
+    draws, where the best design of that bin is chosen; EVPPI = mean over bins of the best mean
+    utility in the bin − the best mean utility without knowing it. With few worlds per bin the
+    maximum over many designs is biased upwards even for an irrelevant value: the same estimate
+    for n_null random relabellings of the worlds gives that bias, and a value counts only above
+    their 95th percentile (`above_noise`). Returns per candidate row: evppi, noise_95, the design
+    chosen now and in the lowest and highest bin (front row indices)."""
+    rng = np.random.default_rng(seed)
+    n_worlds = len(u)
+    prior = int(np.argmax(u.mean(axis=0)))
+    best_prior = float(u.mean(axis=0)[prior])
+
+    def evppi(order: np.ndarray) -> tuple[float, int, int]:
+        bins = np.array_split(order, n_bins)
+        means = np.stack([u[b].mean(axis=0) for b in bins])
+        picks = means.argmax(axis=1)
+        return float(means.max(axis=1).mean() - best_prior), int(picks[0]), int(picks[-1])
+
+    null = [evppi(rng.permutation(n_worlds))[0] for _ in range(n_null)]
+    noise = float(np.quantile(null, 0.95)) if null else 0.0
+    rows = []
+    for k in candidates:
+        x = values[:, k]
+        if not np.isfinite(x).all() or np.ptp(x) == 0:
+            continue
+        gain, low_pick, high_pick = evppi(np.argsort(x, kind="stable"))
+        rows.append(
+            {
+                "evidence_row": int(k),
+                "evppi": gain,
+                "noise_95": noise,
+                "above_noise": gain > noise,
+                "choice_now": prior,
+                "choice_if_low": low_pick,
+                "choice_if_high": high_pick,
+            }
+        )
+    columns = ["evidence_row", "evppi", "noise_95", "above_noise"]
+    columns += ["choice_now", "choice_if_low", "choice_if_high"]
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.sort_values("evppi", ascending=False, kind="stable").reset_index(drop=True)
+
+
+# what a lab measures to learn a catalog number (by property)
+MEASUREMENTS = {
+    "interfacial_resistance_ohm_cm2": "impedance of a symmetric cell with that interface "
+    "(Li | SSE | Li, or cathode | SSE | cathode)",
+    "sigma_ref_s_per_cm": "impedance of a dense pellet at room temperature",
+    "activation_energy_ev": "impedance of a pellet from -20 to 80 °C",
+    "membrane_conductivity_factor": "impedance of the as-made sheet beside a pellet of the powder",
+    "ccd_ma_per_cm2": "stepwise critical-current test of Li | SSE | Li cells",
+    "weibull_modulus": "flexure of ten or more sheets of two sizes (the scatter of strength)",
+    # short_circuit.csv's Weibull modulus is the critical current's, not the strength's
+    "short:weibull_modulus": "critical-current tests of ten or more cells (their scatter)",
+    "test_area_cm2": "the area of the cells of the critical-current test",
+    "strength_mpa": "biaxial flexure (ring-on-ring) of sheets",
+    "youngs_modulus_gpa": "nanoindentation or resonance of a dense sample",
+    "relative_density_max": "Archimedes density of the densest sheets the process makes",
+    "percolation_relative_density": "short-circuit tests of sheets across a density series",
+    "defect_size_um": "pore / particle size by SEM cross-sections",
+    "min_thickness_um": "the thinnest free-standing sheet the process makes",
+    "max_thickness_um": "the thickest sheet the process makes",
+    "protrusion_amplification": "cycling of polymer films across a thickness series",
+    "reference_temperature_c": "the temperature of the conductivity measurement",
+}
 
 
 def front_worlds(model, front: pd.DataFrame, chosen: pd.DataFrame, decisive) -> Worlds | None:
@@ -129,10 +221,39 @@ def front_worlds(model, front: pd.DataFrame, chosen: pd.DataFrame, decisive) -> 
     if u.worlds == 0 or len(front) == 0:
         return None
     evidence = decisive.evidence
-    values, feasible, asr = evaluate_worlds(model, front, evidence, u.worlds, u.seed)
+    values, feasible, asr, asf = evaluate_worlds(model, front, evidence, u.worlds, u.seed)
     labels = {k: value_label(evidence.loc[k]) for k in range(len(evidence))}
     rows = sorted({int(r) for r in chosen.index})
-    return summarize(front, rows, decisive.uses, labels, values, feasible, asr)
+    worlds = summarize(front, rows, decisive.uses, labels, values, feasible, asr)
+    candidates = sorted(set(decisive.uses["evidence_row"]))
+    voi = value_of_information(values, utility(feasible, asf), candidates, seed=u.seed)
+    return replace(worlds, measurements=_measurement_table(voi, evidence, labels, front))
+
+
+def _measurement(row) -> str:
+    """What a lab measures to learn one evidence row (a table-specific entry first)."""
+    specific = MEASUREMENTS.get(f"{row['table']}:{row['property']}")
+    return specific or MEASUREMENTS.get(row["property"], "")
+
+
+def _measurement_table(voi: pd.DataFrame, evidence, labels, front) -> pd.DataFrame:
+    """The value of information with what to measure and how the choice would change."""
+
+    def design(row: int) -> str:
+        f = front.iloc[row]
+        return f"{f['material']} / {f['process']} / {f['coating']}, {f['thickness_um']:.3g} µm"
+
+    out = voi.assign(
+        value=[labels[k] for k in voi["evidence_row"]],
+        grade=[evidence.at[k, "grade"] for k in voi["evidence_row"]],
+        low=[evidence.at[k, "low"] for k in voi["evidence_row"]],
+        high=[evidence.at[k, "high"] for k in voi["evidence_row"]],
+        measurement=[_measurement(evidence.loc[k]) for k in voi["evidence_row"]],
+        choice_now_design=[design(r) for r in voi["choice_now"]],
+        choice_if_low_design=[design(r) for r in voi["choice_if_low"]],
+        choice_if_high_design=[design(r) for r in voi["choice_if_high"]],
+    )
+    return out
 
 
 def summarize(

@@ -69,14 +69,14 @@ def test_zero_width_ranges_reproduce_the_nominal_front(study):
     model, front, _, decisive = study
     ev = decisive.evidence.copy()
     ev["low"] = ev["high"] = ev["value"]
-    _, feasible, asr = evaluate_worlds(model, front, ev, 3, seed=0)
+    _, feasible, asr, _ = evaluate_worlds(model, front, ev, 3, seed=0)
     assert feasible.all()  # every front design is feasible nominally
     np.testing.assert_allclose(asr, np.tile(front["total_asr_ohm_cm2"].to_numpy(), (3, 1)))
 
 
 def test_one_draw_per_catalog_entry_is_shared_by_every_design(study):
     model, front, _, decisive = study
-    values, feasible, asr = evaluate_worlds(model, front, decisive.evidence, 8, seed=2)
+    values, feasible, asr, _ = evaluate_worlds(model, front, decisive.evidence, 8, seed=2)
     # designs of one option see the same catalog in a world: their ASRs move together (one draw
     # per entry), far less apart than each moves across the worlds
     key = front["material"] + front["process"] + front["coating"]
@@ -98,6 +98,40 @@ def test_the_report_gives_p_feasible_and_what_drives_it(study):
     # 11.3 within 1-128.4 Ω cm²): its draw must be named as a driver of a chosen design
     named = [d for r in chosen.index for d in worlds.drivers[int(r)]]
     assert any("cathode linbo3" in d for d in named), named
+    table = worlds.measurements
+    assert table is not None and len(table) > 0
+    assert {"value", "grade", "evppi", "noise_95", "measurement", "choice_if_low_design"} <= set(
+        table.columns
+    )
+    assert table["evppi"].is_monotonic_decreasing  # most valuable first
     off = load_config(CONFIGS / "default.yaml", [*OVERRIDES, "uncertainty.worlds=0"])
     model_off = StudyModel(model.catalog, off)
     assert front_worlds(model_off, front, chosen, decisive) is None
+
+
+def test_the_value_that_decides_the_choice_is_worth_measuring_and_noise_is_not():
+    from pipeline.reporting.worlds import utility, value_of_information
+
+    flagged_noise = 0
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        n = 256
+        decisive_draw = rng.random(n)  # decides which of two designs is better
+        noise_draw = rng.random(n)
+        values = np.column_stack([decisive_draw, noise_draw])
+        # design 0 is better when the value is low, design 1 when it is high; design 2 dominated
+        asf = np.column_stack(
+            [0.3 + 0.4 * decisive_draw, 0.7 - 0.4 * decisive_draw, np.full(n, 0.9)]
+        )
+        u = utility(np.ones_like(asf, dtype=bool), asf)
+        voi = value_of_information(values, u, [0, 1], seed=seed).set_index("evidence_row")
+        # by quartiles of x (means 1/8, 3/8, 5/8, 7/8) the better design's ASF is 0.35, 0.45,
+        # 0.45, 0.35: 0.40 on average against 0.50 without knowing x, an EVPPI of 0.10
+        assert voi.at[0, "evppi"] == pytest.approx(0.10, abs=0.025)
+        assert voi.at[0, "above_noise"]
+        assert voi.at[0, "choice_if_low"] == 0 and voi.at[0, "choice_if_high"] == 1
+        flagged_noise += bool(voi.at[1, "above_noise"])
+    # an irrelevant value passes the 95th percentile of the null about one time in twenty
+    assert flagged_noise <= 3
+    # an infeasible design in a world is worth one less than the worst feasible one
+    assert utility(np.array([[False]]), np.array([[0.2]]))[0, 0] == pytest.approx(-1.2)
