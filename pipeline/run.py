@@ -21,7 +21,7 @@ from pipeline.reporting.artifacts import Outcome, study_writers
 from pipeline.reporting.decisive import decisive_values
 from pipeline.reporting.worlds import front_worlds
 from pipeline.search.decisions import choose
-from pipeline.search.nsga2 import Callback, SearchResult, run_nsga2
+from pipeline.search.nsga2 import Callback, SearchModel, SearchResult, run_nsga2
 from pipeline.study.catalog import FILES, Catalog, load_catalog
 from pipeline.study.charge import fastest_charge
 from pipeline.study.config import StudyConfig
@@ -171,8 +171,20 @@ def run_study(
                 file=sys.stderr,
                 flush=True,
             )
-        result = search(model, [rec.on_generation], checkpoint, progress)
-        outcome = study_outcome(model, model.catalog, result, messages, previous)
+        searched: SearchModel = model
+        if config.uncertainty.search and config.uncertainty.worlds:
+            from pipeline.study.robust import worlds_model
+
+            searched = worlds_model(model)
+            messages.append(
+                f"searched over {config.uncertainty.worlds} plausible worlds: a design is feasible "
+                f"in at least {config.uncertainty.feasibility_level:g} of them, objectives at their "
+                f"{config.uncertainty.objective_quantile:g} quantile (front columns *_q"
+                f"{round(100 * config.uncertainty.objective_quantile)}); the rest of the table is "
+                "the nominal catalog's"
+            )
+        result = search(searched, [rec.on_generation], checkpoint, progress)
+        outcome = study_outcome(model, model.catalog, result, messages, previous, searched)
         extra_tags = _comparison_tags(outcome.summary)
         if suggest is not None:
             outcome, extra_tags = _with_suggestions(model, result, outcome, suggest, extra_tags)
@@ -190,7 +202,7 @@ def run_study(
 
 
 def search(
-    model: StudyModel, callbacks: list[Callback], checkpoint, progress: bool
+    model: SearchModel, callbacks: list[Callback], checkpoint, progress: bool
 ) -> SearchResult:
     """NSGA-II in this process, or with each population split across a Dask cluster's workers."""
     compute = model.config.compute
@@ -268,11 +280,13 @@ def study_outcome(
     result: SearchResult,
     messages: list[str],
     previous: dict | None,
+    searched=None,
 ) -> Outcome:
     """The front table sorted by the objectives, the compromise choices, the summary figures, the
     warnings a scientist needs, and the comparison with the previous run when there is one."""
     config = model.config
-    front, chosen = front_and_choices(model, result.archive.X)
+    # the front and its choices as searched (over plausible worlds when the study asks)
+    front, chosen = front_and_choices(searched or model, result.archive.X)
     feasible_families = set(front["family"]) if len(front) else set()
     searched = catalog.materials["family"].iloc[model.space.options["material"].unique()]
     infeasible_families = sorted(set(searched) - feasible_families)

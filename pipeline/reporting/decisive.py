@@ -12,17 +12,15 @@ per assumption value that touches the front.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
-from objectives.constants import ZERO_CELSIUS_K
 from pipeline.search.decisions import choose
 from pipeline.study.catalog import Catalog, Evidence
 from pipeline.study.catalog.schema import SHORT_MECHANISMS
-from pipeline.study.evaluation import Evaluator, sigma_at_temperature_s_per_cm
+from pipeline.study.plausible import model_with
 from pipeline.study.registry import normalize
 
 # Which verdict a catalog property enters (for the report's per-design list).
@@ -166,46 +164,6 @@ def _at(catalog: Catalog, row: pd.Series, value: float) -> Catalog:
     )
     long.loc[hit, "value"] = value
     return replace(catalog, **{name: long})
-
-
-def model_with(model, catalog: Catalog):
-    """A shallow copy of a StudyModel whose evaluators read `catalog`. The dense σ the model uses
-    per material is scaled by the catalog law's change at each temperature, so a surrogate's σ
-    (conductivity_source: surrogate) and family members' predictions stay as they were."""
-    moved = copy.copy(model)
-    moved.catalog = catalog
-    config = model.config
-    surrogate_sigma = config.surrogate.conductivity_source == "surrogate"
-    has_formula = (model.catalog.materials["formula"].fillna("") != "").to_numpy()
-
-    def scaled(sigma: np.ndarray | None, temperature_c: float) -> np.ndarray | None:
-        if sigma is None:
-            return None
-        kelvin = temperature_c + ZERO_CELSIUS_K
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = sigma_at_temperature_s_per_cm(catalog, kelvin) / sigma_at_temperature_s_per_cm(
-                model.catalog, kelvin
-            )
-        ratio = np.where(np.isfinite(ratio), ratio, 1.0)
-        if surrogate_sigma:
-            ratio = np.where(has_formula, 1.0, ratio)
-        return sigma * ratio
-
-    operating = config.operating.temperature_c
-    moved.evaluator = Evaluator(
-        catalog,
-        config,
-        material_sigma_s_per_cm=scaled(model.conductivity.sigma_operating_s_per_cm, operating),
-    )
-    if model.cold is not None:
-        cold_c = float(config.constraints.temperature_window_c[0])
-        moved.cold = Evaluator(
-            catalog,
-            config,
-            temperature_c=cold_c,
-            material_sigma_s_per_cm=scaled(model.conductivity.sigma_cold_s_per_cm, cold_c),
-        )
-    return moved
 
 
 def _choices(model, front: pd.DataFrame, F: np.ndarray, feasible: np.ndarray) -> dict[str, int]:

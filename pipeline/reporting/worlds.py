@@ -28,66 +28,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import spearmanr
 
-from pipeline.study.catalog import Catalog
-from pipeline.study.catalog.schema import MATERIAL_PROPERTIES
+from pipeline.study.plausible import catalog_with, draw_values, model_with
 from pipeline.study.registry import normalize
-
-TRIANGULAR_GRADES = ("measured-primary", "measured-secondary", "derived")
-LOG_SPAN = 10.0  # high/low from which a range is drawn on a log scale
-# the long tables in Catalog.evidence() order: (attribute, id column)
-LONG_TABLES = (
-    ("material_properties", "material_id"),
-    ("process_properties", "process_id"),
-    ("coating_properties", "coating_id"),
-    ("cathode_interfaces", "cathode_coating"),
-    ("short_circuit", "mechanism"),
-)
-
-
-def draw_values(evidence: pd.DataFrame, n_worlds: int, seed: int) -> np.ndarray:
-    """Matrix [world, evidence row] of drawn values (module docstring); NaN where unknown."""
-    value = evidence["value"].to_numpy(float)
-    low = evidence["low"].to_numpy(float)
-    high = evidence["high"].to_numpy(float)
-    grade = evidence["grade"].to_numpy()
-    rng = np.random.default_rng(seed)
-    u = rng.random((n_worlds, len(evidence)))  # one draw per entry and world, whatever its law
-    known = np.isfinite(value) & np.isfinite(low) & np.isfinite(high) & (high > low)
-    log = known & (low > 0) & (high >= LOG_SPAN * low)
-    # np.where evaluates both branches: the log and exp of rows on a linear scale are discarded
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        a = np.where(log, np.log(low), low)
-        b = np.where(log, np.log(high), high)
-        c = np.where(log, np.log(value), value)
-        triangular = np.isin(grade, TRIANGULAR_GRADES)
-        # inverse CDF of the triangular distribution (a, c, b); uniform otherwise
-        split = (c - a) / (b - a)
-        left = a + np.sqrt(u * (b - a) * (c - a))
-        right = b - np.sqrt((1.0 - u) * (b - a) * (b - c))
-        tri = np.where(u < split, left, right)
-        uniform = a + u * (b - a)
-        drawn = np.where(triangular, tri, uniform)
-        drawn = np.where(log, np.exp(drawn), drawn)
-    return np.where(known, drawn, value)  # a zero-width range or an unknown keeps its value
-
-
-def catalog_with(catalog: Catalog, values: np.ndarray) -> Catalog:
-    """The catalog with every evidence row's number replaced (values in Catalog.evidence() order);
-    a composition family's copy of a material follows its parent, as decisive._at does."""
-    parts: dict[str, pd.DataFrame] = {}
-    start = 0
-    for name, _ in LONG_TABLES:
-        table = getattr(catalog, name)
-        parts[name] = table.assign(value=values[start : start + len(table)])
-        start += len(table)
-    props = parts["material_properties"]
-    wide = props.pivot(index="material_id", columns="property", values="value")
-    materials = catalog.materials.copy()
-    owners = [catalog.family_parent(m) or m for m in materials.index]
-    columns = [c for c in wide.columns if c in MATERIAL_PROPERTIES]
-    rows = wide.reindex(owners)[columns].to_numpy(float)
-    materials[columns] = rows
-    return replace(catalog, materials=materials, **parts)
 
 
 @dataclass(frozen=True)
@@ -108,8 +50,6 @@ def evaluate_worlds(model, front: pd.DataFrame, evidence: pd.DataFrame, n_worlds
     """The front evaluated in n_worlds drawn catalogs: (drawn values [world, evidence row],
     feasible [world, front row], total ASR [world, front row]). One StudyModel per world (about
     30 ms each), the whole front in one vectorized call per world."""
-    from pipeline.reporting.decisive import model_with
-
     values = draw_values(evidence, n_worlds, seed)
     X = front[model.space.x_columns].to_numpy(float)
     feasible = np.zeros((n_worlds, len(front)), dtype=bool)

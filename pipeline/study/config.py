@@ -190,7 +190,11 @@ class Uncertainty:
     worlds: int = spec(0, 4096, default=0)
     seed: int = spec(0, 2**31 - 1, default=0)
     # a recommended design is flagged when it is feasible in fewer worlds than this
-    feasibility_level: float = spec(0.0, 1.0, default=0.9)
+    feasibility_level: float = spec(0.5, 1.0, default=0.9)
+    # search over the worlds (pipeline/study/robust.py): feasible = feasible in at least
+    # feasibility_level of them, each objective at this quantile; false: the nominal catalog
+    search: bool = False
+    objective_quantile: float = spec(0.5, 0.999, default=0.9)
 
 
 @dataclass(frozen=True)

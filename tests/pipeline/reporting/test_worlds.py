@@ -5,11 +5,12 @@ import pandas as pd
 import pytest
 
 from pipeline.reporting.decisive import decisive_values
-from pipeline.reporting.worlds import catalog_with, draw_values, evaluate_worlds, front_worlds
+from pipeline.reporting.worlds import evaluate_worlds, front_worlds
 from pipeline.run import front_and_choices
 from pipeline.search.nsga2 import run_nsga2
 from pipeline.study.catalog import load_catalog
 from pipeline.study.config import load_config
+from pipeline.study.plausible import catalog_with, draw_values
 from pipeline.study.problem import StudyModel
 from tests.conftest import CONFIGS, FEASIBLE_AT_SMALL_BUDGET
 

@@ -1,0 +1,122 @@
+"""Plausible worlds of the catalog: every known number drawn from its evidence range at once (one
+draw per catalog entry, shared by every design that uses it), a catalog with those numbers, and a
+study model that reads it. The report (pipeline/reporting/worlds.py, decisive.py) and the search over
+worlds (pipeline/study/robust.py) share these.
+
+The draw per evidence grade (README, 'Plausible worlds'):
+- measured-primary, measured-secondary, derived: triangular on [low, high] with its mode at the
+  value (a measurement is most likely where it was reported);
+- assumption: uniform on [low, high] (an assumption has no preferred point inside its range);
+- on a log scale where the range spans a decade or more (high/low ≥ 10 with low > 0);
+- unknown stays unknown (NaN), a zero-width range stays its value.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+from objectives.constants import ZERO_CELSIUS_K
+from pipeline.study.catalog import Catalog
+from pipeline.study.catalog.schema import MATERIAL_PROPERTIES
+from pipeline.study.evaluation import Evaluator, sigma_at_temperature_s_per_cm
+
+TRIANGULAR_GRADES = ("measured-primary", "measured-secondary", "derived")
+LOG_SPAN = 10.0  # high/low from which a range is drawn on a log scale
+# the long tables in Catalog.evidence() order: (attribute, id column)
+LONG_TABLES = (
+    ("material_properties", "material_id"),
+    ("process_properties", "process_id"),
+    ("coating_properties", "coating_id"),
+    ("cathode_interfaces", "cathode_coating"),
+    ("short_circuit", "mechanism"),
+)
+
+
+def draw_values(evidence: pd.DataFrame, n_worlds: int, seed: int) -> np.ndarray:
+    """Matrix [world, evidence row] of drawn values (module docstring); NaN where unknown."""
+    value = evidence["value"].to_numpy(float)
+    low = evidence["low"].to_numpy(float)
+    high = evidence["high"].to_numpy(float)
+    grade = evidence["grade"].to_numpy()
+    rng = np.random.default_rng(seed)
+    u = rng.random((n_worlds, len(evidence)))  # one draw per entry and world, whatever its law
+    known = np.isfinite(value) & np.isfinite(low) & np.isfinite(high) & (high > low)
+    log = known & (low > 0) & (high >= LOG_SPAN * low)
+    # np.where evaluates both branches: the log and exp of rows on a linear scale are discarded
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        a = np.where(log, np.log(low), low)
+        b = np.where(log, np.log(high), high)
+        c = np.where(log, np.log(value), value)
+        triangular = np.isin(grade, TRIANGULAR_GRADES)
+        # inverse CDF of the triangular distribution (a, c, b); uniform otherwise
+        split = (c - a) / (b - a)
+        left = a + np.sqrt(u * (b - a) * (c - a))
+        right = b - np.sqrt((1.0 - u) * (b - a) * (b - c))
+        tri = np.where(u < split, left, right)
+        uniform = a + u * (b - a)
+        drawn = np.where(triangular, tri, uniform)
+        drawn = np.where(log, np.exp(drawn), drawn)
+    return np.where(known, drawn, value)  # a zero-width range or an unknown keeps its value
+
+
+def catalog_with(catalog: Catalog, values: np.ndarray) -> Catalog:
+    """The catalog with every evidence row's number replaced (values in Catalog.evidence() order);
+    a composition family's copy of a material follows its parent, as decisive._at does."""
+    parts: dict[str, pd.DataFrame] = {}
+    start = 0
+    for name, _ in LONG_TABLES:
+        table = getattr(catalog, name)
+        parts[name] = table.assign(value=values[start : start + len(table)])
+        start += len(table)
+    props = parts["material_properties"]
+    wide = props.pivot(index="material_id", columns="property", values="value")
+    materials = catalog.materials.copy()
+    owners = [catalog.family_parent(m) or m for m in materials.index]
+    columns = [c for c in wide.columns if c in MATERIAL_PROPERTIES]
+    rows = wide.reindex(owners)[columns].to_numpy(float)
+    materials[columns] = rows
+    return replace(catalog, materials=materials, **parts)
+
+
+def model_with(model, catalog: Catalog):
+    """A shallow copy of a StudyModel whose evaluators read `catalog`. The dense σ the model uses
+    per material is scaled by the catalog law's change at each temperature, so a surrogate's σ
+    (conductivity_source: surrogate) and family members' predictions stay as they were."""
+    moved = copy.copy(model)
+    moved.catalog = catalog
+    config = model.config
+    surrogate_sigma = config.surrogate.conductivity_source == "surrogate"
+    has_formula = (model.catalog.materials["formula"].fillna("") != "").to_numpy()
+
+    def scaled(sigma: np.ndarray | None, temperature_c: float) -> np.ndarray | None:
+        if sigma is None:
+            return None
+        kelvin = temperature_c + ZERO_CELSIUS_K
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = sigma_at_temperature_s_per_cm(catalog, kelvin) / sigma_at_temperature_s_per_cm(
+                model.catalog, kelvin
+            )
+        ratio = np.where(np.isfinite(ratio), ratio, 1.0)
+        if surrogate_sigma:
+            ratio = np.where(has_formula, 1.0, ratio)
+        return sigma * ratio
+
+    operating = config.operating.temperature_c
+    moved.evaluator = Evaluator(
+        catalog,
+        config,
+        material_sigma_s_per_cm=scaled(model.conductivity.sigma_operating_s_per_cm, operating),
+    )
+    if model.cold is not None:
+        cold_c = float(config.constraints.temperature_window_c[0])
+        moved.cold = Evaluator(
+            catalog,
+            config,
+            temperature_c=cold_c,
+            material_sigma_s_per_cm=scaled(model.conductivity.sigma_cold_s_per_cm, cold_c),
+        )
+    return moved

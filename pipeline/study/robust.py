@@ -1,0 +1,99 @@
+"""A search over plausible worlds: designs that hold in a chosen share of the catalogs drawn from the
+evidence ranges (uncertainty.search; the draws: pipeline/reporting/worlds.py).
+
+Per design and world the study's model gives F and G; a design is feasible when it meets every
+constraint in at least uncertainty.feasibility_level of the worlds, and each objective is searched
+at its uncertainty.objective_quantile over the worlds (0.9: a minimized objective at its 90 %
+quantile, a maximized one at its 10 %). Two constraints carry that to NSGA-II:
+
+- g_p_feasible = level − P(feasible): the definition;
+- g_typical_world = the median over worlds of the design's worst normalized constraint: with a level
+  of at least 0.5 it is ≤ 0 whenever g_p_feasible is, so it changes no verdict, but it falls as a
+  design approaches feasibility where P(feasible) stays at 0 (a direction for the search).
+
+One StudyModel per world is built once (its catalog drawn, ~30 ms each); a population is evaluated in
+every world, so a generation costs S nominal evaluations, small beside a study's reporting.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from pipeline.study.plausible import catalog_with, draw_values, model_with
+from pipeline.study.registry import OBJECTIVES
+
+
+class WorldsModel:
+    """A StudyModel searched over plausible worlds (the SearchModel interface: config, objectives,
+    n_obj, n_constr, space, evaluate; table for the front)."""
+
+    def __init__(self, model, worlds: list) -> None:
+        """model: the nominal StudyModel; worlds: one StudyModel per drawn catalog."""
+        if not worlds:
+            raise ValueError("a search over plausible worlds needs at least one world")
+        self.model = model
+        self.worlds = worlds
+        self.config = model.config
+        self.catalog = model.catalog
+        self.objectives = model.objectives
+        self.space = model.space
+        self.constraint_names = ("g_p_feasible", "g_typical_world")
+        u = self.config.uncertainty
+        self.level = u.feasibility_level
+        self.quantile = u.objective_quantile
+
+    @property
+    def n_obj(self) -> int:
+        return len(self.objectives)
+
+    @property
+    def n_constr(self) -> int:
+        return len(self.constraint_names)
+
+    def _in_worlds(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """F [world, design, objective] (minimized), feasible [world, design], and the worst
+        normalized constraint [world, design]."""
+        Fs, feasible, worst = [], [], []
+        for world in self.worlds:
+            F, G, _ = world.evaluate(X)
+            Fs.append(F)
+            feasible.append(np.all(G <= 0.0, axis=1))
+            worst.append(G.max(axis=1) if G.shape[1] else np.full(len(X), -1.0))
+        return np.stack(Fs), np.stack(feasible), np.stack(worst)
+
+    def evaluate(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+        Fs, feasible, worst = self._in_worlds(X)
+        # F is minimized: its upper quantile is the pessimistic one for every objective
+        F = np.quantile(Fs, self.quantile, axis=0)
+        p = feasible.mean(axis=0)
+        G = np.column_stack([self.level - p, np.median(worst, axis=0)])
+        _, _, out = self.model.evaluate(X)  # the nominal columns, for tables
+        out["p_feasible"] = p
+        out["g_p_feasible"] = G[:, 0]
+        out["g_typical_world"] = G[:, 1]
+        out["feasible"] = np.all(G <= 0.0, axis=1)
+        return F, G, out
+
+    def table(self, X: np.ndarray) -> pd.DataFrame:
+        """The nominal front table, with P(feasible) and each objective at the searched quantile
+        (`<objective>_q<percent>`; the nominal value keeps its own column)."""
+        X = np.asarray(X, dtype=float).reshape(-1, self.space.n_var)
+        frame = self.model.table(X)
+        F, G, _ = self.evaluate(X)
+        tag = f"q{round(100 * self.quantile)}"
+        for j, name in enumerate(self.objectives):
+            sign = -1.0 if OBJECTIVES[name].maximized else 1.0
+            frame[f"{name}_{tag}"] = sign * F[:, j]
+        frame["p_feasible"] = self.level - G[:, 0]
+        frame["feasible"] = np.all(G <= 0.0, axis=1)
+        return frame
+
+
+def worlds_model(model) -> WorldsModel:
+    """The study's model over uncertainty.worlds catalogs drawn with uncertainty.seed (the draws
+    the report's 'Plausible worlds' uses, so P(feasible) there is the searched one)."""
+    u = model.config.uncertainty
+    values = draw_values(model.catalog.evidence(), u.worlds, u.seed)
+    worlds = [model_with(model, catalog_with(model.catalog, values[s])) for s in range(u.worlds)]
+    return WorldsModel(model, worlds)
