@@ -18,6 +18,7 @@ from dataclasses import replace
 
 import numpy as np
 import pandas as pd
+from scipy.stats import qmc
 
 from objectives.constants import ZERO_CELSIUS_K
 from pipeline.study.catalog import Catalog
@@ -42,8 +43,14 @@ def draw_values(evidence: pd.DataFrame, n_worlds: int, seed: int) -> np.ndarray:
     low = evidence["low"].to_numpy(float)
     high = evidence["high"].to_numpy(float)
     grade = evidence["grade"].to_numpy()
-    rng = np.random.default_rng(seed)
-    u = rng.random((n_worlds, len(evidence)))  # one draw per entry and world, whatever its law
+    # one draw per entry and world, whatever its law, by Latin hypercube: each entry's n_worlds
+    # draws fill its n_worlds quantile strata once (independent permutations across entries), so a
+    # value that decides every design (an interface all of them share) is represented by its exact
+    # distribution rather than by one random sample of it; with plain random draws, 64 worlds put
+    # P(feasible) of the default front at 0.21 against 0.37 in 200 others (bench-uncertainty)
+    u = qmc.LatinHypercube(d=max(len(evidence), 1), seed=np.random.default_rng(seed)).random(
+        n_worlds
+    )[:, : len(evidence)]
     known = np.isfinite(value) & np.isfinite(low) & np.isfinite(high) & (high > low)
     log = known & (low > 0) & (high >= LOG_SPAN * low)
     # np.where evaluates both branches: the log and exp of rows on a linear scale are discarded
