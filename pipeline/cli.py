@@ -141,6 +141,10 @@ def cmd_validate_config(args) -> int:
         catalog, config
     )  # checks search.materials/processes/coatings against the catalog
     print(f"{args.config}: {space.n_options} valid material/process/coating options")
+    if config.search.stacks:  # `ssemo stacks` reads them: check them here too
+        from pipeline.study.stack_study import parse_stacks
+
+        print(f"{args.config}: {len(parse_stacks(config, catalog))} valid multi-layer stacks")
     print(
         f"{args.config}: valid; catalog {catalog.directory} with {len(catalog.material_ids)} materials, "
         f"{len(catalog.process_ids)} processes, {len(catalog.coating_ids)} coatings "

@@ -132,6 +132,9 @@ def run_study(
     catalog = load_catalog(config.catalog_dir())
     messages: list[str] = []
     if config.search.stacks:
+        from pipeline.study.stack_study import parse_stacks
+
+        parse_stacks(config, catalog)  # a bad stack is a config error here too, before any run
         messages.append(
             f"this study lists {len(config.search.stacks)} multi-layer stacks (search.stacks): "
             "`ssemo run` searches its single-layer options, `ssemo stacks` the stacks."
@@ -243,9 +246,17 @@ def what_blocks(model: StudyModel, materials: list[str], per_option: int = 64) -
     ids, processes = list(model.catalog.material_ids), list(model.catalog.process_ids)
     rng = np.random.default_rng(0)
     out: dict[str, str] = {}
+    ev = model.evaluator
+    # a (material, coating) pair that keeps reacting is excluded in its own report section: its
+    # other constraints say nothing about the material (LATP on LiI/ZnLix borrows garnet's CCD)
+    stable = ev.li_side_ok[options["coating"].to_numpy(), options["material"].to_numpy()]
+    stable &= ev.cathode_side_ok[options["material"].to_numpy()]
     for material in materials:
-        rows = np.flatnonzero(options["material"].to_numpy() == ids.index(material))
+        mine = options["material"].to_numpy() == ids.index(material)
+        rows = np.flatnonzero(mine & stable)
         if len(rows) == 0:
+            if mine.any():
+                out[material] = "chemically excluded with every coating searched"
             continue
         X = rng.random((len(rows) * per_option, model.space.n_var))
         X[:, 0] = (np.repeat(rows, per_option) + 0.5) / model.space.n_options
@@ -258,7 +269,8 @@ def what_blocks(model: StudyModel, materials: list[str], per_option: int = 64) -
             continue
         process = np.repeat(options["process"].to_numpy()[rows], per_option)
         out[material] = "; ".join(
-            f"{processes[j]}: {_blocking(model, G, values, process == j) or 'combinations'}"
+            f"{processes[j]}: "
+            + (_blocking(model, G, values, process == j) or "no single constraint (jointly)")
             for j in sorted(set(process))
         )
     return out
@@ -288,8 +300,8 @@ def study_outcome(
     # the front and its choices as searched (over plausible worlds when the study asks)
     front, chosen = front_and_choices(searched or model, result.archive.X)
     feasible_families = set(front["family"]) if len(front) else set()
-    searched = catalog.materials["family"].iloc[model.space.options["material"].unique()]
-    infeasible_families = sorted(set(searched) - feasible_families)
+    searched_families = catalog.materials["family"].iloc[model.space.options["material"].unique()]
+    infeasible_families = sorted(set(searched_families) - feasible_families)
     absent = sorted(
         set(catalog.materials.index[model.space.options["material"].unique()])
         - (set(front["material"]) if len(front) else set())
@@ -313,8 +325,19 @@ def study_outcome(
         )
     if len(front) == 0:
         messages.append(
-            "no feasible design: relax a constraint (e.g. cell.charge_c_rate_per_h, cell.areal_capacity_mah_per_cm2, mechanics.min_strength_mpa) or set constraints.unknown: ignore."
+            "no feasible design: what keeps each material off the front is listed above; relaxing "
+            "the constraint named there changes the question the study asks, and "
+            "constraints.unknown: ignore counts an unknown value (e.g. a CCD nobody measured) as "
+            "met."
         )
+        best = getattr(searched, "best_p_feasible", None)
+        if best is not None:
+            messages.append(
+                f"searched over {config.uncertainty.worlds} plausible worlds, no design reached "
+                f"P(feasible) ≥ {config.uncertainty.feasibility_level:g}; the highest seen was "
+                f"{best[0]:.2f} ({best[1]}). A nominal run's 'Plausible worlds' section names the "
+                "values that drive it: measure them, or lower uncertainty.feasibility_level."
+            )
     summary: dict = {
         "study": config.name,
         "hypervolume": result.history[-1]["hypervolume"] if result.history else 0.0,

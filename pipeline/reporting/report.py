@@ -197,6 +197,7 @@ def render(
         f"{_value(summary['best_manufacturability_at_asr_le_50'])}.",
         *([_display_line(display)] if display is not None else []),
         *_front_wide_line(decisive),
+        *_charge_line(c, charge_rates),
         "",
         "## Recommended designs",
         "",
@@ -276,12 +277,19 @@ def measurement_section(worlds) -> list[str]:
         "level), and only values above it are named as worth measuring.",
         "",
     ]
+    lines.append(
+        "This asks which design to make, not whether any works: a value that every candidate "
+        "shares (the drivers of P(feasible) above) can decide the go/no-go without changing the "
+        "choice. 'Now' is the design with the best expected utility over the worlds, which can "
+        "differ from the nominal ASF choice."
+    )
+    lines.append("")
     above = table[table["above_noise"]]
     if len(above) == 0:
+        tried = "; ".join(f"{r['value']} {r['evppi']:.3g}" for _, r in table.head(3).iterrows())
         lines.append(
-            "- No value's information exceeds the noise: with these worlds no single measurement "
-            "would change the choice (the values that decide feasibility, above, move every "
-            "candidate together)."
+            "- No value's information exceeds the noise: no single measurement would change which "
+            f"design to make. Largest gains: {tried} (against {table['noise_95'].iloc[0]:.3g})."
         )
     for _, r in above.head(5).iterrows():
         change = (
@@ -295,6 +303,32 @@ def measurement_section(worlds) -> list[str]:
             f"{r['choice_now_design']}, {change}."
         )
     return [*lines, ""]
+
+
+def _charge_line(config: StudyConfig, rates) -> list[str]:
+    """The Result section's answer to 'which options survive this charge current'."""
+    if rates is None or len(rates) == 0:
+        return []
+    cell = config.cell
+    asked = cell.areal_capacity_mah_per_cm2 * cell.charging_c_rate_per_h
+    ok = rates[rates["max_charge_current_ma_per_cm2"] >= asked]
+    best = rates.iloc[0]
+    top = (
+        f"{best['material']} with {best['coating']} up to "
+        f"{best['max_charge_current_ma_per_cm2']:.2g} mA/cm² "
+        f"(C/{1 / best['max_charge_c_rate_per_h']:.3g})"
+    )
+    if len(ok):
+        return [
+            f"- Charging at {asked:g} mA/cm²: {len(ok)} of {len(rates)} stable (material, coating) "
+            f"pairs with a known CCD stay within the short-circuit limit; the fastest is {top}."
+        ]
+    factor = float(best["max_charge_current_ma_per_cm2"] / best["ccd_ma_per_cm2"])
+    return [
+        f"- Charging at {asked:g} mA/cm²: no stable (material, coating) pair with a known CCD stays "
+        f"within the short-circuit limit; the fastest is {top}. Surviving {asked:g} mA/cm² would "
+        f"take a measured CCD of about {asked / factor:.2g} mA/cm² (section 'Fastest charge')."
+    ]
 
 
 def charge_section(config: StudyConfig, rates) -> list[str]:

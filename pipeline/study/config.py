@@ -323,6 +323,14 @@ def _cross_checks(cfg: StudyConfig) -> list[str]:
         problems.append(problem)
     if (problem := _uri_problem(cfg.tracking.tracking_uri)) is not None:
         problems.append(f"key 'tracking.tracking_uri': {problem}")
+    if 0 < cfg.uncertainty.worlds < 16:
+        # quartile bins of the value of information need 4 worlds each, and P(feasible) from
+        # fewer than 16 worlds moves in steps of more than 6 %
+        problems.append(
+            f"key 'uncertainty.worlds': expected 0 (off) or at least 16, got {cfg.uncertainty.worlds}"
+        )
+    if cfg.uncertainty.search and cfg.uncertainty.worlds == 0:
+        problems.append("key 'uncertainty.search': needs uncertainty.worlds ≥ 16, got 0")
     if cfg.composite.model == "core_shell" and cfg.composite.interphase_sigma_s_per_cm is None:
         problems.append(
             "key 'composite.interphase_sigma_s_per_cm': required when composite.model is "

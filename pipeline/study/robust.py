@@ -42,6 +42,9 @@ class WorldsModel:
         u = self.config.uncertainty
         self.level = u.feasibility_level
         self.quantile = u.objective_quantile
+        # the highest P(feasible) any evaluated design reached, and which design: what an empty
+        # robust front says
+        self.best_p_feasible: tuple[float, str] | None = None
 
     @property
     def n_obj(self) -> int:
@@ -67,6 +70,20 @@ class WorldsModel:
         # F is minimized: its upper quantile is the pessimistic one for every objective
         F = np.quantile(Fs, self.quantile, axis=0)
         p = feasible.mean(axis=0)
+        if len(p):
+            i = int(np.argmax(p))
+            if self.best_p_feasible is None or p[i] > self.best_p_feasible[0]:
+                b = self.space.decode(X[i : i + 1])
+                ids = (
+                    self.catalog.material_ids,
+                    self.catalog.process_ids,
+                    self.catalog.coating_ids,
+                )
+                name = " / ".join(
+                    names[int(index[0])]
+                    for names, index in zip(ids, (b.material, b.process, b.coating), strict=True)
+                )
+                self.best_p_feasible = (float(p[i]), f"{name}, {b.thickness_um[0]:.3g} µm")
         G = np.column_stack([self.level - p, np.median(worst, axis=0)])
         _, _, out = self.model.evaluate(X)  # the nominal columns, for tables
         out["p_feasible"] = p

@@ -63,13 +63,22 @@ def parse_stacks(config: StudyConfig, catalog: Catalog) -> list[Stack]:
     key = f"{config.source}: key 'search.stacks'"
     if not config.search.stacks:
         raise ConfigError(f"{key}: a multi-layer study lists at least one stack")
+    if len(set(config.search.stacks)) != len(config.search.stacks):
+        raise ConfigError(f"{key}: a stack is listed twice")
+    applies = catalog.process_applies()
     stacks = []
     for entry in config.search.stacks:
         parts = [p.strip() for p in entry.split("+")]
-        if not 1 <= len(parts) <= MAX_LAYERS or not all(parts):
+        if not 1 <= len(parts) <= MAX_LAYERS:
             raise ConfigError(
                 f"{key}: {entry!r} has {len(parts)} layer(s); expected 1 to {MAX_LAYERS} "
                 "'material/process' joined by ' + '"
+            )
+        if not all(parts):
+            raise ConfigError(f"{key}: {entry!r}: a layer before or after '+' is empty")
+        if any("@" in part for part in parts[1:]):
+            raise ConfigError(
+                f"{key}: {entry!r}: a coating ('@coating') goes on the first, Li-side layer only"
             )
         coating = "none"
         if "@" in parts[0]:
@@ -87,6 +96,13 @@ def parse_stacks(config: StudyConfig, catalog: Catalog) -> list[Stack]:
                     raise ConfigError(
                         f"{key}: {entry!r}: unknown {what} {name!r}{did_you_mean(name, known)}"
                     )
+            if not applies[
+                catalog.material_ids.index(material), catalog.process_ids.index(process)
+            ]:
+                raise ConfigError(
+                    f"{key}: {entry!r}: process {process!r} does not make {material!r} "
+                    "(processes.csv families, or the process that made an as-made sheet)"
+                )
             materials.append(material)
             processes.append(process)
         if coating not in catalog.coating_ids:
@@ -187,13 +203,13 @@ class StackModel:
         self, catalog: Catalog, config: StudyConfig, evaluator: StackEvaluator | None = None
     ):
         self.catalog, self.config = catalog, config
+        self.stacks = parse_stacks(config, catalog)  # first: a config without stacks says so
         unknown = [o for o in config.objectives if o not in STACK_OBJECTIVES]
         if unknown:
             raise ConfigError(
                 f"{config.source}: key 'objectives': a multi-layer study optimizes "
                 f"{', '.join(STACK_OBJECTIVES)}; not {', '.join(unknown)}"
             )
-        self.stacks = parse_stacks(config, catalog)
         self.space = build_stack_space(catalog, config, self.stacks)
         self.evaluator = evaluator or StackEvaluator(Evaluator(catalog, config))
         self.objectives = tuple(config.objectives)

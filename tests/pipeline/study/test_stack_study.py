@@ -37,11 +37,19 @@ def catalog():
         ("LLZO/tape_casting@ald_al2o", r"unknown coating 'ald_al2o'.*ald_al2o3"),
         ("LLZO + LLZO/tape_casting", r"layer 'LLZO' of .*expected material/process"),
         ("A/b + A/b + A/b + A/b", r"has 4 layer\(s\); expected 1 to 3"),
+        ("LLZO/tape_casting + ", r"a layer before or after '\+' is empty"),
+        ("LLZO/tape_casting + Li3InCl6/cold_pressing@li3n", r"first, Li-side layer only"),
+        ("LLZO/sputtering", r"process 'sputtering' does not make 'LLZO'"),
     ],
 )
 def test_a_bad_stack_is_a_config_error_naming_the_key(catalog, entry, message):
     with pytest.raises(ConfigError, match=rf"key 'search.stacks'.*{message}"):
         StackModel(catalog, config_with([entry]))
+
+
+def test_a_stack_listed_twice_is_a_config_error(catalog):
+    with pytest.raises(ConfigError, match=r"key 'search.stacks': a stack is listed twice"):
+        StackModel(catalog, config_with(["LLZO/tape_casting", "LLZO/tape_casting"]))
 
 
 def test_a_stack_study_needs_stacks_and_stack_objectives(catalog):
