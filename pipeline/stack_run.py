@@ -211,6 +211,8 @@ def _stack_row(config, catalog, stacks: StackModel, i: int, front, mono_asf: flo
             row["interface_max_to_beat_monolayer_ohm_cm2"] = break_even_ohm_cm2(
                 free, best_free, mono_asf
             )
+            # 0 above can mean "beats it only with a free interface" or "cannot beat it at all"
+            row["beats_monolayer_if_interface_free"] = asf_free < mono_asf
         else:
             row["if_interfaces_free"] = "no feasible design either: " + blocked_by(free, 0)
     return row
@@ -276,6 +278,13 @@ def _report(config, stacks: StackModel, table: pd.DataFrame, mono_best, mono_asf
                 f"P(short) {r['short_probability']:.2g}, ASF {r['asf']:.4g}: it {verdict} the best "
                 "monolayer."
             )
+            if mono_best is not None:
+                pairs = [
+                    f"{o} {r[o]:.4g} vs {mono_best[o]:.4g}"
+                    for o in stacks.objectives
+                    if pd.notna(r.get(o)) and pd.notna(mono_best.get(o))
+                ]
+                lines.append(f"- Against the best monolayer: {'; '.join(pairs)}.")
             if r.get("unknown_objectives"):
                 lines.append(f"- Unknown for it (counted as the worst): {r['unknown_objectives']}.")
         else:
