@@ -357,6 +357,7 @@ def charge_section(config: StudyConfig, rates) -> list[str]:
                 "material",
                 "coating",
                 "ccd_ma_per_cm2",
+                "ccd_measured_on",
                 "weibull_modulus",
                 "max_charge_current_ma_per_cm2",
                 "max_charge_c_rate_per_h",

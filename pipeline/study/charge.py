@@ -34,11 +34,15 @@ def fastest_charge(model) -> pd.DataFrame:
             * ccd
             * (limit * test_area / (LN2 * area)) ** (1.0 / modulus)
         )
+    # which measurement the CCD is: one with this coating, or the material's own (bare Li), which
+    # a coating without a CCD of its own inherits
+    with_coating = np.isfinite(model.catalog.coating_ccd_ma_per_cm2()[c, m])
     frame = pd.DataFrame(
         {
             "material": pairs["material_id"].to_numpy(),
             "coating": pairs["coating_id"].to_numpy(),
             "ccd_ma_per_cm2": ccd,
+            "ccd_measured_on": np.where(with_coating, "this coating", "the bare material"),
             "weibull_modulus": modulus,
             "max_charge_current_ma_per_cm2": j_max,
             "max_charge_c_rate_per_h": j_max / config.cell.areal_capacity_mah_per_cm2,
