@@ -131,6 +131,12 @@ def run_study(
         tracking.check_store(t.tracking_uri)
     catalog = load_catalog(config.catalog_dir())
     messages: list[str] = []
+    if config.catalog_measurements:
+        from pipeline.study.catalog_measurements import apply_measurements, read_measurements
+
+        path = config.resolve_path(config.catalog_measurements)
+        catalog, changed = apply_measurements(catalog, read_measurements(path, catalog))
+        messages += [f"ingested catalog measurement ({path.name}): {line}" for line in changed]
     if config.search.stacks:
         from pipeline.study.stack_study import parse_stacks
 

@@ -233,6 +233,9 @@ class TrackingConfig:
 @dataclass(frozen=True)
 class StudyConfig:
     catalog: str = "catalog"
+    # a lab's own measurements of catalog values (pipeline/study/catalog_measurements.py): they
+    # narrow, or when they conflict widen, the values' ranges; empty: none
+    catalog_measurements: str = ""
     name: str = spec(default="default", pattern=SAFE_NAME)  # the results folder's name
     description: str = ""
     operating: Operating = field(default_factory=Operating)

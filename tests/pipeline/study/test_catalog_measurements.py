@@ -1,0 +1,115 @@
+"""A lab's measurements of catalog values: consistent ones narrow the range and move the value,
+conflicting ones widen it, bad rows are refused naming the line."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipeline.errors import CatalogError
+from pipeline.study.catalog_measurements import apply_measurements, read_measurements
+from pipeline.study.evaluation import DesignBatch, Evaluator
+
+HEADER = "table,item,applies_to,property,value,sd_log10,sample_id,source\n"
+LI_SULFIDE = "coating,none,sulfide,interfacial_resistance_ohm_cm2"
+
+
+def write(tmp_path, rows):
+    path = tmp_path / "measured.csv"
+    path.write_text(HEADER + "".join(r + "\n" for r in rows))
+    return path
+
+
+def li_sulfide(catalog):
+    ev = catalog.evidence()
+    hit = (ev["table"] == "coating") & (ev["item"] == "none") & (ev["applies_to"] == "sulfide")
+    return ev[hit & (ev["property"] == "interfacial_resistance_ohm_cm2")].iloc[0]
+
+
+def test_a_consistent_measurement_narrows_the_range_and_moves_the_value(
+    catalog, default_config, tmp_path
+):
+    path = write(tmp_path, [f"{LI_SULFIDE},9.0,0.05,S1,our lab 2026-12"])
+    updated, lines = apply_measurements(catalog, read_measurements(path, catalog))
+    before, after = li_sulfide(catalog), li_sulfide(updated)
+    # prior 7.4 within 7-45.4 read as ±2 sd in log10 (sd 0.203 decade); the measurement 9.0 ± 0.05
+    # decade dominates: log10 mean = (0.869/0.203² + 0.954/0.05²) / (1/0.203² + 1/0.05²)
+    sd0 = (np.log10(45.4) - np.log10(7.0)) / 4
+    w0, w1 = 1 / sd0**2, 1 / 0.05**2
+    expected = 10 ** ((np.log10(7.4) * w0 + np.log10(9.0) * w1) / (w0 + w1))
+    assert after["value"] == pytest.approx(expected)
+    assert after["high"] - after["low"] < before["high"] - before["low"]
+    assert after["low"] <= after["value"] <= after["high"]
+    assert after["grade"] == "measured-primary" and "S1 (our lab 2026-12)" in after["source"]
+    assert len(lines) == 1 and "7.4 -> " in lines[0] and "conflict" not in lines[0]
+    # and the prediction moves: a bare Li | Li6PS5Cl design's interface ASR
+    ids = catalog.material_ids.index("Li6PS5Cl"), catalog.process_ids.index("wet_coating")
+    batch = DesignBatch(
+        material=np.array([ids[0]]),
+        process=np.array([ids[1]]),
+        coating=np.array([catalog.coating_ids.index("none")]),
+        thickness_um=np.array([40.0]),
+        relative_density=np.array([0.97]),
+        filler_fraction=np.array([0.0]),
+    )
+    old = Evaluator(catalog, default_config)(batch)["interface_asr_ohm_cm2"][0]
+    new = Evaluator(updated, default_config)(batch)["interface_asr_ohm_cm2"][0]
+    assert new - old == pytest.approx(expected - 7.4)
+
+
+def test_conflicting_measurements_widen_the_range(catalog, tmp_path):
+    far = write(tmp_path, [f"{LI_SULFIDE},500,0.05,S2,our lab"])
+    updated, lines = apply_measurements(catalog, read_measurements(far, catalog))
+    after = li_sulfide(updated)
+    assert after["high"] >= 10 ** (np.log10(500) + 0.1) * 0.999  # the measurement ±2 sd covered
+    assert after["low"] <= 7.0  # the prior range kept
+    assert "conflict" in lines[0] and "conflicting" in after["range_basis"]
+    # two measurements far apart from each other, both near the prior
+    apart = tmp_path / "apart"
+    apart.mkdir()
+    pair = write(apart, [f"{LI_SULFIDE},7.2,0.02,S3,lab A", f"{LI_SULFIDE},20,0.02,S4,lab B"])
+    updated, lines = apply_measurements(catalog, read_measurements(pair, catalog))
+    assert "conflict" in lines[0]
+    assert li_sulfide(updated)["high"] >= 20
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ("coating,none,sulfide,interfacial_resistance,9,0.05,S1,lab", r"line 2: no catalog value"),
+        ("planet,none,sulfide,x,9,0.05,S1,lab", r"line 2, column 'table'"),
+        (f"{LI_SULFIDE},nine,0.05,S1,lab", r"line 2, column 'value': expected a number > 0"),
+        (f"{LI_SULFIDE},9,0,S1,lab", r"line 2, column 'sd_log10': expected a number > 0"),
+        (f"{LI_SULFIDE},9,0.05,S1,", r"line 2, column 'source'"),
+    ],
+)
+def test_a_bad_row_is_refused_naming_the_line(catalog, tmp_path, row, message):
+    with pytest.raises(CatalogError, match=message):
+        read_measurements(write(tmp_path, [row]), catalog)
+
+
+def test_no_measurements_change_nothing(catalog):
+    same, lines = apply_measurements(catalog, pd.DataFrame())
+    assert same is catalog and lines == []
+
+
+def test_a_study_reads_its_measurements_and_the_report_says_what_changed(tmp_path):
+    from pipeline.run import run_study
+    from pipeline.study.config import load_config
+    from tests.conftest import CONFIGS, FEASIBLE_AT_SMALL_BUDGET
+
+    path = write(tmp_path, [f"{LI_SULFIDE},9.0,0.05,S1,our lab"])
+    config = load_config(
+        CONFIGS / "default.yaml",
+        [
+            "search.population_size=20",
+            "search.generations=16",
+            "tracking.enabled=false",
+            "uncertainty.worlds=0",
+            f"catalog_measurements={path}",
+            *FEASIBLE_AT_SMALL_BUDGET,
+        ],
+    )
+    summary = run_study(config, tmp_path / "out", progress=False)
+    report = (tmp_path / "out" / "report.md").read_text()
+    assert any("ingested catalog measurement" in w for w in summary["warnings"])
+    assert "coating none on sulfide interfacial_resistance_ohm_cm2: 7.4 -> " in report
