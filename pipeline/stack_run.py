@@ -24,24 +24,14 @@ import pandas as pd
 
 from pipeline.files import ensure_writable, inside, remove_stale_partials, write_all
 from pipeline.reporting import tracking
+from pipeline.search.decisions import asf_values
 from pipeline.search.nsga2 import run_nsga2
 from pipeline.study.catalog import load_catalog
 from pipeline.study.config import StudyConfig
 from pipeline.study.evaluation import Evaluator
 from pipeline.study.problem import StudyModel
-from pipeline.study.registry import normalize
 from pipeline.study.stack_study import StackModel
 from pipeline.study.stacks import StackEvaluator
-
-FLAG_COLUMNS = ["G_g_asr", "G_g_stability", "G_g_short", "G_g_ccd", "G_g_thickness_window"]
-
-
-def asf_values(model, F: np.ndarray) -> np.ndarray:
-    """ASF of minimized objective rows with the study's weights and fixed bounds (lower wins)."""
-    config = model.config
-    bounds = {n: config.normalization[n] for n in model.objectives}
-    weights = np.array([config.decision.asf_weights.get(o, 1.0) for o in model.objectives])
-    return np.max(normalize(F, model.objectives, bounds) * weights, axis=1)
 
 
 def best_of(model, X: np.ndarray) -> tuple[pd.Series | None, float]:

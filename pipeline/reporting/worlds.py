@@ -28,8 +28,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import spearmanr
 
+from pipeline.search.decisions import asf_values
 from pipeline.study.plausible import catalog_with, draw_values, model_with
-from pipeline.study.registry import normalize
 
 
 @dataclass(frozen=True)
@@ -60,17 +60,8 @@ def evaluate_worlds(model, front: pd.DataFrame, evidence: pd.DataFrame, n_worlds
         F, G, out = moved.evaluate(X)
         feasible[s] = np.all(G <= 0.0, axis=1)
         asr[s] = out["total_asr_ohm_cm2"]
-        asf[s] = asf_of(model, F)
+        asf[s] = asf_values(model, F)
     return values, feasible, asr, asf
-
-
-def asf_of(model, F: np.ndarray) -> np.ndarray:
-    """The achievement scalarizing function of the study's weights on objectives normalized by its
-    fixed bounds, the rule of the report's 'asf' choice (lower is better)."""
-    config = model.config
-    bounds = {name: config.normalization[name] for name in model.objectives}
-    weights = np.array([config.decision.asf_weights.get(o, 1.0) for o in model.objectives])
-    return np.max(normalize(F, model.objectives, bounds) * weights, axis=1)
 
 
 def utility(feasible: np.ndarray, asf: np.ndarray) -> np.ndarray:
@@ -169,7 +160,7 @@ def front_worlds(model, front: pd.DataFrame, chosen: pd.DataFrame, decisive) -> 
     values, feasible, asr, asf = evaluate_worlds(model, front, evidence, u.worlds, u.seed)
     labels = {k: value_label(evidence.loc[k]) for k in range(len(evidence))}
     rows = sorted({int(r) for r in chosen.index})
-    worlds = summarize(front, rows, decisive.uses, labels, values, feasible, asr)
+    worlds = summarize(rows, decisive.uses, labels, values, feasible, asr)
     candidates = sorted(set(decisive.uses["evidence_row"]))
     voi = value_of_information(values, utility(feasible, asf), candidates, seed=u.seed)
     return replace(worlds, measurements=_measurement_table(voi, evidence, labels, front))
@@ -202,7 +193,6 @@ def _measurement_table(voi: pd.DataFrame, evidence, labels, front) -> pd.DataFra
 
 
 def summarize(
-    front: pd.DataFrame,
     rows: list[int],
     uses: pd.DataFrame,
     labels: dict[int, str],

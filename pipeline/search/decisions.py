@@ -16,6 +16,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from pipeline.study.registry import normalize
+
 
 def _pymoo_mcdm():
     """pymoo's decision-making modules; their import trips a SciPy deprecation inside pymoo."""
@@ -24,6 +26,15 @@ def _pymoo_mcdm():
         from pymoo.mcdm.high_tradeoff import HighTradeoffPoints
         from pymoo.mcdm.pseudo_weights import PseudoWeights
     return HighTradeoffPoints, PseudoWeights
+
+
+def asf_values(model, F: np.ndarray) -> np.ndarray:
+    """ASF of minimized objective rows with the study's weights on its fixed bounds (lower wins):
+    the 'asf' choice's rule, for a model's F outside a front (worlds, stacks)."""
+    config = model.config
+    bounds = {name: config.normalization[name] for name in model.objectives}
+    weights = np.array([config.decision.asf_weights.get(o, 1.0) for o in model.objectives])
+    return np.max(normalize(F, model.objectives, bounds) * weights, axis=1)
 
 
 def asf_index(F_norm: np.ndarray, weights: np.ndarray) -> int:

@@ -21,7 +21,6 @@ The update rule, in log10 space (every such catalog value is positive):
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +28,7 @@ import pandas as pd
 
 from pipeline.errors import CatalogError
 from pipeline.study.catalog import Catalog
-from pipeline.study.plausible import LONG_TABLES
+from pipeline.study.plausible import LONG_TABLES, with_long_tables
 
 COLUMNS = ("table", "item", "applies_to", "property", "value", "sd_log10", "sample_id", "source")
 TABLES = {"material": 0, "process": 1, "coating": 2, "cathode": 3, "short": 4}
@@ -159,10 +158,4 @@ def apply_measurements(catalog: Catalog, measurements: pd.DataFrame) -> tuple[Ca
             f"{new['low']:.3g}-{new['high']:.3g}), {len(group)} measurement(s)"
             + ("; they conflict: the range widened" if new["conflict"] else "")
         )
-    props = tables["material_properties"]
-    materials = catalog.materials.copy()
-    wide = props.pivot(index="material_id", columns="property", values="value")
-    owners = [catalog.family_parent(m) or m for m in materials.index]
-    columns = [c for c in wide.columns if c in materials.columns]
-    materials[columns] = wide.reindex(owners)[columns].to_numpy(float)
-    return replace(catalog, materials=materials, **tables), lines
+    return with_long_tables(catalog, tables), lines

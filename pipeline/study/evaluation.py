@@ -302,6 +302,31 @@ class Evaluator:
             )
         return percolation, protrusion, percolation + protrusion + self.capacity_hazard[mat]
 
+    def stack_energy(
+        self, thickness_um: FloatArray, density_g_per_cm3, relative_density
+    ) -> energy.StackEnergy:
+        """Al | cathode | SSE | Li | Cu stack energy of a separator of this thickness, density and
+        relative density, with the study's cell (objectives/energy.py); stacks.py reads it too."""
+        c = self.config.cell
+        return energy.stack_energy_density(
+            thickness_um,
+            sse_density_g_per_cm3=density_g_per_cm3,
+            sse_relative_density=relative_density,
+            areal_capacity_mah_per_cm2=c.areal_capacity_mah_per_cm2,
+            average_voltage_v=c.average_voltage_v,
+            active_specific_capacity_mah_per_g=c.active_specific_capacity_mah_per_g,
+            active_mass_fraction=c.active_mass_fraction,
+            cathode_solid_density_g_per_cm3=c.cathode_solid_density_g_per_cm3,
+            cathode_porosity=c.cathode_porosity,
+            lithium_capacity_ratio=c.lithium_capacity_ratio,
+            al_thickness_um=c.al_thickness_um,
+            cu_thickness_um=c.cu_thickness_um,
+            al_density_g_per_cm3=c.al_density_g_per_cm3,
+            cu_density_g_per_cm3=c.cu_density_g_per_cm3,
+            lithium_density_g_per_cm3=c.lithium_density_g_per_cm3,
+            collector_share=c.collector_share,
+        )
+
     def _templates(
         self, material: IntArray, filler_fraction: FloatArray
     ) -> tuple[IntArray, IntArray, FloatArray]:
@@ -416,24 +441,8 @@ class Evaluator:
         ccd = self.ccd_ma_per_cm2.take(pair)
         j = self.current_density_ma_per_cm2
         j_charge = self.charge_current_ma_per_cm2
-        c = cfg.cell
-        stack = energy.stack_energy_density(  # an interlayer counted at the SSE's density
-            thickness,
-            sse_density_g_per_cm3=self.density(mat, b.filler_fraction),
-            sse_relative_density=b.relative_density,
-            areal_capacity_mah_per_cm2=c.areal_capacity_mah_per_cm2,
-            average_voltage_v=c.average_voltage_v,
-            active_specific_capacity_mah_per_g=c.active_specific_capacity_mah_per_g,
-            active_mass_fraction=c.active_mass_fraction,
-            cathode_solid_density_g_per_cm3=c.cathode_solid_density_g_per_cm3,
-            cathode_porosity=c.cathode_porosity,
-            lithium_capacity_ratio=c.lithium_capacity_ratio,
-            al_thickness_um=c.al_thickness_um,
-            cu_thickness_um=c.cu_thickness_um,
-            al_density_g_per_cm3=c.al_density_g_per_cm3,
-            cu_density_g_per_cm3=c.cu_density_g_per_cm3,
-            lithium_density_g_per_cm3=c.lithium_density_g_per_cm3,
-            collector_share=c.collector_share,
+        stack = self.stack_energy(  # an interlayer counted at the SSE's density
+            thickness, self.density(mat, b.filler_fraction), b.relative_density
         )
         margin = manufacturability.thickness_margin_score(
             sse_um,

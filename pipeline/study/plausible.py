@@ -79,14 +79,20 @@ def catalog_with(catalog: Catalog, values: np.ndarray) -> Catalog:
         table = getattr(catalog, name)
         parts[name] = table.assign(value=values[start : start + len(table)])
         start += len(table)
-    props = parts["material_properties"]
-    wide = props.pivot(index="material_id", columns="property", values="value")
+    return with_long_tables(catalog, parts)
+
+
+def with_long_tables(catalog: Catalog, tables: dict[str, pd.DataFrame]) -> Catalog:
+    """The catalog with these long tables, the materials' wide columns pivoted again from
+    material_properties (a composition family's copy of a material follows its parent)."""
+    wide = tables["material_properties"].pivot(
+        index="material_id", columns="property", values="value"
+    )
     materials = catalog.materials.copy()
     owners = [catalog.family_parent(m) or m for m in materials.index]
     columns = [c for c in wide.columns if c in MATERIAL_PROPERTIES]
-    rows = wide.reindex(owners)[columns].to_numpy(float)
-    materials[columns] = rows
-    return replace(catalog, materials=materials, **parts)
+    materials[columns] = wide.reindex(owners)[columns].to_numpy(float)
+    return replace(catalog, materials=materials, **tables)
 
 
 def model_with(model, catalog: Catalog):

@@ -65,7 +65,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from objectives import defects, energy, laminate, microstructure, shorts
+from objectives import defects, laminate, microstructure, shorts
 from objectives.constants import CM_PER_UM
 from pipeline.errors import CatalogError, did_you_mean
 from pipeline.study.catalog import FAMILIES, PROPERTY_COLUMNS, Catalog
@@ -473,25 +473,7 @@ class StackEvaluator:
         for t in ts[1:]:
             total_um += t
         equivalent_density = areal / (total_um * CM_PER_UM)
-        c = cfg.cell
-        stack = energy.stack_energy_density(
-            total_um,
-            sse_density_g_per_cm3=equivalent_density,
-            sse_relative_density=1.0,
-            areal_capacity_mah_per_cm2=c.areal_capacity_mah_per_cm2,
-            average_voltage_v=c.average_voltage_v,
-            active_specific_capacity_mah_per_g=c.active_specific_capacity_mah_per_g,
-            active_mass_fraction=c.active_mass_fraction,
-            cathode_solid_density_g_per_cm3=c.cathode_solid_density_g_per_cm3,
-            cathode_porosity=c.cathode_porosity,
-            lithium_capacity_ratio=c.lithium_capacity_ratio,
-            al_thickness_um=c.al_thickness_um,
-            cu_thickness_um=c.cu_thickness_um,
-            al_density_g_per_cm3=c.al_density_g_per_cm3,
-            cu_density_g_per_cm3=c.cu_density_g_per_cm3,
-            lithium_density_g_per_cm3=c.lithium_density_g_per_cm3,
-            collector_share=c.collector_share,
-        )
+        stack = ev.stack_energy(total_um, equivalent_density, 1.0)
         head = {
             "thickness_um": total_um,
             "n_layers": present.sum(axis=1).astype(float),

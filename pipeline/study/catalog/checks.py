@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline.study.catalog.schema import COLUMNS, FILES
+from pipeline.study.catalog.schema import COLUMNS, FAMILIES, FILES
 
 
 class Problems:
@@ -70,6 +70,17 @@ def check_choice(problems, file, row, column, choices) -> None:
     if row[column] not in choices:
         problems.add(
             file, row["_line"], column, f"expected one of {', '.join(choices)}, got {row[column]!r}"
+        )
+
+
+def check_family_or_material(problems, file, row, materials, column: str = "applies_to") -> None:
+    """The cell names an electrolyte family or a material id of materials.csv."""
+    if row[column] not in FAMILIES and row[column] not in materials:
+        problems.add(
+            file,
+            row["_line"],
+            column,
+            f"expected a family ({', '.join(FAMILIES)}) or a material id, got {row[column]!r}",
         )
 
 

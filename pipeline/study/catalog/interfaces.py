@@ -8,7 +8,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from pipeline.study.catalog.checks import Problems, check_choice, check_required_text
+from pipeline.study.catalog.checks import (
+    Problems,
+    check_choice,
+    check_family_or_material,
+    check_required_text,
+)
 from pipeline.study.catalog.evidence import validate_long
 from pipeline.study.catalog.schema import (
     CATHODE_COATINGS,
@@ -75,13 +80,7 @@ def _validate_cathode_interfaces(frame, file, mats, problems) -> pd.DataFrame:
     'unknown')."""
     materials = set(mats["material_id"])
     for _, row in frame.iterrows():
-        if row["applies_to"] not in FAMILIES and row["applies_to"] not in materials:
-            problems.add(
-                file,
-                row["_line"],
-                "applies_to",
-                f"expected a family ({', '.join(FAMILIES)}) or a material id, got {row['applies_to']!r}",
-            )
+        check_family_or_material(problems, file, row, materials)
     schema = {
         "interfacial_resistance_ohm_cm2": COATING_PROPERTIES["interfacial_resistance_ohm_cm2"]
     }

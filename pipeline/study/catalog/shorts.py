@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.study.catalog.checks import Problems
+from pipeline.study.catalog.checks import Problems, check_family_or_material
 from pipeline.study.catalog.evidence import validate_long
-from pipeline.study.catalog.schema import FAMILIES, SHORT_MECHANISMS, SHORT_PROPERTIES
+from pipeline.study.catalog.schema import SHORT_MECHANISMS, SHORT_PROPERTIES
 
 
 def validate_short_circuit(frame, file, mats, problems: Problems) -> pd.DataFrame:
@@ -16,14 +16,7 @@ def validate_short_circuit(frame, file, mats, problems: Problems) -> pd.DataFram
     (half a law cannot be evaluated)."""
     materials = set(mats["material_id"])
     for _, row in frame.iterrows():
-        if row["applies_to"] not in FAMILIES and row["applies_to"] not in materials:
-            problems.add(
-                file,
-                row["_line"],
-                "applies_to",
-                f"expected a family ({', '.join(FAMILIES)}) or a material id, "
-                f"got {row['applies_to']!r}",
-            )
+        check_family_or_material(problems, file, row, materials)
         wanted = SHORT_MECHANISMS.get(row["mechanism"], ())
         if wanted and row["property"] in SHORT_PROPERTIES and row["property"] not in wanted:
             problems.add(
