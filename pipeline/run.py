@@ -131,12 +131,15 @@ def run_study(
         tracking.check_store(t.tracking_uri)
     catalog = load_catalog(config.catalog_dir())
     messages: list[str] = []
+    applied = None  # pipeline.study.catalog_measurements.Applied: what measurements changed
     if config.catalog_measurements:
-        from pipeline.study.catalog_measurements import apply_measurements, read_measurements
+        from pipeline.study.catalog_measurements import measured_catalog
 
         path = config.resolve_path(config.catalog_measurements)
-        catalog, changed = apply_measurements(catalog, read_measurements(path, catalog))
-        messages += [f"ingested catalog measurement ({path.name}): {line}" for line in changed]
+        catalog, applied = measured_catalog(catalog, path)
+        messages += [
+            f"ingested catalog measurement ({path.name}): {line}" for line in applied.lines
+        ]
     if config.search.stacks:
         from pipeline.study.stack_study import parse_stacks
 
@@ -170,6 +173,7 @@ def run_study(
                 "ssemo.data_hash": catalog_hash(config.catalog_dir()),
                 "ssemo.surrogate_model_version": str(surrogate_version),
                 "ssemo.config_file": config.source,
+                **(applied.tags() if applied is not None else {}),
                 **(tags or {}),
             },
         )
@@ -197,7 +201,10 @@ def run_study(
         extra_tags = _comparison_tags(outcome.summary)
         if suggest is not None:
             outcome, extra_tags = _with_suggestions(model, result, outcome, suggest, extra_tags)
-        files = write_all(out_dir, study_writers(config, outcome, model.objectives))
+        writers = study_writers(config, outcome, model.objectives)
+        if applied is not None:  # which measurements changed which values and recommendations
+            writers |= applied.writers(model, outcome.front, messages)
+        files = write_all(out_dir, writers)
         summary = outcome.summary
         summary["wall_s"] = time.perf_counter() - started
         summary["output_dir"] = str(out_dir)

@@ -123,12 +123,21 @@ def cmd_ingest(args) -> int:
         )
     for message in result["errors"]:
         print(f"rejected: {message}", file=sys.stderr)
-    print(
-        f"Ingested {result['added']} row(s) of {args.file} into {store.root} "
-        f"(version {result['version']}; {result['skipped']} already stored, skipped). "
-        "The next training with data.sources.measurements enabled uses them "
-        "(configs/train_campaign.yaml, or the campaign job)."
-    )
+    if result["kind"] == "catalog":
+        print(
+            f"Ingested {result['added']} measured catalog value(s) of {args.file} into "
+            f"{result['store']} (catalog measurements version {result['version']}; "
+            f"{result['skipped']} already stored, skipped). A study reads them with "
+            f"`catalog_measurements: {store.root}` in its config; the campaign job's studies "
+            "read them."
+        )
+    else:
+        print(
+            f"Ingested {result['added']} row(s) of {args.file} into {store.root} "
+            f"(version {result['version']}; {result['skipped']} already stored, skipped). "
+            "The next training with data.sources.measurements enabled uses them "
+            "(configs/train_campaign.yaml, or the campaign job)."
+        )
     return EXIT_ROWS_REJECTED if result["errors"] else EXIT_OK
 
 
@@ -138,33 +147,49 @@ def cmd_store(args) -> int:
     store = MeasurementStore(args.store or DEFAULT_STORE)
     if not store.root.exists():  # a mistyped path is not an empty store; repair creates nothing
         raise StoreError(f"{store.root}: no measurement store here (no such folder)")
-    found = store.repair() if args.store_command == "repair" else store.inspect().check()
-    latest = found.records[-1] if found.records else None
+    repairs = 0
+    for table in (store, store.catalog):
+        repairs += _store_table(table, args.store_command)
+    if not repairs:
+        return EXIT_OK
+    if args.store_command == "repair":
+        return EXIT_OK
     print(
-        f"Measurement store {store.root}: {len(found.records)} version(s)"
+        "index.json disagrees with the version files: `ssemo store repair` rewrites it from them."
+    )
+    return EXIT_STORE_REPAIRABLE
+
+
+def _store_table(store, action: str) -> int:
+    """Check (verify) or repair one table of the store (conductivities, or the catalog
+    measurements in catalog/) and say what it holds; returns how many index repairs it needed.
+    A catalog table that was never written is not mentioned."""
+    if store.kind.name == "catalog" and not store.root.exists():
+        return 0
+    found = store.repair() if action == "repair" else store.inspect().check()
+    latest = found.records[-1] if found.records else None
+    what = "catalog measurements" if store.kind.name == "catalog" else "Measurement store"
+    print(
+        f"{what} {store.root}: {len(found.records)} version(s)"
         + (f", {latest['rows']} row(s) in the latest (v{latest['version']:04d})" if latest else "")
         + "; every version file matches its name and record and holds the previous one's rows."
     )
     if found.ignored:
         print(f"Not ssemo's, ignored and left alone: {', '.join(found.ignored)}")
     if found.leftovers:
-        done = "removed" if args.store_command == "repair" else "repair removes them"
+        done = "removed" if action == "repair" else "repair removes them"
         print(
             f"Temporary files of an interrupted ingest ({done}): "
             + ", ".join(p.name for p in found.leftovers)
         )
     if not found.repairs:
-        print("index.json agrees with the version files.")
-        return EXIT_OK
+        print(f"{store.index_path} agrees with the version files.")
+        return 0
     for repair in found.repairs:
         print(f"  {repair}")
-    if args.store_command == "repair":
-        print("index.json rewritten from the version files.")
-        return EXIT_OK
-    print(
-        "index.json disagrees with the version files: `ssemo store repair` rewrites it from them."
-    )
-    return EXIT_STORE_REPAIRABLE
+    if action == "repair":
+        print(f"{store.index_path} rewritten from the version files.")
+    return len(found.repairs)
 
 
 def add_commands(sub, with_config, origin_type) -> None:
@@ -206,10 +231,21 @@ def add_commands(sub, with_config, origin_type) -> None:
         sub.add_parser(
             "ingest",
             help="validate a lab's measurements CSV and add it to the versioned measurement store",
-            description="Validate every row of a measurements CSV (format: "
-            "configs/examples/measurements.csv, README) against the catalog; a bad row is named by "
-            "file, line and column and, unless --skip-bad-rows, nothing is ingested. Good rows "
-            "become a new version of the store (Parquet, content hash, atomic).",
+            description="Validate every row of a measurements CSV against the catalog; a bad row "
+            "is named by file, line and column and, unless --skip-bad-rows, nothing is ingested. "
+            "Good rows become a new version of the store (Parquet, content hash, atomic). Two "
+            "formats, told apart by the header: measured conductivities of compositions "
+            "(configs/examples/measurements.csv), which training uses; and measured catalog "
+            "quantities, a header with the columns table, item, applies_to, property, value, "
+            "sd_log10, sample_id, source (configs/examples/catalog_measurements.csv; any header "
+            "with a 'property' or 'sd_log10' column is read as this format), stored in the "
+            "store's own versioned catalog table (<store>/catalog), which a study reads with "
+            "`catalog_measurements: <store>` and the campaign job's studies read.",
+            epilog="Exit codes: 0 ingested (rows already stored with the same values are "
+            "skipped); 1 --skip-bad-rows and some rows were rejected (the good ones are stored); "
+            "2 a bad row (nothing stored), a file that cannot be read, a sample already stored "
+            "with other values (a correction needs a new sample_id), or a damaged store; 5 the "
+            "store is not writable.",
         )
     )
     ig.add_argument("file", metavar="MEASUREMENTS.csv", help="the lab's measurements")

@@ -71,6 +71,7 @@ import pandas as pd
 from pipeline import REPO_ROOT
 from pipeline.errors import InputError, SsemoError, did_you_mean
 from pipeline.files import atomic_write
+from pipeline.study.catalog_measurements import COLUMNS as CATALOG_COLUMNS
 
 DEFAULT_STORE = REPO_ROOT / "measurements"
 REQUIRED = ("sample_id", "operator", "date", "temperature_c", "sigma_s_per_cm")
@@ -106,6 +107,50 @@ VERSION_FILE = re.compile(r"v(\d{4,})-([0-9a-f]{12})\.parquet")
 TEMP_FILE = re.compile(r"\.(v\d{4,}-[0-9a-f]{12}|index)\.\d+-[0-9a-f]{8}\.tmp\.(parquet|json)")
 RECORD_KEY = b"ssemo.measurements.version"  # a version's own record, in its Parquet metadata
 INDEX_KEYS = {"version": int, "file": str, "content_hash": str, "file_sha256": str}
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What one versioned table of the store holds: its measured columns (the content hash covers
+    them, in `order`), the stored ones, the numeric ones, what names one measurement (a row
+    stored under the same identity with other values is refused) and the Parquet metadata key of
+    a version's own record."""
+
+    name: str
+    hashed: tuple[str, ...]
+    stored: tuple[str, ...]
+    numeric: tuple[str, ...]
+    order: tuple[str, ...]
+    identity: tuple[str, ...]  # sample_id first
+    compare: tuple[str, ...]  # must agree for a re-ingested row to be the stored one
+    record_key: bytes
+    subfolder: str  # '' for the conductivity table; the catalog table is <store>/catalog
+
+
+CONDUCTIVITY = Kind(
+    name="conductivity",
+    hashed=(*COLUMNS, "formula_key"),
+    stored=STORED,
+    numeric=tuple(RANGES),
+    order=("sample_id", "temperature_c"),
+    identity=("sample_id", "temperature_c"),
+    compare=tuple(c for c in COLUMNS if c not in ("notes", "sample_id")),
+    record_key=RECORD_KEY,
+    subfolder="",
+)
+# Measured catalog quantities (pipeline.study.catalog_measurements: interface resistance, σ,
+# strength, CCD, density, ...): one row per sample and catalog value, with its uncertainty.
+CATALOG = Kind(
+    name="catalog",
+    hashed=CATALOG_COLUMNS,
+    stored=(*CATALOG_COLUMNS, "version", "source_file", "source_line"),
+    numeric=("value", "sd_log10"),
+    order=("sample_id", "table", "item", "applies_to", "property"),
+    identity=("sample_id", "table", "item", "applies_to", "property"),
+    compare=("value", "sd_log10", "source"),
+    record_key=b"ssemo.catalog_measurements.version",
+    subfolder="catalog",
+)
 
 # Invisible characters NFKC keeps: format characters (category Cf: zero-width space and joiners,
 # bidi controls, soft hyphen, BOM), controls, line/paragraph separators, variation selectors and
@@ -217,8 +262,9 @@ def _number(text: str) -> float:
     return value
 
 
-def read_measurements(path: str | Path, catalog) -> Parsed:
-    """Every row checked; good rows kept, each problem named by file, line and column."""
+def read_measurements(path: str | Path, catalog, data: bytes | None = None) -> Parsed:
+    """Every row checked; good rows kept, each problem named by file, line and column. data: the
+    file's bytes when the caller has read them (read_input), else they are read here."""
     from surrogates.chemistry import (
         FormulaError,
         check_formula_text,
@@ -228,14 +274,9 @@ def read_measurements(path: str | Path, catalog) -> Parsed:
     )
 
     path = Path(path)
-    data = read_input(path)
+    data = read_input(path) if data is None else data
     digest = hashlib.sha256(data).hexdigest()
-    try:
-        frame = pd.read_csv(
-            io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig"
-        )
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise MeasurementError(f"{path}: not a readable CSV ({type(exc).__name__})") from None
+    frame = _csv(path, data)
     header = [str(c) for c in frame.columns]
     dup = sorted({c.split(".")[0] for c in header if c.split(".")[0] in header and "." in c})
     problems = []
@@ -346,27 +387,119 @@ def read_measurements(path: str | Path, catalog) -> Parsed:
     return Parsed(rows, errors, len(frame), digest)
 
 
-def content_hash(table: pd.DataFrame) -> str:
+def _csv(path: Path, data: bytes) -> pd.DataFrame:
+    """The file's cells as text (MeasurementError when it is not a readable CSV)."""
+    try:
+        return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise MeasurementError(f"{path}: not a readable CSV ({type(exc).__name__})") from None
+
+
+def is_catalog_file(data: bytes) -> bool:
+    """Whether a file's header is the catalog-quantity format (it has a `property` or a
+    `sd_log10` column, which the conductivity format has not)."""
+    first = data.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace")
+    header = {normalized(c).strip('"').strip() for c in first.split(",")}
+    return bool(header & {"property", "sd_log10"})
+
+
+def read_catalog_measurements(path: str | Path, catalog, data: bytes | None = None) -> Parsed:
+    """A catalog-quantity file (pipeline.study.catalog_measurements' columns) checked row by row
+    by check_measurements, the study's own rule, after the cells were normalised as in the
+    conductivity format (Unicode NFKC, invisible characters removed; `source` is free text, only
+    stripped) and lookalike sample ids refused. Good rows come back with their source line."""
+    from pipeline.study.catalog_measurements import check_measurements
+
+    path = Path(path)
+    data = read_input(path) if data is None else data
+    digest = hashlib.sha256(data).hexdigest()
+    frame = _csv(path, data)
+    header = [str(c) for c in frame.columns]
+    dup = sorted({c.split(".")[0] for c in header if c.split(".")[0] in header and "." in c})
+    problems = [f"duplicate column(s) {', '.join(dup)}"] if dup else []
+    unknown = [c for c in header if c not in CATALOG_COLUMNS and c.split(".")[0] not in dup]
+    problems += [f"unknown column {c!r}{did_you_mean(c, CATALOG_COLUMNS, n=1)}" for c in unknown]
+    missing = [c for c in CATALOG_COLUMNS if c not in header]
+    if missing:
+        problems.append(f"missing required column(s) {', '.join(missing)}")
+    if problems:
+        raise MeasurementError(f"{path}: " + "; ".join(problems))
+    typed_ids: dict[str, tuple[str, int]] = {}
+    errors, lookalikes = [], set()
+    cells = {}
+    for c in CATALOG_COLUMNS:
+        text = frame[c].astype(str)
+        cells[c] = text.str.strip() if c == "source" else text.map(normalized)
+    for i, typed in enumerate(frame["sample_id"].astype(str).str.strip()):
+        key = lookalike_key(typed)
+        first = typed_ids.setdefault(key, (typed, i + 2))
+        if typed and first[0] != typed:
+            lookalikes.add(i + 2)
+            errors.append(
+                f"{path}, line {i + 2}, column 'sample_id': {typed!r} and {first[0]!r} (line "
+                f"{first[1]}) look alike once normalised but are typed differently; expected "
+                "one id typed alike on every row, or clearly different ids"
+            )
+        if not normalized(typed):
+            lookalikes.add(i + 2)
+            errors.append(f"{path}, line {i + 2}, column 'sample_id': required, empty")
+    rows, found = check_measurements(pd.DataFrame(cells), catalog, path)
+    errors += found
+    columns = [*CATALOG_COLUMNS, "source_line"]
+    if len(rows):
+        rows = rows[~rows["line"].isin(lookalikes)].rename(columns={"line": "source_line"})
+        rows = rows[columns].reset_index(drop=True)
+    else:
+        rows = pd.DataFrame(columns=columns)
+    return Parsed(rows, errors, len(frame), digest)
+
+
+def stored_catalog_measurements(root: str | Path) -> tuple[pd.DataFrame, list[str]]:
+    """The latest catalog-measurement version of a measurement store (every version file checked;
+    StoreError naming the file when one is damaged, or when the folder is not a store), with each
+    row's version record's source SHA-256 and ingest time, and how each row is named in a
+    problem: its version, source file and line."""
+    store = MeasurementStore(root)
+    if not any(p.exists() for p in (store.index_path, store.versions_dir, store.catalog.root)):
+        raise StoreError(
+            f"{store.root}: not a measurement store (no index.json, versions/ or catalog/); "
+            "`ssemo ingest` of a catalog-quantity file creates one"
+        )
+    _, table, found = store.catalog.read()
+    records = {int(r["version"]): r for r in found.records}
+    table = table.assign(
+        source_sha256=[records[int(v)]["source_sha256"] for v in table["version"]],
+        ingested=[records[int(v)]["created"] for v in table["version"]],
+    )
+    places = [
+        f"{store.catalog.root} version {int(v)} (from {f}, line {int(n)})"
+        for v, f, n in zip(
+            table["version"], table["source_file"], table["source_line"], strict=True
+        )
+    ]
+    return table.reset_index(drop=True), places
+
+
+def content_hash(table: pd.DataFrame, kind: Kind = CONDUCTIVITY) -> str:
     """SHA-256 of the measurement table's canonical CSV (measured columns, sorted rows)."""
-    cols = [*COLUMNS, "formula_key"]
-    canonical = table[cols].sort_values(["sample_id", "temperature_c"]).reset_index(drop=True)
+    canonical = table[list(kind.hashed)].sort_values(list(kind.order)).reset_index(drop=True)
     return hashlib.sha256(canonical.to_csv(index=False, float_format="%.10g").encode()).hexdigest()
 
 
 # Versions this process has checked, by (name, number, SHA-256 of the bytes): the same bytes give
 # the same verdict, so a second look at a store (ingest checks it before and under its lock) only
 # hashes the files. Values: (record, content hash of the rows of earlier versions).
-_CHECKED: dict[tuple[str, int, str], tuple[dict, str]] = {}
+_CHECKED: dict[tuple[str, str, int, str], tuple[dict, str]] = {}
 
 
-def _checked_version(path: Path, number: int) -> tuple[dict, str]:
+def _checked_version(path: Path, number: int, kind: Kind = CONDUCTIVITY) -> tuple[dict, str]:
     """(record, content hash of its rows of earlier versions) of a version file; StoreError as
     _read_version."""
     data = path.read_bytes()
-    key = (path.name, number, hashlib.sha256(data).hexdigest())
+    key = (kind.name, path.name, number, hashlib.sha256(data).hexdigest())
     if key not in _CHECKED:
-        record, table, _ = _read_version(path, number, data)
-        older = content_hash(table[pd.to_numeric(table["version"]) < number])
+        record, table, _ = _read_version(path, number, data, kind)
+        older = content_hash(table[pd.to_numeric(table["version"]) < number], kind)
         if len(_CHECKED) >= 1024:
             _CHECKED.clear()
         _CHECKED[key] = (record, older)
@@ -375,7 +508,7 @@ def _checked_version(path: Path, number: int) -> tuple[dict, str]:
 
 
 def _read_version(
-    path: Path, number: int, data: bytes | None = None
+    path: Path, number: int, data: bytes | None = None, kind: Kind = CONDUCTIVITY
 ) -> tuple[dict, pd.DataFrame, bytes]:
     """(record, table, bytes) of a version file, read once (or given); StoreError naming the file
     when it is unreadable or its rows are not the ones its name and its own record say."""
@@ -385,18 +518,18 @@ def _read_version(
     data = path.read_bytes() if data is None else data
     try:
         arrow = pq.read_table(pa.BufferReader(data))
-        table = _typed(arrow.to_pandas())
+        table = _typed(arrow.to_pandas(), kind)
     except Exception as exc:  # pyarrow raises several kinds for a damaged file
         raise StoreError(
             f"{path}: not a readable measurement version ({type(exc).__name__}); restore it from "
             "a backup"
         ) from None
-    missing = [c for c in STORED if c not in table]
+    missing = [c for c in kind.stored if c not in table]
     if missing:
         raise StoreError(f"{path}: not a measurement version (no column(s) {', '.join(missing)})")
-    digest = content_hash(table)
+    digest = content_hash(table, kind)
     try:
-        own = json.loads((arrow.schema.metadata or {}).get(RECORD_KEY, b"{}"))
+        own = json.loads((arrow.schema.metadata or {}).get(kind.record_key, b"{}"))
         own = own if isinstance(own, dict) else {}
     except ValueError:
         own = {}
@@ -455,8 +588,14 @@ class Inspection:
 class MeasurementStore:
     """Versioned measurements in a folder (see the module docstring)."""
 
-    def __init__(self, root: str | Path = DEFAULT_STORE):
+    def __init__(self, root: str | Path = DEFAULT_STORE, kind: Kind = CONDUCTIVITY):
         self.root = Path(root)
+        self.kind = kind
+
+    @property
+    def catalog(self) -> MeasurementStore:
+        """The store's measured catalog quantities: the same guarantees, in <store>/catalog."""
+        return MeasurementStore(self.root / CATALOG.subfolder, CATALOG)
 
     @property
     def index_path(self) -> Path:
@@ -514,7 +653,7 @@ class MeasurementStore:
                 previous = None
                 continue
             try:
-                record, older = _checked_version(paths[0], number)
+                record, older = _checked_version(paths[0], number, self.kind)
             except StoreError as exc:
                 found.damage.append(str(exc))
                 previous = None
@@ -651,9 +790,9 @@ class MeasurementStore:
 
     def _load(self, entry: dict | None) -> pd.DataFrame:
         if entry is None:
-            return pd.DataFrame(columns=list(STORED))
+            return pd.DataFrame(columns=list(self.kind.stored))
         path = self.versions_dir / entry["file"]
-        record, table, _ = _read_version(path, int(entry["version"]))
+        record, table, _ = _read_version(path, int(entry["version"]), kind=self.kind)
         if record["file_sha256"] != entry["file_sha256"]:  # replaced since it was checked
             raise StoreError(f"{path}: changed while it was read; try again")
         return table
@@ -716,9 +855,10 @@ class MeasurementStore:
             if not len(new):
                 return {**result, "version": _label(latest) if latest else "none"}
             new = new.assign(version=number, source_file=str(source_file))
-            table = pd.concat([current, new[list(STORED)]], ignore_index=True)
-            table = _typed(table.astype({"version": "int64", "source_line": "int64"}))
-            digest = content_hash(table)
+            table = pd.concat([current, new[list(self.kind.stored)]], ignore_index=True)
+            table = table.astype({"version": "int64", "source_line": "int64"})
+            table = _typed(table, self.kind)
+            digest = content_hash(table, self.kind)
             name = f"v{number:04d}-{digest[:12]}.parquet"
             own = {
                 "version": number,
@@ -730,7 +870,7 @@ class MeasurementStore:
                 "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             }
             target = self.versions_dir / name
-            atomic_write(target, lambda tmp: _write_parquet(table, own, tmp))
+            atomic_write(target, lambda tmp: _write_parquet(table, own, tmp, self.kind))
             record = {**own, "file": name, "file_sha256": _file_sha256(target)}
             self._write_index([*versions, record])
             return {**result, "version": _label(record), "added": len(new)}
@@ -739,16 +879,12 @@ class MeasurementStore:
         # stored ids compared as normalised (a store written before normalisation may hold an id
         # with an invisible character: the same sample is matched, not added twice); an id that
         # only looks like a stored one (lookalike_key) is refused
-        stored = {
-            (normalized(str(r["sample_id"])), float(r["temperature_c"])): r
-            for r in current.to_dict("records")
-        }
+        stored = {self._identity(r): r for r in current.to_dict("records")}
         looks = {
             lookalike_key(str(sid)): (normalized(str(sid)), v)
             for sid, v in zip(current["sample_id"], current["version"], strict=True)
         }
         keep, skipped, conflicts = [], 0, []
-        compare = [c for c in COLUMNS if c not in ("notes", "sample_id")]
         for pos, r in enumerate(rows.to_dict("records")):
             sample = normalized(str(r["sample_id"]))
             like = looks.get(lookalike_key(sample))
@@ -759,33 +895,49 @@ class MeasurementStore:
                     "letters?); type the stored id, or give a new sample a clearly different id"
                 )
                 continue
-            old = stored.get((sample, float(r["temperature_c"])))
+            old = stored.get(self._identity(r))
             if old is None:
                 keep.append(pos)
                 continue
-            same = all(_same(old[c], r[c]) for c in compare)
+            same = all(_same(old[c], r[c]) for c in self.kind.compare)
             if same:
                 skipped += 1
             else:
+                what = (
+                    f"at {r['temperature_c']:g} °C"
+                    if self.kind is CONDUCTIVITY
+                    else "for " + " / ".join(str(r[c]) for c in self.kind.identity[1:] if r[c])
+                )
                 conflicts.append(
-                    f"line {r['source_line']}: sample_id {r['sample_id']!r} at "
-                    f"{r['temperature_c']:g} °C is stored (version {old['version']}) with other "
-                    "values; a correction needs a new sample_id"
+                    f"line {r['source_line']}: sample_id {r['sample_id']!r} {what} is stored "
+                    f"(version {old['version']}) with other values; a correction needs a new "
+                    "sample_id"
                 )
         return rows.iloc[keep], skipped, conflicts
+
+    def _identity(self, row: dict) -> tuple:
+        """What names one measurement in this table, as compared: the normalised sample id and
+        (conductivity) the temperature or (catalog) the catalog value measured."""
+        return (
+            normalized(str(row["sample_id"])),
+            *(
+                float(row[c]) if c in self.kind.numeric else normalized(str(row[c]))
+                for c in self.kind.identity[1:]
+            ),
+        )
 
 
 def _label(record: dict) -> str:
     return f"v{int(record['version']):04d}-{record['content_hash'][:12]}"
 
 
-def _write_parquet(table: pd.DataFrame, own: dict, path: Path) -> None:
+def _write_parquet(table: pd.DataFrame, own: dict, path: Path, kind: Kind = CONDUCTIVITY) -> None:
     """The table with its own record in the Parquet metadata (the index can be rebuilt from it)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     arrow = pa.Table.from_pandas(table, preserve_index=False)
-    metadata = {**(arrow.schema.metadata or {}), RECORD_KEY: json.dumps(own).encode()}
+    metadata = {**(arrow.schema.metadata or {}), kind.record_key: json.dumps(own).encode()}
     pq.write_table(arrow.replace_schema_metadata(metadata), path)
 
 
@@ -797,10 +949,10 @@ def _file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _typed(table: pd.DataFrame) -> pd.DataFrame:
+def _typed(table: pd.DataFrame, kind: Kind = CONDUCTIVITY) -> pd.DataFrame:
     """Numeric columns as floats (an all-empty column would otherwise round-trip as None)."""
     return table.assign(
-        **{c: pd.to_numeric(table[c], errors="coerce").astype(float) for c in RANGES}
+        **{c: pd.to_numeric(table[c], errors="coerce").astype(float) for c in kind.numeric}
     )
 
 
@@ -851,7 +1003,13 @@ def ingest_file(path: str | Path, catalog, store: MeasurementStore, skip_bad_row
     """Validate a file and store its good rows; raises MeasurementError listing every bad cell
     unless skip_bad_rows (then the errors come back with the result)."""
     store.inspect().check()  # a store that is a file, or damaged, is refused before the input is read
-    parsed = read_measurements(path, catalog)
+    data = read_input(path)
+    if is_catalog_file(data):  # measured catalog quantities: the store's catalog table
+        store = store.catalog
+        store.inspect().check()
+        parsed = read_catalog_measurements(path, catalog, data)
+    else:
+        parsed = read_measurements(path, catalog, data)
     if parsed.errors and not skip_bad_rows:
         shown = parsed.errors[:50]
         more = f"; ... {len(parsed.errors) - 50} more" if len(parsed.errors) > 50 else ""
@@ -864,4 +1022,11 @@ def ingest_file(path: str | Path, catalog, store: MeasurementStore, skip_bad_row
         result = store.ingest(parsed.rows, os.path.abspath(path), parsed.sha256)
     else:
         result = {"version": store.version_label(), "added": 0, "skipped": 0, "repairs": []}
-    return {**result, "errors": parsed.errors, "lines": parsed.lines, "sha256": parsed.sha256}
+    return {
+        **result,
+        "errors": parsed.errors,
+        "lines": parsed.lines,
+        "sha256": parsed.sha256,
+        "kind": store.kind.name,
+        "store": str(store.root),
+    }

@@ -9,6 +9,10 @@
 - Transient failures (tracking server unreachable, database locked) are retried with backoff
   (pipeline.jobs.retry); a study that still fails is reported and the other studies still run.
 - Each study's front is compared with the previous successful run of the same study.
+- A campaign job (a `campaign` key) also reads the measurement store's catalog measurements
+  (`ssemo ingest` of a catalog-quantity file): every study that names no `catalog_measurements`
+  of its own reads the store's (pipeline.study.catalog_measurements), and the store's catalog
+  version is part of the study's identity, so new measurements mean a new run.
 - compute.scheduler unset: studies run in this process; a Dask scheduler address (tcp://host:8786):
   the studies run as tasks on that cluster's workers (same seeds, identical results).
 
@@ -214,7 +218,33 @@ def study_key(config, surrogate_version: str) -> str:
         surrogate_version,
         code_version(),
     ]
+    if config.catalog_measurements:  # the measurements' content, not only their path
+        parts.append(measurements_key(config.resolve_path(config.catalog_measurements)))
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
+
+
+def measurements_key(path: Path) -> str:
+    """What a study's catalog measurements are: a store's catalog version label, or a file's
+    SHA-256 ('missing' when there is none: the study itself then says so)."""
+    if path.is_dir():
+        from pipeline.campaign.store import MeasurementStore
+
+        return "store:" + MeasurementStore(path).catalog.version_label()
+    try:
+        return "file:" + hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return "missing"
+
+
+def with_store_measurements(config, entry: StudyEntry, overrides: list[str], store: str):
+    """The study config reading the campaign store's catalog measurements when the store holds
+    some and the study names none of its own (a study's own file is kept)."""
+    from pipeline.campaign.store import MeasurementStore
+    from pipeline.study.config import load_config
+
+    if config.catalog_measurements or MeasurementStore(store).catalog.version_label() == "none":
+        return config
+    return load_config(entry.config, [*overrides, f"catalog_measurements={store}"])
 
 
 def _previous_success(state_dir: Path, study: str) -> dict | None:
@@ -258,9 +288,12 @@ def run_one(
     backoff_s: float,
     progress: bool = True,
     suggest=None,
+    catalog_store: str | None = None,
 ) -> dict:
     """Run (or reuse) one study; returns an outcome dict. Runs in-process or on a Dask worker.
-    suggest: pipeline.campaign.suggest.SuggestOptions (campaign jobs): also write the next batch."""
+    suggest: pipeline.campaign.suggest.SuggestOptions (campaign jobs): also write the next batch.
+    catalog_store: a measurement store whose catalog measurements the study reads (campaign jobs;
+    with_store_measurements)."""
     from pipeline.jobs.retry import with_retries
     from pipeline.run import load_surrogate, run_study
     from pipeline.search.checkpoint import Checkpoint
@@ -276,6 +309,8 @@ def run_one(
     )
     try:
         config = load_config(entry.config, overrides)
+        if catalog_store is not None:
+            config = with_store_measurements(config, entry, overrides, catalog_store)
         _, version = with_retries(
             lambda: load_surrogate(config, []), attempts, backoff_s, f"{entry.name}: surrogate"
         )
@@ -377,6 +412,7 @@ def run_job(job: JobConfig, force: bool = False, progress: bool = True) -> tuple
         if job.retrain_surrogate:
             outcomes.append(_retrain(job, progress))
         suggest = _campaign_options(job)  # after the retraining: the store as trained on
+        store = job.campaign["measurements"] if job.campaign is not None else None
         args = [
             (e, job.state_dir, job.tracking_uri, force, job.attempts, job.backoff_s)
             for e in job.studies
@@ -395,6 +431,7 @@ def run_job(job: JobConfig, force: bool = False, progress: bool = True) -> tuple
                         *a,
                         progress=False,
                         suggest=suggest,
+                        catalog_store=store,
                         pure=False,
                         key=f"study-{a[0].name}-{time.time_ns()}",
                     )
@@ -402,7 +439,9 @@ def run_job(job: JobConfig, force: bool = False, progress: bool = True) -> tuple
                 ]
                 outcomes += client.gather(futures)
         else:
-            outcomes += [run_one(*a, progress=progress, suggest=suggest) for a in args]
+            outcomes += [
+                run_one(*a, progress=progress, suggest=suggest, catalog_store=store) for a in args
+            ]
     finally:
         lock.release()
     failed = [o for o in outcomes if o["status"] == "failed"]

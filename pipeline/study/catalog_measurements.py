@@ -21,6 +21,7 @@ The update rule, in log10 space (every such catalog value is positive):
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -37,29 +38,52 @@ CONFLICT_SD = 3.0
 
 def read_measurements(path: str | Path, catalog: Catalog) -> pd.DataFrame:
     """The measurements with the evidence row each one measures (`evidence_row`). CatalogError,
-    one line per bad cell (file, line, column), for anything else."""
+    one line per bad cell (file, line, column), for anything else. `path` is a CSV file or a
+    measurement store folder (`ssemo ingest` of a catalog-quantity file, pipeline.campaign.store):
+    the store's latest catalog-measurement version, each row checked again against this catalog."""
     path = Path(path)
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except FileNotFoundError:
-        raise CatalogError(f"{path}: file missing (catalog_measurements)") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise CatalogError(f"{path}: not a readable CSV ({exc})") from None
+    if path.is_dir():
+        from pipeline.campaign.store import stored_catalog_measurements
+
+        frame, places = stored_catalog_measurements(path)
+        rows, problems = check_measurements(frame, catalog, path, places)
+    else:
+        try:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        except FileNotFoundError:
+            raise CatalogError(f"{path}: file missing (catalog_measurements)") from None
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+            raise CatalogError(f"{path}: not a readable CSV ({exc})") from None
+        rows, problems = check_measurements(frame, catalog, path)
+    if problems:
+        raise CatalogError(
+            "invalid catalog measurements:\n" + "\n".join(f"  - {p}" for p in problems)
+        )
+    return rows
+
+
+def check_measurements(
+    frame: pd.DataFrame, catalog: Catalog, path: str | Path, places: list[str] | None = None
+) -> tuple[pd.DataFrame, list[str]]:
+    """(good rows with their `evidence_row` and `line`, one problem per bad cell): the one
+    definition of a valid measurement, for a study's CSV and for `ssemo ingest`. places: how each
+    row is named in a problem (default '<path>, line <n>'). A missing column is CatalogError."""
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
         raise CatalogError(f"{path}: missing column(s) {', '.join(missing)}")
     evidence = catalog.evidence()
-    keys = {
+    keys: dict[tuple[str, ...], int] = {
         (t, i, a, p): k
         for k, (t, i, a, p) in enumerate(
             evidence[["table", "item", "applies_to", "property"]].fillna("").itertuples(index=False)
         )
     }
     problems, rows = [], []
+    seen: dict[tuple, str] = {}
     for n, row in enumerate(frame.itertuples(index=False), start=2):
         cell = dict(zip(frame.columns, row, strict=True))
-        where = f"{path}, line {n}"
-        key = tuple(cell[c].strip() for c in ("table", "item", "applies_to", "property"))
+        where = places[n - 2] if places is not None else f"{path}, line {n}"
+        key = tuple(str(cell[c]).strip() for c in ("table", "item", "applies_to", "property"))
         if key[0] not in TABLES:
             problems.append(f"{where}, column 'table': expected one of {', '.join(TABLES)}")
             continue
@@ -70,6 +94,7 @@ def read_measurements(path: str | Path, catalog: Catalog) -> pd.DataFrame:
                 "(see `ssemo catalog evidence` for the table, item, applies_to and property)"
             )
             continue
+        bad = len(problems)
         numbers = {}
         for column in ("value", "sd_log10"):
             try:
@@ -78,14 +103,18 @@ def read_measurements(path: str | Path, catalog: Catalog) -> pd.DataFrame:
                 numbers[column] = float("nan")
             if not np.isfinite(numbers[column]) or numbers[column] <= 0:
                 problems.append(f"{where}, column {column!r}: expected a number > 0")
-        if not cell["source"].strip():
+        if not str(cell["source"]).strip():
             problems.append(f"{where}, column 'source': a measurement needs its source")
-        rows.append({**cell, **numbers, "evidence_row": k, "line": n})
-    if problems:
-        raise CatalogError(
-            "invalid catalog measurements:\n" + "\n".join(f"  - {p}" for p in problems)
-        )
-    return pd.DataFrame(rows)
+        sample = str(cell["sample_id"]).strip()
+        if (sample, k) in seen:  # one sample counted twice would halve its uncertainty
+            problems.append(
+                f"{where}, column 'sample_id': {sample!r} measures this value twice (first: "
+                f"{seen[sample, k]}); expected one row per sample and value"
+            )
+        seen.setdefault((sample, k), places[n - 2] if places is not None else f"line {n}")
+        if len(problems) == bad:
+            rows.append({**cell, **numbers, "evidence_row": k, "line": n})
+    return pd.DataFrame(rows), problems
 
 
 def updated_evidence(prior: pd.Series, measured: pd.DataFrame) -> dict:
@@ -159,3 +188,162 @@ def apply_measurements(catalog: Catalog, measurements: pd.DataFrame) -> tuple[Ca
             + ("; they conflict: the range widened" if new["conflict"] else "")
         )
     return with_long_tables(catalog, tables), lines
+
+
+@dataclass
+class Applied:
+    """What a study's catalog measurements did (`measured_catalog`): where they came from (a file
+    and its SHA-256, or a measurement store's version), the catalog before them, one row per
+    measurement with the value it changed (`changes`), and the report's lines."""
+
+    origin: str  # 'file <path>' or 'measurement store <path>'
+    version: str  # the file's SHA-256 (first 12) or the store's catalog version label
+    prior: Catalog
+    changes: pd.DataFrame
+    lines: list[str]
+
+    def tags(self) -> dict[str, str]:
+        """MLflow tags of the run."""
+        return {
+            "ssemo.catalog_measurements": self.origin,
+            "ssemo.catalog_measurements_version": self.version,
+            "ssemo.catalog_measurements_changed": str(self.changes["value_label"].nunique())
+            if len(self.changes)
+            else "0",
+        }
+
+    def writers(self, model, front: pd.DataFrame, messages: list[str]) -> dict:
+        """The run's files on what the measurements changed (catalog_measurements_applied.csv:
+        one row per measurement with the value before and after; catalog_measurements_
+        recommendations.csv: each compromise choice with and without them), and one report line
+        per recommendation they changed (appended to messages)."""
+        table = self.recommendations(model, front)
+        moved = table[table["changed"]]
+        for r in moved.itertuples():
+            if r.prior_choice != r.design:
+                messages.append(
+                    f"the ingested catalog measurements change recommendation '{r.choice}': "
+                    f"{r.prior_choice} with the prior catalog -> {r.design}"
+                )
+            else:
+                messages.append(
+                    f"the ingested catalog measurements move recommendation '{r.choice}' "
+                    f"({r.design}): total ASR {r.prior_total_asr_ohm_cm2:.4g} -> "
+                    f"{r.total_asr_ohm_cm2:.4g} ohm cm2, feasible "
+                    f"{'yes' if r.prior_feasible else 'no'} -> {'yes' if r.feasible else 'no'}"
+                )
+        if len(table) and not len(moved):
+            messages.append(
+                "the ingested catalog measurements change no recommendation (each compromise "
+                "choice, its total ASR and its feasibility are as with the prior catalog)"
+            )
+        changes = self.changes
+        return {
+            "catalog_measurements_applied.csv": lambda p: changes.to_csv(p, index=False),
+            "catalog_measurements_recommendations.csv": lambda p: table.to_csv(p, index=False),
+        }
+
+    def recommendations(self, model, front: pd.DataFrame) -> pd.DataFrame:
+        """Per compromise choice (knee, asf, ...): the design chosen with the measurements and the
+        one the prior catalog would choose among the same front, and the chosen design's total ASR
+        and feasibility in both catalogs (changed: the choice moved, or its ASR or feasibility)."""
+        from pipeline.reporting.decisive import _choices
+        from pipeline.study.plausible import model_with
+        from pipeline.study.space import study_catalog
+
+        columns = ["choice", "design", "prior_choice", "total_asr_ohm_cm2"]
+        columns += ["prior_total_asr_ohm_cm2", "feasible", "prior_feasible", "changed"]
+        if not len(front):
+            return pd.DataFrame(columns=columns)
+        prior_model = model_with(model, study_catalog(self.prior, model.config))
+        X = front[model.space.x_columns].to_numpy()
+        F, _, out = model.evaluate(X)
+        F0, _, out0 = prior_model.evaluate(X)
+        now = _choices(model, front, F, out["feasible"])
+        before = _choices(prior_model, front, F0, out0["feasible"])
+
+        def name(row: int | None) -> str:
+            if row is None:
+                return "(none feasible)"
+            r = front.iloc[row]
+            return f"{r['material']} / {r['process']} / {r['coating']} / {r['thickness_um']:.3g} µm"
+
+        records = []
+        for choice, row in now.items():
+            asr, asr0 = out["total_asr_ohm_cm2"][row], out0["total_asr_ohm_cm2"][row]
+            moved = before.get(choice) != row
+            changed = moved or not np.isclose(asr, asr0, rtol=1e-9, equal_nan=True)
+            changed |= bool(out["feasible"][row] != out0["feasible"][row])
+            records.append(
+                {
+                    "choice": choice,
+                    "design": name(row),
+                    "prior_choice": name(before.get(choice)),
+                    "total_asr_ohm_cm2": float(asr),
+                    "prior_total_asr_ohm_cm2": float(asr0),
+                    "feasible": bool(out["feasible"][row]),
+                    "prior_feasible": bool(out0["feasible"][row]),
+                    "changed": bool(changed),
+                }
+            )
+        return pd.DataFrame(records, columns=columns)
+
+
+def measured_catalog(catalog: Catalog, path: str | Path) -> tuple[Catalog, Applied]:
+    """The catalog updated by the measurements in `path` (a CSV, or a measurement store folder),
+    and what they changed."""
+    import hashlib
+
+    path = Path(path)
+    measurements = read_measurements(path, catalog)
+    updated, lines = apply_measurements(catalog, measurements)
+    if path.is_dir():
+        from pipeline.campaign.store import MeasurementStore
+
+        origin, version = (
+            f"measurement store {path}",
+            MeasurementStore(path).catalog.version_label(),
+        )
+    else:
+        origin, version = f"file {path}", hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    return updated, Applied(
+        origin, version, catalog, changes(catalog, updated, measurements), lines
+    )
+
+
+def changes(before: Catalog, after: Catalog, measurements: pd.DataFrame) -> pd.DataFrame:
+    """One row per measurement: its sample, source and provenance, and the catalog value it
+    measured before and after every measurement was applied (catalog_measurements_applied.csv)."""
+    keep = ["sample_id", "source", "value", "sd_log10"]
+    stored = ("version", "source_file", "source_line", "source_sha256", "ingested")
+    provenance = [c for c in stored if c in measurements] or ["line"]  # a store's, or a file's
+    columns = ["value_label", "property", *keep, *provenance]
+    columns += ["value_before", "low_before", "high_before", "value_after", "low_after"]
+    columns += ["high_after", "grade_before", "range_widened"]
+    if measurements.empty:
+        return pd.DataFrame(columns=columns)
+    old, new = before.evidence(), after.evidence()
+    records = []
+    for r in measurements.to_dict("records"):
+        k = int(r["evidence_row"])
+        prior, post = old.loc[k], new.loc[k]
+        label = f"{prior['table']} {prior['item']}" + (
+            f" on {prior['applies_to']}" if prior.get("applies_to") else ""
+        )
+        records.append(
+            {
+                "value_label": label,
+                "property": prior["property"],
+                **{c: r[c] for c in keep},
+                **{c: r[c] for c in provenance},
+                "value_before": prior["value"],
+                "low_before": prior["low"],
+                "high_before": prior["high"],
+                "value_after": post["value"],
+                "low_after": post["low"],
+                "high_after": post["high"],
+                "grade_before": prior["grade"],
+                "range_widened": str(post["range_basis"]).startswith("conflicting"),
+            }
+        )
+    return pd.DataFrame(records, columns=columns).rename(columns={"value": "measured_value"})
