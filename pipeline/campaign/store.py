@@ -46,6 +46,15 @@ version file missing, changed, or unreadable) is refused naming the file. Other 
 folders (a backup, a README) are ignored and never touched; the only files ssemo removes are its
 own temporary files left by a killed ingest. A version is written atomically (temporary file,
 fsync, rename; the rename commits it), then the index; a kernel lock (flock) serializes ingests.
+
+Measured catalog quantities (a file whose header has a `property` or `sd_log10` column: the
+columns of pipeline.study.catalog_measurements, configs/examples/catalog_measurements.csv) go to a
+second table with the same guarantees, in `<store>/catalog/` (its own versions, index and lock;
+`ssemo store verify|repair` cover it). Each row is checked by catalog_measurements.
+check_measurements, the rule a study applies to its own file, after the same normalisation of
+cells and refusal of lookalike sample ids; a row whose (sample_id, table, item, applies_to,
+property) is stored with the same value, sd_log10 and source is skipped, with others refused.
+A study reads the latest version with `catalog_measurements: <store>` (stored_catalog_measurements).
 """
 
 from __future__ import annotations
