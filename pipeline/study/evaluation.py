@@ -9,6 +9,7 @@ stay in cache.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -51,6 +52,9 @@ class DesignBatch:
     # per-design dense σ at the evaluator's temperature (a family member's prediction); NaN or
     # None: the material's own
     sigma_override_s_per_cm: FloatArray | None = None
+    # per design, the world it is evaluated in (an evaluator stacked over plausible worlds,
+    # Evaluator.stacked); None: the evaluator's only world
+    world: IntArray | None = None
 
     def __len__(self) -> int:
         return len(self.thickness_um)
@@ -90,6 +94,67 @@ def sigma_at_temperature_s_per_cm(catalog: Catalog, temperature_k: float) -> Flo
     return out
 
 
+# Evaluator.stacked puts the per-catalog tables of several worlds one after another along axis 0:
+# every table below is laid out with materials, processes or coatings on axis 0 (per material, per
+# process, per (material, process), per (coating, material)), which Evaluator._indices offsets per
+# world. An array attribute missing here cannot be stacked (stacked() refuses it): a new table
+# must be placed in one of these groups.
+_WORLD_TABLES = frozenset(
+    {
+        # per material
+        "is_template",
+        "matrix_index",
+        "filler_index",
+        "sigma_material_s_per_cm",
+        "density_g_per_cm3",
+        "particle_radius_nm",
+        "interphase_thickness_nm",
+        "strength_ref_mpa",
+        "monroe_newman",
+        "transference_number",
+        "bending_radius_mm_per_um",
+        "cathode_side_ok",
+        "cathode_ohm_cm2",
+        "flaw_weibull_modulus",
+        "flaw_test_area_cm2",
+        "percolation_density",
+        "percolation_on",
+        "percolation_threshold",
+        "protrusion_amplification",
+        "protrusion_on",
+        "protrusion_modulus",
+        "capacity_hazard",
+        # per process
+        "free_standing",
+        "handling_scale",
+        "over_rollers",
+        "scalability",
+        # per (material, process), flat or with materials on axis 0
+        "membrane_conductivity_factor",
+        "defect_size_um",
+        "roller_radius_mm",
+        "web_tension_n_per_mm",
+        "min_thickness_um",
+        "max_thickness_um",
+        "maturity",
+        "processing_temperature_c",
+        "temperature_score",
+        "atmosphere",
+        "valid_process",
+        # per (coating, material), coatings on axis 0
+        "li_side_ok",
+        "interface_ohm_cm2",
+        "layer_thickness_um",
+        "layer_asr_ohm_cm2",
+        "ccd_ma_per_cm2",
+        "flaw_hazard",
+        "coating_applies",
+    }
+)
+_MATERIAL_INDEX_TABLES = ("matrix_index", "filler_index")  # their values index materials
+_SHARED = ("weights",)  # from the study config: the same in every world
+
+
 class Evaluator:
     """Evaluate populations of designs for one study config and catalog."""
 
@@ -109,6 +174,7 @@ class Evaluator:
         )
         m, p, mech, cell = catalog.materials, catalog.processes, config.mechanics, config.cell
         ids = {mid: i for i, mid in enumerate(catalog.material_ids)}
+        self.n_coatings = len(catalog.coating_ids)
 
         sigma_t = sigma_at_temperature_s_per_cm(catalog, self.temperature_c + ZERO_CELSIUS_K)
         if material_sigma_s_per_cm is not None:
@@ -224,6 +290,35 @@ class Evaluator:
         self.weights = np.array([mf.weights[k] for k in MANUFACTURABILITY_COMPONENTS])
         self.valid_process = catalog.process_applies()
         self.coating_applies = catalog.coating_applies()
+
+    @classmethod
+    def stacked(cls, evaluators: list[Evaluator]) -> Evaluator:
+        """One evaluator for several worlds (evaluators of the same study config on drawn
+        catalogs, pipeline.study.plausible): their tables one after another, so that a batch whose
+        `world` says which world each design is in is evaluated in all of them in one vectorized
+        call (issue 24: designs × worlds). Equal, design by design, to evaluating in each world
+        alone (tests/pipeline/study/test_evaluation_worlds.py). The stacked evaluator's `catalog` is
+        the first world's: read the worlds' own catalogs for anything else."""
+        if not evaluators:
+            raise ValueError("stacking needs at least one evaluator")
+        first = evaluators[0]
+        if any(vars(e).keys() != vars(first).keys() for e in evaluators[1:]):
+            raise TypeError("Evaluator.stacked: the worlds' evaluators hold different tables")
+        stacked = copy.copy(first)
+        for name, value in vars(first).items():
+            values = [vars(e)[name] for e in evaluators]
+            if name in _WORLD_TABLES:
+                if name in _MATERIAL_INDEX_TABLES:  # world w's materials start at w·n_materials
+                    values = [
+                        np.where(v >= 0, v + w * first.n_materials, -1)
+                        for w, v in enumerate(values)
+                    ]
+                setattr(stacked, name, np.concatenate(values, axis=0))
+            elif isinstance(value, np.ndarray) and name not in _SHARED:
+                raise TypeError(f"Evaluator.stacked: table {name!r} has no place in _WORLD_TABLES")
+            elif name != "catalog" and not all(np.array_equal(v, value) for v in values[1:]):
+                raise ValueError(f"Evaluator.stacked: {name!r} differs between the worlds")
+        return stacked
 
     def _short_mechanisms(self, catalog: Catalog, config: StudyConfig) -> None:
         """What the short-circuit mechanisms beyond random pinholes need (objectives/shorts.py,
@@ -392,9 +487,29 @@ class Evaluator:
         assert out is not None
         return out
 
+    def _indices(self, b: DesignBatch) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+        """Per design, the index into the per-material tables, the per-process tables, the flat
+        (material, process) tables and the flat (coating, material) tables. A stacked evaluator
+        (Evaluator.stacked) holds world w's tables after world w − 1's, so each index moves by the
+        world's block (without worlds: world 0, the plain indices)."""
+        mat, proc, coat = b.material, b.process, b.coating
+        if b.world is None:
+            return mat, proc, mat * self.n_processes + proc, coat * self.n_materials + mat
+        material = b.world * self.n_materials + mat
+        return (
+            material,
+            b.world * self.n_processes + proc,
+            material * self.n_processes + proc,
+            (b.world * self.n_coatings + coat) * self.n_materials + mat,
+        )
+
     def _evaluate(self, b: DesignBatch) -> dict[str, FloatArray]:
         cfg = self.config
-        mat, proc, coat, thickness = b.material, b.process, b.coating, b.thickness_um
+        thickness = b.thickness_um
+        # mp: the (material, process) tables' flat index; pair: one flat (coating, material) index
+        # for the six per-pair tables (each 2-D fancy index would recompute it: measurable at
+        # 5e6 designs/s)
+        mat, proc, mp, pair = self._indices(b)
         sigma_dense = self.sigma_dense_s_per_cm(mat, b.filler_fraction)
         if b.sigma_override_s_per_cm is not None:
             given = b.sigma_override_s_per_cm
@@ -404,11 +519,7 @@ class Evaluator:
             b.relative_density,
             cast(microstructure.PorosityModel, cfg.mechanics.porosity_model),  # config-checked
         )
-        mp = mat * self.n_processes + proc  # the (material, process) tables' flat index
         sigma = self.membrane_conductivity_factor.take(mp) * sigma_porous
-        # one flat (coating, material) index for the six per-pair tables (each 2-D fancy index
-        # would recompute it: measurable at 5e6 designs/s)
-        pair = coat * self.n_materials + mat
         layer_um = self.layer_thickness_um.take(pair)
         # the process makes the SSE layer: what the interlayer leaves of the membrane (a design
         # thinner than its interlayer keeps a token layer and fails the thickness window)
@@ -451,7 +562,7 @@ class Evaluator:
         )
         maturity = self.maturity.take(mp)
         temperature = self.temperature_score.take(mp)
-        atmosphere = self.atmosphere[mat, proc]
+        atmosphere = self.atmosphere.take(mp)
         scalability = self.scalability[proc]
         score = manufacturability.manufacturability_score(
             maturity=maturity,
@@ -490,7 +601,7 @@ class Evaluator:
             "temperature_score": temperature,
             "atmosphere_score": atmosphere,
             "scalability_score": scalability,
-            "valid_combination": self.valid_process[mat, proc] & self.coating_applies.take(pair),
+            "valid_combination": self.valid_process.take(mp) & self.coating_applies.take(pair),
         }
         rest["interlayer_thickness_um"] = layer_um
         rest["interlayer_asr_ohm_cm2"] = layer_asr

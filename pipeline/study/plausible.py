@@ -133,3 +133,14 @@ def model_with(model, catalog: Catalog):
             material_sigma_s_per_cm=scaled(model.conductivity.sigma_cold_s_per_cm, cold_c),
         )
     return moved
+
+
+def stacked_model(model, worlds: list):
+    """A shallow copy of a StudyModel whose evaluators are those of `worlds` (model_with copies of
+    it) stacked (Evaluator.stacked): evaluate(X, world=w) evaluates each design in its world, the
+    whole designs × worlds population in one vectorized call."""
+    stacked = copy.copy(model)
+    stacked.evaluator = Evaluator.stacked([w.evaluator for w in worlds])
+    if model.cold is not None:
+        stacked.cold = Evaluator.stacked([w.cold for w in worlds])
+    return stacked

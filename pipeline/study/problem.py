@@ -172,12 +172,21 @@ class StudyModel:
         }
 
     def evaluate(
-        self, X: np.ndarray, log10_sigma_shift: np.ndarray | None = None
+        self,
+        X: np.ndarray,
+        log10_sigma_shift: np.ndarray | None = None,
+        world: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
         """F, G and every intermediate. log10_sigma_shift (per design, decades): evaluate as if the
         dense conductivity were 10**shift times its value here (a draw from the surrogate's
-        predictive distribution, pipeline.campaign.suggest); None: as searched."""
+        predictive distribution, pipeline.campaign.suggest); None: as searched. world (per design):
+        the plausible world to evaluate it in, for a model whose evaluators are stacked over
+        worlds (pipeline.study.plausible.stacked_model); None: the model's own."""
         batch = self.space.decode(X)
+        if world is not None:
+            if log10_sigma_shift is not None:
+                raise ValueError("evaluate: a σ shift is not defined over stacked worlds")
+            batch = replace(batch, world=np.asarray(world, dtype=np.intp))
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             p = self._predicted(batch, len(batch))
             sigma, factor = p.pop("sigma"), p.pop("factor")

@@ -11,8 +11,9 @@ quantile, a maximized one at its 10 %). Two constraints carry that to NSGA-II:
   of at least 0.5 it is ≤ 0 whenever g_p_feasible is, so it changes no verdict, but it falls as a
   design approaches feasibility where P(feasible) stays at 0 (a direction for the search).
 
-One StudyModel per world is built once (its catalog drawn, ~30 ms each); a population is evaluated in
-every world, so a generation costs S nominal evaluations, small beside a study's reporting.
+One StudyModel per world is built once (its catalog drawn, ~30 ms each) and their evaluators are
+stacked (Evaluator.stacked): a generation evaluates the population in every world in one vectorized
+call of S × population designs.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipeline.study.plausible import catalog_with, draw_values, model_with
+from pipeline.study.plausible import catalog_with, draw_values, model_with, stacked_model
 from pipeline.study.registry import OBJECTIVES
 
 
@@ -34,6 +35,7 @@ class WorldsModel:
             raise ValueError("a search over plausible worlds needs at least one world")
         self.model = model
         self.worlds = worlds
+        self.stacked = stacked_model(model, worlds)
         self.config = model.config
         self.catalog = model.catalog
         self.objectives = model.objectives
@@ -56,14 +58,13 @@ class WorldsModel:
 
     def _in_worlds(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """F [world, design, objective] (minimized), feasible [world, design], and the worst
-        normalized constraint [world, design]."""
-        Fs, feasible, worst = [], [], []
-        for world in self.worlds:
-            F, G, _ = world.evaluate(X)
-            Fs.append(F)
-            feasible.append(np.all(G <= 0.0, axis=1))
-            worst.append(G.max(axis=1) if G.shape[1] else np.full(len(X), -1.0))
-        return np.stack(Fs), np.stack(feasible), np.stack(worst)
+        normalized constraint [world, design]: every design in every world in one call."""
+        X = np.asarray(X, dtype=float)
+        S, n = len(self.worlds), len(X)
+        F, G, _ = self.stacked.evaluate(np.tile(X, (S, 1)), world=np.repeat(np.arange(S), n))
+        feasible = np.all(G <= 0.0, axis=1)
+        worst = G.max(axis=1) if G.shape[1] else np.full(S * n, -1.0)
+        return F.reshape(S, n, -1), feasible.reshape(S, n), worst.reshape(S, n)
 
     def evaluate(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
         Fs, feasible, worst = self._in_worlds(X)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -93,6 +94,17 @@ class Catalog:
                 applies[i] &= np.isin(self.process_ids, sorted(names))
         return applies
 
+    # The look-ups below are computed once per catalog (a plausible world is a new catalog: 64 of
+    # them per study, where re-filtering the long tables per property cost ~0.1 s a world,
+    # measured); `replace` builds a new catalog with empty caches.
+    @cached_property
+    def _keys(self) -> list[tuple[str, ...]]:
+        return self._coating_keys()
+
+    @cached_property
+    def _lookups(self) -> dict[tuple[str, str], dict[str, dict[tuple[str, str], float]]]:
+        return {}
+
     def _coating_keys(self) -> list[tuple[str, ...]]:
         """Per material, the applies_to keys of coating_properties.csv that reach it, most specific
         first: the material itself, the parent of a composition family, then the family."""
@@ -101,17 +113,27 @@ class Catalog:
             for mid, fam in zip(self.materials.index, self.materials["family"], strict=True)
         ]
 
+    def _lookup(self, table_name: str, id_col: str, prop: str) -> dict[tuple[str, str], float]:
+        """{(id, applies_to): value} of one property of a long table (the last row wins)."""
+        key = (table_name, id_col)
+        if key not in self._lookups:
+            table = getattr(self, table_name)
+            by_property: dict[str, dict[tuple[str, str], float]] = {}
+            for name, k, a, v in zip(
+                table["property"], table[id_col], table["applies_to"], table["value"], strict=True
+            ):
+                by_property.setdefault(name, {})[(k, a)] = v
+            self._lookups[key] = by_property
+        return self._lookups[key].get(prop, {})
+
     def _most_specific(
-        self, table: pd.DataFrame, id_col: str, ids: list[str], prop: str, general: bool
+        self, table_name: str, id_col: str, ids: list[str], prop: str, general: bool
     ) -> np.ndarray:
         """Matrix [material, id] of a long table's property, each cell the most specific row
         (material, family parent, family, then, where general, the row for every family)."""
-        rows = table[table["property"] == prop]
-        lookup = {
-            (k, a): v for k, a, v in rows[[id_col, "applies_to", "value"]].itertuples(index=False)
-        }
+        lookup = self._lookup(table_name, id_col, prop)
         out = np.full((len(self.materials), len(ids)), np.nan)
-        for i, keys in enumerate(self._coating_keys()):
+        for i, keys in enumerate(self._keys):
             targets = (*keys, "") if general else keys
             for j, k in enumerate(ids):
                 hit = next((t for t in targets if (k, t) in lookup), None)
@@ -121,14 +143,14 @@ class Catalog:
 
     def _coating_matrix(self, prop: str) -> np.ndarray:
         """Matrix [coating, material] of a coating property (NaN: unknown or no such coating)."""
-        table = self.coating_properties
-        return self._most_specific(table, "coating_id", self.coating_ids, prop, False).T
+        return self._most_specific(
+            "coating_properties", "coating_id", self.coating_ids, prop, False
+        ).T
 
     def process_values(self, prop: str) -> np.ndarray:
         """Matrix [material, process] of a process property: the most specific row of
         process_properties.csv for the pair (material, family parent, family, then every family)."""
-        table = self.process_properties
-        return self._most_specific(table, "process_id", self.process_ids, prop, True)
+        return self._most_specific("process_properties", "process_id", self.process_ids, prop, True)
 
     def membrane_conductivity_factor(self) -> np.ndarray:
         """Matrix [material, process] of σ_membrane/σ_ref: the process's sheet-vs-pellet factor
@@ -145,16 +167,12 @@ class Catalog:
     def cathode_resistance_ohm_cm2(self, cathode_coating: str) -> np.ndarray:
         """Per material, the cathode-side interfacial resistance with the cell's cathode coating
         (the most specific row: material, family parent, family; NaN: unknown)."""
-        rows = self.cathode_interfaces[
-            (self.cathode_interfaces["cathode_coating"] == cathode_coating)
-            & (self.cathode_interfaces["property"] == "interfacial_resistance_ohm_cm2")
-        ]
-        lookup = dict(zip(rows["applies_to"], rows["value"], strict=True))
+        rows = self._lookup(
+            "cathode_interfaces", "cathode_coating", "interfacial_resistance_ohm_cm2"
+        )
+        lookup = {a: v for (k, a), v in rows.items() if k == cathode_coating}
         return np.array(
-            [
-                next((lookup[k] for k in keys if k in lookup), np.nan)
-                for keys in self._coating_keys()
-            ]
+            [next((lookup[k] for k in keys if k in lookup), np.nan) for keys in self._keys]
         )
 
     def short_parameter(self, mechanism: str, prop: str) -> tuple[np.ndarray, np.ndarray]:
@@ -162,10 +180,9 @@ class Catalog:
         family parent, family) and whether the mechanism is assessed for it at all: a material
         with no row is not (no source shows the mechanism there; it adds no hazard), a row with
         an empty value is unknown (NaN: the study's unknown policy decides)."""
-        table = self.short_circuit
-        rows = table[(table["mechanism"] == mechanism) & (table["property"] == prop)]
-        lookup = dict(zip(rows["applies_to"], rows["value"], strict=True))
-        keys = [next((k for k in ks if k in lookup), None) for ks in self._coating_keys()]
+        rows = self._lookup("short_circuit", "mechanism", prop)
+        lookup = {a: v for (k, a), v in rows.items() if k == mechanism}
+        keys = [next((k for k in ks if k in lookup), None) for ks in self._keys]
         assessed = np.array([k is not None for k in keys], dtype=bool)
         values = np.array([lookup[k] if k is not None else np.nan for k in keys], dtype=float)
         return values, assessed
