@@ -10,9 +10,20 @@ members whose σ the literature has measured (catalog family_measurements.csv: s
 prediction on the front, not proposed as an experiment).
 
 Each candidate's dense conductivity is drawn S times from the surrogate's predictive distribution,
-log10 σ ~ Normal(mean, std) with the model's std (common random numbers across candidates; a
-material without a surrogate prediction, e.g. a polymer without a formula, keeps its catalog value:
-no distribution, no improvement from uncertainty), and pushed through the study's physics
+log10 σ = mean + std · z with the model's std (a material without a surrogate prediction, e.g. a
+polymer without a formula, keeps its catalog value: no distribution, no improvement from
+uncertainty). The z are joint: one per composition (every design of a composition shares its σ
+draw), and across compositions z ~ Normal(0, R) with R = exp(−d² / 2ℓ²) over the distance d between
+their atom-fraction vectors (Euclidean, elements as fractions of all atoms). The surrogate reports
+only marginals; this correlation model is an assumption stated here: its errors at neighbouring
+compositions are correlated (a quantile forest predicts them from the same leaves), falling with
+distance on the scale ℓ = CORRELATION_LENGTH = 0.015, the median distance from a composition of the
+shipped training data to its nearest other composition (699 distinct compositions of
+configs/train_default.yaml's data): two compositions as close as the literature's typical
+neighbours are correlated at exp(−1/2) = 0.61; neighbouring levels of one family (Ga-LLZO x and
+x + 0.02: d = 0.0024) at 0.99; Ga- and Ta-LLZO (d ≈ 0.027) at 0.2; a garnet and an argyrodite at 0.
+A design without a formula is independent of every other. `correlation_length = 0` turns the
+correlation off (independent compositions). Draws are pushed through the study's physics
 (StudyModel.evaluate with the shift): objectives and constraints per draw. The ASR-limited
 constraints then hold with a probability; in robust mode a draw is evaluated at its own σ (the
 robust quantile is not applied on top: that would count the uncertainty twice). A composition the
@@ -20,7 +31,24 @@ surrogate gives a probability p of lying below the detection limit (`p_below_det
 an insulator, no use as an electrolyte) is such an insulator in a fraction p of the draws (the
 draws with u < p, u uniform and common across candidates): those draws count as infeasible, so its
 expected improvement is (1 − p) times what it would be as a conductor. The batch is chosen by greedy
-Monte-Carlo EHVI x feasibility with Kriging-believer fantasies (pipeline.campaign.acquisition).
+Monte-Carlo EHVI x feasibility with Kriging-believer fantasies (pipeline.campaign.acquisition):
+after each choice, the chosen composition's σ is believed at its mean and every correlated
+neighbour is conditioned on it (its draws move and shrink: at correlation 0.99 to 14 % of their
+spread), so the next choice is made as if the chosen experiment's answer were known.
+
+What the literature has measured: each candidate composition is compared with the literature's
+measured compositions (the surrogate's shipped training data, configs/train_default.yaml, rows
+within 5 °C of the operating temperature, plus the catalog's family_measurements.csv; or
+`SuggestOptions.literature`). A composition within KNOWN_DISTANCE of a measured one (correlation
+≥ KNOWN_CORRELATION = 0.985 under the model above: learning that one would leave ≤ 17 % of its own
+spread, so it is the same experiment; for Ga-LLZO about ±0.02 in x) has no novelty and is not
+proposed, as the family members of family_measurements.csv were not before (counted in
+info['measured_in_literature'], those beyond the catalog's in 'published_within_tolerance'). Every
+suggestion names its nearest published composition, the distance and its median published σ.
+
+The batch's value is reported as the joint q-EHVI (acquisition.batch_value: E[hypervolume the batch
+adds as one set] over the joint draws), beside that of the greedy-repeated batch (the q candidates
+with the highest single-point acquisition, chosen without regard to each other).
 
 Measurement suggestions: a design with a constraint that cannot be evaluated (no strength or CCD
 in the catalog) is 'unknown' and, under constraints.unknown = infeasible, never on the front; each
@@ -31,18 +59,28 @@ upper bound on what measuring it can unlock).
 
 from __future__ import annotations
 
+import functools
+import math
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from pipeline.campaign.acquisition import free_points, greedy_batch
+from pipeline.campaign.acquisition import batch_value, free_points, greedy_batch
 from pipeline.study.constraints import CONSTRAINTS
 from pipeline.study.predicted import REPORTED_COVERAGE
 from pipeline.study.registry import normalize
 
 THICKNESS_LEVELS = 6
 FAMILY_LEVELS = 11
+# correlation length of the σ draws over atom-fraction distance (module docstring: the median
+# nearest-other-composition distance of the shipped training data, measured 0.0150)
+CORRELATION_LENGTH = 0.015
+KNOWN_CORRELATION = 0.985  # this close to a measured composition: the same experiment
+KNOWN_DISTANCE = CORRELATION_LENGTH * math.sqrt(-2.0 * math.log(KNOWN_CORRELATION))  # 0.0026
+LITERATURE_WITHIN_C = 5.0  # literature σ measured this close to the operating temperature counts
+LITERATURE_CONFIG = Path(__file__).resolve().parents[2] / "configs" / "train_default.yaml"
 Z90 = 1.6448536269514722  # two-sided 90 % of a normal
 # what to measure for a constraint the catalog cannot evaluate
 MEASUREMENT_OF = {
@@ -61,6 +99,11 @@ class SuggestOptions:
     points: int = 1 << 14  # quasi-Monte-Carlo points integrating the hypervolume improvement
     measured: pd.DataFrame | None = field(default=None, compare=False)  # store.measured_designs
     measurements_version: str = ""
+    # ℓ of the σ draws' correlation over atom-fraction distance; 0: independent compositions
+    correlation_length: float = CORRELATION_LENGTH
+    # measured compositions (composition, log10_sigma, temperature_c, source); None: the shipped
+    # training data (LITERATURE_CONFIG); an empty frame: none
+    literature: pd.DataFrame | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -161,6 +204,185 @@ def already_measured(
     return hit
 
 
+def design_formulas(model, table: pd.DataFrame) -> np.ndarray:
+    """Per design: its composition's formula ('' for a material without one)."""
+    if "composition" in table:
+        formulas = table["composition"].fillna("").astype(str).to_numpy(object)
+        missing = formulas == ""
+        if missing.any():
+            catalog = model.catalog.materials["formula"].reindex(table["material"]).fillna("")
+            formulas[missing] = catalog.astype(str).to_numpy(object)[missing]
+        return formulas
+    return (
+        model.catalog.materials["formula"]
+        .reindex(table["material"])
+        .fillna("")
+        .astype(str)
+        .to_numpy(object)
+    )
+
+
+def fraction_vectors(formulas, elements: list[str] | None = None) -> tuple[np.ndarray, list[str]]:
+    """Atom-fraction vectors (rows) of formulas over `elements` (default: every element they hold);
+    a formula that does not parse, or '', is a row of NaN."""
+    from surrogates.chemistry import element_fractions
+
+    parsed: list[dict[str, float] | None] = []
+    for formula in formulas:
+        try:
+            parsed.append(element_fractions(str(formula)) if formula else None)
+        except Exception:
+            parsed.append(None)
+    if elements is None:
+        elements = sorted({e for p in parsed if p for e in p})
+    index = {e: j for j, e in enumerate(elements)}
+    out = np.zeros((len(parsed), len(elements) + 1))  # last column: elements outside the list
+    for i, p in enumerate(parsed):
+        if p is None:
+            out[i] = np.nan
+            continue
+        for e, v in p.items():
+            out[i, index.get(e, len(elements))] += v
+    return out, elements
+
+
+@functools.lru_cache(maxsize=4)
+def _training_literature(path: str) -> pd.DataFrame:
+    from pipeline.study.config import load_train_config
+    from pipeline.training import load_training_data
+
+    rows = load_training_data(load_train_config(path)).rows
+    rows = rows[~rows["censored"].astype(bool)]
+    source = rows["dataset"].astype(str)
+    if "source_doi" in rows:
+        source = (source + " " + rows["source_doi"].fillna("").astype(str)).str.rstrip()
+    return pd.DataFrame(
+        {
+            "composition": rows["composition"].astype(str).to_numpy(),
+            "log10_sigma": rows["log10_sigma"].to_numpy(float),
+            "temperature_c": rows["temperature_k"].to_numpy(float) - 273.15,
+            "source": source.to_numpy(),
+        }
+    )
+
+
+def literature_table(model, options: SuggestOptions) -> pd.DataFrame:
+    """Measured compositions near the operating temperature, one row per composition: formula
+    key, a formula, the median log10 σ, how many rows and their sources (module docstring)."""
+    from surrogates.chemistry import composition_key, parse_formula
+
+    columns = ["formula_key", "composition", "log10_sigma", "rows", "source"]
+    parts = []
+    given = options.literature
+    if given is None:
+        given = _training_literature(str(LITERATURE_CONFIG)) if LITERATURE_CONFIG.exists() else None
+    if given is not None and len(given):
+        parts.append(given[["composition", "log10_sigma", "temperature_c", "source"]])
+    family = getattr(model.catalog, "family_measurements", None)
+    if family is not None and len(family):
+        parts.append(
+            pd.DataFrame(
+                {
+                    "composition": family["composition"].astype(str).to_numpy(),
+                    "log10_sigma": np.log10(family["sigma_s_per_cm"].to_numpy(float)),
+                    "temperature_c": family["temperature_c"].to_numpy(float),
+                    "source": "catalog family_measurements.csv: "
+                    + family["source"].astype(str).to_numpy(),
+                }
+            )
+        )
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    rows = pd.concat(parts, ignore_index=True)
+    temperature = model.config.operating.temperature_c
+    rows = rows[(rows["temperature_c"] - temperature).abs() <= LITERATURE_WITHIN_C]
+    rows = rows[np.isfinite(rows["log10_sigma"].to_numpy(float))]
+    keys = []
+    for formula in rows["composition"]:
+        try:
+            keys.append(composition_key(parse_formula(str(formula))))
+        except Exception:
+            keys.append("")
+    rows = rows.assign(formula_key=keys)
+    rows = rows[rows["formula_key"] != ""]
+    if not len(rows):
+        return pd.DataFrame(columns=columns)
+    merged = rows.groupby("formula_key", sort=True).agg(
+        composition=("composition", "first"),
+        log10_sigma=("log10_sigma", "median"),
+        rows=("log10_sigma", "size"),
+        source=("source", lambda v: "; ".join(dict.fromkeys(v))),
+    )
+    return merged.reset_index()[columns]
+
+
+@dataclass(frozen=True)
+class Neighbourhood:
+    """Per composition group: the nearest measured composition, and the correlation of the groups'
+    σ draws (identity where no formula, decoupled where the composition counts as measured)."""
+
+    nearest: pd.DataFrame  # per group: composition, distance, log10_sigma, source (NaN/'' if none)
+    known: np.ndarray  # per group: within KNOWN_DISTANCE of a measured composition
+    correlation: np.ndarray  # (G, G)
+
+
+def neighbourhood(
+    group_formulas: np.ndarray, literature: pd.DataFrame, length: float
+) -> Neighbourhood:
+    """Nearest literature composition and draw correlation per composition group."""
+    n = len(group_formulas)
+    lit_formulas = literature["composition"].to_numpy(object) if len(literature) else []
+    V, _ = fraction_vectors(list(group_formulas) + list(lit_formulas))
+    own, lit = V[:n], V[n:]
+    has = ~np.isnan(own).any(axis=1)
+    distance = np.full(n, np.nan)
+    nearest = np.full(n, -1)
+    if len(lit) and has.any():
+        d = np.linalg.norm(own[has][:, None, :] - lit[None, :, :], axis=2)
+        nearest[has] = np.argmin(d, axis=1)
+        distance[has] = d[np.arange(len(d)), nearest[has]]
+    found = nearest >= 0
+    table = pd.DataFrame(
+        {
+            "literature_nearest": np.where(
+                found, np.asarray(lit_formulas, dtype=object)[np.maximum(nearest, 0)], ""
+            )
+            if len(lit)
+            else "",
+            "literature_distance": distance,
+            "literature_log10_sigma": np.where(
+                found, literature["log10_sigma"].to_numpy(float)[np.maximum(nearest, 0)], np.nan
+            )
+            if len(lit)
+            else np.nan,
+            "literature_source": np.where(
+                found, literature["source"].to_numpy(object)[np.maximum(nearest, 0)], ""
+            )
+            if len(lit)
+            else "",
+        }
+    )
+    known = np.nan_to_num(distance, nan=np.inf) <= KNOWN_DISTANCE
+    correlation = np.eye(n)
+    free = has & ~known
+    if length > 0 and free.sum() > 1:
+        idx = np.flatnonzero(free)
+        d = np.linalg.norm(own[idx][:, None, :] - own[idx][None, :, :], axis=2)
+        correlation[np.ix_(idx, idx)] = np.exp(-(d**2) / (2.0 * length**2))
+    return Neighbourhood(table, known, correlation)
+
+
+def joint_normal(rng: np.random.Generator, correlation: np.ndarray, n_samples: int) -> np.ndarray:
+    """(n_samples, G) standard normal draws with the given correlation (a symmetric square root:
+    the eigendecomposition, negative round-off eigenvalues clipped to 0)."""
+    eps = rng.standard_normal((n_samples, len(correlation)))
+    if np.array_equal(correlation, np.eye(len(correlation))):
+        return eps
+    values, vectors = np.linalg.eigh(correlation)
+    root = vectors * np.sqrt(np.clip(values, 0.0, None))
+    return np.asarray(eps @ root.T)
+
+
 def _sigma_columns(out: dict, std: np.ndarray) -> dict[str, np.ndarray]:
     """σ per design with its 90 % interval: the family's own interval where predicted, else a normal
     on the surrogate's std around the dense σ used (no std: the catalog value, no interval)."""
@@ -192,7 +414,12 @@ def suggest(model, archive_X: np.ndarray, options: SuggestOptions) -> Suggestion
         if "sigma_measured_s_per_cm" in table
         else np.zeros(len(table), dtype=bool)
     )
-    measured_or_known = measured | literature
+    # a composition within KNOWN_DISTANCE of a published one (training data, catalog): the same
+    published_rows = literature_table(model, options)
+    _, first_row, group = np.unique(keys, return_index=True, return_inverse=True)
+    formulas = design_formulas(model, table)
+    published = neighbourhood(formulas[first_row], published_rows, 0.0).known[group]
+    measured_or_known = measured | literature | published
     front_F = model.evaluate(np.asarray(archive_X, float).reshape(-1, model.space.n_var))[0]
     front = normalize(front_F, objectives, bounds) if len(front_F) else np.empty((0, len(bounds)))
     gaps = measurement_gaps(model, X, table, front, options)
@@ -200,25 +427,39 @@ def suggest(model, archive_X: np.ndarray, options: SuggestOptions) -> Suggestion
     X, table, keys = X[keep_open], table[keep_open].reset_index(drop=True), keys[keep_open]
 
     F_mean, G_mean, out = model.evaluate(X)
+    std = np.nan_to_num(np.asarray(out["surrogate_log10_std"], float), nan=0.0)
+    _, first_row, group = np.unique(keys, return_index=True, return_inverse=True)
+    formulas = design_formulas(model, table)
+    near = neighbourhood(formulas[first_row], published_rows, options.correlation_length)
     mean = normalize(F_mean, objectives, bounds)
     mean_feasible = np.all(G_mean <= 0.0, axis=1)
-    std = np.nan_to_num(np.asarray(out["surrogate_log10_std"], float), nan=0.0)
     rng = np.random.default_rng(options.seed)
-    z = rng.standard_normal((options.samples, len(X)))
-    samples = np.empty((options.samples, len(X), len(objectives)))
-    feasible = np.empty((options.samples, len(X)), dtype=bool)
-    violated = np.zeros((len(X), model.n_constr))
+    z = joint_normal(rng, near.correlation, options.samples)  # (S, groups)
     p_below = np.nan_to_num(
         np.asarray(out.get("p_below_detection", np.zeros(len(X))), float), nan=0.0
     )
     # drawn after z, so the conductivity draws are those of a surrogate without p
     insulating = rng.uniform(size=(options.samples, 1)) < p_below[None, :]
+
+    def outcomes(rows: np.ndarray, z_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Normalized objectives, feasibility and constraint values of rows at draws z_rows."""
+        n_s = len(z_rows)
+        shift = std[rows][None, :] * z_rows
+        F, G, _ = model.evaluate(np.tile(X[rows], (n_s, 1)), log10_sigma_shift=shift.reshape(-1))
+        F = normalize(F, objectives, bounds).reshape(n_s, len(rows), -1)
+        G = G.reshape(n_s, len(rows), -1)
+        return F, np.all(G <= 0.0, axis=2) & ~insulating[:, rows], G
+
+    samples = np.empty((options.samples, len(X), len(objectives)))
+    feasible = np.empty((options.samples, len(X)), dtype=bool)
+    violated = np.zeros((len(X), model.n_constr))
     for s in range(options.samples):
-        F, G, _ = model.evaluate(X, log10_sigma_shift=std * z[s])
-        samples[s] = normalize(F, objectives, bounds)
-        feasible[s] = np.all(G <= 0.0, axis=1) & ~insulating[s]
-        violated += G > 0.0
-    _, group = np.unique(keys, return_inverse=True)
+        F, feasible_s, G = outcomes(np.arange(len(X)), z[s : s + 1, group])
+        samples[s], feasible[s] = F[0], feasible_s[0]
+        violated += G[0] > 0.0
+    correlated = options.correlation_length > 0 and not np.array_equal(
+        near.correlation, np.eye(len(near.correlation))
+    )
     choice = greedy_batch(
         samples,
         feasible,
@@ -229,8 +470,18 @@ def suggest(model, archive_X: np.ndarray, options: SuggestOptions) -> Suggestion
         options.q,
         n_points=options.points,
         seed=options.seed,
+        correlation=near.correlation if correlated else None,
+        z=z if correlated else None,
+        redraw=(lambda rows, z_rows: outcomes(rows, z_rows)[:2]) if correlated else None,
     )
     idx = choice.index
+    repeated = greedy_repeated(choice.acquisition_all, len(idx))
+    value = {
+        name: batch_value(
+            samples, feasible, rows, front, n_points=options.points, seed=options.seed
+        )
+        for name, rows in (("joint", idx), ("greedy_repeated", repeated))
+    }
     p_violated = violated / options.samples
     at_risk = np.argmax(p_violated, axis=1) if model.n_constr else np.zeros(len(X), int)
     sig = _sigma_columns(out, std)
@@ -265,6 +516,14 @@ def suggest(model, archive_X: np.ndarray, options: SuggestOptions) -> Suggestion
     picked["p_constraint_violated"] = [p_violated[i, at_risk[i]] if names else 0.0 for i in idx]
     for name in objectives:
         picked[f"{name}_at_mean"] = table.loc[idx, name].to_numpy()
+    lit = near.nearest.iloc[group[idx]].reset_index(drop=True)
+    for column in lit.columns:
+        picked[column] = lit[column].to_numpy()
+    # how strongly each member's σ draws move with an earlier member's (prior correlation)
+    picked["max_correlation_with_earlier"] = [
+        float(near.correlation[group[i], group[idx[:k]]].max()) if k else 0.0
+        for k, i in enumerate(idx)
+    ]
     picked["why"] = [_why(r) for r in picked.itertuples(index=False)]
     for j, column in enumerate(model.space.x_columns):  # the encoded design, to re-evaluate it
         picked[column] = X[idx, j]
@@ -272,16 +531,50 @@ def suggest(model, archive_X: np.ndarray, options: SuggestOptions) -> Suggestion
         "candidates": len(X_all),
         "distinct_candidates": int(keep.sum()),
         "already_measured": int(measured.sum()),
-        "measured_in_literature": int((literature & ~measured).sum()),
+        "measured_in_literature": int(((literature | published) & ~measured).sum()),
+        "published_within_tolerance": int((published & ~measured & ~literature).sum()),
         "scored": len(X),
         "samples": options.samples,
         "free_points": choice.free_points,
         "front_size": len(front),
         "seed": options.seed,
         "measurements_version": options.measurements_version,
-        "method": "greedy Monte-Carlo EHVI x P(feasible), Kriging believer",
+        "method": "greedy Monte-Carlo EHVI x P(feasible), Kriging believer"
+        + (
+            f", σ draws correlated over composition (ℓ = {options.correlation_length:g} "
+            "atom fraction), believed compositions condition their neighbours"
+            if correlated
+            else ", independent compositions"
+        ),
+        "correlation_length": options.correlation_length,
+        "literature_compositions": len(published_rows),
+        "batch_value_joint": value["joint"],
+        "batch_value_greedy_repeated": value["greedy_repeated"],
+        "greedy_repeated_loss_fraction": loss_fraction(value["joint"], value["greedy_repeated"]),
+        **{
+            f"{what}_{name}": int(table.loc[rows, column].nunique()) if len(rows) else 0
+            for name, rows in (("joint", idx), ("greedy_repeated", repeated))
+            for what, column in (
+                ("distinct_compositions", "composition" if "composition" in table else "material"),
+                ("distinct_processes", "process"),
+                ("distinct_families", "family"),
+            )
+        },
     }
     return Suggestions(picked, gaps, info)
+
+
+def greedy_repeated(acquisition: np.ndarray, q: int) -> np.ndarray:
+    """The greedy-repeated batch: the q candidates of highest single-point acquisition, chosen
+    without regard to each other (ties: the earlier candidate); only those expected to gain."""
+    order = np.lexsort((np.arange(len(acquisition)), -acquisition))
+    order = order[acquisition[order] > 0.0]
+    return np.asarray(order[:q], dtype=np.intp)
+
+
+def loss_fraction(joint: float, repeated: float) -> float:
+    """1 − repeated / joint: the share of the joint batch's value a greedy-repeated batch loses."""
+    return float(1.0 - repeated / joint) if joint > 0 else 0.0
 
 
 def _why(r) -> str:
@@ -301,6 +594,17 @@ def _why(r) -> str:
         f"P(feasible) {r.p_feasible:.0%}); σ {r.sigma_s_per_cm:.2g} S/cm, "
         f"{REPORTED_COVERAGE:.0%} interval {r.sigma_p05_s_per_cm:.2g}–{r.sigma_p95_s_per_cm:.2g}; "
         f"{applicability}; P(below detection) {r.p_below_detection:.0%}; {risk}"
+        + _literature_note(r)
+    )
+
+
+def _literature_note(r) -> str:
+    if not isinstance(r.literature_nearest, str) or not r.literature_nearest:
+        return "; no published composition to compare"
+    sigma = 10.0**r.literature_log10_sigma
+    return (
+        f"; nearest published {r.literature_nearest} at {sigma:.2g} S/cm (distance "
+        f"{r.literature_distance:.4f})"
     )
 
 
