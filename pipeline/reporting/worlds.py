@@ -51,6 +51,13 @@ def evaluate_worlds(model, front: pd.DataFrame, evidence: pd.DataFrame, n_worlds
     feasible [world, front row], total ASR [world, front row]). One StudyModel per world (about
     30 ms each), the whole front in one vectorized call per world."""
     values = draw_values(evidence, n_worlds, seed)
+    return (values, *evaluate_at(model, front, values))
+
+
+def evaluate_at(model, front: pd.DataFrame, values: np.ndarray):
+    """The front evaluated in the catalogs with these values [world, evidence row]: (feasible,
+    total ASR, ASF), each [world, front row]."""
+    n_worlds = len(values)
     X = front[model.space.x_columns].to_numpy(float)
     feasible = np.zeros((n_worlds, len(front)), dtype=bool)
     asr = np.full((n_worlds, len(front)), np.nan)
@@ -61,7 +68,7 @@ def evaluate_worlds(model, front: pd.DataFrame, evidence: pd.DataFrame, n_worlds
         feasible[s] = np.all(G <= 0.0, axis=1)
         asr[s] = out["total_asr_ohm_cm2"]
         asf[s] = asf_values(model, F)
-    return values, feasible, asr, asf
+    return feasible, asr, asf
 
 
 def utility(feasible: np.ndarray, asf: np.ndarray) -> np.ndarray:
@@ -69,6 +76,11 @@ def utility(feasible: np.ndarray, asf: np.ndarray) -> np.ndarray:
     feasible in that world, one less than the worst feasible design where it is not."""
     value = -np.clip(np.nan_to_num(asf, nan=1.0), 0.0, 1.0)
     return np.where(feasible, value, value - 1.0)
+
+
+def best_expected(u: np.ndarray) -> int:
+    """The design (column) with the best mean utility over the worlds (rows): the choice 'now'."""
+    return int(np.argmax(u.mean(axis=0)))
 
 
 def value_of_information(
@@ -85,7 +97,7 @@ def value_of_information(
     chosen now and in the lowest and highest bin (front row indices)."""
     rng = np.random.default_rng(seed)
     n_worlds = len(u)
-    prior = int(np.argmax(u.mean(axis=0)))
+    prior = best_expected(u)
     best_prior = float(u.mean(axis=0)[prior])
 
     def evppi(order: np.ndarray) -> tuple[float, int, int]:
