@@ -22,8 +22,10 @@ benchmarks/campaign.py feed it):
 - Correlated neighbours (optional: `correlation`, `z`, `redraw`): the draws of different
   compositions are joint, z ~ Normal(0, R) per composition group in standard units (the caller
   states R; pipeline.campaign.suggest uses a squared-exponential correlation over composition
-  distance). Believing the chosen composition's value z_c = 0 then conditions every correlated
-  neighbour, by pathwise (Matheron) updating of the same draws: z_j <- z_j - (P_jc / P_cc) z_c,
+  distance). Believing the chosen composition's value z_c = b (0: its mean; the caller may pass
+  the standardized value of the outcome it believes, e.g. a robust quantile) then conditions every
+  correlated neighbour, by pathwise (Matheron) updating of the same draws:
+  z_j <- z_j + (P_jc / P_cc)(b - z_c),
   and the posterior covariance P <- P - P_:c P_c: / P_cc. A neighbour with correlation 0.99 keeps
   sqrt(1 - 0.99^2) = 14 % of its spread, so a second member of the same neighbourhood gains little
   beyond what its (fantasized) mean adds. The neighbours' outcomes are recomputed by the caller
@@ -118,17 +120,17 @@ class _JointDraws:
             )
         self.z, self.P = z, correlation.copy()
 
-    def condition(self, c: int, tiny: float = 1e-12) -> np.ndarray:
-        """Believe z_c = 0: every group's draws and the covariance conditioned on it; returns the
-        groups other than c whose draws moved (|P_jc / P_cc| > MOVED)."""
+    def condition(self, c: int, value: float = 0.0, tiny: float = 1e-12) -> np.ndarray:
+        """Believe z_c = value: every group's draws and the covariance conditioned on it; returns
+        the groups other than c whose draws moved (|P_jc / P_cc| > MOVED)."""
         pcc = self.P[c, c]
         if pcc <= tiny:  # already known (believed, or collapsed): nothing to learn from it
             return np.empty(0, dtype=np.intp)
         gain = self.P[:, c] / pcc
-        self.z -= gain[None, :] * self.z[:, c : c + 1]
+        self.z += gain[None, :] * (value - self.z[:, c : c + 1])
         self.P -= np.outer(self.P[:, c], self.P[c, :]) / pcc
         self.P[c, :] = self.P[:, c] = 0.0
-        self.z[:, c] = 0.0
+        self.z[:, c] = value
         moved = np.flatnonzero(np.abs(gain) > MOVED)
         return moved[moved != c]
 
@@ -200,6 +202,7 @@ def greedy_batch(
     correlation: np.ndarray | None = None,
     z: np.ndarray | None = None,
     redraw: Redraw | None = None,
+    believed: np.ndarray | None = None,
 ) -> BatchChoice:
     """Choose q candidates by greedy Monte-Carlo EHVI x feasibility with Kriging-believer fantasies.
 
@@ -215,7 +218,8 @@ def greedy_batch(
     draws (group labels 0..G-1), z (S, G) the draws the samples were made from, and
     redraw(rows, z_rows) -> (samples (S, len(rows), [K,] d), feasible (S, len(rows))) the outcomes
     of candidate rows at conditioned draws z_rows (S, len(rows)). After each choice the other
-    groups are conditioned on the chosen group's draw being 0 (its believed mean) and the rows of
+    groups are conditioned on the chosen group's draw being believed[c] (default 0, its mean; the
+    standardized draw of the outcome `mean` stands for, e.g. a robust quantile) and the rows of
     groups whose draws moved are recomputed. All three None: the plain believer.
     """
     samples = np.array(samples, dtype=float)  # copies: fantasies overwrite rows
@@ -295,7 +299,8 @@ def greedy_batch(
                 counts -= lost.reshape(n_samples, n)
         # ... its correlated neighbours are conditioned on it (their draws move, spreads shrink) ...
         if joint is not None:
-            moved = joint.condition(int(group[i]))
+            c = int(group[i])
+            moved = joint.condition(c, 0.0 if believed is None else float(believed[c]))
             rows = np.flatnonzero(np.isin(group, moved) & (group != group[i]))
             if len(rows):
                 new_samples, new_feasible = redraw_rows(rows, joint.z[:, group[rows]])

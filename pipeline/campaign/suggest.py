@@ -32,19 +32,22 @@ an insulator, no use as an electrolyte) is such an insulator in a fraction p of 
 draws with u < p, u uniform and common across candidates): those draws count as infeasible, so its
 expected improvement is (1 − p) times what it would be as a conductor. The batch is chosen by greedy
 Monte-Carlo EHVI x feasibility with Kriging-believer fantasies (pipeline.campaign.acquisition):
-after each choice, the chosen composition's σ is believed at its mean and every correlated
-neighbour is conditioned on it (its draws move and shrink: at correlation 0.99 to 14 % of their
-spread), so the next choice is made as if the chosen experiment's answer were known.
+after each choice, the chosen composition's σ is believed at the value whose outcome joins the
+front (the study's own: in robust mode the robust quantile, σ / factor, else the mean) and every
+correlated neighbour is conditioned on it (its draws move and shrink: at correlation 0.99 to 14 %
+of their spread), so the next choice is made as if the chosen experiment's answer were known.
 
 What the literature has measured: each candidate composition is compared with the literature's
 measured compositions (the surrogate's shipped training data, configs/train_default.yaml, rows
 within 5 °C of the operating temperature, plus the catalog's family_measurements.csv; or
 `SuggestOptions.literature`). A composition within KNOWN_DISTANCE of a measured one (correlation
 ≥ KNOWN_CORRELATION = 0.985 under the model above: learning that one would leave ≤ 17 % of its own
-spread, so it is the same experiment; for Ga-LLZO about ±0.02 in x) has no novelty and is not
-proposed, as the family members of family_measurements.csv were not before (counted in
+spread, so it is the same experiment; for Ga-LLZO about ±0.02 in x) has no novelty and, where its
+σ is the surrogate's prediction (a family member), is not proposed, as the family members of family_measurements.csv were not before (counted in
 info['measured_in_literature'], those beyond the catalog's in 'published_within_tolerance'). Every
-suggestion names its nearest published composition, the distance and its median published σ.
+suggestion names its nearest published composition, the distance and its median published σ. A
+catalog material is kept as before: its σ is the catalog's, a published value by construction, and
+what is suggested for it is a membrane design, not a conductivity to learn.
 
 The batch's value is reported as the joint q-EHVI (acquisition.batch_value: E[hypervolume the batch
 adds as one set] over the joint draws), beside that of the greedy-repeated batch (the q candidates
@@ -418,7 +421,12 @@ def suggest(model, archive_X: np.ndarray, options: SuggestOptions) -> Suggestion
     published_rows = literature_table(model, options)
     _, first_row, group = np.unique(keys, return_index=True, return_inverse=True)
     formulas = design_formulas(model, table)
-    published = neighbourhood(formulas[first_row], published_rows, 0.0).known[group]
+    predicted = (
+        table["sigma_predicted"].fillna(False).to_numpy(bool)
+        if "sigma_predicted" in table
+        else np.zeros(len(table), dtype=bool)
+    )  # a catalog material's σ is the catalog's (published) value already: kept, as before
+    published = neighbourhood(formulas[first_row], published_rows, 0.0).known[group] & predicted
     measured_or_known = measured | literature | published
     front_F = model.evaluate(np.asarray(archive_X, float).reshape(-1, model.space.n_var))[0]
     front = normalize(front_F, objectives, bounds) if len(front_F) else np.empty((0, len(bounds)))
@@ -433,6 +441,15 @@ def suggest(model, archive_X: np.ndarray, options: SuggestOptions) -> Suggestion
     near = neighbourhood(formulas[first_row], published_rows, options.correlation_length)
     mean = normalize(F_mean, objectives, bounds)
     mean_feasible = np.all(G_mean <= 0.0, axis=1)
+    # the standardized σ draw of the outcome the believer adds to the front: the study's own
+    # (robust mode: ASR at its quantile, i.e. bulk ASR x factor, σ / factor; else 0, the mean)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = (
+            np.asarray(out["robust_asr_ohm_cm2"], float)
+            - np.asarray(out["interface_asr_ohm_cm2"], float)
+        ) / np.asarray(out["bulk_asr_ohm_cm2"], float)
+        lie = np.where(std > 0, -np.log10(factor) / std, 0.0)
+    believed = np.nan_to_num(lie[first_row], nan=0.0, posinf=0.0, neginf=0.0)
     rng = np.random.default_rng(options.seed)
     z = joint_normal(rng, near.correlation, options.samples)  # (S, groups)
     p_below = np.nan_to_num(
@@ -473,6 +490,7 @@ def suggest(model, archive_X: np.ndarray, options: SuggestOptions) -> Suggestion
         correlation=near.correlation if correlated else None,
         z=z if correlated else None,
         redraw=(lambda rows, z_rows: outcomes(rows, z_rows)[:2]) if correlated else None,
+        believed=believed,
     )
     idx = choice.index
     repeated = greedy_repeated(choice.acquisition_all, len(idx))

@@ -198,3 +198,19 @@ def test_same_seed_same_joint_batch_and_values(searched):
         model, archive, SuggestOptions(seed=5, literature=NONE, correlation_length=0, **FAST)
     )
     assert "independent compositions" in plain.info["method"]
+
+
+def test_conditioning_moves_a_neighbours_draws_to_the_believed_value():
+    from pipeline.campaign.acquisition import _JointDraws
+
+    correlation = np.array([[1.0, 0.99, 0.0], [0.99, 1.0, 0.0], [0.0, 0.0, 1.0]])
+    z = joint_normal(np.random.default_rng(7), correlation, 4096)
+    before = z[:, 2].copy()
+    joint = _JointDraws(z, correlation)
+    moved = joint.condition(0, -1.5)  # the chosen composition believed 1.5 sd below its mean
+    assert moved.tolist() == [1]  # the independent group is left alone
+    assert np.array_equal(joint.z[:, 2], before) and (joint.z[:, 0] == -1.5).all()
+    assert joint.z[:, 1].mean() == pytest.approx(0.99 * -1.5, abs=0.01)
+    assert joint.z[:, 1].std() == pytest.approx(math.sqrt(1 - 0.99**2), abs=0.01)
+    assert joint.P[1, 1] == pytest.approx(1 - 0.99**2) and joint.P[0, 0] == 0.0
+    assert joint.condition(0, 0.0).size == 0  # known now: nothing more to learn from it
