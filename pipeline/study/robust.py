@@ -64,7 +64,7 @@ class WorldsModel:
         F, G, _ = self.stacked.evaluate(np.tile(X, (S, 1)), world=np.repeat(np.arange(S), n))
         feasible = np.all(G <= 0.0, axis=1)
         worst = G.max(axis=1) if G.shape[1] else np.full(S * n, -1.0)
-        return F.reshape(S, n, -1), feasible.reshape(S, n), worst.reshape(S, n)
+        return F.reshape(S, n, self.n_obj), feasible.reshape(S, n), worst.reshape(S, n)
 
     def evaluate(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
         Fs, feasible, worst = self._in_worlds(X)

@@ -89,6 +89,12 @@ def test_the_search_over_worlds_matches_a_loop_over_the_worlds(model, worlds):
     assert not np.array_equal(F[0], F[1]) or not np.array_equal(feasible[0], feasible[1])
 
 
+def test_an_empty_population_is_evaluated_in_every_world(model, worlds):
+    F, feasible, worst = WorldsModel(model, worlds)._in_worlds(np.empty((0, model.space.n_var)))
+    assert F.shape == (N_WORLDS, 0, model.n_obj)
+    assert feasible.shape == worst.shape == (N_WORLDS, 0)
+
+
 def test_stacking_refuses_a_table_it_cannot_place(model):
     odd = copy.copy(model.evaluator)
     odd.new_table = np.zeros(3)
