@@ -133,10 +133,16 @@ def run_study(
     messages: list[str] = []
     applied = None  # pipeline.study.catalog_measurements.Applied: what measurements changed
     if config.catalog_measurements:
-        from pipeline.study.catalog_measurements import measured_catalog
+        from pipeline.study.catalog_measurements import file_measurements, measured_catalog
 
         path = config.resolve_path(config.catalog_measurements)
-        catalog, applied = measured_catalog(catalog, path)
+        if path.is_dir():  # a measurement store (`ssemo ingest` of catalog quantities)
+            from pipeline.campaign.store import read_store_measurements
+
+            found = read_store_measurements(path, catalog)
+        else:
+            found = file_measurements(path, catalog)
+        catalog, applied = measured_catalog(catalog, *found)
         messages += [
             f"ingested catalog measurement ({path.name}): {line}" for line in applied.lines
         ]

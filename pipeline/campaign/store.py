@@ -489,6 +489,19 @@ def stored_catalog_measurements(root: str | Path) -> tuple[pd.DataFrame, list[st
     return table.reset_index(drop=True), places
 
 
+def read_store_measurements(root: str | Path, catalog) -> tuple[pd.DataFrame, str, str]:
+    """A study's catalog measurements from a measurement store: the latest catalog-measurement
+    version, each row checked again against this catalog (catalog_measurements.check_measurements,
+    CatalogError naming the version, file and line of a bad row), where they came from and the
+    store's catalog version."""
+    from pipeline.study.catalog_measurements import check_measurements, raise_problems
+
+    frame, places = stored_catalog_measurements(root)
+    rows, problems = check_measurements(frame, catalog, root, places)
+    raise_problems(problems)
+    return rows, f"measurement store {root}", MeasurementStore(root).catalog.version_label()
+
+
 def content_hash(table: pd.DataFrame, kind: Kind = CONDUCTIVITY) -> str:
     """SHA-256 of the measurement table's canonical CSV (measured columns, sorted rows)."""
     canonical = table[list(kind.hashed)].sort_values(list(kind.order)).reset_index(drop=True)

@@ -37,29 +37,32 @@ CONFLICT_SD = 3.0
 
 
 def read_measurements(path: str | Path, catalog: Catalog) -> pd.DataFrame:
-    """The measurements with the evidence row each one measures (`evidence_row`). CatalogError,
-    one line per bad cell (file, line, column), for anything else. `path` is a CSV file or a
-    measurement store folder (`ssemo ingest` of a catalog-quantity file, pipeline.campaign.store):
-    the store's latest catalog-measurement version, each row checked again against this catalog."""
+    """The measurements of a CSV file with the evidence row each one measures (`evidence_row`).
+    CatalogError, one line per bad cell (file, line, column), for anything else. (A measurement
+    store folder is read by pipeline.campaign.store.read_store_measurements, with the same
+    check_measurements.)"""
     path = Path(path)
     if path.is_dir():
-        from pipeline.campaign.store import stored_catalog_measurements
+        raise CatalogError(
+            f"{path}: a folder, not a CSV file (catalog_measurements; a measurement store is "
+            "read by the study that names it)"
+        )
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except FileNotFoundError:
+        raise CatalogError(f"{path}: file missing (catalog_measurements)") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise CatalogError(f"{path}: not a readable CSV ({exc})") from None
+    rows, problems = check_measurements(frame, catalog, path)
+    raise_problems(problems)
+    return rows
 
-        frame, places = stored_catalog_measurements(path)
-        rows, problems = check_measurements(frame, catalog, path, places)
-    else:
-        try:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-        except FileNotFoundError:
-            raise CatalogError(f"{path}: file missing (catalog_measurements)") from None
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-            raise CatalogError(f"{path}: not a readable CSV ({exc})") from None
-        rows, problems = check_measurements(frame, catalog, path)
+
+def raise_problems(problems: list[str]) -> None:
     if problems:
         raise CatalogError(
             "invalid catalog measurements:\n" + "\n".join(f"  - {p}" for p in problems)
         )
-    return rows
 
 
 def check_measurements(
@@ -289,23 +292,22 @@ class Applied:
         return pd.DataFrame(records, columns=columns)
 
 
-def measured_catalog(catalog: Catalog, path: str | Path) -> tuple[Catalog, Applied]:
-    """The catalog updated by the measurements in `path` (a CSV, or a measurement store folder),
-    and what they changed."""
+def file_measurements(path: str | Path, catalog: Catalog) -> tuple[pd.DataFrame, str, str]:
+    """A CSV file's measurements (read_measurements), where they came from and the file's
+    version (the first 12 hex digits of its SHA-256)."""
     import hashlib
 
     path = Path(path)
     measurements = read_measurements(path, catalog)
-    updated, lines = apply_measurements(catalog, measurements)
-    if path.is_dir():
-        from pipeline.campaign.store import MeasurementStore
+    return measurements, f"file {path}", hashlib.sha256(path.read_bytes()).hexdigest()[:12]
 
-        origin, version = (
-            f"measurement store {path}",
-            MeasurementStore(path).catalog.version_label(),
-        )
-    else:
-        origin, version = f"file {path}", hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+def measured_catalog(
+    catalog: Catalog, measurements: pd.DataFrame, origin: str, version: str
+) -> tuple[Catalog, Applied]:
+    """The catalog updated by checked measurements (file_measurements, or a measurement store's:
+    pipeline.campaign.store.read_store_measurements), and what they changed."""
+    updated, lines = apply_measurements(catalog, measurements)
     return updated, Applied(
         origin, version, catalog, changes(catalog, updated, measurements), lines
     )

@@ -8,8 +8,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.campaign.store import MeasurementError, MeasurementStore, StoreError, ingest_file
-from pipeline.study.catalog_measurements import apply_measurements, read_measurements
+from pipeline.campaign.store import (
+    MeasurementError,
+    MeasurementStore,
+    StoreError,
+    ingest_file,
+    read_store_measurements,
+)
+from pipeline.study.catalog_measurements import apply_measurements
 from pipeline.study.evaluation import DesignBatch, Evaluator
 from tests.conftest import CONFIGS, FEASIBLE_AT_SMALL_BUDGET
 from tests.pipeline.jobs.test_scheduler import run_cli
@@ -113,7 +119,7 @@ def test_a_study_on_the_store_narrows_the_range_and_moves_the_interface(
         store,
         skip_bad_rows=False,
     )
-    updated, lines = apply_measurements(catalog, read_measurements(store.root, catalog))
+    updated, lines = apply_measurements(catalog, read_store_measurements(store.root, catalog)[0])
     after = value(updated, "coating", "none", "sulfide", "interfacial_resistance_ohm_cm2")
     expected = posterior(7.4, 7.0, 45.4, 9.0, 0.05)
     assert expected == pytest.approx(8.8998, abs=1e-4)
@@ -145,7 +151,7 @@ def test_conflicting_ingested_measurements_widen_the_range(catalog, tmp_path):
         [f"{LI_SULFIDE},7.2,0.02,S3,lab A", f"{LI_SULFIDE},20,0.02,S4,lab B"],
     )
     ingest_file(path, catalog, store, skip_bad_rows=False)
-    updated, lines = apply_measurements(catalog, read_measurements(store.root, catalog))
+    updated, lines = apply_measurements(catalog, read_store_measurements(store.root, catalog)[0])
     after = value(updated, "coating", "none", "sulfide", "interfacial_resistance_ohm_cm2")
     # 7.2 and 20 are 0.44 decade apart, 15.7 combined sd: not averaged away; the range covers
     # the prior (7-45.4) and each measurement ±2 sd (7.2 / 10**0.04 = 6.566)
@@ -169,9 +175,9 @@ def test_a_study_names_a_stored_row_the_catalog_does_not_have(catalog, tmp_path)
     from pipeline.errors import CatalogError
 
     with pytest.raises(CatalogError, match=r"version 1 \(from .*lab.csv, line 2\): no catalog"):
-        read_measurements(store.root, replace(catalog, coating_properties=other))
+        read_store_measurements(store.root, replace(catalog, coating_properties=other))
     with pytest.raises(StoreError, match="not a measurement store"):
-        read_measurements(tmp_path, catalog)
+        read_store_measurements(tmp_path, catalog)
 
 
 def test_a_study_run_on_the_store_records_what_changed_in_the_report_and_mlflow(tmp_path):
