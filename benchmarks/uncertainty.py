@@ -10,7 +10,7 @@ whether P(feasible) estimated from 64 worlds is calibrated.
   ≤ 0.05. This checks that 64 worlds estimate P(feasible) well, given the ranges; whether the
   catalog's ranges are themselves right no benchmark here can show.
 - voi_measurements_ssemo / _random / _widest_first / _none: simulated measurement campaigns
-  (pipeline/study/voi_campaign.py, whose docstring states the protocol) on the default study. 20
+  (pipeline/campaign/voi.py, whose docstring states the protocol) on the default study. 20
   hidden true worlds, each one draw of every catalog value from its range (seeds 2000-2019); per
   step a campaign measures one value (the true value × a log-normal error of 0.05 decade, an
   assumption), updates the catalog by the ingested-measurement rule
@@ -50,6 +50,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks._common import write_result
 from pipeline import REPO_ROOT
+from pipeline.campaign.voi import POLICIES, hidden_world, run_campaign, study_setup
 from pipeline.reporting.decisive import decisive_values, value_label
 from pipeline.reporting.worlds import evaluate_worlds
 from pipeline.run import front_and_choices, run_study
@@ -57,7 +58,6 @@ from pipeline.search.nsga2 import run_nsga2
 from pipeline.study.catalog import load_catalog
 from pipeline.study.config import load_config
 from pipeline.study.problem import StudyModel
-from pipeline.study.voi_campaign import POLICIES, hidden_world, run_campaign, study_setup
 
 CONFIG = REPO_ROOT / "configs" / "default.yaml"
 WORLDS = 64

@@ -7,9 +7,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from pipeline.campaign import voi as vc
 from pipeline.reporting.decisive import value_label
 from pipeline.reporting.worlds import value_of_information
-from pipeline.study import voi_campaign as vc
 from pipeline.study.catalog import load_catalog
 from pipeline.study.config import load_config
 from pipeline.study.plausible import LONG_TABLES, model_with, with_long_tables
