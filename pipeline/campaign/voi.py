@@ -171,6 +171,14 @@ def regret(hidden: Hidden, recommendation: int) -> float:
     return float(np.max(hidden.utility) - hidden.utility[recommendation])
 
 
+def prior_regrets(setup: Setup, seeds: Sequence[int]) -> np.ndarray:
+    """The regret of the prior's recommendation (no measurement) in the hidden world of each seed:
+    a property of the study, its ranges and candidates, not of any policy. Its share ≤ threshold
+    says how often knowledge cannot matter (a campaign's 0 before any measurement)."""
+    recommendation = plan(setup, []).recommendation
+    return np.array([regret(hidden_world(setup, seed), recommendation) for seed in seeds])
+
+
 def measurements_frame(setup: Setup, measured: Sequence[tuple[int, float]]) -> pd.DataFrame:
     """The measurements as catalog_measurements.apply_measurements reads them."""
     return pd.DataFrame(

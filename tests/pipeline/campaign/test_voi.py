@@ -163,3 +163,11 @@ def test_regret_is_zero_for_the_true_best_and_the_policy_is_checked(setup):
     assert all(vc.regret(hidden, r) >= 0.0 for r in range(len(setup.candidates)))
     with pytest.raises(ValueError, match="unknown policy"):
         vc.run_campaign(setup, hidden, "cheapest")
+
+
+def test_prior_regrets_are_the_campaigns_regret_before_any_measurement(setup):
+    seeds = [301, 302, 303]
+    regrets = vc.prior_regrets(setup, seeds)
+    expected = [vc.run_campaign(setup, vc.hidden_world(setup, s), "none").regrets[0] for s in seeds]
+    np.testing.assert_array_equal(regrets, expected)
+    assert np.all(regrets >= 0.0)
