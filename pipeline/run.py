@@ -432,6 +432,23 @@ def _with_suggestions(model, result, outcome, options, tags: dict[str, str]):
             "suggest.expected_hv_improvement_sum": float(designs["expected_hv_improvement"].sum()),
             "suggest.already_measured": float(chosen.info["already_measured"]),
             "suggest.measurement_gaps": float(len(chosen.gaps)),
+            # the batch as a batch (issue 24, item 5): its joint value against the greedy-repeated
+            # batch's, how diverse it is, and what the literature had already measured
+            **{
+                f"suggest.{key}": float(chosen.info[key])
+                for key in (
+                    "measured_in_literature",
+                    "published_within_tolerance",
+                    "batch_value_joint",
+                    "batch_value_greedy_repeated",
+                    "greedy_repeated_loss_fraction",
+                    "distinct_compositions_joint",
+                    "distinct_compositions_greedy_repeated",
+                    "distinct_processes_joint",
+                    "distinct_families_joint",
+                )
+                if key in chosen.info
+            },
             "suggest.wall_s": time.perf_counter() - started,
         }
     )

@@ -95,9 +95,10 @@ def cmd_suggest(args) -> int:
         print(f"{len(gaps)} measurement(s) would unblock whole materials, e.g.:")
         for r in gaps.head(5).itertuples():
             print(f"  {r.material}: measure {r.measure} (adds up to {r.hv_if_met:.3g} HV if met)")
+    print_catalog_measurements(out / "measurement_value.csv")
     print(
-        f"Results: {out} (suggestions.csv, measurement_gaps.csv, report.md: 'What to make and "
-        "measure next')"
+        f"Results: {out} (suggestions.csv, measurement_gaps.csv, measurement_value.csv, report.md: "
+        "'What to make and measure next', 'Which measurement is worth most')"
     )
     if "run_id" in summary:
         print(
@@ -105,6 +106,37 @@ def cmd_suggest(args) -> int:
             f"{summary['mlflow_ui']}"
         )
     return EXIT_OK
+
+
+def print_catalog_measurements(path: Path, top: int = 5) -> None:
+    """The catalog values ranked by the expected value of measuring them before choosing (EVPPI
+    over the plausible worlds: pipeline.reporting.worlds, the report's 'Which measurement is worth
+    most'), with the measurement a lab would do and what it would change."""
+    import pandas as pd
+
+    if not path.exists():  # uncertainty.worlds: 0, or no front
+        print("Catalog values worth measuring: not assessed (uncertainty.worlds is 0 or no front)")
+        return
+    ranked = pd.read_csv(path, keep_default_na=False)
+    if not len(ranked):
+        return
+    passed = ranked[ranked["above_noise"].astype(str) == "True"]
+    noise = float(ranked["noise_95"].iloc[0])
+    if len(passed):
+        print(
+            f"Catalog values worth measuring before choosing (EVPPI above the noise {noise:.3g}):"
+        )
+    else:
+        print(
+            f"Catalog values worth measuring: none changes which design to make beyond the noise "
+            f"({noise:.3g}, utility units); the largest:"
+        )
+    for r in (passed if len(passed) else ranked).head(top).itertuples():
+        how = f" by {r.measurement}" if r.measurement else ""
+        print(
+            f"  {r.value} ({r.grade}, {r.low:g}–{r.high:g}){how}: EVPPI {float(r.evppi):.3g}; "
+            f"low -> {r.choice_if_low_design}, high -> {r.choice_if_high_design}"
+        )
 
 
 def cmd_ingest(args) -> int:

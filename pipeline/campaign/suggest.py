@@ -91,6 +91,11 @@ MEASUREMENT_OF = {
     "g_ccd": "critical current density against Li, mA/cm²",
     "g_stability": "chemical stability against Li and the cathode",
     "g_short": "through-defect (short-circuit) density",
+    "g_percolation": "the relative density below which pressed membranes short (a density series)",
+    "g_bending": "Young's modulus and fracture strength (GPa, MPa) of sheets",
+    "g_web_tension": "fracture (flexural) strength of sheets, MPa",
+    "g_asr": "ionic conductivity at the operating temperature, S/cm",
+    "g_asr_cold": "ionic conductivity at the cold end of the temperature window, S/cm",
 }
 
 
@@ -526,6 +531,10 @@ def suggest(model, archive_X: np.ndarray, options: SuggestOptions) -> Suggestion
         picked[name] = values[idx]
     picked["log10_sigma_std"] = std[idx]
     picked["applicability"] = np.asarray(out["applicability"], float)[idx]
+    # a family member's σ is the surrogate's prediction; a catalog material's is the catalog's
+    picked["sigma_predicted"] = np.asarray(
+        out.get("sigma_predicted", np.zeros(len(X), bool)), bool
+    )[idx]
     picked["p_below_detection"] = p_below[idx]
     names = list(model.constraint_names)
     picked["constraint_most_at_risk"] = [
@@ -620,6 +629,14 @@ def _literature_note(r) -> str:
     if not isinstance(r.literature_nearest, str) or not r.literature_nearest:
         return "; no published composition to compare"
     sigma = 10.0**r.literature_log10_sigma
+    if not r.sigma_predicted:
+        # a catalog material's formula can drop its dopant (Al-doped cubic LLZO is written
+        # Li7La3Zr2O12): the nearest training row may be another phase, not its measurement
+        return (
+            f"; a catalog material (its σ and source are the catalog's; the training data's "
+            f"nearest formula, {r.literature_nearest} at {sigma:.2g} S/cm, may be another phase "
+            "or doping)"
+        )
     return (
         f"; nearest published {r.literature_nearest} at {sigma:.2g} S/cm (distance "
         f"{r.literature_distance:.4f})"

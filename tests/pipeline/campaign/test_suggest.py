@@ -146,3 +146,12 @@ def test_likely_insulators_are_not_suggested(default_config, catalog):
     assert target not in set(again["composition"].dropna())
     assert (again["p_below_detection"] < 0.5).all()
     assert again["why"].str.contains("P(below detection)", regex=False).all()
+
+
+def test_every_constraint_that_can_be_unknown_names_what_to_measure():
+    from pipeline.campaign.suggest import MEASUREMENT_OF
+    from pipeline.study.constraints import CONSTRAINTS
+
+    can_be_unknown = {n for n, c in CONSTRAINTS.items() if not c.unknown.startswith("never")}
+    assert can_be_unknown - set(MEASUREMENT_OF) == set()
+    assert {"g_bending", "g_web_tension", "g_percolation"} <= can_be_unknown
