@@ -27,13 +27,31 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline.errors import CatalogError
+from pipeline.errors import CatalogError, did_you_mean
 from pipeline.study.catalog import Catalog
+from pipeline.study.catalog.schema import (
+    COATING_PROPERTIES,
+    MATERIAL_PROPERTIES,
+    PROCESS_PROPERTIES,
+    SHORT_PROPERTIES,
+)
 from pipeline.study.plausible import LONG_TABLES, with_long_tables
 
 COLUMNS = ("table", "item", "applies_to", "property", "value", "sd_log10", "sample_id", "source")
 TABLES = {"material": 0, "process": 1, "coating": 2, "cathode": 3, "short": 4}
 CONFLICT_SD = 3.0
+# a measured value must lie in its property's physical bounds, the catalog files' own (schema.py:
+# they catch unit slips, a strength in Pa typed as MPa); the cathode table holds interfaces
+BOUNDS = {
+    "material": MATERIAL_PROPERTIES,
+    "process": PROCESS_PROPERTIES,
+    "coating": COATING_PROPERTIES,
+    "cathode": COATING_PROPERTIES,
+    "short": SHORT_PROPERTIES,
+}
+# a standard uncertainty of more than a decade is not a measurement of the value (±2 sd would
+# span four decades): it could only widen the catalog's range
+MAX_SD_LOG10 = 1.0
 
 
 def read_measurements(path: str | Path, catalog: Catalog) -> pd.DataFrame:
@@ -92,10 +110,7 @@ def check_measurements(
             continue
         k = keys.get(key)
         if k is None:
-            problems.append(
-                f"{where}: no catalog value {' / '.join(x for x in key if x)} "
-                "(see `ssemo catalog evidence` for the table, item, applies_to and property)"
-            )
+            problems.append(f"{where}{_no_such_value(key, evidence)}")
             continue
         bad = len(problems)
         numbers = {}
@@ -106,6 +121,17 @@ def check_measurements(
                 numbers[column] = float("nan")
             if not np.isfinite(numbers[column]) or numbers[column] <= 0:
                 problems.append(f"{where}, column {column!r}: expected a number > 0")
+        unit, low, high = BOUNDS[key[0]].get(key[3], ("", 0.0, np.inf))
+        if len(problems) == bad and not low <= numbers["value"] <= high:
+            problems.append(
+                f"{where}, column 'value': {numbers['value']:g} is outside the physical bounds of "
+                f"{key[3]} [{low:g}, {high:g}] {unit} (a unit slip?)"
+            )
+        if len(problems) == bad and numbers["sd_log10"] > MAX_SD_LOG10:
+            problems.append(
+                f"{where}, column 'sd_log10': expected at most {MAX_SD_LOG10:g} decade (a "
+                "measurement that uncertain would not narrow the value)"
+            )
         if not str(cell["source"]).strip():
             problems.append(f"{where}, column 'source': a measurement needs its source")
         sample = str(cell["sample_id"]).strip()
@@ -118,6 +144,24 @@ def check_measurements(
         if len(problems) == bad:
             rows.append({**cell, **numbers, "evidence_row": k, "line": n})
     return pd.DataFrame(rows), problems
+
+
+def _no_such_value(key: tuple[str, ...], evidence: pd.DataFrame) -> str:
+    """Which of the row's cells names nothing in the catalog, with the closest names."""
+    rows = evidence[evidence["table"] == key[0]]
+    for column, position in (("item", 1), ("applies_to", 2), ("property", 3)):
+        known = set(rows[column].fillna(""))
+        if key[position] not in known:
+            return (
+                f", column {column!r}: no {key[0]} {column} {key[position]!r}"
+                f"{did_you_mean(key[position], sorted(known))} "
+                "(`ssemo catalog evidence` lists every value)"
+            )
+        rows = rows[rows[column].fillna("") == key[position]]
+    return (
+        f": no catalog value {' / '.join(x for x in key if x)} (`ssemo catalog evidence` lists "
+        "the table, item, applies_to and property of every value)"
+    )
 
 
 def updated_evidence(prior: pd.Series, measured: pd.DataFrame) -> dict:

@@ -174,7 +174,7 @@ def test_a_study_names_a_stored_row_the_catalog_does_not_have(catalog, tmp_path)
 
     from pipeline.errors import CatalogError
 
-    with pytest.raises(CatalogError, match=r"version 1 \(from .*lab.csv, line 2\): no catalog"):
+    with pytest.raises(CatalogError, match=r"version 1 \(from .*lab.csv, line 2\), column 'applies_to': no coating applies_to"):
         read_store_measurements(store.root, replace(catalog, coating_properties=other))
     with pytest.raises(StoreError, match="not a measurement store"):
         read_store_measurements(tmp_path, catalog)

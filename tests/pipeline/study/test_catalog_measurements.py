@@ -75,7 +75,22 @@ def test_conflicting_measurements_widen_the_range(catalog, tmp_path):
 @pytest.mark.parametrize(
     ("row", "message"),
     [
-        ("coating,none,sulfide,interfacial_resistance,9,0.05,S1,lab", r"line 2: no catalog value"),
+        (
+            "coating,none,sulfide,interfacial_resistance,9,0.05,S1,lab",
+            r"line 2, column 'property': no coating property 'interfacial_resistance' \(did you "
+            r"mean 'interfacial_resistance_ohm_cm2'",
+        ),
+        (
+            "material,LLZOO,,strength_mpa,200,0.05,S1,lab",
+            r"line 2, column 'item': no material item 'LLZOO' \(did you mean 'LLZO'",
+        ),
+        # a strength typed in Pa: outside the property's physical bounds (schema.py)
+        (
+            "material,LLZO,,strength_mpa,2e8,0.05,S1,lab",
+            r"line 2, column 'value': 2e\+08 is outside the physical bounds of strength_mpa "
+            r"\[0.01, 5000\] MPa",
+        ),
+        (f"{LI_SULFIDE},9,1e9,S1,lab", r"line 2, column 'sd_log10': expected at most 1 decade"),
         ("planet,none,sulfide,x,9,0.05,S1,lab", r"line 2, column 'table'"),
         (f"{LI_SULFIDE},nine,0.05,S1,lab", r"line 2, column 'value': expected a number > 0"),
         (f"{LI_SULFIDE},9,0,S1,lab", r"line 2, column 'sd_log10': expected a number > 0"),
