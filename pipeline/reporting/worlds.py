@@ -104,7 +104,11 @@ def value_of_information(
         bins = np.array_split(order, n_bins)
         means = np.stack([u[b].mean(axis=0) for b in bins])
         picks = means.argmax(axis=1)
-        return float(means.max(axis=1).mean() - best_prior), int(picks[0]), int(picks[-1])
+        # a bin whose pick is feasible in none of its worlds has no design to make (-1): every
+        # utility there is an infeasible one (below −1) and argmax would name an arbitrary row
+        feasible = [bool((u[b, pick] > -1.0).any()) for b, pick in zip(bins, picks, strict=True)]
+        low, high = (int(picks[i]) if feasible[i] else -1 for i in (0, -1))
+        return float(means.max(axis=1).mean() - best_prior), low, high
 
     # the largest of len(candidates) irrelevant values' gains, n_null times: a value counts when
     # its gain exceeds the 95th percentile of that maximum (a 5 % family-wise error over every
@@ -156,6 +160,15 @@ MEASUREMENTS = {
     "max_thickness_um": "the thickest sheet the process makes",
     "protrusion_amplification": "cycling of polymer films across a thickness series",
     "reference_temperature_c": "the temperature of the conductivity measurement",
+    "fracture_toughness_mpa_m05": "fracture toughness of dense bars (single-edge notched beam)",
+    "transference_number": "Bruce–Vincent polarization of a Li | SSE | Li cell",
+    "shear_modulus_gpa": "ultrasonic sound velocities of a dense sample",
+    "density_g_per_cm3": "helium pycnometry of the powder",
+    "layer_thickness_um": "SEM cross-section of the interlayer",
+    "roller_radius_mm": "the smallest roller of the line the membrane runs over",
+    "web_tension_n_per_mm": "the web tension the line runs at",
+    "threshold_capacity_mah_per_cm2": "plating tests of Li | SSE | Li cells to failure across areal "
+    "capacities",
 }
 
 
@@ -188,8 +201,12 @@ def _measurement_table(voi: pd.DataFrame, evidence, labels, front) -> pd.DataFra
     """The value of information with what to measure and how the choice would change."""
 
     def design(row: int) -> str:
+        if row < 0:
+            return "no feasible design"
         f = front.iloc[row]
-        return f"{f['material']} / {f['process']} / {f['coating']}, {f['thickness_um']:.3g} µm"
+        composition = f.get("composition")  # a family member: its formula at its level
+        name = composition if isinstance(composition, str) and composition else f["material"]
+        return f"{name} / {f['process']} / {f['coating']}, {f['thickness_um']:.3g} µm"
 
     out = voi.assign(
         value=[labels[k] for k in voi["evidence_row"]],

@@ -136,3 +136,16 @@ def test_the_value_that_decides_the_choice_is_worth_measuring_and_noise_is_not()
     assert flagged_noise <= 3
     # an infeasible design in a world is worth one less than the worst feasible one
     assert utility(np.array([[False]]), np.array([[0.2]]))[0, 0] == pytest.approx(-1.2)
+
+
+def test_an_outcome_in_which_nothing_is_feasible_chooses_no_design():
+    from pipeline.reporting.worlds import utility, value_of_information
+
+    n = 64
+    x = np.linspace(0.0, 1.0, n)
+    # two designs, both feasible only where the value is in its lower three quarters
+    feasible = np.column_stack([x < 0.74, x < 0.74])
+    asf = np.column_stack([np.full(n, 0.3), np.full(n, 0.5)])
+    voi = value_of_information(x[:, None], utility(feasible, asf), [0], n_null=5)
+    assert voi.at[0, "choice_if_low"] == 0
+    assert voi.at[0, "choice_if_high"] == -1  # not row 0 by argmax over equal infeasible utilities
