@@ -244,6 +244,37 @@ def search(
         )
 
 
+def no_robust_design(model: StudyModel, config, best: tuple[float, str, np.ndarray]) -> str:
+    """What an empty search over plausible worlds says: the highest P(feasible) any design
+    reached, that design, and the catalog values whose draws decide its feasibility (the report's
+    'Plausible worlds' analysis of that one design, in the search's own worlds)."""
+    from pipeline.reporting.decisive import decisive_values
+    from pipeline.reporting.worlds import front_worlds
+
+    u = config.uncertainty
+    p, name, x = best
+    line = (
+        f"no design is feasible in {u.feasibility_level:.0%} of the {u.worlds} plausible worlds "
+        f"(uncertainty.search): the highest P(feasible) reached was {p:.2f}, by {name}"
+    )
+    row = model.table(x[None, :])
+    chosen = row.assign(choice="best P(feasible)").set_index(pd.Index([0]))
+    worlds = front_worlds(model, row, chosen, decisive_values(model, row, chosen))
+    drivers = worlds.drivers.get(0, []) if worlds is not None else []
+    if drivers:
+        line += f"; the values that drive it: {'; '.join(drivers)}"
+    return (
+        line + ". No design can be recommended with that confidence until the deciding values "
+        "are measured (`catalog_measurements`, or `ssemo ingest` of catalog quantities)"
+        + (
+            f", or the study accepts a lower uncertainty.feasibility_level (≥ 0.5; {p:.2f} would "
+            "pass)."
+            if p >= 0.5
+            else "."
+        )
+    )
+
+
 def front_and_choices(model: StudyModel, X: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The decoded front sorted by the objectives, and its compromise choices."""
     front = model.table(X)
@@ -342,21 +373,16 @@ def study_outcome(
         messages.append(
             f"{outside} front designs use materials outside the surrogate's applicability domain (extrapolation)."
         )
-    if len(front) == 0:
+    best = getattr(searched, "best_p_feasible", None)
+    if len(front) == 0 and best is not None:
+        messages.insert(0, no_robust_design(model, config, best))
+    elif len(front) == 0:
         messages.append(
             "no feasible design: what keeps each material off the front is listed above; relaxing "
             "the constraint named there changes the question the study asks, and "
             "constraints.unknown: ignore counts an unknown value (e.g. a CCD nobody measured) as "
             "met."
         )
-        best = getattr(searched, "best_p_feasible", None)
-        if best is not None:
-            messages.append(
-                f"searched over {config.uncertainty.worlds} plausible worlds, no design reached "
-                f"P(feasible) ≥ {config.uncertainty.feasibility_level:g}; the highest seen was "
-                f"{best[0]:.2f} ({best[1]}). A nominal run's 'Plausible worlds' section names the "
-                "values that drive it: measure them, or lower uncertainty.feasibility_level."
-            )
     summary: dict = {
         "study": config.name,
         "hypervolume": result.history[-1]["hypervolume"] if result.history else 0.0,

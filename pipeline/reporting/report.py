@@ -211,7 +211,9 @@ def render(
                 "flags",
             ],
         ),
-        _why(chosen) if len(chosen) else "No feasible design was found.",
+        _why(chosen)
+        if len(chosen)
+        else "No feasible design was found (Warnings: why, and what would decide it).",
         "",
         *decided_section(chosen, decisive),
         *worlds_section(c, chosen, worlds),

@@ -44,9 +44,9 @@ class WorldsModel:
         u = self.config.uncertainty
         self.level = u.feasibility_level
         self.quantile = u.objective_quantile
-        # the highest P(feasible) any evaluated design reached, and which design: what an empty
-        # robust front says
-        self.best_p_feasible: tuple[float, str] | None = None
+        # the highest P(feasible) any evaluated design reached, which design, and its encoded X:
+        # what an empty robust front says
+        self.best_p_feasible: tuple[float, str, np.ndarray] | None = None
 
     @property
     def n_obj(self) -> int:
@@ -84,7 +84,11 @@ class WorldsModel:
                     names[int(index[0])]
                     for names, index in zip(ids, (b.material, b.process, b.coating), strict=True)
                 )
-                self.best_p_feasible = (float(p[i]), f"{name}, {b.thickness_um[0]:.3g} µm")
+                self.best_p_feasible = (
+                    float(p[i]),
+                    f"{name}, {b.thickness_um[0]:.3g} µm",
+                    np.array(X[i], dtype=float),
+                )
         G = np.column_stack([self.level - p, np.median(worst, axis=0)])
         _, _, out = self.model.evaluate(X)  # the nominal columns, for tables
         out["p_feasible"] = p

@@ -125,7 +125,7 @@ def test_a_run_without_feasible_designs_says_so(config):
         ["oxide", "sulfide"],
     )
     assert "Front: 0 non-dominated feasible designs" in text
-    assert "No feasible design was found." in text
+    assert "No feasible design was found (Warnings: why, and what would decide it)." in text
     assert "Why:" not in text
     assert "Families with no design on the front: oxide, sulfide" in text
     assert "Lowest total ASR with thickness ≤ 20 µm: none on the front." in text

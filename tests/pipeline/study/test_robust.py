@@ -73,3 +73,24 @@ def test_the_robust_front_table_has_p_feasible_and_the_quantile_columns(model):
     np.testing.assert_allclose(table["total_asr_ohm_cm2_q90"], F[:, j])
     k = robust.objectives.index("handling_load_n_per_mm")
     np.testing.assert_allclose(table["handling_load_n_per_mm_q90"], -F[:, k])
+
+
+def test_an_empty_robust_front_names_the_best_design_and_what_drives_it():
+    from pipeline.run import no_robust_design
+
+    config = load_config(
+        CONFIGS / "default.yaml",
+        ["tracking.enabled=false", "uncertainty.worlds=32", "uncertainty.search=true"],
+    )
+    model = StudyModel(load_catalog(config.catalog_dir()), config)
+    robust = worlds_model(model)
+    robust.evaluate(np.random.default_rng(0).random((400, model.space.n_var)))
+    p, name, _ = robust.best_p_feasible
+    assert (round(p, 3), name) == (0.281, "Li6PS5Cl / wet_coating / none, 45.8 µm")
+    line = no_robust_design(model, config, robust.best_p_feasible)
+    assert line.startswith(
+        "no design is feasible in 90% of the 32 plausible worlds (uncertainty.search): the "
+        "highest P(feasible) reached was 0.28, by Li6PS5Cl / wet_coating / none, 45.8 µm; the "
+        "values that drive it: cathode linbo3 on sulfide interfacial_resistance_ohm_cm2"
+    )
+    assert "feasibility_level" not in line  # below 0.5 no allowed level would pass it
