@@ -478,8 +478,23 @@ def _with_suggestions(model, result, outcome, options, tags: dict[str, str]):
             "suggest.wall_s": time.perf_counter() - started,
         }
     )
+    worlds = outcome.worlds
+    if worlds is not None and len(outcome.chosen):
+        # the go/no-go beside the batch: the first recommended design's P(feasible) over the
+        # plausible worlds and the values that drive it (a value every candidate shares decides
+        # whether any works, not which one to make: EVPPI cannot rank it)
+        row = int(outcome.chosen.index[0])
+        outcome.summary["suggest.recommended_p_feasible"] = float(worlds.p_feasible[row])
+        outcome.summary["recommended_design"] = _design_name(outcome.chosen.iloc[0])
+        outcome.summary["recommended_drivers"] = "; ".join(worlds.drivers.get(row, []))
     tags = {**tags, "ssemo.measurements_version": options.measurements_version or "none"}
     return replace(outcome, suggestions=chosen), tags
+
+
+def _design_name(r: pd.Series) -> str:
+    composition = r.get("composition")
+    name = composition if isinstance(composition, str) and composition else r["material"]
+    return f"{name} / {r['process']} / {r['coating']}, {r['thickness_um']:.3g} µm"
 
 
 def _finite_numbers(summary: dict) -> dict[str, float]:

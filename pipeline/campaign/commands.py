@@ -91,11 +91,39 @@ def cmd_suggest(args) -> int:
             else r.material
         )
         print(f"  {r.rank}. {name} / {r.process} / {r.coating} / {r.thickness_um:.3g} µm: {r.why}")
+    if len(designs) < args.q:
+        print(
+            f"  (only {len(designs)} candidate(s) are expected to improve the front in some draw of "
+            "their σ; the others would add no hypervolume)"
+        )
+    if "suggest.batch_value_joint" in summary:
+        print(
+            f"Batch value (expected hypervolume the batch adds as one set): "
+            f"{summary['suggest.batch_value_joint']:.3g}; the {args.q} best single candidates "
+            f"chosen without regard to each other would add "
+            f"{summary['suggest.batch_value_greedy_repeated']:.3g} "
+            f"({summary['suggest.greedy_repeated_loss_fraction']:.0%} less)"
+        )
+    p_recommended = summary.get("suggest.recommended_p_feasible")
+    level = config.uncertainty.feasibility_level
+    if p_recommended is not None and p_recommended < level:
+        drivers = summary.get("recommended_drivers") or "no single value above the noise"
+        print(
+            f"Go/no-go first: the recommended {summary['recommended_design']} is feasible in "
+            f"{p_recommended:.0%} of the plausible worlds (below {level:.0%}); what drives it: "
+            f"{drivers}. Measure that before making any design."
+        )
     if len(gaps):
         print(f"{len(gaps)} measurement(s) would unblock whole materials, e.g.:")
         for r in gaps.head(5).itertuples():
             print(f"  {r.material}: measure {r.measure} (adds up to {r.hv_if_met:.3g} HV if met)")
-    print_catalog_measurements(out / "measurement_value.csv")
+    if config.uncertainty.worlds == 0:
+        print(
+            "Catalog values worth measuring: not assessed (this study has uncertainty.worlds: 0; "
+            "--set uncertainty.worlds=64 ranks them)"
+        )
+    else:
+        print_catalog_measurements(out / "measurement_value.csv")
     print(
         f"Results: {out} (suggestions.csv, measurement_gaps.csv, measurement_value.csv, report.md: "
         "'What to make and measure next', 'Which measurement is worth most')"
@@ -114,8 +142,8 @@ def print_catalog_measurements(path: Path, top: int = 5) -> None:
     most'), with the measurement a lab would do and what it would change."""
     import pandas as pd
 
-    if not path.exists():  # uncertainty.worlds: 0, or no front
-        print("Catalog values worth measuring: not assessed (uncertainty.worlds is 0 or no front)")
+    if not path.exists():
+        print("Catalog values worth measuring: not assessed (no feasible front to choose from)")
         return
     ranked = pd.read_csv(path, keep_default_na=False)
     if not len(ranked):

@@ -618,7 +618,7 @@ def _why(r) -> str:
     )
     return (
         f"expected HV gain {r.expected_hv_improvement:.3g} (if feasible {r.hv_improvement_if_feasible:.3g}, "
-        f"P(feasible) {r.p_feasible:.0%}); σ {r.sigma_s_per_cm:.2g} S/cm, "
+        f"P(feasible) over its σ draws {r.p_feasible:.0%}); σ {r.sigma_s_per_cm:.2g} S/cm, "
         f"{REPORTED_COVERAGE:.0%} interval {r.sigma_p05_s_per_cm:.2g}–{r.sigma_p95_s_per_cm:.2g}; "
         f"{applicability}; P(below detection) {r.p_below_detection:.0%}; {risk}"
         + _literature_note(r)

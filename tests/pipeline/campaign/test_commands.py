@@ -49,4 +49,4 @@ def test_when_none_passes_the_noise_the_largest_are_shown_as_such(tmp_path, caps
 
 def test_no_worlds_no_ranking(tmp_path, capsys):
     print_catalog_measurements(tmp_path / "measurement_value.csv")
-    assert "not assessed" in capsys.readouterr().out
+    assert "not assessed (no feasible front" in capsys.readouterr().out
