@@ -275,9 +275,10 @@ class Applied:
             else:
                 messages.append(
                     f"the ingested catalog measurements move recommendation '{r.choice}' "
-                    f"({r.design}): total ASR {r.prior_total_asr_ohm_cm2:.4g} -> "
+                    f"({r.design}): total ASR {r.total_asr_ohm_cm2_prior_catalog:.4g} -> "
                     f"{r.total_asr_ohm_cm2:.4g} ohm cm2, feasible "
-                    f"{'yes' if r.prior_feasible else 'no'} -> {'yes' if r.feasible else 'no'}"
+                    f"{'yes' if r.feasible_prior_catalog else 'no'} -> "
+                    f"{'yes' if r.feasible else 'no'} (nominal values)"
                 )
         if len(table) and not len(moved):
             messages.append(
@@ -299,7 +300,10 @@ class Applied:
         from pipeline.study.space import study_catalog
 
         columns = ["choice", "design", "prior_choice", "total_asr_ohm_cm2"]
-        columns += ["prior_total_asr_ohm_cm2", "feasible", "prior_feasible", "changed"]
+        # *_prior_catalog: the design chosen now, read in the prior catalog (the prior choice's
+        # own ASR is prior_choice_total_asr_ohm_cm2)
+        columns += ["total_asr_ohm_cm2_prior_catalog", "prior_choice_total_asr_ohm_cm2"]
+        columns += ["feasible", "feasible_prior_catalog", "changed"]
         if not len(front):
             return pd.DataFrame(columns=columns)
         prior_model = model_with(model, study_catalog(self.prior, model.config))
@@ -327,9 +331,14 @@ class Applied:
                     "design": name(row),
                     "prior_choice": name(before.get(choice)),
                     "total_asr_ohm_cm2": float(asr),
-                    "prior_total_asr_ohm_cm2": float(asr0),
+                    "total_asr_ohm_cm2_prior_catalog": float(asr0),
+                    "prior_choice_total_asr_ohm_cm2": (
+                        float(out0["total_asr_ohm_cm2"][before[choice]])
+                        if before.get(choice) is not None
+                        else float("nan")
+                    ),
                     "feasible": bool(out["feasible"][row]),
-                    "prior_feasible": bool(out0["feasible"][row]),
+                    "feasible_prior_catalog": bool(out0["feasible"][row]),
                     "changed": bool(changed),
                 }
             )

@@ -218,7 +218,7 @@ def test_a_study_run_on_the_store_records_what_changed_in_the_report_and_mlflow(
     # the cathode interface adds to every oxide design's total ASR: the knee's moves by the change
     moved = pd.read_csv(out / "catalog_measurements_recommendations.csv").set_index("choice")
     knee = moved.loc["knee"]
-    assert knee["total_asr_ohm_cm2"] - knee["prior_total_asr_ohm_cm2"] == pytest.approx(
+    assert knee["total_asr_ohm_cm2"] - knee["total_asr_ohm_cm2_prior_catalog"] == pytest.approx(
         expected - 11.3
     )
     assert bool(knee["changed"])
