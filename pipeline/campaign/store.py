@@ -397,11 +397,37 @@ def read_measurements(path: str | Path, catalog, data: bytes | None = None) -> P
 
 
 def _csv(path: Path, data: bytes) -> pd.DataFrame:
-    """The file's cells as text (MeasurementError when it is not a readable CSV)."""
+    """The file's cells as text (MeasurementError when it is not a readable CSV, naming why)."""
     try:
-        return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise MeasurementError(f"{path}: not a readable CSV ({type(exc).__name__})") from None
+        frame = pd.read_csv(
+            io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig"
+        )
+    except UnicodeDecodeError:
+        raise MeasurementError(
+            f"{path}: not UTF-8 text (save the CSV as UTF-8, e.g. 'CSV UTF-8' in a spreadsheet)"
+        ) from None
+    except pd.errors.EmptyDataError:
+        raise MeasurementError(f"{path}: empty file (expected a header and rows)") from None
+    except pd.errors.ParserError as exc:
+        raise MeasurementError(f"{path}: not a readable CSV ({exc})") from None
+    if not isinstance(frame.index, pd.RangeIndex):  # pandas took extra fields as an index
+        raise MeasurementError(_extra_fields(path, data))
+    return frame
+
+
+def _extra_fields(path: Path, data: bytes) -> str:
+    """Which line has more fields than the header."""
+    import csv
+
+    lines = csv.reader(io.StringIO(data.decode("utf-8-sig")))
+    header = next(lines)
+    for n, fields in enumerate(lines, start=2):
+        if len(fields) > len(header):
+            return (
+                f"{path}, line {n}: {len(fields)} fields, the header has {len(header)} (a comma "
+                "inside a cell needs quotes)"
+            )
+    return f"{path}: a line has more fields than the header"
 
 
 def is_catalog_file(data: bytes) -> bool:

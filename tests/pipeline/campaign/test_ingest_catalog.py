@@ -174,7 +174,10 @@ def test_a_study_names_a_stored_row_the_catalog_does_not_have(catalog, tmp_path)
 
     from pipeline.errors import CatalogError
 
-    with pytest.raises(CatalogError, match=r"version 1 \(from .*lab.csv, line 2\), column 'applies_to': no coating applies_to"):
+    with pytest.raises(
+        CatalogError,
+        match=r"version 1 \(from .*lab.csv, line 2\), column 'applies_to': no coating applies_to",
+    ):
         read_store_measurements(store.root, replace(catalog, coating_properties=other))
     with pytest.raises(StoreError, match="not a measurement store"):
         read_store_measurements(tmp_path, catalog)
@@ -291,3 +294,25 @@ def test_the_campaign_jobs_studies_read_the_store(catalog, tmp_path, monkeypatch
     )
     code, _ = scheduler.run_job(job, progress=False)
     assert code == 0 and [k["catalog_store"] for k in seen] == [str(store)] * len(job.studies)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        # a comma inside an unquoted source: pandas would shift every cell by one column
+        (
+            HEADER + f"{LI_SULFIDE},9.0,0.05,S1,our lab, Berlin\n",
+            "line 2: 9 fields, the header has 8",
+        ),
+        (b"", "empty file"),
+        # a spreadsheet's UTF-16 export
+        (HEADER.encode("utf-16"), "not UTF-8 text"),
+    ],
+)
+def test_an_unreadable_catalog_file_is_one_line_exit_2(tmp_path, content, expected):
+    path = tmp_path / "lab.csv"
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    refused = run_cli("ingest", str(path), "--store", str(tmp_path / "store"))
+    assert refused.returncode == 2
+    lines = [x for x in refused.stderr.splitlines() if x.strip()]
+    assert len(lines) == 1 and str(path) in lines[0] and expected in lines[0], refused.stderr
