@@ -113,9 +113,14 @@ def cmd_suggest(args) -> int:
             f"{p_recommended:.0%} of the plausible worlds (below {level:.0%}); what drives it: "
             f"{drivers}. Measure that before making any design."
         )
-    if len(gaps):
-        print(f"{len(gaps)} measurement(s) would unblock whole materials, e.g.:")
-        for r in gaps.head(5).itertuples():
+    gaining = gaps[gaps["hv_if_met"] > 0] if len(gaps) else gaps
+    if len(gaining):
+        print(
+            f"{len(gaining)} measurement(s) of blocked materials would add to the front if the "
+            "constraint they decide were met (each alone only where it is the material's one "
+            "unknown; measurement_gaps.csv lists all), e.g.:"
+        )
+        for r in gaining.head(5).itertuples():
             print(f"  {r.material}: measure {r.measure} (adds up to {r.hv_if_met:.3g} HV if met)")
     if config.uncertainty.worlds == 0:
         print(
