@@ -248,7 +248,8 @@ def _store_table(store, action: str) -> int:
             + ", ".join(p.name for p in found.leftovers)
         )
     if not found.repairs:
-        print(f"{store.index_path} agrees with the version files.")
+        if store.index_path.exists():
+            print(f"{store.index_path} agrees with the version files.")
         return 0
     for repair in found.repairs:
         print(f"  {repair}")
