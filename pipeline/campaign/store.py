@@ -78,7 +78,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import REPO_ROOT
-from pipeline.errors import InputError, SsemoError, did_you_mean
+from pipeline.errors import CatalogError, InputError, SsemoError, did_you_mean
 from pipeline.files import atomic_write
 from pipeline.study.catalog_measurements import COLUMNS as CATALOG_COLUMNS
 
@@ -523,6 +523,11 @@ def read_store_measurements(root: str | Path, catalog) -> tuple[pd.DataFrame, st
     from pipeline.study.catalog_measurements import check_measurements, raise_problems
 
     frame, places = stored_catalog_measurements(root)
+    if not len(frame):
+        raise CatalogError(
+            f"{root}: a measurement store with no catalog measurements (catalog_measurements; "
+            "`ssemo ingest` of a file with property and sd_log10 columns adds them)"
+        )
     rows, problems = check_measurements(frame, catalog, root, places)
     raise_problems(problems)
     return rows, f"measurement store {root}", MeasurementStore(root).catalog.version_label()

@@ -316,3 +316,12 @@ def test_an_unreadable_catalog_file_is_one_line_exit_2(tmp_path, content, expect
     assert refused.returncode == 2
     lines = [x for x in refused.stderr.splitlines() if x.strip()]
     assert len(lines) == 1 and str(path) in lines[0] and expected in lines[0], refused.stderr
+
+
+def test_a_store_without_catalog_measurements_is_refused_by_a_study(tmp_path, catalog):
+    from pipeline.errors import CatalogError
+
+    store = MeasurementStore(tmp_path / "store")
+    store.versions_dir.mkdir(parents=True)  # a store of conductivities only
+    with pytest.raises(CatalogError, match="a measurement store with no catalog measurements"):
+        read_store_measurements(store.root, catalog)
