@@ -29,7 +29,7 @@ import pandas as pd
 from scipy.stats import spearmanr
 
 from pipeline.search.decisions import asf_values
-from pipeline.study.plausible import catalog_with, draw_values, model_with
+from pipeline.study.plausible import catalog_with, draw_values, model_with, sigma_draws
 
 
 @dataclass(frozen=True)
@@ -51,11 +51,17 @@ def evaluate_worlds(model, front: pd.DataFrame, evidence: pd.DataFrame, n_worlds
     feasible [world, front row], total ASR [world, front row]). One StudyModel per world (about
     30 ms each), the whole front in one vectorized call per world."""
     values = draw_values(evidence, n_worlds, seed)
-    return (values, *evaluate_at(model, front, values))
+    X = front[model.space.x_columns].to_numpy(float)
+    draws = sigma_draws(model, n_worlds, seed)  # the surrogate's predicted σ, where there is one
+    shifts = draws.shifts(model, X) if draws is not None else None
+    return (values, *evaluate_at(model, front, values, shifts))
 
 
-def evaluate_at(model, front: pd.DataFrame, values: np.ndarray):
-    """The front evaluated in the catalogs with these values [world, evidence row]: (feasible,
+def evaluate_at(
+    model, front: pd.DataFrame, values: np.ndarray, sigma_shifts: np.ndarray | None = None
+):
+    """The front evaluated in the catalogs with these values [world, evidence row] and, where σ
+    is predicted, these log10 σ shifts [world, front row] (plausible.SigmaDraws): (feasible,
     total ASR, ASF), each [world, front row]."""
     n_worlds = len(values)
     X = front[model.space.x_columns].to_numpy(float)
@@ -64,7 +70,7 @@ def evaluate_at(model, front: pd.DataFrame, values: np.ndarray):
     asf = np.full((n_worlds, len(front)), np.nan)
     for s in range(n_worlds):
         moved = model_with(model, catalog_with(model.catalog, values[s]))
-        F, G, out = moved.evaluate(X)
+        F, G, out = moved.evaluate(X, sigma_shifts[s] if sigma_shifts is not None else None)
         feasible[s] = np.all(G <= 0.0, axis=1)
         asr[s] = out["total_asr_ohm_cm2"]
         asf[s] = asf_values(model, F)

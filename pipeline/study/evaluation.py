@@ -96,7 +96,7 @@ def sigma_at_temperature_s_per_cm(catalog: Catalog, temperature_k: float) -> Flo
 
 # Evaluator.stacked puts the per-catalog tables of several worlds one after another along axis 0:
 # every table below is laid out with materials, processes or coatings on axis 0 (per material, per
-# process, per (material, process), per (coating, material)), which Evaluator._indices offsets per
+# process, per (material, process), per (coating, material)), which Evaluator.indices offsets per
 # world. An array attribute missing here cannot be stacked (stacked() refuses it): a new table
 # must be placed in one of these groups.
 _WORLD_TABLES = frozenset(
@@ -487,7 +487,7 @@ class Evaluator:
         assert out is not None
         return out
 
-    def _indices(self, b: DesignBatch) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+    def indices(self, b: DesignBatch) -> tuple[IntArray, IntArray, IntArray, IntArray]:
         """Per design, the index into the per-material tables, the per-process tables, the flat
         (material, process) tables and the flat (coating, material) tables. A stacked evaluator
         (Evaluator.stacked) holds world w's tables after world w − 1's, so each index moves by the
@@ -509,7 +509,7 @@ class Evaluator:
         # mp: the (material, process) tables' flat index; pair: one flat (coating, material) index
         # for the six per-pair tables (each 2-D fancy index would recompute it: measurable at
         # 5e6 designs/s)
-        mat, proc, mp, pair = self._indices(b)
+        mat, proc, mp, pair = self.indices(b)
         sigma_dense = self.sigma_dense_s_per_cm(mat, b.filler_fraction)
         if b.sigma_override_s_per_cm is not None:
             given = b.sigma_override_s_per_cm

@@ -14,7 +14,7 @@ The draw per evidence grade (README, 'Plausible worlds'):
 from __future__ import annotations
 
 import copy
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -144,3 +144,42 @@ def stacked_model(model, worlds: list):
     if model.cold is not None:
         stacked.cold = Evaluator.stacked([w.cold for w in worlds])
     return stacked
+
+
+@dataclass(frozen=True)
+class SigmaDraws:
+    """Per world, one standard-normal draw of every surrogate-predicted conductivity: each level of
+    each searched composition family, and each catalog material whose σ the surrogate gives
+    (surrogate.conductivity_source: surrogate). A design's σ in a world is the prediction times
+    10**(z · its log10 std): one draw per composition, shared by every design made of it (the
+    uncertainty is about the world, as for the catalog's values; issue 24 item 1)."""
+
+    family: np.ndarray | None  # [world, family, level]
+    material: np.ndarray  # [world, material]
+
+    def shifts(self, model, X: np.ndarray) -> np.ndarray:
+        """[world, design]: each design's log10 σ shift in each world (0 where σ is not predicted)."""
+        batch = model.space.decode(np.asarray(X, dtype=float).reshape(-1, model.space.n_var))
+        out = np.zeros((len(self.material), len(batch)))
+        if model.config.surrogate.conductivity_source == "surrogate":
+            std = np.nan_to_num(model.conductivity.log10_std[batch.material], nan=0.0)
+            out += self.material[:, batch.material] * std
+        fam = model.families_sigma
+        if fam is not None and self.family is not None:
+            rows, f, k = fam.locate(batch.material, batch.dopant_level)
+            out[:, rows] = self.family[:, f, k] * fam.log10_std[f, k]
+        return out
+
+
+def sigma_draws(model, n_worlds: int, seed: int) -> SigmaDraws | None:
+    """The worlds' draws of the predicted conductivities (None when the study predicts none, so a
+    catalog study's worlds are exactly as before). A random stream of its own, apart from the
+    catalog values' Latin hypercube: the same seed gives the same draws in the report's worlds
+    and in the search's."""
+    fam = model.families_sigma
+    if fam is None and model.config.surrogate.conductivity_source != "surrogate":
+        return None
+    rng = np.random.default_rng([seed, 1])
+    material = rng.standard_normal((n_worlds, len(model.catalog.material_ids)))
+    family = rng.standard_normal((n_worlds, *fam.log10_std.shape)) if fam is not None else None
+    return SigmaDraws(family, material)

@@ -184,8 +184,6 @@ class StudyModel:
         worlds (pipeline.study.plausible.stacked_model); None: the model's own."""
         batch = self.space.decode(X)
         if world is not None:
-            if log10_sigma_shift is not None:
-                raise ValueError("evaluate: a σ shift is not defined over stacked worlds")
             batch = replace(batch, world=np.asarray(world, dtype=np.intp))
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             p = self._predicted(batch, len(batch))
@@ -236,7 +234,8 @@ class StudyModel:
         evaluators = [self.evaluator, *([self.cold] if self.cold is not None else [])]
         out = np.empty((len(evaluators), len(batch)))
         for k, ev in enumerate(evaluators):
-            own = ev.sigma_dense_s_per_cm(batch.material, batch.filler_fraction)
+            material = ev.indices(batch)[0]  # in a stacked evaluator, the world's own tables
+            own = ev.sigma_dense_s_per_cm(material, batch.filler_fraction)
             out[k] = np.where(np.isnan(sigma[k]), own, sigma[k]) * 10.0**shift
         return out
 

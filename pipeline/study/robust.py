@@ -21,7 +21,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipeline.study.plausible import catalog_with, draw_values, model_with, stacked_model
+from pipeline.study.plausible import (
+    catalog_with,
+    draw_values,
+    model_with,
+    sigma_draws,
+    stacked_model,
+)
 from pipeline.study.registry import OBJECTIVES
 
 
@@ -36,6 +42,8 @@ class WorldsModel:
         self.model = model
         self.worlds = worlds
         self.stacked = stacked_model(model, worlds)
+        # the surrogate's predicted σ drawn per world too (None: the study predicts none)
+        self.sigma = sigma_draws(model, len(worlds), model.config.uncertainty.seed)
         self.config = model.config
         self.catalog = model.catalog
         self.objectives = model.objectives
@@ -61,7 +69,10 @@ class WorldsModel:
         normalized constraint [world, design]: every design in every world in one call."""
         X = np.asarray(X, dtype=float)
         S, n = len(self.worlds), len(X)
-        F, G, _ = self.stacked.evaluate(np.tile(X, (S, 1)), world=np.repeat(np.arange(S), n))
+        shift = self.sigma.shifts(self.model, X).ravel() if self.sigma is not None else None
+        F, G, _ = self.stacked.evaluate(
+            np.tile(X, (S, 1)), log10_sigma_shift=shift, world=np.repeat(np.arange(S), n)
+        )
         feasible = np.all(G <= 0.0, axis=1)
         worst = G.max(axis=1) if G.shape[1] else np.full(S * n, -1.0)
         return F.reshape(S, n, self.n_obj), feasible.reshape(S, n), worst.reshape(S, n)

@@ -285,3 +285,44 @@ def test_a_family_is_excluded_on_one_line_with_its_parent(default_config, catalo
     model = StudyModel(catalog, config, FamilySurrogate())
     lines = stability_exclusions(model.catalog, config, model.space)
     assert lines and all(line.startswith("LATP, latp with coating") for line in lines)
+
+
+def test_plausible_worlds_draw_each_predicted_composition_once(default_config, catalog):
+    from pipeline.reporting.worlds import evaluate_worlds
+    from pipeline.study.plausible import sigma_draws
+
+    model = StudyModel(catalog, composition_config(default_config), FamilySurrogate())
+    X = np.random.default_rng(0).random((400, model.space.n_var))
+    draws = sigma_draws(model, 16, seed=3)
+    shifts = draws.shifts(model, X)
+    batch = model.space.decode(X)
+    members = model.families_sigma.locate(batch.material, batch.dopant_level)[0]
+    catalog_rows = np.setdiff1d(np.arange(len(X)), members)
+    # a catalog material keeps its catalog σ (its range is drawn as a catalog value); a member's
+    # log10 σ moves by z · 0.3 (the stand-in's std), z standard normal
+    assert np.all(shifts[:, catalog_rows] == 0.0) and len(members) > 0
+    assert 0.2 < np.std(shifts[:, members]) < 0.4
+    # one draw per composition: designs of the same member (at other thicknesses) share it
+    keys = pd.Series(model.compositions(batch)[members])
+    twins = keys[keys.duplicated(keep=False)]
+    assert len(twins) > 1
+    first = twins.groupby(twins).head(1).index
+    for i in first:
+        same = members[twins.index[twins == twins[i]]]
+        assert np.all(shifts[:, same] == shifts[:, [members[i]]])
+    # the worlds read them: a member's ASR in each world moves with its own σ draw
+    front = model.table(X[members[:40]])
+    evidence = catalog.evidence()
+    _, _, asr, _ = evaluate_worlds(model, front, evidence, 16, seed=3)
+    import pipeline.reporting.worlds as worlds_module
+
+    original = worlds_module.sigma_draws
+    worlds_module.sigma_draws = lambda *a, **k: None  # the catalog-only worlds
+    try:
+        _, _, asr_catalog_only, _ = evaluate_worlds(model, front, evidence, 16, seed=3)
+    finally:
+        worlds_module.sigma_draws = original
+    moved = np.abs(np.log10(asr / asr_catalog_only)).max(axis=0)  # per design, over worlds
+    assert np.all(moved > 1e-9)  # every member's ASR moves (little where the interface dominates)
+    # where the bulk dominates, by decades (std 0.3 decade over 16 worlds)
+    assert moved.max() > 0.3 and np.mean(moved > 0.01) > 0.25

@@ -111,7 +111,13 @@ def test_stacking_refuses_worlds_of_different_studies(model):
         Evaluator.stacked([model.evaluator, other])
 
 
-def test_a_shift_is_refused_over_stacked_worlds(model, worlds):
-    X = np.random.default_rng(0).random((4, model.space.n_var))
-    with pytest.raises(ValueError, match="shift"):
-        stacked_model(model, worlds).evaluate(X, np.zeros(4), world=np.zeros(4, dtype=int))
+def test_a_sigma_shift_over_stacked_worlds_is_each_worlds_own(model, worlds):
+    X = np.random.default_rng(0).random((50, model.space.n_var))
+    shift = np.random.default_rng(1).normal(0.0, 0.3, (N_WORLDS, 50))
+    F, G, _ = stacked_model(model, worlds).evaluate(
+        np.tile(X, (N_WORLDS, 1)), shift.ravel(), world=np.repeat(np.arange(N_WORLDS), 50)
+    )
+    for s, world in enumerate(worlds):
+        F0, G0, _ = world.evaluate(X, shift[s])
+        np.testing.assert_array_equal(F[s * 50 : (s + 1) * 50], F0)
+        np.testing.assert_array_equal(G[s * 50 : (s + 1) * 50], G0)
