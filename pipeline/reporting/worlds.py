@@ -187,14 +187,62 @@ def front_worlds(model, front: pd.DataFrame, chosen: pd.DataFrame, decisive) -> 
     u = model.config.uncertainty
     if u.worlds == 0 or len(front) == 0:
         return None
-    evidence = decisive.evidence
-    values, feasible, asr, asf = evaluate_worlds(model, front, evidence, u.worlds, u.seed)
+    values, feasible, asr, asf = evaluate_worlds(model, front, decisive.evidence, u.worlds, u.seed)
+    # each predicted composition's σ draw is one more uncertain value, beside the catalog's
+    extra, evidence, uses = composition_values(model, front, decisive.evidence, decisive.uses)
+    values = np.hstack([values, extra])
     labels = {k: value_label(evidence.loc[k]) for k in range(len(evidence))}
     rows = sorted({int(r) for r in chosen.index})
-    worlds = summarize(rows, decisive.uses, labels, values, feasible, asr)
-    candidates = sorted(set(decisive.uses["evidence_row"]))
+    worlds = summarize(rows, uses, labels, values, feasible, asr)
+    candidates = sorted(set(uses["evidence_row"]))
     voi = value_of_information(values, utility(feasible, asf), candidates, seed=u.seed)
     return replace(worlds, measurements=_measurement_table(voi, evidence, labels, front))
+
+
+def composition_values(model, front: pd.DataFrame, evidence: pd.DataFrame, uses: pd.DataFrame):
+    """The worlds' draws of each predicted composition's σ as extra values: ([world, composition]
+    log10 shifts, the evidence table with one row per composition, the uses with the designs made
+    of each). A composition's row: table 'surrogate', its formula, property sigma_ref_s_per_cm,
+    range its ±1.645 std (the 90 % predictive interval, in decades about the prediction)."""
+    u = model.config.uncertainty
+    X = front[model.space.x_columns].to_numpy(float)
+    draws = sigma_draws(model, u.worlds, u.seed)
+    if draws is None or not len(front):
+        return np.empty((u.worlds, 0)), evidence, uses
+    shifts = draws.shifts(model, X)
+    batch = model.space.decode(X)
+    formulas = model.compositions(batch)
+    _, _, out = model.evaluate(X)
+    std = np.nan_to_num(np.asarray(out["surrogate_log10_std"], float), nan=0.0)
+    moved = np.flatnonzero(np.any(shifts != 0.0, axis=0))
+    columns: list[np.ndarray] = []
+    records: list[dict] = []
+    use_rows: list[dict] = []
+    for formula in dict.fromkeys(formulas[moved]):
+        designs = moved[formulas[moved] == formula]
+        k = len(evidence) + len(records)
+        columns.append(shifts[:, designs[0]])
+        half = 1.645 * float(std[designs[0]])
+        records.append(
+            {
+                "table": "surrogate",
+                "item": formula,
+                "applies_to": "",
+                "property": "sigma_ref_s_per_cm",
+                "value": 0.0,
+                "low": -half,
+                "high": half,
+                "grade": "predicted",
+            }
+        )
+        use_rows += [{"front_row": int(r), "evidence_row": k} for r in designs]
+    extra = np.column_stack(columns) if columns else np.empty((u.worlds, 0))
+    added = pd.DataFrame(records, index=range(len(evidence), len(evidence) + len(records)))
+    return (
+        extra,
+        pd.concat([evidence, added]),
+        pd.concat([uses, pd.DataFrame(use_rows, columns=["front_row", "evidence_row"])]),
+    )
 
 
 def _measurement(row) -> str:

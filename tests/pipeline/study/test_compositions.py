@@ -326,3 +326,28 @@ def test_plausible_worlds_draw_each_predicted_composition_once(default_config, c
     assert np.all(moved > 1e-9)  # every member's ASR moves (little where the interface dominates)
     # where the bulk dominates, by decades (std 0.3 decade over 16 worlds)
     assert moved.max() > 0.3 and np.mean(moved > 0.01) > 0.25
+
+
+def test_a_predicted_composition_is_a_value_worth_measuring_in_the_worlds(default_config, catalog):
+    from pipeline.reporting.decisive import decisive_values
+    from pipeline.reporting.worlds import front_worlds
+    from pipeline.run import front_and_choices
+
+    config = composition_config(default_config)
+    data = config.to_dict()
+    data["uncertainty"]["worlds"] = 32
+    config = StudyConfig.from_dict(data, source=config.source)
+    model = StudyModel(catalog, config, FamilySurrogate())
+    front, chosen = front_and_choices(model, run_nsga2(model, progress=False).archive.X)
+    members = front[front["sigma_predicted"].astype(bool)]
+    assert len(members)
+    worlds = front_worlds(model, front, chosen, decisive_values(model, front, chosen))
+    ranked = worlds.measurements
+    predicted = ranked[ranked["grade"] == "predicted"]
+    # one row per predicted composition on the front, measured by a pellet's impedance, its range
+    # the prediction's 90 % interval in decades (the stand-in's std 0.3: ±0.49)
+    assert set(predicted["value"]) == {
+        f"surrogate {c} sigma_ref_s_per_cm" for c in members["composition"].unique()
+    }
+    assert (predicted["measurement"] == "impedance of a dense pellet at room temperature").all()
+    assert np.allclose(predicted["high"], 1.645 * 0.3) and np.allclose(predicted["low"], -0.4935)
