@@ -72,14 +72,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from benchmarks._common import write_result
 from pipeline.campaign.acquisition import batch_value, greedy_batch
-from pipeline.campaign.suggest import (
-    CORRELATION_LENGTH,
-    fraction_vectors,
-    greedy_repeated,
-    joint_normal,
-    loss_fraction,
-)
+from pipeline.campaign.suggest import greedy_repeated, loss_fraction
 from pipeline.search.nsga2 import hypervolume
+from pipeline.study.compositions import (
+    CORRELATION_LENGTH,
+    correlation_of,
+    fraction_vectors,
+    joint_normal,
+)
 from pipeline.study.config import load_train_config
 from pipeline.training import features_frame, load_training_data
 from surrogates import datasets
@@ -104,10 +104,7 @@ VALUE_SAMPLES = 256  # fresh joint draws that value the first batches (issue 24,
 
 def composition_correlation(vectors: np.ndarray, length: float = CORRELATION_LENGTH) -> np.ndarray:
     """suggest's correlation model over atom-fraction vectors (rows); identity for length 0."""
-    if length <= 0:
-        return np.eye(len(vectors))
-    d2 = np.sum((vectors[:, None, :] - vectors[None, :, :]) ** 2, axis=2)
-    return np.exp(-d2 / (2.0 * length**2))
+    return correlation_of(vectors, length) if length > 0 else np.eye(len(vectors))
 
 
 def designs_normalized(log10_sigma: np.ndarray, bounds=BOUNDS) -> np.ndarray:

@@ -71,15 +71,18 @@ import numpy as np
 import pandas as pd
 
 from pipeline.campaign.acquisition import batch_value, free_points, greedy_batch
+from pipeline.study.compositions import (
+    CORRELATION_LENGTH,
+    correlation_of,
+    fraction_vectors,
+    joint_normal,
+)
 from pipeline.study.constraints import CONSTRAINTS
 from pipeline.study.predicted import REPORTED_COVERAGE
 from pipeline.study.registry import normalize
 
 THICKNESS_LEVELS = 6
 FAMILY_LEVELS = 11
-# correlation length of the σ draws over atom-fraction distance (module docstring: the median
-# nearest-other-composition distance of the shipped training data, measured 0.0150)
-CORRELATION_LENGTH = 0.015
 KNOWN_CORRELATION = 0.985  # this close to a measured composition: the same experiment
 KNOWN_DISTANCE = CORRELATION_LENGTH * math.sqrt(-2.0 * math.log(KNOWN_CORRELATION))  # 0.0026
 LITERATURE_WITHIN_C = 5.0  # literature σ measured this close to the operating temperature counts
@@ -230,30 +233,6 @@ def design_formulas(model, table: pd.DataFrame) -> np.ndarray:
     )
 
 
-def fraction_vectors(formulas, elements: list[str] | None = None) -> tuple[np.ndarray, list[str]]:
-    """Atom-fraction vectors (rows) of formulas over `elements` (default: every element they hold);
-    a formula that does not parse, or '', is a row of NaN."""
-    from surrogates.chemistry import element_fractions
-
-    parsed: list[dict[str, float] | None] = []
-    for formula in formulas:
-        try:
-            parsed.append(element_fractions(str(formula)) if formula else None)
-        except Exception:
-            parsed.append(None)
-    if elements is None:
-        elements = sorted({e for p in parsed if p for e in p})
-    index = {e: j for j, e in enumerate(elements)}
-    out = np.zeros((len(parsed), len(elements) + 1))  # last column: elements outside the list
-    for i, p in enumerate(parsed):
-        if p is None:
-            out[i] = np.nan
-            continue
-        for e, v in p.items():
-            out[i, index.get(e, len(elements))] += v
-    return out, elements
-
-
 @functools.lru_cache(maxsize=4)
 def _training_literature(path: str) -> pd.DataFrame:
     from pipeline.study.config import load_train_config
@@ -375,20 +354,8 @@ def neighbourhood(
     free = has & ~known
     if length > 0 and free.sum() > 1:
         idx = np.flatnonzero(free)
-        d = np.linalg.norm(own[idx][:, None, :] - own[idx][None, :, :], axis=2)
-        correlation[np.ix_(idx, idx)] = np.exp(-(d**2) / (2.0 * length**2))
+        correlation[np.ix_(idx, idx)] = correlation_of(own[idx], length)
     return Neighbourhood(table, known, correlation)
-
-
-def joint_normal(rng: np.random.Generator, correlation: np.ndarray, n_samples: int) -> np.ndarray:
-    """(n_samples, G) standard normal draws with the given correlation (a symmetric square root:
-    the eigendecomposition, negative round-off eigenvalues clipped to 0)."""
-    eps = rng.standard_normal((n_samples, len(correlation)))
-    if np.array_equal(correlation, np.eye(len(correlation))):
-        return eps
-    values, vectors = np.linalg.eigh(correlation)
-    root = vectors * np.sqrt(np.clip(values, 0.0, None))
-    return np.asarray(eps @ root.T)
 
 
 def _sigma_columns(out: dict, std: np.ndarray) -> dict[str, np.ndarray]:

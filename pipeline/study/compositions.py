@@ -229,3 +229,55 @@ def charge_sum(formula: str, oxidation_states: dict[str, float]) -> float:
 def levels(x_min: float, x_max: float) -> np.ndarray:
     """The LEVELS substitution levels of a family's window, both ends included."""
     return np.linspace(x_min, x_max, LEVELS)
+
+
+# --- how the surrogate's errors at two compositions move together --------------------------------
+# An assumption (the surrogate reports only marginals): its errors at neighbouring compositions are
+# correlated by exp(−d² / 2ℓ²) over the distance d between their atom-fraction vectors, with ℓ the
+# median distance from a composition of the shipped training data to its nearest other one
+# (699 distinct compositions of configs/train_default.yaml's data, measured 0.0150). Neighbouring
+# levels of one family (Ga-LLZO x and x + 0.02) correlate at 0.99, Ga- and Ta-LLZO at about 0.2, a
+# garnet and an argyrodite at 0. `ssemo suggest` draws a batch's σ with it, and the plausible
+# worlds draw the searched families' levels with it.
+CORRELATION_LENGTH = 0.015
+
+
+def fraction_vectors(formulas, elements: list[str] | None = None) -> tuple[np.ndarray, list[str]]:
+    """Atom-fraction vectors (rows) of formulas over `elements` (default: every element they hold);
+    a formula that does not parse, or '', is a row of NaN."""
+    from surrogates.chemistry import element_fractions
+
+    parsed: list[dict[str, float] | None] = []
+    for formula in formulas:
+        try:
+            parsed.append(element_fractions(str(formula)) if formula else None)
+        except Exception:
+            parsed.append(None)
+    if elements is None:
+        elements = sorted({e for p in parsed if p for e in p})
+    index = {e: j for j, e in enumerate(elements)}
+    out = np.zeros((len(parsed), len(elements) + 1))  # last column: elements outside the list
+    for i, p in enumerate(parsed):
+        if p is None:
+            out[i] = np.nan
+            continue
+        for e, v in p.items():
+            out[i, index.get(e, len(elements))] += v
+    return out, elements
+
+
+def correlation_of(vectors: np.ndarray, length: float = CORRELATION_LENGTH) -> np.ndarray:
+    """The correlation matrix exp(−d² / 2ℓ²) of atom-fraction vectors (rows)."""
+    d = np.linalg.norm(vectors[:, None, :] - vectors[None, :, :], axis=2)
+    return np.exp(-(d**2) / (2.0 * length**2))
+
+
+def joint_normal(rng: np.random.Generator, correlation: np.ndarray, n_samples: int) -> np.ndarray:
+    """(n_samples, G) standard normal draws with the given correlation (a symmetric square root:
+    the eigendecomposition, negative round-off eigenvalues clipped to 0)."""
+    eps = rng.standard_normal((n_samples, len(correlation)))
+    if np.array_equal(correlation, np.eye(len(correlation))):
+        return eps
+    values, vectors = np.linalg.eigh(correlation)
+    root = vectors * np.sqrt(np.clip(values, 0.0, None))
+    return np.asarray(eps @ root.T)

@@ -23,6 +23,7 @@ from scipy.stats import qmc
 from objectives.constants import ZERO_CELSIUS_K
 from pipeline.study.catalog import Catalog
 from pipeline.study.catalog.schema import MATERIAL_PROPERTIES
+from pipeline.study.compositions import correlation_of, fraction_vectors, joint_normal
 from pipeline.study.evaluation import Evaluator, sigma_at_temperature_s_per_cm
 
 TRIANGULAR_GRADES = ("measured-primary", "measured-secondary", "derived")
@@ -173,13 +174,22 @@ class SigmaDraws:
 
 def sigma_draws(model, n_worlds: int, seed: int) -> SigmaDraws | None:
     """The worlds' draws of the predicted conductivities (None when the study predicts none, so a
-    catalog study's worlds are exactly as before). A random stream of its own, apart from the
-    catalog values' Latin hypercube: the same seed gives the same draws in the report's worlds
+    catalog study's worlds are exactly as before). Joint over compositions with the correlation
+    `ssemo suggest` assumes (compositions.correlation_of: neighbouring levels of a family move
+    together, a garnet and an argyrodite independently). A random stream of its own, apart from
+    the catalog values' Latin hypercube: the same seed gives the same draws in the report's worlds
     and in the search's."""
     fam = model.families_sigma
     if fam is None and model.config.surrogate.conductivity_source != "surrogate":
         return None
-    rng = np.random.default_rng([seed, 1])
-    material = rng.standard_normal((n_worlds, len(model.catalog.material_ids)))
-    family = rng.standard_normal((n_worlds, *fam.log10_std.shape)) if fam is not None else None
-    return SigmaDraws(family, material)
+    n_materials = len(model.catalog.material_ids)
+    formulas = list(model.catalog.materials["formula"].fillna(""))
+    if fam is not None:
+        formulas += [formula for levels in fam.formulas for formula in levels]
+    vectors, _ = fraction_vectors(formulas)
+    known = np.flatnonzero(~np.isnan(vectors).any(axis=1))  # no formula: independent
+    correlation = np.eye(len(formulas))
+    correlation[np.ix_(known, known)] = correlation_of(vectors[known])
+    z = joint_normal(np.random.default_rng([seed, 1]), correlation, n_worlds)
+    family = z[:, n_materials:].reshape(n_worlds, *fam.log10_std.shape) if fam is not None else None
+    return SigmaDraws(family, z[:, :n_materials])

@@ -351,3 +351,16 @@ def test_a_predicted_composition_is_a_value_worth_measuring_in_the_worlds(defaul
     }
     assert (predicted["measurement"] == "impedance of a dense pellet at room temperature").all()
     assert np.allclose(predicted["high"], 1.645 * 0.3) and np.allclose(predicted["low"], -0.4935)
+
+
+def test_worlds_draw_neighbouring_levels_together_and_other_families_apart(default_config, catalog):
+    from pipeline.study.plausible import sigma_draws
+
+    model = StudyModel(catalog, composition_config(default_config), FamilySurrogate())
+    family = sigma_draws(model, 400, seed=0).family  # [world, family, level]
+    garnet, argyrodite = FAMILIES.index("garnet_ta"), FAMILIES.index("argyrodite_cl")
+    neighbours = np.corrcoef(family[:, garnet, 50], family[:, garnet, 51])[0, 1]
+    apart = np.corrcoef(family[:, garnet, 50], family[:, argyrodite, 50])[0, 1]
+    assert neighbours > 0.95
+    assert abs(apart) < 0.15  # independent: 400 draws scatter by about 0.05
+    assert 0.85 < family[:, garnet, 50].std() < 1.15  # standard normal marginals
