@@ -102,7 +102,9 @@ def cmd_suggest(args) -> int:
             f"{summary['suggest.batch_value_joint']:.3g}; the {args.q} best single candidates "
             f"chosen without regard to each other would add "
             f"{summary['suggest.batch_value_greedy_repeated']:.3g} "
-            f"({summary['suggest.greedy_repeated_loss_fraction']:.0%} less)"
+            f"({summary['suggest.greedy_repeated_loss_fraction']:.0%} less; distinct compositions "
+            f"{summary.get('suggest.distinct_compositions_joint', 0):.0f} against "
+            f"{summary.get('suggest.distinct_compositions_greedy_repeated', 0):.0f})"
         )
     p_recommended = summary.get("suggest.recommended_p_feasible")
     level = config.uncertainty.feasibility_level
