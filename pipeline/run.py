@@ -449,6 +449,16 @@ def _with_suggestions(model, result, outcome, options, tags: dict[str, str]):
     started = time.perf_counter()
     chosen = suggest(model, result.archive.X, options)
     designs = chosen.designs
+    u = model.config.uncertainty
+    if u.worlds and len(designs):
+        # the suggestions' P(feasible) over the σ draws holds every catalog value at its nominal;
+        # in the study's plausible worlds (the same draws as the front's) every value moves
+        from pipeline.reporting.worlds import evaluate_worlds
+
+        _, feasible, _, _ = evaluate_worlds(
+            model, designs, model.catalog.evidence(), u.worlds, u.seed
+        )
+        designs["p_feasible_worlds"] = feasible.mean(axis=0)
     outcome.summary.update(
         {
             "suggest.designs": float(len(designs)),

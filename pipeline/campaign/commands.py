@@ -90,7 +90,16 @@ def cmd_suggest(args) -> int:
             if "composition" in designs and isinstance(r.composition, str)
             else r.material
         )
-        print(f"  {r.rank}. {name} / {r.process} / {r.coating} / {r.thickness_um:.3g} µm: {r.why}")
+        worlds = (
+            f"; P(feasible) in the {config.uncertainty.worlds} plausible worlds "
+            f"{r.p_feasible_worlds:.0%}"
+            if "p_feasible_worlds" in designs
+            else ""
+        )
+        print(
+            f"  {r.rank}. {name} / {r.process} / {r.coating} / {r.thickness_um:.3g} µm: {r.why}"
+            + worlds
+        )
     if len(designs) < args.q:
         print(
             f"  (only {len(designs)} candidate(s) are expected to improve the front in some draw of "

@@ -1,0 +1,34 @@
+"""`ssemo suggest` end to end: the batch with its P(feasible) in the plausible worlds beside the one
+over its σ draws, the go/no-go line and the catalog values ranked by the value of measuring them."""
+
+import pandas as pd
+
+from tests.conftest import FEASIBLE_AT_SMALL_BUDGET
+from tests.pipeline.jobs.test_scheduler import run_cli
+
+SMALL = [
+    "tracking.enabled=false",
+    "search.population_size=24",
+    "search.generations=10",
+    "uncertainty.worlds=16",
+    *FEASIBLE_AT_SMALL_BUDGET,
+]
+
+
+def test_suggest_prints_the_batch_the_worlds_and_what_to_measure(tmp_path):
+    out = tmp_path / "out"
+    args = ["suggest", "--store", str(tmp_path / "store"), "--out", str(out), "--q", "3"]
+    for item in SMALL:
+        args += ["--set", item]
+    done = run_cli(*args)
+    assert done.returncode == 0, done.stderr
+    designs = pd.read_csv(out / "suggestions.csv")
+    assert 1 <= len(designs) <= 3
+    assert designs["p_feasible_worlds"].between(0.0, 1.0).all()
+    lines = done.stdout.splitlines()
+    batch = [line for line in lines if line.startswith("  1. ")]
+    assert batch and "P(feasible) over its σ draws" in batch[0]
+    assert "P(feasible) in the 16 plausible worlds" in batch[0]
+    assert any(line.startswith("Batch value (expected hypervolume") for line in lines)
+    assert any(line.startswith("Catalog values worth measuring") for line in lines)
+    assert (out / "measurement_value.csv").exists()
