@@ -166,6 +166,8 @@ MEASUREMENTS = {
     "max_thickness_um": "the thickest sheet the process makes",
     "protrusion_amplification": "cycling of polymer films across a thickness series",
     "reference_temperature_c": "the temperature of the conductivity measurement",
+    "log10_sigma_decades": "impedance of a dense pellet of the composition at the study's "
+    "temperature",
     "fracture_toughness_mpa_m05": "fracture toughness of dense bars (single-edge notched beam)",
     "transference_number": "Bruce–Vincent polarization of a Li | SSE | Li cell",
     "shear_modulus_gpa": "ultrasonic sound velocities of a dense sample",
@@ -202,8 +204,9 @@ def front_worlds(model, front: pd.DataFrame, chosen: pd.DataFrame, decisive) -> 
 def composition_values(model, front: pd.DataFrame, evidence: pd.DataFrame, uses: pd.DataFrame):
     """The worlds' draws of each predicted composition's σ as extra values: ([world, composition]
     log10 shifts, the evidence table with one row per composition, the uses with the designs made
-    of each). A composition's row: table 'surrogate', its formula, property sigma_ref_s_per_cm,
-    range its ±1.645 std (the 90 % predictive interval, in decades about the prediction)."""
+    of each). A composition's row: table 'surrogate', its formula, property log10_sigma_decades (its
+    σ's deviation from the prediction, in decades), range ±1.645 std (the 90 % predictive
+    interval)."""
     u = model.config.uncertainty
     X = front[model.space.x_columns].to_numpy(float)
     draws = sigma_draws(model, u.worlds, u.seed)
@@ -228,7 +231,8 @@ def composition_values(model, front: pd.DataFrame, evidence: pd.DataFrame, uses:
                 "table": "surrogate",
                 "item": formula,
                 "applies_to": "",
-                "property": "sigma_ref_s_per_cm",
+                # the draw's deviation from the prediction, in decades (its range: ±1.645 std)
+                "property": "log10_sigma_decades",
                 "value": 0.0,
                 "low": -half,
                 "high": half,

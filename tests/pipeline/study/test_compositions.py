@@ -347,9 +347,12 @@ def test_a_predicted_composition_is_a_value_worth_measuring_in_the_worlds(defaul
     # one row per predicted composition on the front, measured by a pellet's impedance, its range
     # the prediction's 90 % interval in decades (the stand-in's std 0.3: ±0.49)
     assert set(predicted["value"]) == {
-        f"surrogate {c} sigma_ref_s_per_cm" for c in members["composition"].unique()
+        f"surrogate {c} log10_sigma_decades" for c in members["composition"].unique()
     }
-    assert (predicted["measurement"] == "impedance of a dense pellet at room temperature").all()
+    assert (
+        predicted["measurement"]
+        == "impedance of a dense pellet of the composition at the study's temperature"
+    ).all()
     assert np.allclose(predicted["high"], 1.645 * 0.3) and np.allclose(predicted["low"], -0.4935)
 
 
