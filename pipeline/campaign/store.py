@@ -409,25 +409,30 @@ def _csv(path: Path, data: bytes) -> pd.DataFrame:
     except pd.errors.EmptyDataError:
         raise MeasurementError(f"{path}: empty file (expected a header and rows)") from None
     except pd.errors.ParserError as exc:
-        raise MeasurementError(f"{path}: not a readable CSV ({exc})") from None
+        ragged = _extra_fields(path, data)  # a later line with more fields than the first's
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise MeasurementError(ragged or f"{path}: not a readable CSV ({first})") from None
     if not isinstance(frame.index, pd.RangeIndex):  # pandas took extra fields as an index
-        raise MeasurementError(_extra_fields(path, data))
+        raise MeasurementError(_extra_fields(path, data) or f"{path}: ragged lines")
     return frame
 
 
-def _extra_fields(path: Path, data: bytes) -> str:
-    """Which line has more fields than the header."""
+def _extra_fields(path: Path, data: bytes) -> str | None:
+    """The first line with more fields than the header, named (None: every line fits)."""
     import csv
 
-    lines = csv.reader(io.StringIO(data.decode("utf-8-sig")))
-    header = next(lines)
-    for n, fields in enumerate(lines, start=2):
-        if len(fields) > len(header):
-            return (
-                f"{path}, line {n}: {len(fields)} fields, the header has {len(header)} (a comma "
-                "inside a cell needs quotes)"
-            )
-    return f"{path}: a line has more fields than the header"
+    try:
+        lines = csv.reader(io.StringIO(data.decode("utf-8-sig")))
+        header = next(lines, [])
+        for n, fields in enumerate(lines, start=2):
+            if len(fields) > len(header):
+                return (
+                    f"{path}, line {n}: {len(fields)} fields, the header has {len(header)} (a "
+                    "comma inside a cell needs quotes)"
+                )
+    except (csv.Error, UnicodeDecodeError):
+        return None
+    return None
 
 
 def is_catalog_file(data: bytes) -> bool:
@@ -449,6 +454,8 @@ def read_catalog_measurements(path: str | Path, catalog, data: bytes | None = No
     data = read_input(path) if data is None else data
     digest = hashlib.sha256(data).hexdigest()
     frame = _csv(path, data)
+    if frame.empty:
+        raise MeasurementError(f"{path}: no data rows (only a header)")
     header = [str(c) for c in frame.columns]
     dup = sorted({c.split(".")[0] for c in header if c.split(".")[0] in header and "." in c})
     problems = [f"duplicate column(s) {', '.join(dup)}"] if dup else []

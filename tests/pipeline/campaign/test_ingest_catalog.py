@@ -305,6 +305,12 @@ def test_the_campaign_jobs_studies_read_the_store(catalog, tmp_path, monkeypatch
             "line 2: 9 fields, the header has 8",
         ),
         (b"", "empty file"),
+        (HEADER, "no data rows"),
+        # the extra field on a later line: pandas' own error, before the line was named
+        (
+            HEADER + f"{LI_SULFIDE},9.0,0.05,S1,lab\n{LI_SULFIDE},9.1,0.05,S2,our lab, Berlin\n",
+            "line 3: 9 fields, the header has 8",
+        ),
         # a spreadsheet's UTF-16 export
         (HEADER.encode("utf-16"), "not UTF-8 text"),
     ],
