@@ -108,7 +108,7 @@ def cmd_suggest(args) -> int:
     if "suggest.batch_value_joint" in summary:
         print(
             f"Batch value (expected hypervolume the batch adds as one set): "
-            f"{summary['suggest.batch_value_joint']:.3g}; the {args.q} best single candidates "
+            f"{summary['suggest.batch_value_joint']:.3g}; as many best single candidates "
             f"chosen without regard to each other would add "
             f"{summary['suggest.batch_value_greedy_repeated']:.3g} "
             f"({summary['suggest.greedy_repeated_loss_fraction']:.0%} less; distinct compositions "
@@ -120,19 +120,12 @@ def cmd_suggest(args) -> int:
     if p_recommended is not None and p_recommended < level:
         drivers = summary.get("recommended_drivers") or "no single value above the noise"
         print(
-            f"Go/no-go first: the recommended {summary['recommended_design']} is feasible in "
-            f"{p_recommended:.0%} of the plausible worlds (below {level:.0%}); what drives it: "
-            f"{drivers}. Measure that before making any design."
+            f"Go/no-go first: the study's recommended design (its knee, not a suggestion above), "
+            f"{summary['recommended_design']}, is feasible in {p_recommended:.0%} of the plausible "
+            f"worlds (below {level:.0%}); what drives it: {drivers}. Measure that before making "
+            "any design."
         )
-    gaining = gaps[gaps["hv_if_met"] > 0] if len(gaps) else gaps
-    if len(gaining):
-        print(
-            f"{len(gaining)} measurement(s) of blocked materials would add to the front if the "
-            "constraint they decide were met (each alone only where it is the material's one "
-            "unknown; measurement_gaps.csv lists all), e.g.:"
-        )
-        for r in gaining.head(5).itertuples():
-            print(f"  {r.material}: measure {r.measure} (adds up to {r.hv_if_met:.3g} HV if met)")
+    print_gaps(gaps)
     if config.uncertainty.worlds == 0:
         print(
             "Catalog values worth measuring: not assessed (this study has uncertainty.worlds: 0; "
@@ -152,6 +145,24 @@ def cmd_suggest(args) -> int:
     return EXIT_OK
 
 
+def print_gaps(gaps, top: int = 5) -> None:
+    """Per blocked material, the measurements it needs together (every constraint the catalog
+    cannot evaluate for its designs: one alone unblocks nothing where there are several) and the
+    hypervolume its designs would add if all were met."""
+    gaining = gaps[gaps["hv_if_met"] > 0] if len(gaps) else gaps
+    if not len(gaining):
+        return
+    needed = gaps[gaps["material"].isin(gaining["material"])].groupby("material", sort=False)
+    rows = [
+        (material, " + ".join(dict.fromkeys(group["measure"])), float(group["hv_if_met"].max()))
+        for material, group in needed
+    ]
+    rows.sort(key=lambda r: -r[2])
+    print(f"{len(rows)} blocked material(s) would add to the front once measured, e.g.:")
+    for material, measures, hv in rows[:top]:
+        print(f"  {material}: measure {measures} (adds up to {hv:.3g} HV if all are met)")
+
+
 def print_catalog_measurements(path: Path, top: int = 5) -> None:
     """The catalog values ranked by the expected value of measuring them before choosing (EVPPI
     over the plausible worlds: pipeline.reporting.worlds, the report's 'Which measurement is worth
@@ -168,17 +179,25 @@ def print_catalog_measurements(path: Path, top: int = 5) -> None:
     noise = float(ranked["noise_95"].iloc[0])
     if len(passed):
         print(
-            f"Catalog values worth measuring before choosing (EVPPI above the noise {noise:.3g}):"
+            f"Catalog values worth measuring before choosing (EVPPI above the noise {noise:.4g}):"
         )
     else:
         print(
             f"Catalog values worth measuring: none changes which design to make beyond the noise "
-            f"({noise:.3g}, utility units); the largest:"
+            f"({noise:.4g}, utility units); the largest:"
         )
-    for r in (passed if len(passed) else ranked).head(top).itertuples():
+    rows = (passed if len(passed) else ranked).head(top)
+    if len(rows):
+        print(f"  (now: {rows['choice_now_design'].iloc[0]}, the best over the worlds)")
+    for r in rows.itertuples():
         how = f" by {r.measurement}" if r.measurement else ""
+        span = (  # a predicted σ's range is its deviation from the prediction, in decades
+            f"±{float(r.high):.2g} decades about the prediction"
+            if r.grade == "predicted"
+            else f"{float(r.low):g}–{float(r.high):g}"
+        )
         print(
-            f"  {r.value} ({r.grade}, {r.low:g}–{r.high:g}){how}: EVPPI {float(r.evppi):.3g}; "
+            f"  {r.value} ({r.grade}, {span}){how}: EVPPI {float(r.evppi):.4g}; "
             f"low -> {r.choice_if_low_design}, high -> {r.choice_if_high_design}"
         )
 
