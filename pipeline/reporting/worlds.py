@@ -206,7 +206,8 @@ def composition_values(model, front: pd.DataFrame, evidence: pd.DataFrame, uses:
     log10 shifts, the evidence table with one row per composition, the uses with the designs made
     of each). A composition's row: table 'surrogate', its formula, property log10_sigma_decades (its
     σ's deviation from the prediction, in decades), range ±1.645 std (the 90 % predictive
-    interval)."""
+    interval). A family level the literature has measured is left out: it is not worth measuring
+    again (its worlds still draw it, from the surrogate's prediction)."""
     u = model.config.uncertainty
     X = front[model.space.x_columns].to_numpy(float)
     draws = sigma_draws(model, u.worlds, u.seed)
@@ -217,7 +218,12 @@ def composition_values(model, front: pd.DataFrame, evidence: pd.DataFrame, uses:
     formulas = model.compositions(batch)
     _, _, out = model.evaluate(X)
     std = np.nan_to_num(np.asarray(out["surrogate_log10_std"], float), nan=0.0)
-    moved = np.flatnonzero(np.any(shifts != 0.0, axis=0))
+    moved = np.any(shifts != 0.0, axis=0)
+    fam = model.families_sigma
+    if fam is not None:  # a level the literature measured (family_measurements.csv) is known:
+        rows, f, k = fam.locate(batch.material, batch.dopant_level)  # not worth measuring again
+        moved[rows[np.isfinite(fam.measured_sigma[f, k])]] = False
+    moved = np.flatnonzero(moved)
     columns: list[np.ndarray] = []
     records: list[dict] = []
     use_rows: list[dict] = []

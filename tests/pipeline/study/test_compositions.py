@@ -367,3 +367,31 @@ def test_worlds_draw_neighbouring_levels_together_and_other_families_apart(defau
     assert neighbours > 0.95
     assert abs(apart) < 0.15  # independent: 400 draws scatter by about 0.05
     assert 0.85 < family[:, garnet, 50].std() < 1.15  # standard normal marginals
+
+
+def test_a_level_the_literature_measured_is_not_ranked_for_measuring(default_config, catalog):
+    from pipeline.reporting.decisive import evidence_uses
+    from pipeline.reporting.worlds import composition_values
+
+    config = composition_config(default_config)
+    data = config.to_dict()
+    data["uncertainty"]["worlds"] = 16
+    model = StudyModel(
+        catalog, StudyConfig.from_dict(data, source=config.source), FamilySurrogate()
+    )
+    fam, space = model.families_sigma, model.space
+    measured = np.argwhere(np.isfinite(fam.measured_sigma))
+    assert len(measured)
+    f, k = measured[0]
+    unmeasured = next(j for j in range(101) if not np.isfinite(fam.measured_sigma[f, j]))
+    option = int(np.flatnonzero(space.options["material_id"] == FAMILIES[f])[0])
+    dopant = 1 + [v.name for v in space.variables].index("dopant_level")
+    X = np.full((2, space.n_var), 0.5)
+    X[:, 0] = (option + 0.5) / space.n_options
+    X[:, dopant] = [k / 100, unmeasured / 100]
+    front = model.table(X)
+    evidence = catalog.evidence()
+    uses = evidence_uses(model.catalog, front, config.cell.cathode_coating)
+    _, ranked, _ = composition_values(model, front, evidence, uses)
+    added = set(ranked.loc[len(evidence) :, "item"])
+    assert added == {front["composition"].iloc[1]}  # the measured level is left out
