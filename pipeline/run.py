@@ -453,12 +453,23 @@ def _with_suggestions(model, result, outcome, options, tags: dict[str, str]):
     if u.worlds and len(designs):
         # the suggestions' P(feasible) over the σ draws holds every catalog value at its nominal;
         # in the study's plausible worlds (the same draws as the front's) every value moves
-        from pipeline.reporting.worlds import evaluate_worlds
+        from pipeline.reporting.worlds import evaluate_at, world_sigma_shifts
+        from pipeline.study.plausible import draw_values
 
-        _, feasible, _, _ = evaluate_worlds(
-            model, designs, model.catalog.evidence(), u.worlds, u.seed
-        )
+        values = draw_values(model.catalog.evidence(), u.worlds, u.seed)  # the front's worlds
+        shifts = world_sigma_shifts(model, designs, u.worlds, u.seed)
+        violated = np.zeros((model.n_constr, len(designs)))
+        feasible, _, _ = evaluate_at(model, designs, values, shifts, violated)
         designs["p_feasible_worlds"] = feasible.mean(axis=0)
+        # the constraint it fails in most worlds (a process window whose edge it is on, an
+        # interface that may be too resistive): what its P(feasible) rests on
+        worst = violated.argmax(axis=0)
+        designs["worlds_most_violated"] = [
+            f"{model.constraint_names[j]} (violated in {violated[j, i] / u.worlds:.0%} of them)"
+            if violated[j, i]
+            else ""
+            for i, j in enumerate(worst)
+        ]
     outcome.summary.update(
         {
             "suggest.designs": float(len(designs)),

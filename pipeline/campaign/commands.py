@@ -96,6 +96,9 @@ def cmd_suggest(args) -> int:
             if "p_feasible_worlds" in designs
             else ""
         )
+        if worlds and r.p_feasible_worlds < config.uncertainty.feasibility_level:
+            worst = getattr(r, "worlds_most_violated", "")
+            worlds += f", failing {worst}" if isinstance(worst, str) and worst else ""
         print(
             f"  {r.rank}. {name} / {r.process} / {r.coating} / {r.thickness_um:.3g} µm: {r.why}"
             + worlds

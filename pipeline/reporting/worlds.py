@@ -51,18 +51,30 @@ def evaluate_worlds(model, front: pd.DataFrame, evidence: pd.DataFrame, n_worlds
     feasible [world, front row], total ASR [world, front row]). One StudyModel per world (about
     30 ms each), the whole front in one vectorized call per world."""
     values = draw_values(evidence, n_worlds, seed)
+    return (
+        values,
+        *evaluate_at(model, front, values, world_sigma_shifts(model, front, n_worlds, seed)),
+    )
+
+
+def world_sigma_shifts(model, front: pd.DataFrame, n_worlds: int, seed: int) -> np.ndarray | None:
+    """[world, front row] log10 σ shifts of the predicted conductivities (None: none predicted)."""
+    draws = sigma_draws(model, n_worlds, seed)
     X = front[model.space.x_columns].to_numpy(float)
-    draws = sigma_draws(model, n_worlds, seed)  # the surrogate's predicted σ, where there is one
-    shifts = draws.shifts(model, X) if draws is not None else None
-    return (values, *evaluate_at(model, front, values, shifts))
+    return draws.shifts(model, X) if draws is not None else None
 
 
 def evaluate_at(
-    model, front: pd.DataFrame, values: np.ndarray, sigma_shifts: np.ndarray | None = None
+    model,
+    front: pd.DataFrame,
+    values: np.ndarray,
+    sigma_shifts: np.ndarray | None = None,
+    violated: np.ndarray | None = None,
 ):
     """The front evaluated in the catalogs with these values [world, evidence row] and, where σ
     is predicted, these log10 σ shifts [world, front row] (plausible.SigmaDraws): (feasible,
-    total ASR, ASF), each [world, front row]."""
+    total ASR, ASF), each [world, front row]. `violated` [constraint, front row], if given, counts
+    the worlds in which each of the model's constraints is violated."""
     n_worlds = len(values)
     X = front[model.space.x_columns].to_numpy(float)
     feasible = np.zeros((n_worlds, len(front)), dtype=bool)
@@ -72,6 +84,8 @@ def evaluate_at(
         moved = model_with(model, catalog_with(model.catalog, values[s]))
         F, G, out = moved.evaluate(X, sigma_shifts[s] if sigma_shifts is not None else None)
         feasible[s] = np.all(G <= 0.0, axis=1)
+        if violated is not None:
+            violated += (G > 0.0).T
         asr[s] = out["total_asr_ohm_cm2"]
         asf[s] = asf_values(model, F)
     return feasible, asr, asf

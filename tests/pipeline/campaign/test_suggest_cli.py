@@ -25,6 +25,10 @@ def test_suggest_prints_the_batch_the_worlds_and_what_to_measure(tmp_path):
     designs = pd.read_csv(out / "suggestions.csv")
     assert 1 <= len(designs) <= 3
     assert designs["p_feasible_worlds"].between(0.0, 1.0).all()
+    # what a suggestion's P(feasible) in the worlds rests on: the constraint it fails most often
+    failing = designs["worlds_most_violated"].fillna("")
+    assert failing.str.fullmatch(r"(g_\w+ \(violated in \d+% of them\))?").all()
+    assert (failing == "").equals(designs["p_feasible_worlds"] == 1.0)
     lines = done.stdout.splitlines()
     batch = [line for line in lines if line.startswith("  1. ")]
     assert batch and "P(feasible) over its σ draws" in batch[0]
