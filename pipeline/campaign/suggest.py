@@ -10,8 +10,9 @@ members whose σ the literature has measured (catalog family_measurements.csv: s
 prediction on the front, not proposed as an experiment).
 
 Each candidate's dense conductivity is drawn S times from the surrogate's predictive distribution,
-log10 σ = mean + std · z with the model's std (a material without a surrogate prediction, e.g. a
-polymer without a formula, keeps its catalog value: no distribution, no improvement from
+log10 σ = mean + std · z with the model's std; a catalog material whose σ is the catalog's
+(surrogate.conductivity_source: catalog) is drawn with its catalog range's spread instead (the range
+read as ±2 sd), and one with no range keeps its value (no distribution, no improvement from
 uncertainty). The z are joint: one per composition (every design of a composition shares its σ
 draw), and across compositions z ~ Normal(0, R) with R = exp(−d² / 2ℓ²) over the distance d between
 their atom-fraction vectors (Euclidean, elements as fractions of all atoms). The surrogate reports
@@ -71,6 +72,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.campaign.acquisition import batch_value, free_points, greedy_batch
+from pipeline.study.catalog_measurements import catalog_sigma_sd_log10
 from pipeline.study.compositions import (
     CORRELATION_LENGTH,
     correlation_of,
@@ -408,6 +410,13 @@ def suggest(model, archive_X: np.ndarray, options: SuggestOptions) -> Suggestion
 
     F_mean, G_mean, out = model.evaluate(X)
     std = np.nan_to_num(np.asarray(out["surrogate_log10_std"], float), nan=0.0)
+    if model.config.surrogate.conductivity_source == "catalog":
+        # a catalog material's σ is the catalog's: its spread is the catalog range's (read as ±2
+        # sd, as measurements read it), not the surrogate's about a formula that may drop the
+        # dopant (LLZO: 0.12 decade from 2.9e-4–8.7e-4 S/cm, where the surrogate said 0.54)
+        own = ~np.asarray(out.get("sigma_predicted", np.zeros(len(X), bool)), bool)
+        catalog_sd = catalog_sigma_sd_log10(model.catalog)[model.space.decode(X).material]
+        std = np.where(own, catalog_sd, std)
     _, first_row, group = np.unique(keys, return_index=True, return_inverse=True)
     formulas = design_formulas(model, table)
     near = neighbourhood(formulas[first_row], published_rows, options.correlation_length)

@@ -164,12 +164,31 @@ def _no_such_value(key: tuple[str, ...], evidence: pd.DataFrame) -> str:
     )
 
 
+def log10_sd_of_range(low: float, high: float) -> float:
+    """A catalog range read as ±2 standard deviations in log10: (log10 high − log10 low) / 4
+    (0 for a zero-width, unknown or non-positive range)."""
+    if not (low > 0 and high > low):
+        return 0.0
+    return float(np.log10(high) - np.log10(low)) / 4
+
+
+def catalog_sigma_sd_log10(catalog: Catalog) -> np.ndarray:
+    """Per material, the log10 standard deviation of its reference σ read from its catalog range
+    (log10_sd_of_range; a composition family's copy reads its parent's; 0 where unknown)."""
+    ev = catalog.evidence()
+    rows = ev[(ev["table"] == "material") & (ev["property"] == "sigma_ref_s_per_cm")]
+    sd = {
+        item: log10_sd_of_range(low, high)
+        for item, low, high in zip(rows["item"], rows["low"], rows["high"], strict=True)
+    }
+    return np.array([sd.get(catalog.family_parent(m) or m, 0.0) for m in catalog.material_ids])
+
+
 def updated_evidence(prior: pd.Series, measured: pd.DataFrame) -> dict:
     """value, low, high, grade, range_basis and source of one catalog value after its
     measurements (module docstring's rule)."""
     m0 = np.log10(prior["value"])
-    span = np.log10(prior["high"]) - np.log10(prior["low"]) if prior["low"] > 0 else np.nan
-    sd0 = span / 4 if np.isfinite(span) and span > 0 else 0.01
+    sd0 = log10_sd_of_range(prior["low"], prior["high"]) or 0.01
     x = np.log10(measured["value"].to_numpy(float))
     sd = measured["sd_log10"].to_numpy(float)
     precision = 1 / sd0**2 + np.sum(1 / sd**2)
