@@ -82,7 +82,8 @@ def cmd_suggest(args) -> int:
         f"Study '{summary['study']}': {len(designs)} design(s) to make next (of {args.q} asked; "
         f"measurements {options.measurements_version}, {int(summary['suggest.already_measured'])} "
         "measured designs left out, "
-        f"{int(summary.get('suggest.measured_in_literature', 0))} with σ measured in the literature):"
+        f"{int(summary.get('suggest.measured_in_literature', 0))} candidate designs left out as "
+        "compositions the literature measured):"
     )
     for r in designs.itertuples():
         name = (
