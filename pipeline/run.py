@@ -453,13 +453,12 @@ def _with_suggestions(model, result, outcome, options, tags: dict[str, str]):
     if u.worlds and len(designs):
         # the suggestions' P(feasible) over the σ draws holds every catalog value at its nominal;
         # in the study's plausible worlds (the same draws as the front's) every value moves
-        from pipeline.reporting.worlds import evaluate_at, world_sigma_shifts
-        from pipeline.study.plausible import draw_values
+        from pipeline.reporting.worlds import evaluate_worlds
 
-        values = draw_values(model.catalog.evidence(), u.worlds, u.seed)  # the front's worlds
-        shifts = world_sigma_shifts(model, designs, u.worlds, u.seed)
         violated = np.zeros((model.n_constr, len(designs)))
-        feasible, _, _ = evaluate_at(model, designs, values, shifts, violated)
+        _, feasible, _, _ = evaluate_worlds(  # the front's worlds (the same evidence and seed)
+            model, designs, model.catalog.evidence(), u.worlds, u.seed, violated
+        )
         designs["p_feasible_worlds"] = feasible.mean(axis=0)
         # the constraint it fails in most worlds (a process window whose edge it is on, an
         # interface that may be too resistive): what its P(feasible) rests on
@@ -499,6 +498,8 @@ def _with_suggestions(model, result, outcome, options, tags: dict[str, str]):
             "suggest.wall_s": time.perf_counter() - started,
         }
     )
+    from pipeline.reporting.worlds import design_name
+
     worlds = outcome.worlds
     if worlds is not None and len(outcome.chosen):
         # the go/no-go beside the batch: the first recommended design's P(feasible) over the
@@ -506,16 +507,10 @@ def _with_suggestions(model, result, outcome, options, tags: dict[str, str]):
         # whether any works, not which one to make: EVPPI cannot rank it)
         row = int(outcome.chosen.index[0])
         outcome.summary["suggest.recommended_p_feasible"] = float(worlds.p_feasible[row])
-        outcome.summary["recommended_design"] = _design_name(outcome.chosen.iloc[0])
+        outcome.summary["recommended_design"] = design_name(outcome.chosen.iloc[0])
         outcome.summary["recommended_drivers"] = "; ".join(worlds.drivers.get(row, []))
     tags = {**tags, "ssemo.measurements_version": options.measurements_version or "none"}
     return replace(outcome, suggestions=chosen), tags
-
-
-def _design_name(r: pd.Series) -> str:
-    composition = r.get("composition")
-    name = composition if isinstance(composition, str) and composition else r["material"]
-    return f"{name} / {r['process']} / {r['coating']}, {r['thickness_um']:.3g} µm"
 
 
 def _finite_numbers(summary: dict) -> dict[str, float]:

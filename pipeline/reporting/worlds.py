@@ -46,22 +46,23 @@ class Worlds:
     measurements: pd.DataFrame | None = None
 
 
-def evaluate_worlds(model, front: pd.DataFrame, evidence: pd.DataFrame, n_worlds: int, seed: int):
-    """The front evaluated in n_worlds drawn catalogs: (drawn values [world, evidence row],
-    feasible [world, front row], total ASR [world, front row]). One StudyModel per world (about
-    30 ms each), the whole front in one vectorized call per world."""
+def evaluate_worlds(
+    model,
+    front: pd.DataFrame,
+    evidence: pd.DataFrame,
+    n_worlds: int,
+    seed: int,
+    violated: np.ndarray | None = None,
+):
+    """The front evaluated in n_worlds drawn catalogs, the predicted conductivities drawn too
+    (plausible.sigma_draws): (drawn values [world, evidence row], feasible, total ASR, ASF, each
+    [world, front row]); `violated` as evaluate_at's. One StudyModel per world (about 30 ms
+    each), the whole front in one vectorized call per world."""
     values = draw_values(evidence, n_worlds, seed)
-    return (
-        values,
-        *evaluate_at(model, front, values, world_sigma_shifts(model, front, n_worlds, seed)),
-    )
-
-
-def world_sigma_shifts(model, front: pd.DataFrame, n_worlds: int, seed: int) -> np.ndarray | None:
-    """[world, front row] log10 σ shifts of the predicted conductivities (None: none predicted)."""
     draws = sigma_draws(model, n_worlds, seed)
     X = front[model.space.x_columns].to_numpy(float)
-    return draws.shifts(model, X) if draws is not None else None
+    shifts = draws.shifts(model, X) if draws is not None else None
+    return (values, *evaluate_at(model, front, values, shifts, violated))
 
 
 def evaluate_at(
@@ -205,7 +206,10 @@ def front_worlds(model, front: pd.DataFrame, chosen: pd.DataFrame, decisive) -> 
         return None
     values, feasible, asr, asf = evaluate_worlds(model, front, decisive.evidence, u.worlds, u.seed)
     # each predicted composition's σ draw is one more uncertain value, beside the catalog's
-    extra, evidence, uses = composition_values(model, front, decisive.evidence, decisive.uses)
+    draws = sigma_draws(model, u.worlds, u.seed)
+    extra, evidence, uses = composition_values(
+        model, front, decisive.evidence, decisive.uses, draws
+    )
     values = np.hstack([values, extra])
     labels = {k: value_label(evidence.loc[k]) for k in range(len(evidence))}
     rows = sorted({int(r) for r in chosen.index})
@@ -215,23 +219,23 @@ def front_worlds(model, front: pd.DataFrame, chosen: pd.DataFrame, decisive) -> 
     return replace(worlds, measurements=_measurement_table(voi, evidence, labels, front))
 
 
-def composition_values(model, front: pd.DataFrame, evidence: pd.DataFrame, uses: pd.DataFrame):
-    """The worlds' draws of each predicted composition's σ as extra values: ([world, composition]
+def composition_values(
+    model, front: pd.DataFrame, evidence: pd.DataFrame, uses: pd.DataFrame, draws
+):
+    """The worlds' draws (plausible.SigmaDraws, or None) of each predicted composition's σ as
+    extra values: ([world, composition]
     log10 shifts, the evidence table with one row per composition, the uses with the designs made
     of each). A composition's row: table 'surrogate', its formula, property log10_sigma_decades (its
     σ's deviation from the prediction, in decades), range ±1.645 std (the 90 % predictive
     interval). A family level the literature has measured is left out: it is not worth measuring
     again (its worlds still draw it, from the surrogate's prediction)."""
-    u = model.config.uncertainty
+    n_worlds = model.config.uncertainty.worlds
     X = front[model.space.x_columns].to_numpy(float)
-    draws = sigma_draws(model, u.worlds, u.seed)
     if draws is None or not len(front):
-        return np.empty((u.worlds, 0)), evidence, uses
-    shifts = draws.shifts(model, X)
+        return np.empty((n_worlds, 0)), evidence, uses
+    shifts, std = draws.shifts(model, X), draws.stds(model, X)
     batch = model.space.decode(X)
     formulas = model.compositions(batch)
-    _, _, out = model.evaluate(X)
-    std = np.nan_to_num(np.asarray(out["surrogate_log10_std"], float), nan=0.0)
     moved = np.any(shifts != 0.0, axis=0)
     fam = model.families_sigma
     if fam is not None:  # a level the literature measured (family_measurements.csv) is known:
@@ -260,7 +264,7 @@ def composition_values(model, front: pd.DataFrame, evidence: pd.DataFrame, uses:
             }
         )
         use_rows += [{"front_row": int(r), "evidence_row": k} for r in designs]
-    extra = np.column_stack(columns) if columns else np.empty((u.worlds, 0))
+    extra = np.column_stack(columns) if columns else np.empty((n_worlds, 0))
     added = pd.DataFrame(records, index=range(len(evidence), len(evidence) + len(records)))
     return (
         extra,
@@ -275,16 +279,18 @@ def _measurement(row) -> str:
     return specific or MEASUREMENTS.get(row["property"], "")
 
 
+def design_name(r: pd.Series) -> str:
+    """'LLZO / ultrafast_sintering / lii_znlix, 67.5 µm' (a family member by its formula)."""
+    composition = r.get("composition")
+    name = composition if isinstance(composition, str) and composition else r["material"]
+    return f"{name} / {r['process']} / {r['coating']}, {r['thickness_um']:.3g} µm"
+
+
 def _measurement_table(voi: pd.DataFrame, evidence, labels, front) -> pd.DataFrame:
     """The value of information with what to measure and how the choice would change."""
 
     def design(row: int) -> str:
-        if row < 0:
-            return "no feasible design"
-        f = front.iloc[row]
-        composition = f.get("composition")  # a family member: its formula at its level
-        name = composition if isinstance(composition, str) and composition else f["material"]
-        return f"{name} / {f['process']} / {f['coating']}, {f['thickness_um']:.3g} µm"
+        return design_name(front.iloc[row]) if row >= 0 else "no feasible design"
 
     out = voi.assign(
         value=[labels[k] for k in voi["evidence_row"]],

@@ -158,18 +158,28 @@ class SigmaDraws:
     family: np.ndarray | None  # [world, family, level]
     material: np.ndarray  # [world, material]
 
+    def stds(self, model, X: np.ndarray) -> np.ndarray:
+        """[design]: the log10 std its σ is drawn with (0 where σ is not predicted)."""
+        return self._drawn(model, X)[1]
+
     def shifts(self, model, X: np.ndarray) -> np.ndarray:
         """[world, design]: each design's log10 σ shift in each world (0 where σ is not predicted)."""
+        z, std = self._drawn(model, X)
+        return z * std
+
+    def _drawn(self, model, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each design's draws z [world, design] and the std they scale [design]."""
         batch = model.space.decode(np.asarray(X, dtype=float).reshape(-1, model.space.n_var))
-        out = np.zeros((len(self.material), len(batch)))
+        z = np.zeros((len(self.material), len(batch)))
+        std = np.zeros(len(batch))
         if model.config.surrogate.conductivity_source == "surrogate":
             std = np.nan_to_num(model.conductivity.log10_std[batch.material], nan=0.0)
-            out += self.material[:, batch.material] * std
+            z = self.material[:, batch.material]
         fam = model.families_sigma
         if fam is not None and self.family is not None:
             rows, f, k = fam.locate(batch.material, batch.dopant_level)
-            out[:, rows] = self.family[:, f, k] * fam.log10_std[f, k]
-        return out
+            z[:, rows], std[rows] = self.family[:, f, k], fam.log10_std[f, k]
+        return z, std
 
 
 def sigma_draws(model, n_worlds: int, seed: int) -> SigmaDraws | None:

@@ -16,9 +16,9 @@ from pipeline.campaign.store import (
     read_store_measurements,
 )
 from pipeline.study.catalog_measurements import apply_measurements
-from pipeline.study.evaluation import DesignBatch, Evaluator
 from tests.conftest import CONFIGS, FEASIBLE_AT_SMALL_BUDGET
 from tests.pipeline.jobs.test_scheduler import run_cli
+from tests.pipeline.study.test_catalog_measurements import bare_sulfide_interface_asr
 
 HEADER = "table,item,applies_to,property,value,sd_log10,sample_id,source\n"
 LI_SULFIDE = "coating,none,sulfide,interfacial_resistance_ohm_cm2"  # catalog 7.4 (7-45.4)
@@ -28,6 +28,14 @@ NMC_OXIDE = "cathode,linbo3,oxide,interfacial_resistance_ohm_cm2"  # catalog 11.
 def write(path, rows):
     path.write_text(HEADER + "".join(r + "\n" for r in rows))
     return path
+
+
+def store_with_one_sulfide_interface(tmp_path, catalog):
+    """A store holding one measured Li | sulfide interface: 9.0 ohm cm2 ± 0.05 decade (S1)."""
+    store = MeasurementStore(tmp_path / "store")
+    path = write(tmp_path / "lab.csv", [f"{LI_SULFIDE},9.0,0.05,S1,our lab"])
+    ingest_file(path, catalog, store, skip_bad_rows=False)
+    return store
 
 
 def value(catalog, table, item, applies_to, prop):
@@ -112,13 +120,7 @@ def test_reingest_is_skipped_and_a_changed_value_is_refused(catalog, tmp_path):
 def test_a_study_on_the_store_narrows_the_range_and_moves_the_interface(
     catalog, default_config, tmp_path
 ):
-    store = MeasurementStore(tmp_path / "store")
-    ingest_file(
-        write(tmp_path / "lab.csv", [f"{LI_SULFIDE},9.0,0.05,S1,our lab"]),
-        catalog,
-        store,
-        skip_bad_rows=False,
-    )
+    store = store_with_one_sulfide_interface(tmp_path, catalog)
     updated, lines = apply_measurements(catalog, read_store_measurements(store.root, catalog)[0])
     after = value(updated, "coating", "none", "sulfide", "interfacial_resistance_ohm_cm2")
     expected = posterior(7.4, 7.0, 45.4, 9.0, 0.05)
@@ -130,17 +132,8 @@ def test_a_study_on_the_store_narrows_the_range_and_moves_the_interface(
         "coating none on sulfide interfacial_resistance_ohm_cm2: 7.4 -> 8.9 (range 7-45.4 -> "
         "7.12-11.1), 1 measurement(s)"
     ]
-    ids = catalog.material_ids.index("Li6PS5Cl"), catalog.process_ids.index("wet_coating")
-    batch = DesignBatch(
-        material=np.array([ids[0]]),
-        process=np.array([ids[1]]),
-        coating=np.array([catalog.coating_ids.index("none")]),
-        thickness_um=np.array([40.0]),
-        relative_density=np.array([0.97]),
-        filler_fraction=np.array([0.0]),
-    )
-    old = Evaluator(catalog, default_config)(batch)["interface_asr_ohm_cm2"][0]
-    new = Evaluator(updated, default_config)(batch)["interface_asr_ohm_cm2"][0]
+    old = bare_sulfide_interface_asr(catalog, default_config)
+    new = bare_sulfide_interface_asr(updated, default_config)
     assert new - old == pytest.approx(expected - 7.4)
 
 
@@ -162,13 +155,7 @@ def test_conflicting_ingested_measurements_widen_the_range(catalog, tmp_path):
 
 
 def test_a_study_names_a_stored_row_the_catalog_does_not_have(catalog, tmp_path):
-    store = MeasurementStore(tmp_path / "store")
-    ingest_file(
-        write(tmp_path / "lab.csv", [f"{LI_SULFIDE},9.0,0.05,S1,our lab"]),
-        catalog,
-        store,
-        skip_bad_rows=False,
-    )
+    store = store_with_one_sulfide_interface(tmp_path, catalog)
     other = catalog.coating_properties[catalog.coating_properties["applies_to"] != "sulfide"]
     from dataclasses import replace
 

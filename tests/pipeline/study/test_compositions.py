@@ -372,6 +372,7 @@ def test_worlds_draw_neighbouring_levels_together_and_other_families_apart(defau
 def test_a_level_the_literature_measured_is_not_ranked_for_measuring(default_config, catalog):
     from pipeline.reporting.decisive import evidence_uses
     from pipeline.reporting.worlds import composition_values
+    from pipeline.study.plausible import sigma_draws
 
     config = composition_config(default_config)
     data = config.to_dict()
@@ -392,6 +393,7 @@ def test_a_level_the_literature_measured_is_not_ranked_for_measuring(default_con
     front = model.table(X)
     evidence = catalog.evidence()
     uses = evidence_uses(model.catalog, front, config.cell.cathode_coating)
-    _, ranked, _ = composition_values(model, front, evidence, uses)
+    draws = sigma_draws(model, 16, model.config.uncertainty.seed)
+    _, ranked, _ = composition_values(model, front, evidence, uses, draws)
     added = set(ranked.loc[len(evidence) :, "item"])
     assert added == {front["composition"].iloc[1]}  # the measured level is left out
