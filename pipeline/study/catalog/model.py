@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -83,6 +84,9 @@ class Catalog:
     def process_applies(self) -> np.ndarray:
         """Boolean matrix [material, process]: the process makes membranes of the material's family
         (and, for an as-made sheet or film σ_ref, is one that made it)."""
+        return self._structural("process_applies", self._process_applies)
+
+    def _process_applies(self) -> np.ndarray:
         fam = self.materials["family"].to_numpy()
         applies = np.array(
             [[f in families for families in self.processes["families"]] for f in fam], dtype=bool
@@ -99,7 +103,27 @@ class Catalog:
     # measured); `replace` builds a new catalog with empty caches.
     @cached_property
     def _keys(self) -> list[tuple[str, ...]]:
-        return self._coating_keys()
+        return self._structural("coating_keys", self._coating_keys)
+
+    # What reads only ids, families, process and coating names, never a number, is the same in a
+    # plausible world's catalog (plausible.catalog_with changes values only), which shares its
+    # base catalog's answers (share_structure); rebuilding them cost ~6 ms a world, measured.
+    @cached_property
+    def _structure(self) -> dict[str, Any]:
+        return {}
+
+    def _structural(self, name: str, build: Callable[[], Any]) -> Any:
+        """build()'s answer, computed once per structure; arrays are returned as copies."""
+        if name not in self._structure:
+            self._structure[name] = build()
+        answer = self._structure[name]
+        return answer.copy() if isinstance(answer, np.ndarray) else answer
+
+    def share_structure(self, base: Catalog) -> Catalog:
+        """This catalog, reading `base`'s structural answers: only for a catalog that differs
+        from base in numbers alone (plausible.catalog_with)."""
+        self.__dict__["_structure"] = base._structure
+        return self
 
     @cached_property
     def _lookups(self) -> dict[tuple[str, str], dict[str, dict[tuple[str, str], float]]]:
@@ -131,15 +155,46 @@ class Catalog:
     ) -> np.ndarray:
         """Matrix [material, id] of a long table's property, each cell the most specific row
         (material, family parent, family, then, where general, the row for every family)."""
-        lookup = self._lookup(table_name, id_col, prop)
-        out = np.full((len(self.materials), len(ids)), np.nan)
-        for i, keys in enumerate(self._keys):
-            targets = (*keys, "") if general else keys
-            for j, k in enumerate(ids):
-                hit = next((t for t in targets if (k, t) in lookup), None)
-                if hit is not None:
-                    out[i, j] = lookup[(k, hit)]
-        return out
+        rows = self._rows(table_name, id_col)
+        positions = _most_specific_positions(rows, tuple(self._keys), tuple(ids), prop, general)
+        values = getattr(self, table_name)["value"].to_numpy(dtype=float)
+        return np.where(positions >= 0, values[positions], np.nan)
+
+    def _rows(self, table_name: str, id_col: str) -> tuple[tuple[str, str, str], ...]:
+        """(property, id, applies_to) of every row of a long table, in table order (cached)."""
+        table = getattr(self, table_name)
+        return self._structural(
+            f"rows of {table_name} by {id_col}",
+            lambda: tuple(zip(table["property"], table[id_col], table["applies_to"], strict=True)),
+        )
+
+    def material_property_positions(
+        self, properties: Sequence[str]
+    ) -> tuple[list[str], np.ndarray]:
+        """The wide material columns of these properties that material_properties holds, and per
+        [material, column] the row of material_properties that gives it (−1: none): a composition
+        family's copy of a material reads its parent's row."""
+        return self._structural(
+            f"material rows of {','.join(properties)}",
+            lambda: self._material_property_positions(properties),
+        )
+
+    def _material_property_positions(
+        self, properties: Sequence[str]
+    ) -> tuple[list[str], np.ndarray]:
+        table = self.material_properties
+        where = {
+            (m, p): i
+            for i, (m, p) in enumerate(zip(table["material_id"], table["property"], strict=True))
+        }
+        present = set(table["property"])
+        columns = [c for c in properties if c in present]
+        owners = [self.family_parent(m) or m for m in self.materials.index]
+        positions = np.array(
+            [[where.get((o, c), -1) for c in columns] for o in owners], dtype=np.intp
+        ).reshape(len(owners), len(columns))
+        positions.flags.writeable = False
+        return columns, positions
 
     def _coating_matrix(self, prop: str) -> np.ndarray:
         """Matrix [coating, material] of a coating property (NaN: unknown or no such coating)."""
@@ -157,9 +212,12 @@ class Catalog:
         for a material whose σ_ref is a pellet value, 1 where σ_ref is already an as-made sheet
         or film (the factor would count the process's cost twice)."""
         factor = self.process_values("membrane_conductivity_factor")
-        as_made = (self.materials["sigma_ref_form"].fillna("") != "pellet").to_numpy()
-        factor[as_made & ~self.is_composite_template()] = 1.0
+        factor[self._structural("as_made_sigma", self._as_made_sigma)] = 1.0
         return factor
+
+    def _as_made_sigma(self) -> np.ndarray:
+        as_made = (self.materials["sigma_ref_form"].fillna("") != "pellet").to_numpy()
+        return as_made & ~self.is_composite_template()
 
     def is_composite_template(self) -> np.ndarray:
         return (self.materials["temperature_law"] == "composite").to_numpy()
@@ -189,6 +247,9 @@ class Catalog:
 
     def coating_applies(self) -> np.ndarray:
         """Boolean matrix [coating, material]: coatings.csv has the coating for the family."""
+        return self._structural("coating_applies", self._coating_applies)
+
+    def _coating_applies(self) -> np.ndarray:
         pairs = set(self.coatings[["coating_id", "family"]].itertuples(index=False, name=None))
         families = list(self.materials["family"])
         return np.array([[(c, f) in pairs for f in families] for c in self.coating_ids], dtype=bool)
@@ -200,6 +261,9 @@ class Catalog:
 
     def coating_cures_li_side(self) -> np.ndarray:
         """Matrix [coating, material]: the coating cures a reacting Li | material contact."""
+        return self._structural("coating_cures_li_side", self._coating_cures_li_side)
+
+    def _coating_cures_li_side(self) -> np.ndarray:
         lookup = {
             (c, f): cures == "li_side"
             for c, f, cures in self.coatings[["coating_id", "family", "cures"]].itertuples(
@@ -214,8 +278,11 @@ class Catalog:
     def coating_layer(self) -> tuple[np.ndarray, np.ndarray]:
         """Matrices [coating, material] of the interlayer's thickness (0 for a nm-scale coating or
         an invalid pair) and its material's index (-1 where there is no layer)."""
-        ids = {m: i for i, m in enumerate(self.material_ids)}
         thickness = np.nan_to_num(self._coating_matrix("layer_thickness_um"), nan=0.0)
+        return thickness, self._structural("coating_layer_index", self._coating_layer_index)
+
+    def _coating_layer_index(self) -> np.ndarray:
+        ids = {m: i for i, m in enumerate(self.material_ids)}
         lookup = {
             (c, f): ids.get(m, -1)
             for c, f, m in self.coatings[["coating_id", "family", "layer_material_id"]].itertuples(
@@ -223,10 +290,9 @@ class Catalog:
             )
         }
         families = list(self.materials["family"])
-        index = np.array(
+        return np.array(
             [[lookup.get((c, f), -1) for f in families] for c in self.coating_ids], dtype=np.intp
         )
-        return thickness, index
 
     def coating_ccd_ma_per_cm2(self) -> np.ndarray:
         """Matrix [coating, material] of CCD reported with a coating (NaN when none was reported)."""
@@ -261,3 +327,29 @@ class Catalog:
         out = ev.loc[ev["grade"] == "assumption"].rename(columns={"table": "kind"})
         columns = ["kind", "item", "applies_to", "property", "value", "low", "high"]
         return out[[*columns, "range_basis", "source"]]
+
+
+# Which row of a long table is the most specific for each (material, id) depends only on the rows'
+# keys, not their values: plausible worlds (pipeline.study.plausible.catalog_with) change values
+# only, so their hundreds of catalogs share one answer. Measured: the per-cell search cost ~8 ms a
+# world, a quarter of building a world's evaluator.
+@lru_cache(maxsize=256)
+def _most_specific_positions(
+    rows: tuple[tuple[str, str, str], ...],
+    material_keys: tuple[tuple[str, ...], ...],
+    ids: tuple[str, ...],
+    prop: str,
+    general: bool,
+) -> np.ndarray:
+    """[material, id] row position of the most specific row of `prop` (−1: none); of two rows
+    with the same (id, applies_to) the last wins. Read-only: the cache shares it."""
+    where = {(k, a): i for i, (name, k, a) in enumerate(rows) if name == prop}
+    out = np.full((len(material_keys), len(ids)), -1, dtype=np.intp)
+    for i, keys in enumerate(material_keys):
+        targets = (*keys, "") if general else keys
+        for j, k in enumerate(ids):
+            hit = next((t for t in targets if (k, t) in where), None)
+            if hit is not None:
+                out[i, j] = where[(k, hit)]
+    out.flags.writeable = False
+    return out
