@@ -6,6 +6,7 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -36,6 +37,27 @@ def machine() -> dict[str, object]:
     }
 
 
+def git_state() -> dict[str, object]:
+    """The commit the benchmark ran from and whether tracked files differed from it (a figure
+    from a dirty tree cannot be traced to code)."""
+    root = Path(__file__).resolve().parents[1]
+
+    def git(*args: str) -> str:
+        try:
+            done = subprocess.run(
+                ["git", *args], cwd=root, capture_output=True, text=True, timeout=30, check=False
+            )
+        except (OSError, subprocess.SubprocessError):
+            return ""
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    commit = git("rev-parse", "HEAD")
+    return {
+        "commit": commit or None,
+        "dirty": bool(git("status", "--porcelain", "--untracked-files=no")) if commit else None,
+    }
+
+
 def median_seconds(fn: Callable[[], object], repeats: int = 7, warmup: int = 2) -> float:
     for _ in range(warmup):
         fn()
@@ -51,7 +73,13 @@ def write_result(
     name: str, figures: dict[str, object], packages: tuple[str, ...] = ("numpy",)
 ) -> Path:
     path = RESULTS / f"{name}.json"
-    payload = {**figures, "versions": versions(*packages), "machine": machine(), "argv": sys.argv}
+    payload = {
+        **figures,
+        "versions": versions(*packages),
+        "machine": machine(),
+        "git": git_state(),
+        "argv": sys.argv,
+    }
     text = json.dumps(payload, indent=2, sort_keys=False) + "\n"
     atomic_write(path, lambda tmp: tmp.write_text(text))
     print(json.dumps(figures, indent=2))

@@ -26,13 +26,15 @@ worlds drawn from the updated ranges and recommends a design; its regret is read
 - Policies, each measuring every value at most once, among the same measurable values (every
   catalog value a candidate's evaluation reads that has a positive, non-zero-width range):
   'ssemo': the unmeasured value with the largest expected value of partial perfect information
-  (worlds.value_of_information, the report's 'Which measurement is worth most', over the current
-  planning worlds; ties, e.g. values no candidate's utility depends on, go to the widest log range);
-  'random': a seeded random order; 'widest_first': widest log10(high/low) first; 'none': no
-  measurement.
+  (worlds.value_of_information, the estimate the report's 'Which measurement is worth most'
+  ranks by, without the report's noise floor; ties, e.g. values no candidate's utility depends on,
+  go to the widest log range: Campaign.zero_value_picks counts them); 'random': a seeded random
+  order; 'widest_first': widest log10(high/low) first; 'none': no measurement.
 - Measurements to regret ≤ 5 %: the number of measurements after which the recommendation first
   has regret ≤ 0.05 (0 when the prior's already does); budget + 1 when it never does within the
-  budget. A campaign stops at that point.
+  budget. A campaign runs to the budget all the same, so that a recommendation that dips below
+  0.05 by churning and leaves again shows: `n_measurements_stays` counts until the regret is ≤ 0.05
+  and stays there to the budget (budget + 1 when it is above at the end).
 """
 
 from __future__ import annotations
@@ -65,7 +67,9 @@ class Setup:
     candidates: pd.DataFrame
     evidence: pd.DataFrame  # the prior catalog's evidence (Catalog.evidence)
     measurable: np.ndarray  # evidence rows a policy may measure
-    n_planning_worlds: int = 32
+    # 4 EVPPI bins of 64: with 8 worlds a bin (32 worlds) the best of ~50 candidates' bin means was
+    # mostly noise (benchmarks/uncertainty.py, protocol 1 against 2)
+    n_planning_worlds: int = 256
     planning_seed: int = 0
     noise_sd_log10: float = NOISE_SD_LOG10
     budget: int = 8
@@ -106,6 +110,8 @@ class Campaign:
     recommendations: list[int]
     regrets: list[float]
     n_measurements: int  # budget + 1 when never reached
+    n_measurements_stays: int  # until ≤ threshold to the end; budget + 1 when above at the end
+    zero_value_picks: int = 0  # ssemo's picks made by the tie rule (every EVPPI 0)
 
 
 def candidate_designs(model, n_worlds: int, seed: int) -> pd.DataFrame:
@@ -211,15 +217,20 @@ def plan(setup: Setup, measured: Sequence[tuple[int, float]]) -> Plan:
     return result
 
 
-def ssemo_choice(setup: Setup, current: Plan, unmeasured: np.ndarray) -> int | None:
+def ssemo_choice(setup: Setup, current: Plan, unmeasured: np.ndarray) -> tuple[int, float] | None:
     """The unmeasured value with the largest EVPPI over the current planning worlds (ties to the
-    widest range); None when none varies in them."""
+    widest range) and its EVPPI; None when none varies in them."""
     ranked = value_of_information(current.values, current.utility, list(unmeasured), n_null=0)
-    return None if ranked.empty else int(ranked["evidence_row"].iloc[0])
+    if ranked.empty:
+        return None
+    return int(ranked["evidence_row"].iloc[0]), float(ranked["evppi"].iloc[0])
 
 
-def run_campaign(setup: Setup, hidden: Hidden, policy: str, order_seed: int = 0) -> Campaign:
-    """One campaign (module docstring); `order_seed` seeds the random policy's order."""
+def run_campaign(
+    setup: Setup, hidden: Hidden, policy: str, order_seed: int | Sequence[int] = 0
+) -> Campaign:
+    """One campaign to the budget (module docstring); `order_seed` seeds the random policy's
+    order."""
     if policy not in POLICIES:
         raise ValueError(f"unknown policy {policy!r}; expected one of {', '.join(POLICIES)}")
     order = list(widest_first(setup.measurable, setup.evidence))
@@ -229,29 +240,48 @@ def run_campaign(setup: Setup, hidden: Hidden, policy: str, order_seed: int = 0)
     current = plan(setup, measured)
     recommendations = [current.recommendation]
     regrets = [regret(hidden, current.recommendation)]
-    while regrets[-1] > setup.threshold and len(measured) < setup.budget and policy != "none":
+    zero_value_picks = 0
+    while len(measured) < setup.budget and policy != "none":
         done = {k for k, _ in measured}
         unmeasured = np.array([k for k in order if k not in done], dtype=int)
         if len(unmeasured) == 0:
             break
         if policy == "ssemo":
-            k = ssemo_choice(setup, current, unmeasured)
-            if k is None:
+            pick = ssemo_choice(setup, current, unmeasured)
+            if pick is None:
                 break
+            k = pick[0]
+            zero_value_picks += pick[1] <= 1e-12
         else:
             k = int(unmeasured[0])
         measured.append((k, float(hidden.readings[k])))
         current = plan(setup, measured)
         recommendations.append(current.recommendation)
         regrets.append(regret(hidden, current.recommendation))
-    reached = [n for n, r in enumerate(regrets) if r <= setup.threshold]
     return Campaign(
         policy,
         [k for k, _ in measured],
         recommendations,
         regrets,
-        reached[0] if reached else setup.budget + 1,
+        first_below(regrets, setup.threshold, setup.budget),
+        stays_below(regrets, setup.threshold, setup.budget),
+        zero_value_picks,
     )
+
+
+def first_below(regrets: Sequence[float], threshold: float, budget: int) -> int:
+    """Measurements until the regret is first ≤ threshold; budget + 1 when never."""
+    return next((n for n, r in enumerate(regrets) if r <= threshold), budget + 1)
+
+
+def stays_below(regrets: Sequence[float], threshold: float, budget: int) -> int:
+    """Measurements after which the regret is ≤ threshold at every later step of the campaign;
+    budget + 1 when the last regret is above it. A campaign that ended early (nothing left to
+    measure) keeps its last recommendation to the budget."""
+    above = [n for n, r in enumerate(regrets) if r > threshold]
+    if not above:
+        return 0
+    return budget + 1 if above[-1] == len(regrets) - 1 else above[-1] + 1
 
 
 def study_setup(

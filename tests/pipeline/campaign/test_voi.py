@@ -171,3 +171,21 @@ def test_prior_regrets_are_the_campaigns_regret_before_any_measurement(setup):
     expected = [vc.run_campaign(setup, vc.hidden_world(setup, s), "none").regrets[0] for s in seeds]
     np.testing.assert_array_equal(regrets, expected)
     assert np.all(regrets >= 0.0)
+
+
+def test_first_passage_and_staying_below_are_counted_apart():
+    # a recommendation that dips below the threshold by churning and leaves again
+    assert vc.first_below([0.2, 0.01, 0.3], 0.05, 8) == 1
+    assert vc.stays_below([0.2, 0.01, 0.3], 0.05, 8) == 9
+    assert vc.stays_below([0.2, 0.01, 0.3, 0.0, 0.04], 0.05, 8) == 3
+    assert vc.first_below([0.3, 0.2], 0.05, 8) == vc.stays_below([0.3, 0.2], 0.05, 8) == 9
+    assert vc.first_below([0.0], 0.05, 8) == vc.stays_below([0.0], 0.05, 8) == 0
+
+
+@pytest.mark.parametrize("policy", ["ssemo", "random", "widest_first"])
+def test_a_campaign_runs_to_the_budget_after_reaching_the_threshold(setup, policy):
+    always = replace(setup, threshold=10.0, cache=setup.cache)  # every regret is below 10
+    campaign = vc.run_campaign(always, vc.hidden_world(setup, 303), policy, order_seed=[303, 2])
+    assert campaign.n_measurements == campaign.n_measurements_stays == 0
+    assert len(campaign.measured) == setup.budget
+    assert 0 <= campaign.zero_value_picks <= (setup.budget if policy == "ssemo" else 0)
