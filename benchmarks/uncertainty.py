@@ -43,7 +43,7 @@ whether P(feasible) estimated from 64 worlds is calibrated.
   was a high draw: 0.20 on seeds 4000-4019, 11 of 40 in the first look, seed 902), robust_surrogate
   0.28 (with the surrogate off it is the default study), energy_density_5obj 0.30, multilayer 0.68
   (a single-layer search with an uncoated cathode here; stacks are `ssemo stacks`), cold_climate
-  0.76; fast_charge_1c and thin_films have no candidates (no feasible design in the nominal catalog
+  0.76 (planning in 256 worlds: multilayer 0.60, cold_climate 0.65, the others unchanged); fast_charge_1c and thin_films have no candidates (no feasible design in the nominal catalog
   nor in 16 drawn worlds: the README's "no catalog option survives 1C", "no feasible film");
   composition_families needs the surrogate (its families' conductivity is the surrogate's). So
   the campaigns' study is oxide_sulfide_composite_25c: oxide against sulfide against composite
