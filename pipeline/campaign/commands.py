@@ -63,11 +63,17 @@ def suggest_options(q: int, samples: int, seed: int, store_dir: str | Path | Non
 
 
 def cmd_suggest(args) -> int:
+    from pipeline.campaign.store import store_catalog_override
     from pipeline.run import run_study
     from pipeline.study.config import load_config
 
     config = load_config(args.config, args.set or ())
-    options = suggest_options(args.q, args.samples, args.seed, args.store)
+    store_dir = args.store or DEFAULT_STORE
+    extra = store_catalog_override(config, store_dir)
+    if extra:  # what was measured is evidence before anything is suggested
+        config = load_config(args.config, [*(args.set or ()), *extra])
+        print(f"Catalog measurements: the store's ({store_dir}; the study names none of its own)")
+    options = suggest_options(args.q, args.samples, args.seed, store_dir)
     summary = run_study(
         config, Path(args.out) if args.out else None, origin=args.origin, suggest=options
     )
@@ -222,6 +228,8 @@ def cmd_ingest(args) -> int:
         )
     for message in result["errors"]:
         print(f"rejected: {message}", file=sys.stderr)
+    for note in result["notes"]:
+        print(f"warning: {note}", file=sys.stderr)
     if result["kind"] == "catalog":
         print(
             f"Ingested {result['added']} measured catalog value(s) of {args.file} into "

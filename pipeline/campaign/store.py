@@ -189,6 +189,7 @@ class Parsed:
     errors: list[str]  # "file:line: column 'x': problem"
     lines: int
     sha256: str = ""  # of the bytes that were parsed
+    notes: list[str] = field(default_factory=list)  # valid but surprising rows (warnings)
 
 
 def normalized(text: str) -> str:
@@ -448,7 +449,7 @@ def read_catalog_measurements(path: str | Path, catalog, data: bytes | None = No
     by check_measurements, the study's own rule, after the cells were normalised as in the
     conductivity format (Unicode NFKC, invisible characters removed; `source` is free text, only
     stripped) and lookalike sample ids refused. Good rows come back with their source line."""
-    from pipeline.study.catalog_measurements import check_measurements
+    from pipeline.study.catalog_measurements import check_measurements, surprises
 
     path = Path(path)
     data = read_input(path) if data is None else data
@@ -489,11 +490,21 @@ def read_catalog_measurements(path: str | Path, catalog, data: bytes | None = No
     errors += found
     columns = [*CATALOG_COLUMNS, "source_line"]
     if len(rows):
-        rows = rows[~rows["line"].isin(lookalikes)].rename(columns={"line": "source_line"})
-        rows = rows[columns].reset_index(drop=True)
+        rows = rows[~rows["line"].isin(lookalikes)]
+        notes = surprises(rows, catalog, [f"{path}, line {n}" for n in rows["line"]])
+        rows = rows.rename(columns={"line": "source_line"})[columns].reset_index(drop=True)
     else:
-        rows = pd.DataFrame(columns=columns)
-    return Parsed(rows, errors, len(frame), digest)
+        rows, notes = pd.DataFrame(columns=columns), []
+    return Parsed(rows, errors, len(frame), digest, notes)
+
+
+def store_catalog_override(config, store_dir: str | Path) -> list[str]:
+    """The override that makes a study read a store's catalog measurements: when the store holds
+    some and the study names none of its own (a study's own file is kept). The campaign job and
+    `ssemo suggest --store` apply the same rule."""
+    if config.catalog_measurements or MeasurementStore(store_dir).catalog.version_label() == "none":
+        return []
+    return [f"catalog_measurements={Path(store_dir).resolve()}"]
 
 
 def stored_catalog_measurements(root: str | Path) -> tuple[pd.DataFrame, list[str]]:
@@ -1087,6 +1098,7 @@ def ingest_file(path: str | Path, catalog, store: MeasurementStore, skip_bad_row
         "errors": parsed.errors,
         "lines": parsed.lines,
         "sha256": parsed.sha256,
+        "notes": parsed.notes,
         "kind": store.kind.name,
         "store": str(store.root),
     }

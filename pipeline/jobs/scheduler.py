@@ -239,12 +239,11 @@ def measurements_key(path: Path) -> str:
 def with_store_measurements(config, entry: StudyEntry, overrides: list[str], store: str):
     """The study config reading the campaign store's catalog measurements when the store holds
     some and the study names none of its own (a study's own file is kept)."""
-    from pipeline.campaign.store import MeasurementStore
+    from pipeline.campaign.store import store_catalog_override
     from pipeline.study.config import load_config
 
-    if config.catalog_measurements or MeasurementStore(store).catalog.version_label() == "none":
-        return config
-    return load_config(entry.config, [*overrides, f"catalog_measurements={store}"])
+    extra = store_catalog_override(config, store)
+    return load_config(entry.config, [*overrides, *extra]) if extra else config
 
 
 def _previous_success(state_dir: Path, study: str) -> dict | None:

@@ -567,6 +567,14 @@ def load_registered_model(tracking_uri: str, model_uri: str):
         raise SsemoError(
             f"model {model_uri!r}: expected models:/<name>@<alias> or models:/<name>/<version>"
         )
+    database = _sqlite_path(tracking_uri)
+    if database is not None and not database.is_file():
+        # reading must not create an empty store (MLflow would, in whatever folder this runs)
+        raise ModelNotFoundError(
+            f"cannot load model {model_uri!r} from {tracking_uri}: {database.resolve()} does not "
+            "exist (a relative sqlite path is read from the working directory; run from the "
+            "project folder, or train one first with `make train`)"
+        )
     mlflow = open_store(tracking_uri)
     from mlflow.exceptions import MlflowException
 

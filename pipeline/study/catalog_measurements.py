@@ -52,6 +52,8 @@ BOUNDS = {
 # a standard uncertainty of more than a decade is not a measurement of the value (±2 sd would
 # span four decades): it could only widen the catalog's range
 MAX_SD_LOG10 = 1.0
+# below this a measurement's stated error is noted at ingest as implausibly small (±2 %)
+MIN_PLAUSIBLE_SD_LOG10 = 0.01
 
 
 def read_measurements(path: str | Path, catalog: Catalog) -> pd.DataFrame:
@@ -120,7 +122,9 @@ def check_measurements(
             except ValueError:
                 numbers[column] = float("nan")
             if not np.isfinite(numbers[column]) or numbers[column] <= 0:
-                problems.append(f"{where}, column {column!r}: expected a number > 0")
+                problems.append(
+                    f"{where}, column {column!r}: expected a number > 0, got {str(cell[column])!r}"
+                )
         unit, low, high = BOUNDS[key[0]].get(key[3], ("", 0.0, np.inf))
         if len(problems) == bad and not low <= numbers["value"] <= high:
             problems.append(
@@ -144,6 +148,35 @@ def check_measurements(
         if len(problems) == bad:
             rows.append({**cell, **numbers, "evidence_row": k, "line": n})
     return pd.DataFrame(rows), problems
+
+
+def surprises(rows: pd.DataFrame, catalog: Catalog, places: list[str]) -> list[str]:
+    """A note per good row that is valid but surprising, for the person ingesting it: a value
+    more than CONFLICT_SD combined sd from the catalog's (a unit slip reads as three decades off;
+    a real conflict is kept, and widens the value's range in a study), or an sd_log10 below
+    MIN_PLAUSIBLE_SD_LOG10 (it would outweigh every other measurement of the value)."""
+    evidence = catalog.evidence()
+    notes = []
+    for where, r in zip(places, rows.itertuples(index=False), strict=True):
+        prior = evidence.loc[int(r.evidence_row)]
+        m0 = np.log10(prior["value"])
+        sd0 = log10_sd_of_range(prior["low"], prior["high"]) or 0.01
+        off = np.log10(r.value) - m0
+        z = abs(off) / np.hypot(sd0, r.sd_log10)
+        if z > CONFLICT_SD:
+            notes.append(
+                f"{where}: {r.value:g} is {abs(off):.1f} decade(s) {'above' if off > 0 else 'below'}"
+                f" the catalog's {prior['value']:.4g} (range {prior['low']:.3g}-{prior['high']:.3g}),"
+                f" {z:.0f} combined sd: a unit slip? Stored; a study reading it widens the value's"
+                " range instead of averaging it away"
+            )
+        if r.sd_log10 < MIN_PLAUSIBLE_SD_LOG10:
+            notes.append(
+                f"{where}: sd_log10 {r.sd_log10:g} is below {MIN_PLAUSIBLE_SD_LOG10:g} decade "
+                f"(±{10**MIN_PLAUSIBLE_SD_LOG10 - 1:.0%}): few measurements are that precise, and "
+                "it will outweigh every other measurement of this value"
+            )
+    return notes
 
 
 def _no_such_value(key: tuple[str, ...], evidence: pd.DataFrame) -> str:
@@ -220,7 +253,15 @@ def updated_evidence(prior: pd.Series, measured: pd.DataFrame) -> dict:
         "range_basis": basis,
         "source": f"ingested: {samples}; prior {prior['value']:.4g} ({prior['grade']}: {prior['source']})",
         "conflict": conflict,
+        # the samples more than CONFLICT_SD from the prior, named where a range widens
+        "far_from_prior": [str(x) for x in measured["sample_id"][far_from_prior]],
     }
+
+
+def _conflict_note(far: list[str]) -> str:
+    if not far:
+        return "; they conflict with each other: the range widened"
+    return f"; they conflict ({', '.join(far)} far from the prior): the range widened"
 
 
 def apply_measurements(catalog: Catalog, measurements: pd.DataFrame) -> tuple[Catalog, list[str]]:
@@ -251,7 +292,7 @@ def apply_measurements(catalog: Catalog, measurements: pd.DataFrame) -> tuple[Ca
             f"{label} {prior['property']}: {evidence.at[k, 'value']:.4g} -> {new['value']:.4g} "
             f"(range {evidence.at[k, 'low']:.3g}-{evidence.at[k, 'high']:.3g} -> "
             f"{new['low']:.3g}-{new['high']:.3g}), {len(group)} measurement(s)"
-            + ("; they conflict: the range widened" if new["conflict"] else "")
+            + (_conflict_note(new["far_from_prior"]) if new["conflict"] else "")
         )
     return with_long_tables(catalog, tables), lines
 

@@ -151,7 +151,34 @@ def test_conflicting_ingested_measurements_widen_the_range(catalog, tmp_path):
     assert after["low"] == pytest.approx(10 ** (np.log10(7.2) - 0.04))
     assert after["high"] == pytest.approx(45.4)
     assert after["range_basis"].startswith("conflicting measurements (2)")
-    assert lines[0].endswith("2 measurement(s); they conflict: the range widened")
+    # each is within 3 sd of the prior (7-45.4 read as ±2 sd): they conflict with each other
+    assert lines[0].endswith("2 measurement(s); they conflict with each other: the range widened")
+    # a sample far from the prior is named
+    far = write(tmp_path / "far.csv", [f"{LI_SULFIDE},7000,0.05,S8,lab E"])
+    rows = read_store_measurements(store.root, catalog)[0]
+    ingest_file(far, catalog, store, skip_bad_rows=False)
+    _, lines = apply_measurements(catalog, read_store_measurements(store.root, catalog)[0])
+    assert len(read_store_measurements(store.root, catalog)[0]) == len(rows) + 1
+    assert lines[0].endswith(
+        "3 measurement(s); they conflict (S8 far from the prior): the range widened"
+    )
+
+
+def test_ingest_notes_a_value_decades_off_and_an_implausibly_small_error(catalog, tmp_path):
+    store = MeasurementStore(tmp_path / "store")
+    path = write(
+        tmp_path / "slip.csv",
+        [f"{LI_SULFIDE},0.0074,0.05,S5,Ω cm² typed as kΩ cm²", f"{LI_SULFIDE},8,1e-6,S6,lab C"],
+    )
+    result = ingest_file(path, catalog, store, skip_bad_rows=False)
+    assert result["added"] == 2  # valid rows are stored: a real conflict is evidence
+    slip, precise = result["notes"]
+    assert slip.startswith(f"{path}, line 2: 0.0074 is 3.0 decade(s) below the catalog's 7.4")
+    assert "a unit slip?" in slip
+    assert precise.startswith(f"{path}, line 3: sd_log10 1e-06 is below 0.01 decade")
+    # an unsurprising row gets no note
+    calm = write(tmp_path / "calm.csv", [f"{LI_SULFIDE},9,0.05,S7,lab D"])
+    assert ingest_file(calm, catalog, store, skip_bad_rows=False)["notes"] == []
 
 
 def test_a_study_names_a_stored_row_the_catalog_does_not_have(catalog, tmp_path):

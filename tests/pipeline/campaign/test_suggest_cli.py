@@ -36,3 +36,26 @@ def test_suggest_prints_the_batch_the_worlds_and_what_to_measure(tmp_path):
     assert any(line.startswith("Batch value (expected hypervolume") for line in lines)
     assert any(line.startswith("Catalog values worth measuring") for line in lines)
     assert (out / "measurement_value.csv").exists()
+
+
+def test_suggest_reads_the_catalog_measurements_of_its_store(tmp_path):
+    """What was measured is evidence before anything is suggested: a store holding a measured
+    cathode interface narrows it in suggest's worlds (the study names no file of its own)."""
+    store = tmp_path / "store"
+    measured = tmp_path / "cathode.csv"
+    measured.write_text(
+        "table,item,applies_to,property,value,sd_log10,sample_id,source\n"
+        "cathode,linbo3,oxide,interfacial_resistance_ohm_cm2,15,0.05,T-1,test value\n",
+        encoding="utf-8",
+    )
+    assert run_cli("ingest", str(measured), "--store", str(store)).returncode == 0
+    out = tmp_path / "out"
+    args = ["suggest", "--store", str(store), "--out", str(out), "--q", "2"]
+    for item in SMALL:
+        args += ["--set", item]
+    done = run_cli(*args)
+    assert done.returncode == 0, done.stderr
+    assert f"Catalog measurements: the store's ({store}" in done.stdout
+    config = (out / "resolved_config.yaml").read_text(encoding="utf-8")
+    assert f"catalog_measurements: {store}" in config
+    assert "cathode linbo3 on oxide interfacial_resistance_ohm_cm2: 11.3 -> " in done.stderr

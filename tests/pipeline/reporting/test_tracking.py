@@ -321,3 +321,14 @@ def test_the_link_opens_a_page_of_the_mlflow_ui_serving_that_experiment(store, t
             except subprocess.TimeoutExpired:
                 ui.kill()
                 ui.wait()
+
+
+def test_loading_a_model_from_a_missing_sqlite_store_says_where_and_creates_nothing(
+    tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)  # a user running outside the project folder
+    with pytest.raises(tracking.ModelNotFoundError, match=r"mlflow\.db does not exist") as caught:
+        tracking.load_registered_model("sqlite:///mlflow.db", "models:/ssemo-conductivity@champion")
+    assert str(tmp_path / "mlflow.db") in str(caught.value)
+    assert "working directory" in str(caught.value)
+    assert list(tmp_path.iterdir()) == []  # no empty store left behind

@@ -99,6 +99,7 @@ def test_conflicting_measurements_widen_the_range(catalog, tmp_path):
         ("planet,none,sulfide,x,9,0.05,S1,lab", r"line 2, column 'table'"),
         (f"{LI_SULFIDE},nine,0.05,S1,lab", r"line 2, column 'value': expected a number > 0"),
         (f"{LI_SULFIDE},9,0,S1,lab", r"line 2, column 'sd_log10': expected a number > 0"),
+        (f"{LI_SULFIDE},-15,0.05,S1,lab", r"column 'value': expected a number > 0, got '-15'"),
         (f"{LI_SULFIDE},9,0.05,S1,", r"line 2, column 'source'"),
     ],
 )
