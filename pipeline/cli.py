@@ -264,6 +264,8 @@ def cmd_run(args) -> int:
     summary = run_study(config, Path(args.out) if args.out else None, origin=args.origin)
     for warning in summary["warnings"]:
         print(f"warning: {warning}", file=sys.stderr)
+    for note in summary.get("catalog_measurements", []):
+        print(note, file=sys.stderr)
     print(
         f"Study '{summary['study']}': {int(summary['front_size'])} Pareto-optimal feasible designs, hypervolume "
         f"{summary['hypervolume']:.4f}, {summary['n_evals']} evaluations in {summary['search_wall_s']:.1f} s."

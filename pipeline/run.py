@@ -7,6 +7,7 @@ choices, summary, comparison with a previous run) and its files and MLflow recor
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import sys
 import time
@@ -131,6 +132,8 @@ def run_study(
         tracking.check_store(t.tracking_uri)
     catalog = load_catalog(config.catalog_dir())
     messages: list[str] = []
+    # what ingested catalog measurements changed: evidence, reported apart from the warnings
+    measurement_notes: list[str] = []
     applied = None  # pipeline.study.catalog_measurements.Applied: what measurements changed
     if config.catalog_measurements:
         from pipeline.study.catalog_measurements import file_measurements, measured_catalog
@@ -143,7 +146,7 @@ def run_study(
         else:
             found = file_measurements(path, catalog)
         catalog, applied = measured_catalog(catalog, *found)
-        messages += [
+        measurement_notes += [
             f"ingested catalog measurement ({path.name}): {line}" for line in applied.lines
         ]
     if config.search.stacks:
@@ -207,9 +210,11 @@ def run_study(
         extra_tags = _comparison_tags(outcome.summary)
         if suggest is not None:
             outcome, extra_tags = _with_suggestions(model, result, outcome, suggest, extra_tags)
+        # the report reads the notes when it is written, after the recommendations' are added
+        outcome = dataclasses.replace(outcome, measurement_notes=measurement_notes)
         writers = study_writers(config, outcome, model.objectives)
         if applied is not None:  # which measurements changed which values and recommendations
-            writers |= applied.writers(model, outcome.front, messages)
+            writers |= applied.writers(model, outcome.front, measurement_notes)
         files = write_all(out_dir, writers)
         summary = outcome.summary
         summary["wall_s"] = time.perf_counter() - started
@@ -220,6 +225,7 @@ def run_study(
             summary["experiment_id"] = rec.experiment_id
             summary["mlflow_ui"] = tracking.ui_hint(str(rec.experiment_id), t.tracking_uri)
     summary["warnings"] = messages
+    summary["catalog_measurements"] = measurement_notes
     return summary
 
 

@@ -79,6 +79,8 @@ def cmd_suggest(args) -> int:
     )
     for warning in summary["warnings"]:
         print(f"warning: {warning}", file=sys.stderr)
+    for note in summary.get("catalog_measurements", []):
+        print(note, file=sys.stderr)
     out = Path(summary["output_dir"])
     import pandas as pd
 

@@ -5,7 +5,7 @@ half-written set."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,8 @@ class Outcome:
     decisive: Any = None  # pipeline.reporting.decisive.Decisive: which catalog values decided
     charge_rates: Any = None  # pipeline.study.charge.fastest_charge: the fastest charge per pair
     worlds: Any = None  # pipeline.reporting.worlds.Worlds: the front over plausible worlds
+    # what ingested catalog measurements changed (values, recommendations): its own report section
+    measurement_notes: list[str] = field(default_factory=list)
 
 
 def study_writers(
@@ -70,6 +72,7 @@ def study_writers(
                 decisive=outcome.decisive,
                 charge_rates=outcome.charge_rates,
                 worlds=outcome.worlds,
+                measurement_notes=outcome.measurement_notes,
             )
         ),
         "hypervolume.png": lambda p: plots.hypervolume_plot(outcome.history, p),

@@ -125,6 +125,7 @@ def render(
     decisive=None,
     charge_rates=None,
     worlds=None,
+    measurement_notes: list[str] | None = None,
 ) -> str:
     """display: the pareto.DisplayFront the figures and front_display.csv show, stated here;
     suggestions: pipeline.campaign.suggest.Suggestions (`ssemo suggest`), the last section;
@@ -199,6 +200,7 @@ def render(
         *_front_wide_line(decisive),
         *_charge_line(c, charge_rates),
         "",
+        *_measurements_section(measurement_notes),
         "## Recommended designs",
         "",
         _table(
@@ -233,6 +235,13 @@ def render(
     lines += notes or ["- none"]
     lines += ["", "## What to make and measure next", *next_steps(c, suggestions), ""]
     return "\n".join(lines)
+
+
+def _measurements_section(notes: list[str] | None) -> list[str]:
+    """What the study's ingested catalog measurements changed (catalog_measurements), if any."""
+    if not notes:
+        return []
+    return ["## Catalog measurements applied", *[f"- {n}" for n in notes], ""]
 
 
 def worlds_section(config: StudyConfig, chosen: pd.DataFrame, worlds) -> list[str]:

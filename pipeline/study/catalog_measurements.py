@@ -258,6 +258,22 @@ def updated_evidence(prior: pd.Series, measured: pd.DataFrame) -> dict:
     }
 
 
+def _p_note(r) -> str:
+    """'; P(feasible) in the plausible worlds 0.41 -> 0.8' for a recommendations row (the design
+    chosen now, read in the prior catalog's worlds and in the measured one's), or ''."""
+    if not np.isfinite(r.p_feasible):
+        return ""
+    return (
+        f"; P(feasible) of the design chosen now in the plausible worlds "
+        f"{r.p_feasible_prior_catalog:.2f} with the prior catalog -> {r.p_feasible:.2f}"
+    )
+
+
+def _num(x: float) -> str:
+    """3 significant digits, without an exponent between 1000 and 1e6 (1000, not 1e+03)."""
+    return f"{x:.0f}" if 1e3 <= abs(x) < 1e6 else f"{x:.3g}"
+
+
 def _conflict_note(far: list[str]) -> str:
     if not far:
         return "; they conflict with each other: the range widened"
@@ -290,8 +306,8 @@ def apply_measurements(catalog: Catalog, measurements: pd.DataFrame) -> tuple[Ca
         )
         lines.append(
             f"{label} {prior['property']}: {evidence.at[k, 'value']:.4g} -> {new['value']:.4g} "
-            f"(range {evidence.at[k, 'low']:.3g}-{evidence.at[k, 'high']:.3g} -> "
-            f"{new['low']:.3g}-{new['high']:.3g}), {len(group)} measurement(s)"
+            f"(range {_num(evidence.at[k, 'low'])}-{_num(evidence.at[k, 'high'])} -> "
+            f"{_num(new['low'])}-{_num(new['high'])}), {len(group)} measurement(s)"
             + (_conflict_note(new["far_from_prior"]) if new["conflict"] else "")
         )
     return with_long_tables(catalog, tables), lines
@@ -330,7 +346,7 @@ class Applied:
             if r.prior_choice != r.design:
                 messages.append(
                     f"the ingested catalog measurements change recommendation '{r.choice}': "
-                    f"{r.prior_choice} with the prior catalog -> {r.design}"
+                    f"{r.prior_choice} with the prior catalog -> {r.design}" + _p_note(r)
                 )
             else:
                 messages.append(
@@ -338,7 +354,7 @@ class Applied:
                     f"({r.design}): total ASR {r.total_asr_ohm_cm2_prior_catalog:.4g} -> "
                     f"{r.total_asr_ohm_cm2:.4g} ohm cm2, feasible "
                     f"{'yes' if r.feasible_prior_catalog else 'no'} -> "
-                    f"{'yes' if r.feasible else 'no'} (nominal values)"
+                    f"{'yes' if r.feasible else 'no'} (nominal values)" + _p_note(r)
                 )
         if len(table) and not len(moved):
             messages.append(
@@ -364,6 +380,9 @@ class Applied:
         # own ASR is prior_choice_total_asr_ohm_cm2)
         columns += ["total_asr_ohm_cm2_prior_catalog", "prior_choice_total_asr_ohm_cm2"]
         columns += ["feasible", "feasible_prior_catalog", "changed"]
+        # where the study draws plausible worlds: P(feasible) of the design chosen now, in the
+        # worlds of each catalog (the same seed: only the measured values' draws differ)
+        columns += ["p_feasible", "p_feasible_prior_catalog"]
         if not len(front):
             return pd.DataFrame(columns=columns)
         prior_model = model_with(model, study_catalog(self.prior, model.config))
@@ -402,7 +421,23 @@ class Applied:
                     "changed": bool(changed),
                 }
             )
-        return pd.DataFrame(records, columns=columns)
+        table = pd.DataFrame(records, columns=columns)
+        rows = [now[c] for c in table["choice"]]
+        for column, m in (("p_feasible", model), ("p_feasible_prior_catalog", prior_model)):
+            table[column] = _p_feasible(m, front.iloc[rows]) if rows else []
+        return table
+
+
+def _p_feasible(model, designs: pd.DataFrame) -> np.ndarray:
+    """Each design's share of the study's plausible worlds in which it is feasible (NaN per
+    design when the study draws none: uncertainty.worlds 0)."""
+    from pipeline.reporting.worlds import evaluate_worlds
+
+    u = model.config.uncertainty
+    if u.worlds == 0:
+        return np.full(len(designs), np.nan)
+    evidence = model.catalog.evidence()
+    return evaluate_worlds(model, designs, evidence, u.worlds, u.seed)[1].mean(axis=0)
 
 
 def file_measurements(path: str | Path, catalog: Catalog) -> tuple[pd.DataFrame, str, str]:

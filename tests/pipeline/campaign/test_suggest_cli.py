@@ -59,3 +59,10 @@ def test_suggest_reads_the_catalog_measurements_of_its_store(tmp_path):
     config = (out / "resolved_config.yaml").read_text(encoding="utf-8")
     assert f"catalog_measurements: {store}" in config
     assert "cathode linbo3 on oxide interfacial_resistance_ohm_cm2: 11.3 -> " in done.stderr
+    # each recommendation's P(feasible) in the worlds with and without the measurement: pinning
+    # the oxide cathode interface at 15 (prior 1-1000) cannot lower an oxide design's
+    moved = pd.read_csv(out / "catalog_measurements_recommendations.csv")
+    for column in ("p_feasible", "p_feasible_prior_catalog"):
+        assert moved[column].between(0.0, 1.0).all()
+    oxide = moved[moved["design"].str.startswith(("LLZO", "LATP", "LAGP", "LLTO"))]
+    assert (oxide["p_feasible"] >= oxide["p_feasible_prior_catalog"]).all()

@@ -132,5 +132,7 @@ def test_a_study_reads_its_measurements_and_the_report_says_what_changed(tmp_pat
     )
     summary = run_study(config, tmp_path / "out", progress=False)
     report = (tmp_path / "out" / "report.md").read_text()
-    assert any("ingested catalog measurement" in w for w in summary["warnings"])
+    assert any("ingested catalog measurement" in w for w in summary["catalog_measurements"])
+    assert not any("ingested catalog measurement" in w for w in summary["warnings"])
+    assert "## Catalog measurements applied" in report
     assert "coating none on sulfide interfacial_resistance_ohm_cm2: 7.4 -> " in report
