@@ -399,6 +399,13 @@ def read_measurements(path: str | Path, catalog, data: bytes | None = None) -> P
 
 def _csv(path: Path, data: bytes) -> pd.DataFrame:
     """The file's cells as text (MeasurementError when it is not a readable CSV, naming why)."""
+    first = data.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace")
+    other = next((sep for sep in (";", "\t") if sep in first), None)
+    if other is not None and "," not in first:  # a spreadsheet's locale export
+        raise MeasurementError(
+            f"{path}, line 1: the header is separated by {other!r}, expected commas (export the "
+            "sheet as CSV with a comma delimiter)"
+        )
     try:
         frame = pd.read_csv(
             io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig"

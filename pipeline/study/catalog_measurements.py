@@ -70,8 +70,16 @@ def read_measurements(path: str | Path, catalog: Catalog) -> pd.DataFrame:
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     except FileNotFoundError:
-        raise CatalogError(f"{path}: file missing (catalog_measurements)") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise CatalogError(
+            f"{path}: no such file or folder (catalog_measurements: a CSV file, or a "
+            "measurement store folder)"
+        ) from None
+    except pd.errors.EmptyDataError:
+        raise CatalogError(
+            f"{path}: empty file (catalog_measurements: expected a header {','.join(COLUMNS)} "
+            "and one row per measurement)"
+        ) from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise CatalogError(f"{path}: not a readable CSV ({exc})") from None
     rows, problems = check_measurements(frame, catalog, path)
     raise_problems(problems)

@@ -327,6 +327,11 @@ def test_the_campaign_jobs_studies_read_the_store(catalog, tmp_path, monkeypatch
         ),
         # a spreadsheet's UTF-16 export
         (HEADER.encode("utf-16"), "not UTF-8 text"),
+        # a locale's semicolon export
+        (
+            HEADER.replace(",", ";") + f"{LI_SULFIDE};9.0;0.05;S1;lab\n".replace(",", ";"),
+            "line 1: the header is separated by ';', expected commas",
+        ),
     ],
 )
 def test_an_unreadable_catalog_file_is_one_line_exit_2(tmp_path, content, expected):

@@ -136,3 +136,12 @@ def test_a_study_reads_its_measurements_and_the_report_says_what_changed(tmp_pat
     assert not any("ingested catalog measurement" in w for w in summary["warnings"])
     assert "## Catalog measurements applied" in report
     assert "coating none on sulfide interfacial_resistance_ohm_cm2: 7.4 -> " in report
+
+
+def test_an_empty_or_missing_measurement_file_is_named_with_what_was_expected(catalog, tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    with pytest.raises(CatalogError, match=r"empty\.csv: empty file \(catalog_measurements: "):
+        read_measurements(empty, catalog)
+    with pytest.raises(CatalogError, match=r"gone\.csv: no such file or folder"):
+        read_measurements(tmp_path / "gone.csv", catalog)
