@@ -175,6 +175,13 @@ def print_gaps(gaps, top: int = 5) -> None:
         print(f"  {material}: measure {measures} (adds up to {hv:.3g} HV if all are met)")
 
 
+# what an EVPPI of the ASF choice's utility means (pipeline.reporting.worlds.utility)
+UTILITY_UNITS = (
+    "EVPPI in ASF units: 0.01 is 1 % of the objectives' normalization range, 1 is the step "
+    "from a feasible design to an infeasible one"
+)
+
+
 def print_catalog_measurements(path: Path, top: int = 5) -> None:
     """The catalog values ranked by the expected value of measuring them before choosing (EVPPI
     over the plausible worlds: pipeline.reporting.worlds, the report's 'Which measurement is worth
@@ -191,12 +198,13 @@ def print_catalog_measurements(path: Path, top: int = 5) -> None:
     noise = float(ranked["noise_95"].iloc[0])
     if len(passed):
         print(
-            f"Catalog values worth measuring before choosing (EVPPI above the noise {noise:.4g}):"
+            f"Catalog values worth measuring before choosing (EVPPI above the noise {noise:.4g}; "
+            f"{UTILITY_UNITS}):"
         )
     else:
         print(
             f"Catalog values worth measuring: none changes which design to make beyond the noise "
-            f"({noise:.4g}, utility units); the largest:"
+            f"({noise:.4g}; {UTILITY_UNITS}); the largest:"
         )
     rows = (passed if len(passed) else ranked).head(top)
     if len(rows):

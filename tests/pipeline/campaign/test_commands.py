@@ -28,7 +28,10 @@ def test_values_above_the_noise_are_listed_with_their_measurement(tmp_path, caps
     pd.DataFrame(COLUMNS).to_csv(path, index=False)
     print_catalog_measurements(path)
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == "Catalog values worth measuring before choosing (EVPPI above the noise 0.015):"
+    assert out[0].startswith(
+        "Catalog values worth measuring before choosing (EVPPI above the noise 0.015; EVPPI in "
+        "ASF units: 0.01 is 1 % of the objectives' normalization range"
+    )
     assert (
         out[1] == "  (now: LLZO / ultrafast_sintering / lii_znlix, 60 µm, the best over the worlds)"
     )
