@@ -208,7 +208,12 @@ def print_catalog_measurements(path: Path, top: int = 5) -> None:
         )
     rows = (passed if len(passed) else ranked).head(top)
     if len(rows):
-        print(f"  (now: {rows['choice_now_design'].iloc[0]}, the best over the worlds)")
+        p_now = (
+            f", feasible in {float(rows['choice_now_p_feasible'].iloc[0]):.0%} of them"
+            if "choice_now_p_feasible" in rows
+            else ""
+        )
+        print(f"  (now: {rows['choice_now_design'].iloc[0]}, the best over the worlds{p_now})")
     for r in rows.itertuples():
         how = f" by {r.measurement}" if r.measurement else ""
         span = (  # a predicted σ's range is its deviation from the prediction, in decades

@@ -216,7 +216,12 @@ def front_worlds(model, front: pd.DataFrame, chosen: pd.DataFrame, decisive) -> 
     worlds = summarize(rows, uses, labels, values, feasible, asr)
     candidates = sorted(set(uses["evidence_row"]))
     voi = value_of_information(values, utility(feasible, asf), candidates, seed=u.seed)
-    return replace(worlds, measurements=_measurement_table(voi, evidence, labels, front))
+    table = _measurement_table(voi, evidence, labels, front)
+    # the design chosen now is the best over the worlds, not a recommended one: its P(feasible)
+    table["choice_now_p_feasible"] = [
+        float(feasible[:, r].mean()) if r >= 0 else np.nan for r in voi["choice_now"]
+    ]
+    return replace(worlds, measurements=table)
 
 
 def composition_values(

@@ -90,3 +90,14 @@ def test_blocked_materials_list_what_they_need_together():
 def test_no_worlds_no_ranking(tmp_path, capsys):
     print_catalog_measurements(tmp_path / "measurement_value.csv")
     assert "not assessed (no feasible front" in capsys.readouterr().out
+
+
+def test_the_design_chosen_now_says_how_often_it_is_feasible(tmp_path, capsys):
+    path = tmp_path / "measurement_value.csv"
+    pd.DataFrame({**COLUMNS, "choice_now_p_feasible": [0.41, 0.41]}).to_csv(path, index=False)
+    print_catalog_measurements(path)
+    out = capsys.readouterr().out.splitlines()
+    assert out[1] == (
+        "  (now: LLZO / ultrafast_sintering / lii_znlix, 60 µm, the best over the worlds, "
+        "feasible in 41% of them)"
+    )
