@@ -6,7 +6,6 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -39,23 +38,11 @@ def machine() -> dict[str, object]:
 
 def git_state() -> dict[str, object]:
     """The commit the benchmark ran from and whether tracked files differed from it (a figure
-    from a dirty tree cannot be traced to code)."""
-    root = Path(__file__).resolve().parents[1]
+    from a dirty tree cannot be traced to code); None where git cannot tell."""
+    from benchmarks._ledger import git_commit
 
-    def git(*args: str) -> str:
-        try:
-            done = subprocess.run(
-                ["git", *args], cwd=root, capture_output=True, text=True, timeout=30, check=False
-            )
-        except (OSError, subprocess.SubprocessError):
-            return ""
-        return done.stdout.strip() if done.returncode == 0 else ""
-
-    commit = git("rev-parse", "HEAD")
-    return {
-        "commit": commit or None,
-        "dirty": bool(git("status", "--porcelain", "--untracked-files=no")) if commit else None,
-    }
+    commit, dirty = git_commit(Path(__file__).resolve().parents[1])
+    return {"commit": commit, "dirty": dirty}
 
 
 def median_seconds(fn: Callable[[], object], repeats: int = 7, warmup: int = 2) -> float:

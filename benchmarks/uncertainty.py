@@ -345,7 +345,6 @@ def campaign_figures(setup: Setup, runs: dict[str, list[list[Campaign]]], prefix
     median = {p: figures[f"{prefix}measurements_{p}"] for p in POLICIES}
     meets = median["ssemo"] <= 0.5 * median["random"] and median["ssemo"] < median["widest_first"]
     figures["meets_voi_target" if prefix == "voi_" else f"{prefix}meets_target"] = bool(meets)
-    first: dict[str, list[str]] = {}
     for p in ("ssemo", "widest_first"):
         labels = [
             value_label(setup.evidence.loc[w[0].measured[0]]) for w in runs[p] if w[0].measured

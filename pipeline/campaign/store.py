@@ -418,8 +418,8 @@ def _csv(path: Path, data: bytes) -> pd.DataFrame:
         raise MeasurementError(f"{path}: empty file (expected a header and rows)") from None
     except pd.errors.ParserError as exc:
         ragged = _extra_fields(path, data)  # a later line with more fields than the first's
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise MeasurementError(ragged or f"{path}: not a readable CSV ({first})") from None
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise MeasurementError(ragged or f"{path}: not a readable CSV ({reason})") from None
     if not isinstance(frame.index, pd.RangeIndex):  # pandas took extra fields as an index
         raise MeasurementError(_extra_fields(path, data) or f"{path}: ragged lines")
     return frame

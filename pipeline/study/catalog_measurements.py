@@ -167,16 +167,15 @@ def surprises(rows: pd.DataFrame, catalog: Catalog, places: list[str]) -> list[s
     notes = []
     for where, r in zip(places, rows.itertuples(index=False), strict=True):
         prior = evidence.loc[int(r.evidence_row)]
-        m0 = np.log10(prior["value"])
-        sd0 = log10_sd_of_range(prior["low"], prior["high"]) or 0.01
-        off = np.log10(r.value) - m0
-        z = abs(off) / np.hypot(sd0, r.sd_log10)
+        off, z = (
+            float(a[0]) for a in from_prior(prior, np.array([r.value]), np.array([r.sd_log10]))
+        )
         if z > CONFLICT_SD:
             notes.append(
                 f"{where}: {r.value:g} is {abs(off):.1f} decade(s) {'above' if off > 0 else 'below'}"
-                f" the catalog's {prior['value']:.4g} (range {prior['low']:.3g}-{prior['high']:.3g}),"
-                f" {z:.0f} combined sd: a unit slip? Stored; a study reading it widens the value's"
-                " range instead of averaging it away"
+                f" the catalog's {prior['value']:.4g} (range {_num(prior['low'])}-"
+                f"{_num(prior['high'])}), {z:.0f} combined sd: a unit slip? Stored; a study "
+                "reading it widens the value's range instead of averaging it away"
             )
         if r.sd_log10 < MIN_PLAUSIBLE_SD_LOG10:
             notes.append(
@@ -225,17 +224,32 @@ def catalog_sigma_sd_log10(catalog: Catalog) -> np.ndarray:
     return np.array([sd.get(catalog.family_parent(m) or m, 0.0) for m in catalog.material_ids])
 
 
+def prior_log10(prior: pd.Series) -> tuple[float, float]:
+    """A catalog value as the update's prior: log10 of its value and its sd in decades (its range
+    read as ±2 sd; 0.01 decade for a zero-width range)."""
+    return float(np.log10(prior["value"])), log10_sd_of_range(prior["low"], prior["high"]) or 0.01
+
+
+def from_prior(
+    prior: pd.Series, values: np.ndarray, sd_log10: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each measurement's offset from the prior in decades and in combined sd (|offset| over
+    √(sd_prior² + sd²)); above CONFLICT_SD it conflicts with the catalog's value."""
+    m0, sd0 = prior_log10(prior)
+    offset = np.log10(values) - m0
+    return offset, np.abs(offset) / np.sqrt(sd0**2 + sd_log10**2)
+
+
 def updated_evidence(prior: pd.Series, measured: pd.DataFrame) -> dict:
     """value, low, high, grade, range_basis and source of one catalog value after its
     measurements (module docstring's rule)."""
-    m0 = np.log10(prior["value"])
-    sd0 = log10_sd_of_range(prior["low"], prior["high"]) or 0.01
+    m0, sd0 = prior_log10(prior)
     x = np.log10(measured["value"].to_numpy(float))
     sd = measured["sd_log10"].to_numpy(float)
     precision = 1 / sd0**2 + np.sum(1 / sd**2)
     mean = (m0 / sd0**2 + np.sum(x / sd**2)) / precision
     post_sd = precision**-0.5
-    far_from_prior = np.abs(x - m0) / np.sqrt(sd0**2 + sd**2) > CONFLICT_SD
+    far_from_prior = from_prior(prior, measured["value"].to_numpy(float), sd)[1] > CONFLICT_SD
     apart = (
         np.abs(x[:, None] - x[None, :]) / np.sqrt(sd[:, None] ** 2 + sd[None, :] ** 2) > CONFLICT_SD
     )

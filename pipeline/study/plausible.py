@@ -80,26 +80,23 @@ def catalog_with(catalog: Catalog, values: np.ndarray) -> Catalog:
         table = getattr(catalog, name)
         parts[name] = table.assign(value=values[start : start + len(table)])
         start += len(table)
-    # the wide columns gathered by row position: the tables differ from the catalog's in values
-    # only (with_long_tables' pivot per world was a third of a world's cost, measured)
-    columns, positions = catalog.material_property_positions(tuple(MATERIAL_PROPERTIES))
-    numbers = parts["material_properties"]["value"].to_numpy(dtype=float)
-    materials = catalog.materials.copy()
-    materials[columns] = np.where(positions >= 0, numbers[positions], np.nan)
-    return replace(catalog, materials=materials, **parts).share_structure(catalog)
+    return with_long_tables(catalog, parts)
 
 
 def with_long_tables(catalog: Catalog, tables: dict[str, pd.DataFrame]) -> Catalog:
-    """The catalog with these long tables, the materials' wide columns pivoted again from
-    material_properties (a composition family's copy of a material follows its parent)."""
-    wide = tables["material_properties"].pivot(
-        index="material_id", columns="property", values="value"
-    )
+    """The catalog with these long tables, which hold its own rows with other numbers (drawn
+    worlds, ingested measurements): the materials' wide columns are gathered again from
+    material_properties by row position (a composition family's copy of a material follows its
+    parent), and the structural look-ups, which read no number, are shared with `catalog` (a
+    pivot and the look-ups per world were most of a world's cost, measured)."""
+    for name, _ in LONG_TABLES:
+        if not tables[name].index.equals(getattr(catalog, name).index):
+            raise ValueError(f"with_long_tables: {name} must keep the catalog's rows")
+    columns, positions = catalog.material_property_positions(tuple(MATERIAL_PROPERTIES))
+    numbers = tables["material_properties"]["value"].to_numpy(dtype=float)
     materials = catalog.materials.copy()
-    owners = [catalog.family_parent(m) or m for m in materials.index]
-    columns = [c for c in wide.columns if c in MATERIAL_PROPERTIES]
-    materials[columns] = wide.reindex(owners)[columns].to_numpy(float)
-    return replace(catalog, materials=materials, **tables)
+    materials[columns] = np.where(positions >= 0, numbers[positions], np.nan)
+    return replace(catalog, materials=materials, **tables).share_structure(catalog)
 
 
 def model_with(model, catalog: Catalog):
