@@ -443,7 +443,9 @@ def suggest(model, archive_X: np.ndarray, options: SuggestOptions) -> Suggestion
         """Normalized objectives, feasibility and constraint values of rows at draws z_rows."""
         n_s = len(z_rows)
         shift = std[rows][None, :] * z_rows
-        F, G, _ = model.evaluate(np.tile(X[rows], (n_s, 1)), log10_sigma_shift=shift.reshape(-1))
+        F, G, _ = model.evaluate(
+            np.tile(X[rows], (n_s, 1)), log10_sigma_shift=shift.reshape(-1), every_column=False
+        )
         F = normalize(F, objectives, bounds).reshape(n_s, len(rows), -1)
         G = G.reshape(n_s, len(rows), -1)
         return F, np.all(G <= 0.0, axis=2) & ~insulating[:, rows], G

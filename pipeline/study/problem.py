@@ -24,7 +24,7 @@ from scipy.stats import norm
 from objectives.constants import ZERO_CELSIUS_K
 from pipeline.study.catalog import Catalog
 from pipeline.study.config import StudyConfig
-from pipeline.study.constraints import active_constraints, constraint_values
+from pipeline.study.constraints import CONSTRAINTS, active_constraints, constraint_values
 from pipeline.study.evaluation import Evaluator, sigma_at_temperature_s_per_cm
 from pipeline.study.predicted import predict_families
 from pipeline.study.registry import G_CLIP, OBJECTIVES, computed_columns
@@ -119,6 +119,19 @@ class StudyModel:
         )
         self.constraint_names = active_constraints(config)
         self.families = catalog.materials["family"].to_numpy()
+        self.search_columns = self._search_columns()
+
+    # the two parts the robust ASR and the cold ASR add up (evaluate)
+    _ASR_PARTS = ("bulk_asr_ohm_cm2", "interface_asr_ohm_cm2")
+
+    def _search_columns(self) -> tuple[str, ...]:
+        """What F and G read of the evaluator's columns: the objectives' own or their inputs, the
+        ASR parts, and the constraints the evaluator computes (found on one probe design)."""
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            probe = self.evaluator(self.space.decode(np.full((1, self.space.n_var), 0.5)))
+        names = [c for name in self.objectives for c in OBJECTIVES[name].evaluated_columns]
+        names += [*self._ASR_PARTS, *(c for c in CONSTRAINTS if c in probe)]
+        return tuple(dict.fromkeys(names))
 
     @property
     def n_obj(self) -> int:
@@ -176,8 +189,10 @@ class StudyModel:
         X: np.ndarray,
         log10_sigma_shift: np.ndarray | None = None,
         world: np.ndarray | None = None,
+        every_column: bool = True,
     ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
-        """F, G and every intermediate. log10_sigma_shift (per design, decades): evaluate as if the
+        """F, G and every intermediate (every_column=False: only the columns F and G read,
+        search_columns, for callers that keep F and G alone). log10_sigma_shift (per design, decades): evaluate as if the
         dense conductivity were 10**shift times its value here (a draw from the surrogate's
         predictive distribution, pipeline.campaign.suggest); None: as searched. world (per design):
         the plausible world to evaluate it in, for a model whose evaluators are stacked over
@@ -196,7 +211,8 @@ class StudyModel:
                 factor = np.ones_like(factor)
             if self.families_sigma is not None or shifted:
                 batch = replace(batch, sigma_override_s_per_cm=sigma[0])
-            out = self.evaluator(batch)
+            columns = None if every_column else self.search_columns
+            out = self.evaluator(batch, columns=columns)
             out.update(p)
             out["robust_asr_ohm_cm2"] = (
                 out["bulk_asr_ohm_cm2"] * factor + out["interface_asr_ohm_cm2"]
@@ -204,7 +220,7 @@ class StudyModel:
             if self.cold is not None:
                 if self.families_sigma is not None or shifted:
                     batch = replace(batch, sigma_override_s_per_cm=sigma[1])
-                cold = self.cold(batch)
+                cold = self.cold(batch, columns=None if every_column else self._ASR_PARTS)
                 out["total_asr_cold_ohm_cm2"] = (
                     cold["bulk_asr_ohm_cm2"] * factor + cold["interface_asr_ohm_cm2"]
                 )

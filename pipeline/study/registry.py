@@ -41,7 +41,8 @@ class Objective:
 
     bounds: the default normalization range for hypervolume (the config's `normalization` overrides);
     compute: how the column is computed from the evaluated columns when the evaluation does not
-    already fill it; searched: the value the search optimizes when it differs from the reported
+    already fill it, and inputs: the evaluated columns it reads (a search keeps only those of its
+    objectives, StudyModel.search_columns); searched: the value the search optimizes when it differs from the reported
     column (robust mode optimizes the ASR quantile); a NaN (unknown) value counts as the worst:
     0 for a maximized objective (it cannot be claimed), G_CLIP for a minimized one.
     """
@@ -54,10 +55,15 @@ class Objective:
     description: str
     compute: Callable[[Values, StudyConfigLike], np.ndarray] | None = None
     searched: Callable[[Values, StudyConfigLike], np.ndarray] | None = None
+    inputs: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.sense not in ("min", "max"):
             raise ValueError(f"objective {self.name!r}: sense must be 'min' or 'max'")
+        if (self.compute is None) != (not self.inputs):
+            raise ValueError(
+                f"objective {self.name!r}: inputs are named exactly when it is computed"
+            )
         if not self.bounds[0] < self.bounds[1]:
             raise ValueError(f"objective {self.name!r}: bounds must be (low, high), low < high")
 
@@ -68,6 +74,11 @@ class Objective:
     @property
     def axis_label(self) -> str:
         return f"{self.label} [{self.unit}]" if self.unit else self.label
+
+    @property
+    def evaluated_columns(self) -> tuple[str, ...]:
+        """The evaluated columns this objective is read or computed from."""
+        return self.inputs or (self.name,)
 
     def column(self, out: Values, config: StudyConfigLike) -> np.ndarray:
         return out[self.name] if self.compute is None else self.compute(out, config)
@@ -163,6 +174,7 @@ for _objective in (
             ),
             np.nan,
         ),
+        inputs=("free_standing", "strength_mpa", "thickness_um"),
     ),
     Objective(
         "short_circuit_probability",
@@ -177,6 +189,11 @@ for _objective in (
             out["short_hazard_per_membrane"],
             out["percolation_paths_per_membrane"],
             np.nan_to_num(out["flaw_hazard_per_membrane"], nan=0.0),
+        ),
+        inputs=(
+            "short_hazard_per_membrane",
+            "percolation_paths_per_membrane",
+            "flaw_hazard_per_membrane",
         ),
     ),
     Objective(

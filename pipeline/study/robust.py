@@ -71,7 +71,10 @@ class WorldsModel:
         S, n = len(self.worlds), len(X)
         shift = self.sigma.shifts(self.model, X).ravel() if self.sigma is not None else None
         F, G, _ = self.stacked.evaluate(
-            np.tile(X, (S, 1)), log10_sigma_shift=shift, world=np.repeat(np.arange(S), n)
+            np.tile(X, (S, 1)),
+            log10_sigma_shift=shift,
+            world=np.repeat(np.arange(S), n),
+            every_column=False,
         )
         feasible = np.all(G <= 0.0, axis=1)
         worst = G.max(axis=1) if G.shape[1] else np.full(S * n, -1.0)

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from objectives import microstructure as ms
+from objectives.composites import _bruggeman
 from tests.objectives.guards import assert_domain, assert_relation, assert_unknown_option, cases
 
 
@@ -117,3 +118,20 @@ def test_misspelled_porosity_model_is_rejected_not_taken_for_bruggeman():
         "model",
         ("bruggeman", "maxwell_garnett"),
     )
+
+
+def test_bruggeman_with_insulating_pores_is_the_general_root_bit_for_bit():
+    """The closed form the porosity law uses equals the general Bruggeman root with σ_pore = 0,
+    exactly, across the percolation point (P = 2/3), zero and unknown conductivities (not where
+    b² underflows, σ < 1e-154 S/cm: there the general root loses half its value, the closed form
+    does not)."""
+    rng = np.random.default_rng(0)
+    porosity = np.concatenate([rng.uniform(0, 1, 10_000), [0.0, 2 / 3, 0.6666, 0.6667, 1.0]])
+    sigma = 10.0 ** rng.uniform(-12, -1, porosity.size)
+    sigma[:3] = [0.0, np.nan, 1e-150]
+    general = _bruggeman(porosity, np.zeros_like(sigma), sigma)
+    closed = ms.POROSITY_MODELS["bruggeman"](porosity, np.zeros(()), sigma)
+    np.testing.assert_array_equal(closed, general)
+    assert closed[porosity > 2 / 3].max() == 0.0  # the pores percolate: no path left
+    tiny = ms.POROSITY_MODELS["bruggeman"](np.array([0.2]), np.zeros(()), np.array([1e-300]))
+    assert tiny[0] == pytest.approx(0.7e-300)

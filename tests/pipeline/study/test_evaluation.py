@@ -2,7 +2,13 @@ import numpy as np
 import pytest
 
 from objectives.constants import ZERO_CELSIUS_K
-from pipeline.study.evaluation import DesignBatch, Evaluator, sigma_at_temperature_s_per_cm
+from pipeline.study.constraints import CONSTRAINTS
+from pipeline.study.evaluation import (
+    REPORT_ONLY,
+    DesignBatch,
+    Evaluator,
+    sigma_at_temperature_s_per_cm,
+)
 from pipeline.study.registry import OBJECTIVES
 
 
@@ -87,6 +93,36 @@ def test_chunking_does_not_change_results(default_config, catalog):
     expected = {"g_asr", "g_thickness_min", "g_thickness_max", "g_strength", "g_ccd"}
     evaluated = {name for name, o in OBJECTIVES.items() if o.compute is None}
     assert evaluated | expected <= set(a)
+
+
+def test_asked_columns_are_the_same_numbers_and_skip_only_report_columns(default_config, catalog):
+    """A search keeps a few columns (Evaluator(columns=...)): they equal the full evaluation's, in
+    one chunk and in many, and the columns left uncomputed are those no objective or constraint
+    reads (REPORT_ONLY)."""
+    ev = Evaluator(catalog, default_config)
+    batch = random_valid_batch(catalog, 1000, seed=2)
+    asked = ("total_asr_ohm_cm2", "g_short", "handling_load_n_per_mm")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        full = ev(batch)
+        few = ev(batch, columns=asked)
+        chunked = ev(batch, chunk_size=64, columns=asked)
+        core = ev._evaluate(batch, report=False)
+    assert tuple(few) == tuple(chunked) == asked
+    for key in asked:
+        np.testing.assert_array_equal(few[key], full[key], err_msg=key)
+        np.testing.assert_array_equal(chunked[key], full[key], err_msg=key)
+    assert set(full) - set(core) == REPORT_ONLY
+    for key in core:
+        np.testing.assert_array_equal(core[key], full[key], err_msg=key)
+    consumed = {c for constraint in CONSTRAINTS.values() for c in constraint.inputs}
+    consumed |= {c for o in OBJECTIVES.values() for c in o.evaluated_columns}
+    assert not consumed & REPORT_ONLY
+
+
+def test_a_column_the_evaluator_does_not_make_is_refused_by_name(default_config, catalog):
+    ev = Evaluator(catalog, default_config)
+    with pytest.raises(ValueError, match="no evaluated column named total_asr_ohm"):
+        ev(random_valid_batch(catalog, 10), columns=("thickness_um", "total_asr_ohm"))
 
 
 def test_warmer_is_less_resistive(default_config, catalog):

@@ -23,6 +23,7 @@ TOY = Objective(
     (0.0, 200.0),
     "ASR × current density",
     compute=lambda out, config: out["total_asr_ohm_cm2"] * out["current_density_ma_per_cm2"],
+    inputs=("total_asr_ohm_cm2", "current_density_ma_per_cm2"),
 )
 
 
