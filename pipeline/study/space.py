@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -120,7 +121,9 @@ class Variable:
     name: str
     unit: str
     description: str
-    decode: Callable[[np.ndarray, DesignSpace, np.ndarray], np.ndarray]
+    # the space is a DesignSpace, or a stack's layer slot (stack_study.LayerWindows) for the
+    # thickness and density a multi-layer study decodes per layer
+    decode: Callable[[np.ndarray, Any, np.ndarray], np.ndarray]
     grid_values: Callable[[DesignSpace, int, np.ndarray], np.ndarray]
     # a variable that no option of a space uses gets no column of X (catalog studies keep n_var)
     active: Callable[[DesignSpace], bool] = lambda space: True
@@ -199,6 +202,7 @@ VARIABLES: tuple[Variable, ...] = (
 )
 
 DESIGN_COLUMNS = (*OPTION_COLUMNS, *(v.name for v in VARIABLES))
+VARIABLE_BY_NAME = {v.name: v for v in VARIABLES}
 
 
 def x_columns(n_var: int) -> list[str]:

@@ -26,8 +26,10 @@ import pandas as pd
 from pipeline.errors import ConfigError, did_you_mean
 from pipeline.study.catalog import Catalog
 from pipeline.study.config import StudyConfig
+from pipeline.study.constraints import CONSTRAINTS
 from pipeline.study.evaluation import Evaluator
 from pipeline.study.registry import G_CLIP, OBJECTIVES
+from pipeline.study.space import VARIABLE_BY_NAME, x_columns
 from pipeline.study.stacks import MAX_LAYERS, StackBatch, StackEvaluator
 
 STACK_OBJECTIVES = (
@@ -36,14 +38,8 @@ STACK_OBJECTIVES = (
     "handling_load_n_per_mm",
     "gravimetric_wh_per_kg",
 )
-STACK_CONSTRAINTS = (
-    "g_asr",
-    "g_stability",
-    "g_short",
-    "g_ccd",
-    "g_thickness_window",
-    "g_valid",
-)
+SHARED_CONSTRAINTS = ("g_asr", "g_stability", "g_short", "g_ccd")  # pipeline/study/constraints.py
+STACK_CONSTRAINTS = (*SHARED_CONSTRAINTS, "g_thickness_window", "g_valid")
 
 
 @dataclass(frozen=True)
@@ -115,8 +111,25 @@ def parse_stacks(config: StudyConfig, catalog: Catalog) -> list[Stack]:
 
 
 @dataclass(frozen=True)
+class LayerWindows:
+    """One layer slot's windows per stack: what the space's variable records decode a layer's
+    thickness and density against (pipeline/study/space.py VARIABLES, as for a monolayer)."""
+
+    log_min_thickness: np.ndarray  # (n_stacks,)
+    log_max_thickness: np.ndarray
+    density_low: np.ndarray
+    density_high: np.ndarray
+
+
+# per layer slot, the monolayer's own records: thickness log-uniform in the process window, relative
+# density linear up to the process's cap
+LAYER_VARIABLES = tuple(VARIABLE_BY_NAME[name] for name in ("thickness_um", "relative_density"))
+
+
+@dataclass(frozen=True)
 class StackSpace:
-    """x0 picks a stack; then per layer slot (three) a thickness and a density column."""
+    """x0 picks a stack; then per layer variable (LAYER_VARIABLES) one column per layer slot
+    (three): the thicknesses, then the densities."""
 
     stacks: list[Stack]
     material: np.ndarray  # (n_stacks, 3) material index, 0 where absent
@@ -134,30 +147,40 @@ class StackSpace:
 
     @property
     def n_var(self) -> int:
-        return 1 + 2 * MAX_LAYERS
+        return 1 + len(LAYER_VARIABLES) * MAX_LAYERS
 
     @property
     def x_columns(self) -> list[str]:
-        return [f"x{j}" for j in range(self.n_var)]
+        return x_columns(self.n_var)
 
     def option_of(self, X: np.ndarray) -> np.ndarray:
         X = np.clip(np.asarray(X, dtype=float), 0.0, 1.0)
         return np.minimum((X[:, 0] * self.n_options).astype(np.intp), self.n_options - 1)
 
+    def layer(self, j: int) -> LayerWindows:
+        return LayerWindows(
+            self.log_min_thickness[:, j],
+            self.log_max_thickness[:, j],
+            self.density_low[:, j],
+            self.density_high[:, j],
+        )
+
     def decode(self, X: np.ndarray) -> StackBatch:
         X = np.clip(np.asarray(X, dtype=float), 0.0, 1.0)
         s = self.option_of(X)
-        x_t = X[:, 1 : 1 + MAX_LAYERS]
-        x_rho = X[:, 1 + MAX_LAYERS :]
-        lo, hi = self.log_min_thickness[s], self.log_max_thickness[s]
-        thickness = np.where(self.present[s], np.exp(lo + x_t * (hi - lo)), 0.0)
-        d_lo, d_hi = self.density_low[s], self.density_high[s]
-        density = np.where(self.present[s], d_lo + x_rho * (d_hi - d_lo), 1.0)
+        layers = [self.layer(j) for j in range(MAX_LAYERS)]
+        values = {
+            v.name: np.column_stack(
+                [v.decode(X[:, 1 + k * MAX_LAYERS + j], layers[j], s) for j in range(MAX_LAYERS)]
+            )
+            for k, v in enumerate(LAYER_VARIABLES)
+        }
+        present = self.present[s]
         return StackBatch(
             material=self.material[s],
             process=self.process[s],
-            thickness_um=thickness,
-            relative_density=density,
+            thickness_um=np.where(present, values["thickness_um"], 0.0),  # an absent layer
+            relative_density=np.where(present, values["relative_density"], 1.0),
             coating=self.coating[s],
         )
 
@@ -214,8 +237,6 @@ class StackModel:
         self.evaluator = evaluator or StackEvaluator(Evaluator(catalog, config))
         self.objectives = tuple(config.objectives)
         self.constraint_names = STACK_CONSTRAINTS
-        limit = config.constraints.max_short_probability
-        self.hazard_limit = float(-np.log1p(-limit))
 
     @property
     def n_obj(self) -> int:
@@ -226,25 +247,19 @@ class StackModel:
         return len(self.constraint_names)
 
     def constraint_values(self, out: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """The monolayer's records where a stack has the constraint (an inactive one is met, −1);
+        the two of stacks alone: every layer inside its process window and a valid layer."""
         cfg = self.config
         with np.errstate(divide="ignore", invalid="ignore"):
             g = {
-                "g_asr": out["total_asr_ohm_cm2"] / cfg.operating.asr_max_ohm_cm2 - 1.0,
-                "g_stability": np.where(
-                    out["li_side_stable"] & out["cathode_side_stable"], -1.0, 1.0
-                ),
-                "g_short": out["short_hazard_per_membrane"] / self.hazard_limit - 1.0,
-                "g_ccd": out["flaw_hazard_per_membrane"] / self.hazard_limit - 1.0,
-                "g_thickness_window": out["g_layer_thickness_window"],
-                "g_valid": np.where(out["valid_combination"], -1.0, 1.0),
+                name: CONSTRAINTS[name].value(out, cfg)
+                if CONSTRAINTS[name].active(cfg)
+                else np.full(len(out["total_asr_ohm_cm2"]), -1.0)
+                for name in SHARED_CONSTRAINTS
             }
-        switches = {
-            "g_asr": cfg.constraints.asr,
-            "g_stability": cfg.constraints.stability,
-            "g_short": cfg.constraints.short_circuit,
-            "g_ccd": cfg.constraints.ccd,
-        }
-        return {k: (v if switches.get(k, True) else np.full_like(v, -1.0)) for k, v in g.items()}
+            g["g_thickness_window"] = out["g_layer_thickness_window"]
+            g["g_valid"] = np.where(out["valid_combination"], -1.0, 1.0)
+        return g
 
     def evaluate(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
         batch = self.space.decode(X)
