@@ -464,6 +464,17 @@ def fit_tuned(rows: pd.DataFrame, y: np.ndarray, label: str) -> tuple[Conductivi
     return model, describe_choice(study.best_params)
 
 
+PREDICTED_COLUMNS = (
+    "mean",
+    "lower",
+    "upper",
+    "applicability",
+    "p_below_detection",
+    "lower_if_measurable",
+    "upper_if_measurable",
+)
+
+
 def predict_rows(model: ConductivitySurrogate, rows: pd.DataFrame) -> pd.DataFrame:
     table = model.predict_table(rows, 0.9)
     return pd.DataFrame(
@@ -473,6 +484,8 @@ def predict_rows(model: ConductivitySurrogate, rows: pd.DataFrame) -> pd.DataFra
             "upper": table["log10_sigma_p95"].to_numpy(),
             "applicability": table["applicability"].to_numpy(),
             "p_below_detection": table["p_below_detection"].to_numpy(),
+            "lower_if_measurable": table["log10_sigma_if_measurable_p05"].to_numpy(),
+            "upper_if_measurable": table["log10_sigma_if_measurable_p95"].to_numpy(),
         }
     )
 
@@ -507,8 +520,17 @@ def score(
     high=None,
     applicability=None,
     p_below=None,
+    low_if_measurable=None,
+    high_if_measurable=None,
 ) -> dict[str, Any]:
     """Figures of one model's out-of-fold predictions (y: censored rows at the -15 convention).
+
+    What bounds the interval width (issue 26, item 2): `interval_width_constant_85_decades`, the
+    width a constant interval centred on each point needs to cover 85 % of the rows (twice the 85th
+    percentile of |error|), beside the oracle lower bound; the interval if measurable (the
+    measurable case alone, without the censoring mixture: its median width and its coverage of the
+    measured rows); and `share_lower_end_in_below_detection_component`, the rows whose p exceeds
+    the interval's 5 % lower tail, so that the mixture's lower end lies among the insulators.
 
     Below detection (issue 26): ssemo flags a row when its calibrated p_below_detection >= 0.5
     (with the Brier score and mean p of both classes); a model without p (the baseline forest) when
@@ -550,7 +572,20 @@ def score(
             "interval_width_max_decades": float(np.max(width)),
             "interval_upper_max_log10": float(np.max(high)),
             "interval_width_median_lower_bound_85_decades": centred_width_lower_bound(error, 0.85),
+            "interval_width_constant_85_decades": float(2.0 * np.quantile(error, 0.85)),
+            "interval_width_constant_85_measured_rows_decades": float(
+                2.0 * np.quantile(error[measured], 0.85)
+            ),
         }
+        if p_below is not None:
+            out["share_lower_end_in_below_detection_component"] = float(np.mean(p_below > 0.05))
+        if low_if_measurable is not None:
+            inside_m = (y >= low_if_measurable) & (y <= high_if_measurable)
+            width_m = high_if_measurable - low_if_measurable
+            out |= {
+                "interval_width_median_if_measurable_decades": float(np.median(width_m)),
+                "coverage_90_if_measurable_measured_rows": float(inside_m[measured].mean()),
+            }
         bins = {}
         for lo_edge, hi_edge in itertools.pairwise(APPLICABILITY_BINS):
             rows = (applicability >= lo_edge) & (applicability < hi_edge)
@@ -603,7 +638,7 @@ def run_extrapolation(
     preds = {
         "default": pd.DataFrame(
             index=range(n),
-            columns=["mean", "lower", "upper", "applicability", "p_below_detection"],
+            columns=list(PREDICTED_COLUMNS),
             dtype=float,
         )
     }
@@ -651,6 +686,8 @@ def run_extrapolation(
             pred["upper"].to_numpy(float),
             pred["applicability"].to_numpy(float),
             pred["p_below_detection"].to_numpy(float),
+            pred["lower_if_measurable"].to_numpy(float),
+            pred["upper_if_measurable"].to_numpy(float),
         )
         suffix = "" if key == "tuned" else "_default"
         out |= {f"{k}_{name}{suffix}": v for k, v in figures.items()}
@@ -684,10 +721,7 @@ def run_loco_all_shipped(dev: pd.DataFrame) -> dict[str, Any]:
     scaler, km = cluster_model(X, LOCO_K, LOCO_SEED)
     extra_cluster = km.predict(scaler.transform(composition_features(extra["composition"])))
     folds, _ = loco_folds(X)
-    pred = pd.DataFrame(
-        index=range(len(y)), columns=["mean", "lower", "upper", "p_below_detection"], dtype=float
-    )
-    applicability = np.full(len(y), np.nan)
+    pred = pd.DataFrame(index=range(len(y)), columns=list(PREDICTED_COLUMNS), dtype=float)
     base = np.full(len(y), np.nan)
     added = []
     for c, (train, test) in enumerate(folds):
@@ -696,8 +730,7 @@ def run_loco_all_shipped(dev: pd.DataFrame) -> dict[str, Any]:
         added.append(int(keep.sum()))
         y_rows = rows["log10_sigma"].to_numpy(float)
         p = predict_rows(fit_default(rows, y_rows), X.iloc[test].reset_index(drop=True))
-        pred.iloc[test] = p[["mean", "lower", "upper", "p_below_detection"]].to_numpy()
-        applicability[test] = p["applicability"].to_numpy()
+        pred.iloc[test] = p[list(PREDICTED_COLUMNS)].to_numpy()
         both = pd.concat([rows, X.iloc[test]], ignore_index=True)
         B = baseline_features(
             both, sorted({e for f in both["composition"] for e in parse_formula(f)})
@@ -713,8 +746,10 @@ def run_loco_all_shipped(dev: pd.DataFrame) -> dict[str, Any]:
         pred["mean"].to_numpy(float),
         pred["lower"].to_numpy(float),
         pred["upper"].to_numpy(float),
-        applicability,
+        pred["applicability"].to_numpy(float),
         pred["p_below_detection"].to_numpy(float),
+        pred["lower_if_measurable"].to_numpy(float),
+        pred["upper_if_measurable"].to_numpy(float),
     )
     out = {f"{k}_loco_default_all_shipped": v for k, v in figures.items()}
     out |= {

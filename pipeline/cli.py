@@ -227,6 +227,9 @@ def cmd_predict(args) -> int:
                 "log10_sigma_mean",
                 "log10_sigma_p05",
                 "log10_sigma_p95",
+                "p_below_detection",
+                "log10_sigma_if_measurable_p05",
+                "log10_sigma_if_measurable_p95",
                 "applicability",
                 "in_domain",
             )

@@ -402,6 +402,7 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
 
         s90 = q90 * spread / Z90  # the regressor's Gaussian-equivalent spread (measurable case)
         s_coverage = q_coverage * spread / ndtri(0.5 + coverage / 2.0)
+        measurable_ref = mean_ref  # the regressor's centre: the measurable case alone
         mean_ref, low_ref, high_ref = self._mixture(mean_ref, s90, s_coverage, p_low, coverage)
         std_ref = s90
         shift = arrhenius_shift(t, self.reference_temperature_k, ea)
@@ -410,6 +411,12 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
         z = Z90 * q_coverage / np.maximum(q90, 1e-12)
         center = (low_ref + high_ref) / 2 + shift
         half = np.sqrt(((high_ref - low_ref) / 2) ** 2 + (z * lever * ea_std) ** 2)
+        # the measurable case's own interval, without the censoring mixture: read beside
+        # p_below_detection ("p of no measurable conduction; if it conducts, σ lies here"). The
+        # mixture's lower end falls into the below-detection component wherever p exceeds the
+        # lower tail (p > 5 % for a 90 % interval), which widens it by several decades
+        center_measurable = measurable_ref + shift
+        half_measurable = np.sqrt((q_coverage * spread) ** 2 + (z * lever * ea_std) ** 2)
         has, m_ea, m_ref, m_std = self._measured(X)
         if has.any():  # measured series: Gaussian interval about the composition's own line
             from scipy.stats import norm
@@ -417,8 +424,8 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
             own_shift = arrhenius_shift(t[has], self.reference_temperature_k, m_ea[has])
             line = m_ref[has] + own_shift
             mean[has], std[has] = line, m_std[has]
-            center[has] = line
-            half[has] = norm.ppf(0.5 + coverage / 2) * m_std[has]
+            center[has] = center_measurable[has] = line
+            half[has] = half_measurable[has] = norm.ppf(0.5 + coverage / 2) * m_std[has]
             shift[has] = own_shift  # the physical bounds move with the series' own Arrhenius term
         low, high = center - half, center + half
         # every interval ends within physics, the measured series' included (papers that disagree by
@@ -426,7 +433,10 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
         floor, ceiling = getattr(self, "physical_bounds_log10", (-np.inf, np.inf))
         low = np.clip(low, floor + shift, ceiling + shift)
         high = np.clip(high, floor + shift, ceiling + shift)
+        bounds = (floor + shift, ceiling + shift)
         return {
+            "low_if_measurable": np.clip(center_measurable - half_measurable, *bounds),
+            "high_if_measurable": np.clip(center_measurable + half_measurable, *bounds),
             "features": F,
             "mean": mean,
             "std": std,
@@ -451,22 +461,27 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
         return self.domain_.score(F)
 
     def predict_table(self, X, coverage: float = 0.9) -> pd.DataFrame:
-        """Everything a user needs per row: mean, std, interval, Ea, applicability and domain flag."""
+        """Everything a user needs per row: mean, std, interval, Ea, applicability and domain flag;
+        P(below detection) and the interval if the material conducts measurably at all
+        (`log10_sigma_if_measurable_pXX`: the interval without the censoring mixture)."""
         out = self._predict_all(X, coverage)
         score = self.domain_.score(out["features"])
         pct = round(coverage * 100)
+        low, high = f"p{(100 - pct) // 2:02d}", f"p{100 - (100 - pct) // 2:02d}"
         return pd.DataFrame(
             {
                 "log10_sigma_mean": out["mean"],
                 "log10_sigma_std": out["std"],
-                f"log10_sigma_p{(100 - pct) // 2:02d}": out["low"],
-                f"log10_sigma_p{100 - (100 - pct) // 2:02d}": out["high"],
+                f"log10_sigma_{low}": out["low"],
+                f"log10_sigma_{high}": out["high"],
                 "activation_energy_ev": out["ea"],
                 "activation_energy_std_ev": out["ea_std"],
                 "applicability": score,
                 "in_domain": score >= self.domain_.threshold,
                 "measured_series": out["measured"],
                 "p_below_detection": out["p_below_detection"],
+                f"log10_sigma_if_measurable_{low}": out["low_if_measurable"],
+                f"log10_sigma_if_measurable_{high}": out["high_if_measurable"],
             },
             index=X.index,
         )

@@ -347,3 +347,25 @@ def test_point_follows_the_censoring_mixture_continuously_and_the_interval_reach
     assert highs[k] > -5.0
     # p = 0.02 (under the 5 % tail): the interval stays the conductor's
     assert lows[int(np.argmin(np.abs(levels - 0.02)))] > -10.0
+
+
+def test_the_interval_if_measurable_leaves_the_censoring_mixture_out(monkeypatch):
+    """Issue 26: beside P(below detection), the interval of the measurable case alone: the same as
+    the mixture's where p = 0, unmoved by p, and narrower once p passes the 5 % lower tail (where
+    the mixture's lower end drops into the below-detection component)."""
+    data = censored_table()
+    model = ConductivitySurrogate(
+        descriptors="fractions", model_params=FAST_FOREST, random_state=0
+    ).fit(data, data["log10_sigma"].to_numpy())
+    levels = np.array([0.0, 0.02, 0.1, 0.5, 0.9])
+    rows = data.iloc[np.full(len(levels), 45)].reset_index(drop=True)
+    monkeypatch.setattr(model, "p_below_detection", lambda F: levels[: len(F)])
+    table = model.predict_table(rows)
+    low, high = table["log10_sigma_p05"].to_numpy(), table["log10_sigma_p95"].to_numpy()
+    low_m = table["log10_sigma_if_measurable_p05"].to_numpy()
+    high_m = table["log10_sigma_if_measurable_p95"].to_numpy()
+    assert low_m[0] == pytest.approx(low[0]) and high_m[0] == pytest.approx(high[0])
+    np.testing.assert_allclose(low_m, low_m[0])  # p does not move it
+    np.testing.assert_allclose(high_m, high_m[0])
+    assert low[2] < -10.0 < low_m[2]  # p = 0.1: the mixture reaches the insulators, it does not
+    assert np.all(high_m - low_m <= high - low + 1e-9)
