@@ -10,5 +10,5 @@ evaluation (grouped cross-validation). This package never imports `pipeline` (te
 # calibration): pipeline.training puts it in the recipe hash, so a cached champion is refit.
 # 2: intervals calibrated on grouped and leave-one-cluster-out folds; Li–Li distance descriptors
 # (issue 14). 3: a calibrated P(below detection) and the censoring mixture's median and quantiles
-# as the point and interval (issue 26).
-MODEL_VERSION = 3
+# as the point and interval (issue 26). 4: that probability calibrated per distance bin.
+MODEL_VERSION = 4

@@ -94,15 +94,6 @@ class CalibratedRegressor(RegressorMixin, BaseEstimator):
         self.conformity_scores_ = self._calibrate(X, y, groups)
         return self
 
-    def _neighbour_distance(self, scaler, neighbours, X) -> np.ndarray:
-        k = min(self.calibration_neighbors, neighbours.n_samples_fit_)
-        dist, _ = neighbours.kneighbors(scaler.transform(X), n_neighbors=k)
-        return dist.mean(axis=1)
-
-    def _distance_model(self, X) -> tuple[StandardScaler, NearestNeighbors]:
-        scaler = StandardScaler().fit(X)
-        return scaler, NearestNeighbors().fit(scaler.transform(X))
-
     def _calibrate(self, X, y, groups) -> np.ndarray:
         n = len(y)
         folds = min(self.calibration_folds, n)
@@ -116,7 +107,9 @@ class CalibratedRegressor(RegressorMixin, BaseEstimator):
         for train, test in self._calibration_splits(X, y, groups, folds):
             core = self._fit_core(X[train], y[train])
             mean, raw = self._predict_core(core, X[test])
-            near = self._neighbour_distance(*self._distance_model(X[train]), X[test])
+            near = _neighbour_distance(
+                *_distance_model(X[train]), X[test], self.calibration_neighbors
+            )
             parts.append((np.abs(y[test] - mean), self._floored(raw), near))
         residual, spread, distance = (np.concatenate(p) for p in zip(*parts, strict=True))
         n = len(residual)
@@ -124,7 +117,7 @@ class CalibratedRegressor(RegressorMixin, BaseEstimator):
         # at least ~30 scores per bin, so a bin's 90 % quantile is not its maximum by default
         bins = max(1, min(getattr(self, "distance_bins", 1), n // 30))
         if bins > 1:
-            self.scaler_, self.neighbours_ = self._distance_model(X)
+            self.scaler_, self.neighbours_ = _distance_model(X)
             self.distance_edges_ = np.quantile(distance, np.arange(1, bins) / bins)
             which = np.searchsorted(self.distance_edges_, distance, side="right")
             self.binned_scores_ = [np.sort(scores[which == b]) for b in range(bins)]
@@ -179,7 +172,7 @@ class CalibratedRegressor(RegressorMixin, BaseEstimator):
         """Mean distance of each row of X (features) to its nearest training rows; NaN without bins."""
         if not len(getattr(self, "binned_scores_", [])):
             return np.full(len(X), np.nan)
-        return self._neighbour_distance(self.scaler_, self.neighbours_, X)
+        return _neighbour_distance(self.scaler_, self.neighbours_, X, self.calibration_neighbors)
 
     def row_quantiles(self, X, coverage: float) -> np.ndarray:
         """q̂ per row of X (validated features): its distance bin's, growing beyond the data."""
@@ -513,22 +506,43 @@ def _positive_probability(classifier, F: np.ndarray) -> np.ndarray:
     return classifier.predict_proba(F)[:, classes.index(1)]
 
 
+# Platt scaling fits one slope per distance bin; a logistic fit wants about ten events of the rarer
+# class per parameter (Peduzzi et al., J. Clin. Epidemiol. 49, 1373 (1996)), so a bin must hold at
+# least this many out-of-fold rows of each class (below detection and measured)
+MIN_EVENTS_PER_CALIBRATION_BIN = 10
+
+
 def fit_censoring_classifier(
     F: np.ndarray,
     below: np.ndarray,
     splits: list[tuple[np.ndarray, np.ndarray]],
     random_state: int | None = None,
     n_estimators: int = 200,
+    distance_bins: int = 1,
+    neighbors: int = 5,
 ):
     """P(below the detection limit | x): a random forest on all rows, Platt-calibrated on its
     out-of-fold probabilities over `splits` (inner folds of the training rows only; a row scored by
-    several folds counts once per fold). Returns (forest, calibration): calibration = [a, b] with
-    p = 1 / (1 + exp(−(a·logit(p_forest) + b))), a ≥ 0. A forest's own probabilities are not
-    calibrated (Niculescu-Mizil & Caruana, ICML 2005): on the bench's held-out clusters it flagged
-    1–2 of 8 below-detection materials (issue 26). When the out-of-fold probabilities do not rank
-    the rows (a fitted slope ≤ 0) the calibration is the out-of-fold base rate (a = 0)."""
+    several folds counts once per fold). A forest's own probabilities are not calibrated
+    (Niculescu-Mizil & Caruana, ICML 2005): on the bench's held-out clusters it flagged 1–2 of 8
+    below-detection materials (issue 26). When the out-of-fold probabilities of a bin do not rank
+    its rows (a fitted slope ≤ 0) its calibration is the bin's base rate (a = 0).
+
+    Distance-binned (Mondrian) calibration, as the regressor's intervals (module docstring): each
+    out-of-fold row also records its distance to its fold's training rows, and the Platt fit is made
+    per bin of that distance (equal counts; the most bins up to `distance_bins` that leave every bin
+    MIN_EVENTS_PER_CALIBRATION_BIN rows of each class, else one). Why: the splits mix near folds
+    (grouped) and far ones (leave-one-cluster-out); one pooled fit flattens the slope by the far
+    rows, where the forest cannot tell insulators apart, and so also the near rows' probabilities,
+    where it can. How it was found (issue 26): from bench-surrogate's grouped-CV figures of model
+    version 3 (pooled fit), where the censored rows' mean p was 0.17 and 1 of 28 was flagged while
+    the baseline forest, a regressor on the same folds, put 20 of them below the limit; the rule
+    (bins, ten events per bin) was fixed before any figure of it was seen.
+
+    Returns (forest, calibration, distance_model): calibration is [a, b] (one bin) or one [a, b]
+    row per bin, p = 1 / (1 + exp(−(a·logit(p_forest) + b))), a ≥ 0; distance_model is None (one
+    bin) or (edges, scaler, neighbours) to place a query in its bin (censoring_probability)."""
     from sklearn.ensemble import RandomForestClassifier
-    from sklearn.linear_model import LogisticRegression
 
     below = np.asarray(below, dtype=int)
 
@@ -538,7 +552,7 @@ def fit_censoring_classifier(
         )
 
     eps = 0.5 / n_estimators  # below one tree's vote: a probability of 0 or 1 stays finite
-    scores, labels = [], []
+    scores, labels, distances = [], [], []
     for train, test in splits:
         if len(np.unique(below[train])) < 2:
             p = np.full(len(test), float(below[train].mean()) if len(train) else 0.0)
@@ -546,24 +560,77 @@ def fit_censoring_classifier(
             p = _positive_probability(forest().fit(F[train], below[train]), F[test])
         scores.append(_logit(p, eps))
         labels.append(below[test])
-    z, t = np.concatenate(scores), np.concatenate(labels)
+        scaler, neighbours = _distance_model(F[train])
+        distances.append(_neighbour_distance(scaler, neighbours, F[test], neighbors))
+    z, t, d = (np.concatenate(v) if v else np.array([]) for v in (scores, labels, distances))
+    edges = _class_balanced_edges(d, t, distance_bins)
+    if not len(edges):
+        return forest().fit(F, below), _platt(z, t, eps), None
+    which = np.searchsorted(edges, d, side="right")
+    calibration = np.array(
+        [_platt(z[which == b], t[which == b], eps) for b in range(len(edges) + 1)]
+    )
+    return forest().fit(F, below), calibration, (edges, *_distance_model(F))
+
+
+def _distance_model(X) -> tuple[StandardScaler, NearestNeighbors]:
+    scaler = StandardScaler().fit(X)
+    return scaler, NearestNeighbors().fit(scaler.transform(X))
+
+
+def _neighbour_distance(scaler, neighbours, X, k: int) -> np.ndarray:
+    """Mean Euclidean distance to the k nearest rows, in the scaler's standardized features."""
+    k = min(k, neighbours.n_samples_fit_)
+    dist, _ = neighbours.kneighbors(scaler.transform(X), n_neighbors=k)
+    return dist.mean(axis=1)
+
+
+def _class_balanced_edges(distance: np.ndarray, below: np.ndarray, most: int) -> np.ndarray:
+    """Edges of the most equal-count distance bins (≤ `most`) that each hold
+    MIN_EVENTS_PER_CALIBRATION_BIN rows of either class; none (one bin) when two bins cannot."""
+    for bins in range(max(most, 1), 1, -1):
+        edges = np.quantile(distance, np.arange(1, bins) / bins)
+        which = np.searchsorted(edges, distance, side="right")
+        positives = np.bincount(which, weights=below, minlength=bins)
+        totals = np.bincount(which, minlength=bins)
+        if min(positives.min(), (totals - positives).min()) >= MIN_EVENTS_PER_CALIBRATION_BIN:
+            return edges
+    return np.array([])
+
+
+def _platt(z: np.ndarray, t: np.ndarray, eps: float) -> np.ndarray:
+    """[a, b] of Platt scaling (Platt 1999) of the logits z to the labels t, essentially
+    unregularized (two parameters on hundreds of rows); the base rate (a = 0) when z does not rank."""
+    from sklearn.linear_model import LogisticRegression
+
     rate = float(np.clip(t.mean(), eps, 1.0 - eps)) if len(t) else eps
     calibration = np.array([0.0, math.log(rate / (1.0 - rate))])
     if len(np.unique(t)) == 2:
-        # Platt scaling (Platt 1999), essentially unregularized: two parameters on hundreds of rows
         fitted = LogisticRegression(C=1e4).fit(z[:, None], t)
         slope = float(fitted.coef_[0, 0])
         if slope > 0.0:
             calibration = np.array([slope, float(fitted.intercept_[0])])
-    return forest().fit(F, below), calibration
+    return calibration
 
 
-def censoring_probability(classifier, calibration: np.ndarray | None, F: np.ndarray) -> np.ndarray:
-    """Calibrated P(below the detection limit | x) (calibration None: the forest's own)."""
+def censoring_probability(
+    classifier, calibration: np.ndarray | None, F: np.ndarray, distance_model=None, neighbors=5
+) -> np.ndarray:
+    """Calibrated P(below the detection limit | x) (calibration None: the forest's own); with a
+    distance model, each row calibrated by its distance bin's [a, b] (beyond the last edge: the
+    farthest bin's)."""
     p = _positive_probability(classifier, F)
     if calibration is None:
         return p
-    a, b = (float(v) for v in calibration)
+    calibration = np.asarray(calibration, dtype=float)
+    if distance_model is None:
+        a, b = (float(v) for v in calibration.reshape(-1)[:2])
+    else:
+        edges, scaler, neighbours = distance_model
+        which = np.searchsorted(
+            edges, _neighbour_distance(scaler, neighbours, F, neighbors), "right"
+        )
+        a, b = calibration[which, 0], calibration[which, 1]
     eps = 0.5 / max(len(getattr(classifier, "estimators_", [])), 1)
     return 1.0 / (1.0 + np.exp(-(a * _logit(p, eps) + b)))
 

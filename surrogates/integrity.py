@@ -454,6 +454,36 @@ def _probe_width(featurizer: Any, path: str) -> int:
     return int(np.asarray(features).shape[1])
 
 
+def _check_censoring_calibration(model: Any, path: str, width: int) -> None:
+    """Platt scaling of P(below detection): [slope >= 0, intercept], or one such row per distance
+    bin with the bins' edges (ascending) and the scaler and neighbours that place a query."""
+    calibration = getattr(model, "censoring_calibration_", None)
+    binned = getattr(model, "censoring_distance_model_", None)  # version 3 models: none
+    where = f"{path}.censoring_calibration_"
+    if calibration is None:
+        _require(binned is None, f"{path}.censoring_distance_model_", "without a calibration")
+        return
+    if binned is None:
+        values = _finite(calibration, where, 1)
+        _require(values.shape == (2,), where, "expected 2 numbers")
+        _require(values[0] >= 0.0, f"{where}[0]", "expected a slope >= 0")
+        return
+    _require(
+        isinstance(binned, tuple) and len(binned) == 3,
+        f"{path}.censoring_distance_model_",
+        "expected (edges, scaler, neighbours)",
+    )
+    edges = _finite(binned[0], f"{path}.censoring_distance_model_[0]", 1)
+    _require((np.diff(edges) >= 0).all(), f"{path}.censoring_distance_model_[0]", "not ascending")
+    _check_scaler(binned[1], f"{path}.censoring_distance_model_[1]", width)
+    _check_neighbours(binned[2], f"{path}.censoring_distance_model_[2]", width)
+    values = _finite(calibration, where, 2)
+    _require(
+        values.shape == (edges.size + 1, 2), where, f"expected {edges.size + 1} rows of 2 numbers"
+    )
+    _require((values[:, 0] >= 0.0).all(), f"{where}[:, 0]", "expected slopes >= 0")
+
+
 def _check_surrogate(model: Any, path: str) -> None:
     """A ConductivitySurrogate: every estimator built for its featurizer's output."""
     width = _probe_width(model.featurizer_, f"{path}.featurizer_")
@@ -468,11 +498,7 @@ def _check_surrogate(model: Any, path: str) -> None:
             f"{path}.censoring_classifier_.classes_",
             "expected the classes 0 and 1",
         )
-    calibration = getattr(model, "censoring_calibration_", None)
-    if calibration is not None:  # Platt scaling of P(below detection): [slope >= 0, intercept]
-        values = _finite(calibration, f"{path}.censoring_calibration_", 1)
-        _require(values.shape == (2,), f"{path}.censoring_calibration_", "expected 2 numbers")
-        _require(values[0] >= 0.0, f"{path}.censoring_calibration_[0]", "expected a slope >= 0")
+    _check_censoring_calibration(model, path, width)
     _check_domain(model.domain_, f"{path}.domain_", width)
     fallback = getattr(model, "composition_estimator_", None)
     if fallback is not None:

@@ -20,8 +20,11 @@ measurements of the value the training convention gives them (−15 for OBELiX).
 censored by a hurdle model: a random-forest classifier estimates p = P(below the detection limit | x)
 from all rows, and the log10 σ regressor learns from the measured rows only, so no censored value
 ever enters the regressor. p is calibrated (issue 26): Platt scaling of the forest's out-of-fold
-probabilities on the same inner folds that calibrate the regressor's intervals (training rows only;
-estimators.fit_censoring_classifier). The predictive distribution of log10 σ(T_ref) is the mixture
+probabilities on the same inner folds that calibrate the regressor's intervals (training rows only),
+fitted per bin of the distance to the training rows as the intervals are, so that a material near
+known insulators and one far from all data each get the calibration of their own kind of query
+(estimators.fit_censoring_classifier; model version 4). The predictive distribution of
+log10 σ(T_ref) is the mixture
     p · Normal(detection limit − 1 decade, noise_floor_log10) + (1 − p) · Normal(point, s)
 where s is the regressor's Gaussian-equivalent spread (its conformal half-width at the requested
 coverage over the normal quantile; the 90 % one for the point). The below-detection component is
@@ -267,15 +270,26 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
         self.sigma_estimator_.fit(F[measured], y_ref[measured], groups=groups[measured])
         self.censoring_classifier_ = None
         self.censoring_calibration_ = None
+        self.censoring_distance_model_ = None
         if self.n_censored_ >= self.min_censored_rows:
             # hurdle: calibrated P(below the detection limit | x) from all rows, Platt-scaled on the
-            # out-of-fold probabilities of the regressor's own kind of inner folds (training rows)
+            # out-of-fold probabilities of the regressor's own kind of inner folds (training rows),
+            # per bin of distance as many as the regressor's (estimators.fit_censoring_classifier)
             estimator = self.sigma_estimator_
             splits = estimator._calibration_splits(
                 F, censored.astype(float), groups, min(estimator.calibration_folds, len(F))
             )
-            self.censoring_classifier_, self.censoring_calibration_ = fit_censoring_classifier(
-                F, censored, splits, self.random_state
+            (
+                self.censoring_classifier_,
+                self.censoring_calibration_,
+                self.censoring_distance_model_,
+            ) = fit_censoring_classifier(
+                F,
+                censored,
+                splits,
+                self.random_state,
+                distance_bins=getattr(estimator, "distance_bins", 1),
+                neighbors=estimator.calibration_neighbors,
             )
         self.composition_featurizer_ = None
         self.composition_estimator_ = None
@@ -374,7 +388,13 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
         classifier = getattr(self, "censoring_classifier_", None)  # older models: none
         if classifier is None:
             return np.zeros(len(F))
-        return censoring_probability(classifier, getattr(self, "censoring_calibration_", None), F)
+        return censoring_probability(
+            classifier,
+            getattr(self, "censoring_calibration_", None),
+            F,
+            getattr(self, "censoring_distance_model_", None),  # models of version 3: one bin
+            self.sigma_estimator_.calibration_neighbors,
+        )
 
     def _mixture(self, mean, s_point, s_coverage, p, coverage: float):
         """The censoring mixture's median (with the regressor's 90 % spread s_point) and its

@@ -71,7 +71,20 @@ def models() -> dict[str, ConductivitySurrogate]:
     assert forest.censoring_classifier_ is not None and forest.composition_estimator_ is not None
     assert forest.censoring_calibration_ is not None
     assert forest.ea_estimator_ is not None
+    models["binned"] = with_binned_calibration(forest)
     return models
+
+
+def with_binned_calibration(model) -> ConductivitySurrogate:
+    """`model` with P(below detection) calibrated per distance bin (model version 4), as a model
+    trained on more censored rows than training_table's eight holds: two bins."""
+    from surrogates.estimators import _distance_model
+
+    binned = copy_of(model)
+    F = binned.featurizer_.transform(training_table()[0])
+    binned.censoring_calibration_ = np.array([[1.2, 0.3], [0.4, -1.0]])
+    binned.censoring_distance_model_ = (np.array([0.5]), *_distance_model(F))
+    return binned
 
 
 def copy_of(model):
@@ -436,6 +449,32 @@ OTHER_CASES = {
         _set_attr(lambda m: m, "censoring_calibration_", lambda c: np.array([-1.0, 0.0])),
         "expected a slope >= 0",
     ),
+    # the same calibration per distance bin (model version 4)
+    "binned_calibration_rows": (
+        "binned",
+        _set_attr(lambda m: m, "censoring_calibration_", lambda c: c[:1]),
+        "expected 2 rows of 2 numbers",
+    ),
+    "binned_calibration_slope": (
+        "binned",
+        _set_attr(lambda m: m, "censoring_calibration_", lambda c: c * -1.0),
+        "expected slopes >= 0",
+    ),
+    "binned_edges_nan": (
+        "binned",
+        _set_attr(lambda m: m, "censoring_distance_model_", lambda d: (np.array([np.nan]), *d[1:])),
+        "expected finite values",
+    ),
+    "binned_not_a_triple": (
+        "binned",
+        _set_attr(lambda m: m, "censoring_distance_model_", lambda d: d[:2]),
+        "expected (edges, scaler, neighbours)",
+    ),
+    "binned_scaler_width": (
+        "binned",
+        _set_attr(lambda m: m.censoring_distance_model_[1], "n_features_in_", lambda n: n + 1),
+        "a scaler for",
+    ),
     # the measured Arrhenius series
     "series_nan": (
         "forest",
@@ -457,7 +496,7 @@ def test_a_file_whose_root_is_not_a_surrogate_is_refused(models, tmp_path):
     assert "holds a ForestSurrogate, not a ConductivitySurrogate" in message
 
 
-@pytest.mark.parametrize("kind", ["forest", "median", "gbm", "gp"])
+@pytest.mark.parametrize("kind", ["forest", "median", "gbm", "gp", "binned"])
 def test_real_trained_models_are_accepted_and_predict_as_before(models, tmp_path, kind):
     model = models[kind]
     data = sio.dumps(model)

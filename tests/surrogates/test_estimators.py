@@ -244,9 +244,10 @@ def test_below_detection_probability_is_calibrated_on_a_known_rate():
 
     F, _, below = draw(1200)
     splits = list(KFold(5, shuffle=True, random_state=0).split(F))
-    forest, calibration = fit_censoring_classifier(
+    forest, calibration, distance_model = fit_censoring_classifier(
         F, below, splits, random_state=0, n_estimators=60
     )
+    assert distance_model is None  # distance_bins=1: one pooled fit
     assert calibration.shape == (2,) and calibration[0] > 0
     F_new, true_new, below_new = draw(4000)
     p = censoring_probability(forest, calibration, F_new)
@@ -260,6 +261,59 @@ def test_below_detection_probability_is_calibrated_on_a_known_rate():
     # calibration matters here: the uncalibrated forest's Brier score is worse
     raw = censoring_probability(forest, None, F_new)
     assert np.mean((p - below_new) ** 2) < np.mean((raw - below_new) ** 2)
+
+
+def test_below_detection_calibration_per_distance_bin_keeps_near_rows_sharp():
+    """Model version 4: near folds (interpolation, where the forest recognises insulators) and far
+    folds (a held-out cluster, where it cannot) are calibrated apart. Pooled, the far rows flatten
+    the one Platt slope and with it the near rows' p; binned by distance, a fresh row next to known
+    insulators keeps a high p, and a far one gets its bin's own (lower) confidence."""
+    from surrogates.estimators import (
+        MIN_EVENTS_PER_CALIBRATION_BIN,
+        censoring_probability,
+        fit_censoring_classifier,
+    )
+
+    rng = np.random.default_rng(1)
+
+    def near_rows(n):
+        # below detection exactly where x0 > 0.7: learnable from neighbours
+        F = np.column_stack([rng.uniform(0, 1, n), rng.uniform(0, 1, n), np.zeros(n)])
+        return F, F[:, 0] > 0.7
+
+    def far_rows(n):
+        # a cluster far away in x2 whose labels the features do not explain
+        F = np.column_stack([rng.uniform(0, 1, n), rng.uniform(0, 1, n), np.full(n, 8.0)])
+        return F, rng.uniform(size=n) < 0.3
+
+    (Fn, bn), (Ff, bf) = near_rows(400), far_rows(200)
+    F, below = np.vstack([Fn, Ff]), np.concatenate([bn, bf])
+    grouped = list(KFold(5, shuffle=True, random_state=0).split(F))
+    # the far cluster held out whole, as a leave-one-cluster-out fold
+    far = np.arange(len(Fn), len(F))
+    cluster = [(np.arange(len(Fn)), far)]
+    splits = grouped + cluster
+    pooled = fit_censoring_classifier(F, below, splits, random_state=0, n_estimators=60)
+    binned = fit_censoring_classifier(
+        F, below, splits, random_state=0, n_estimators=60, distance_bins=3
+    )
+    assert pooled[2] is None
+    edges, _, _ = binned[2]
+    calibration = binned[1]
+    assert calibration.shape == (len(edges) + 1, 2) and (calibration[:, 0] >= 0).all()
+    F_near, b_near = near_rows(2000)
+    p_pooled = censoring_probability(pooled[0], pooled[1], F_near)
+    p_binned = censoring_probability(binned[0], binned[1], F_near, binned[2])
+    insulators = b_near & (F_near[:, 0] > 0.75)  # clear of the boundary
+    assert np.median(p_binned[insulators]) > 0.8
+    assert np.median(p_binned[insulators]) > np.median(p_pooled[insulators]) + 0.1
+    # and the binned p stays calibrated on fresh near rows (both classes)
+    assert abs(p_binned.mean() - b_near.mean()) < 0.05
+    # a bin is only made where it holds enough rows of both classes: with 3 insulators, one bin
+    few = np.zeros(len(F), int)
+    few[:3] = 1
+    assert 3 < MIN_EVENTS_PER_CALIBRATION_BIN
+    assert fit_censoring_classifier(F, few, splits, 0, 20, distance_bins=3)[2] is None
 
 
 def test_mixture_quantiles_move_continuously_with_p():
