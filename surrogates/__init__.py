@@ -10,6 +10,6 @@ evaluation (grouped cross-validation). This package never imports `pipeline` (te
 # calibration): pipeline.training puts it in the recipe hash, so a cached champion is refit.
 # 2: intervals calibrated on grouped and leave-one-cluster-out folds; Li–Li distance descriptors
 # (issue 14). 3: a calibrated P(below detection) and the censoring mixture's median and quantiles
-# as the point and interval (issue 26). 4: that probability calibrated per distance bin. 5: the bins
-# hold equal counts of the rarer class (version 4's equal-count bins stayed one bin on mixed tables).
-MODEL_VERSION = 5
+# as the point and interval (issue 26). 4: that probability calibrated per distance bin. (A version
+# 5 with bins of equal counts of the rarer class was benchmarked and reverted: README, issue 26.)
+MODEL_VERSION = 4

@@ -530,8 +530,8 @@ def fit_censoring_classifier(
 
     Distance-binned (Mondrian) calibration, as the regressor's intervals (module docstring): each
     out-of-fold row also records its distance to its fold's training rows, and the Platt fit is made
-    per bin of that distance (equal counts of the rarer class; the most bins up to `distance_bins`
-    that leave every bin MIN_EVENTS_PER_CALIBRATION_BIN rows of each class, else one). Why: the splits mix near folds
+    per bin of that distance (equal counts; the most bins up to `distance_bins` that leave every bin
+    MIN_EVENTS_PER_CALIBRATION_BIN rows of each class, else one). Why: the splits mix near folds
     (grouped) and far ones (leave-one-cluster-out); one pooled fit flattens the slope by the far
     rows, where the forest cannot tell insulators apart, and so also the near rows' probabilities,
     where it can. How it was found (issue 26): from bench-surrogate's grouped-CV figures of model
@@ -586,19 +586,14 @@ def _neighbour_distance(scaler, neighbours, X, k: int) -> np.ndarray:
 
 
 def _class_balanced_edges(distance: np.ndarray, below: np.ndarray, most: int) -> np.ndarray:
-    """Edges of the most distance bins (≤ `most`) holding equal counts of the rarer class that each
-    hold MIN_EVENTS_PER_CALIBRATION_BIN rows of either class; none (one bin) when two bins cannot.
-    Equal counts of the rarer class, not of all rows, because the events limit the fit: in a table
-    that mixes datasets the rare class (below detection) sits in part of the distance range only,
-    and equal-count bins of all rows left a bin without ten of them in every fold of the bench's
-    leave-one-cluster-out with all shipped data and in `make run`'s model (model version 4), which
-    so kept the one pooled fit (a structural check, no held-out figure involved)."""
-    below = np.asarray(below, dtype=bool)
-    rare = below if below.sum() <= (~below).sum() else ~below
-    if not rare.any():
-        return np.array([])
+    """Edges of the most equal-count distance bins (≤ `most`) that each hold
+    MIN_EVENTS_PER_CALIBRATION_BIN rows of either class; none (one bin) when two bins cannot.
+    On a table that mixes datasets the censored rows sit in part of the distance range only, and
+    no split forms (`make run`'s model keeps one pooled fit). Bins of equal counts of the rarer
+    class form there, but were worse on every held-out split of bench-surrogate (README, issue 26:
+    tried and reverted, a choice made on the bench's folds)."""
     for bins in range(max(most, 1), 1, -1):
-        edges = np.quantile(distance[rare], np.arange(1, bins) / bins)
+        edges = np.quantile(distance, np.arange(1, bins) / bins)
         which = np.searchsorted(edges, distance, side="right")
         positives = np.bincount(which, weights=below, minlength=bins)
         totals = np.bincount(which, minlength=bins)

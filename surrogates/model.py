@@ -23,7 +23,7 @@ ever enters the regressor. p is calibrated (issue 26): Platt scaling of the fore
 probabilities on the same inner folds that calibrate the regressor's intervals (training rows only),
 fitted per bin of the distance to the training rows as the intervals are, so that a material near
 known insulators and one far from all data each get the calibration of their own kind of query
-(estimators.fit_censoring_classifier; model versions 4 and 5). The predictive distribution of
+(estimators.fit_censoring_classifier; model version 4). The predictive distribution of
 log10 σ(T_ref) is the mixture
     p · Normal(detection limit − 1 decade, noise_floor_log10) + (1 − p) · Normal(point, s)
 where s is the regressor's Gaussian-equivalent spread (its conformal half-width at the requested
