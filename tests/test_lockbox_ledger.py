@@ -37,9 +37,10 @@ def fields(version: int, **extra) -> dict:
 
 @pytest.fixture
 def ledger(tmp_path) -> Path:
-    """A copy of the committed ledger, outside git (only the chain protects it there)."""
+    """The committed ledger's first line (the model-version-1 scoring), outside git (only the chain
+    protects it there): the same start whatever later scorings the committed ledger holds."""
     path = tmp_path / "lockbox_ledger.jsonl"
-    shutil.copyfile(_ledger.LEDGER, path)
+    path.write_bytes(_ledger.LEDGER.read_bytes().split(b"\n", 1)[0] + b"\n")
     return path
 
 
@@ -194,7 +195,7 @@ def test_a_committed_line_edited_in_the_working_tree_is_refused(tmp_path):
         subprocess.run(["git", "-C", str(tmp_path), *args], check=True, capture_output=True)
 
     path = tmp_path / "lockbox_ledger.jsonl"
-    shutil.copyfile(_ledger.LEDGER, path)
+    path.write_bytes(_ledger.LEDGER.read_bytes().split(b"\n", 1)[0] + b"\n")
     git("init", "-q")
     git("add", path.name)
     git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "ledger")
