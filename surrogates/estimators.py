@@ -531,7 +531,10 @@ def fit_censoring_classifier(
     Distance-binned (Mondrian) calibration, as the regressor's intervals (module docstring): each
     out-of-fold row also records its distance to its fold's training rows, and the Platt fit is made
     per bin of that distance (equal counts; the most bins up to `distance_bins` that leave every bin
-    MIN_EVENTS_PER_CALIBRATION_BIN rows of each class, else one). Why: the splits mix near folds
+    MIN_EVENTS_PER_CALIBRATION_BIN rows of each class, else one; rows are out-of-fold scorings, and
+    with near and far splits each training row is scored twice, so ten may be five materials).
+    p is therefore piecewise in distance: it can jump at a bin edge, and unlike the intervals it
+    need not change monotonically with distance. Why: the splits mix near folds
     (grouped) and far ones (leave-one-cluster-out); one pooled fit flattens the slope by the far
     rows, where the forest cannot tell insulators apart, and so also the near rows' probabilities,
     where it can. How it was found (issue 26): from bench-surrogate's grouped-CV figures of model
@@ -541,7 +544,8 @@ def fit_censoring_classifier(
 
     Returns (forest, calibration, distance_model): calibration is [a, b] (one bin) or one [a, b]
     row per bin, p = 1 / (1 + exp(−(a·logit(p_forest) + b))), a ≥ 0; distance_model is None (one
-    bin) or (edges, scaler, neighbours) to place a query in its bin (censoring_probability)."""
+    bin) or (edges, scaler, neighbours, k) to place a query in its bin (censoring_probability),
+    k the neighbours the distance averages over, kept with the model that was calibrated with it."""
     from sklearn.ensemble import RandomForestClassifier
 
     below = np.asarray(below, dtype=int)
@@ -563,14 +567,14 @@ def fit_censoring_classifier(
         scaler, neighbours = _distance_model(F[train])
         distances.append(_neighbour_distance(scaler, neighbours, F[test], neighbors))
     z, t, d = (np.concatenate(v) if v else np.array([]) for v in (scores, labels, distances))
-    edges = _class_balanced_edges(d, t, distance_bins)
+    edges = _distance_bin_edges(d, t, distance_bins)
     if not len(edges):
         return forest().fit(F, below), _platt(z, t, eps), None
     which = np.searchsorted(edges, d, side="right")
     calibration = np.array(
         [_platt(z[which == b], t[which == b], eps) for b in range(len(edges) + 1)]
     )
-    return forest().fit(F, below), calibration, (edges, *_distance_model(F))
+    return forest().fit(F, below), calibration, (edges, *_distance_model(F), int(neighbors))
 
 
 def _distance_model(X) -> tuple[StandardScaler, NearestNeighbors]:
@@ -585,13 +589,16 @@ def _neighbour_distance(scaler, neighbours, X, k: int) -> np.ndarray:
     return dist.mean(axis=1)
 
 
-def _class_balanced_edges(distance: np.ndarray, below: np.ndarray, most: int) -> np.ndarray:
+def _distance_bin_edges(distance: np.ndarray, below: np.ndarray, most: int) -> np.ndarray:
     """Edges of the most equal-count distance bins (≤ `most`) that each hold
-    MIN_EVENTS_PER_CALIBRATION_BIN rows of either class; none (one bin) when two bins cannot.
+    MIN_EVENTS_PER_CALIBRATION_BIN rows of each class; none (one bin) when two bins cannot.
     On a table that mixes datasets the censored rows sit in part of the distance range only, and
     no split forms (`make run`'s model keeps one pooled fit). Bins of equal counts of the rarer
-    class form there, but were worse on every held-out split of bench-surrogate (README, issue 26:
-    tried and reverted, a choice made on the bench's folds)."""
+    class form there (model version 5), but were worse on LOCO, LOFO and grouped CV of
+    bench-surrogate, better on LOSO and on LOCO with all shipped data (README, issue 26: tried and
+    reverted, a choice made on the bench's folds)."""
+    if not len(distance):
+        return np.array([])
     for bins in range(max(most, 1), 1, -1):
         edges = np.quantile(distance, np.arange(1, bins) / bins)
         which = np.searchsorted(edges, distance, side="right")
@@ -618,7 +625,7 @@ def _platt(z: np.ndarray, t: np.ndarray, eps: float) -> np.ndarray:
 
 
 def censoring_probability(
-    classifier, calibration: np.ndarray | None, F: np.ndarray, distance_model=None, neighbors=5
+    classifier, calibration: np.ndarray | None, F: np.ndarray, distance_model=None
 ) -> np.ndarray:
     """Calibrated P(below the detection limit | x) (calibration None: the forest's own); with a
     distance model, each row calibrated by its distance bin's [a, b] (beyond the last edge: the
@@ -630,10 +637,8 @@ def censoring_probability(
     if distance_model is None:
         a, b = (float(v) for v in calibration.reshape(-1)[:2])
     else:
-        edges, scaler, neighbours = distance_model
-        which = np.searchsorted(
-            edges, _neighbour_distance(scaler, neighbours, F, neighbors), "right"
-        )
+        edges, scaler, neighbours, k = distance_model
+        which = np.searchsorted(edges, _neighbour_distance(scaler, neighbours, F, k), "right")
         a, b = calibration[which, 0], calibration[which, 1]
     eps = 0.5 / max(len(getattr(classifier, "estimators_", [])), 1)
     return 1.0 / (1.0 + np.exp(-(a * _logit(p, eps) + b)))

@@ -468,15 +468,28 @@ def _check_censoring_calibration(model: Any, path: str, width: int) -> None:
         _require(values.shape == (2,), where, "expected 2 numbers")
         _require(values[0] >= 0.0, f"{where}[0]", "expected a slope >= 0")
         return
+    from sklearn.neighbors import NearestNeighbors
+    from sklearn.preprocessing import StandardScaler
+
+    model_path = f"{path}.censoring_distance_model_"
     _require(
-        isinstance(binned, tuple) and len(binned) == 3,
-        f"{path}.censoring_distance_model_",
-        "expected (edges, scaler, neighbours)",
+        isinstance(binned, tuple) and len(binned) == 4,
+        model_path,
+        "expected (edges, scaler, neighbours, k)",
     )
-    edges = _finite(binned[0], f"{path}.censoring_distance_model_[0]", 1)
-    _require((np.diff(edges) >= 0).all(), f"{path}.censoring_distance_model_[0]", "not ascending")
-    _check_scaler(binned[1], f"{path}.censoring_distance_model_[1]", width)
-    _check_neighbours(binned[2], f"{path}.censoring_distance_model_[2]", width)
+    edges = _finite(binned[0], f"{model_path}[0]", 1)
+    _require((np.diff(edges) >= 0).all(), f"{model_path}[0]", "not ascending")
+    _require(isinstance(binned[1], StandardScaler), f"{model_path}[1]", "expected a StandardScaler")
+    _check_scaler(binned[1], f"{model_path}[1]", width)
+    _require(
+        isinstance(binned[2], NearestNeighbors), f"{model_path}[2]", "expected NearestNeighbors"
+    )
+    _check_neighbours(binned[2], f"{model_path}[2]", width)
+    _require(
+        1 <= _count(binned[3], f"{model_path}[3]", 1) <= binned[2].n_samples_fit_,
+        f"{model_path}[3]",
+        "more neighbours than training rows",
+    )
     values = _finite(calibration, where, 2)
     _require(
         values.shape == (edges.size + 1, 2), where, f"expected {edges.size + 1} rows of 2 numbers"

@@ -393,7 +393,6 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
             getattr(self, "censoring_calibration_", None),
             F,
             getattr(self, "censoring_distance_model_", None),  # models of version 3: one bin
-            self.sigma_estimator_.calibration_neighbors,
         )
 
     def _mixture(self, mean, s_point, s_coverage, p, coverage: float):

@@ -83,7 +83,7 @@ def with_binned_calibration(model) -> ConductivitySurrogate:
     binned = copy_of(model)
     F = binned.featurizer_.transform(training_table()[0])
     binned.censoring_calibration_ = np.array([[1.2, 0.3], [0.4, -1.0]])
-    binned.censoring_distance_model_ = (np.array([0.5]), *_distance_model(F))
+    binned.censoring_distance_model_ = (np.array([0.5]), *_distance_model(F), 3)
     return binned
 
 
@@ -465,10 +465,20 @@ OTHER_CASES = {
         _set_attr(lambda m: m, "censoring_distance_model_", lambda d: (np.array([np.nan]), *d[1:])),
         "expected finite values",
     ),
-    "binned_not_a_triple": (
+    "binned_not_a_quadruple": (
         "binned",
-        _set_attr(lambda m: m, "censoring_distance_model_", lambda d: d[:2]),
-        "expected (edges, scaler, neighbours)",
+        _set_attr(lambda m: m, "censoring_distance_model_", lambda d: d[:3]),
+        "expected (edges, scaler, neighbours, k)",
+    ),
+    "binned_swapped": (
+        "binned",
+        _set_attr(lambda m: m, "censoring_distance_model_", lambda d: (d[0], d[2], d[1], d[3])),
+        "expected a StandardScaler",
+    ),
+    "binned_k": (
+        "binned",
+        _set_attr(lambda m: m, "censoring_distance_model_", lambda d: (*d[:3], 10**6)),
+        "more neighbours than training rows",
     ),
     "binned_scaler_width": (
         "binned",

@@ -298,7 +298,8 @@ def test_below_detection_calibration_per_distance_bin_keeps_near_rows_sharp():
         F, below, splits, random_state=0, n_estimators=60, distance_bins=3
     )
     assert pooled[2] is None
-    edges, _, _ = binned[2]
+    edges, _, _, k = binned[2]
+    assert k == 5  # the neighbours the distances were averaged over, kept with the model
     calibration = binned[1]
     assert calibration.shape == (len(edges) + 1, 2) and (calibration[:, 0] >= 0).all()
     F_near, b_near = near_rows(2000)
@@ -314,6 +315,9 @@ def test_below_detection_calibration_per_distance_bin_keeps_near_rows_sharp():
     few[:3] = 1
     assert 3 < MIN_EVENTS_PER_CALIBRATION_BIN
     assert fit_censoring_classifier(F, few, splits, 0, 20, distance_bins=3)[2] is None
+    # no out-of-fold rows at all (no splits): one pooled fit at the base rate, no crash
+    _, calibration, distance_model = fit_censoring_classifier(F, below, [], 0, 20, 3)
+    assert distance_model is None and calibration[0] == 0.0
 
 
 def test_mixture_quantiles_move_continuously_with_p():
