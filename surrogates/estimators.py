@@ -572,7 +572,7 @@ def fit_censoring_classifier(
         return forest().fit(F, below), _platt(z, t, eps), None
     which = np.searchsorted(edges, d, side="right")
     calibration = np.array(
-        [_platt(z[which == b], t[which == b], eps) for b in range(len(edges) + 1)]
+        [_platt(z[which == b], t[which == b], eps) for b in range(edges.size + 1)]
     )
     return forest().fit(F, below), calibration, (edges, *_distance_model(F), int(neighbors))
 
@@ -593,10 +593,8 @@ def _distance_bin_edges(distance: np.ndarray, below: np.ndarray, most: int) -> n
     """Edges of the most equal-count distance bins (≤ `most`) that each hold
     MIN_EVENTS_PER_CALIBRATION_BIN rows of each class; none (one bin) when two bins cannot.
     On a table that mixes datasets the censored rows sit in part of the distance range only, and
-    no split forms (`make run`'s model keeps one pooled fit). Bins of equal counts of the rarer
-    class form there (model version 5), but were worse on LOCO, LOFO and grouped CV of
-    bench-surrogate, better on LOSO and on LOCO with all shipped data (README, issue 26: tried and
-    reverted, a choice made on the bench's folds)."""
+    no split forms (`make run`'s model keeps one pooled fit); bins of equal counts of the rarer
+    class, which do form there, were benchmarked and reverted (README, issue 26)."""
     if not len(distance):
         return np.array([])
     for bins in range(max(most, 1), 1, -1):
@@ -635,7 +633,7 @@ def censoring_probability(
         return p
     calibration = np.asarray(calibration, dtype=float)
     if distance_model is None:
-        a, b = (float(v) for v in calibration.reshape(-1)[:2])
+        a, b = calibration
     else:
         edges, scaler, neighbours, k = distance_model
         which = np.searchsorted(edges, _neighbour_distance(scaler, neighbours, F, k), "right")
