@@ -110,13 +110,12 @@ def compare_runs(tracking_uri: str, experiment: str, ref_a: str, ref_b: str, out
     import tempfile
     from pathlib import Path
 
-    import yaml
-
     from pipeline.files import write_all
     from pipeline.reporting import tracking
     from pipeline.study.config import StudyConfig
     from pipeline.study.constraints import objective_limits
     from pipeline.study.registry import objective_set_key
+    from pipeline.study.schema import load_yaml
 
     a = tracking.find_study_run(tracking_uri, experiment, ref_a)
     b = tracking.find_study_run(tracking_uri, experiment, ref_b)
@@ -132,7 +131,7 @@ def compare_runs(tracking_uri: str, experiment: str, ref_a: str, ref_b: str, out
         config_b = tracking.download_run_file(
             tracking_uri, b.info.run_id, "resolved_config.yaml", Path(tmp) / "config"
         )
-        config = StudyConfig.from_dict(yaml.safe_load(config_b.read_text()), source=str(config_b))
+        config = StudyConfig.from_dict(load_yaml(config_b.read_text()), source=str(config_b))
     previous, current = fronts
     objectives = config.objectives
     bounds = {name: config.normalization[name] for name in objectives}

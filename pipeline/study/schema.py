@@ -17,7 +17,7 @@ import math
 import re
 import types
 import typing
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -294,7 +294,9 @@ class ConfigLoader(yaml.SafeLoader):
     - numbers as YAML 1.2 reads them: `1e-4` and `3E5` are floats (YAML 1.1 wants `1.0e-4` and
       PyYAML reads `1e-4` as a string);
     - no aliases (`*name`): a config never needs them, and nested aliases expand exponentially
-      (the "billion laughs" memory bomb).
+      (the "billion laughs" memory bomb);
+    - no key twice in one mapping: YAML 1.2 forbids it, and PyYAML would keep the last silently
+      (a second `search:` block would drop the first one's settings without a word).
     """
 
     yaml_implicit_resolvers = {  # noqa: RUF012 - a copy of the base class table, per loader class
@@ -311,6 +313,22 @@ class ConfigLoader(yaml.SafeLoader):
                 event.start_mark,
             )
         return super().compose_node(parent, index)
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[Any, Any] = {}
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)
+                if isinstance(key, Hashable) and key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None,
+                        None,
+                        f"key {key!r} appears twice in one mapping (first on line "
+                        f"{seen[key].line + 1}); ssemo would not know which to use",
+                        key_node.start_mark,
+                    )
+                seen[key] = key_node.start_mark
+        return super().construct_mapping(node, deep=deep)
 
 
 ConfigLoader.add_implicit_resolver(

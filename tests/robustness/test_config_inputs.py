@@ -193,6 +193,12 @@ def _bad_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
         "unknown_top_key": ("serch: {seed: 2}\n", "key 'serch'"),
         "name_traversal": ("name: ../../../x\n", "key 'name'"),
         "python_tag": ("name: !!python/object/apply:os.system ['true']\n", "not valid YAML"),
+        # PyYAML keeps the last of two equal keys silently: the first block's settings would vanish
+        "duplicate_key": (
+            "search: {seed: 2}\nname: a\nsearch: {generations: 3}\n",
+            "key 'search' appears twice in one mapping (first on line 1)",
+        ),
+        "nested_duplicate_key": ("search:\n  seed: 2\n  seed: 3\n", "key 'seed' appears twice"),
     }
     out = {}
     for name, (text, expected) in files.items():
@@ -217,6 +223,8 @@ BAD_FILE_NAMES = [
     "unknown_top_key",
     "name_traversal",
     "python_tag",
+    "duplicate_key",
+    "nested_duplicate_key",
     "a_folder",
     "missing",
 ]
@@ -232,7 +240,9 @@ def test_bad_config_files_are_one_line(capsys, tmp_path, case):
     assert_config_refused(result, tmp_path, (str(path), expected))
 
 
-@pytest.mark.parametrize("case", ["alias_bomb", "not_utf8", "a_folder", "top_level_list"])
+@pytest.mark.parametrize(
+    "case", ["alias_bomb", "not_utf8", "a_folder", "top_level_list", "duplicate_key"]
+)
 def test_bad_files_as_job_and_training_configs(capsys, tmp_path, case):
     path, expected = _bad_files(tmp_path)[case]
     for args in (["job", "run", path], ["train", "--config", path]):

@@ -112,3 +112,13 @@ def test_a_study_asks_for_one_kind_of_membrane(catalog):
 def test_an_unknown_architecture_is_named():
     with pytest.raises(ConfigError, match=r"search\.architectures.*floating"):
         load_config(CONFIGS / "default.yaml", ["search.architectures=[floating]"])
+
+
+@pytest.mark.parametrize(
+    "path", sorted(p.relative_to(CONFIGS) for p in CONFIGS.glob("studies/*.yaml")), ids=str
+)
+def test_shipped_studies_write_under_the_repository_results_folder(path):
+    # output_dir is relative to the config file: a study one folder deeper than default.yaml
+    # that copies its "../results" writes to configs/results/, which .gitignore hides
+    config = load_config(CONFIGS / path)
+    assert config.resolve_path(config.tracking.output_dir) == CONFIGS.parent / "results"
