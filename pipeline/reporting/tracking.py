@@ -62,8 +62,9 @@ def _quiet() -> None:
 
 
 # URI schemes both of MLflow's stores (runs and model registry) accept; a database URL may name its
-# driver (postgresql+psycopg2://). A plain path is MLflow's file store.
-STORE_SCHEMES = ("sqlite", "http", "https", "postgresql", "mysql", "mssql", "file", "databricks")
+# driver (postgresql+psycopg2://). The file store (file:// or a plain path) is not among them: MLflow
+# 3 refuses it unless MLFLOW_ALLOW_FILE_STORE is set, so it would fail at the first write.
+STORE_SCHEMES = ("sqlite", "http", "https", "postgresql", "mysql", "mssql", "databricks")
 # The address of the MLflow UI that `make ui` serves over a local store (Makefile: ui), and the
 # store it serves by default (Makefile: MLFLOW_URI).
 UI_ADDRESS = "http://127.0.0.1:5000"
@@ -80,7 +81,12 @@ def tracking_uri_problem(tracking_uri: object) -> str | None:
     if not isinstance(tracking_uri, str) or not tracking_uri.strip():
         return f"expected a tracking URI, got {tracking_uri!r}"
     scheme = urlsplit(tracking_uri).scheme.lower().split("+", 1)[0]
-    if scheme and scheme not in STORE_SCHEMES:
+    if scheme in ("", "file"):
+        return (
+            f"{tracking_uri!r} is MLflow's file store, which MLflow 3 refuses: expected "
+            "sqlite:///<file> (a local store) or http://<host>:<port> (a tracking server)"
+        )
+    if scheme not in STORE_SCHEMES:
         return (
             f"unknown scheme {scheme + ':'!r} in tracking URI {tracking_uri!r}: expected "
             "sqlite:///<file> (a local store), http://<host>:<port> (a tracking server) or a "

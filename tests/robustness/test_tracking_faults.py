@@ -78,6 +78,17 @@ def test_an_unknown_scheme_in_a_training_config_a_job_file_or_a_flag(capsys, tmp
     assert_refused(result, 2, (uri, "unknown scheme"), absent=(out,))
 
 
+@pytest.mark.parametrize("uri", ["file:///tmp/ssemo-mlruns", "mlruns"])
+def test_the_file_store_is_refused_before_a_run_starts(capsys, tmp_path, uri):
+    # MLflow 3 raises on its first write to a file store; the config check names the key instead
+    out = tmp_path / "out"
+    args = ["run", "--config", CONFIGS / "default.yaml", "--out", out]
+    result = outcome(capsys, [*args, "--set", f"tracking.tracking_uri={uri}"])
+    assert_refused(result, 2, ("key 'tracking.tracking_uri'", "file store"), absent=(out,))
+    result = outcome(capsys, ["train", "--set", f"mlflow.tracking_uri={uri}"])
+    assert_refused(result, 2, ("key 'mlflow.tracking_uri'", "file store"))
+
+
 # --- a broken mlflow.db ----------------------------------------------------------------------------
 
 
