@@ -232,15 +232,32 @@ def cmd_predict(args) -> int:
                 "log10_sigma_if_measurable_p95",
                 "applicability",
                 "in_domain",
+                "temperature_in_training_range",
             )
             if c in ok
         ]
         with pd.option_context("display.width", 200, "display.float_format", "{:.3g}".format):
             print(ok[cols].to_string(index=False))
+        _warn_temperature_extrapolation(ok, model)
     for msg in errors.values():
         print(f"rejected: {msg}", file=sys.stderr)
     print(f"Wrote {out_path} ({len(ok)} predicted, {len(errors)} rejected) with model {name}.")
     return EXIT_ROWS_REJECTED if errors else EXIT_OK
+
+
+def _warn_temperature_extrapolation(ok, model) -> None:
+    """One line on stderr when rows lie outside the temperatures the model was trained at."""
+    outside = ok[~ok["temperature_in_training_range"].astype(bool)]
+    known = getattr(model, "temperature_range_k_", None)
+    if len(outside) and known is not None:
+        low, high = (float(k) - 273.15 for k in known)
+        measured = f"{low:.0f} °C" if high - low < 0.5 else f"{low:.0f} to {high:.0f} °C"
+        print(
+            f"warning: {len(outside)} row(s) outside the temperatures the training σ was measured "
+            f"at ({measured}; temperature_in_training_range False): their σ and interval are "
+            "Arrhenius extrapolations with the predicted activation energy",
+            file=sys.stderr,
+        )
 
 
 def cmd_stacks(args) -> int:

@@ -513,6 +513,12 @@ def _check_surrogate(model: Any, path: str) -> None:
         )
     _check_censoring_calibration(model, path, width)
     _check_domain(model.domain_, f"{path}.domain_", width)
+    known = getattr(model, "temperature_range_k_", None)  # models of version 4 before it: none
+    if known is not None:
+        where = f"{path}.temperature_range_k_"
+        values = _finite(known, where, 1)
+        _require(values.shape == (2,), where, "expected 2 temperatures")
+        _require(0.0 < values[0] <= values[1], where, "expected 0 < low <= high (kelvin)")
     fallback = getattr(model, "composition_estimator_", None)
     if fallback is not None:
         fallback_width = _probe_width(

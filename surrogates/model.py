@@ -261,6 +261,10 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
         if measured.sum() < 2:
             raise ValueError("ConductivitySurrogate needs at least two rows with a measured value")
         self.n_censored_ = int(censored.sum())
+        # the temperatures σ was measured at: outside them a prediction is an Arrhenius
+        # extrapolation (the physical bounds move with it), flagged per row by predict_table
+        measured_k = X["temperature_k"].to_numpy(float)[measured]
+        self.temperature_range_k_ = np.array([measured_k.min(), measured_k.max()])
         sigma_params = {
             "noise_floor": self.noise_floor_log10,
             "calibration_split": self.calibration_split,
@@ -479,6 +483,15 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
         F = self._parts(X)[0]
         return self.domain_.score(F)
 
+    def temperature_in_training_range(self, X) -> np.ndarray:
+        """Rows whose temperature lies within the training rows' measured temperatures (all rows for
+        a model saved before it recorded them, which cannot tell)."""
+        t = np.asarray(X["temperature_k"], dtype=float)
+        known = getattr(self, "temperature_range_k_", None)
+        if known is None:
+            return np.ones(len(t), dtype=bool)
+        return (t >= known[0]) & (t <= known[1])
+
     def predict_table(self, X, coverage: float = 0.9) -> pd.DataFrame:
         """Everything a user needs per row: mean, std, interval, Ea, applicability and domain flag;
         P(below detection) and the interval if the material conducts measurably at all
@@ -497,6 +510,7 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
                 "activation_energy_std_ev": out["ea_std"],
                 "applicability": score,
                 "in_domain": score >= self.domain_.threshold,
+                "temperature_in_training_range": self.temperature_in_training_range(X),
                 "measured_series": out["measured"],
                 "p_below_detection": out["p_below_detection"],
                 f"log10_sigma_if_measurable_{low}": out["low_if_measurable"],

@@ -8,6 +8,7 @@ import json
 import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from tests.robustness.conftest import (
@@ -207,6 +208,20 @@ def test_the_untouched_champion_loads_and_predicts(capsys, registered, tmp_path)
     )
     assert result.code == 0, result.err
     assert out.exists()
+
+
+def test_predict_flags_temperatures_the_model_never_saw(capsys, registered, tmp_path):
+    # the registered model's training rows are room-temperature measurements: at 300 °C σ is an
+    # Arrhenius extrapolation, flagged per row and in one warning line
+    out = tmp_path / "p.csv"
+    args = ["predict", "--input", CONFIGS / "examples" / "compositions.csv", "--out", out]
+    result = outcome(capsys, [*args, "--tracking-uri", registered["uri"], "--temperature-c", "300"])
+    assert result.code == 0, result.err
+    flags = pd.read_csv(out)["temperature_in_training_range"]
+    n_outside = int((~flags.astype(bool)).sum())
+    assert n_outside == len(flags) > 0
+    warning = [line for line in result.err.splitlines() if line.startswith("warning:")]
+    assert len(warning) == 1 and f"{n_outside} row(s) outside the temperatures" in warning[0]
 
 
 BAD_FILES = {

@@ -485,6 +485,17 @@ OTHER_CASES = {
         _set_attr(lambda m: m.censoring_distance_model_[1], "n_features_in_", lambda n: n + 1),
         "a scaler for",
     ),
+    # the temperatures the training rows were measured at
+    "temperature_range_nan": (
+        "forest",
+        _set_attr(lambda m: m, "temperature_range_k_", lambda r: np.array([np.nan, 300.0])),
+        "expected finite values",
+    ),
+    "temperature_range_reversed": (
+        "forest",
+        _set_attr(lambda m: m, "temperature_range_k_", lambda r: r[::-1] + np.array([1.0, 0.0])),
+        "expected 0 < low <= high",
+    ),
     # the measured Arrhenius series
     "series_nan": (
         "forest",

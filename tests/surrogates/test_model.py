@@ -88,6 +88,25 @@ def test_learns_activation_energies_and_predictions_rise_with_temperature(fitted
     assert np.mean(np.abs(pred - data["log10_sigma"])) < 0.35
 
 
+def test_temperatures_outside_the_training_rows_are_flagged(fitted):
+    model, data = fitted
+    low, high = data["temperature_k"].min(), data["temperature_k"].max()
+    assert list(model.temperature_range_k_) == [low, high]
+    q = pd.DataFrame(
+        {
+            "composition": "Li6PS5Cl",
+            "temperature_k": [low, (low + high) / 2, high, high + 1.0, 573.15],
+        }
+    )
+    flags = model.predict_table(q)["temperature_in_training_range"].tolist()
+    assert flags == [True, True, True, False, False]
+    del model.temperature_range_k_  # a model saved before it recorded them cannot tell
+    try:
+        assert model.predict_table(q)["temperature_in_training_range"].all()
+    finally:
+        model.temperature_range_k_ = np.array([low, high])
+
+
 def test_interval_is_wider_and_applicability_lower_far_from_data(fitted):
     model, _ = fitted
     q = pd.DataFrame(
