@@ -17,3 +17,20 @@ MAH_PER_C: Final = 1.0 / 3.6  # 1 mAh = 3.6 C
 LITHIUM_SPECIFIC_CAPACITY_MAH_PER_G: Final = (
     FARADAY_C_PER_MOL / LITHIUM_MOLAR_MASS_G_PER_MOL * MAH_PER_C
 )
+
+# The highest room-temperature Li-ion conductivity reported for a solid, 2.5e-2 S/cm (log10 -1.60) for
+# Li9.54Si1.74P1.44S11.7Cl0.3 (Kato et al., Nature Energy 1, 16030 (2016)), plus half a decade of
+# headroom for a material that beats it (assumption): a larger value at room temperature is a unit
+# slip (mS/cm typed as S/cm) or a liquid, and the surrogate's predictions stop there too.
+ROOM_TEMPERATURE_SIGMA_CEILING_LOG10: Final = -1.1
+# Values measured at or below this temperature are held to the ceiling: the half decade of headroom
+# covers 25 -> 40 °C for activation energies up to 0.6 eV (0.6 / (k_B ln 10) * (1/298.15 - 1/313.15)
+# = 0.49 decades); above it σ may rise past the ceiling along its own Arrhenius line.
+ROOM_TEMPERATURE_MAX_C: Final = 40.0
+
+
+def above_room_temperature_ceiling(sigma_s_per_cm: float, temperature_c: float) -> bool:
+    """A conductivity no solid Li conductor reaches at that (room) temperature."""
+    return temperature_c <= ROOM_TEMPERATURE_MAX_C and sigma_s_per_cm > 10.0 ** (
+        ROOM_TEMPERATURE_SIGMA_CEILING_LOG10
+    )

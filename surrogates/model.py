@@ -66,7 +66,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
-from objectives.constants import BOLTZMANN_EV_PER_K
+from objectives.constants import BOLTZMANN_EV_PER_K, ROOM_TEMPERATURE_SIGMA_CEILING_LOG10
 from surrogates.chemistry import composition_key, parse_formula
 from surrogates.domain import ApplicabilityDomain
 from surrogates.estimators import (
@@ -81,7 +81,7 @@ from surrogates.features import LATTICE_COLUMNS, CompositionFeaturizer
 
 LN10_K_EV = BOLTZMANN_EV_PER_K * math.log(10.0)
 # log10 σ [S/cm] at the reference temperature: see the module docstring for both values' reasons
-PHYSICAL_BOUNDS_LOG10 = (-18.0, -1.1)
+PHYSICAL_BOUNDS_LOG10 = (-18.0, ROOM_TEMPERATURE_SIGMA_CEILING_LOG10)
 DETECTION_LIMIT_LOG10 = -10.0  # OBELiX's "<1E-10" (36 of its 37 censored rows)
 # the below-detection component of the censoring mixture is centred this far under the limit
 # (module docstring; an assumption)

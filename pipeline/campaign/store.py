@@ -7,7 +7,8 @@ CSV format (one row per sample and temperature; configs/examples/measurements.cs
             operator        who measured it
             date            YYYY-MM-DD, not in the future
             temperature_c   °C, in [-100, 400]
-            sigma_s_per_cm  measured ionic conductivity, S/cm, in (0, 10]
+            sigma_s_per_cm  measured ionic conductivity, S/cm, in (0, 10]; at or below 40 °C at most
+                            10^-1.1 (objectives.constants: the room-temperature ceiling)
   one of    composition     a formula (e.g. Li6.4La3Zr1.4Ta0.6O12)
             material        a catalog material id (its formula is used when it has one)
   optional  process         a catalog process id
@@ -77,6 +78,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from objectives.constants import (
+    ROOM_TEMPERATURE_SIGMA_CEILING_LOG10,
+    above_room_temperature_ceiling,
+)
 from pipeline import REPO_ROOT
 from pipeline.errors import CatalogError, InputError, SsemoError, did_you_mean
 from pipeline.files import atomic_write
@@ -352,6 +357,16 @@ def read_measurements(path: str | Path, catalog, data: bytes | None = None) -> P
             if not (above_low and v <= high):
                 fail(c, f"{v:g} outside {'[' if inclusive else '('}{low:g}, {high:g}]")
             values[c] = v
+        sigma, temperature = values.get("sigma_s_per_cm"), values.get("temperature_c")
+        if sigma is not None and temperature is not None:
+            if above_room_temperature_ceiling(sigma, temperature):
+                fail(
+                    "sigma_s_per_cm",
+                    f"{sigma:g} S/cm at {temperature:g} °C is above "
+                    f"{10**ROOM_TEMPERATURE_SIGMA_CEILING_LOG10:.2g} S/cm, the highest room-temperature "
+                    "conductivity of a solid Li conductor (2.5e-2 S/cm, Kato et al. 2016) with half a "
+                    "decade of headroom: was it in mS/cm?",
+                )
         formula = r["composition"]
         if r["material"]:
             if r["material"] not in materials.index:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from pipeline.study.catalog.checks import (
@@ -55,8 +56,36 @@ def load_materials(mats, mprops, stab, files, problems: Problems) -> MaterialTab
     properties = validate_long(
         mprops, files["material_properties"], "material_id", seen_ids, MATERIAL_PROPERTIES, problems
     )
+    _check_room_temperature_ceiling(problems, files["material_properties"], properties)
     stability = _validate_stability(stab, files["stability"], seen_ids, problems)
     return MaterialTables(mats, properties, stability)
+
+
+def _check_room_temperature_ceiling(problems, f, properties) -> None:
+    """A σ_ref (value or high end) at a room reference temperature above the ceiling no solid Li
+    conductor reaches there: a unit slip (objectives.constants)."""
+    from objectives.constants import (
+        ROOM_TEMPERATURE_SIGMA_CEILING_LOG10,
+        above_room_temperature_ceiling,
+    )
+
+    # a duplicated (material, property) is reported by validate_long; its first row is checked here
+    unique = properties.drop_duplicates(["material_id", "property"])
+    value = unique.set_index(["material_id", "property"])["value"]
+    for _, row in properties[properties["property"] == "sigma_ref_s_per_cm"].iterrows():
+        t_ref = value.get((row["material_id"], "reference_temperature_c"), np.nan)
+        for column in ("value", "high"):
+            if np.isfinite(t_ref) and above_room_temperature_ceiling(row[column], t_ref):
+                problems.add(
+                    f,
+                    row["_line"],
+                    column,
+                    f"{row[column]:g} S/cm at {t_ref:g} °C is above "
+                    f"{10**ROOM_TEMPERATURE_SIGMA_CEILING_LOG10:.2g} S/cm, the highest "
+                    "room-temperature conductivity of a solid Li conductor with half a decade of "
+                    "headroom (objectives.constants): was it in mS/cm?",
+                )
+                break
 
 
 def _check_formula(problems, f, row) -> None:

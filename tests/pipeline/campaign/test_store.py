@@ -108,6 +108,21 @@ def test_bad_rows_are_named_by_file_line_and_column_and_nothing_is_ingested(tmp_
     assert kept["added"] == 1 and len(kept["errors"]) == 7
 
 
+def test_a_room_temperature_sigma_no_solid_reaches_is_refused_as_a_unit_slip(tmp_path, catalog):
+    bad = tmp_path / "units.csv"
+    bad.write_text(
+        HEADER
+        + "U1,me,2026-01-05,Li7La3Zr2O12,,,,25,5\n"  # 5 mS/cm typed as S/cm
+        + "U2,me,2026-01-05,Li10GeP2S12,,,,25,0.012\n"  # LGPS at room temperature: real
+        + "U3,me,2026-01-05,Li10GeP2S12,,,,300,0.5\n"  # hot: past the room-temperature ceiling
+    )
+    parsed = read_measurements(bad, catalog)
+    assert sorted(parsed.rows["sample_id"]) == ["U2", "U3"]
+    assert len(parsed.errors) == 1
+    assert f"{bad}:2: column 'sigma_s_per_cm'" in parsed.errors[0]
+    assert "5 S/cm at 25 °C is above 0.079 S/cm" in parsed.errors[0]
+
+
 def test_cli_exit_codes_and_one_line_errors(tmp_path, capsys):
     store = str(tmp_path / "store")
     bad = tmp_path / "bad.csv"
