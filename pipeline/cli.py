@@ -16,6 +16,7 @@ DEFAULT_CONFIG = REPO_ROOT / "configs" / "default.yaml"
 
 EXIT_OK, EXIT_ROWS_REJECTED, EXIT_USAGE = 0, 1, 2
 EXIT_ENVIRONMENT, EXIT_INTERNAL, EXIT_INTERRUPTED = 5, 70, 130
+EXIT_PIPE_CLOSED = 141  # 128 + SIGPIPE: what a shell reports for a reader that stopped reading
 EXIT_CODES = (
     "Exit codes: 0 success; 1 some input rows rejected (the rest processed); 2 invalid config, "
     "catalog, input file, model file or flag; 3 job already running; 4 some job studies failed; "
@@ -111,7 +112,8 @@ def cmd_evaluate(args) -> int:
             f"(ASR limit {config.operating.asr_max_ohm_cm2:g} Ω cm²):"
         )
         if len(shown):
-            print(shown.to_string(index=False))
+            # NaN here is a value the catalog does not know (constraints.unknown decides): say so
+            print(shown.to_string(index=False, na_rep="unknown"))
     for msgs in parsed.errors.values():
         for msg in msgs:
             print(f"rejected: {msg}", file=sys.stderr)
@@ -598,6 +600,12 @@ def main(argv: list[str] | None = None) -> int:
         )
     try:
         return int(args.func(args))
+    except BrokenPipeError:
+        # the reader closed the pipe (`ssemo evaluate ... | head -1`): no error line, and no
+        # second failure when Python flushes stdout at exit (docs.python.org, "Note on SIGPIPE")
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_PIPE_CLOSED
     except Exception as exc:
         if args.debug:
             raise

@@ -122,3 +122,36 @@ def test_evaluate_says_when_a_density_is_above_what_the_process_has_made(tmp_pat
         "relative_density above the process's maximum",
         "",
     ]
+
+
+def test_evaluate_prints_unknown_not_nan(tmp_path, capsys):
+    # Li3InCl6 in the example designs has catalog values graded unknown
+    out = tmp_path / "scored.csv"
+    designs = CONFIGS / "examples" / "designs.csv"
+    assert main(["evaluate", "--designs", str(designs), "--out", str(out)]) == 0
+    shown = capsys.readouterr().out
+    assert pd.read_csv(out).isna().any().any()  # the file keeps NaN for the unknown values
+    assert "unknown" in shown and "NaN" not in shown and "nan" not in shown
+
+
+def test_a_reader_that_closes_the_pipe_ends_the_command_quietly():
+    import subprocess
+    import sys
+
+    designs = CONFIGS / "examples" / "designs.csv"
+    script = "import sys; from pipeline.cli import main; sys.exit(main(sys.argv[1:]))"
+    command = [sys.executable, "-c", script, "evaluate", "--designs", str(designs), "--out"]
+    with subprocess.Popen(
+        [*command, str(CONFIGS.parent / ".pytest-pipe.csv")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=CONFIGS.parent,
+    ) as proc:
+        # the reader goes before the first line is written (Python starts in about a second):
+        # every write then fails, as the later writes do after `| head -1`
+        proc.stdout.close()
+        err = proc.stderr.read().decode()
+        code = proc.wait(timeout=300)
+    (CONFIGS.parent / ".pytest-pipe.csv").unlink(missing_ok=True)
+    assert code == 141, err
+    assert "error" not in err and "Traceback" not in err
