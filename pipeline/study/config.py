@@ -321,6 +321,11 @@ def _cross_checks(cfg: StudyConfig) -> list[str]:
         problems.append(
             "key 'search.relative_density_min': must not exceed search.relative_density_max"
         )
+    if not cfg.catalog_dir().is_dir():  # else the catalog loader names the folder, not the key
+        problems.append(
+            f"key 'catalog': expected the catalog folder, {cfg.catalog_dir()} is not one (a relative "
+            f"path is relative to the config file's folder, {cfg.folder()})"
+        )
     # whether or not tracking is enabled: the results folder is written either way
     if problem := escape_problem("tracking.output_dir", cfg.folder(), cfg.tracking.output_dir):
         problems.append(problem)

@@ -38,6 +38,7 @@ def test_default_config_round_trips(default_config):
             "manufacturability.atmosphere_scores.ambient",
         ),
         (("cell",), "big", "key 'cell': expected a mapping"),
+        (("catalog",), "no_such_catalog", "key 'catalog': expected the catalog folder"),
     ],
 )
 def test_corrupting_one_key_names_that_key(path, value, expected):
