@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import REPO_ROOT
+from pipeline.errors import ConfigError
 from pipeline.files import escape_problem
 from pipeline.study.catalog import ARCHITECTURES, ATMOSPHERES, SCALABILITY
 from pipeline.study.registry import DEFAULT_OBJECTIVES, OBJECTIVES, default_bounds
@@ -321,11 +322,6 @@ def _cross_checks(cfg: StudyConfig) -> list[str]:
         problems.append(
             "key 'search.relative_density_min': must not exceed search.relative_density_max"
         )
-    if not cfg.catalog_dir().is_dir():  # else the catalog loader names the folder, not the key
-        problems.append(
-            f"key 'catalog': expected the catalog folder, {cfg.catalog_dir()} is not one (a relative "
-            f"path is relative to the config file's folder, {cfg.folder()})"
-        )
     # whether or not tracking is enabled: the results folder is written either way
     if problem := escape_problem("tracking.output_dir", cfg.folder(), cfg.tracking.output_dir):
         problems.append(problem)
@@ -355,7 +351,16 @@ def _uri_problem(tracking_uri: str) -> str | None:
 
 def load_config(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> StudyConfig:
     """Read, override and validate a study config. Raises ConfigError naming the file and key."""
-    return StudyConfig.from_dict(read_with_overrides(path, overrides), source=str(path))
+    config = StudyConfig.from_dict(read_with_overrides(path, overrides), source=str(path))
+    # checked for a config file a user names, not for a run's stored copy (compare reads those
+    # away from any catalog); else the catalog loader would name the folder but not the key
+    if not config.catalog_dir().is_dir():
+        raise ConfigError(
+            f"{path}: invalid config: key 'catalog': expected the catalog folder, "
+            f"{config.catalog_dir()} is not one (a relative path is relative to the config file's "
+            f"folder, {config.folder()})"
+        )
+    return config
 
 
 # --- training job config (ssemo train) -----------------------------------------------------------

@@ -38,7 +38,6 @@ def test_default_config_round_trips(default_config):
             "manufacturability.atmosphere_scores.ambient",
         ),
         (("cell",), "big", "key 'cell': expected a mapping"),
-        (("catalog",), "no_such_catalog", "key 'catalog': expected the catalog folder"),
     ],
 )
 def test_corrupting_one_key_names_that_key(path, value, expected):
@@ -123,3 +122,12 @@ def test_shipped_studies_write_under_the_repository_results_folder(path):
     # that copies its "../results" writes to configs/results/, which .gitignore hides
     config = load_config(CONFIGS / path)
     assert config.resolve_path(config.tracking.output_dir) == CONFIGS.parent / "results"
+
+
+def test_a_config_file_whose_catalog_folder_is_missing_names_the_key(tmp_path):
+    copied = tmp_path / "default.yaml"  # default.yaml's relative catalog/ is not beside the copy
+    copied.write_text((CONFIGS / "default.yaml").read_text())
+    with pytest.raises(ConfigError) as err:
+        load_config(copied)
+    assert f"{copied}: invalid config: key 'catalog': expected the catalog folder" in str(err.value)
+    assert str(tmp_path / "catalog") in str(err.value)
