@@ -19,9 +19,9 @@ EXIT_ENVIRONMENT, EXIT_INTERNAL, EXIT_INTERRUPTED = 5, 70, 130
 EXIT_PIPE_CLOSED = 141  # 128 + SIGPIPE: what a shell reports for a reader that stopped reading
 EXIT_CODES = (
     "Exit codes: 0 success; 1 some input rows rejected (the rest processed); 2 invalid config, "
-    "catalog, input file, model file or flag; 3 job already running; 4 some job studies failed; "
+    "catalog, input file (every row rejected included), model file or flag; 3 job already running; 4 some job studies failed; "
     "5 environment problem (tracking server unreachable, folder not writable); 70 internal error "
-    "(rerun with --debug for the traceback); 130 interrupted."
+    "(rerun with --debug for the traceback); 130 interrupted; 141 the reader closed the pipe."
 )
 
 
@@ -131,7 +131,9 @@ def cmd_evaluate(args) -> int:
     if parsed.errors:
         rest = "the other rows were scored" if len(parsed.good_rows) else "no row could be scored"
         print(f"{len(parsed.errors)} row(s) rejected; {rest}.", file=sys.stderr)
-        return EXIT_ROWS_REJECTED
+        return (
+            EXIT_ROWS_REJECTED if len(parsed.good_rows) else EXIT_USAGE
+        )  # nothing usable: bad file
     return EXIT_OK
 
 
@@ -244,7 +246,9 @@ def cmd_predict(args) -> int:
     for msg in errors.values():
         print(f"rejected: {msg}", file=sys.stderr)
     print(f"Wrote {out_path} ({len(ok)} predicted, {len(errors)} rejected) with model {name}.")
-    return EXIT_ROWS_REJECTED if errors else EXIT_OK
+    if errors:  # every row rejected: the file is what is wrong
+        return EXIT_ROWS_REJECTED if len(ok) else EXIT_USAGE
+    return EXIT_OK
 
 
 def _warn_temperature_extrapolation(ok, model) -> None:

@@ -86,6 +86,7 @@ from pipeline import REPO_ROOT
 from pipeline.errors import CatalogError, InputError, SsemoError, did_you_mean
 from pipeline.files import atomic_write
 from pipeline.study.catalog_measurements import COLUMNS as CATALOG_COLUMNS
+from pipeline.study.designs import THICKNESS_MAX_UM
 
 DEFAULT_STORE = REPO_ROOT / "measurements"
 REQUIRED = ("sample_id", "operator", "date", "temperature_c", "sigma_s_per_cm")
@@ -105,7 +106,7 @@ COLUMNS = (*REQUIRED, *IDENTITY, *OPTIONAL)
 RANGES = {
     "temperature_c": (-100.0, 400.0, True),
     "sigma_s_per_cm": (0.0, 10.0, False),
-    "thickness_um": (0.0, 10_000.0, False),
+    "thickness_um": (0.0, THICKNESS_MAX_UM, False),
     "relative_density": (0.0, 1.0, False),
     "asr_ohm_cm2": (0.0, 1e9, False),
     "strength_mpa": (0.0, 1e5, False),

@@ -21,6 +21,9 @@ from pipeline.study.catalog import Catalog, finite_float
 from pipeline.study.evaluation import DesignBatch
 
 REQUIRED = ("material", "process", "coating", "thickness_um")
+# 1 cm: thicker than any pellet a cell would hold; a larger number is a unit slip (nm for µm), and
+# the laws would score it without complaint (only g_thickness_max would say it is too thick)
+THICKNESS_MAX_UM = 10_000.0
 OPTIONAL = {"relative_density": 1.0, "filler_fraction": 0.0}
 
 
@@ -149,8 +152,11 @@ def read_designs(path: str | Path, catalog: Catalog) -> ParsedDesigns:
                 f"use one of {', '.join(ok)}",
             )
         thickness = finite_float(row["thickness_um"])
-        if thickness is None or thickness <= 0:
-            bad("thickness_um", f"expected a positive number in µm, got {row['thickness_um']!r}")
+        if thickness is None or not 0 < thickness <= THICKNESS_MAX_UM:
+            bad(
+                "thickness_um",
+                f"expected a number in (0, {THICKNESS_MAX_UM:g}] µm, got {row['thickness_um']!r}",
+            )
         values = {}
         for column, default in OPTIONAL.items():
             text = row.get(column, "")

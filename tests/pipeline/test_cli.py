@@ -21,7 +21,7 @@ def test_evaluate_scores_good_rows_and_names_bad_ones(tmp_path, capsys):
     assert code == 1  # some rows rejected, the rest processed
     err = capsys.readouterr().err
     assert "line 3, column 'material': unknown material 'LLZ0' (did you mean 'LLZO'?)" in err
-    assert "line 4, column 'thickness_um': expected a positive number" in err
+    assert "line 4, column 'thickness_um': expected a number in (0, 10000] µm" in err
     assert "line 5, column 'process': 'sputtering' does not make sulfide membranes" in err
     table = pd.read_csv(out)
     assert list(table["status"]) == ["ok", "rejected", "rejected", "rejected", "ok"]

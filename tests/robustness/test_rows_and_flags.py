@@ -67,7 +67,8 @@ def test_a_file_of_only_bad_rows_prints_each_and_writes_no_crash(capsys, tmp_pat
     designs.write_text(f"{DESIGN_HEADER}\n{BAD_DESIGN_ROWS[0][0]}\n{BAD_DESIGN_ROWS[7][0]}\n")
     out = tmp_path / "scored.csv"
     result = outcome(capsys, ["evaluate", "--designs", designs, "--out", out])
-    assert result.code == 1 and "Traceback" not in result.err
+    # nothing could be scored: the file is the problem (2), not some of its rows (1)
+    assert result.code == 2 and "Traceback" not in result.err
     assert len([line for line in result.err.splitlines() if "rejected:" in line]) == 2
     assert "no row could be scored" in result.err
     assert out.exists()

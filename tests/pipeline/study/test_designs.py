@@ -68,14 +68,17 @@ def test_unknown_name_far_from_any_gets_no_suggestion(tmp_path, catalog):
     assert message == f"{path}, line 2, column 'material': unknown material 'Unobtainium'"
 
 
-@pytest.mark.parametrize("thickness", ["abc", "-5", "0", "nan", "inf", ""])
-def test_thickness_must_be_a_positive_finite_number(tmp_path, catalog, thickness):
+@pytest.mark.parametrize("thickness", ["abc", "-5", "0", "nan", "inf", "", "1e9", "10000.5"])
+def test_thickness_must_be_a_positive_finite_number_up_to_a_centimetre(
+    tmp_path, catalog, thickness
+):
     path = write(tmp_path, f"LLZO,tape_casting,none,20,,\nLLZO,tape_casting,none,{thickness},,\n")
     parsed = read_designs(path, catalog)
     np.testing.assert_array_equal(parsed.good_rows, [0])
     assert len(parsed.batch.thickness_um) == 1
     assert parsed.errors[1] == [
-        f"{path}, line 3, column 'thickness_um': expected a positive number in µm, got {thickness!r}"
+        f"{path}, line 3, column 'thickness_um': expected a number in (0, 10000] µm, "
+        f"got {thickness!r}"
     ]
 
 
