@@ -294,7 +294,8 @@ def cmd_run(args) -> int:
         print(note, file=sys.stderr)
     print(
         f"Study '{summary['study']}': {int(summary['front_size'])} Pareto-optimal feasible designs, hypervolume "
-        f"{summary['hypervolume']:.4f}, {summary['n_evals']} evaluations in {summary['search_wall_s']:.1f} s."
+        f"{summary['hypervolume']:.4f}, {summary['n_evals']} evaluations in {summary['search_wall_s']:.1f} s of search"
+        + (f" (the whole study: {summary['wall_s']:.1f} s)." if "wall_s" in summary else ".")
     )
     print(
         f"Results: {summary['output_dir']} (report.md, pareto_front.png, parallel_coordinates.html, "

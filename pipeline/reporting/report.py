@@ -188,7 +188,8 @@ def render(
         )
         + f"; unknown constraints count as {k.unknown}.",
         f"- NSGA-II, population {c.search.population_size}, {summary['generations']} generations, seed {c.search.seed}; "
-        f"{summary['n_evals']} evaluations in {summary['search_wall_s']:.1f} s.",
+        f"{summary['n_evals']} evaluations in {summary['search_wall_s']:.1f} s of search (the other "
+        "steps of the study, the plausible worlds and this report, come on top).",
         "",
         "## Result",
         f"- Front: {int(summary['front_size'])} non-dominated feasible designs; hypervolume {summary['hypervolume']:.4f} "

@@ -72,7 +72,7 @@ def test_report_states_the_question_with_units(config):
 def test_report_states_the_result_and_the_recommended_designs(config):
     text = render(config, SUMMARY, FRONT, CHOSEN, [], [])
     assert "Front: 2 non-dominated feasible designs; hypervolume 0.6123" in text
-    assert "12 generations" in text and "288 evaluations in 1.2 s" in text
+    assert "12 generations" in text and "288 evaluations in 1.2 s of search" in text
     assert "Lowest total ASR with thickness ≤ 20 µm: 4.5 Ω cm²" in text
     # the chosen designs as a table, in the chosen order, numbers to 4 significant digits
     table = [line for line in text.splitlines() if line.startswith("| ")]
