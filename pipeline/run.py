@@ -229,6 +229,21 @@ def run_study(
     return summary
 
 
+def density_floor_above_caps(space, relative_density_min: float) -> str | None:
+    """Options whose process has never made a membrane as dense as search.relative_density_min are
+    searched at their own maximum (space.density_low): the user asked for more than the catalog
+    says is possible, and a front entirely at the cap should not read as a choice."""
+    held = space.density_high < relative_density_min
+    if not held.any():
+        return None
+    return (
+        f"search.relative_density_min {relative_density_min:g} is above the densest membrane "
+        f"{int(held.sum())} of {space.n_options} options' processes have been shown to make "
+        f"(process_properties.csv relative_density_max, at most {space.density_high[held].max():g} "
+        "there): those options are searched at that maximum only"
+    )
+
+
 def search(
     model: SearchModel, callbacks: list[Callback], checkpoint, progress: bool
 ) -> SearchResult:
@@ -374,6 +389,8 @@ def study_outcome(
             + "; ".join(f"{m}: {why}" for m, why in blocked.items())
             + f" (constraints.unknown = {config.constraints.unknown})."
         )
+    if capped := density_floor_above_caps(model.space, config.search.relative_density_min):
+        messages.append(capped)
     outside = int((~front["in_domain"].astype(bool)).sum()) if len(front) else 0
     if outside:
         messages.append(

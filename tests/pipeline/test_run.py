@@ -168,3 +168,18 @@ def test_what_keeps_a_material_off_the_front_is_named():
         CONFIGS / "default.yaml", ["tracking.enabled=false", *FEASIBLE_AT_SMALL_BUDGET]
     )
     assert what_blocks(StudyModel(model.catalog, slower), ["Li6PS5Cl"]) == {}
+
+
+def test_a_density_floor_above_what_processes_have_made_is_said(catalog, default_config):
+    from pipeline.run import density_floor_above_caps
+    from pipeline.study.space import build_space
+
+    space = build_space(catalog, default_config)
+    assert density_floor_above_caps(space, default_config.search.relative_density_min) is None
+    held = space.density_high < 0.99
+    message = density_floor_above_caps(space, 0.99)
+    assert 0 < held.sum() <= space.n_options and message is not None
+    assert f"{int(held.sum())} of {space.n_options} options" in message
+    assert f"at most {float(space.density_high[held].max()):g}" in message
+    # a floor every process has reached is searched as asked: no message
+    assert density_floor_above_caps(space, float(space.density_high.min())) is None
