@@ -218,9 +218,10 @@ def _tuned_estimator(X, y, groups, t, storage, log_trial, config: TrainConfig):
 
 def train(config: TrainConfig) -> dict:
     """Run the training job; returns a summary (run id, model version, metrics)."""
-    mlflow = tracking.configure(config.mlflow.tracking_uri, config.mlflow.experiment)
     started = time.perf_counter()
+    # the data first: a missing or bad file is refused before a store is created or touched
     data = load_training_data(config)
+    mlflow = tracking.configure(config.mlflow.tracking_uri, config.mlflow.experiment)
     recipe = config_hash(config)
     if not config.tuning.enabled:  # a fixed recipe on the same data gives the same model: reuse it
         cached = cached_champion(config, data.data_hash, recipe)

@@ -192,3 +192,20 @@ def test_the_recipe_hash_changes_with_the_surrogate_model_version(monkeypatch):
     assert config_hash(config) == before
     monkeypatch.setattr(surrogates, "MODEL_VERSION", surrogates.MODEL_VERSION + 1)
     assert config_hash(config) != before
+
+
+def test_a_missing_data_file_is_refused_before_any_store_is_created(tmp_path, capsys):
+    store = tmp_path / "mlflow.db"
+    args = [
+        "train",
+        "--config",
+        str(CONFIGS / "train_default.yaml"),
+        "--set",
+        f"data.sources.curated.path={tmp_path / 'absent.csv'}",
+        "--set",
+        f"mlflow.tracking_uri=sqlite:///{store}",
+    ]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "key 'data.sources.curated'" in err and "file not found" in err
+    assert not store.exists()
