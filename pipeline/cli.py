@@ -322,6 +322,14 @@ def cmd_compare(args) -> int:
     result = compare_runs(t.tracking_uri, t.experiment, args.run_a, args.run_b, out)
     if result["run_a"] == result["run_b"]:
         print(f"warning: A and B are the same run ({result['run_a']})", file=sys.stderr)
+    hash_a, hash_b = result["config_hashes"]
+    if hash_a != hash_b:
+        print(
+            f"note: A and B ran with different configs (ssemo.config_hash {hash_a[:8] or '?'} and "
+            f"{hash_b[:8] or '?'}): what changed is the config's doing as well as the data's; "
+            "name run ids to compare particular runs",
+            file=sys.stderr,
+        )
     m = result["metrics"]
     names = result["names"]
     print(

@@ -153,6 +153,8 @@ def compare_runs(tracking_uri: str, experiment: str, ref_a: str, ref_b: str, out
         "run_b": b.info.run_id,
         "names": names,
         "same_objectives": same_set,
+        # a study name picks its latest finished run, which may be an ad-hoc --set run
+        "config_hashes": tuple(r.data.tags.get("ssemo.config_hash", "") for r in (a, b)),
         "metrics": metrics,
         "files": files,
         "artifact_path": f"compare/vs_{a.info.run_id[:8]}",

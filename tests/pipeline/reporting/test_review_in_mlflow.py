@@ -224,7 +224,11 @@ def test_compare_by_run_id_and_study_name_writes_and_logs_overlay_and_table(two_
     # RUN_B by study name: the latest finished run of study 'default' is b
     code = main(["compare", a.info.run_id, "default", "--out", str(out), *_store(uri)])
     assert code == 0
-    printed = capsys.readouterr().out
+    captured = capsys.readouterr()
+    printed = captured.out
+    # the runs differ by their seed, so by their config hash: said, as the latest 'default' run
+    # might be any ad-hoc run
+    assert "note: A and B ran with different configs" in captured.err
     fronts = [pd.read_parquet(tmp / name / "front.parquet") for name in ("a", "b")]
     metrics, diff = compare_fronts(*fronts)
     entered, left = int(metrics["compare.designs_entered"]), int(metrics["compare.designs_left"])
@@ -258,6 +262,7 @@ def test_compare_a_run_with_itself_finds_no_change(two_small_runs, capsys):
     captured = capsys.readouterr()
     assert "0 designs entered, 0 left" in captured.out
     assert f"warning: A and B are the same run ({a.info.run_id})" in captured.err
+    assert "different configs" not in captured.err
     assert pd.read_csv(tmp / "self" / "compare_designs.csv").empty
 
 
