@@ -341,6 +341,10 @@ def cmd_compare(args) -> int:
             if "compare.hypervolume_change" in m
             else "; hypervolumes not compared (different objective sets)"
             if not result["same_objectives"]
+            else "; hypervolumes not compared (objectives measured differently: A {}, B {})".format(
+                *result["objective_definitions"]
+            )
+            if result["objective_definitions"][0] != result["objective_definitions"][1]
             else ""
         )
         + "."

@@ -93,6 +93,33 @@ def hypervolume_metric(objectives: tuple[str, ...]) -> str:
     return f"hv_{objective_set_key(objectives)}"
 
 
+def objective_definition(config) -> str:
+    """How the objectives were measured, beside which ones (ssemo.objectives): a robust ASR or
+    objectives at a quantile over plausible worlds give hypervolumes of another kind, which
+    `compare` must not subtract from a nominal run's."""
+    parts = []
+    if config.surrogate.robust:
+        parts.append(f"ASR at the surrogate's {config.surrogate.robust_quantile:g} quantile")
+    if config.uncertainty.search:
+        parts.append(
+            f"objectives at the {config.uncertainty.objective_quantile:g} quantile over "
+            f"{config.uncertainty.worlds} plausible worlds"
+        )
+    return "; ".join(parts) or "nominal"
+
+
+def measured_alike(previous: dict, objectives: tuple[str, ...], config) -> bool:
+    """Whether a job's previous run of a study measured the same objectives the same way, so that
+    its front and hypervolume compare with this run's (records written before these keys: as if)."""
+    return all(
+        previous.get(key, now) == now
+        for key, now in (
+            ("objectives", ",".join(objectives)),
+            ("objective_definition", objective_definition(config)),
+        )
+    )
+
+
 def mlflow_metrics(summary: dict, objectives: tuple[str, ...]) -> dict[str, float]:
     metrics = {f"summary.{hypervolume_metric(objectives)}": summary["hypervolume"]}
     metrics |= {f"summary.{k}": summary[k] for k in SUMMARY_METRICS if k in summary}
@@ -176,6 +203,7 @@ def run_study(
                 "ssemo.job": "run",
                 "ssemo.origin": origin,
                 "ssemo.objectives": ",".join(model.objectives),
+                "ssemo.objective_definition": objective_definition(config),
                 "ssemo.study": config.name,
                 "ssemo.code_version": tracking.code_version(),
                 "ssemo.config_hash": config_hash,
@@ -413,10 +441,16 @@ def study_outcome(
         "n_evals": result.n_evals,
         "search_wall_s": result.wall_s,
         "stopped_early": result.stopped_early,
+        "objectives": ",".join(model.objectives),
+        "objective_definition": objective_definition(config),
         **summary_metrics(front),
     }
     previous_front = None
-    if previous and Path(previous["front"]).exists():
+    if (
+        previous
+        and measured_alike(previous, model.objectives, config)
+        and Path(previous["front"]).exists()
+    ):
         from pipeline.reporting.compare import compare_fronts
 
         previous_front = pd.read_parquet(previous["front"])

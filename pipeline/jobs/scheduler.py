@@ -357,6 +357,9 @@ def run_one(
             "run_id": summary.get("run_id", ""),
             "mlflow_ui": summary.get("mlflow_ui", ""),
             "hypervolume": summary["hypervolume"],
+            # what the hypervolume measured: the next run compares with this one only if the same
+            "objectives": summary.get("objectives", ""),
+            "objective_definition": summary.get("objective_definition", "nominal"),
             "front_size": summary["front_size"],
             "front": str(out_dir / "front.parquet"),
             "output_dir": str(out_dir),

@@ -145,14 +145,18 @@ def compare_runs(tracking_uri: str, experiment: str, ref_a: str, ref_b: str, out
     tracking.log_files(tracking_uri, b.info.run_id, files, f"compare/vs_{a.info.run_id[:8]}")
     metrics, _ = compare_fronts(previous, current)
     hv = f"summary.hv_{objective_set_key(objectives)}"
-    same_set = a.data.tags.get("ssemo.objectives") == b.data.tags.get("ssemo.objectives")
+    # the same objectives measured the same way (runs before the definition tag: as before)
+    definitions = tuple(r.data.tags.get("ssemo.objective_definition", "nominal") for r in (a, b))
+    same_objectives = a.data.tags.get("ssemo.objectives") == b.data.tags.get("ssemo.objectives")
+    same_set = same_objectives and definitions[0] == definitions[1]
     if same_set and hv in a.data.metrics and hv in b.data.metrics:
         metrics["compare.hypervolume_change"] = b.data.metrics[hv] - a.data.metrics[hv]
     return {
         "run_a": a.info.run_id,
         "run_b": b.info.run_id,
         "names": names,
-        "same_objectives": same_set,
+        "same_objectives": same_objectives,
+        "objective_definitions": definitions,
         # a study name picks its latest finished run, which may be an ad-hoc --set run
         "config_hashes": tuple(r.data.tags.get("ssemo.config_hash", "") for r in (a, b)),
         "metrics": metrics,

@@ -183,3 +183,21 @@ def test_a_density_floor_above_what_processes_have_made_is_said(catalog, default
     assert f"at most {float(space.density_high[held].max()):g}" in message
     # a floor every process has reached is searched as asked: no message
     assert density_floor_above_caps(space, float(space.density_high.min())) is None
+
+
+def test_a_job_compares_only_with_a_run_that_measured_its_objectives_alike(default_config):
+    import dataclasses
+
+    from pipeline.run import measured_alike, objective_definition
+
+    objectives = default_config.objectives
+    nominal = {"objectives": ",".join(objectives), "objective_definition": "nominal"}
+    assert objective_definition(default_config) == "nominal"
+    assert measured_alike(nominal, objectives, default_config)
+    assert measured_alike({"front": "old record without the keys"}, objectives, default_config)
+    robust = dataclasses.replace(
+        default_config, surrogate=dataclasses.replace(default_config.surrogate, robust=True)
+    )
+    assert objective_definition(robust) == "ASR at the surrogate's 0.9 quantile"
+    assert not measured_alike(nominal, objectives, robust)
+    assert not measured_alike(nominal, objectives[:-1], default_config)

@@ -266,6 +266,25 @@ def test_compare_a_run_with_itself_finds_no_change(two_small_runs, capsys):
     assert pd.read_csv(tmp / "self" / "compare_designs.csv").empty
 
 
+def test_compare_does_not_subtract_hypervolumes_measured_differently(two_small_runs, capsys):
+    # a robust study's hypervolume is over the ASR's upper quantile, a nominal one's over the ASR
+    tmp, uri, client, a, b = two_small_runs
+    assert client.get_run(a.info.run_id).data.tags["ssemo.objective_definition"] == "nominal"
+    robust = "ASR at the surrogate's 0.9 quantile"
+    client.set_tag(b.info.run_id, "ssemo.objective_definition", robust)
+    try:
+        args = ["compare", a.info.run_id, b.info.run_id, "--out", str(tmp / "defs"), *_store(uri)]
+        assert main(args) == 0
+        printed = capsys.readouterr().out
+    finally:
+        client.set_tag(b.info.run_id, "ssemo.objective_definition", "nominal")
+    assert (
+        f"hypervolumes not compared (objectives measured differently: A nominal, B {robust})"
+        in (printed)
+    )
+    assert "hypervolume +" not in printed and "hypervolume -" not in printed
+
+
 def test_compare_names_an_unknown_run(two_small_runs, capsys):
     tmp, uri, _, a, _ = two_small_runs
     code = main(["compare", a.info.run_id, "no_such_study", "--out", str(tmp / "x"), *_store(uri)])
