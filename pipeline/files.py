@@ -159,6 +159,12 @@ def spreadsheet_safe(frame):
     return out
 
 
+def to_csv(frame, path: Path, **kwargs) -> None:
+    """frame.to_csv with text cells made safe for spreadsheets (spreadsheet_safe): every table a
+    user opens goes through here, since ids, notes and sources in it can come from their files."""
+    spreadsheet_safe(frame).to_csv(path, **{"index": False, **kwargs})
+
+
 def write_all(out_dir: Path, writers: dict[str, Callable[[Path], Any]]) -> list[Path]:
     """Write every file into a temporary folder beside out_dir, then move each into place (a
     rename on the same file system), so a crash while writing leaves the previous set intact. The

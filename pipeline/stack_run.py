@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline.files import ensure_writable, inside, remove_stale_partials, write_all
+from pipeline.files import ensure_writable, inside, remove_stale_partials, to_csv, write_all
 from pipeline.reporting import tracking
 from pipeline.search.decisions import asf_values
 from pipeline.search.nsga2 import run_nsga2
@@ -149,8 +149,8 @@ def run_stacks(config: StudyConfig, out_dir: Path | None = None, progress: bool 
         table = pd.DataFrame(rows)
         report = _report(config, stacks, table, mono_best, mono_asf)
         writers = {
-            "stacks.csv": lambda p: table.to_csv(p, index=False),
-            "stacks_front.csv": lambda p: front.to_csv(p, index=False),
+            "stacks.csv": lambda p: to_csv(table, p),
+            "stacks_front.csv": lambda p: to_csv(front, p),
             "report.md": lambda p: p.write_text(report, encoding="utf-8"),
         }
         files = write_all(out_dir, writers)

@@ -23,6 +23,7 @@ import pandas as pd
 
 from pipeline import REPO_ROOT
 from pipeline.errors import SsemoError
+from pipeline.files import to_csv
 from pipeline.reporting import tracking
 from pipeline.study.config import TrainConfig
 from surrogates import datasets
@@ -239,7 +240,7 @@ def train(config: TrainConfig) -> dict:
         )
         with tempfile.TemporaryDirectory() as tmp:
             rejects_path = Path(tmp) / "rejects.csv"
-            data.rejects.to_csv(rejects_path, index=False)
+            to_csv(data.rejects, rejects_path)
             mlflow.log_artifact(str(rejects_path), artifact_path="data")
         tracking.log_batch(
             mlflow,
@@ -325,9 +326,12 @@ def train(config: TrainConfig) -> dict:
 
             oof = cv.oof
             oof_path = Path(tmp) / "cv_predictions.csv"
-            data.rows.assign(
-                **{f"cv_{c}": oof[c].to_numpy() for c in ("mean", "std", "lower", "upper")}
-            ).to_csv(oof_path, index=False)
+            to_csv(
+                data.rows.assign(
+                    **{f"cv_{c}": oof[c].to_numpy() for c in ("mean", "std", "lower", "upper")}
+                ),
+                oof_path,
+            )
             for path in (
                 oof_path,
                 parity_plot(oof, Path(tmp) / "parity.png", "Conductivity surrogate"),

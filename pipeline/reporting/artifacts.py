@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from pipeline.files import to_csv
 from pipeline.study.config import StudyConfig
 
 
@@ -52,9 +53,9 @@ def study_writers(
     writers: dict[str, Callable[[Path], Any]] = {
         "front.parquet": lambda p: front.to_parquet(p, index=False, compression="zstd"),
         # 6 significant digits: the CSV is for reading, front.parquet keeps every digit
-        "front_display.csv": lambda p: shown.designs.to_csv(p, index=False, float_format="%.6g"),
-        "chosen_designs.csv": lambda p: chosen.to_csv(p, index=False),
-        "history.csv": lambda p: outcome.history.to_csv(p, index=False),
+        "front_display.csv": lambda p: to_csv(shown.designs, p, float_format="%.6g"),
+        "chosen_designs.csv": lambda p: to_csv(chosen, p),
+        "history.csv": lambda p: to_csv(outcome.history, p),
         "resolved_config.yaml": lambda p: p.write_text(
             yaml.safe_dump(_plain(config.to_dict()), sort_keys=False)
         ),
@@ -79,7 +80,7 @@ def study_writers(
     }
     if outcome.worlds is not None and outcome.worlds.measurements is not None:
         measurements = outcome.worlds.measurements
-        writers["measurement_value.csv"] = lambda p: measurements.to_csv(p, index=False)
+        writers["measurement_value.csv"] = lambda p: to_csv(measurements, p)
     if len(front):
         title = f"Pareto front of study '{config.name}'"
         if config.surrogate.robust and "total_asr_ohm_cm2" in objectives:
@@ -102,8 +103,8 @@ def study_writers(
         from pipeline.reporting.decisive import assumptions
 
         decisive = outcome.decisive
-        writers["assumption_values.csv"] = lambda p: assumptions(decisive).to_csv(p, index=False)
-        writers["screened_values.csv"] = lambda p: decisive.values.to_csv(p, index=False)
+        writers["assumption_values.csv"] = lambda p: to_csv(assumptions(decisive), p)
+        writers["screened_values.csv"] = lambda p: to_csv(decisive.values, p)
     if outcome.suggestions is not None:
         # spreadsheet-safe text cells (a formula-like composition is quoted), 6 significant digits
         from pipeline.files import spreadsheet_safe

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pipeline.files import to_csv
 from pipeline.study.space import OPTION_COLUMNS, VARIABLES
 
 IDENTITY = OPTION_COLUMNS
@@ -96,8 +97,8 @@ def comparison_writers(
             ),
             p,
         ),
-        "compare_designs.csv": lambda p: changes_table(listed, objectives).to_csv(
-            p, index=False, float_format="%.4g"
+        "compare_designs.csv": lambda p: to_csv(
+            changes_table(listed, objectives), p, float_format="%.4g"
         ),
         "compare_designs.parquet": lambda p: listed.to_parquet(p, index=False, compression="zstd"),
     }

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.errors import CatalogError, did_you_mean
+from pipeline.files import to_csv
 from pipeline.study.catalog import Catalog
 from pipeline.study.catalog.schema import (
     COATING_PROPERTIES,
@@ -385,8 +386,8 @@ class Applied:
             )
         changes = self.changes
         return {
-            "catalog_measurements_applied.csv": lambda p: changes.to_csv(p, index=False),
-            "catalog_measurements_recommendations.csv": lambda p: table.to_csv(p, index=False),
+            "catalog_measurements_applied.csv": lambda p: to_csv(changes, p),
+            "catalog_measurements_recommendations.csv": lambda p: to_csv(table, p),
         }
 
     def recommendations(self, model, front: pd.DataFrame) -> pd.DataFrame:

@@ -63,3 +63,31 @@ def test_the_temp_file_keeps_the_suffix_so_formats_are_inferred(tmp_path):
     target = atomic_write(tmp_path / "table.csv.gz", write)
     assert seen[0].parent == tmp_path and seen[0].name.startswith(".") and seen[0].suffix == ".gz"
     assert pd.read_csv(target, compression="gzip")["a"].tolist() == [1, 2]
+
+
+def test_every_result_table_is_written_spreadsheet_safe(tmp_path):
+    import pandas as pd
+
+    from pipeline.files import to_csv
+
+    frame = pd.DataFrame(
+        {"sample_id": ["=cmd|' /C calc'!A0@v2", "S-1"], "note": ["lab:+Bob", "-5"], "x": [1.5, -2]}
+    )
+    to_csv(frame, tmp_path / "t.csv")
+    back = pd.read_csv(tmp_path / "t.csv", dtype=str, keep_default_na=False)
+    assert list(back.columns) == ["sample_id", "note", "x"]  # no index column
+    assert back["sample_id"].tolist() == ["'=cmd|' /C calc'!A0@v2", "S-1"]
+    assert back["note"].tolist() == ["lab:+Bob", "-5"]  # not at the start / a number: kept
+    assert back["x"].tolist() == ["1.5", "-2.0"]
+    # every CSV the pipeline writes for a person goes through it (hash inputs excepted)
+    import re
+
+    from tests.conftest import REPO
+
+    raw = []
+    for path in sorted((REPO / "pipeline").rglob("*.py")):
+        for n, line in enumerate(path.read_text().splitlines(), 1):
+            if re.search(r"\.to_csv\(", line) and "spreadsheet_safe" not in line:
+                raw.append(f"{path.relative_to(REPO)}:{n}: {line.strip()}")
+    allowed = ("canonical.to_csv", "safe.to_csv", "spreadsheet_safe(frame).to_csv")
+    assert [r for r in raw if not any(a in r for a in allowed)] == []
