@@ -309,8 +309,10 @@ def read_measurements(path: str | Path, catalog, data: bytes | None = None) -> P
         raise MeasurementError(f"{path}: " + "; ".join(problems))
     today = dt.date.today()
     materials = catalog.materials
-    good, errors = [], []
-    seen: set[tuple[str, float]] = set()
+    good: list[dict[str, object] | None] = []
+    errors: list[str] = []
+    # (sample, temperature) -> (its first line, its place in good, or None when that row was bad)
+    seen: dict[tuple[str, float], tuple[int, int | None]] = {}
     typed_ids: dict[str, tuple[str, int]] = {}  # lookalike_key -> (as typed, first line)
     for i, raw in enumerate(frame.to_dict("records")):
         line = i + 2
@@ -398,8 +400,21 @@ def read_measurements(path: str | Path, catalog, data: bytes | None = None) -> P
                 fail(c, f"unknown catalog {c} {r[c]!r}{did_you_mean(r[c], ids)}")
         identity = (r["sample_id"], values.get("temperature_c", math.nan))
         if not bad and identity in seen:
-            fail("sample_id", f"{r['sample_id']!r} at {identity[1]:g} °C appears twice in the file")
-        seen.add(identity)
+            # which of the two is right cannot be told: neither goes in
+            first_line, kept = seen[identity]
+            fail(
+                "sample_id",
+                f"{r['sample_id']!r} at {identity[1]:g} °C appears twice in the file (lines "
+                f"{first_line} and {line}): neither row is taken",
+            )
+            if kept is not None:
+                good[kept] = None
+                seen[identity] = (first_line, None)
+                errors.append(
+                    f"{path}:{first_line}: column 'sample_id': {r['sample_id']!r} at "
+                    f"{identity[1]:g} °C appears again on line {line}: neither row is taken"
+                )
+        seen.setdefault(identity, (line, None if bad else len(good)))
         if bad:
             errors += bad
             continue
@@ -408,7 +423,8 @@ def read_measurements(path: str | Path, catalog, data: bytes | None = None) -> P
         row.update(formula=formula, formula_key=key, source_line=line)
         good.append(row)
     rows = pd.DataFrame.from_records(
-        good, columns=[*COLUMNS, "formula", "formula_key", "source_line"]
+        [g for g in good if g is not None],
+        columns=[*COLUMNS, "formula", "formula_key", "source_line"],
     )
     return Parsed(rows, errors, len(frame), digest)
 

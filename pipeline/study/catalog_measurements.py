@@ -110,8 +110,10 @@ def check_measurements(
             evidence[["table", "item", "applies_to", "property"]].fillna("").itertuples(index=False)
         )
     }
-    problems, rows = [], []
+    problems: list[str] = []
+    rows: list[dict | None] = []
     seen: dict[tuple, str] = {}
+    kept: dict[tuple, tuple[int, str]] = {}  # a good row's place in rows and where it is
     for n, row in enumerate(frame.itertuples(index=False), start=2):
         cell = dict(zip(frame.columns, row, strict=True))
         where = places[n - 2] if places is not None else f"{path}, line {n}"
@@ -151,12 +153,20 @@ def check_measurements(
         if (sample, k) in seen:  # one sample counted twice would halve its uncertainty
             problems.append(
                 f"{where}, column 'sample_id': {sample!r} measures this value twice (first: "
-                f"{seen[sample, k]}); expected one row per sample and value"
+                f"{seen[sample, k]}); expected one row per sample and value, neither row is taken"
             )
+            if (first := kept.pop((sample, k), None)) is not None:  # which is right is unknown
+                rows[first[0]] = None
+                problems.append(
+                    f"{first[1]}, column 'sample_id': {sample!r} measures this value again "
+                    f"({where}); neither row is taken"
+                )
+        elif len(problems) == bad:
+            kept[sample, k] = (len(rows), where)
         seen.setdefault((sample, k), places[n - 2] if places is not None else f"line {n}")
         if len(problems) == bad:
             rows.append({**cell, **numbers, "evidence_row": k, "line": n})
-    return pd.DataFrame(rows), problems
+    return pd.DataFrame([r for r in rows if r is not None]), problems
 
 
 def surprises(rows: pd.DataFrame, catalog: Catalog, places: list[str]) -> list[str]:

@@ -115,6 +115,10 @@ def test_reingest_is_skipped_and_a_changed_value_is_refused(catalog, tmp_path):
     )
     with pytest.raises(MeasurementError, match=r"line 3, column 'sample_id': 'S9' measures"):
         ingest_file(twice, catalog, store, skip_bad_rows=False)
+    # which of the two is right cannot be told: skipping bad rows keeps neither
+    kept = ingest_file(twice, catalog, store, skip_bad_rows=True)
+    assert kept["added"] == 0 and len(kept["errors"]) == 2
+    assert any("line 2, column 'sample_id'" in e and "again" in e for e in kept["errors"])
 
 
 def test_a_study_on_the_store_narrows_the_range_and_moves_the_interface(

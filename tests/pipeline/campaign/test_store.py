@@ -123,6 +123,24 @@ def test_a_room_temperature_sigma_no_solid_reaches_is_refused_as_a_unit_slip(tmp
     assert "5 S/cm at 25 °C is above 0.079 S/cm" in parsed.errors[0]
 
 
+def test_a_sample_measured_twice_at_one_temperature_keeps_neither_row(tmp_path, catalog):
+    twice = tmp_path / "twice.csv"
+    twice.write_text(
+        HEADER
+        + "S-1,me,2026-01-05,Li7La3Zr2O12,,,,25,6.1e-4\n"
+        + "S-2,me,2026-01-05,Li7La3Zr2O12,,,,25,5e-4\n"
+        + "S-1,me,2026-01-05,Li7La3Zr2O12,,,,25,7e-4\n"  # which S-1 is right?
+        + "S-1,me,2026-01-05,Li7La3Zr2O12,,,,50,2e-3\n"  # another temperature: its own point
+    )
+    parsed = read_measurements(twice, catalog)
+    kept = parsed.rows[["sample_id", "temperature_c"]].itertuples(index=False, name=None)
+    assert sorted(kept) == [("S-1", 50.0), ("S-2", 25.0)]
+    errors = sorted(parsed.errors)
+    assert len(errors) == 2
+    assert f"{twice}:2: column 'sample_id'" in errors[0] and "again on line 4" in errors[0]
+    assert f"{twice}:4: column 'sample_id'" in errors[1] and "lines 2 and 4" in errors[1]
+
+
 def test_cli_exit_codes_and_one_line_errors(tmp_path, capsys):
     store = str(tmp_path / "store")
     bad = tmp_path / "bad.csv"
