@@ -145,10 +145,15 @@ def cmd_suggest(args) -> int:
         )
     else:
         print_catalog_measurements(out / "measurement_value.csv")
-    print(
-        f"Results: {out} (suggestions.csv, measurement_gaps.csv, measurement_value.csv, report.md: "
-        "'What to make and measure next', 'Which measurement is worth most')"
+    written = [
+        name
+        for name in ("suggestions.csv", "measurement_gaps.csv", "measurement_value.csv")
+        if (out / name).is_file()
+    ]
+    sections = "'What to make and measure next'" + (
+        ", 'Which measurement is worth most'" if config.uncertainty.worlds else ""
     )
+    print(f"Results: {out} ({', '.join(written)}, report.md: {sections})")
     if "run_id" in summary:
         print(
             f"MLflow run {summary['run_id']} in {config.tracking.tracking_uri}: "

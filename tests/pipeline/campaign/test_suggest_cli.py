@@ -36,6 +36,22 @@ def test_suggest_prints_the_batch_the_worlds_and_what_to_measure(tmp_path):
     assert any(line.startswith("Batch value (expected hypervolume") for line in lines)
     assert any(line.startswith("Catalog values worth measuring") for line in lines)
     assert (out / "measurement_value.csv").exists()
+    results = next(line for line in lines if line.startswith("Results: "))
+    assert "measurement_value.csv" in results and "'Which measurement is worth most'" in results
+
+
+def test_suggest_names_only_the_files_it_wrote(tmp_path):
+    # without plausible worlds no catalog value is ranked: no measurement_value.csv to name
+    out = tmp_path / "out"
+    args = ["suggest", "--store", str(tmp_path / "store"), "--out", str(out), "--q", "2"]
+    for item in [*SMALL, "uncertainty.worlds=0"]:
+        args += ["--set", item]
+    done = run_cli(*args)
+    assert done.returncode == 0, done.stderr
+    assert not (out / "measurement_value.csv").exists()
+    results = next(line for line in done.stdout.splitlines() if line.startswith("Results: "))
+    assert "suggestions.csv" in results and "measurement_value.csv" not in results
+    assert "worth most" not in results
 
 
 def test_suggest_reads_the_catalog_measurements_of_its_store(tmp_path):
