@@ -277,6 +277,11 @@ def cmd_stacks(args) -> int:
         f"stacks feasible, {summary['n_stacks_beating_monolayer']} beat the best monolayer."
     )
     print(f"Results: {summary['output_dir']} (report.md, stacks.csv, stacks_front.csv)")
+    if "run_id" in summary:
+        print(
+            f"MLflow run {summary['run_id']} in {config.tracking.tracking_uri}: "
+            f"{summary['mlflow_ui']}"
+        )
     return EXIT_OK
 
 

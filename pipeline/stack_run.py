@@ -148,6 +148,8 @@ def run_stacks(config: StudyConfig, out_dir: Path | None = None, progress: bool 
         ]
         table = pd.DataFrame(rows)
         report = _report(config, stacks, table, mono_best, mono_asf)
+        # the file says "no feasible design" with an empty cell, not an ASF of inf
+        table["asf"] = table["asf"].replace(np.inf, np.nan)
         writers = {
             "stacks.csv": lambda p: to_csv(table, p),
             "stacks_front.csv": lambda p: to_csv(front, p),
@@ -168,6 +170,7 @@ def run_stacks(config: StudyConfig, out_dir: Path | None = None, progress: bool 
         rec.finish({f"summary.{k}": v for k, v in metrics.items() if np.isfinite(v)}, {}, files)
         if rec.run_id is not None:
             summary["run_id"] = rec.run_id
+            summary["mlflow_ui"] = tracking.ui_hint(str(rec.experiment_id), t.tracking_uri)
     return summary
 
 
@@ -198,11 +201,11 @@ def _stack_row(config, catalog, stacks: StackModel, i: int, front, mono_asf: flo
             row["interface_max_for_asr_limit_ohm_cm2"] = max(
                 config.operating.asr_max_ohm_cm2 - best_free["total_asr_ohm_cm2"], 0.0
             )
-            row["interface_max_to_beat_monolayer_ohm_cm2"] = break_even_ohm_cm2(
-                free, best_free, mono_asf
-            )
-            # 0 above can mean "beats it only with a free interface" or "cannot beat it at all"
             row["beats_monolayer_if_interface_free"] = asf_free < mono_asf
+            # a stack that loses even with a free interface has no budget: empty, not 0 Ω cm²
+            row["interface_max_to_beat_monolayer_ohm_cm2"] = (
+                break_even_ohm_cm2(free, best_free, mono_asf) if asf_free < mono_asf else np.nan
+            )
         else:
             row["if_interfaces_free"] = "no feasible design either: " + blocked_by(free, 0)
     return row
@@ -294,7 +297,7 @@ def _report(config, stacks: StackModel, table: pd.DataFrame, mono_best, mono_asf
                         + (
                             f"beats the best monolayer up to {beat:.3g} Ω cm²: measure that "
                             "interface (a symmetric cell of the two layers) to decide."
-                            if beat > 0
+                            if pd.notna(beat) and beat > 0
                             else "does not beat the best monolayer even then."
                         )
                     )

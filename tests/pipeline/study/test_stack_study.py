@@ -154,6 +154,12 @@ def test_the_multilayer_study_says_when_a_stack_beats_the_monolayer_and_what_to_
         "PEO-LiTFSI/wet_coating + LLZO/tape_casting + PEO-LiTFSI/wet_coating"
     ]
     assert "g_asr never met" in sandwich["blocked_by"]  # LLZO | PEO is 9000 Ω cm²
+    # no feasible design has no ASF: an empty cell, never inf, in the file a person opens
+    assert table["asf"].isna().equals(~table["feasible"].astype(bool))
+    cells = pd.read_csv(tmp_path / "out" / "stacks.csv", dtype=str, keep_default_na=False)
+    assert not cells.isin(["inf", "-inf"]).any().any()
+    budget = table["interface_max_to_beat_monolayer_ohm_cm2"]
+    assert (budget.dropna() > 0).all()
 
 
 def test_a_stacks_run_is_recorded_in_mlflow(tmp_path):
@@ -170,3 +176,4 @@ def test_a_stacks_run_is_recorded_in_mlflow(tmp_path):
     assert run.info.status == "FINISHED"
     assert run.data.tags["ssemo.job"] == "stacks"
     assert {a.path for a in client.list_artifacts(run.info.run_id)} >= {"report.md", "stacks.csv"}
+    assert f"#/experiments/{run.info.experiment_id}/runs" in summary["mlflow_ui"]
