@@ -621,6 +621,19 @@ def _literature_note(r) -> str:
     )
 
 
+def _what_to_measure(constraint: str, out: dict, rows: np.ndarray) -> str:
+    """The measurement that would let `constraint` be evaluated on `rows`: for an ASR limit the
+    part of the ASR that is unknown (σ, or an interface with no number), not σ whatever it is."""
+    if constraint not in ("g_asr", "g_asr_cold") or "interface_asr_ohm_cm2" not in out:
+        return MEASUREMENT_OF.get(constraint, CONSTRAINTS[constraint].description)
+    parts = []
+    if np.isnan(np.asarray(out["bulk_asr_ohm_cm2"], float)[rows]).any():
+        parts.append(MEASUREMENT_OF[constraint])
+    if np.isnan(np.asarray(out["interface_asr_ohm_cm2"], float)[rows]).any():
+        parts.append("interfacial resistance against Li or the cathode (with its coating), Ω cm²")
+    return "; ".join(parts) or MEASUREMENT_OF[constraint]
+
+
 def measurement_gaps(
     model, X: np.ndarray, table: pd.DataFrame, front: np.ndarray, options: SuggestOptions
 ) -> pd.DataFrame:
@@ -658,16 +671,18 @@ def measurement_gaps(
                 covered |= np.all(p <= free, axis=1)
             hv = float(covered.sum() * volume)
         for n in missing:
-            measure = MEASUREMENT_OF.get(n, CONSTRAINTS[n].description)
+            # this constraint's own gap: the designs it leaves unknown, and what is unknown in it
+            its_own = of_material & unknown[n].to_numpy()
+            measure = _what_to_measure(n, out, its_own)
             rows.append(
                 dict(
                     material=material,
                     measure=measure,
                     constraint=n,
-                    designs_blocked=int(mine.sum()),
+                    designs_blocked=int(its_own.sum()),
                     hv_if_met=hv,
                     why=(
-                        f"{material}: {n} cannot be evaluated for {int(mine.sum())} of its "
+                        f"{material}: {n} cannot be evaluated for {int(its_own.sum())} of its "
                         f"{int(of_material.sum())} candidate designs "
                         f"({model.config.constraints.unknown} under "
                         f"constraints.unknown); measured and met, they would add up to {hv:.3g} "

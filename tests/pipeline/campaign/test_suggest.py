@@ -104,6 +104,28 @@ def test_catalog_gaps_that_block_whole_materials_are_listed(default_config, cata
             assert np.isnan(materials.loc[r.material, column[r.constraint]])
 
 
+def test_each_gap_counts_the_designs_its_own_constraint_leaves_unknown(default_config, catalog):
+    # one count for every constraint of a material read as if each blocked all of them (198 of
+    # 198 for a material whose strength alone was unknown on most designs)
+    from pipeline.campaign.suggest import measurement_gaps
+
+    model = StudyModel(catalog, default_config)
+    X = np.random.default_rng(3).random((400, model.space.n_var))
+    table = model.table(X)
+    _, _, out = model.evaluate(X)
+    front = np.empty((0, len(model.objectives)))
+    gaps = measurement_gaps(model, X, table, front, SuggestOptions(**FAST))
+    assert len(gaps)
+    materials = table["material"].to_numpy()
+    for r in gaps.itertuples():
+        unknown = np.isnan(np.asarray(out[r.constraint], float)) & (materials == r.material)
+        assert r.designs_blocked == int(unknown.sum()) > 0, (r.material, r.constraint)
+        assert f"for {r.designs_blocked} of its" in r.why
+        if r.constraint == "g_asr":  # what is unknown in the ASR is what to measure
+            interface = np.isnan(np.asarray(out["interface_asr_ohm_cm2"], float))[unknown]
+            assert ("interfacial resistance" in r.measure) == bool(interface.any())
+
+
 def test_members_measured_in_the_literature_are_not_suggested(searched):
     """family_measurements.csv holds e.g. Li6.25Ga0.25La3Zr2O12 at 3.5e-4 S/cm: a new user found it
     suggested at its (higher) predicted σ, an experiment whose answer is already published."""
