@@ -441,9 +441,20 @@ def run_job(job: JobConfig, force: bool = False, progress: bool = True) -> tuple
                 ]
                 outcomes += client.gather(futures)
         else:
-            outcomes += [
-                run_one(*a, progress=progress, suggest=suggest, catalog_store=store) for a in args
-            ]
+            for a in args:
+                try:
+                    outcomes.append(
+                        run_one(*a, progress=progress, suggest=suggest, catalog_store=store)
+                    )
+                except KeyboardInterrupt:
+                    # the CLI says "interrupted"; what is done already stays done (reused next time)
+                    done = [o["study"] for o in outcomes if o.get("status") != "failed"]
+                    print(
+                        f"interrupted during study {a[0].name}; finished before it: "
+                        f"{', '.join(done) or 'none'} (a rerun of the job reuses them)",
+                        file=sys.stderr,
+                    )
+                    raise
     finally:
         lock.release()
     failed = [o for o in outcomes if o["status"] == "failed"]

@@ -436,3 +436,21 @@ def test_job_on_dask_workers_with_mlflow_server_matches_local_run(tmp_path, serv
     assert len(set(run_ids)) == 2, run_ids
     assert [client.get_run(r).info.status for r in run_ids] == ["FINISHED", "FINISHED"]
     assert "RUNNING" not in runs_status(server)
+
+
+def test_an_interrupted_job_says_which_studies_it_had_finished(tmp_path, monkeypatch, capsys):
+    from pipeline.jobs import scheduler
+
+    job = scheduler.load_job(write_job(tmp_path, studies=("first", "second", "third")))
+
+    def run_one(entry, *args, **kwargs):
+        if entry.name == "second":
+            raise KeyboardInterrupt
+        return {"study": entry.name, "status": "ok"}
+
+    monkeypatch.setattr(scheduler, "run_one", run_one)
+    with pytest.raises(KeyboardInterrupt):
+        scheduler.run_job(job, progress=False)
+    err = capsys.readouterr().err
+    assert "interrupted during study second; finished before it: first" in err
+    JobLock(Path(job.state_dir) / f"{job.name}.lock").acquire().release()  # released
