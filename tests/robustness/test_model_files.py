@@ -211,8 +211,8 @@ def test_the_untouched_champion_loads_and_predicts(capsys, registered, tmp_path)
 
 
 def test_predict_flags_temperatures_the_model_never_saw(capsys, registered, tmp_path):
-    # the registered model's training rows are room-temperature measurements: at 300 °C σ is an
-    # Arrhenius extrapolation, flagged per row and in one warning line
+    # the registered model's training rows are at 200 °C or below: at 300 °C σ is an Arrhenius
+    # extrapolation, flagged per row and in one warning line
     out = tmp_path / "p.csv"
     args = ["predict", "--input", CONFIGS / "examples" / "compositions.csv", "--out", out]
     result = outcome(capsys, [*args, "--tracking-uri", registered["uri"], "--temperature-c", "300"])
