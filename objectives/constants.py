@@ -29,8 +29,14 @@ ROOM_TEMPERATURE_SIGMA_CEILING_LOG10: Final = -1.1
 ROOM_TEMPERATURE_MAX_C: Final = 40.0
 
 
-def above_room_temperature_ceiling(sigma_s_per_cm: float, temperature_c: float) -> bool:
-    """A conductivity no solid Li conductor reaches at that (room) temperature."""
-    return temperature_c <= ROOM_TEMPERATURE_MAX_C and sigma_s_per_cm > 10.0 ** (
-        ROOM_TEMPERATURE_SIGMA_CEILING_LOG10
+def room_temperature_ceiling_problem(sigma_s_per_cm: float, temperature_c: float) -> str | None:
+    """What is wrong with a conductivity no solid Li conductor reaches at that (room) temperature,
+    in the words every input check uses (None: nothing)."""
+    ceiling = 10.0**ROOM_TEMPERATURE_SIGMA_CEILING_LOG10
+    if temperature_c > ROOM_TEMPERATURE_MAX_C or not sigma_s_per_cm > ceiling:
+        return None
+    return (
+        f"{sigma_s_per_cm:g} S/cm at {temperature_c:g} °C is above {ceiling:.2g} S/cm, the highest "
+        "room-temperature conductivity of a solid Li conductor (2.5e-2 S/cm, Kato et al. 2016) "
+        "with half a decade of headroom: was it in mS/cm?"
     )

@@ -131,10 +131,7 @@ def cmd_evaluate(args) -> int:
     if parsed.errors:
         rest = "the other rows were scored" if len(parsed.good_rows) else "no row could be scored"
         print(f"{len(parsed.errors)} row(s) rejected; {rest}.", file=sys.stderr)
-        return (
-            EXIT_ROWS_REJECTED if len(parsed.good_rows) else EXIT_USAGE
-        )  # nothing usable: bad file
-    return EXIT_OK
+    return _exit_for_rows(len(parsed.good_rows), len(parsed.errors))
 
 
 def cmd_validate_config(args) -> int:
@@ -246,9 +243,15 @@ def cmd_predict(args) -> int:
     for msg in errors.values():
         print(f"rejected: {msg}", file=sys.stderr)
     print(f"Wrote {out_path} ({len(ok)} predicted, {len(errors)} rejected) with model {name}.")
-    if errors:  # every row rejected: the file is what is wrong
-        return EXIT_ROWS_REJECTED if len(ok) else EXIT_USAGE
-    return EXIT_OK
+    return _exit_for_rows(len(ok), len(errors))
+
+
+def _exit_for_rows(scored: int, rejected: int) -> int:
+    """0 all rows scored; 1 some rejected, the rest scored; 2 every row rejected (the file is what
+    is wrong, as for an unreadable one)."""
+    if not rejected:
+        return EXIT_OK
+    return EXIT_ROWS_REJECTED if scored else EXIT_USAGE
 
 
 def _warn_temperature_extrapolation(ok, model) -> None:

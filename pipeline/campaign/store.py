@@ -78,10 +78,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from objectives.constants import (
-    ROOM_TEMPERATURE_SIGMA_CEILING_LOG10,
-    above_room_temperature_ceiling,
-)
+from objectives.constants import room_temperature_ceiling_problem
 from pipeline import REPO_ROOT
 from pipeline.errors import CatalogError, InputError, SsemoError, did_you_mean
 from pipeline.files import atomic_write
@@ -362,14 +359,8 @@ def read_measurements(path: str | Path, catalog, data: bytes | None = None) -> P
             values[c] = v
         sigma, temperature = values.get("sigma_s_per_cm"), values.get("temperature_c")
         if sigma is not None and temperature is not None:
-            if above_room_temperature_ceiling(sigma, temperature):
-                fail(
-                    "sigma_s_per_cm",
-                    f"{sigma:g} S/cm at {temperature:g} °C is above "
-                    f"{10**ROOM_TEMPERATURE_SIGMA_CEILING_LOG10:.2g} S/cm, the highest room-temperature "
-                    "conductivity of a solid Li conductor (2.5e-2 S/cm, Kato et al. 2016) with half a "
-                    "decade of headroom: was it in mS/cm?",
-                )
+            if problem := room_temperature_ceiling_problem(sigma, temperature):
+                fail("sigma_s_per_cm", problem)
         formula = r["composition"]
         if r["material"]:
             if r["material"] not in materials.index:

@@ -64,27 +64,18 @@ def load_materials(mats, mprops, stab, files, problems: Problems) -> MaterialTab
 def _check_room_temperature_ceiling(problems, f, properties) -> None:
     """A σ_ref (value or high end) at a room reference temperature above the ceiling no solid Li
     conductor reaches there: a unit slip (objectives.constants)."""
-    from objectives.constants import (
-        ROOM_TEMPERATURE_SIGMA_CEILING_LOG10,
-        above_room_temperature_ceiling,
-    )
+    from objectives.constants import room_temperature_ceiling_problem
 
     # a duplicated (material, property) is reported by validate_long; its first row is checked here
     unique = properties.drop_duplicates(["material_id", "property"])
     value = unique.set_index(["material_id", "property"])["value"]
     for _, row in properties[properties["property"] == "sigma_ref_s_per_cm"].iterrows():
         t_ref = value.get((row["material_id"], "reference_temperature_c"), np.nan)
+        if not np.isfinite(t_ref):
+            continue
         for column in ("value", "high"):
-            if np.isfinite(t_ref) and above_room_temperature_ceiling(row[column], t_ref):
-                problems.add(
-                    f,
-                    row["_line"],
-                    column,
-                    f"{row[column]:g} S/cm at {t_ref:g} °C is above "
-                    f"{10**ROOM_TEMPERATURE_SIGMA_CEILING_LOG10:.2g} S/cm, the highest "
-                    "room-temperature conductivity of a solid Li conductor with half a decade of "
-                    "headroom (objectives.constants): was it in mS/cm?",
-                )
+            if problem := room_temperature_ceiling_problem(row[column], t_ref):
+                problems.add(f, row["_line"], column, problem)
                 break
 
 
