@@ -99,7 +99,10 @@ def objective_definition(config) -> str:
     `compare` must not subtract from a nominal run's."""
     parts = []
     if config.surrogate.robust:
-        parts.append(f"ASR at the surrogate's {config.surrogate.robust_quantile:g} quantile")
+        parts.append(
+            f"ASR at its {config.surrogate.robust_quantile:g} quantile over its σ's uncertainty "
+            "(catalog range or surrogate spread)"
+        )
     if config.uncertainty.search:
         parts.append(
             f"objectives at the {config.uncertainty.objective_quantile:g} quantile over "

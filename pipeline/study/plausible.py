@@ -3,12 +3,7 @@ draw per catalog entry, shared by every design that uses it), a catalog with tho
 study model that reads it. The report (pipeline/reporting/worlds.py, decisive.py) and the search over
 worlds (pipeline/study/robust.py) share these.
 
-The draw per evidence grade (README, 'Plausible worlds'):
-- measured-primary, measured-secondary, derived: triangular on [low, high] with its mode at the
-  value (a measurement is most likely where it was reported);
-- assumption: uniform on [low, high] (an assumption has no preferred point inside its range);
-- on a log scale where the range spans a decade or more (high/low ≥ 10 with low > 0);
-- unknown stays unknown (NaN), a zero-width range stays its value.
+The draw per evidence grade: pipeline.study.evidence_law (README, 'Plausible worlds').
 """
 
 from __future__ import annotations
@@ -25,9 +20,8 @@ from pipeline.study.catalog import Catalog
 from pipeline.study.catalog.schema import MATERIAL_PROPERTIES
 from pipeline.study.compositions import correlation_of, fraction_vectors, joint_normal
 from pipeline.study.evaluation import Evaluator, sigma_at_temperature_s_per_cm
+from pipeline.study.evidence_law import evidence_quantiles
 
-TRIANGULAR_GRADES = ("measured-primary", "measured-secondary", "derived")
-LOG_SPAN = 10.0  # high/low from which a range is drawn on a log scale
 # the long tables in Catalog.evidence() order: (attribute, id column)
 LONG_TABLES = (
     ("material_properties", "material_id"),
@@ -40,10 +34,6 @@ LONG_TABLES = (
 
 def draw_values(evidence: pd.DataFrame, n_worlds: int, seed: int) -> np.ndarray:
     """Matrix [world, evidence row] of drawn values (module docstring); NaN where unknown."""
-    value = evidence["value"].to_numpy(float)
-    low = evidence["low"].to_numpy(float)
-    high = evidence["high"].to_numpy(float)
-    grade = evidence["grade"].to_numpy()
     # one draw per entry and world, whatever its law, by Latin hypercube: each entry's n_worlds
     # draws fill its n_worlds quantile strata once (independent permutations across entries), so a
     # value that decides every design (an interface all of them share) is represented by its exact
@@ -52,23 +42,9 @@ def draw_values(evidence: pd.DataFrame, n_worlds: int, seed: int) -> np.ndarray:
     u = qmc.LatinHypercube(d=max(len(evidence), 1), seed=np.random.default_rng(seed)).random(
         n_worlds
     )[:, : len(evidence)]
-    known = np.isfinite(value) & np.isfinite(low) & np.isfinite(high) & (high > low)
-    log = known & (low > 0) & (high >= LOG_SPAN * low)
-    # np.where evaluates both branches: the log and exp of rows on a linear scale are discarded
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        a = np.where(log, np.log(low), low)
-        b = np.where(log, np.log(high), high)
-        c = np.where(log, np.log(value), value)
-        triangular = np.isin(grade, TRIANGULAR_GRADES)
-        # inverse CDF of the triangular distribution (a, c, b); uniform otherwise
-        split = (c - a) / (b - a)
-        left = a + np.sqrt(u * (b - a) * (c - a))
-        right = b - np.sqrt((1.0 - u) * (b - a) * (b - c))
-        tri = np.where(u < split, left, right)
-        uniform = a + u * (b - a)
-        drawn = np.where(triangular, tri, uniform)
-        drawn = np.where(log, np.exp(drawn), drawn)
-    return np.where(known, drawn, value)  # a zero-width range or an unknown keeps its value
+    return evidence_quantiles(
+        evidence["value"], evidence["low"], evidence["high"], evidence["grade"], u
+    )
 
 
 def catalog_with(catalog: Catalog, values: np.ndarray) -> Catalog:

@@ -8,14 +8,16 @@ constraints.unknown = "infeasible", or as met (G = 0) under "ignore"; either way
 
 Surrogate in the loop: per catalog material with a formula, the registered conductivity surrogate gives
 log10 σ at the operating (and coldest) temperature with its std and an applicability score. With
-surrogate.conductivity_source = "catalog" the literature σ is kept and the surrogate's std supplies the
-uncertainty; "surrogate" uses the surrogate's mean. Robust mode uses σ·10^(−z_q·std), i.e. the q-quantile
-of ASR. Out-of-domain materials are flagged, and penalized (G = 1) if surrogate.penalize_out_of_domain.
+surrogate.conductivity_source = "catalog" the literature σ is kept; "surrogate" uses the surrogate's
+mean. Robust mode takes the bulk ASR at its q quantile over the uncertainty of the σ each design uses:
+the surrogate's predictive spread where σ is predicted, the catalog's evidence range where σ is the
+catalog's (robust_factors). Out-of-domain materials are flagged, and penalized (G = 1) if
+surrogate.penalize_out_of_domain.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -26,6 +28,7 @@ from pipeline.study.catalog import Catalog
 from pipeline.study.config import StudyConfig
 from pipeline.study.constraints import CONSTRAINTS, active_constraints, constraint_values
 from pipeline.study.evaluation import Evaluator, sigma_at_temperature_s_per_cm
+from pipeline.study.evidence_law import evidence_quantiles
 from pipeline.study.predicted import predict_families
 from pipeline.study.registry import G_CLIP, OBJECTIVES, computed_columns
 from pipeline.study.space import DesignSpace, build_space, study_catalog
@@ -42,6 +45,8 @@ class MaterialConductivity:
     in_domain: np.ndarray  # True where no surrogate prediction exists (nothing to flag)
     # calibrated P(below the detection limit) (issue 26); 0 where no surrogate prediction exists
     p_below_detection: np.ndarray | None = None
+    # robust mode: σ used / σ at its (1 − robust_quantile) quantile (robust_factors); 1 otherwise
+    robust_factor: np.ndarray = field(default_factory=lambda: np.ones(0))
 
 
 def material_conductivity(
@@ -73,9 +78,64 @@ def material_conductivity(
                 sigmas[k][rows] = 10.0 ** table["log10_sigma_mean"].to_numpy()
     threshold = getattr(getattr(surrogate, "domain_", None), "threshold", 0.05)
     in_domain = np.where(np.isnan(score), True, score >= threshold)
+    predicted = np.zeros(n, dtype=bool)
+    if surrogate is not None and config.surrogate.conductivity_source == "surrogate":
+        predicted[rows] = True
     return MaterialConductivity(
-        sigmas[0], sigmas[1] if window else None, std, score, in_domain, p_below
+        sigmas[0],
+        sigmas[1] if window else None,
+        std,
+        score,
+        in_domain,
+        p_below,
+        robust_factors(catalog, config, std, predicted),
     )
+
+
+def robust_factors(
+    catalog: Catalog, config: StudyConfig, std: np.ndarray, predicted: np.ndarray
+) -> np.ndarray:
+    """Per catalog material, robust mode's factor on the bulk ASR: the σ a design uses over that σ
+    at its (1 − q) quantile, q = surrogate.robust_quantile, so the bulk ASR is taken at its q
+    quantile over the uncertainty of the σ it uses (1 outside robust mode):
+
+    - σ predicted by the surrogate (predicted): 10^(z_q · its log10 std);
+    - σ from the catalog: the lower quantile of the catalog's own evidence range, by the law the
+      plausible worlds draw from (pipeline.study.evidence_law). The surrogate's spread says how
+      well it predicts an unmeasured composition, not how well a measurement is known: applied to
+      LLZO's measured σ it put its bulk ASR ×5 (s = 0.54 at 90 %), against ×1.2 from the range
+      of its 29 McHaffie 2025 measurements;
+    - a composite (effective medium of a matrix and a filler): the larger of the two's factors.
+      Bruggeman and Maxwell-Garnett are homogeneous of degree 1 in the phases' σ, and increasing
+      in each, so with both phases at their (1 − q) quantiles σ_eff falls by at most that factor
+      (a bound, on the cautious side: the phases need not be at their low ends together);
+    - no σ range known (an unknown σ leaves the ASR unknown anyway): 1; and never below 1 (a
+      value at the low end of its range, Li3InCl6's 1e-3 in 1e-3 to 4e-3 S/cm, would put the
+      quantile above it): the robust ASR is never more optimistic than the nominal one.
+    """
+    n = len(catalog.material_ids)
+    if not config.surrogate.robust:
+        return np.ones(n)
+    q = config.surrogate.robust_quantile
+    factor = np.ones(n)
+    columns, positions = catalog.material_property_positions(("sigma_ref_s_per_cm",))
+    if columns:
+        at = positions[:, 0]
+        has = at >= 0
+        table = catalog.material_properties.iloc[at[has]]
+        value = table["value"].to_numpy(float)
+        low = evidence_quantiles(value, table["low"], table["high"], table["grade"], 1.0 - q)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = value / low
+        factor[has] = np.where(np.isfinite(ratio) & (ratio >= 1.0), ratio, 1.0)
+    ids = {m: i for i, m in enumerate(catalog.material_ids)}
+    law = catalog.materials["temperature_law"].to_numpy()
+    for i in np.flatnonzero(law == "composite"):
+        row = catalog.materials.iloc[i]
+        phases = [ids[x] for x in (row["matrix_id"], row["filler_id"]) if x in ids]
+        factor[i] = max((factor[j] for j in phases), default=1.0)
+    surrogate_std = np.nan_to_num(std, nan=0.0)
+    return np.where(predicted, 10.0 ** (float(norm.ppf(q)) * surrogate_std), factor)
 
 
 class StudyModel:
@@ -114,9 +174,6 @@ class StudyModel:
             else None
         )
         self.objectives = tuple(config.objectives)
-        self.robust_z = (
-            float(norm.ppf(config.surrogate.robust_quantile)) if config.surrogate.robust else 0.0
-        )
         self.constraint_names = active_constraints(config)
         self.families = catalog.materials["family"].to_numpy()
         self.search_columns = self._search_columns()
@@ -150,7 +207,7 @@ class StudyModel:
         in_domain = self.conductivity.in_domain[batch.material].copy()
         own_p = self.conductivity.p_below_detection
         p_below = own_p[batch.material].copy() if own_p is not None else np.zeros(n)
-        factor = 10.0 ** (self.robust_z * np.nan_to_num(std, nan=0.0))
+        factor = self.conductivity.robust_factor[batch.material].copy()
         predicted = np.zeros(n, dtype=bool)
         n_temps = 1 + (self.cold is not None)
         sigma = np.full((n_temps, n), np.nan)
@@ -206,8 +263,10 @@ class StudyModel:
             shifted = log10_sigma_shift is not None
             if shifted:
                 sigma = self._shifted_sigma(batch, sigma, np.asarray(log10_sigma_shift, float))
-                # a draw is one realization of σ: the robust quantile would count its
-                # uncertainty a second time (robust ASR = ASR of the draw)
+            if shifted or world is not None:
+                # a draw, or a plausible world (every catalog σ drawn from its range), is one
+                # realization of σ: the robust quantile would count its uncertainty a second time
+                # (robust ASR = ASR of the draw)
                 factor = np.ones_like(factor)
             if self.families_sigma is not None or shifted:
                 batch = replace(batch, sigma_override_s_per_cm=sigma[0])

@@ -198,6 +198,8 @@ def test_a_job_compares_only_with_a_run_that_measured_its_objectives_alike(defau
     robust = dataclasses.replace(
         default_config, surrogate=dataclasses.replace(default_config.surrogate, robust=True)
     )
-    assert objective_definition(robust) == "ASR at the surrogate's 0.9 quantile"
+    assert objective_definition(robust) == (
+        "ASR at its 0.9 quantile over its σ's uncertainty (catalog range or surrogate spread)"
+    )
     assert not measured_alike(nominal, objectives, robust)
     assert not measured_alike(nominal, objectives[:-1], default_config)

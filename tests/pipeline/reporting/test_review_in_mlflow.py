@@ -270,7 +270,7 @@ def test_compare_does_not_subtract_hypervolumes_measured_differently(two_small_r
     # a robust study's hypervolume is over the ASR's upper quantile, a nominal one's over the ASR
     tmp, uri, client, a, b = two_small_runs
     assert client.get_run(a.info.run_id).data.tags["ssemo.objective_definition"] == "nominal"
-    robust = "ASR at the surrogate's 0.9 quantile"
+    robust = "ASR at its 0.9 quantile over its σ's uncertainty (catalog range or surrogate spread)"
     client.set_tag(b.info.run_id, "ssemo.objective_definition", robust)
     try:
         args = ["compare", a.info.run_id, b.info.run_id, "--out", str(tmp / "defs"), *_store(uri)]

@@ -117,24 +117,69 @@ def test_search_reaches_99_percent_of_exact_front_hypervolume(default_config, ca
     assert found <= exact + 1e-9  # the search space is the grid, so it cannot beat enumeration
 
 
-def test_robust_mode_and_domain_penalty(default_config, catalog):
+def robust_model(default_config, catalog, surrogate, **robust):
     data = default_config.to_dict()
     data["surrogate"].update(
-        {"robust": True, "robust_quantile": 0.9, "penalize_out_of_domain": True}
+        {"robust": True, "robust_quantile": 0.9, "penalize_out_of_domain": True, **robust}
     )
-    config = StudyConfig.from_dict(data)
-    surrogate = FakeSurrogate(std=0.5, applicability={"Li6PS5Cl": 0.0})
-    model = StudyModel(catalog, config, surrogate)
+    return StudyModel(catalog, StudyConfig.from_dict(data), surrogate)
+
+
+def test_robust_mode_and_domain_penalty(default_config, catalog):
+    model = robust_model(
+        default_config, catalog, FakeSurrogate(std=0.5, applicability={"Li6PS5Cl": 0.0})
+    )
     X = np.random.default_rng(2).random((200, 4))
     _, _, out = model.evaluate(X)
-    # an unknown interface (bare Li | halide) leaves the ASR unknown: compare where it is known
-    known = ~np.isnan(out["surrogate_log10_std"]) & np.isfinite(out["total_asr_ohm_cm2"])
+    known = np.isfinite(out["total_asr_ohm_cm2"])  # an unknown interface leaves the ASR unknown
     assert known.any()
-    assert np.all(out["robust_asr_ohm_cm2"][known] > out["total_asr_ohm_cm2"][known])
+    # robust: the bulk ASR at its 90 % quantile, never more optimistic than the nominal
+    bulk = out["robust_asr_ohm_cm2"] - out["interface_asr_ohm_cm2"]
+    assert np.all(bulk[known] >= out["bulk_asr_ohm_cm2"][known] * (1 - 1e-12))
+    assert np.any(bulk[known] > 1.05 * out["bulk_asr_ohm_cm2"][known])
     lpscl = np.array(catalog.material_ids)[model.space.decode(X).material] == "Li6PS5Cl"
     assert lpscl.any()
     assert np.all(out["g_domain"][lpscl] > 0) and not out["in_domain"][lpscl].any()
     assert "g_domain" in model.constraint_names
+
+
+def test_robust_mode_reads_the_catalog_range_for_a_measured_sigma(default_config, catalog):
+    """conductivity_source: catalog: a design uses the catalog's measured σ, so its robust quantile
+    comes from that measurement's evidence range, whatever the surrogate's spread for the
+    composition (a factor 10^(1.28 · 0.5) = 4.4 from a std of 0.5 before this was fixed)."""
+    X = np.random.default_rng(2).random((200, 4))
+    models = [robust_model(default_config, catalog, FakeSurrogate(std=s)) for s in (0.05, 0.5)]
+    outs = [model.evaluate(X)[2] for model in models]
+    np.testing.assert_array_equal(outs[0]["robust_asr_ohm_cm2"], outs[1]["robust_asr_ohm_cm2"])
+    out = outs[1]
+    materials = np.array(catalog.material_ids)[models[1].space.decode(X).material]
+    llzo = (materials == "LLZO") & np.isfinite(out["total_asr_ohm_cm2"])
+    assert llzo.any()
+    row = catalog.material_properties.query(
+        "material_id == 'LLZO' and property == 'sigma_ref_s_per_cm'"
+    ).iloc[0]
+    assert row["grade"] == "derived" and row["high"] < 10 * row["low"]  # triangular, linear
+    a, c, b = row["low"], row["value"], row["high"]
+    assert 0.1 < (c - a) / (b - a)  # the 10 % quantile lies left of the mode
+    expected = c / (a + np.sqrt(0.1 * (b - a) * (c - a)))  # triangular inverse CDF at 0.1
+    bulk = out["robust_asr_ohm_cm2"] - out["interface_asr_ohm_cm2"]
+    np.testing.assert_allclose(bulk[llzo] / out["bulk_asr_ohm_cm2"][llzo], expected, rtol=1e-9)
+
+
+def test_robust_mode_reads_the_surrogate_spread_for_a_predicted_sigma(default_config, catalog):
+    """conductivity_source: surrogate: σ is the surrogate's, so is its spread: 10^(z_0.9 · std)."""
+    model = robust_model(
+        default_config, catalog, FakeSurrogate(std=0.5), conductivity_source="surrogate"
+    )
+    X = np.random.default_rng(2).random((200, 4))
+    _, _, out = model.evaluate(X)
+    formula = catalog.materials["formula"].fillna("").to_numpy()[model.space.decode(X).material]
+    rows = (formula != "") & np.isfinite(out["total_asr_ohm_cm2"])
+    assert rows.any()
+    bulk = out["robust_asr_ohm_cm2"] - out["interface_asr_ohm_cm2"]
+    np.testing.assert_allclose(
+        bulk[rows] / out["bulk_asr_ohm_cm2"][rows], 10 ** (1.2815515655446004 * 0.5), rtol=1e-9
+    )
 
 
 def test_cold_window_is_the_binding_asr(default_config, catalog):

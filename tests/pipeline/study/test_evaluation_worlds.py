@@ -121,3 +121,23 @@ def test_a_sigma_shift_over_stacked_worlds_is_each_worlds_own(model, worlds):
         F0, G0, _ = world.evaluate(X, shift[s])
         np.testing.assert_array_equal(F[s * 50 : (s + 1) * 50], F0)
         np.testing.assert_array_equal(G[s * 50 : (s + 1) * 50], G0)
+
+
+def test_a_plausible_world_does_not_take_the_robust_quantile_again():
+    """In a world every catalog σ is one draw from its evidence range: robust mode's quantile of
+    that same range on top would count its uncertainty twice (problem.StudyModel.evaluate)."""
+    config = load_config(
+        CONFIGS / "default.yaml", ["tracking.enabled=false", "surrogate.robust=true"]
+    )
+    robust = StudyModel(load_catalog(config.catalog_dir()), config)
+    values = draw_values(robust.catalog.evidence(), 2, seed=5)
+    worlds = [model_with(robust, catalog_with(robust.catalog, v)) for v in values]
+    X = np.random.default_rng(4).random((300, robust.space.n_var))
+    with np.errstate(all="ignore"):
+        _, _, nominal = robust.evaluate(X)
+        _, _, drawn = stacked_model(robust, worlds).evaluate(
+            np.tile(X, (2, 1)), world=np.repeat(np.arange(2), len(X))
+        )
+    known = np.isfinite(nominal["total_asr_ohm_cm2"])
+    assert np.any(nominal["robust_asr_ohm_cm2"][known] > nominal["total_asr_ohm_cm2"][known])
+    np.testing.assert_array_equal(drawn["robust_asr_ohm_cm2"], drawn["total_asr_ohm_cm2"])
