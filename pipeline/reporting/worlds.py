@@ -4,15 +4,10 @@ The one-value-at-a-time screening (decisive.py) says which single number can fli
 every known catalog number is drawn at once, S times (`uncertainty.worlds`), and the front is
 evaluated in each drawn catalog. The uncertainty is about the world, not about each design: one
 draw per catalog entry (a material's conductivity, a process's density cap, an interface), shared
-by every design that uses it. The draw per evidence grade (README, 'Plausible worlds'):
-
-- measured-primary, measured-secondary, derived: triangular on [low, high] with its mode at the
-  value (a measurement is most likely where it was reported);
-- assumption: uniform on [low, high] (an assumption has no preferred point inside its range);
-- on a log scale where the range spans a decade or more (high/low ≥ 10 with low > 0): conductivities,
-  interfacial resistances and factors scatter multiplicatively;
-- unknown: stays unknown (NaN; the study's constraints.unknown decides), a zero-width range stays
-  its value.
+by every design that uses it. The draw (README, 'Plausible worlds'): triangular at the value for a
+measured or derived number, uniform for an assumption, on a log scale for quantities that scatter
+multiplicatively (pipeline.study.evidence_law); unknown stays unknown (NaN; the study's
+constraints.unknown decides).
 
 Per front design: P(feasible) over the worlds, the spread of its total ASR, and the catalog values
 whose draws explain most of that spread and of its feasibility (Spearman rank correlation over the

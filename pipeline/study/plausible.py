@@ -43,7 +43,12 @@ def draw_values(evidence: pd.DataFrame, n_worlds: int, seed: int) -> np.ndarray:
         n_worlds
     )[:, : len(evidence)]
     return evidence_quantiles(
-        evidence["value"], evidence["low"], evidence["high"], evidence["grade"], u
+        evidence["value"],
+        evidence["low"],
+        evidence["high"],
+        evidence["grade"],
+        evidence["property"],
+        u,
     )
 
 

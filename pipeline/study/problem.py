@@ -124,7 +124,9 @@ def robust_factors(
         has = at >= 0
         table = catalog.material_properties.iloc[at[has]]
         value = table["value"].to_numpy(float)
-        low = evidence_quantiles(value, table["low"], table["high"], table["grade"], 1.0 - q)
+        low = evidence_quantiles(
+            value, table["low"], table["high"], table["grade"], table["property"], 1.0 - q
+        )
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = value / low
         factor[has] = np.where(np.isfinite(ratio) & (ratio >= 1.0), ratio, 1.0)

@@ -32,8 +32,9 @@ checked identical to the ones before. And once more when the hazard constraints 
 log10(λ/λ_max) to λ/λ_max − 1 (percolation, which needed the log, has its own constraint on
 density; the linear form costs a third as much per design). The robust pin moved once more when
 robust mode stopped applying the surrogate's spread to the catalog's measured σ and took the σ's own
-evidence range instead (problem.robust_factors: LLZO ×1.23 where the pin's stand-in surrogate, std
-0.3, gave every material ×2.4); the other pins, outside robust mode, stayed. A change that alters a
+evidence range instead (problem.robust_factors: LLZO ×1.33 where the pin's stand-in surrogate, std
+0.3, gave every material ×2.4), read on a log scale for σ (pipeline.study.evidence_law); the other
+pins, outside robust mode, stayed. A change that alters a
 front on purpose updates them in the same commit and says why.
 """
 
@@ -55,7 +56,7 @@ PINNED = {
     "studies/cold_climate.yaml": ("63cee1118d5da670", 154),
     "studies/energy_density_5obj.yaml": ("f6b4a7f1d1dce386", 288),
     "studies/oxide_sulfide_composite_25c.yaml": ("a096ad6cd511847c", 178),
-    "studies/robust_surrogate.yaml": ("c8440242ec5c7796", 41),
+    "studies/robust_surrogate.yaml": ("3ff43519d6a77819", 142),
     "studies/thin_films.yaml": ("cd2d1c7e61baf746", 62),
 }
 

@@ -24,20 +24,23 @@ OVERRIDES = [
 
 
 def evidence_of(rows):
-    return pd.DataFrame(rows, columns=["value", "low", "high", "grade"])
+    return pd.DataFrame(rows, columns=["value", "low", "high", "grade", "property"])
 
 
 def test_draws_follow_the_grade_and_the_scale():
     ev = evidence_of(
         [
-            (2.0, 1.0, 4.0, "measured-primary"),  # triangular, linear (span < 10)
-            (10.0, 1.0, 1000.0, "assumption"),  # uniform on a log scale
-            (5.0, 5.0, 5.0, "derived"),  # zero width: the value
-            (np.nan, np.nan, np.nan, "unknown"),  # stays unknown
+            (2.0, 1.0, 4.0, "measured-primary", "strength_mpa"),  # triangular, linear
+            (10.0, 1.0, 1000.0, "assumption", "mrl"),  # uniform on a log scale (span ≥ 10)
+            (5.0, 5.0, 5.0, "derived", "mrl"),  # zero width: the value
+            (np.nan, np.nan, np.nan, "unknown", "mrl"),  # stays unknown
+            # ×/÷3 about a σ: triangular on a log scale, whose median is the value
+            (7e-4, 7e-4 / 3, 2.1e-3, "measured-primary", "sigma_ref_s_per_cm"),
         ]
     )
     draws = draw_values(ev, 20000, seed=1)
-    assert draws.shape == (20000, 4)
+    assert draws.shape == (20000, 5)
+    assert np.median(draws[:, 4]) == pytest.approx(7e-4, rel=0.01)
     tri = draws[:, 0]
     assert tri.min() >= 1.0 and tri.max() <= 4.0
     assert np.mean(tri) == pytest.approx((1 + 2 + 4) / 3, abs=0.02)  # triangular mean
