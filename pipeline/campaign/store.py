@@ -417,7 +417,30 @@ def read_measurements(path: str | Path, catalog, data: bytes | None = None) -> P
         [g for g in good if g is not None],
         columns=[*COLUMNS, "formula", "formula_key", "source_line"],
     )
-    return Parsed(rows, errors, len(frame), digest)
+    return Parsed(rows, errors, len(frame), digest, kelvin_note(path, rows))
+
+
+# A file whose every temperature lies in 273-400 and which has a room-temperature-looking one in
+# kelvin (288-313 K = 15-40 °C) was most likely written in kelvin: its rows pass the °C range
+# [-100, 400], but read as °C they sit ~273 degrees too hot and escape the room-temperature σ
+# ceiling. A series measured at 273-400 °C is possible (oxides), so this warns, it does not refuse.
+KELVIN_LOOKING_C = (273.0, 400.0)
+ROOM_TEMPERATURE_IN_KELVIN = (288.0, 313.0)
+
+
+def kelvin_note(path: Path, rows: pd.DataFrame) -> list[str]:
+    """One warning when a file's temperatures look like kelvin (above); none otherwise."""
+    t = pd.to_numeric(rows.get("temperature_c", pd.Series(dtype=float)), errors="coerce").dropna()
+    low, high = KELVIN_LOOKING_C
+    room = t[(t >= ROOM_TEMPERATURE_IN_KELVIN[0]) & (t <= ROOM_TEMPERATURE_IN_KELVIN[1])]
+    if t.empty or room.empty or not ((t >= low) & (t <= high)).all():
+        return []
+    line = rows.loc[room.index[0], "source_line"]
+    return [
+        f"{path}: every temperature_c lies between {low:g} and {high:g} °C (line {line}: "
+        f"{room.iloc[0]:g}); if the file is in kelvin (25 °C = 298.15 K), convert it to °C and "
+        "ingest it again: read as °C, each σ is placed ~273 degrees too hot"
+    ]
 
 
 def _csv(path: Path, data: bytes) -> pd.DataFrame:

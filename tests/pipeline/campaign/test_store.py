@@ -123,6 +123,40 @@ def test_a_room_temperature_sigma_no_solid_reaches_is_refused_as_a_unit_slip(tmp
     assert "5 S/cm at 25 °C is above 0.079 S/cm" in parsed.errors[0]
 
 
+def test_a_file_in_kelvin_is_named_in_a_warning_and_a_hot_series_is_not(tmp_path, catalog, capsys):
+    kelvin = tmp_path / "kelvin.csv"
+    kelvin.write_text(
+        HEADER
+        + "K1,me,2026-01-05,Li7La3Zr2O12,,,,298.15,5e-4\n"  # 25 °C written in kelvin
+        + "K1,me,2026-01-05,Li7La3Zr2O12,,,,353.15,4e-3\n"
+    )
+    parsed = read_measurements(kelvin, catalog)
+    assert len(parsed.rows) == 2 and not parsed.errors  # valid °C values: stored, but named
+    assert len(parsed.notes) == 1
+    assert (
+        f"{kelvin}: every temperature_c lies between 273 and 400 °C (line 2: 298.15)"
+        in (parsed.notes[0])
+    )
+    # an oxide measured from 325 to 400 °C: nothing looks like 25 °C (a series starting at 300 °C
+    # is warned about: 300 is also 27 °C in kelvin, and the warning only asks)
+    hot = tmp_path / "hot.csv"
+    hot.write_text(
+        HEADER
+        + "H1,me,2026-01-05,Li7La3Zr2O12,,,,325,2e-2\n"
+        + "H1,me,2026-01-05,Li7La3Zr2O12,,,,400,5e-2\n"
+    )
+    assert read_measurements(hot, catalog).notes == []
+    mixed = tmp_path / "mixed.csv"  # 25 and 298 °C in one series: °C
+    mixed.write_text(
+        HEADER
+        + "M1,me,2026-01-05,Li7La3Zr2O12,,,,25,5e-4\n"
+        + "M1,me,2026-01-05,Li7La3Zr2O12,,,,298,2e-2\n"
+    )
+    assert read_measurements(mixed, catalog).notes == []
+    assert main(["ingest", str(kelvin), "--store", str(tmp_path / "store")]) == 0
+    assert "warning: " + parsed.notes[0] in capsys.readouterr().err
+
+
 def test_a_sample_measured_twice_at_one_temperature_keeps_neither_row(tmp_path, catalog):
     twice = tmp_path / "twice.csv"
     twice.write_text(
