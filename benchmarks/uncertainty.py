@@ -377,7 +377,7 @@ def bootstrap_median(worlds: list[list[Campaign]], n: int = 2000) -> tuple[float
 def candidate_gap(setup: Setup, hidden: Hidden) -> float:
     """The true world's best utility over NSGA-II's archive there (default seed) − the best
     candidate's: what the fixed candidate set can miss."""
-    moved = model_with(setup.model, catalog_with(setup.model.catalog, hidden.values))
+    moved = model_with(setup.model, catalog_with(setup.model.catalog, hidden.values), "all")
     archive = run_nsga2(moved, progress=False).archive.X
     if len(archive) == 0:
         return 0.0

@@ -49,7 +49,8 @@ def load_surrogate(config: StudyConfig, messages: list[str]):
         model = tracking.load_registered_model(config.tracking.tracking_uri, config.surrogate.model)
     except tracking.ModelNotFoundError as exc:
         messages.append(
-            f"no surrogate: {exc} The search used catalog conductivities without uncertainty."
+            f"no surrogate: {exc} The search used the catalog's conductivities (robust mode: with "
+            "their evidence ranges); no composition was predicted, no applicability checked."
         )
         return None, "none"
     return model, tracking.model_version(config.tracking.tracking_uri, config.surrogate.model)

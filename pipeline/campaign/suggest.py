@@ -362,7 +362,8 @@ def neighbourhood(
 
 def _sigma_columns(out: dict, std: np.ndarray) -> dict[str, np.ndarray]:
     """σ per design with its 90 % interval: the family's own interval where predicted, else a normal
-    on the surrogate's std around the dense σ used (no std: the catalog value, no interval)."""
+    on `std` around the dense σ used (the caller's: a catalog σ's range read as ±2 sd, or the
+    surrogate's std where it predicts the σ; no std: the catalog value, no interval)."""
     sigma = np.asarray(out["sigma_dense_s_per_cm"], float)
     low = sigma * 10.0 ** (-Z90 * std)
     high = sigma * 10.0 ** (Z90 * std)

@@ -123,7 +123,9 @@ def candidate_designs(model, n_worlds: int, seed: int) -> pd.DataFrame:
     parts = []
     for world in range(-1, n_worlds):
         moved = (
-            model if world < 0 else model_with(model, catalog_with(model.catalog, values[world]))
+            model
+            if world < 0
+            else model_with(model, catalog_with(model.catalog, values[world]), "all")
         )
         archive = run_nsga2(moved, progress=False).archive.X
         if len(archive) == 0:

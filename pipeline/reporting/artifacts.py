@@ -84,11 +84,11 @@ def study_writers(
     if len(front):
         title = f"Pareto front of study '{config.name}'"
         if config.surrogate.robust and "total_asr_ohm_cm2" in objectives:
-            # the axes show the mean ASR; the search ranked its robust quantile, so a point may look
-            # dominated on the mean that is not on the quantity optimized
+            # the axes show the ASR at the σ used; the search ranked its robust quantile, so a point
+            # may look dominated on the axes that is not on the quantity optimized
             title += (
-                f" (ASR axes: the mean; designs ranked by its {config.surrogate.robust_quantile:.0%}"
-                " quantile, robust_asr_ohm_cm2)"
+                f" (ASR axes: at the σ used; designs ranked by its "
+                f"{config.surrogate.robust_quantile:.0%} quantile, robust_asr_ohm_cm2)"
             )
         writers["pareto_front.png"] = lambda p: pareto.save(
             pareto.pareto_figure(shown, chosen, objectives, limits, title), p

@@ -220,7 +220,7 @@ def decisive_values(model, front: pd.DataFrame, chosen: pd.DataFrame) -> Decisiv
         for end in ("low", "high"):
             if row[end] == row["value"]:
                 continue
-            F, _, out = model_with(model, _at(catalog, row, float(row[end]))).evaluate(X)
+            F, _, out = model_with(model, _at(catalog, row, float(row[end])), "moved").evaluate(X)
             flipped |= out["feasible"] != base_out["feasible"]
             # the choices are a function of (F, feasible) alone; the knee's search is O(n²) in
             # the front (20 of 30 s on the default front before): choose again only when it moved

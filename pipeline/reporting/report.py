@@ -182,7 +182,7 @@ def render(
         )
         + (
             f", robust mode: the search optimizes the ASR at its {c.surrogate.robust_quantile:.0%} quantile "
-            "(robust_asr_ohm_cm2), not the mean"
+            "over the uncertainty of its σ (robust_asr_ohm_cm2), not the ASR at the σ used"
             if c.surrogate.robust
             else ""
         )
@@ -256,7 +256,7 @@ def worlds_section(config: StudyConfig, chosen: pd.DataFrame, worlds) -> list[st
         f"Every known catalog number drawn at once from its range ({worlds.n_worlds} worlds, one "
         "draw per catalog entry shared by every design; triangular at the value for measured and "
         "derived numbers, uniform for assumptions, on a log scale for conductivities, resistances, "
-        "conductivity factors, CCDs and defect sizes and wherever a range spans a decade; "
+        "conductivity factors, CCDs and sizes and wherever a range spans a decade; "
         "unknown stays unknown; a conductivity the surrogate predicts is drawn from its predictive "
         "distribution, one draw per composition, neighbouring compositions together). P(feasible) "
         f"is the share of worlds in which the design meets every constraint; below {level:g} it is "

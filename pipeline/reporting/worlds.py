@@ -77,7 +77,7 @@ def evaluate_at(
     asr = np.full((n_worlds, len(front)), np.nan)
     asf = np.full((n_worlds, len(front)), np.nan)
     for s in range(n_worlds):
-        moved = model_with(model, catalog_with(model.catalog, values[s]))
+        moved = model_with(model, catalog_with(model.catalog, values[s]), "all")
         F, G, out = moved.evaluate(X, sigma_shifts[s] if sigma_shifts is not None else None)
         feasible[s] = np.all(G <= 0.0, axis=1)
         if violated is not None:

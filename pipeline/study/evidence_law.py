@@ -8,9 +8,11 @@ Per evidence grade:
   value (a measurement is most likely where it was reported);
 - assumption: uniform on [low, high] (an assumption has no preferred point inside its range);
 - on a log scale where the quantity scatters multiplicatively (MULTIPLICATIVE_PROPERTIES:
-  conductivities, interfacial resistances, conductivity factors, critical current densities, defect
-  sizes; the catalog builds their ranges as ×/÷ factors about a value), and for any quantity where
-  the range spans a decade or more (high/low ≥ 10), always with low > 0. Before 2026-12-07 only the
+  conductivities, interfacial resistances, conductivity factors, critical current densities, and
+  the sizes of defects, particles and interphases; most of their catalog ranges are ×/÷ factors
+  about a value), and for any quantity where the range spans a decade or more (high/low ≥ 10),
+  always with low > 0. An interface range that is growth over time (R0 to R at 100 h) is read the
+  same way, as scatter: its median world lies nearer R0 on a log scale. Before 2026-12-07 only the
   span decided, so a "×/÷3 about one value" σ range (high/low = 9) was drawn linearly: a triangle on
   [v/3, 3v] has its median at 1.37 v, an optimistic bias in every plausible world's σ;
 - unknown stays unknown (NaN), a zero-width range stays its value.
@@ -28,6 +30,8 @@ MULTIPLICATIVE_PROPERTIES = (
     "membrane_conductivity_factor",
     "ccd_ma_per_cm2",
     "defect_size_um",
+    "particle_radius_nm",
+    "interphase_thickness_nm",
 )
 
 

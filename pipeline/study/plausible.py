@@ -80,10 +80,12 @@ def with_long_tables(catalog: Catalog, tables: dict[str, pd.DataFrame]) -> Catal
     return replace(catalog, materials=materials, **tables).share_structure(catalog)
 
 
-def model_with(model, catalog: Catalog):
+def model_with(model, catalog: Catalog, fixed_sigma: str = "none"):
     """A shallow copy of a StudyModel whose evaluators read `catalog`. The dense σ the model uses
     per material is scaled by the catalog law's change at each temperature, so a surrogate's σ
-    (conductivity_source: surrogate) and family members' predictions stay as they were."""
+    (conductivity_source: surrogate) and family members' predictions stay as they were.
+    fixed_sigma: which σ_ref `catalog` sets to one drawn or chosen value ("all": a plausible world;
+    "moved": those it changed; "none"), where robust mode takes no quantile (_robust_factors_in)."""
     moved = copy.copy(model)
     moved.catalog = catalog
     config = model.config
@@ -103,6 +105,7 @@ def model_with(model, catalog: Catalog):
             ratio = np.where(has_formula, 1.0, ratio)
         return sigma * ratio
 
+    moved.conductivity = _robust_factors_in(model, catalog, fixed_sigma)
     operating = config.operating.temperature_c
     moved.evaluator = Evaluator(
         catalog,
@@ -118,6 +121,35 @@ def model_with(model, catalog: Catalog):
             material_sigma_s_per_cm=scaled(model.conductivity.sigma_cold_s_per_cm, cold_c),
         )
     return moved
+
+
+# which σ_ref a catalog given to model_with sets to one value (robust mode: factor 1 for those)
+FIXED_SIGMA = ("none", "all", "moved")
+
+
+def _robust_factors_in(model, catalog: Catalog, fixed_sigma: str):
+    """The model's conductivities with robust mode's factors read from `catalog` (its values and
+    ranges), and factor 1 where σ_ref is one value rather than an uncertain one (the σ's
+    uncertainty would count twice, problem.robust_factors): every material in a plausible world
+    ("all"), the materials whose σ_ref `catalog` moved in the one-at-a-time screening ("moved"),
+    none in a catalog of other evidence, such as the prior of measured values ("none")."""
+    from pipeline.study.problem import robust_factors
+
+    if fixed_sigma not in FIXED_SIGMA:
+        raise ValueError(f"fixed_sigma: expected one of {FIXED_SIGMA}, got {fixed_sigma!r}")
+    conductivity = model.conductivity
+    if not model.config.surrogate.robust:
+        return conductivity
+    n = len(catalog.material_ids)
+    fixed = np.full(n, fixed_sigma == "all")
+    if fixed_sigma == "moved":
+        before = model.catalog.materials["sigma_ref_s_per_cm"].to_numpy(float)
+        after = catalog.materials["sigma_ref_s_per_cm"].to_numpy(float)
+        fixed = ~((before == after) | (np.isnan(before) & np.isnan(after)))
+    factor = robust_factors(
+        catalog, model.config, conductivity.log10_std, conductivity.sigma_predicted, fixed
+    )
+    return replace(conductivity, robust_factor=factor)
 
 
 def stacked_model(model, worlds: list):

@@ -47,6 +47,8 @@ class MaterialConductivity:
     p_below_detection: np.ndarray | None = None
     # robust mode: σ used / σ at its (1 − robust_quantile) quantile (robust_factors); 1 otherwise
     robust_factor: np.ndarray = field(default_factory=lambda: np.ones(0))
+    # where the σ used is the surrogate's prediction (conductivity_source: surrogate)
+    sigma_predicted: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
 
 def material_conductivity(
@@ -89,26 +91,36 @@ def material_conductivity(
         in_domain,
         p_below,
         robust_factors(catalog, config, std, predicted),
+        predicted,
     )
 
 
 def robust_factors(
-    catalog: Catalog, config: StudyConfig, std: np.ndarray, predicted: np.ndarray
+    catalog: Catalog,
+    config: StudyConfig,
+    std: np.ndarray,
+    predicted: np.ndarray,
+    fixed: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Per catalog material, robust mode's factor on the bulk ASR: the σ a design uses over that σ
-    at its (1 − q) quantile, q = surrogate.robust_quantile, so the bulk ASR is taken at its q
-    quantile over the uncertainty of the σ it uses (1 outside robust mode):
+    """Per catalog material, robust mode's factor on the bulk ASR: the dense σ a design uses over
+    that σ at its (1 − q) quantile, q = surrogate.robust_quantile (1 outside robust mode). It covers
+    the material's σ (σ_ref) only: the process's conductivity factor, the reference temperature and
+    Ea stay at their values (the plausible worlds draw those too).
 
     - σ predicted by the surrogate (predicted): 10^(z_q · its log10 std);
     - σ from the catalog: the lower quantile of the catalog's own evidence range, by the law the
       plausible worlds draw from (pipeline.study.evidence_law). The surrogate's spread says how
       well it predicts an unmeasured composition, not how well a measurement is known: applied to
-      LLZO's measured σ it put its bulk ASR ×5 (s = 0.54 at 90 %), against ×1.2 from the range
-      of its 29 McHaffie 2025 measurements;
-    - a composite (effective medium of a matrix and a filler): the larger of the two's factors.
-      Bruggeman and Maxwell-Garnett are homogeneous of degree 1 in the phases' σ, and increasing
-      in each, so with both phases at their (1 − q) quantiles σ_eff falls by at most that factor
-      (a bound, on the cautious side: the phases need not be at their low ends together);
+      LLZO's measured σ it put its bulk ASR ×5 (s = 0.54 at 90 %), against ×1.33 from its range
+      (the interquartile range of 29 McHaffie 2025 entries, which the law reads as the whole
+      range: README, 'Robust mode', says what that leaves out);
+    - a composite (effective medium of a matrix and a filler): the larger of its two phases'
+      factors, each as above. Bruggeman and Maxwell-Garnett are homogeneous of degree 1 in the
+      phases' σ, and increasing in each, so with both phases at their (1 − q) quantiles σ_eff
+      falls by at most that factor (a bound, on the cautious side: the phases need not be at their
+      low ends together);
+    - fixed (a σ already set to one value of its range: a plausible world's draw, or the screening
+      of one value at an end of its range): 1, else its uncertainty would count twice;
     - no σ range known (an unknown σ leaves the ASR unknown anyway): 1; and never below 1 (a
       value at the low end of its range, Li3InCl6's 1e-3 in 1e-3 to 4e-3 S/cm, would put the
       quantile above it): the robust ASR is never more optimistic than the nominal one.
@@ -130,14 +142,17 @@ def robust_factors(
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = value / low
         factor[has] = np.where(np.isfinite(ratio) & (ratio >= 1.0), ratio, 1.0)
+    surrogate_std = np.nan_to_num(std, nan=0.0)
+    factor = np.where(predicted, 10.0 ** (float(norm.ppf(q)) * surrogate_std), factor)
+    if fixed is not None:
+        factor = np.where(fixed, 1.0, factor)
     ids = {m: i for i, m in enumerate(catalog.material_ids)}
     law = catalog.materials["temperature_law"].to_numpy()
     for i in np.flatnonzero(law == "composite"):
         row = catalog.materials.iloc[i]
         phases = [ids[x] for x in (row["matrix_id"], row["filler_id"]) if x in ids]
         factor[i] = max((factor[j] for j in phases), default=1.0)
-    surrogate_std = np.nan_to_num(std, nan=0.0)
-    return np.where(predicted, 10.0 ** (float(norm.ppf(q)) * surrogate_std), factor)
+    return factor
 
 
 class StudyModel:

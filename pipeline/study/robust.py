@@ -131,5 +131,7 @@ def worlds_model(model) -> WorldsModel:
     the report's 'Plausible worlds' uses, so P(feasible) there is the searched one)."""
     u = model.config.uncertainty
     values = draw_values(model.catalog.evidence(), u.worlds, u.seed)
-    worlds = [model_with(model, catalog_with(model.catalog, values[s])) for s in range(u.worlds)]
+    worlds = [
+        model_with(model, catalog_with(model.catalog, values[s]), "all") for s in range(u.worlds)
+    ]
     return WorldsModel(model, worlds)

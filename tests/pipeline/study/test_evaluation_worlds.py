@@ -31,7 +31,9 @@ def model():
 @pytest.fixture(scope="module")
 def worlds(model):
     values = draw_values(model.catalog.evidence(), N_WORLDS, seed=5)
-    return [model_with(model, catalog_with(model.catalog, values[s])) for s in range(N_WORLDS)]
+    return [
+        model_with(model, catalog_with(model.catalog, values[s]), "all") for s in range(N_WORLDS)
+    ]
 
 
 def _in_world(batch: DesignBatch, world: int) -> DesignBatch:
@@ -131,7 +133,7 @@ def test_a_plausible_world_does_not_take_the_robust_quantile_again():
     )
     robust = StudyModel(load_catalog(config.catalog_dir()), config)
     values = draw_values(robust.catalog.evidence(), 2, seed=5)
-    worlds = [model_with(robust, catalog_with(robust.catalog, v)) for v in values]
+    worlds = [model_with(robust, catalog_with(robust.catalog, v), "all") for v in values]
     X = np.random.default_rng(4).random((300, robust.space.n_var))
     with np.errstate(all="ignore"):
         _, _, nominal = robust.evaluate(X)
@@ -141,3 +143,34 @@ def test_a_plausible_world_does_not_take_the_robust_quantile_again():
     known = np.isfinite(nominal["total_asr_ohm_cm2"])
     assert np.any(nominal["robust_asr_ohm_cm2"][known] > nominal["total_asr_ohm_cm2"][known])
     np.testing.assert_array_equal(drawn["robust_asr_ohm_cm2"], drawn["total_asr_ohm_cm2"])
+
+
+def test_a_world_or_a_moved_sigma_takes_no_robust_quantile_and_a_prior_catalog_its_own():
+    """Robust mode in the reports' worlds and the one-value-at-a-time screening: a σ_ref set to one
+    value (a draw, a range end) is not uncertain any more; the others keep their factors."""
+    from pipeline.reporting.decisive import _at
+
+    config = load_config(
+        CONFIGS / "default.yaml", ["tracking.enabled=false", "surrogate.robust=true"]
+    )
+    robust = StudyModel(load_catalog(config.catalog_dir()), config)
+    ids = list(robust.catalog.material_ids)
+    nominal = robust.conductivity.robust_factor
+    assert nominal[ids.index("LLZO")] > 1.3 and nominal[ids.index("LATP")] > 1.8
+    world = draw_values(robust.catalog.evidence(), 1, seed=5)[0]
+    drawn = model_with(robust, catalog_with(robust.catalog, world), "all")
+    assert np.all(drawn.conductivity.robust_factor == 1.0)
+    ev = robust.catalog.evidence()
+    row = ev[(ev["item"] == "LLZO") & (ev["property"] == "sigma_ref_s_per_cm")].iloc[0]
+    at_low = model_with(robust, _at(robust.catalog, row, float(row["low"])), "moved")
+    factor = at_low.conductivity.robust_factor
+    assert factor[ids.index("LLZO")] == 1.0
+    assert factor[ids.index("LATP")] == nominal[ids.index("LATP")]
+    # the composite with an LLZO filler: the larger of its phases', LLZO's now 1
+    matrix = nominal[ids.index("PEO-LiTFSI")]
+    assert factor[ids.index("PEO-LiTFSI+LLZO")] == pytest.approx(max(matrix, 1.0))
+    # a catalog of other evidence (the prior of measured values): its own ranges, nothing fixed
+    same = model_with(robust, robust.catalog, "none")
+    np.testing.assert_array_equal(same.conductivity.robust_factor, nominal)
+    with pytest.raises(ValueError, match="fixed_sigma"):
+        model_with(robust, robust.catalog, "some")

@@ -60,7 +60,7 @@ def robust_factor_of(material_id: str, **surrogate) -> float:
 def test_a_composite_takes_the_larger_of_its_phases_robust_factors():
     """Effective medium is homogeneous of degree 1 in the phases' σ: with both at their low
     quantile, σ_eff falls by at most the larger factor (problem.robust_factors)."""
-    # PEO-LiTFSI's 1.16e-5 lies near the low end of its range (9.4e-6 to 6.7e-5): factor 1
+    # PEO-LiTFSI's 1.16e-5 lies near the low end of its range (9.4e-6 to 6.7e-5): factor ≈ 1.01
     matrix, filler = robust_factor_of("PEO-LiTFSI"), robust_factor_of("LLZO")
     assert filler > 1.0
     assert robust_factor_of("PEO-LiTFSI+LLZO") == pytest.approx(max(matrix, filler))
@@ -76,3 +76,22 @@ def test_outside_robust_mode_every_factor_is_one():
     config = load_config(CONFIGS / "default.yaml", ["tracking.enabled=false"])
     model = StudyModel(load_catalog(config.catalog_dir()), config)
     assert np.all(model.conductivity.robust_factor == 1.0)
+
+
+def test_a_composite_of_predicted_phases_takes_their_predicted_factors():
+    """conductivity_source: surrogate: the phases' σ are predictions, so the composite's factor is
+    the larger of their 10^(z · s), not of their catalog ranges' factors."""
+    config = load_config(
+        CONFIGS / "default.yaml",
+        [
+            "tracking.enabled=false",
+            "surrogate.robust=true",
+            "surrogate.conductivity_source=surrogate",
+        ],
+    )
+    model = StudyModel(load_catalog(config.catalog_dir()), config, FakeSurrogate(std=0.6))
+    ids = list(model.catalog.material_ids)
+    factors = model.conductivity.robust_factor
+    predicted = 10 ** (1.2815515655446004 * 0.6)
+    assert factors[ids.index("LLZO")] == pytest.approx(predicted)
+    assert factors[ids.index("PEO-LiTFSI+LLZO")] == pytest.approx(predicted)
