@@ -10,6 +10,42 @@ from __future__ import annotations
 
 import numpy as np
 
+from pipeline.errors import EnvironmentProblem
+
+# how long `ssemo run` waits for compute.scheduler to answer before any MLflow run or results folder
+# exists: a scheduler that is up answers in well under a second, and a wrong address (nothing
+# listening, an unknown host) should fail in seconds, not in Dask's default 30 s
+SCHEDULER_PROBE_TIMEOUT_S = 5.0
+# the connection the search itself uses, once the probe has answered: Dask's default
+SCHEDULER_CONNECT_TIMEOUT_S = 30.0
+
+
+def scheduler_used(compute) -> bool:
+    """Whether a study's search runs on compute.scheduler: only with evaluation_chunks > 1 (with 1,
+    the population is evaluated in this process and the address is not used)."""
+    return bool(compute.scheduler) and compute.evaluation_chunks > 1
+
+
+def connect(address: str, timeout_s: float, source: str = ""):
+    """A distributed.Client of the scheduler at `address`, or EnvironmentProblem (exit 5) naming
+    the config file `source` and compute.scheduler when none answers within timeout_s seconds."""
+    from distributed import Client
+
+    try:
+        return Client(address, timeout=f"{timeout_s:g}s", set_as_default=False)
+    except (OSError, TimeoutError):  # refused, unknown host, timed out
+        where = f"{source}: " if source else ""
+        raise EnvironmentProblem(
+            f"{where}key 'compute.scheduler': {address}: no Dask scheduler answered within "
+            f"{timeout_s:g} s (start one there, or set compute.scheduler: null)"
+        ) from None
+
+
+def probe_scheduler(address: str, source: str = "") -> None:
+    """Raise EnvironmentProblem unless a Dask scheduler answers at `address` within
+    SCHEDULER_PROBE_TIMEOUT_S: checked before a run starts anything it would leave behind."""
+    connect(address, SCHEDULER_PROBE_TIMEOUT_S, source).close()
+
 
 def _evaluate_chunk(model, X: np.ndarray):
     return model.evaluate(X)

@@ -9,6 +9,8 @@ the key path, the value and what was expected, and suggests close matches for mi
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -313,11 +315,8 @@ def _cross_checks(cfg: StudyConfig) -> list[str]:
         problems.append(
             f"key 'objectives': expected at least two distinct objectives, got {list(cfg.objectives)}"
         )
-    scheduler = cfg.compute.scheduler
-    if scheduler is not None and "://" not in scheduler:
-        problems.append(
-            f"key 'compute.scheduler': expected null or an address like tcp://127.0.0.1:8786, got {scheduler!r}"
-        )
+    if (problem := scheduler_address_problem(cfg.compute.scheduler)) is not None:
+        problems.append(f"key 'compute.scheduler': {problem}")
     if cfg.search.relative_density_min > cfg.search.relative_density_max:
         problems.append(
             "key 'search.relative_density_min': must not exceed search.relative_density_max"
@@ -341,6 +340,43 @@ def _cross_checks(cfg: StudyConfig) -> list[str]:
             "'core_shell' (no sourced default exists), got null"
         )
     return problems
+
+
+_HOST_LABEL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?")
+
+
+def scheduler_address_problem(address: str | None) -> str | None:
+    """What is wrong with a Dask scheduler address, or None. Accepted: null (in-process) or
+    tcp://HOST:PORT, HOST a host name, an IPv4 address or a bracketed IPv6 address, PORT 1-65535.
+    Only tcp:// is: tls:// needs certificates ssemo does not pass, inproc:// reaches only this
+    process, ucx:// needs UCX."""
+    if address is None:
+        return None
+    expected = (
+        f"expected null or an address tcp://HOST:PORT like tcp://127.0.0.1:8786, got {address!r}"
+    )
+    scheme, sep, rest = address.partition("://")
+    if not sep or scheme != "tcp":
+        return expected
+    host, sep, port = rest.rpartition(":")
+    if not sep or not port.isascii() or not port.isdigit() or not 1 <= int(port) <= 65535:
+        return f"{expected} (PORT: a number from 1 to 65535)"
+    if host.startswith("[") and host.endswith("]"):
+        try:
+            ipaddress.IPv6Address(host[1:-1])
+        except ValueError:
+            return f"{expected} (HOST: {host} is not an IPv6 address)"
+        return None
+    if host.replace(".", "").isdigit():  # looks like an IPv4 address: it must be one
+        try:
+            ipaddress.IPv4Address(host)
+        except ValueError:
+            return f"{expected} (HOST: {host} is not an IPv4 address)"
+        return None
+    labels = host.split(".")
+    if len(host) > 253 or not all(_HOST_LABEL.fullmatch(label) for label in labels):
+        return f"{expected} (HOST: a host name or IP address, without spaces)"
+    return None
 
 
 def _uri_problem(tracking_uri: str) -> str | None:

@@ -250,3 +250,33 @@ def test_bad_files_as_job_and_training_configs(capsys, tmp_path, case):
         assert_refused(
             result, 2, (str(path), expected.replace("cannot read config", "cannot read"))
         )
+
+
+@pytest.mark.parametrize(
+    ("address", "why"),
+    [
+        ("tcp://127.0.0.1:99999", "PORT"),
+        ("tcp://127.0.0.1:0", "PORT"),
+        ("tcp://127.0.0.1", "PORT"),
+        ("tcp://not a host:8786", "HOST"),
+        ("tcp://256.1.1.1:8786", "HOST: 256.1.1.1"),
+        ("tcp://[::g]:8786", "HOST"),
+        ("http://127.0.0.1:1", "tcp://HOST:PORT"),
+        ("ucx://127.0.0.1:1", "tcp://HOST:PORT"),
+        ("inproc://x", "tcp://HOST:PORT"),
+        ("tls://127.0.0.1:8786", "tcp://HOST:PORT"),  # ssemo passes no TLS certificates
+    ],
+)
+def test_bad_scheduler_addresses_are_config_errors(capsys, tmp_path, address, why):
+    result = outcome(capsys, study(tmp_path, f"compute.scheduler={address}"))
+    assert_config_refused(result, tmp_path, ("default.yaml", "key 'compute.scheduler'", why))
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["tcp://127.0.0.1:8786", "tcp://localhost:1", "tcp://[::1]:65535", "tcp://dask-0.cluster:8786"],
+)
+def test_good_scheduler_addresses_are_valid(capsys, address):
+    args = ["validate-config", CONFIGS / "default.yaml", "--set", f"compute.scheduler={address}"]
+    result = outcome(capsys, args)
+    assert result.code == 0, result.err
