@@ -155,31 +155,25 @@ def run_study(
     started = time.perf_counter()
     t = config.tracking
     # pre-flight, before any search: the output folder is writable (a partial set of files a killed
-    # run left is removed), the tracking store answers, the surrogate loads
+    # run left is removed), the tracking store answers, the surrogate loads; first, a Dask
+    # scheduler the search will use answers (compute.scheduler)
     out_dir = out_dir or inside(config.resolve_path(t.output_dir), config.name)
+    messages: list[str] = []
+    scheduler_note = _check_scheduler(config)  # before the results folder and MLflow run exist
+    if scheduler_note:
+        messages.append(scheduler_note)
     ensure_writable(out_dir)
     remove_stale_partials(out_dir)
     if t.enabled or config.surrogate.enabled:
         tracking.check_store(t.tracking_uri)
     catalog = load_catalog(config.catalog_dir())
-    messages: list[str] = []
     # what ingested catalog measurements changed: evidence, reported apart from the warnings
     measurement_notes: list[str] = []
-    applied = None  # pipeline.study.catalog_measurements.Applied: what measurements changed
-    if config.catalog_measurements:
-        from pipeline.study.catalog_measurements import file_measurements, measured_catalog
+    # applied: pipeline.study.catalog_measurements.Applied, what measurements changed (or None)
+    from pipeline.catalog_inputs import study_catalog_measured
 
-        path = config.resolve_path(config.catalog_measurements)
-        if path.is_dir():  # a measurement store (`ssemo ingest` of catalog quantities)
-            from pipeline.campaign.store import read_store_measurements
-
-            found = read_store_measurements(path, catalog)
-        else:
-            found = file_measurements(path, catalog)
-        catalog, applied = measured_catalog(catalog, *found)
-        measurement_notes += [
-            f"ingested catalog measurement ({path.name}): {line}" for line in applied.lines
-        ]
+    catalog, applied, notes = study_catalog_measured(config, catalog)
+    measurement_notes += notes
     if config.search.stacks:
         from pipeline.study.stack_study import parse_stacks
 
@@ -280,21 +274,40 @@ def search(
     model: SearchModel, callbacks: list[Callback], checkpoint, progress: bool
 ) -> SearchResult:
     """NSGA-II in this process, or with each population split across a Dask cluster's workers."""
+    from pipeline.search import distributed
+
     compute = model.config.compute
-    if not (compute.scheduler and compute.evaluation_chunks > 1):
+    if compute.scheduler is None or not distributed.scheduler_used(compute):
         return run_nsga2(model, callbacks=callbacks, checkpoint=checkpoint, progress=progress)
-    from distributed import Client
-
-    from pipeline.search.distributed import ChunkedModel
-
-    with Client(compute.scheduler, timeout="30s") as client:
-        chunked = ChunkedModel(model, client, compute.evaluation_chunks)
+    with distributed.connect(
+        compute.scheduler, distributed.SCHEDULER_CONNECT_TIMEOUT_S, model.config.source
+    ) as client:
+        chunked = distributed.ChunkedModel(model, client, compute.evaluation_chunks)
         return run_nsga2(
             chunked,  # a ChunkedModel is a SearchModel
             callbacks=callbacks,
             checkpoint=checkpoint,
             progress=progress,
         )
+
+
+def _check_scheduler(config: StudyConfig) -> str | None:
+    """A study's compute.scheduler, checked before anything is created: a scheduler the search will
+    use must answer (EnvironmentProblem, exit 5, otherwise); one it will not use (evaluation_chunks
+    1) is a warning, returned, rather than silently ignored."""
+    compute = config.compute
+    if not compute.scheduler:
+        return None
+    from pipeline.search import distributed
+
+    if not distributed.scheduler_used(compute):
+        return (
+            f"compute.scheduler {compute.scheduler} is not used: compute.evaluation_chunks is 1, so "
+            "each population is evaluated in this process (set it above 1 to split populations "
+            "across the workers; a job file's compute.scheduler distributes whole studies)"
+        )
+    distributed.probe_scheduler(compute.scheduler, config.source)
+    return None
 
 
 def no_robust_design(model: StudyModel, config, best: tuple[float, str, np.ndarray]) -> str:

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pipeline.catalog_inputs import study_catalog_measured
 from pipeline.files import ensure_writable, inside, remove_stale_partials, to_csv, write_all
 from pipeline.reporting import tracking
 from pipeline.search.decisions import asf_values
@@ -113,7 +114,9 @@ def run_stacks(config: StudyConfig, out_dir: Path | None = None, progress: bool 
     remove_stale_partials(out_dir)
     if t.enabled:
         tracking.check_store(t.tracking_uri)
-    catalog = load_catalog(config.catalog_dir())
+    catalog, _, notes = study_catalog_measured(config, load_catalog(config.catalog_dir()))
+    for note in notes:
+        print(note, file=sys.stderr)
     stacks = StackModel(catalog, config)
     # the monolayer study of the same cell: every catalog option (the stacks are not options)
     mono = StudyModel(catalog, replace(config, search=replace(config.search, stacks=())))

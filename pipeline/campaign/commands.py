@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pipeline.campaign.store import DEFAULT_STORE
 
-EXIT_OK, EXIT_ROWS_REJECTED = 0, 1
+EXIT_OK, EXIT_ROWS_REJECTED, EXIT_USAGE = 0, 1, 2
 EXIT_STORE_REPAIRABLE = 1  # `ssemo store verify`: the index differs from the files; repair fixes it
 STORE_EXIT_CODES = (
     "Exit codes: 0 the store is consistent (verify), or consistent now (repair); 1 (verify only) "
@@ -265,7 +265,10 @@ def cmd_ingest(args) -> int:
             "The next training with data.sources.measurements enabled uses them "
             "(configs/train_campaign.yaml, or the campaign job)."
         )
-    return EXIT_ROWS_REJECTED if result["errors"] else EXIT_OK
+    if not result["errors"]:
+        return EXIT_OK
+    # every row rejected (--skip-bad-rows stored none): the file is what is wrong, exit 2
+    return EXIT_ROWS_REJECTED if result["added"] or result["skipped"] else EXIT_USAGE
 
 
 def cmd_store(args) -> int:

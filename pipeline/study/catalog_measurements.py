@@ -55,36 +55,9 @@ BOUNDS = {
 MAX_SD_LOG10 = 1.0
 # below this a measurement's stated error is noted at ingest as implausibly small (±2 %)
 MIN_PLAUSIBLE_SD_LOG10 = 0.01
-
-
-def read_measurements(path: str | Path, catalog: Catalog) -> pd.DataFrame:
-    """The measurements of a CSV file with the evidence row each one measures (`evidence_row`).
-    CatalogError, one line per bad cell (file, line, column), for anything else. (A measurement
-    store folder is read by pipeline.campaign.store.read_store_measurements, with the same
-    check_measurements.)"""
-    path = Path(path)
-    if path.is_dir():
-        raise CatalogError(
-            f"{path}: a folder, not a CSV file (catalog_measurements; a measurement store is "
-            "read by the study that names it)"
-        )
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except FileNotFoundError:
-        raise CatalogError(
-            f"{path}: no such file or folder (catalog_measurements: a CSV file, or a "
-            "measurement store folder)"
-        ) from None
-    except pd.errors.EmptyDataError:
-        raise CatalogError(
-            f"{path}: empty file (catalog_measurements: expected a header {','.join(COLUMNS)} "
-            "and one row per measurement)"
-        ) from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise CatalogError(f"{path}: not a readable CSV ({exc})") from None
-    rows, problems = check_measurements(frame, catalog, path)
-    raise_problems(problems)
-    return rows
+# below this it is refused: no measurement of these quantities is known to 0.0002 %, and the
+# update's precisions 1/sd² overflow to inf (a value of NaN) from about 1e-154
+MIN_SD_LOG10 = 1e-6
 
 
 def raise_problems(problems: list[str]) -> None:
@@ -147,6 +120,14 @@ def check_measurements(
                 f"{where}, column 'sd_log10': expected at most {MAX_SD_LOG10:g} decade (a "
                 "measurement that uncertain would not narrow the value)"
             )
+        if len(problems) == bad and numbers["sd_log10"] < MIN_SD_LOG10:
+            problems.append(
+                f"{where}, column 'sd_log10': expected at least {MIN_SD_LOG10:g} decade, got "
+                f"{numbers['sd_log10']:g} (no measurement is that exact)"
+            )
+        if len(problems) == bad and key[:1] == ("material",) and key[3] == "sigma_ref_s_per_cm":
+            if slip := _sigma_unit_slip(catalog, key[1], numbers["value"]):
+                problems.append(f"{where}, column 'value': {slip}")
         if not str(cell["source"]).strip():
             problems.append(f"{where}, column 'source': a measurement needs its source")
         sample = str(cell["sample_id"]).strip()
@@ -167,6 +148,18 @@ def check_measurements(
         if len(problems) == bad:
             rows.append({**cell, **numbers, "evidence_row": k, "line": n})
     return pd.DataFrame([r for r in rows if r is not None]), problems
+
+
+def _sigma_unit_slip(catalog: Catalog, material: str, sigma_s_per_cm: float) -> str | None:
+    """The room-temperature σ ceiling (objectives.constants), at the material's reference
+    temperature, which a measured σ_ref is given at: what the catalog files themselves obey."""
+    from objectives.constants import room_temperature_ceiling_problem
+
+    ids = list(catalog.material_ids)
+    if material not in ids:
+        return None
+    reference_c = catalog.materials["reference_temperature_c"].to_numpy(float)[ids.index(material)]
+    return room_temperature_ceiling_problem(sigma_s_per_cm, float(reference_c))
 
 
 def surprises(rows: pd.DataFrame, catalog: Catalog, places: list[str]) -> list[str]:
@@ -328,7 +321,7 @@ def apply_measurements(catalog: Catalog, measurements: pd.DataFrame) -> tuple[Ca
             prior = prior.copy()  # an unknown prior: the measurements alone, with a wide prior
             first = float(group["value"].iloc[0])
             prior["value"], prior["low"], prior["high"] = first, first / 1e3, first * 1e3
-        new = updated_evidence(prior, group)
+        new = within_bounds(updated_evidence(prior, group), prior)
         t = int(np.searchsorted(offsets, k, side="right") - 1)
         name = LONG_TABLES[t][0]
         index = tables[name].index[k - offsets[t]]
@@ -343,7 +336,48 @@ def apply_measurements(catalog: Catalog, measurements: pd.DataFrame) -> tuple[Ca
             f"{_num(new['low'])}-{_num(new['high'])}), {len(group)} measurement(s)"
             + (_conflict_note(new["far_from_prior"]) if new["conflict"] else "")
         )
+    raise_problems(window_problems(tables["process_properties"], measurements, evidence))
     return with_long_tables(catalog, tables), lines
+
+
+def within_bounds(new: dict, prior: pd.Series) -> dict:
+    """The updated value and range clipped to the property's physical bounds (schema.py): a
+    ±2 sd range of a relative density or a transference number measured near 1 would pass 1."""
+    _, low, high = BOUNDS[prior["table"]].get(prior["property"], ("", 0.0, np.inf))
+    return {**new, **{c: float(np.clip(new[c], low, high)) for c in ("value", "low", "high")}}
+
+
+def window_problems(
+    process_properties: pd.DataFrame, measurements: pd.DataFrame, evidence: pd.DataFrame
+) -> list[str]:
+    """A measured thickness end that closes a process's window (min ≥ max for a family or for
+    every family), which the catalog's own loader refuses: named, not left to empty a study."""
+    measured = {
+        (evidence.at[k, "item"], a if isinstance(a := evidence.at[k, "applies_to"], str) else "")
+        for k in measurements["evidence_row"]
+        if evidence.at[k, "table"] == "process"
+        and evidence.at[k, "property"] in ("min_thickness_um", "max_thickness_um")
+    }
+    table = process_properties.assign(applies_to=process_properties["applies_to"].fillna(""))
+    problems = []
+    for process, applies in sorted(measured):
+        rows = table[table["process_id"] == process]
+        scopes = {applies} | ({""} if applies else set(rows["applies_to"]))
+        for scope in sorted(scopes):
+            ends = {}
+            for prop in ("min_thickness_um", "max_thickness_um"):
+                own = rows[(rows["property"] == prop) & (rows["applies_to"] == scope)]
+                generic = rows[(rows["property"] == prop) & (rows["applies_to"] == "")]
+                found = own if len(own) else generic
+                ends[prop] = float(found["value"].iloc[0]) if len(found) else np.nan
+            if ends["min_thickness_um"] >= ends["max_thickness_um"]:
+                problems.append(
+                    f"process {process!r}{f' on {scope}' if scope else ''}: the measurements "
+                    f"put min_thickness_um at {ends['min_thickness_um']:.4g} µm, not below "
+                    f"max_thickness_um {ends['max_thickness_um']:.4g} µm; expected a window the "
+                    "process can make (check the measured value, or measure the other end too)"
+                )
+    return problems
 
 
 @dataclass
@@ -473,21 +507,11 @@ def _p_feasible(model, designs: pd.DataFrame) -> np.ndarray:
     return evaluate_worlds(model, designs, evidence, u.worlds, u.seed)[1].mean(axis=0)
 
 
-def file_measurements(path: str | Path, catalog: Catalog) -> tuple[pd.DataFrame, str, str]:
-    """A CSV file's measurements (read_measurements), where they came from and the file's
-    version (the first 12 hex digits of its SHA-256)."""
-    import hashlib
-
-    path = Path(path)
-    measurements = read_measurements(path, catalog)
-    return measurements, f"file {path}", hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-
-
 def measured_catalog(
     catalog: Catalog, measurements: pd.DataFrame, origin: str, version: str
 ) -> tuple[Catalog, Applied]:
-    """The catalog updated by checked measurements (file_measurements, or a measurement store's:
-    pipeline.campaign.store.read_store_measurements), and what they changed."""
+    """The catalog updated by checked measurements (a file's: pipeline.catalog_inputs, or a
+    measurement store's: pipeline.campaign.store.read_store_measurements), and what they changed."""
     updated, lines = apply_measurements(catalog, measurements)
     return updated, Applied(
         origin, version, catalog, changes(catalog, updated, measurements), lines

@@ -155,3 +155,27 @@ def test_a_reader_that_closes_the_pipe_ends_the_command_quietly():
     (CONFIGS.parent / ".pytest-pipe.csv").unlink(missing_ok=True)
     assert code == 141, err
     assert "error" not in err and "Traceback" not in err
+
+
+def test_every_command_that_reads_the_catalog_applies_its_catalog_measurements(tmp_path, capsys):
+    """evaluate, validate-config and catalog read the study's catalog_measurements as run does
+    (they ignored them: the ASR printed was the prior catalog's)."""
+    designs = tmp_path / "d.csv"
+    designs.write_text("material,process,coating,thickness_um\nLLZO,ultrafast_sintering,li3n,50\n")
+    measured = tmp_path / "m.csv"
+    measured.write_text(
+        "table,item,applies_to,property,value,sd_log10,sample_id,source\n"
+        "cathode,linbo3,oxide,interfacial_resistance_ohm_cm2,300,0.05,C1,our lab\n"
+    )
+    asr = {}
+    for name, extra in (("prior", []), ("measured", ["--set", f"catalog_measurements={measured}"])):
+        out = tmp_path / f"{name}.csv"
+        assert main(["evaluate", "--designs", str(designs), "--out", str(out), *extra]) == 0
+        asr[name] = pd.read_csv(out).loc[0, "total_asr_ohm_cm2"]
+    assert asr["measured"] > asr["prior"] + 200  # 11.3 -> ~300 ohm cm2 on the cathode side
+    assert "ingested catalog measurement (m.csv)" in capsys.readouterr().err
+    gone = ["--set", f"catalog_measurements={tmp_path / 'gone.csv'}"]
+    assert main(["validate-config", str(CONFIGS / "default.yaml"), *gone]) == 2
+    assert "gone.csv: no such file or folder" in capsys.readouterr().err
+    assert main(["catalog", "evidence", "--set", f"catalog_measurements={measured}"]) == 0
+    assert "C1 (our lab)" in capsys.readouterr().out

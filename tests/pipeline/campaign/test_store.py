@@ -190,6 +190,10 @@ def test_cli_exit_codes_and_one_line_errors(tmp_path, capsys):
     assert main(["ingest", str(rows), "--store", store]) == 2
     assert f"{rows}:2: column 'sigma_s_per_cm'" in capsys.readouterr().err
     assert main(["ingest", str(rows), "--store", store, "--skip-bad-rows"]) == 1
+    # every row bad: nothing to store even with --skip-bad-rows, the file is wrong (exit 2)
+    worse = tmp_path / "worse.csv"
+    worse.write_text(HEADER + "W1,me,2026-01-05,Li7La3Zr2O12,,,,25,abc\n")
+    assert main(["ingest", str(worse), "--store", store, "--skip-bad-rows"]) == 2
     assert main(["ingest", str(EXAMPLE), "--store", store]) == 0
     assert len(MeasurementStore(store).load()) == 4
 

@@ -5,8 +5,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from pipeline.catalog_inputs import read_measurements
 from pipeline.errors import CatalogError
-from pipeline.study.catalog_measurements import apply_measurements, read_measurements
+from pipeline.study.catalog_measurements import apply_measurements
 from pipeline.study.evaluation import DesignBatch, Evaluator
 
 HEADER = "table,item,applies_to,property,value,sd_log10,sample_id,source\n"
@@ -141,7 +142,60 @@ def test_a_study_reads_its_measurements_and_the_report_says_what_changed(tmp_pat
 def test_an_empty_or_missing_measurement_file_is_named_with_what_was_expected(catalog, tmp_path):
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"")
-    with pytest.raises(CatalogError, match=r"empty\.csv: empty file \(catalog_measurements: "):
+    with pytest.raises(CatalogError, match=r"empty\.csv: empty file .*\(catalog_measurements: "):
         read_measurements(empty, catalog)
     with pytest.raises(CatalogError, match=r"gone\.csv: no such file or folder"):
         read_measurements(tmp_path / "gone.csv", catalog)
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        # a standard uncertainty so small its precision overflows (the value became NaN)
+        ("material,LLZO,,strength_mpa,190,1e-200,T1,lab", r"column 'sd_log10': expected at least"),
+        # 0.5 S/cm at 25 °C: mS/cm typed as S/cm, as the catalog files refuse it
+        ("material,LLZO,,sigma_ref_s_per_cm,0.5,0.05,MS1,lab", r"column 'value': 0\.5 S/cm at 25"),
+    ],
+)
+def test_a_measurement_that_would_corrupt_the_catalog_is_refused(catalog, tmp_path, row, expected):
+    with pytest.raises(CatalogError, match=r"measured\.csv, line 2, " + expected):
+        read_measurements(write(tmp_path, [row]), catalog)
+
+
+def test_a_measured_window_end_that_closes_the_window_is_refused(catalog, tmp_path):
+    path = write(tmp_path, ["process,tape_casting,,min_thickness_um,300,0.01,S1,lab"])
+    with pytest.raises(CatalogError, match=r"process 'tape_casting'.*min_thickness_um at 29\d"):
+        apply_measurements(catalog, read_measurements(path, catalog))
+
+
+def test_an_updated_range_stays_within_physical_bounds(catalog, tmp_path):
+    # a relative density measured at 1.0: its ±2 sd range would pass 1
+    ev = catalog.evidence()
+    row = ev[ev["property"] == "relative_density_max"].iloc[0]
+    line = f"{row['table']},{row['item']},{row['applies_to'] or ''},relative_density_max,1.0,0.01,D1,lab"
+    updated, _ = apply_measurements(catalog, read_measurements(write(tmp_path, [line]), catalog))
+    after = updated.evidence().loc[row.name]
+    assert after["high"] <= 1.0 and after["value"] <= 1.0 and after["low"] < 1.0
+
+
+@pytest.mark.parametrize(
+    ("header", "row", "expected"),
+    [
+        (HEADER.strip() + ",value", f"{LI_SULFIDE},9.0,0.05,S1,lab,8.0", r"duplicate column"),
+        (HEADER.strip() + ",notes", f"{LI_SULFIDE},9.0,0.05,S1,lab,x", r"unknown column 'notes'"),
+        (HEADER.strip(), "", r"no data rows"),
+    ],
+)
+def test_a_study_reads_a_measurement_file_as_strictly_as_ingest(
+    catalog, tmp_path, header, row, expected
+):
+    path = tmp_path / "measured.csv"
+    path.write_text(header + "\n" + (row + "\n" if row else ""))
+    with pytest.raises(CatalogError, match=expected):
+        read_measurements(path, catalog)
+
+
+def test_an_empty_sample_id_is_refused(catalog, tmp_path):
+    path = write(tmp_path, [f"{LI_SULFIDE},9.0,0.05,,lab"])
+    with pytest.raises(CatalogError, match=r"line 2, column 'sample_id': required, empty"):
+        read_measurements(path, catalog)
