@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.files import atomic_write, escape_problem, inside
+from pipeline.study.config import scheduler_address_problem
 from pipeline.study.schema import (
     SAFE_NAME,
     SAFE_NAME_TEXT,
@@ -131,10 +132,8 @@ def load_job(path: str | Path) -> JobConfig:
     base = path.resolve().parent
     studies = _resolve_studies(raw.studies, base, problems)
     scheduler = (raw.compute or JobCompute()).scheduler
-    if isinstance(scheduler, str) and "://" not in scheduler:
-        problems.append(
-            f"key 'compute.scheduler': expected null or an address like tcp://127.0.0.1:8786, got {scheduler!r}"
-        )
+    if isinstance(scheduler, str) and (problem := scheduler_address_problem(scheduler)):
+        problems.append(f"key 'compute.scheduler': {problem}")  # the rule studies use
     if isinstance(raw.state_dir, str) and (
         problem := escape_problem("state_dir", base, raw.state_dir)
     ):
@@ -420,13 +419,14 @@ def run_job(job: JobConfig, force: bool = False, progress: bool = True) -> tuple
             for e in job.studies
         ]
         if job.scheduler:
-            from distributed import Client
+            from pipeline.search.distributed import SCHEDULER_CONNECT_TIMEOUT_S, connect
 
             _create_experiments(
                 job
             )  # once, here: workers racing to create one experiment can clash
 
-            with Client(job.scheduler, timeout="30s") as client:
+            # no answer: exit 5 naming compute.scheduler, not a bare OSError
+            with connect(job.scheduler, SCHEDULER_CONNECT_TIMEOUT_S, job.source) as client:
                 futures = [
                     client.submit(
                         run_one,

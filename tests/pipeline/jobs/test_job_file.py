@@ -86,8 +86,8 @@ def test_every_problem_is_reported_at_once_with_its_key_path(tmp_path):
         "key 'studies[1].overrides': expected a list of 'key.path=value' strings",
         "key 'studies[1].name': duplicate study name 'default'",
         f"key 'studies[4].config': no such file {tmp_path / 'missing.yaml'}",
-        "key 'compute.scheduler': expected null or an address like tcp://127.0.0.1:8786, "
-        "got 'localhost:8786'",
+        "key 'compute.scheduler': expected null or an address tcp://HOST:PORT like "
+        "tcp://127.0.0.1:8786, got 'localhost:8786'",
     ]
 
 
@@ -115,3 +115,18 @@ def test_one_bad_key_is_named(tmp_path, data, expected):
 def test_a_file_that_is_not_a_mapping_is_refused(tmp_path):
     with pytest.raises(ConfigError, match="expected a mapping at the top level, got list"):
         load_job(write(tmp_path, "- a\n- b\n"))
+
+
+@pytest.mark.parametrize(
+    "address", ["tcp://127.0.0.1:99999", "http://127.0.0.1:8786", "tcp://a b:1"]
+)
+def test_a_job_file_checks_its_scheduler_as_a_study_does(tmp_path, address):
+    """One rule for compute.scheduler (pipeline.study.config.scheduler_address_problem): a job
+    file's only required '://' before."""
+    job = tmp_path / "job.yaml"
+    study = CONFIGS / "default.yaml"
+    job.write_text(
+        f"studies:\n  - name: d\n    config: {study}\ncompute:\n  scheduler: '{address}'\n"
+    )
+    with pytest.raises(ConfigError, match=r"key 'compute.scheduler': expected null or an address"):
+        load_job(job)
