@@ -295,9 +295,18 @@ def _p_note(r) -> str:
     )
 
 
-def _num(x: float) -> str:
-    """3 significant digits, without an exponent between 1000 and 1e6 (1000, not 1e+03)."""
-    return f"{x:.0f}" if 1e3 <= abs(x) < 1e6 else f"{x:.3g}"
+def _num(x: float, spec: str = ".3g") -> str:
+    """3 significant digits, without an exponent between 1000 and 1e6 (1000, not 1e+03);
+    'unknown' for a value the catalog did not have (NaN)."""
+    if not np.isfinite(x):
+        return "unknown"
+    return f"{x:.0f}" if 1e3 <= abs(x) < 1e6 else f"{x:{spec}}"
+
+
+def _range(low: float, high: float) -> str:
+    return (
+        "unknown" if not (np.isfinite(low) and np.isfinite(high)) else f"{_num(low)}-{_num(high)}"
+    )
 
 
 def _conflict_note(far: list[str]) -> str:
@@ -331,8 +340,8 @@ def apply_measurements(catalog: Catalog, measurements: pd.DataFrame) -> tuple[Ca
             f" on {prior['applies_to']}" if prior.get("applies_to") else ""
         )
         lines.append(
-            f"{label} {prior['property']}: {evidence.at[k, 'value']:.4g} -> {new['value']:.4g} "
-            f"(range {_num(evidence.at[k, 'low'])}-{_num(evidence.at[k, 'high'])} -> "
+            f"{label} {prior['property']}: {_num(evidence.at[k, 'value'], '.4g')} -> "
+            f"{new['value']:.4g} (range {_range(evidence.at[k, 'low'], evidence.at[k, 'high'])} -> "
             f"{_num(new['low'])}-{_num(new['high'])}), {len(group)} measurement(s)"
             + (_conflict_note(new["far_from_prior"]) if new["conflict"] else "")
         )
