@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sys
 import tempfile
 import time
@@ -22,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import REPO_ROOT
-from pipeline.errors import SsemoError
+from pipeline.errors import ConfigError, SsemoError
 from pipeline.files import to_csv
 from pipeline.reporting import tracking
 from pipeline.study.config import TrainConfig
@@ -42,6 +43,89 @@ UNREADABLE = (
     EOFError,
     zlib.error,
 )
+
+
+def _is_sqlite_file(path: Path) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(16)
+    except OSError:  # unreadable here: SQLite will say so with the file's name
+        return True
+    return not head or head == b"SQLite format 3\x00"
+
+
+def _sqlite_path_problem(path: Path) -> str | None:
+    """Why a SQLite file cannot be at `path` (a folder there, a file where a folder must be, a
+    file that is not SQLite), or None."""
+    if path.is_dir():
+        return f"{path} is a folder; expected the path of a SQLite file (e.g. {path / 'optuna.db'})"
+    if path.is_file() and not _is_sqlite_file(path):
+        return (
+            f"{path} is not a SQLite file; expected a SQLite file or a path where one can be made"
+        )
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if parent.exists() and not parent.is_dir():
+        return f"{parent} is a file, not a folder; expected a path whose folders can be made"
+    return None
+
+
+def tuning_storage(config: TrainConfig) -> str | None:
+    """The Optuna storage that tuning will use (a bare path resolved against the config's folder,
+    or the URL as given), or None without one; a ConfigError naming `tuning.storage` when it
+    cannot work: a URL SQLAlchemy cannot parse, a database it does not know or whose driver is not
+    installed, a SQLite path that is a folder, not a SQLite file, or under a file."""
+    t = config.tuning
+    if not t.enabled or not t.storage:
+        return None
+    key = f"{config.source}: invalid config: key 'tuning.storage'"
+    if "://" not in t.storage:
+        path = config.resolve_path(t.storage)
+        if (problem := _sqlite_path_problem(path)) is not None:
+            raise ConfigError(f"{key}: {problem}")
+        return str(path)
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        url = make_url(t.storage)
+    except (ArgumentError, ValueError):
+        raise ConfigError(
+            f"{key}: expected a SQLite file path or a SQLAlchemy database URL "
+            f"(dialect+driver://user:password@host:port/database), got {t.storage!r}"
+        ) from None
+    shown = url.render_as_string(hide_password=True)
+    try:
+        dialect = url.get_dialect()
+    except (ArgumentError, ImportError):  # NoSuchModuleError is an ArgumentError
+        raise ConfigError(
+            f"{key}: SQLAlchemy knows no database {url.drivername!r} ({shown}); expected a SQLite "
+            "file path, sqlite:///<file> or a URL such as postgresql://user@host/db"
+        ) from None
+    try:
+        dialect.import_dbapi()
+    except ImportError as exc:
+        module = exc.name or str(exc)
+        raise ConfigError(
+            f"{key}: the database driver of {url.drivername!r} ({shown}) is not installed "
+            f"(no module {module!r}); expected a SQLite file path, or install the driver "
+            f"(e.g. .venv/bin/pip install {module}) to use this URL"
+        ) from None
+    database = url.database
+    if url.get_backend_name() == "sqlite" and database and database != ":memory:":
+        if not database.startswith("file:") and (problem := _sqlite_path_problem(Path(database))):
+            raise ConfigError(f"{key}: {problem}")
+    return t.storage
+
+
+def check_config(config: TrainConfig) -> str | None:
+    """The checks a training config needs beyond its schema, made before any data is read or any
+    store touched: the registered model's name and alias (MLflow's rules) and the Optuna storage.
+    Returns the storage tuning will use (tuning_storage)."""
+    # the model's name and alias are checked when the config loads (pipeline.study.config,
+    # tracking.registered_model_problem / alias_problem: for predict too)
+    return tuning_storage(config)
 
 
 @dataclass
@@ -102,17 +186,55 @@ def _with_measurements(
     source = config.data.sources.measurements
     if not source.enabled:
         return rows, "none"
-    from pipeline.campaign.store import MeasurementStore, training_rows
+    from pipeline.campaign.store import MeasurementStore, StoreError, training_rows
 
+    key = f"{config.source}: key 'data.sources.measurements"
     store = MeasurementStore(config.resolve_path(source.path))
-    table = store.load(source.version)
+    try:
+        stored = store.versions()
+    except StoreError as exc:
+        raise SsemoError(f"{key}': {exc}") from None
+    version = measurement_version(source.version)
+    if version != "latest" and not stored:  # a pinned version is never silently nothing
+        raise SsemoError(
+            f"{key}.version': version {source.version!r} is pinned, but {_no_versions(store)}; "
+            "expected a version the store holds (ssemo ingest adds them), or 'latest'"
+        )
+    try:
+        label, table, _ = store.read(version)
+    except StoreError as exc:  # the store was just checked: the version is not in it
+        raise SsemoError(f"{key}.version': {exc}") from None
     extra = training_rows(table, source.weight)
     counts["measurements"] = len(table)
     if not len(extra):
-        return rows, store.version_label(source.version)
+        return rows, label
     extra = extra.reindex(columns=rows.columns)
     rows = pd.concat([rows, extra], ignore_index=True) if len(rows) else extra
-    return rows, store.version_label(source.version)
+    return rows, label
+
+
+def measurement_version(version: str | int) -> str:
+    """The store version a config asks for, as MeasurementStore reads it: 'latest', a label or
+    content hash as given, a number (3, "3", "0003", "v0003") as its number."""
+    text = str(version).strip()
+    number = re.fullmatch(r"[vV]?0*(\d{1,9})", text)
+    return str(int(number.group(1))) if number else text
+
+
+def _no_versions(store) -> str:
+    """Why a measurement store has no conductivity version to read."""
+    if not store.root.exists():
+        return f"the measurement store {store.root} does not exist"
+    try:
+        catalog_only = bool(store.catalog.versions())
+    except SsemoError:
+        catalog_only = False
+    if catalog_only:
+        return (
+            f"the measurement store {store.root} holds only catalog measurements "
+            "(catalog/), no conductivity measurements"
+        )
+    return f"the measurement store {store.root} holds no conductivity measurements"
 
 
 def features_frame(rows: pd.DataFrame) -> pd.DataFrame:
@@ -220,7 +342,9 @@ def _tuned_estimator(X, y, groups, t, storage, log_trial, config: TrainConfig):
 def train(config: TrainConfig) -> dict:
     """Run the training job; returns a summary (run id, model version, metrics)."""
     started = time.perf_counter()
-    # the data first: a missing or bad file is refused before a store is created or touched
+    # the config's own checks, then the data: a bad name, storage or file is refused before a
+    # store is created or touched
+    storage = check_config(config)
     data = load_training_data(config)
     mlflow = tracking.configure(config.mlflow.tracking_uri, config.mlflow.experiment)
     recipe = config_hash(config)
@@ -301,12 +425,7 @@ def train(config: TrainConfig) -> dict:
                 f"(best {best:.3f})"
             )
 
-        storage = (
-            str(config.resolve_path(t.storage))
-            if t.storage and "://" not in t.storage
-            else t.storage
-        )
-        if t.enabled and storage and "://" not in storage:
+        if storage and "://" not in storage:  # a SQLite file (tuning_storage checked its path)
             Path(storage).parent.mkdir(parents=True, exist_ok=True)
         if not t.enabled:
             estimator = fixed_estimator(t.seed, t.fixed_n_estimators)

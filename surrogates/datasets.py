@@ -10,6 +10,7 @@ Censoring: values reported as an upper bound ("<1E-10") keep `censored = True` a
 
 from __future__ import annotations
 
+import difflib
 import functools
 import hashlib
 import math
@@ -63,6 +64,31 @@ EXTRA = (
 )
 # columns a table may leave out (missing path): tables written before they existed still load
 OPTIONAL_EXTRA = LI_LI_COLUMNS
+# optional numeric columns checked row by row (empty = unknown): (low, high] and the unit
+ACTIVATION_ENERGY_RANGE_EV = (0.0, 5.0)
+THICKNESS_RANGE_UM = (0.0, 10_000.0)
+_CHECKED_NUMBERS = {
+    "activation_energy_ev": (ACTIVATION_ENERGY_RANGE_EV, "eV", "an activation energy"),
+    "thickness_um": (THICKNESS_RANGE_UM, "µm", "a thickness"),
+}
+# the curated table's columns (configs/data/curated_conductivity.csv): required, then optional
+CURATED_REQUIRED = (
+    "composition",
+    "family",
+    "temperature",
+    "temperature_unit",
+    "sigma",
+    "sigma_unit",
+    "source",
+)
+CURATED_COLUMNS = (
+    *CURATED_REQUIRED,
+    "activation_energy_ev",
+    "process",
+    "thickness_um",
+    "note",
+    *LI_LI_COLUMNS,
+)
 REJECT_COLUMNS = ("dataset", "source_row", "composition", "value", "reason")
 
 
@@ -93,7 +119,9 @@ def parse_conductivity(value) -> tuple[float | None, bool, str]:
         sigma = float(text)
     except ValueError:
         return None, False, f"conductivity {value!r} is not a number"
-    if not math.isfinite(sigma) or sigma <= 0:
+    if not math.isfinite(sigma):
+        return None, False, f"conductivity {value!r} is not a finite number"
+    if sigma <= 0:
         return None, False, f"conductivity {value!r} is not positive"
     if sigma > 10.0:
         return (
@@ -135,8 +163,13 @@ class _Rows:
         doi: str = "",
         amounts: dict[str, float] | None = None,
         log10_value: float | None = None,
+        temperature_given: str = "",
         **extra,
     ) -> None:
+        """temperature_given: the temperature as the file wrote it, with its unit ("-300 °C"), for
+        the reject reason; extra: the EXTRA columns (activation_energy_ev and thickness_um as
+        numbers or as the cell's text: empty is unknown, anything else must be a number in range)."""
+
         def refuse(reason: str) -> None:
             shown = sigma_value if log10_value is None else log10_value
             self.reject(source_row, composition, shown, reason)
@@ -162,7 +195,28 @@ class _Rows:
         if not (isinstance(temperature_k, int | float) and math.isfinite(temperature_k)):
             return refuse("missing temperature")
         if not TEMPERATURE_RANGE_K[0] <= temperature_k <= TEMPERATURE_RANGE_K[1]:
-            return refuse(f"temperature {temperature_k:.1f} K out of range {TEMPERATURE_RANGE_K} K")
+            kelvin = f"{temperature_k:.1f} K"
+            written = temperature_given.strip()
+            shown = (
+                f"{written} ({kelvin})"
+                if written and not written.endswith(" K")
+                else written or kelvin
+            )
+            return refuse(f"temperature {shown} out of range {TEMPERATURE_RANGE_K} K")
+        for column, ((low, high), unit, what) in _CHECKED_NUMBERS.items():
+            if column not in extra:
+                continue
+            cell = extra[column]
+            if _text(cell).strip() == "":
+                extra[column] = math.nan
+                continue
+            number = _num(cell)
+            if not (math.isfinite(number) and low < number <= high):
+                return refuse(
+                    f"column '{column}': expected {what} in ({low:g}, {high:g}] {unit} "
+                    f"(or empty), got {cell!r}"
+                )
+            extra[column] = number
         for column in LI_LI_COLUMNS:  # optional; empty or NaN is unknown
             given = extra.get(column)
             if _text(given).strip() == "":
@@ -206,14 +260,48 @@ class _Rows:
         return LoadResult(rows=rows, rejects=rejects)
 
 
-def _read_csv(path: Path, required: tuple[str, ...], **kwargs) -> pd.DataFrame:
+def _read_csv(
+    path: Path, required: tuple[str, ...], allowed: tuple[str, ...] | None = None, **kwargs
+) -> pd.DataFrame:
+    """The table; DataError naming the file for a missing file or column, for a column named twice
+    (pandas would rename the second 'sigma.1' and read the first only), and, where the table's
+    columns are ssemo's own (`allowed`), for a column not among them (a misspelled optional column
+    would otherwise be ignored)."""
     try:
         frame = pd.read_csv(path, **kwargs)
+        header = pd.read_csv(
+            path,
+            header=None,
+            nrows=1,
+            dtype=str,
+            keep_default_na=False,
+            encoding=kwargs.get("encoding"),
+        )
     except FileNotFoundError:
         raise DataError(f"{path}: file not found") from None
+    names = [str(n) for n in header.iloc[0]] if len(header) else []
+    seen: set[str] = set()
+    for number, name in enumerate(names, start=1):
+        if name in seen and name.strip():  # pandas names empty headers apart ('Unnamed: 3')
+            raise DataError(
+                f"{path}: line 1, column {number}: column {name!r} appears more than once; "
+                "expected each column once"
+            )
+        seen.add(name)
     missing = [c for c in required if c not in frame.columns]
     if missing:
         raise DataError(f"{path}: missing column(s) {', '.join(missing)}")
+    if allowed is not None:
+        for number, name in enumerate(names, start=1):
+            if name not in allowed:
+                close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+                if not close:  # a case slip ('activation_energy_eV') is close whatever the ratio
+                    close = [a for a in allowed if a.lower() == name.strip().lower()][:1]
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise DataError(
+                    f"{path}: line 1, column {number}: unknown column {name!r}{hint}; expected "
+                    f"only {', '.join(allowed)}"
+                )
     return frame
 
 
@@ -233,20 +321,7 @@ def _num(value) -> float:
 def load_curated(path: str | Path) -> LoadResult:
     """The project's own curated table (configs/data/*.csv): explicit units, one source per row."""
     path = Path(path)
-    frame = _read_csv(
-        path,
-        (
-            "composition",
-            "family",
-            "temperature",
-            "temperature_unit",
-            "sigma",
-            "sigma_unit",
-            "source",
-        ),
-        dtype=str,
-        keep_default_na=False,
-    )
+    frame = _read_csv(path, CURATED_REQUIRED, CURATED_COLUMNS, dtype=str, keep_default_na=False)
     out = _Rows("curated")
     to_s_per_cm = {"S/cm": 1.0, "mS/cm": 1e-3, "uS/cm": 1e-6, "S/m": 1e-2}
     for i, r in enumerate(frame.to_dict("records")):
@@ -270,6 +345,14 @@ def load_curated(path: str | Path) -> LoadResult:
         if not r["source"]:
             out.reject(line, r["composition"], r["sigma"], "no source")
             continue
+        if r["temperature"].strip() and not math.isfinite(_num(r["temperature"])):
+            out.reject(
+                line,
+                r["composition"],
+                r["temperature"],
+                f"column 'temperature': expected a number, got {r['temperature']!r}",
+            )
+            continue
         sigma, censored, problem = parse_conductivity(r["sigma"])
         value = (
             f"<{sigma * to_s_per_cm[r['sigma_unit']]}"
@@ -277,6 +360,7 @@ def load_curated(path: str | Path) -> LoadResult:
             else (sigma * to_s_per_cm[r["sigma_unit"]] if sigma else r["sigma"])
         )
         t = _num(r["temperature"]) + (273.15 if r["temperature_unit"] == "C" else 0.0)
+        unit = "°C" if r["temperature_unit"] == "C" else "K"
         out.add(
             line,
             r["composition"],
@@ -284,9 +368,12 @@ def load_curated(path: str | Path) -> LoadResult:
             t,
             family=r["family"],
             doi=r["source"],
-            activation_energy_ev=_num(r.get("activation_energy_ev", "")),
+            temperature_given=f"{r['temperature'].strip()} {unit}"
+            if r["temperature"].strip()
+            else "",
+            activation_energy_ev=r.get("activation_energy_ev", ""),
             process=r.get("process", ""),
-            thickness_um=_num(r.get("thickness_um", "")),
+            thickness_um=r.get("thickness_um", ""),
             **{c: r.get(c, "") for c in LI_LI_COLUMNS},
         )
     return out.result()
@@ -556,12 +643,11 @@ def load_literature(path: str | Path) -> LoadResult:
     scripts/build_literature_table.py, each row naming its dataset and source row; the rows are checked
     again as they are read."""
     required = (*SCHEMA, *(c for c in EXTRA if c not in OPTIONAL_EXTRA))
-    frame = _read_csv(Path(path), required, keep_default_na=False, dtype=str)
+    frame = _read_csv(Path(path), required, (*SCHEMA, *EXTRA), keep_default_na=False, dtype=str)
     out = _Rows("literature")
+    as_text = ("process", *LI_LI_COLUMNS, *_CHECKED_NUMBERS)  # checked by _Rows.add
     for r in frame.to_dict("records"):
-        extra: dict[str, Any] = {
-            k: r.get(k, "") if k in ("process", *LI_LI_COLUMNS) else _num(r[k]) for k in EXTRA
-        }
+        extra: dict[str, Any] = {k: r.get(k, "") if k in as_text else _num(r[k]) for k in EXTRA}
         value = _num(r["log10_sigma"])
         censored = r["censored"].strip().lower() in ("true", "1")
         out.add(

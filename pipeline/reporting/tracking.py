@@ -6,6 +6,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import posixpath
+import re
 import signal
 import socket
 import subprocess
@@ -71,6 +73,51 @@ UI_ADDRESS = "http://127.0.0.1:5000"
 DEFAULT_URI = "sqlite:///mlflow.db"
 # The first bytes of every SQLite 3 database file (sqlite.org/fileformat.html, section 1.3).
 SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+# MLflow's rules for a registered model's name and alias (mlflow/utils/validation.py:
+# _validate_model_name, _validate_model_alias_name, _validate_model_alias_name_reserved), checked
+# when a training config loads (pipeline.study.config) so that a bad one is refused before anything
+# is trained or registered; a
+# name also has no '@' (it separates the alias in models:/<name>@<alias> and --model name@alias),
+# '%' or '\\' (MLflow's file store refuses them).
+MODEL_NAME_FORBIDDEN = "/:@%\\"
+MAX_MODEL_NAME_LENGTH = 256  # MLflow's registered_models.name column
+ALIAS_PATTERN = re.compile(r"[\w\-]{1,255}")
+VERSION_ALIAS = re.compile(r"[vV]\d+")  # MLflow reserves these for versions (models:/m@v3)
+
+
+def registered_model_problem(name: str) -> str | None:
+    """What is wrong with a registered model name for MLflow and ssemo, or None."""
+    expected = (
+        f"expected a model name of 1-{MAX_MODEL_NAME_LENGTH} printable characters without "
+        "'/', ':', '@', '%' or '\\' (MLflow's rule; '@' separates the alias), not '.' or '..'"
+    )
+    bad = [c for c in MODEL_NAME_FORBIDDEN if c in name]
+    if (
+        not name.strip()
+        or bad
+        or len(name) > MAX_MODEL_NAME_LENGTH
+        or not name.isprintable()
+        or posixpath.normpath(name) != name
+        or name in (".", "..")
+    ):
+        return f"{expected}, got {name!r}"
+    return None
+
+
+def alias_problem(alias: str) -> str | None:
+    """What is wrong with a registered model alias for MLflow, or None."""
+    if not ALIAS_PATTERN.fullmatch(alias):
+        return (
+            f"expected an alias of 1-255 letters, digits, '_' or '-' (MLflow's rule), got {alias!r}"
+        )
+    if alias.lower() == "latest" or VERSION_ALIAS.fullmatch(alias):
+        return (
+            f"expected an alias other than 'latest' and 'v<number>', which MLflow reserves for "
+            f"model versions, got {alias!r}"
+        )
+    return None
 
 
 def tracking_uri_problem(tracking_uri: object) -> str | None:

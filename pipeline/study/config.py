@@ -425,7 +425,7 @@ class MeasurementsSource:
 
     enabled: bool = False
     path: str = "../measurements"
-    version: str = spec(default="latest")
+    version: str = spec(default="latest", number_as_text=True)
     weight: int = spec(1, 100, default=3)
 
 
@@ -512,8 +512,17 @@ class TrainConfig:
 
 
 def _train_checks(cfg: TrainConfig) -> list[str]:
-    problem = _uri_problem(cfg.mlflow.tracking_uri)
-    return [] if problem is None else [f"key 'mlflow.tracking_uri': {problem}"]
+    from pipeline.reporting.tracking import alias_problem, registered_model_problem
+
+    problems = []
+    if (problem := _uri_problem(cfg.mlflow.tracking_uri)) is not None:
+        problems.append(f"key 'mlflow.tracking_uri': {problem}")
+    # MLflow's naming rules, before anything is trained or registered (train) or looked up (predict)
+    if (problem := registered_model_problem(cfg.mlflow.registered_model)) is not None:
+        problems.append(f"key 'mlflow.registered_model': {problem}")
+    if (problem := alias_problem(cfg.mlflow.alias)) is not None:
+        problems.append(f"key 'mlflow.alias': {problem}")
+    return problems
 
 
 def load_train_config(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> TrainConfig:

@@ -36,12 +36,14 @@ def spec(
     complete: bool = False,
     required: bool = False,
     pattern: str | None = None,
+    number_as_text: bool = False,
     **kw,
 ):
     """A dataclass field with its validation rule in metadata (complete: a mapping needs every
     choice; required: the key must be given, its default only stands in while problems are
     collected; for a list of nested dataclasses, low is the least number of entries; pattern: a
-    regular expression a string must match whole, e.g. SAFE_NAME)."""
+    regular expression a string must match whole, e.g. SAFE_NAME; number_as_text: a string field
+    that takes a YAML integer as its digits, e.g. a version)."""
     meta = {
         "low": low,
         "high": high,
@@ -50,6 +52,7 @@ def spec(
         "complete": complete,
         "required": required,
         "pattern": pattern,
+        "number_as_text": number_as_text,
     }
     return field(metadata=meta, **kw)
 
@@ -120,6 +123,8 @@ def _check_scalar(
     value: Any, meta: Mapping[str, Any], kind: str, path: str, problems: list[str]
 ) -> Any:
     if kind == "str":
+        if meta.get("number_as_text") and isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)  # a version typed as a YAML number (version: 3) means "3"
         choices, pattern = meta.get("choices"), meta.get("pattern")
         if (
             not isinstance(value, str)

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from pipeline.cli import main
-from pipeline.errors import SsemoError
+from pipeline.errors import ConfigError, SsemoError
 from pipeline.study.config import load_train_config
 from tests.conftest import CONFIGS
 
@@ -209,3 +209,214 @@ def test_a_missing_data_file_is_refused_before_any_store_is_created(tmp_path, ca
     err = capsys.readouterr().err
     assert "key 'data.sources.curated'" in err and "file not found" in err
     assert not store.exists()
+
+
+# --- checks made before anything is trained (tester's items 7, 8, 10) ---
+
+
+def train_args(tmp_path, *overrides, config="train_default.yaml"):
+    args = ["train", "--config", str(CONFIGS / config)]
+    for o in (
+        f"mlflow.tracking_uri=sqlite:///{tmp_path}/mlflow.db",
+        "data.sources.literature.enabled=false",
+        *overrides,
+    ):
+        args += ["--set", o]
+    return args
+
+
+@pytest.mark.parametrize(
+    "override, key, shown",
+    [
+        ("mlflow.registered_model=../../evil", "mlflow.registered_model", "'../../evil'"),
+        ("mlflow.registered_model=a/b", "mlflow.registered_model", "'a/b'"),
+        ("mlflow.registered_model=a:b", "mlflow.registered_model", "'a:b'"),
+        ("mlflow.registered_model=m@champion", "mlflow.registered_model", "'m@champion'"),
+        ("mlflow.registered_model=..", "mlflow.registered_model", "'..'"),
+        ("mlflow.alias=../x", "mlflow.alias", "'../x'"),
+        ("mlflow.alias=latest", "mlflow.alias", "'latest'"),
+        ("mlflow.alias=Latest", "mlflow.alias", "'Latest'"),
+        ("mlflow.alias=v3", "mlflow.alias", "'v3'"),
+        ("mlflow.alias=best one", "mlflow.alias", "'best one'"),
+    ],
+)
+def test_a_bad_model_name_or_alias_is_refused_before_training(
+    tmp_path, capsys, override, key, shown
+):
+    assert main(train_args(tmp_path, override)) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert f"train_default.yaml: invalid config: key '{key}': expected" in err and shown in err
+    assert not (tmp_path / "mlflow.db").exists()  # nothing trained, recorded or registered
+
+
+def test_the_model_name_and_alias_rules_are_mlflows():
+    """Every name or alias that ssemo accepts, MLflow's own validators accept too."""
+    from mlflow.exceptions import MlflowException
+    from mlflow.utils import validation
+
+    from pipeline.reporting.tracking import alias_problem, registered_model_problem
+
+    names = ["ssemo-conductivity", "a b", "x.y", "../e", "a/b", "a:b", ".", "..", "", " ", "a/."]
+    for name in names:
+        try:
+            validation._validate_model_name(name)
+            mlflow_ok = True
+        except MlflowException:
+            mlflow_ok = False
+        assert mlflow_ok or registered_model_problem(name) is not None, name
+    for alias in ["champion", "a-b_c", "v3a", "../x", "latest", "LATEST", "v3", "V12", "", "a b"]:
+        try:
+            validation._validate_model_alias_name(alias)
+            validation._validate_model_alias_name_reserved(alias)
+            mlflow_ok = True
+        except MlflowException:
+            mlflow_ok = False
+        assert mlflow_ok == (alias_problem(alias) is None), alias
+
+
+def test_a_storage_url_whose_driver_is_not_installed_is_a_config_error(tmp_path, capsys):
+    import importlib.util
+
+    if importlib.util.find_spec("psycopg") is not None:
+        pytest.skip("psycopg is installed here")
+    storage = "tuning.storage=postgresql://lab:secret@127.0.0.1:1/x"
+    assert main(train_args(tmp_path, storage, config="train.yaml")) == 2
+    err = capsys.readouterr().err
+    assert "key 'tuning.storage': the database driver of 'postgresql'" in err
+    assert "not installed" in err and "secret" not in err  # the password is not echoed
+    assert not (tmp_path / "mlflow.db").exists()
+
+
+@pytest.mark.parametrize("as_url", [False, True])
+def test_a_storage_path_that_is_a_folder_or_not_sqlite_is_a_config_error(tmp_path, capsys, as_url):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    text = tmp_path / "notes.txt"
+    text.write_text("not a database\n")
+    for target, expected in ((folder, "is a folder"), (text, "is not a SQLite file")):
+        storage = f"sqlite:///{target}" if as_url else str(target)
+        assert main(train_args(tmp_path, f"tuning.storage={storage}", config="train.yaml")) == 2
+        err = capsys.readouterr().err
+        assert f"key 'tuning.storage': {target} {expected}" in err
+    under_file = f"tuning.storage={text}/optuna.db"
+    assert main(train_args(tmp_path, under_file, config="train.yaml")) == 2
+    assert f"{text} is a file, not a folder" in capsys.readouterr().err
+    assert not (tmp_path / "mlflow.db").exists()
+
+
+def test_an_unknown_storage_database_is_a_config_error(tmp_path, capsys):
+    assert main(train_args(tmp_path, "tuning.storage=nosuchdb://x/y", config="train.yaml")) == 2
+    assert (
+        "key 'tuning.storage': SQLAlchemy knows no database 'nosuchdb'" in capsys.readouterr().err
+    )
+
+
+def test_a_storage_that_works_is_resolved_against_the_config(tmp_path):
+    from pipeline.training import check_config
+
+    config = load_train_config(CONFIGS / "train.yaml", [f"tuning.storage={tmp_path}/new/o.db"])
+    assert check_config(config) == f"{tmp_path}/new/o.db"
+    assert not (tmp_path / "new").exists()  # checked, not made
+    config = load_train_config(CONFIGS / "train.yaml", ["tuning.storage=sqlite://"])
+    assert check_config(config) == "sqlite://"  # in memory
+    config = load_train_config(CONFIGS / "train_default.yaml", ["tuning.storage=/dev/null/x"])
+    assert check_config(config) is None  # tuning off: the storage is not used
+
+
+def test_a_misspelled_data_column_names_the_key_file_and_column(tmp_path, capsys):
+    curated = tmp_path / "curated.csv"
+    text = (CONFIGS / "data" / "curated_conductivity.csv").read_text()
+    curated.write_text(text.replace("thickness_um", "thickness_µm", 1))
+    assert main(train_args(tmp_path, f"data.sources.curated.path={curated}")) == 2
+    err = capsys.readouterr().err
+    assert "key 'data.sources.curated'" in err and str(curated) in err
+    assert "unknown column 'thickness_µm' (did you mean 'thickness_um'?)" in err
+    assert not (tmp_path / "mlflow.db").exists()
+
+
+def measurements_config(tmp_path, version):
+    return load_train_config(
+        CONFIGS / "train_default.yaml",
+        [
+            "data.sources.literature.enabled=false",
+            "data.sources.measurements.enabled=true",
+            f"data.sources.measurements.path={tmp_path / 'store'}",
+            f"data.sources.measurements.version='{version}'",  # a string, as YAML reads it
+        ],
+    )
+
+
+def test_a_pinned_measurement_version_on_a_missing_store_is_refused(tmp_path):
+    from pipeline.training import load_training_data
+
+    for version in ("7", "v0099"):
+        with pytest.raises(SsemoError) as caught:
+            load_training_data(measurements_config(tmp_path, version))
+        message = str(caught.value)
+        assert "key 'data.sources.measurements.version'" in message
+        assert f"version '{version}' is pinned" in message and "does not exist" in message
+    data = load_training_data(measurements_config(tmp_path, "latest"))  # latest: none yet is fine
+    assert data.measurements_version == "none"
+
+
+def test_a_pinned_version_on_a_store_of_catalog_measurements_only_is_refused(
+    tmp_path, catalog, capsys
+):
+    from pipeline.campaign.store import MeasurementStore, ingest_file
+    from pipeline.training import load_training_data
+
+    lab = tmp_path / "lab.csv"
+    lab.write_text(
+        "table,item,applies_to,property,value,sd_log10,sample_id,source\n"
+        "coating,none,sulfide,interfacial_resistance_ohm_cm2,9.0,0.05,S1,our lab\n"
+    )
+    ingest_file(lab, catalog, MeasurementStore(tmp_path / "store"), skip_bad_rows=False)
+    with pytest.raises(SsemoError, match="holds only catalog measurements") as caught:
+        load_training_data(measurements_config(tmp_path, "1"))
+    assert "key 'data.sources.measurements.version'" in str(caught.value)
+    args = train_args(
+        tmp_path,
+        "data.sources.measurements.enabled=true",
+        f"data.sources.measurements.path={tmp_path / 'store'}",
+        "data.sources.measurements.version='1'",
+    )
+    assert main(args) == 2
+    assert "no conductivity measurements" in capsys.readouterr().err
+    assert not (tmp_path / "mlflow.db").exists()
+
+
+def test_a_pinned_version_the_store_lacks_names_the_key_and_a_number_reads_as_its_version(
+    tmp_path, catalog
+):
+    from pipeline.campaign.store import MeasurementStore, ingest_file
+    from pipeline.training import load_training_data, measurement_version
+
+    store = MeasurementStore(tmp_path / "store")
+    ingest_file(CONFIGS / "examples" / "measurements.csv", catalog, store, skip_bad_rows=False)
+    label = store.version_label()
+    for version in ("1", "0001", "v0001", "V1", label):
+        data = load_training_data(measurements_config(tmp_path, version))
+        assert data.measurements_version == label and data.counts["measurements"] > 0
+    with pytest.raises(SsemoError, match=r"key 'data.sources.measurements.version'.*'7'"):
+        load_training_data(measurements_config(tmp_path, "7"))
+    assert measurement_version(3) == "3" and measurement_version("latest") == "latest"
+
+
+def test_a_measurement_version_typed_as_a_yaml_number_is_its_digits():
+    from pipeline.study.config import TrainConfig
+
+    data = {"data": {"sources": {"measurements": {"enabled": True, "version": 3}}}}
+    config = TrainConfig.from_dict(data, source="t.yaml")
+    assert config.data.sources.measurements.version == "3"
+    with pytest.raises(ConfigError, match=r"data\.sources\.measurements\.version"):
+        TrainConfig.from_dict(
+            {"data": {"sources": {"measurements": {"version": True}}}}, source="t.yaml"
+        )
+
+
+def test_predict_reads_the_model_name_rules_when_the_training_config_loads():
+    from pipeline.study.config import TrainConfig
+
+    with pytest.raises(ConfigError, match=r"key 'mlflow.registered_model'.*'\.\./\.\./evil'"):
+        TrainConfig.from_dict({"mlflow": {"registered_model": "../../evil"}}, source="t.yaml")

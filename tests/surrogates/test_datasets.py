@@ -437,3 +437,111 @@ def test_shared_obelix_gets_li_li_distances_of_training_cifs(shared_data):
     assert (
         rows.loc[has, "li_li_min_distance_a"] <= rows.loc[has, "li_li_nn_mean_distance_a"]
     ).all()
+
+
+# --- header and cell checks of the curated table (tester's item 9) ---
+
+CURATED_HEADER = (
+    "composition,family,temperature,temperature_unit,sigma,sigma_unit,activation_energy_ev,"
+    "process,thickness_um,source,note"
+)
+GOOD_ROW = "Li7La3Zr2O12,garnet,25,C,1.0,mS/cm,0.3,,,paper A,"
+
+
+def test_a_misspelled_curated_column_is_refused_naming_file_line_and_column(tmp_path):
+    path = tmp_path / "curated.csv"
+    path.write_text(CURATED_HEADER + ",activation_energy_eV\n" + GOOD_ROW + ",0.4\n")
+    with pytest.raises(datasets.DataError) as caught:
+        datasets.load_curated(path)
+    message = str(caught.value)
+    assert str(path) in message and "line 1, column 12" in message
+    assert "unknown column 'activation_energy_eV'" in message
+    assert "did you mean 'activation_energy_ev'?" in message
+
+
+def test_a_duplicate_column_is_refused_not_read_once(tmp_path):
+    path = tmp_path / "curated.csv"
+    path.write_text(CURATED_HEADER + ",sigma\n" + GOOD_ROW + ",5\n")
+    with pytest.raises(datasets.DataError, match=r"line 1, column 12: column 'sigma' appears more"):
+        datasets.load_curated(path)
+    other = tmp_path / "liverpool.csv"  # an upstream table's columns are its own, but once each
+    other.write_text("ID,composition,temperature,target,family,source,target\n1,Li2O,25,1e-4,,,1\n")
+    with pytest.raises(datasets.DataError, match=r"column 'target' appears more than once"):
+        datasets.load_liverpool(other)
+
+
+def test_the_shipped_curated_table_has_only_known_columns():
+    from tests.conftest import CONFIGS
+
+    result = datasets.load_curated(CONFIGS / "data" / "curated_conductivity.csv")
+    assert len(result.rows) == 25 and result.rejects.empty
+
+
+@pytest.mark.parametrize(
+    "ea, thickness, expected",
+    [
+        ("-5", "", "column 'activation_energy_ev': expected an activation energy in (0, 5] eV"),
+        ("abc", "", "column 'activation_energy_ev': expected an activation energy"),
+        ("inf", "", "got 'inf'"),
+        (
+            "",
+            "-3",
+            "column 'thickness_um': expected a thickness in (0, 10000] µm (or empty), got '-3'",
+        ),
+        ("", "abc", "column 'thickness_um'"),
+    ],
+)
+def test_a_bad_activation_energy_or_thickness_is_a_reject_with_its_column(
+    tmp_path, ea, thickness, expected
+):
+    path = tmp_path / "curated.csv"
+    row = f"Li3InCl6,halide,25,C,1e-3,S/cm,{ea},,{thickness},paper D,"
+    path.write_text(CURATED_HEADER + "\n" + GOOD_ROW + "\n" + row + "\n")
+    result = datasets.load_curated(path)
+    assert list(result.rows["composition"]) == ["Li7La3Zr2O12"]
+    assert result.rows["activation_energy_ev"].tolist() == [0.3]
+    (reject,) = result.rejects.to_dict("records")
+    assert reject["source_row"] == 3 and expected in reject["reason"]
+
+
+def test_reject_reasons_say_what_the_file_wrote(tmp_path):
+    path = tmp_path / "curated.csv"
+    path.write_text(
+        CURATED_HEADER
+        + "\n"
+        + "Li2O,oxide,25,C,inf,S/cm,,,,paper A,\n"
+        + "Li2O,oxide,-300,C,1e-9,S/cm,,,,paper B,\n"
+        + "Li2O,oxide,2000,K,1e-9,S/cm,,,,paper C,\n"
+        + "Li2O,oxide,warm,C,1e-9,S/cm,,,,paper D,\n"
+        + "Li2O,oxide,,C,1e-9,S/cm,,,,paper E,\n"
+    )
+    rejects = datasets.load_curated(path).rejects
+    reasons = dict(zip(rejects["source_row"], rejects["reason"], strict=True))
+    assert reasons[2] == "conductivity 'inf' is not a finite number"
+    assert reasons[3].startswith("temperature -300 °C (-26.9 K) out of range")
+    assert reasons[4].startswith("temperature 2000 K out of range")
+    assert reasons[5] == "column 'temperature': expected a number, got 'warm'"
+    assert reasons[6] == "missing temperature"
+    assert "not a finite number" in datasets.parse_conductivity("-inf")[2]
+
+
+def test_the_literature_table_checks_its_columns_and_cells(tmp_path):
+    columns = [*datasets.SCHEMA, *datasets.EXTRA]
+    row = dict.fromkeys(columns, "")
+    row.update(
+        composition="Li2O",
+        formula_key="x",
+        temperature_k="298.15",
+        log10_sigma="-5",
+        censored="False",
+        dataset="kang",
+        source_row="3",
+        activation_energy_ev="abc",
+    )
+    path = tmp_path / "literature.csv"
+    pd.DataFrame([row], columns=columns).to_csv(path, index=False)
+    (reject,) = datasets.load_literature(path).rejects.to_dict("records")
+    assert "column 'activation_energy_ev'" in reject["reason"] and "'abc'" in reject["reason"]
+    pd.DataFrame([row], columns=columns).assign(thickness_mu="1").to_csv(path, index=False)
+    with pytest.raises(datasets.DataError, match="unknown column 'thickness_mu'"):
+        datasets.load_literature(path)

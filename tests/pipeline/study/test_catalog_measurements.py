@@ -204,6 +204,6 @@ def test_an_empty_sample_id_is_refused(catalog, tmp_path):
 def test_a_measurement_of_an_unknown_value_says_it_was_unknown(catalog, tmp_path):
     # bare Li | halide: unknown in the catalog (no number), now measured
     path = write(tmp_path, ["coating,none,halide,interfacial_resistance_ohm_cm2,50,0.05,H1,lab"])
-    updated, lines = apply_measurements(catalog, read_measurements(path, catalog))
+    _, lines = apply_measurements(catalog, read_measurements(path, catalog))
     assert "interfacial_resistance_ohm_cm2: unknown -> 50 (range unknown -> " in lines[0]
     assert "nan" not in lines[0]
