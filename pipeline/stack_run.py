@@ -114,6 +114,12 @@ def run_stacks(config: StudyConfig, out_dir: Path | None = None, progress: bool 
     remove_stale_partials(out_dir)
     if t.enabled:
         tracking.check_store(t.tracking_uri)
+    if config.compute.scheduler:  # said, not silently ignored (ssemo run uses it)
+        print(
+            f"warning: compute.scheduler {config.compute.scheduler} is not used by ssemo stacks: "
+            "stacks and the monolayer study are searched in this process",
+            file=sys.stderr,
+        )
     catalog, _, notes = study_catalog_measured(config, load_catalog(config.catalog_dir()))
     for note in notes:
         print(note, file=sys.stderr)

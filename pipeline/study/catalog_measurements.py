@@ -50,6 +50,14 @@ BOUNDS = {
     "cathode": COATING_PROPERTIES,
     "short": SHORT_PROPERTIES,
 }
+# values the log10 update cannot take as measurements: a reference temperature is the convention a
+# σ_ref is quoted at, an MRL a maturity judgment, and °C is no ratio scale (log10 of a Celsius
+# temperature is meaningless; 0 °C is not "no temperature")
+NOT_MEASURABLE = {
+    "reference_temperature_c": "the temperature σ_ref is quoted at, a convention, not a measurement",
+    "mrl": "a manufacturing-readiness judgment, not a measurement",
+    "processing_temperature_c": "a temperature in °C, which the log10 update cannot average",
+}
 # a standard uncertainty of more than a decade is not a measurement of the value (±2 sd would
 # span four decades): it could only widen the catalog's range
 MAX_SD_LOG10 = 1.0
@@ -97,6 +105,12 @@ def check_measurements(
         k = keys.get(key)
         if k is None:
             problems.append(f"{where}{_no_such_value(key, evidence)}")
+            continue
+        if key[3] in NOT_MEASURABLE:
+            problems.append(
+                f"{where}, column 'property': {key[3]} is {NOT_MEASURABLE[key[3]]}; expected a "
+                "measured quantity (an interface, a σ, a strength, a CCD, a density, ...)"
+            )
             continue
         bad = len(problems)
         numbers = {}

@@ -207,3 +207,18 @@ def test_a_measurement_of_an_unknown_value_says_it_was_unknown(catalog, tmp_path
     _, lines = apply_measurements(catalog, read_measurements(path, catalog))
     assert "interfacial_resistance_ohm_cm2: unknown -> 50 (range unknown -> " in lines[0]
     assert "nan" not in lines[0]
+
+
+@pytest.mark.parametrize(
+    ("row", "why"),
+    [
+        ("material,LLZO,,reference_temperature_c,30,0.01,R1,lab", "a convention"),
+        ("process,tape_casting,,mrl,6,0.05,M1,lab", "a manufacturing-readiness judgment"),
+        ("process,tape_casting,,processing_temperature_c,-10,0.05,P1,lab", "in °C"),
+    ],
+)
+def test_a_value_the_log_update_cannot_take_as_a_measurement_is_refused(
+    catalog, tmp_path, row, why
+):
+    with pytest.raises(CatalogError, match=rf"line 2, column 'property': .*{why}"):
+        read_measurements(write(tmp_path, [row]), catalog)

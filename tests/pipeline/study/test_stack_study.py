@@ -177,3 +177,10 @@ def test_a_stacks_run_is_recorded_in_mlflow(tmp_path):
     assert run.data.tags["ssemo.job"] == "stacks"
     assert {a.path for a in client.list_artifacts(run.info.run_id)} >= {"report.md", "stacks.csv"}
     assert f"#/experiments/{run.info.experiment_id}/runs" in summary["mlflow_ui"]
+
+
+def test_stacks_say_that_they_do_not_use_a_dask_scheduler(tmp_path, capsys):
+    config = load_config(STUDY, [*SMALL, "compute.scheduler=tcp://127.0.0.1:8786"])
+    run_stacks(config, tmp_path / "out", progress=False)
+    err = capsys.readouterr().err
+    assert "warning: compute.scheduler tcp://127.0.0.1:8786 is not used by ssemo stacks" in err
