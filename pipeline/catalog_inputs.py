@@ -6,7 +6,6 @@ way: tests/test_import_graph.py)."""
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pandas as pd
@@ -48,19 +47,24 @@ def file_measurements(path: str | Path, catalog: Catalog) -> tuple[pd.DataFrame,
     """A CSV file's measurements (read_measurements), where they came from and the file's
     version (the first 12 hex digits of its SHA-256)."""
     path = Path(path)
-    measurements = read_measurements(path, catalog)
-    return measurements, f"file {path}", hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    measurements, sha256 = _read_checked(path, catalog)
+    return measurements, f"file {path}", sha256[:12]  # of the bytes parsed, read once
 
 
 def read_measurements(path: str | Path, catalog: Catalog) -> pd.DataFrame:
+    """The measurements of a CSV file with the evidence row each one measures (_read_checked)."""
+    return _read_checked(Path(path), catalog)[0]
+
+
+def _read_checked(path: Path, catalog: Catalog) -> tuple[pd.DataFrame, str]:
     """The measurements of a CSV file with the evidence row each one measures (`evidence_row`).
     The file is read and checked by the reader `ssemo ingest` uses
     (pipeline.campaign.store.read_catalog_measurements: size, encoding, header, duplicate and
     unknown columns, cells normalised, look-alike or empty sample ids, then check_measurements),
-    so a study and ingest accept the same files. CatalogError, one line per bad cell (file, line,
-    column), for anything else. (A measurement store folder is read by
-    pipeline.campaign.store.read_store_measurements, with the same check_measurements.)"""
-    path = Path(path)
+    so a study and ingest accept the same files, and the SHA-256 of the bytes it parsed.
+    CatalogError, one line per bad cell (file, line, column), for anything else. (A measurement
+    store folder is read by pipeline.campaign.store.read_store_measurements, with the same
+    check_measurements.)"""
     if path.is_dir():
         raise CatalogError(
             f"{path}: a folder, not a CSV file (catalog_measurements; a measurement store is "
@@ -83,4 +87,5 @@ def read_measurements(path: str | Path, catalog: Catalog) -> pd.DataFrame:
     places = [f"{path}, line {n}" for n in parsed.rows["source_line"]]
     rows, problems = check_measurements(cells, catalog, path, places)
     raise_problems(problems)
-    return rows.assign(line=parsed.rows["source_line"].to_numpy()) if len(rows) else rows
+    rows = rows.assign(line=parsed.rows["source_line"].to_numpy()) if len(rows) else rows
+    return rows, parsed.sha256

@@ -277,7 +277,7 @@ def search(
     from pipeline.search import distributed
 
     compute = model.config.compute
-    if compute.scheduler is None or not distributed.scheduler_used(compute):
+    if compute.scheduler is None or not distributed.scheduler_used(compute):  # None: for mypy
         return run_nsga2(model, callbacks=callbacks, checkpoint=checkpoint, progress=progress)
     with distributed.connect(
         compute.scheduler, distributed.SCHEDULER_CONNECT_TIMEOUT_S, model.config.source
@@ -300,7 +300,7 @@ def _check_scheduler(config: StudyConfig) -> str | None:
         return None
     from pipeline.search import distributed
 
-    if not distributed.scheduler_used(compute):
+    if compute.scheduler is None or not distributed.scheduler_used(compute):  # None: for mypy
         return (
             f"compute.scheduler {compute.scheduler} is not used: compute.evaluation_chunks is 1, so "
             "each population is evaluated in this process (set it above 1 to split populations "

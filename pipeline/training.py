@@ -51,7 +51,7 @@ def _is_sqlite_file(path: Path) -> bool:
             head = handle.read(16)
     except OSError:  # unreadable here: SQLite will say so with the file's name
         return True
-    return not head or head == b"SQLite format 3\x00"
+    return not head or head == tracking.SQLITE_HEADER
 
 
 def _sqlite_path_problem(path: Path) -> str | None:

@@ -250,6 +250,9 @@ def cmd_ingest(args) -> int:
         print(f"rejected: {message}", file=sys.stderr)
     for note in result["notes"]:
         print(f"warning: {note}", file=sys.stderr)
+    if result["errors"] and not (result["added"] or result["skipped"]):
+        print(f"Nothing ingested: every row of {args.file} was rejected (see above).")
+        return EXIT_USAGE
     if result["kind"] == "catalog":
         print(
             f"Ingested {result['added']} measured catalog value(s) of {args.file} into "
@@ -265,10 +268,7 @@ def cmd_ingest(args) -> int:
             "The next training with data.sources.measurements enabled uses them "
             "(configs/train_campaign.yaml, or the campaign job)."
         )
-    if not result["errors"]:
-        return EXIT_OK
-    # every row rejected (--skip-bad-rows stored none): the file is what is wrong, exit 2
-    return EXIT_ROWS_REJECTED if result["added"] or result["skipped"] else EXIT_USAGE
+    return EXIT_ROWS_REJECTED if result["errors"] else EXIT_OK
 
 
 def cmd_store(args) -> int:

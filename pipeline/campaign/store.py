@@ -311,8 +311,9 @@ def read_measurements(path: str | Path, catalog, data: bytes | None = None) -> P
     # (sample, temperature) -> (its first line, its place in good, or None when that row was bad)
     seen: dict[tuple[str, float], tuple[int, int | None]] = {}
     typed_ids: dict[str, tuple[str, int]] = {}  # lookalike_key -> (as typed, first line)
+    lines = frame.attrs.get("source_lines") or list(range(2, len(frame) + 2))
     for i, raw in enumerate(frame.to_dict("records")):
-        line = i + 2
+        line = lines[i]
         typed = {c: str(raw.get(c, "")).strip() for c in COLUMNS}
         r = {c: typed[c] if c == "notes" else normalized(typed[c]) for c in COLUMNS}
         bad: list[str] = []
@@ -430,15 +431,20 @@ ROOM_TEMPERATURE_IN_KELVIN = (288.0, 313.0)
 
 def kelvin_note(path: Path, rows: pd.DataFrame) -> list[str]:
     """One warning when a file's temperatures look like kelvin (above); none otherwise."""
-    t = pd.to_numeric(rows.get("temperature_c", pd.Series(dtype=float)), errors="coerce").dropna()
+    column = rows["temperature_c"] if "temperature_c" in rows else pd.Series(dtype=float)
+    t = pd.to_numeric(column, errors="coerce").to_numpy(float)
+    known = t[np.isfinite(t)]
     low, high = KELVIN_LOOKING_C
-    room = t[(t >= ROOM_TEMPERATURE_IN_KELVIN[0]) & (t <= ROOM_TEMPERATURE_IN_KELVIN[1])]
-    if t.empty or room.empty or not ((t >= low) & (t <= high)).all():
+    room = np.flatnonzero(
+        (t >= ROOM_TEMPERATURE_IN_KELVIN[0]) & (t <= ROOM_TEMPERATURE_IN_KELVIN[1])
+    )
+    if not len(known) or not len(room) or not ((known >= low) & (known <= high)).all():
         return []
-    line = rows.loc[room.index[0], "source_line"]
+    first = int(room[0])  # by position: the index need not be unique or 0-based
+    line = rows["source_line"].iloc[first] if "source_line" in rows else first + 2
     return [
         f"{path}: every temperature_c lies between {low:g} and {high:g} °C (line {line}: "
-        f"{room.iloc[0]:g}); if the file is in kelvin (25 °C = 298.15 K), convert it to °C and "
+        f"{t[first]:g}); if the file is in kelvin (25 °C = 298.15 K), convert it to °C and "
         "ingest it again: read as °C, each σ is placed ~273 degrees too hot"
     ]
 
@@ -468,7 +474,27 @@ def _csv(path: Path, data: bytes) -> pd.DataFrame:
         raise MeasurementError(ragged or f"{path}: not a readable CSV ({reason})") from None
     if not isinstance(frame.index, pd.RangeIndex):  # pandas took extra fields as an index
         raise MeasurementError(_extra_fields(path, data) or f"{path}: ragged lines")
+    frame.attrs["source_lines"] = record_lines(data, len(frame))
     return frame
+
+
+def record_lines(data: bytes, n_records: int) -> list[int]:
+    """The line of the file each of the first n_records data records starts on. pandas skips blank
+    lines and a quoted cell may span lines, so a record's position + 2 is its line only in a file
+    without either; the csv module counts the lines it reads. Position + 2 where it cannot tell."""
+    import csv
+
+    fallback = list(range(2, n_records + 2))
+    try:
+        reader = csv.reader(io.StringIO(data.decode("utf-8-sig")))
+        starts, before = [], 0
+        for fields in reader:
+            if fields and any(f.strip() for f in fields):  # pandas skips blank lines
+                starts.append(before + 1)
+            before = reader.line_num
+    except (csv.Error, UnicodeDecodeError):
+        return fallback
+    return starts[1 : n_records + 1] if len(starts) == n_records + 1 else fallback
 
 
 def _extra_fields(path: Path, data: bytes) -> str | None:
@@ -526,24 +552,28 @@ def read_catalog_measurements(path: str | Path, catalog, data: bytes | None = No
     for c in CATALOG_COLUMNS:
         text = frame[c].astype(str)
         cells[c] = text.str.strip() if c == "source" else text.map(normalized)
+    lines = frame.attrs.get("source_lines") or list(range(2, len(frame) + 2))
     for i, typed in enumerate(frame["sample_id"].astype(str).str.strip()):
         key = lookalike_key(typed)
-        first = typed_ids.setdefault(key, (typed, i + 2))
+        first = typed_ids.setdefault(key, (typed, lines[i]))
         if typed and first[0] != typed:
             lookalikes.add(i + 2)
             errors.append(
-                f"{path}, line {i + 2}, column 'sample_id': {typed!r} and {first[0]!r} (line "
+                f"{path}, line {lines[i]}, column 'sample_id': {typed!r} and {first[0]!r} (line "
                 f"{first[1]}) look alike once normalised but are typed differently; expected "
                 "one id typed alike on every row, or clearly different ids"
             )
         if not normalized(typed):
             lookalikes.add(i + 2)
-            errors.append(f"{path}, line {i + 2}, column 'sample_id': required, empty")
-    rows, found = check_measurements(pd.DataFrame(cells), catalog, path)
+            errors.append(f"{path}, line {lines[i]}, column 'sample_id': required, empty")
+    places = [f"{path}, line {n}" for n in lines]
+    rows, found = check_measurements(pd.DataFrame(cells), catalog, path, places)
     errors += found
     columns = [*CATALOG_COLUMNS, "source_line"]
     if len(rows):
+        # check_measurements' "line" is the record's position + 2: its file line from `lines`
         rows = rows[~rows["line"].isin(lookalikes)]
+        rows = rows.assign(line=[lines[n - 2] for n in rows["line"]])
         notes = surprises(rows, catalog, [f"{path}, line {n}" for n in rows["line"]])
         rows = rows.rename(columns={"line": "source_line"})[columns].reset_index(drop=True)
     else:

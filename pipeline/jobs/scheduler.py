@@ -421,12 +421,10 @@ def run_job(job: JobConfig, force: bool = False, progress: bool = True) -> tuple
         if job.scheduler:
             from pipeline.search.distributed import SCHEDULER_CONNECT_TIMEOUT_S, connect
 
-            _create_experiments(
-                job
-            )  # once, here: workers racing to create one experiment can clash
-
-            # no answer: exit 5 naming compute.scheduler, not a bare OSError
+            # no answer: exit 5 naming compute.scheduler, not a bare OSError, and before any MLflow
+            # experiment is created
             with connect(job.scheduler, SCHEDULER_CONNECT_TIMEOUT_S, job.source) as client:
+                _create_experiments(job)  # once: workers racing to create one can clash
                 futures = [
                     client.submit(
                         run_one,

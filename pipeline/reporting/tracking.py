@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import posixpath
 import re
 import signal
 import socket
@@ -99,7 +98,6 @@ def registered_model_problem(name: str) -> str | None:
         or bad
         or len(name) > MAX_MODEL_NAME_LENGTH
         or not name.isprintable()
-        or posixpath.normpath(name) != name
         or name in (".", "..")
     ):
         return f"{expected}, got {name!r}"

@@ -395,8 +395,8 @@ def window_problems(
                 ends[prop] = float(found["value"].iloc[0]) if len(found) else np.nan
             if ends["min_thickness_um"] >= ends["max_thickness_um"]:
                 problems.append(
-                    f"process {process!r}{f' on {scope}' if scope else ''}: the measurements "
-                    f"put min_thickness_um at {ends['min_thickness_um']:.4g} µm, not below "
+                    f"process {process!r}{f' on {scope}' if scope else ''}: with the measurements "
+                    f"min_thickness_um is {ends['min_thickness_um']:.4g} µm, not below "
                     f"max_thickness_um {ends['max_thickness_um']:.4g} µm; expected a window the "
                     "process can make (check the measured value, or measure the other end too)"
                 )

@@ -373,6 +373,8 @@ def scheduler_address_problem(address: str | None) -> str | None:
         except ValueError:
             return f"{expected} (HOST: {host} is not an IPv4 address)"
         return None
+    if ":" in host:
+        return f"{expected} (HOST: an IPv6 address goes in brackets, e.g. tcp://[::1]:8786)"
     labels = host.split(".")
     if len(host) > 253 or not all(_HOST_LABEL.fullmatch(label) for label in labels):
         return f"{expected} (HOST: a host name or IP address, without spaces)"

@@ -1,6 +1,6 @@
 """The law a catalog number's evidence range stands for (README, 'Plausible worlds'), as an inverse
 CDF: plausible worlds draw from it (pipeline.study.plausible.draw_values) and robust mode reads its
-lower quantile for the catalog's measured σ (pipeline.study.problem.material_conductivity), so both
+lower quantile for the catalog's measured σ (pipeline.study.problem.robust_factors), so both
 mean the same by a range.
 
 Per evidence grade:

@@ -99,7 +99,8 @@ class Objective:
 
 
 def searched_asr_ohm_cm2(out: Values, config: StudyConfigLike) -> np.ndarray:
-    """The ASR the search holds to account: the robust quantile in robust mode, else the mean."""
+    """The ASR the search holds to account: its robust quantile in robust mode, else the ASR at the
+    σ used."""
     if config.surrogate.robust and "robust_asr_ohm_cm2" in out:
         return out["robust_asr_ohm_cm2"]
     return out["total_asr_ohm_cm2"]

@@ -297,7 +297,8 @@ class ConfigLoader(yaml.SafeLoader):
     """PyYAML's safe loader with two changes for config files:
 
     - numbers as YAML 1.2 reads them: `1e-4` and `3E5` are floats (YAML 1.1 wants `1.0e-4` and
-      PyYAML reads `1e-4` as a string);
+      PyYAML reads `1e-4` as a string), and `0010` is ten (YAML 1.1 reads a leading zero as
+      octal: eight, so `version: 0010` would have named another measurement version);
     - no aliases (`*name`): a config never needs them, and nested aliases expand exponentially
       (the "billion laughs" memory bomb);
     - no key twice in one mapping: YAML 1.2 forbids it, and PyYAML would keep the last silently
@@ -307,6 +308,13 @@ class ConfigLoader(yaml.SafeLoader):
     yaml_implicit_resolvers = {  # noqa: RUF012 - a copy of the base class table, per loader class
         key: list(value) for key, value in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
+
+    def construct_yaml_int(self, node):
+        text = str(self.construct_scalar(node)).replace("_", "")
+        digits = text.lstrip("+-")
+        if len(digits) > 1 and digits.startswith("0") and digits.isdigit():
+            return int(text, 10)  # YAML 1.2: decimal with leading zeros, not 1.1's octal
+        return super().construct_yaml_int(node)
 
     def compose_node(self, parent, index):
         if self.check_event(yaml.events.AliasEvent):
@@ -334,6 +342,9 @@ class ConfigLoader(yaml.SafeLoader):
                     )
                 seen[key] = key_node.start_mark
         return super().construct_mapping(node, deep=deep)
+
+
+ConfigLoader.add_constructor("tag:yaml.org,2002:int", ConfigLoader.construct_yaml_int)
 
 
 ConfigLoader.add_implicit_resolver(

@@ -420,3 +420,9 @@ def test_predict_reads_the_model_name_rules_when_the_training_config_loads():
 
     with pytest.raises(ConfigError, match=r"key 'mlflow.registered_model'.*'\.\./\.\./evil'"):
         TrainConfig.from_dict({"mlflow": {"registered_model": "../../evil"}}, source="t.yaml")
+
+
+def test_a_zero_padded_version_is_decimal_not_yaml_1_1_octal():
+    # version: 0010 is the store's own style; YAML 1.1 read it as octal 8, another version
+    config = load_train_config(CONFIGS / "train.yaml", ["data.sources.measurements.version=0010"])
+    assert config.data.sources.measurements.version == "10"

@@ -280,3 +280,10 @@ def test_good_scheduler_addresses_are_valid(capsys, address):
     args = ["validate-config", CONFIGS / "default.yaml", "--set", f"compute.scheduler={address}"]
     result = outcome(capsys, args)
     assert result.code == 0, result.err
+
+
+def test_an_unbracketed_ipv6_scheduler_address_is_told_to_use_brackets():
+    from pipeline.study.config import scheduler_address_problem
+
+    assert "goes in brackets" in scheduler_address_problem("tcp://::1:8786")
+    assert scheduler_address_problem("tcp://[::1]:8786") is None

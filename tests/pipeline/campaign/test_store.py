@@ -20,6 +20,7 @@ from pipeline.campaign.store import (
     MeasurementStore,
     StoreError,
     ingest_file,
+    kelvin_note,
     read_measurements,
 )
 from pipeline.cli import main
@@ -155,6 +156,9 @@ def test_a_file_in_kelvin_is_named_in_a_warning_and_a_hot_series_is_not(tmp_path
     assert read_measurements(mixed, catalog).notes == []
     assert main(["ingest", str(kelvin), "--store", str(tmp_path / "store")]) == 0
     assert "warning: " + parsed.notes[0] in capsys.readouterr().err
+    # by position: rows with a repeated index and no source_line still give one line
+    rows = pd.concat([parsed.rows, parsed.rows]).drop(columns="source_line")
+    assert "(line 2: 298.15)" in kelvin_note(kelvin, rows)[0]
 
 
 def test_a_sample_measured_twice_at_one_temperature_keeps_neither_row(tmp_path, catalog):

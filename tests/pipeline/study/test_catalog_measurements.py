@@ -164,7 +164,7 @@ def test_a_measurement_that_would_corrupt_the_catalog_is_refused(catalog, tmp_pa
 
 def test_a_measured_window_end_that_closes_the_window_is_refused(catalog, tmp_path):
     path = write(tmp_path, ["process,tape_casting,,min_thickness_um,300,0.01,S1,lab"])
-    with pytest.raises(CatalogError, match=r"process 'tape_casting'.*min_thickness_um at 29\d"):
+    with pytest.raises(CatalogError, match=r"process 'tape_casting'.*min_thickness_um is 29\d"):
         apply_measurements(catalog, read_measurements(path, catalog))
 
 
@@ -222,3 +222,24 @@ def test_a_value_the_log_update_cannot_take_as_a_measurement_is_refused(
 ):
     with pytest.raises(CatalogError, match=rf"line 2, column 'property': .*{why}"):
         read_measurements(write(tmp_path, [row]), catalog)
+
+
+def test_a_bad_cell_is_named_by_its_line_in_the_file_after_blank_lines_and_a_multiline_cell(
+    catalog, tmp_path
+):
+    # pandas skips blank lines and a quoted source may span two lines: the line named is the
+    # file's own (it was the record's position + 2, "line 2" here)
+    path = tmp_path / "measured.csv"
+    path.write_text(
+        HEADER
+        + "\n"
+        + f'{LI_SULFIDE},9.0,0.05,S1,"our lab,\nnotebook 3"\n'
+        + "\n"
+        + f"{LI_SULFIDE},abc,0.05,S2,our lab\n"
+    )
+    with pytest.raises(CatalogError) as raised:
+        read_measurements(path, catalog)
+    assert "measured.csv, line 6, column 'value'" in str(raised.value)
+    good = tmp_path / "good.csv"
+    good.write_text(HEADER + "\n\n" + f"{LI_SULFIDE},9.0,0.05,S1,lab\n")
+    assert list(read_measurements(good, catalog)["line"]) == [4]
