@@ -24,7 +24,7 @@ import pandas as pd
 
 from pipeline import REPO_ROOT
 from pipeline.errors import ConfigError, SsemoError
-from pipeline.files import to_csv
+from pipeline.files import escape_problem, to_csv
 from pipeline.reporting import tracking
 from pipeline.study.config import TrainConfig
 from surrogates import datasets
@@ -81,6 +81,10 @@ def tuning_storage(config: TrainConfig) -> str | None:
         return None
     key = f"{config.source}: invalid config: key 'tuning.storage'"
     if "://" not in t.storage:
+        # a relative path that climbs out of the project is refused, as for output folders
+        base = config.resolve_path(".")  # the config file's folder
+        if problem := escape_problem("tuning.storage", base, t.storage):
+            raise ConfigError(f"{config.source}: invalid config: {problem}")
         path = config.resolve_path(t.storage)
         if (problem := _sqlite_path_problem(path)) is not None:
             raise ConfigError(f"{key}: {problem}")

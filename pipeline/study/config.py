@@ -389,7 +389,14 @@ def _uri_problem(tracking_uri: str) -> str | None:
 
 def load_config(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> StudyConfig:
     """Read, override and validate a study config. Raises ConfigError naming the file and key."""
-    config = StudyConfig.from_dict(read_with_overrides(path, overrides), source=str(path))
+    data = read_with_overrides(path, overrides)
+    if {"data", "mlflow"} <= set(data) and not {"search", "objectives"} & set(data):
+        # one line for the wrong kind of file, not an unknown-key line per training section
+        raise ConfigError(
+            f"{path}: a training config (it has 'data' and 'mlflow', no 'search'), where a study "
+            f"config was expected; train with `ssemo train --config {path}`"
+        )
+    config = StudyConfig.from_dict(data, source=str(path))
     # checked for a config file a user names, not for a run's stored copy (compare reads those
     # away from any catalog); else the catalog loader would name the folder but not the key
     if not config.catalog_dir().is_dir():

@@ -324,6 +324,18 @@ def test_a_storage_that_works_is_resolved_against_the_config(tmp_path):
     assert check_config(config) is None  # tuning off: the storage is not used
 
 
+def test_a_relative_storage_path_that_leaves_the_project_is_refused():
+    from pipeline.training import check_config
+
+    config = load_train_config(CONFIGS / "train.yaml", ["tuning.storage=../../../../tmp/x.db"])
+    with pytest.raises(
+        ConfigError, match=r"key 'tuning.storage': '\.\./\.\./\.\./\.\./tmp/x\.db' leads to"
+    ):
+        check_config(config)
+    inside = load_train_config(CONFIGS / "train.yaml", ["tuning.storage=../results/o.db"])
+    assert check_config(inside).endswith("results/o.db")
+
+
 def test_a_misspelled_data_column_names_the_key_file_and_column(tmp_path, capsys):
     curated = tmp_path / "curated.csv"
     text = (CONFIGS / "data" / "curated_conductivity.csv").read_text()

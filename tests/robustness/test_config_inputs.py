@@ -287,3 +287,11 @@ def test_an_unbracketed_ipv6_scheduler_address_is_told_to_use_brackets():
 
     assert "goes in brackets" in scheduler_address_problem("tcp://::1:8786")
     assert scheduler_address_problem("tcp://[::1]:8786") is None
+
+
+def test_a_training_config_given_where_a_study_config_is_expected_is_named_so(capsys):
+    from pipeline.cli import main
+
+    assert main(["validate-config", str(CONFIGS / "train.yaml")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "a training config" in err[0] and "ssemo train --config" in err[0]
