@@ -16,7 +16,7 @@ from pipeline.campaign.store import (
     read_store_measurements,
 )
 from pipeline.errors import CatalogError
-from pipeline.study.catalog import Catalog
+from pipeline.study.catalog import Catalog, load_catalog
 from pipeline.study.catalog_measurements import (
     COLUMNS,
     Applied,
@@ -26,11 +26,12 @@ from pipeline.study.catalog_measurements import (
 )
 
 
-def study_catalog_measured(config, catalog: Catalog) -> tuple[Catalog, Applied | None, list[str]]:
-    """The catalog a study reads: `catalog` updated by the config's catalog_measurements (a CSV
+def study_catalog_measured(config) -> tuple[Catalog, Applied | None, list[str]]:
+    """The catalog a study reads: its catalog folder's, updated by its catalog_measurements (a CSV
     file, or a measurement store folder that `ssemo ingest` filled), what they changed, and one
     line per changed value. Every command that reads a study's catalog (run, suggest, evaluate,
     stacks, validate-config, catalog) goes through it, so none of them ignores the measurements."""
+    catalog = load_catalog(config.catalog_dir())
     if not config.catalog_measurements:
         return catalog, None, []
     path = config.resolve_path(config.catalog_measurements)

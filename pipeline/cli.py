@@ -46,11 +46,10 @@ def _load_study(args):
     """The config and the catalog it reads, with its catalog_measurements applied (each changed
     value said on stderr)."""
     from pipeline.catalog_inputs import study_catalog_measured
-    from pipeline.study.catalog import load_catalog
     from pipeline.study.config import load_config
 
     config = load_config(args.config, getattr(args, "set", None) or ())
-    catalog, _, notes = study_catalog_measured(config, load_catalog(config.catalog_dir()))
+    catalog, _, notes = study_catalog_measured(config)
     for note in notes:
         print(note, file=sys.stderr)
     return config, catalog

@@ -23,7 +23,7 @@ from pipeline.reporting.decisive import decisive_values
 from pipeline.reporting.worlds import front_worlds
 from pipeline.search.decisions import choose
 from pipeline.search.nsga2 import Callback, SearchModel, SearchResult, run_nsga2
-from pipeline.study.catalog import FILES, Catalog, load_catalog
+from pipeline.study.catalog import FILES, Catalog
 from pipeline.study.charge import fastest_charge
 from pipeline.study.config import StudyConfig
 from pipeline.study.problem import StudyModel
@@ -166,14 +166,11 @@ def run_study(
     remove_stale_partials(out_dir)
     if t.enabled or config.surrogate.enabled:
         tracking.check_store(t.tracking_uri)
-    catalog = load_catalog(config.catalog_dir())
-    # what ingested catalog measurements changed: evidence, reported apart from the warnings
-    measurement_notes: list[str] = []
-    # applied: pipeline.study.catalog_measurements.Applied, what measurements changed (or None)
     from pipeline.catalog_inputs import study_catalog_measured
 
-    catalog, applied, notes = study_catalog_measured(config, catalog)
-    measurement_notes += notes
+    # the catalog with its measurements; applied (catalog_measurements.Applied) and the notes say
+    # what they changed: evidence, reported apart from the warnings
+    catalog, applied, measurement_notes = study_catalog_measured(config)
     if config.search.stacks:
         from pipeline.study.stack_study import parse_stacks
 

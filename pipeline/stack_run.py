@@ -27,7 +27,6 @@ from pipeline.files import ensure_writable, inside, remove_stale_partials, to_cs
 from pipeline.reporting import tracking
 from pipeline.search.decisions import asf_values
 from pipeline.search.nsga2 import run_nsga2
-from pipeline.study.catalog import load_catalog
 from pipeline.study.config import StudyConfig
 from pipeline.study.evaluation import Evaluator
 from pipeline.study.problem import StudyModel
@@ -120,7 +119,7 @@ def run_stacks(config: StudyConfig, out_dir: Path | None = None, progress: bool 
             "stacks and the monolayer study are searched in this process",
             file=sys.stderr,
         )
-    catalog, _, notes = study_catalog_measured(config, load_catalog(config.catalog_dir()))
+    catalog, _, notes = study_catalog_measured(config)
     for note in notes:
         print(note, file=sys.stderr)
     stacks = StackModel(catalog, config)

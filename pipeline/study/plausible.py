@@ -155,8 +155,10 @@ def _robust_factors_in(model, catalog: Catalog, fixed_sigma: str):
 def stacked_model(model, worlds: list):
     """A shallow copy of a StudyModel whose evaluators are those of `worlds` (model_with copies of
     it) stacked (Evaluator.stacked): evaluate(X, world=w) evaluates each design in its world, the
-    whole designs × worlds population in one vectorized call."""
+    whole designs × worlds population in one vectorized call. Its conductivities are the worlds'
+    (model_with(..., "all"): robust mode takes no quantile of a σ drawn once per world)."""
     stacked = copy.copy(model)
+    stacked.conductivity = worlds[0].conductivity
     stacked.evaluator = Evaluator.stacked([w.evaluator for w in worlds])
     if model.cold is not None:
         stacked.cold = Evaluator.stacked([w.cold for w in worlds])

@@ -280,10 +280,9 @@ class StudyModel:
             shifted = log10_sigma_shift is not None
             if shifted:
                 sigma = self._shifted_sigma(batch, sigma, np.asarray(log10_sigma_shift, float))
-            if shifted or world is not None:
-                # a draw, or a plausible world (every catalog σ drawn from its range), is one
-                # realization of σ: the robust quantile would count its uncertainty a second time
-                # (robust ASR = ASR of the draw)
+                # a draw is one realization of σ: the robust quantile would count its
+                # uncertainty a second time (robust ASR = ASR of the draw; a plausible world's
+                # model has factor 1 already, plausible.model_with)
                 factor = np.ones_like(factor)
             if self.families_sigma is not None or shifted:
                 batch = replace(batch, sigma_override_s_per_cm=sigma[0])
