@@ -284,6 +284,17 @@ def _moved(front: pd.DataFrame, before: int, after: int | None) -> str:
     return f"{b['material']} / {b['process']} / {b['coating']}, {b['thickness_um']:.3g} µm"
 
 
+def _range_text(e: Evidence, row) -> str:
+    """'0.00029–0.00087', or for an interquartile range 'quartiles 0.00029–0.00087 of reported
+    1.63e-06–0.00139' (a quarter of the reported values lie on each side outside it)."""
+    if e.range_kind != "quartiles":
+        return f"{e.low:.3g}–{e.high:.3g}"
+    spread = f" of reported {row['reported_min']:.3g}–{row['reported_max']:.3g}"
+    return f"quartiles {e.low:.3g}–{e.high:.3g}" + (
+        spread if np.isfinite(row.get("reported_min", np.nan)) else ""
+    )
+
+
 def design_evidence(decisive: Decisive, front_row: int) -> dict[str, list[str]]:
     """Per verdict, the values a front design's evaluation reads, with grade and range."""
     ev = decisive.evidence
@@ -300,7 +311,7 @@ def design_evidence(decisive: Decisive, front_row: int) -> dict[str, list[str]]:
         if e.grade == "unknown":
             text = f"{r['property']} unknown"
         else:
-            text = f"{r['property']} {e.value:.3g} ({e.grade}, {e.low:.3g}–{e.high:.3g})"
+            text = f"{r['property']} {e.value:.3g} ({e.grade}, {_range_text(e, r)})"
         if r["table"] == "coating":
             text = f"{r['item']} on {r['applies_to']}: {text}"
         elif r["table"] == "cathode":

@@ -6,7 +6,8 @@ evaluated in each drawn catalog. The uncertainty is about the world, not about e
 draw per catalog entry (a material's conductivity, a process's density cap, an interface), shared
 by every design that uses it. The draw (README, 'Plausible worlds'): triangular at the value for a
 measured or derived number, uniform for an assumption, on a log scale for quantities that scatter
-multiplicatively (pipeline.study.evidence_law); unknown stays unknown (NaN; the study's
+multiplicatively, and through its quartiles for an interquartile range (range_kind quartiles;
+pipeline.study.evidence_law); unknown stays unknown (NaN; the study's
 constraints.unknown decides).
 
 Per front design: P(feasible) over the worlds, the spread of its total ASR, and the catalog values

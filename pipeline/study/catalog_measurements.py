@@ -10,7 +10,8 @@ coating, cathode or short row applies to; empty for a material), `property`, `va
 
 The update rule, in log10 space (every such catalog value is positive):
 - the catalog value is a prior: mean log10(value), standard deviation (log10 high − log10 low)/4
-  (its range read as ±2 sd; a zero-width range is taken as ±0.01 decade);
+  (its range read as ±2 sd), or /1.349 for a range of kind quartiles (±0.674 sd, a normal's
+  quartiles); a zero-width range is taken as ±0.01 decade;
 - consistent measurements combine with it by precision weighting (the normal-normal update): the
   value moves to the posterior mean, the range becomes its ±2 sd;
 - measurements that conflict — one more than 3 combined sd from the prior, or two more than 3
@@ -33,9 +34,12 @@ from pipeline.study.catalog import Catalog
 from pipeline.study.catalog.schema import (
     COATING_PROPERTIES,
     MATERIAL_PROPERTIES,
+    OPTIONAL_EVIDENCE_COLUMNS,
     PROCESS_PROPERTIES,
+    RANGE_KIND_DEFAULT,
     SHORT_PROPERTIES,
 )
+from pipeline.study.evidence_law import QUARTILE_Z
 from pipeline.study.plausible import LONG_TABLES, with_long_tables
 
 COLUMNS = ("table", "item", "applies_to", "property", "value", "sd_log10", "sample_id", "source")
@@ -222,12 +226,15 @@ def _no_such_value(key: tuple[str, ...], evidence: pd.DataFrame) -> str:
     )
 
 
-def log10_sd_of_range(low: float, high: float) -> float:
-    """A catalog range read as ±2 standard deviations in log10: (log10 high − log10 low) / 4
-    (0 for a zero-width, unknown or non-positive range)."""
+def log10_sd_of_range(low: float, high: float, kind: str = RANGE_KIND_DEFAULT) -> float:
+    """The standard deviation in log10 that a catalog range stands for (schema.RANGE_KINDS):
+    bounds read as ±2 sd, (log10 high − log10 low) / 4; quartiles as ±0.674 sd, the quartiles of
+    a normal, (log10 high − log10 low) / 1.349 (0 for a zero-width, unknown or non-positive
+    range)."""
     if not (low > 0 and high > low):
         return 0.0
-    return float(np.log10(high) - np.log10(low)) / 4
+    span = float(np.log10(high) - np.log10(low))
+    return span / (2.0 * QUARTILE_Z) if kind == "quartiles" else span / 4
 
 
 def catalog_sigma_sd_log10(catalog: Catalog) -> np.ndarray:
@@ -236,16 +243,20 @@ def catalog_sigma_sd_log10(catalog: Catalog) -> np.ndarray:
     ev = catalog.evidence()
     rows = ev[(ev["table"] == "material") & (ev["property"] == "sigma_ref_s_per_cm")]
     sd = {
-        item: log10_sd_of_range(low, high)
-        for item, low, high in zip(rows["item"], rows["low"], rows["high"], strict=True)
+        item: log10_sd_of_range(low, high, kind)
+        for item, low, high, kind in zip(
+            rows["item"], rows["low"], rows["high"], rows["range_kind"], strict=True
+        )
     }
     return np.array([sd.get(catalog.family_parent(m) or m, 0.0) for m in catalog.material_ids])
 
 
 def prior_log10(prior: pd.Series) -> tuple[float, float]:
     """A catalog value as the update's prior: log10 of its value and its sd in decades (its range
-    read as ±2 sd; 0.01 decade for a zero-width range)."""
-    return float(np.log10(prior["value"])), log10_sd_of_range(prior["low"], prior["high"]) or 0.01
+    read by its range_kind, log10_sd_of_range; 0.01 decade for a zero-width range)."""
+    kind = prior.get("range_kind", RANGE_KIND_DEFAULT)
+    sd = log10_sd_of_range(prior["low"], prior["high"], kind)
+    return float(np.log10(prior["value"])), sd or 0.01
 
 
 def from_prior(
@@ -284,13 +295,17 @@ def updated_evidence(prior: pd.Series, measured: pd.DataFrame) -> dict:
         )
     else:
         low, high = mean - 2 * post_sd, mean + 2 * post_sd
-        basis = f"prior range as ±2 sd, updated by {len(x)} measurement(s) in log10 space (±2 sd)"
+        read = "quartiles" if prior.get("range_kind") == "quartiles" else "±2 sd"
+        basis = f"prior range as {read}, updated by {len(x)} measurement(s) in log10 space (±2 sd)"
     return {
         "value": float(10**mean),
         "low": float(10 ** min(low, mean)),
         "high": float(10 ** max(high, mean)),
         "grade": "measured-primary",
         "range_basis": basis,
+        "range_kind": "bounds",  # the updated range is ±2 sd, not quartiles of reported values
+        "reported_min": np.nan,
+        "reported_max": np.nan,
         "source": f"ingested: {samples}; prior {prior['value']:.4g} ({prior['grade']}: {prior['source']})",
         "conflict": conflict,
         # the samples more than CONFLICT_SD from the prior, named where a range widens
@@ -344,11 +359,20 @@ def apply_measurements(catalog: Catalog, measurements: pd.DataFrame) -> tuple[Ca
             prior = prior.copy()  # an unknown prior: the measurements alone, with a wide prior
             first = float(group["value"].iloc[0])
             prior["value"], prior["low"], prior["high"] = first, first / 1e3, first * 1e3
+            prior["range_kind"] = "bounds"
         new = within_bounds(updated_evidence(prior, group), prior)
         t = int(np.searchsorted(offsets, k, side="right") - 1)
         name = LONG_TABLES[t][0]
         index = tables[name].index[k - offsets[t]]
-        for column in ("value", "low", "high", "grade", "range_basis", "source"):
+        for column in (
+            "value",
+            "low",
+            "high",
+            "grade",
+            "range_basis",
+            "source",
+            *OPTIONAL_EVIDENCE_COLUMNS,
+        ):
             tables[name].loc[index, column] = new[column]
         label = f"{prior['table']} {prior['item']}" + (
             f" on {prior['applies_to']}" if prior.get("applies_to") else ""

@@ -49,6 +49,9 @@ def draw_values(evidence: pd.DataFrame, n_worlds: int, seed: int) -> np.ndarray:
         evidence["grade"],
         evidence["property"],
         u,
+        evidence["range_kind"],
+        evidence["reported_min"],
+        evidence["reported_max"],
     )
 
 

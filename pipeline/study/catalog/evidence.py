@@ -11,7 +11,14 @@ import numpy as np
 import pandas as pd
 
 from pipeline.study.catalog.checks import check_choice, check_required_text, finite_float
-from pipeline.study.catalog.schema import GRADES, UNKNOWN
+from pipeline.study.catalog.schema import (
+    GRADES,
+    OPTIONAL_EVIDENCE_COLUMNS,
+    QUARTILE_GRADES,
+    RANGE_KIND_DEFAULT,
+    RANGE_KINDS,
+    UNKNOWN,
+)
 
 
 @dataclass(frozen=True)
@@ -24,6 +31,7 @@ class Evidence:
     grade: str
     range_basis: str
     source: str
+    range_kind: str = RANGE_KIND_DEFAULT
 
     @classmethod
     def of(cls, row) -> Evidence:
@@ -35,6 +43,7 @@ class Evidence:
             str(row["grade"]),
             str(row["range_basis"]),
             str(row["source"]),
+            str(row.get("range_kind", RANGE_KIND_DEFAULT) or RANGE_KIND_DEFAULT),
         )
 
 
@@ -42,8 +51,20 @@ def validate_long(
     frame, file, id_col, known_ids, schema, problems, key_col: str | None = None
 ) -> pd.DataFrame:
     """A long table: known ids and properties, each number with its evidence (check_evidence);
-    one row per (id, [key_col,] property). Values, low and high become floats (NaN: unknown)."""
-    parsed: dict[str, list[float]] = {"value": [], "low": [], "high": []}
+    one row per (id, [key_col,] property). Values, low and high become floats (NaN: unknown);
+    range_kind is always present ('bounds' where the column is absent or the cell empty), and so
+    are reported_min and reported_max (floats; NaN unless quartiles)."""
+    for column in OPTIONAL_EVIDENCE_COLUMNS:
+        if column not in frame.columns:
+            frame = frame.assign(**{column: ""})
+    parsed: dict[str, list[float]] = {
+        "value": [],
+        "low": [],
+        "high": [],
+        "reported_min": [],
+        "reported_max": [],
+    }
+    kinds: list[str] = []
     seen: dict[tuple[str, ...], int] = {}
     for _, row in frame.iterrows():
         line = row["_line"]
@@ -62,8 +83,13 @@ def validate_long(
             numbers: tuple[float | None, ...] = (None, None, None)
         else:
             numbers = check_evidence(problems, file, row, schema[prop])
-        for name, number in zip(("value", "low", "high"), numbers, strict=True):
+            numbers = (*numbers, *check_reported_spread(problems, file, row, schema[prop], numbers))
+        if len(numbers) == 3:
+            numbers = (*numbers, None, None)
+        names = ("value", "low", "high", "reported_min", "reported_max")
+        for name, number in zip(names, numbers, strict=True):
             parsed[name].append(number if number is not None else np.nan)
+        kinds.append(row["range_kind"] or RANGE_KIND_DEFAULT)
         if prop == "strength_mpa" and not row["condition"]:
             problems.add(
                 file, line, "condition", "strength_mpa needs its test type (e.g. '3-point bending')"
@@ -75,7 +101,7 @@ def validate_long(
                 file, line, "property", f"duplicate of line {seen[key]}: {where} {prop} again"
             )
         seen[key] = line
-    return frame.assign(**parsed)
+    return frame.assign(**parsed, range_kind=kinds)
 
 
 def check_evidence(problems, file, row, unit_range) -> tuple[float | None, ...]:
@@ -85,6 +111,7 @@ def check_evidence(problems, file, row, unit_range) -> tuple[float | None, ...]:
     grade a source that is not an assumption."""
     line, grade = row["_line"], row["grade"]
     check_required_text(problems, file, row, ["source", "range_basis"])
+    check_range_kind(problems, file, row)
     if grade == UNKNOWN:
         filled = [f"{c} {row[c]!r}" for c in ("value", "low", "high") if row[c]]
         if filled:
@@ -133,3 +160,73 @@ def check_evidence(problems, file, row, unit_range) -> tuple[float | None, ...]:
             f"the value {value:g} lies outside its own range [low {low:g}, high {high:g}]",
         )
     return tuple(numbers)
+
+
+def check_range_kind(problems, file, row) -> None:
+    """The optional range_kind cell (schema.RANGE_KINDS; empty: bounds): quartiles only for a
+    number that summarizes reported values (a measured or derived grade)."""
+    kind = row.get("range_kind", "") or RANGE_KIND_DEFAULT
+    line = row["_line"]
+    if kind not in RANGE_KINDS:
+        problems.add(
+            file,
+            line,
+            "range_kind",
+            f"expected one of {', '.join(RANGE_KINDS)} (or empty: {RANGE_KIND_DEFAULT}), "
+            f"got {kind!r}",
+        )
+    elif kind == "quartiles" and row["grade"] not in QUARTILE_GRADES:
+        problems.add(
+            file,
+            line,
+            "range_kind",
+            f"quartiles summarize reported values, so they need grade "
+            f"{', '.join(QUARTILE_GRADES)}, got grade {row['grade']!r}",
+        )
+
+
+def check_reported_spread(problems, file, row, unit_range, numbers) -> tuple[float | None, ...]:
+    """reported_min and reported_max of a quartiles row: numbers in the property's bounds with
+    reported_min ≤ low and high ≤ reported_max (the quartiles lie inside the reported values);
+    both empty for any other row. Returns them (None where empty or bad)."""
+    kind = row.get("range_kind", "") or RANGE_KIND_DEFAULT
+    cells = {c: row.get(c, "") for c in ("reported_min", "reported_max")}
+    line = row["_line"]
+    if kind != "quartiles":
+        for column, cell in cells.items():
+            if cell:
+                problems.add(
+                    file, line, column, f"only a quartiles range has {column}, got {cell!r}"
+                )
+        return (None, None)
+    unit, lowest, highest = unit_range
+    out: list[float | None] = []
+    for column, cell in cells.items():
+        number = finite_float(cell)
+        if number is None or not lowest <= number <= highest:
+            problems.add(
+                file,
+                line,
+                column,
+                f"a quartiles range needs the {column.split('_')[1]} of the reported values, a "
+                f"number in [{lowest:g}, {highest:g}] {unit}, got {cell!r}",
+            )
+            number = None
+        out.append(number)
+    _, low, high = numbers
+    smallest, largest = out
+    if smallest is not None and low is not None and smallest > low:
+        problems.add(
+            file,
+            line,
+            "reported_min",
+            f"reported_min {smallest:g} exceeds the quartile low {low:g}",
+        )
+    if largest is not None and high is not None and largest < high:
+        problems.add(
+            file,
+            line,
+            "reported_max",
+            f"reported_max {largest:g} is below the quartile high {high:g}",
+        )
+    return tuple(out)

@@ -12,6 +12,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pipeline.study.catalog.schema import RANGE_KIND_DEFAULT
+
 
 @dataclass(frozen=True)
 class Catalog:
@@ -301,9 +303,10 @@ class Catalog:
     def evidence(self) -> pd.DataFrame:
         """Every number of the catalog with its evidence, one row each: table, item (material,
         process or coating id), applies_to (coatings: family or material), property, value, low,
-        high, grade, range_basis, source."""
+        high, grade, range_basis, source, range_kind (what the range stands for: schema.RANGE_KINDS)
+        and a quartiles range's reported_min and reported_max (NaN otherwise)."""
         columns = ["table", "item", "applies_to", "property", "value", "low", "high", "grade"]
-        columns += ["range_basis", "source"]
+        columns += ["range_basis", "source", "range_kind", "reported_min", "reported_max"]
         parts = [
             self.material_properties.assign(
                 table="material", item=self.material_properties["material_id"], applies_to=""
@@ -319,6 +322,9 @@ class Catalog:
             ),
             self.short_circuit.assign(table="short", item=self.short_circuit["mechanism"]),
         ]
+        # a table built in code rather than loaded (tests, older pickles) may lack range_kind
+        missing = {"range_kind": RANGE_KIND_DEFAULT, "reported_min": np.nan, "reported_max": np.nan}
+        parts = [p.assign(**{c: v for c, v in missing.items() if c not in p}) for p in parts]
         return pd.concat([part[columns] for part in parts], ignore_index=True)
 
     def assumptions(self) -> pd.DataFrame:

@@ -37,6 +37,22 @@ GRADES = ("measured-primary", "measured-secondary", "derived", "assumption")
 
 UNKNOWN = "unknown"
 
+# What a number's range [low, high] stands for (README, 'Plausible worlds'), in the optional
+# `range_kind` column of the long tables (absent or empty: 'bounds'):
+# - bounds: the plausible values lie inside it (the spread of the sources, a x/÷ rule, an
+#   assumption's span);
+# - quartiles: the 25th and 75th percentiles of a set of reported values, the value their median;
+#   a quarter of the values lie on each side outside it. Reading quartiles as bounds makes the
+#   spread about half what the data show (LLZO's 29 entries), so it is said per row. Such a row
+#   also gives the lowest and highest of those values (optional columns reported_min and
+#   reported_max, required with quartiles and empty otherwise): the law's tails stop there, so no
+#   plausible world draws a value beyond what was reported.
+RANGE_KINDS = ("bounds", "quartiles")
+RANGE_KIND_DEFAULT = "bounds"
+OPTIONAL_EVIDENCE_COLUMNS = ("range_kind", "reported_min", "reported_max")
+# quartiles summarize several reported values: a measured or derived grade, not an assumption
+QUARTILE_GRADES = ("measured-primary", "measured-secondary", "derived")
+
 # property -> (unit, lowest, highest). The unit is part of the name; the range catches unit slips
 # (a conductivity in mS/cm typed as S/cm, a temperature in K typed as °C).
 MATERIAL_PROPERTIES: dict[str, tuple[str, float, float]] = {

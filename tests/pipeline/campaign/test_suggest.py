@@ -180,15 +180,19 @@ def test_every_constraint_that_can_be_unknown_names_what_to_measure():
 
 
 def test_a_catalog_materials_sigma_is_drawn_with_its_catalog_range(catalog):
-    """LLZO's σ is the catalog's 4.9e-4 S/cm (2.9e-4–8.7e-4): its draws spread by that range read
-    as ±2 sd, (log10 8.7e-4 − log10 2.9e-4) / 4 = 0.119 decade (before, without a surrogate: not
-    drawn at all; with one, by its 0.54 about a formula without the dopant)."""
+    """LLZO's σ is the catalog's 4.9e-4 S/cm, interquartile range 2.9e-4–8.7e-4 (range_kind
+    quartiles): its draws spread by that range read as a normal's quartiles, ±0.6745 sd,
+    (log10 8.7e-4 − log10 2.9e-4) / 1.349 = 0.354 decade (read as ±2 sd until 2026-12-07: 0.119;
+    before that, without a surrogate: not drawn at all; with one, by its 0.54 about a formula
+    without the dopant)."""
     from pipeline.study.catalog_measurements import catalog_sigma_sd_log10
     from pipeline.study.config import load_config
     from tests.conftest import CONFIGS, FEASIBLE_AT_SMALL_BUDGET
 
     sd = catalog_sigma_sd_log10(catalog)
-    assert sd[catalog.material_ids.index("LLZO")] == pytest.approx(0.11928, abs=1e-5)
+    expected = (np.log10(8.7e-4) - np.log10(2.9e-4)) / (2 * 0.6744897501960817)
+    assert expected == pytest.approx(0.35369, abs=1e-5)
+    assert sd[catalog.material_ids.index("LLZO")] == pytest.approx(expected)
     config = load_config(
         CONFIGS / "default.yaml",
         [
@@ -202,4 +206,4 @@ def test_a_catalog_materials_sigma_is_drawn_with_its_catalog_range(catalog):
     model = StudyModel(catalog, config)
     designs = suggest(model, run_nsga2(model, progress=False).archive.X, SuggestOptions(**FAST))
     assert len(designs.designs) and (designs.designs["material"] == "LLZO").all()
-    assert np.allclose(designs.designs["log10_sigma_std"], 0.11928, atol=1e-5)
+    assert np.allclose(designs.designs["log10_sigma_std"], expected)

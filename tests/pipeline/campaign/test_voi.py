@@ -76,7 +76,9 @@ def test_candidates_hold_designs_of_both_families_that_can_win(setup):
     assert len(set(setup.measurable)) == len(setup.measurable) > 20
 
 
-@pytest.mark.parametrize("seed", [300, 301])
+# hidden worlds in which the prior's choice is wrong (asserted below; the candidates, and so which
+# worlds those are, moved when quartile ranges got their own law: 301 became a world it is right in)
+@pytest.mark.parametrize("seed", [300, 302])
 def test_a_precise_measurement_of_the_one_uncertain_value_reaches_zero_regret(setup, seed):
     one = only_oxide_cathode_uncertain(setup)
     row = label_row(one.evidence, OXIDE_CATHODE)

@@ -24,7 +24,10 @@ OVERRIDES = [
 
 
 def evidence_of(rows):
-    return pd.DataFrame(rows, columns=["value", "low", "high", "grade", "property"])
+    """Catalog.evidence()'s columns the draws read; a row of five is a bounds range."""
+    rows = [r if len(r) == 8 else (*r, "bounds", np.nan, np.nan) for r in rows]
+    columns = ["value", "low", "high", "grade", "property", "range_kind"]
+    return pd.DataFrame(rows, columns=[*columns, "reported_min", "reported_max"])
 
 
 def test_draws_follow_the_grade_and_the_scale():
@@ -36,10 +39,27 @@ def test_draws_follow_the_grade_and_the_scale():
             (np.nan, np.nan, np.nan, "unknown", "mrl"),  # stays unknown
             # ×/÷3 about a σ: triangular on a log scale, whose median is the value
             (7e-4, 7e-4 / 3, 2.1e-3, "measured-primary", "sigma_ref_s_per_cm"),
+            # LLZO's interquartile σ range: a quarter of the worlds below it, a quarter above,
+            # none beyond the reported values
+            (
+                4.9e-4,
+                2.9e-4,
+                8.7e-4,
+                "derived",
+                "sigma_ref_s_per_cm",
+                "quartiles",
+                1.63e-6,
+                1.39e-3,
+            ),
         ]
     )
     draws = draw_values(ev, 20000, seed=1)
-    assert draws.shape == (20000, 5)
+    assert draws.shape == (20000, 6)
+    quartiles = draws[:, 5]
+    assert np.mean(quartiles < 2.9e-4) == pytest.approx(0.25, abs=0.01)
+    assert np.mean(quartiles > 8.7e-4) == pytest.approx(0.25, abs=0.01)
+    assert np.median(quartiles) == pytest.approx(4.9e-4, rel=0.01)
+    assert quartiles.max() == pytest.approx(1.39e-3) and quartiles.min() >= 1.63e-6
     assert np.median(draws[:, 4]) == pytest.approx(7e-4, rel=0.01)
     tri = draws[:, 0]
     assert tri.min() >= 1.0 and tri.max() <= 4.0

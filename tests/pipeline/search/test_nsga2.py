@@ -158,10 +158,12 @@ def test_robust_mode_reads_the_catalog_range_for_a_measured_sigma(default_config
     row = catalog.material_properties.query(
         "material_id == 'LLZO' and property == 'sigma_ref_s_per_cm'"
     ).iloc[0]
-    assert row["grade"] == "derived"  # triangular, on a log scale (σ scatters multiplicatively)
-    a, c, b = np.log([row["low"], row["value"], row["high"]])
-    assert 0.1 < (c - a) / (b - a)  # the 10 % quantile lies left of the mode
-    expected = np.exp(c - (a + np.sqrt(0.1 * (b - a) * (c - a))))  # inverse CDF at 0.1
+    # an interquartile range (range_kind quartiles): a split normal of ln σ through the quartiles,
+    # so the 10 % quantile lies z_0.1/z_0.75 lower-half sds under the median: factor
+    # exp(1.2816/0.6745 · ln(4.9e-4/2.9e-4)) = 2.71 (×1.33 when the range was read as bounds)
+    assert row["range_kind"] == "quartiles"
+    expected = np.exp(1.2815515655446004 / 0.6744897501960817 * np.log(row["value"] / row["low"]))
+    assert expected == pytest.approx(2.71, abs=0.01)
     bulk = out["robust_asr_ohm_cm2"] - out["interface_asr_ohm_cm2"]
     np.testing.assert_allclose(bulk[llzo] / out["bulk_asr_ohm_cm2"][llzo], expected, rtol=1e-9)
 

@@ -1,6 +1,7 @@
 import csv
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from pipeline.errors import CatalogError
@@ -188,6 +189,19 @@ def _rewrite(path, line, column, value):
             "grade",
             "unknown",
             "grade 'unknown' needs an empty value, low and high",
+        ),
+        # what a range stands for (range_kind; line 2: LLZO's σ, an interquartile range)
+        ("material_properties.csv", 2, "range_kind", "iqr", "expected one of bounds, quartiles"),
+        ("material_properties.csv", 2, "reported_min", "", "needs the min of the reported values"),
+        ("material_properties.csv", 2, "reported_min", "5e-4", "exceeds the quartile low 0.00029"),
+        ("material_properties.csv", 2, "reported_max", "1e-4", "is below the quartile high"),
+        ("material_properties.csv", 3, "reported_max", "30", "only a quartiles range has"),
+        (
+            "material_properties.csv",
+            3,
+            "range_kind",
+            "quartiles",
+            "quartiles summarize reported values, so they need grade",
         ),
         ("process_properties.csv", 2, "low", "76", "outside its own range"),
         ("materials.csv", 2, "family", "ceramic", "expected one of oxide, sulfide"),
@@ -427,3 +441,20 @@ def test_swapped_range_and_duplicate_rows_read_plainly(catalog_copy):
     message = str(err.value)
     assert "column 'low': low 0.0009 exceeds high 0.0003 (swapped?)" in message
     assert "duplicate of line 2: tape_casting min_thickness_um again" in message
+
+
+def test_a_catalog_without_range_kind_columns_reads_every_range_as_bounds(catalog_copy):
+    """range_kind, reported_min and reported_max are optional: a catalog written before them
+    loads, every range read as bounds (the law's docstring), and the shipped one marks its
+    interquartile σ ranges."""
+    path = catalog_copy / "material_properties.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    shipped = load_catalog(catalog_copy).evidence()
+    quartiles = shipped.loc[shipped["range_kind"] == "quartiles", "item"]
+    assert sorted(quartiles) == ["LAGP", "LLZO", "Li10GeP2S12", "PEO-LiTFSI"]
+    assert (
+        shipped.loc[quartiles.index, "reported_min"] < shipped.loc[quartiles.index, "low"]
+    ).all()
+    frame.drop(columns=["range_kind", "reported_min", "reported_max"]).to_csv(path, index=False)
+    older = load_catalog(catalog_copy).evidence()
+    assert (older["range_kind"] == "bounds").all() and older["reported_min"].isna().all()

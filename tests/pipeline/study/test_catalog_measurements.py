@@ -243,3 +243,20 @@ def test_a_bad_cell_is_named_by_its_line_in_the_file_after_blank_lines_and_a_mul
     good = tmp_path / "good.csv"
     good.write_text(HEADER + "\n\n" + f"{LI_SULFIDE},9.0,0.05,S1,lab\n")
     assert list(read_measurements(good, catalog)["line"]) == [4]
+
+
+def test_a_quartiles_prior_is_read_as_quartiles_and_the_update_as_bounds(catalog, tmp_path):
+    """LLZO's σ range is an interquartile range (range_kind quartiles): the prior's sd is
+    (log10 8.7e-4 − log10 2.9e-4) / (2 · 0.6745), not / 4; the updated range is ±2 sd (bounds)."""
+    path = write(tmp_path, ["material,LLZO,,sigma_ref_s_per_cm,6e-4,0.1,L1,our lab 2026-12"])
+    updated, _ = apply_measurements(catalog, read_measurements(path, catalog))
+    sd0 = (np.log10(8.7e-4) - np.log10(2.9e-4)) / (2 * 0.6744897501960817)
+    w0, w1 = 1 / sd0**2, 1 / 0.1**2
+    expected = 10 ** ((np.log10(4.9e-4) * w0 + np.log10(6e-4) * w1) / (w0 + w1))
+    ev = updated.evidence()
+    after = ev[(ev["item"] == "LLZO") & (ev["property"] == "sigma_ref_s_per_cm")].iloc[0]
+    assert after["value"] == pytest.approx(expected)
+    assert after["range_kind"] == "bounds" and np.isnan(after["reported_min"])
+    assert "prior range as quartiles" in after["range_basis"]
+    post_sd = (w0 + w1) ** -0.5
+    assert np.log10(after["high"] / after["low"]) == pytest.approx(4 * post_sd)

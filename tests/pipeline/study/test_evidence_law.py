@@ -65,3 +65,76 @@ def test_quantiles_broadcast_over_worlds_and_are_monotone():
     assert q.shape == (50, 2)
     assert np.all(np.diff(q, axis=0) > 0)
     assert np.all((q[:, 0] > 1.0) & (q[:, 0] < 4.0))
+
+
+def _quartiles(value, low, high, u, smallest=np.nan, largest=np.nan, quantity="sigma_ref_s_per_cm"):
+    return evidence_quantiles(
+        [value],
+        [low],
+        [high],
+        ["derived"],
+        [quantity],
+        np.asarray(u, float)[..., None],
+        ["quartiles"],
+        [smallest],
+        [largest],
+    )[..., 0]
+
+
+def test_quartiles_are_the_laws_quartiles_and_its_median_the_value():
+    # LLZO's 29 McHaffie entries: median 4.9e-4, interquartile 2.9-8.7e-4 S/cm
+    q = _quartiles(4.9e-4, 2.9e-4, 8.7e-4, np.array([0.25, 0.5, 0.75]))
+    np.testing.assert_allclose(q, [2.9e-4, 4.9e-4, 8.7e-4], rtol=1e-12)
+    # read as bounds the same range never leaves [2.9e-4, 8.7e-4]: a 1 % quantile inside it
+    bounds = evidence_quantiles(
+        [4.9e-4], [2.9e-4], [8.7e-4], ["derived"], ["sigma_ref_s_per_cm"], 0.01
+    )
+    assert bounds[0] > 2.9e-4 and _quartiles(4.9e-4, 2.9e-4, 8.7e-4, 0.01) < 2.9e-4
+
+
+def test_each_half_of_the_split_normal_takes_its_own_quartile():
+    # ln σ below the median: sd ln(4.9/2.9)/z75; the 10 % quantile lies z10/z75 of it below
+    z75, z10 = 0.6744897501960817, -1.2815515655446004
+    q10 = _quartiles(4.9e-4, 2.9e-4, 8.7e-4, 0.1)
+    assert np.log(q10 / 4.9e-4) == pytest.approx(z10 / z75 * np.log(4.9 / 2.9))
+    q90 = _quartiles(4.9e-4, 2.9e-4, 8.7e-4, 0.9)
+    assert np.log(q90 / 4.9e-4) == pytest.approx(-z10 / z75 * np.log(8.7 / 4.9))
+    # on a linear scale (a property that is not multiplicative, a span under 10x)
+    assert _quartiles(50.0, 40.0, 70.0, 0.9, quantity="strength_mpa") == pytest.approx(
+        50.0 - z10 / z75 * 20.0
+    )
+
+
+def test_quartile_tails_stop_at_the_reported_values():
+    # PEO-LiTFSI: 7 entries, quartiles 9.37e-6-6.68e-5, reported 7.9e-7-1.3e-4 S/cm
+    u = np.array([0.001, 0.01, 0.99, 0.999])
+    free = _quartiles(1.16e-5, 9.37e-6, 6.68e-5, u)
+    assert free[-1] > 1e-3  # the skewed upper half alone would reach past 1e-3 S/cm
+    stopped = _quartiles(1.16e-5, 9.37e-6, 6.68e-5, u, 7.9e-7, 1.3e-4)
+    assert stopped.max() == pytest.approx(1.3e-4) and stopped.min() >= 7.9e-7
+    np.testing.assert_allclose(stopped[:2], free[:2])  # the lower tail stays inside
+
+
+def test_a_quartile_tied_with_the_median_borrows_the_other_halfs_spread():
+    # Li10GeP2S12: median = Q1 = 7.6e-3 (tied entries), Q3 1.2e-2: the lower half is not a point
+    q25, q75 = _quartiles(7.6e-3, 7.6e-3, 1.2e-2, np.array([0.25, 0.75]))
+    assert q25 == pytest.approx(7.6e-3**2 / 1.2e-2) and q75 == pytest.approx(1.2e-2)
+
+
+def test_bounds_rows_beside_quartiles_keep_their_law():
+    u = np.full(2, 0.1)
+    both = evidence_quantiles(
+        [4.9e-4, 2.0],
+        [2.9e-4, 1.0],
+        [8.7e-4, 4.0],
+        ["derived", "derived"],
+        ["sigma_ref_s_per_cm", "strength_mpa"],
+        u,
+        ["quartiles", "bounds"],
+        [np.nan, np.nan],
+        [np.nan, np.nan],
+    )
+    assert both[1] == pytest.approx(
+        evidence_quantiles([2.0], [1.0], [4.0], ["derived"], ["strength_mpa"], 0.1)[0]
+    )
+    assert both[0] == pytest.approx(_quartiles(4.9e-4, 2.9e-4, 8.7e-4, 0.1))
