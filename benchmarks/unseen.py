@@ -91,7 +91,9 @@ def score(name: str, train: pd.DataFrame, test: pd.DataFrame) -> dict[str, float
     # the baseline on element fractions alone: the test rows carry no lattice (Liverpool none,
     # Laskowski a space group only), and a forest split on lattice parameters sends a row with
     # them missing (−1) wherever the training rows' −1 went (on the OBELiX split: nowhere)
-    elements = sorted({e for f in pd.concat([train, test])["composition"] for e in parse_formula(f)})
+    elements = sorted(
+        {e for f in pd.concat([train, test])["composition"] for e in parse_formula(f)}
+    )
     B_train = bench.baseline_features(train, elements)[:, : len(elements)]
     B_test = bench.baseline_features(test, elements)[:, : len(elements)]
     from sklearn.ensemble import RandomForestRegressor
