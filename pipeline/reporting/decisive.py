@@ -243,6 +243,9 @@ def decisive_values(model, front: pd.DataFrame, chosen: pd.DataFrame) -> Decisiv
                 "value": row["value"],
                 "low": row["low"],
                 "high": row["high"],
+                # a quartiles range is screened at its quartiles, the middle half of the reported
+                # values, not at its tails (the plausible worlds draw those)
+                "range_kind": row["range_kind"],
                 "source": row["source"],
                 "n_front_designs": len(users),
                 "n_flip_feasibility": int(flipped.sum()),

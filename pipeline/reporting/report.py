@@ -459,9 +459,12 @@ def decided_section(chosen: pd.DataFrame, decisive) -> list[str]:
             _table(
                 measured.head(10).assign(
                     range=[
-                        f"{lo:.3g}–{hi:.3g}"
-                        for lo, hi in zip(
-                            measured["low"].head(10), measured["high"].head(10), strict=True
+                        ("quartiles " if kind == "quartiles" else "") + f"{lo:.3g}–{hi:.3g}"
+                        for lo, hi, kind in zip(
+                            measured["low"].head(10),
+                            measured["high"].head(10),
+                            measured["range_kind"].head(10),
+                            strict=True,
                         )
                     ]
                 ),

@@ -287,8 +287,14 @@ def updated_evidence(prior: pd.Series, measured: pd.DataFrame) -> dict:
         f"{s} ({src})" for s, src in zip(measured["sample_id"], measured["source"], strict=True)
     )
     if conflict:
-        low = min(np.log10(prior["low"]), float(np.min(x - 2 * sd)))
-        high = max(np.log10(prior["high"]), float(np.max(x + 2 * sd)))
+        # the prior's extent: its range, or ±2 sd for quartiles (their low and high hold only half
+        # the reported values; the widened range is read as bounds)
+        if prior.get("range_kind") == "quartiles":
+            prior_low, prior_high = m0 - 2 * sd0, m0 + 2 * sd0
+        else:
+            prior_low, prior_high = np.log10(prior["low"]), np.log10(prior["high"])
+        low = min(prior_low, float(np.min(x - 2 * sd)))
+        high = max(prior_high, float(np.max(x + 2 * sd)))
         basis = (
             f"conflicting measurements ({len(x)}) widen the range to the prior's and theirs ±2 sd "
             "(not averaged away)"

@@ -43,8 +43,13 @@ class Evidence:
             str(row["grade"]),
             str(row["range_basis"]),
             str(row["source"]),
-            str(row.get("range_kind", RANGE_KIND_DEFAULT) or RANGE_KIND_DEFAULT),
+            _kind(row.get("range_kind")),
         )
+
+
+def _kind(cell) -> str:
+    """A range_kind cell as text: empty, missing or NaN (a table built in code) is bounds."""
+    return cell if isinstance(cell, str) and cell else RANGE_KIND_DEFAULT
 
 
 def validate_long(
@@ -192,6 +197,8 @@ def check_reported_spread(problems, file, row, unit_range, numbers) -> tuple[flo
     kind = row.get("range_kind", "") or RANGE_KIND_DEFAULT
     cells = {c: row.get(c, "") for c in ("reported_min", "reported_max")}
     line = row["_line"]
+    if kind not in RANGE_KINDS:  # said once by check_range_kind; nothing to check them against
+        return (None, None)
     if kind != "quartiles":
         for column, cell in cells.items():
             if cell:

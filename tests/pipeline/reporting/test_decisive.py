@@ -174,15 +174,15 @@ def test_a_predicted_sigma_does_not_read_the_catalog_sigma_law(study):
 
 
 def test_an_interquartile_range_is_named_as_such_with_the_reported_spread(catalog):
-    """A scientist reading '0.00029–0.00087' would take it for LLZO's whole range: the report says
-    it is the quartiles, of reported values spanning 1.63e-6–1.39e-3 S/cm."""
+    """A scientist reading '0.000361–0.000939' would take it for LLZO's whole range: the report
+    says it is the quartiles, of reported values spanning 6.16e-5–1.39e-3 S/cm."""
     from pipeline.reporting.decisive import _range_text
     from pipeline.study.catalog import Evidence
 
     ev = catalog.evidence()
     llzo = ev[(ev["item"] == "LLZO") & (ev["property"] == "sigma_ref_s_per_cm")].iloc[0]
     assert _range_text(Evidence.of(llzo), llzo) == (
-        "quartiles 0.00029–0.00087 of reported 1.63e-06–0.00139"
+        "quartiles 0.000361–0.000939 of reported 6.16e-05–0.00139"
     )
     bounds = ev[(ev["item"] == "LLZO") & (ev["property"] == "reference_temperature_c")].iloc[0]
     assert _range_text(Evidence.of(bounds), bounds) == "20–30"

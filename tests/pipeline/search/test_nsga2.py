@@ -160,10 +160,10 @@ def test_robust_mode_reads_the_catalog_range_for_a_measured_sigma(default_config
     ).iloc[0]
     # an interquartile range (range_kind quartiles): a split normal of ln σ through the quartiles,
     # so the 10 % quantile lies z_0.1/z_0.75 lower-half sds under the median: factor
-    # exp(1.2816/0.6745 · ln(4.9e-4/2.9e-4)) = 2.71 (×1.33 when the range was read as bounds)
+    # exp(1.2816/0.6745 · ln(5.81e-4/3.61e-4)) = 2.47 (×1.33 when the 29-entry range was bounds)
     assert row["range_kind"] == "quartiles"
     expected = np.exp(1.2815515655446004 / 0.6744897501960817 * np.log(row["value"] / row["low"]))
-    assert expected == pytest.approx(2.71, abs=0.01)
+    assert expected == pytest.approx(2.47, abs=0.01)
     bulk = out["robust_asr_ohm_cm2"] - out["interface_asr_ohm_cm2"]
     np.testing.assert_allclose(bulk[llzo] / out["bulk_asr_ohm_cm2"][llzo], expected, rtol=1e-9)
 

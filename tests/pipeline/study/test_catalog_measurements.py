@@ -247,12 +247,15 @@ def test_a_bad_cell_is_named_by_its_line_in_the_file_after_blank_lines_and_a_mul
 
 def test_a_quartiles_prior_is_read_as_quartiles_and_the_update_as_bounds(catalog, tmp_path):
     """LLZO's σ range is an interquartile range (range_kind quartiles): the prior's sd is
-    (log10 8.7e-4 − log10 2.9e-4) / (2 · 0.6745), not / 4; the updated range is ±2 sd (bounds)."""
-    path = write(tmp_path, ["material,LLZO,,sigma_ref_s_per_cm,6e-4,0.1,L1,our lab 2026-12"])
+    (log10 high − log10 low) / (2 · 0.6745), not / 4; the updated range is ±2 sd (bounds)."""
+    ev = catalog.evidence()
+    prior = ev[(ev["item"] == "LLZO") & (ev["property"] == "sigma_ref_s_per_cm")].iloc[0]
+    assert prior["range_kind"] == "quartiles"
+    path = write(tmp_path, ["material,LLZO,,sigma_ref_s_per_cm,7e-4,0.1,L1,our lab 2026-12"])
     updated, _ = apply_measurements(catalog, read_measurements(path, catalog))
-    sd0 = (np.log10(8.7e-4) - np.log10(2.9e-4)) / (2 * 0.6744897501960817)
+    sd0 = (np.log10(prior["high"]) - np.log10(prior["low"])) / (2 * 0.6744897501960817)
     w0, w1 = 1 / sd0**2, 1 / 0.1**2
-    expected = 10 ** ((np.log10(4.9e-4) * w0 + np.log10(6e-4) * w1) / (w0 + w1))
+    expected = 10 ** ((np.log10(prior["value"]) * w0 + np.log10(7e-4) * w1) / (w0 + w1))
     ev = updated.evidence()
     after = ev[(ev["item"] == "LLZO") & (ev["property"] == "sigma_ref_s_per_cm")].iloc[0]
     assert after["value"] == pytest.approx(expected)
@@ -260,3 +263,21 @@ def test_a_quartiles_prior_is_read_as_quartiles_and_the_update_as_bounds(catalog
     assert "prior range as quartiles" in after["range_basis"]
     post_sd = (w0 + w1) ** -0.5
     assert np.log10(after["high"] / after["low"]) == pytest.approx(4 * post_sd)
+
+
+def test_a_conflict_with_a_quartiles_prior_widens_to_its_two_sd_not_its_quartiles(
+    catalog, tmp_path
+):
+    """A conflicting measurement widens the range to cover the prior's and its own ±2 sd; for a
+    quartiles prior the prior's extent is ±2 sd about its value, not its quartiles (which hold only
+    the middle half of the reported values)."""
+    ev = catalog.evidence()
+    prior = ev[(ev["item"] == "LLZO") & (ev["property"] == "sigma_ref_s_per_cm")].iloc[0]
+    path = write(tmp_path, ["material,LLZO,,sigma_ref_s_per_cm,1e-2,0.05,L9,far"])
+    updated, lines = apply_measurements(catalog, read_measurements(path, catalog))
+    ev = updated.evidence()
+    after = ev[(ev["item"] == "LLZO") & (ev["property"] == "sigma_ref_s_per_cm")].iloc[0]
+    assert "conflict" in lines[0]
+    sd0 = (np.log10(prior["high"]) - np.log10(prior["low"])) / (2 * 0.6744897501960817)
+    assert after["low"] == pytest.approx(10 ** (np.log10(prior["value"]) - 2 * sd0))
+    assert after["low"] < prior["low"]

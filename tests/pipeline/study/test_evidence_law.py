@@ -82,7 +82,7 @@ def _quartiles(value, low, high, u, smallest=np.nan, largest=np.nan, quantity="s
 
 
 def test_quartiles_are_the_laws_quartiles_and_its_median_the_value():
-    # LLZO's 29 McHaffie entries: median 4.9e-4, interquartile 2.9-8.7e-4 S/cm
+    # a worked case (LLZO's 29-entry figures before 2026-12-07): median 4.9e-4, quartiles 2.9-8.7e-4
     q = _quartiles(4.9e-4, 2.9e-4, 8.7e-4, np.array([0.25, 0.5, 0.75]))
     np.testing.assert_allclose(q, [2.9e-4, 4.9e-4, 8.7e-4], rtol=1e-12)
     # read as bounds the same range never leaves [2.9e-4, 8.7e-4]: a 1 % quantile inside it
