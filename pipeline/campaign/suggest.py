@@ -412,9 +412,10 @@ def suggest(model, archive_X: np.ndarray, options: SuggestOptions) -> Suggestion
     F_mean, G_mean, out = model.evaluate(X)
     std = np.nan_to_num(np.asarray(out["surrogate_log10_std"], float), nan=0.0)
     if model.config.surrogate.conductivity_source == "catalog":
-        # a catalog material's σ is the catalog's: its spread is the catalog range's (read as ±2
-        # sd, as measurements read it), not the surrogate's about a formula that may drop the
-        # dopant (LLZO: 0.12 decade from 2.9e-4–8.7e-4 S/cm, where the surrogate said 0.54)
+        # a catalog material's σ is the catalog's: its spread is the catalog range's (read by its
+        # range_kind, as measurements read it: bounds ±2 sd, quartiles ±0.674 sd), not the
+        # surrogate's about a formula that may drop the dopant (LLZO: 0.31 decade from its
+        # quartiles 3.61e-4–9.39e-4 S/cm, where the surrogate said 0.54)
         own = ~np.asarray(out.get("sigma_predicted", np.zeros(len(X), bool)), bool)
         catalog_sd = catalog_sigma_sd_log10(model.catalog)[model.space.decode(X).material]
         std = np.where(own, catalog_sd, std)

@@ -288,8 +288,8 @@ def _moved(front: pd.DataFrame, before: int, after: int | None) -> str:
 
 
 def _range_text(e: Evidence, row) -> str:
-    """'0.00029–0.00087', or for an interquartile range 'quartiles 0.00029–0.00087 of reported
-    1.63e-06–0.00139' (a quarter of the reported values lie on each side outside it)."""
+    """'20–30', or for an interquartile range 'quartiles 0.000361–0.000939 of reported
+    6.16e-05–0.00139' (a quarter of the reported values lie on each side outside it)."""
     if e.range_kind != "quartiles":
         return f"{e.low:.3g}–{e.high:.3g}"
     spread = f" of reported {row['reported_min']:.3g}–{row['reported_max']:.3g}"

@@ -21,7 +21,7 @@ Per evidence grade:
   quartiles at low and high, one normal half on each side, so a quarter of the draws fall below low
   and a quarter above high (bounds drawn as above never leave [low, high]: read that way LLZO's
   interquartile range 3.6-9.4e-4 S/cm, of 23 doped garnet entries, gave a 10 % quantile of
-  4.5e-4, where 2 of the 23 lie below 2.9e-4 and the split normal puts it at 2.3e-4). Draws beyond
+  4.5e-4, where 2 of the 23 lie below 2.9e-4 and the split normal puts it at 2.35e-4). Draws beyond
   the lowest or highest reported value (catalog columns reported_min, reported_max) are set to it:
   a split normal through PEO-LiTFSI's skewed quartiles (7 entries, 9.4e-6-6.7e-5 S/cm) would
   otherwise reach 5e-3 S/cm at its 99th percentile, where the highest of them is 1.3e-4. Clipped,

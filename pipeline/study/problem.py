@@ -111,10 +111,10 @@ def robust_factors(
     - σ from the catalog: the lower quantile of the catalog's own evidence range, by the law the
       plausible worlds draw from (pipeline.study.evidence_law). The surrogate's spread says how
       well it predicts an unmeasured composition, not how well a measurement is known: applied to
-      LLZO's measured σ it put its bulk ASR ×5 (s = 0.54 at 90 %), against ×2.71 from its range
-      (the interquartile range of 29 McHaffie 2025 entries, range_kind quartiles, read through its
-      quartiles; ×1.33 while it was read as the whole range: README, 'Robust mode', says what the
-      factor still leaves out);
+      LLZO's measured σ it put its bulk ASR ×5 (s = 0.54 at 90 %), against ×2.47 from its range
+      (the interquartile range of 23 doped garnet entries of McHaffie 2025, range_kind quartiles,
+      read through its quartiles; ×1.33 while 29 entries' range was read as the whole range:
+      README, 'Robust mode', says what the factor still leaves out);
     - a composite (effective medium of a matrix and a filler): the larger of its two phases'
       factors, each as above. Bruggeman and Maxwell-Garnett are homogeneous of degree 1 in the
       phases' σ, and increasing in each, so with both phases at their (1 − q) quantiles σ_eff

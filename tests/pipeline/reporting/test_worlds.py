@@ -39,8 +39,8 @@ def test_draws_follow_the_grade_and_the_scale():
             (np.nan, np.nan, np.nan, "unknown", "mrl"),  # stays unknown
             # ×/÷3 about a σ: triangular on a log scale, whose median is the value
             (7e-4, 7e-4 / 3, 2.1e-3, "measured-primary", "sigma_ref_s_per_cm"),
-            # LLZO's interquartile σ range: a quarter of the worlds below it, a quarter above,
-            # none beyond the reported values
+            # an interquartile σ range (LLZO's 29-entry figures): a quarter of the worlds below
+            # it, a quarter above, none beyond the reported values
             (
                 4.9e-4,
                 2.9e-4,
