@@ -149,10 +149,14 @@ def baseline_features(rows: pd.DataFrame, elements: list[str]) -> np.ndarray:
     return np.hstack([np.array(fractions), structure])
 
 
+def baseline_forest() -> RandomForestRegressor:
+    """The OBELiX paper's baseline model: a random forest of 500 trees."""
+    return RandomForestRegressor(n_estimators=500, random_state=SEED, n_jobs=-1)
+
+
 def baseline_predictions(B: np.ndarray, y: np.ndarray, train, test) -> np.ndarray:
     """The OBELiX paper's baseline: a random forest on element fractions + structure (B)."""
-    forest = RandomForestRegressor(n_estimators=500, random_state=SEED, n_jobs=-1)
-    return forest.fit(B[train], y[train]).predict(B[test])
+    return baseline_forest().fit(B[train], y[train]).predict(B[test])
 
 
 def describe_choice(params: dict[str, Any]) -> str:

@@ -58,12 +58,10 @@ def unseen_rows(shared: Path, training_keys: set[str]) -> pd.DataFrame:
     return first.reset_index()
 
 
-def training_sets() -> dict[str, pd.DataFrame]:
-    from pipeline.study.config import load_train_config
+def training_sets(config) -> dict[str, pd.DataFrame]:
+    """make run's training rows (train_default.yaml's sources) and the OBELiX training split."""
     from pipeline.training import load_training_data
 
-    root = Path(__file__).resolve().parents[1]
-    config = load_train_config(root / "configs/train_default.yaml")
     shipped = load_training_data(config).rows
     obelix = datasets.apply_censoring(
         datasets.load_obelix(bench.shared_data() / "obelix", "train").rows, "value", CONVENTION
@@ -71,12 +69,12 @@ def training_sets() -> dict[str, pd.DataFrame]:
     return {"default": shipped, "obelix_only": obelix}
 
 
-def score(name: str, train: pd.DataFrame, test: pd.DataFrame) -> dict[str, float | int | None]:
-    from pipeline.study.config import load_train_config
+def score(
+    name: str, train: pd.DataFrame, test: pd.DataFrame, trees: int | None
+) -> dict[str, float | int | None]:
+    """Figures of the fixed recipe (`trees` per forest) and the baseline, trained on `train`."""
     from pipeline.training import features_frame, fixed_estimator
 
-    root = Path(__file__).resolve().parents[1]
-    trees = load_train_config(root / "configs/train_default.yaml").tuning.fixed_n_estimators
     y_train = train["log10_sigma"].to_numpy(float)
     model = fixed_estimator(bench.SEED, trees).fit(
         features_frame(train), y_train, train["formula_key"].to_numpy()
@@ -96,10 +94,7 @@ def score(name: str, train: pd.DataFrame, test: pd.DataFrame) -> dict[str, float
     )
     B_train = bench.baseline_features(train, elements)[:, : len(elements)]
     B_test = bench.baseline_features(test, elements)[:, : len(elements)]
-    from sklearn.ensemble import RandomForestRegressor
-
-    forest = RandomForestRegressor(n_estimators=500, random_state=bench.SEED, n_jobs=-1)
-    base = forest.fit(B_train, y_train).predict(B_test)
+    base = bench.baseline_forest().fit(B_train, y_train).predict(B_test)
     out: dict[str, float | int | None] = {
         f"n_rows_{name}": len(y),
         f"n_insulators_{name}": int(insulator.sum()),
@@ -124,12 +119,15 @@ def score(name: str, train: pd.DataFrame, test: pd.DataFrame) -> dict[str, float
 
 
 def main() -> None:
+    from pipeline.study.config import load_train_config
+
     started = time.perf_counter()
     shared = bench.shared_data()
+    config = load_train_config(Path(__file__).resolve().parents[1] / "configs/train_default.yaml")
     figures: dict[str, float | int | None] = {"model_version": MODEL_VERSION}
-    for name, train in training_sets().items():
+    for name, train in training_sets(config).items():
         test = unseen_rows(shared, set(train["formula_key"]))
-        figures |= score(name, train, test)
+        figures |= score(name, train, test, config.tuning.fixed_n_estimators)
     figures["wall_s"] = time.perf_counter() - started
     write_result("unseen", figures, packages=("numpy", "scikit-learn"))
 

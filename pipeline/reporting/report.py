@@ -258,8 +258,9 @@ def worlds_section(config: StudyConfig, chosen: pd.DataFrame, worlds) -> list[st
         "derived numbers, uniform for assumptions, on a log scale for conductivities, resistances, "
         "conductivity factors, CCDs and sizes and wherever a range spans a decade; an "
         "interquartile range through its quartiles (a split normal, stopped at the lowest and "
-        "highest reported values); unknown stays unknown; a conductivity the surrogate predicts is drawn from its predictive "
-        "distribution, one draw per composition, neighbouring compositions together). P(feasible) "
+        "highest reported values); unknown stays unknown; a conductivity the surrogate predicts "
+        "is drawn from its predictive distribution, one draw per composition, neighbouring "
+        "compositions together). P(feasible) "
         f"is the share of worlds in which the design meets every constraint; below {level:g} it is "
         "flagged.",
         "",

@@ -93,8 +93,25 @@ def evidence_quantiles(
         drawn = np.where(log, np.exp(drawn), drawn)
     # clipped, not truncated, to the reported values (module docstring); fmax/fmin skip NaN: a row
     # without its reported spread keeps the split normal's tails
-    stops = (np.nan if x is None else np.asarray(x, float) for x in (reported_min, reported_max))
-    smallest, largest = stops
+    smallest, largest = (
+        np.nan if x is None else np.asarray(x, float) for x in (reported_min, reported_max)
+    )
     clipped = np.fmin(np.fmax(drawn, smallest), largest)
     drawn = np.where(quartiles, clipped, drawn)
     return np.where(known, drawn, value)
+
+
+def evidence_quantiles_of(rows, u) -> np.ndarray:
+    """evidence_quantiles of evidence rows as Catalog.evidence() or a long table gives them
+    (value, low, high, grade, property, and range_kind, reported_min, reported_max where present)."""
+    return evidence_quantiles(
+        rows["value"],
+        rows["low"],
+        rows["high"],
+        rows["grade"],
+        rows["property"],
+        u,
+        rows.get("range_kind"),
+        rows.get("reported_min"),
+        rows.get("reported_max"),
+    )

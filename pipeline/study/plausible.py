@@ -20,7 +20,7 @@ from pipeline.study.catalog import Catalog
 from pipeline.study.catalog.schema import MATERIAL_PROPERTIES
 from pipeline.study.compositions import correlation_of, fraction_vectors, joint_normal
 from pipeline.study.evaluation import Evaluator, sigma_at_temperature_s_per_cm
-from pipeline.study.evidence_law import evidence_quantiles
+from pipeline.study.evidence_law import evidence_quantiles_of
 
 # the long tables in Catalog.evidence() order: (attribute, id column)
 LONG_TABLES = (
@@ -42,17 +42,7 @@ def draw_values(evidence: pd.DataFrame, n_worlds: int, seed: int) -> np.ndarray:
     u = qmc.LatinHypercube(d=max(len(evidence), 1), seed=np.random.default_rng(seed)).random(
         n_worlds
     )[:, : len(evidence)]
-    return evidence_quantiles(
-        evidence["value"],
-        evidence["low"],
-        evidence["high"],
-        evidence["grade"],
-        evidence["property"],
-        u,
-        evidence["range_kind"],
-        evidence["reported_min"],
-        evidence["reported_max"],
-    )
+    return evidence_quantiles_of(evidence, u)
 
 
 def catalog_with(catalog: Catalog, values: np.ndarray) -> Catalog:

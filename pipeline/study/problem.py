@@ -28,7 +28,7 @@ from pipeline.study.catalog import Catalog
 from pipeline.study.config import StudyConfig
 from pipeline.study.constraints import CONSTRAINTS, active_constraints, constraint_values
 from pipeline.study.evaluation import Evaluator, sigma_at_temperature_s_per_cm
-from pipeline.study.evidence_law import evidence_quantiles
+from pipeline.study.evidence_law import evidence_quantiles_of
 from pipeline.study.predicted import predict_families
 from pipeline.study.registry import G_CLIP, OBJECTIVES, computed_columns
 from pipeline.study.space import DesignSpace, build_space, study_catalog
@@ -137,17 +137,7 @@ def robust_factors(
         has = at >= 0
         table = catalog.material_properties.iloc[at[has]]
         value = table["value"].to_numpy(float)
-        low = evidence_quantiles(
-            value,
-            table["low"],
-            table["high"],
-            table["grade"],
-            table["property"],
-            1.0 - q,
-            table.get("range_kind"),
-            table.get("reported_min"),
-            table.get("reported_max"),
-        )
+        low = evidence_quantiles_of(table, 1.0 - q)
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = value / low
         factor[has] = np.where(np.isfinite(ratio) & (ratio >= 1.0), ratio, 1.0)

@@ -47,6 +47,10 @@ class Evidence:
         )
 
 
+# the numbers of a long-table row, parsed to floats (NaN: empty or unknown)
+NUMBER_COLUMNS = ("value", "low", "high", "reported_min", "reported_max")
+
+
 def _kind(cell) -> str:
     """A range_kind cell as text: empty, missing or NaN (a table built in code) is bounds."""
     return cell if isinstance(cell, str) and cell else RANGE_KIND_DEFAULT
@@ -62,13 +66,7 @@ def validate_long(
     for column in OPTIONAL_EVIDENCE_COLUMNS:
         if column not in frame.columns:
             frame = frame.assign(**{column: ""})
-    parsed: dict[str, list[float]] = {
-        "value": [],
-        "low": [],
-        "high": [],
-        "reported_min": [],
-        "reported_max": [],
-    }
+    parsed: dict[str, list[float]] = {name: [] for name in NUMBER_COLUMNS}
     kinds: list[str] = []
     seen: dict[tuple[str, ...], int] = {}
     for _, row in frame.iterrows():
@@ -85,16 +83,14 @@ def validate_long(
                 "property",
                 f"unknown property {prop!r}; expected one of {', '.join(schema)}",
             )
-            numbers: tuple[float | None, ...] = (None, None, None)
+            numbers: tuple[float | None, ...] = (None,) * len(NUMBER_COLUMNS)
         else:
-            numbers = check_evidence(problems, file, row, schema[prop])
-            numbers = (*numbers, *check_reported_spread(problems, file, row, schema[prop], numbers))
-        if len(numbers) == 3:
-            numbers = (*numbers, None, None)
-        names = ("value", "low", "high", "reported_min", "reported_max")
-        for name, number in zip(names, numbers, strict=True):
+            evidence = check_evidence(problems, file, row, schema[prop])
+            spread = check_reported_spread(problems, file, row, schema[prop], evidence)
+            numbers = (*evidence, *spread)
+        for name, number in zip(NUMBER_COLUMNS, numbers, strict=True):
             parsed[name].append(number if number is not None else np.nan)
-        kinds.append(row["range_kind"] or RANGE_KIND_DEFAULT)
+        kinds.append(_kind(row["range_kind"]))
         if prop == "strength_mpa" and not row["condition"]:
             problems.add(
                 file, line, "condition", "strength_mpa needs its test type (e.g. '3-point bending')"
@@ -170,7 +166,7 @@ def check_evidence(problems, file, row, unit_range) -> tuple[float | None, ...]:
 def check_range_kind(problems, file, row) -> None:
     """The optional range_kind cell (schema.RANGE_KINDS; empty: bounds): quartiles only for a
     number that summarizes reported values (a measured or derived grade)."""
-    kind = row.get("range_kind", "") or RANGE_KIND_DEFAULT
+    kind = _kind(row.get("range_kind"))
     line = row["_line"]
     if kind not in RANGE_KINDS:
         problems.add(
@@ -194,7 +190,7 @@ def check_reported_spread(problems, file, row, unit_range, numbers) -> tuple[flo
     """reported_min and reported_max of a quartiles row: numbers in the property's bounds with
     reported_min ≤ low and high ≤ reported_max (the quartiles lie inside the reported values);
     both empty for any other row. Returns them (None where empty or bad)."""
-    kind = row.get("range_kind", "") or RANGE_KIND_DEFAULT
+    kind = _kind(row.get("range_kind"))
     cells = {c: row.get(c, "") for c in ("reported_min", "reported_max")}
     line = row["_line"]
     if kind not in RANGE_KINDS:  # said once by check_range_kind; nothing to check them against

@@ -51,7 +51,7 @@ RANGE_KINDS = ("bounds", "quartiles")
 RANGE_KIND_DEFAULT = "bounds"
 OPTIONAL_EVIDENCE_COLUMNS = ("range_kind", "reported_min", "reported_max")
 # quartiles summarize several reported values: a measured or derived grade, not an assumption
-QUARTILE_GRADES = ("measured-primary", "measured-secondary", "derived")
+QUARTILE_GRADES = tuple(g for g in GRADES if g != "assumption")
 
 # property -> (unit, lowest, highest). The unit is part of the name; the range catches unit slips
 # (a conductivity in mS/cm typed as S/cm, a temperature in K typed as °C).
