@@ -18,7 +18,10 @@ shared data, see benchmarks/surrogate.py). Figures per model (`default`: make ru
 shipped data; `obelix_only`: the recipe on the OBELiX training split) and per baseline
 (`baseline_rf_default`, `baseline_rf_obelix_only`): MAE on the measured values, MAE with rows below
 −10 at −15, 90 % coverage and median width (ssemo), below-detection precision / recall (ssemo:
-p ≥ 0.5; the baseline: a prediction below −10) and ssemo's mean p on insulators and on the others.
+p ≥ 0.5; the baseline: a prediction below −10), ssemo's mean p on insulators and on the others, and
+the ROC AUC with which ssemo's p, ssemo's point (lower first) and the baseline's prediction rank
+the insulators above the others (`below_detection_roc_auc_*`, added on 2026-12-07 after the
+scoring: a diagnosis of why none is flagged, not a model choice).
 Scored on model version 4 on 2026-12-07, after every modelling choice had been made; a change chosen
 by these figures would be tuned to them (README, issue 26).
 """
@@ -31,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from sklearn.metrics import roc_auc_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks import surrogate as bench
@@ -111,6 +115,11 @@ def score(
         hits = int((flagged & insulator).sum())
         out[f"below_detection_precision_{who}"] = hits / flagged.sum() if flagged.any() else None
         out[f"below_detection_recall_{who}"] = hits / insulator.sum() if insulator.any() else None
+    # how well each score ranks the insulators above the others, whatever its threshold (a
+    # diagnosis added after the figures above were scored; it changes no model)
+    for who, score_ in ((name, p), (f"point_{name}", -point), (f"baseline_rf_{name}", -base)):
+        auc = roc_auc_score(insulator, score_) if 0 < insulator.sum() < len(y) else None
+        out[f"below_detection_roc_auc_{who}"] = auc
     out[f"mae_ratio_{name}_to_baseline"] = out[f"mae_{name}"] / out[f"mae_baseline_rf_{name}"]
     out[f"mae_convention_ratio_{name}_to_baseline"] = (
         out[f"mae_convention_{name}"] / out[f"mae_convention_baseline_rf_{name}"]

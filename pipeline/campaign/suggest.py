@@ -11,9 +11,9 @@ prediction on the front, not proposed as an experiment).
 
 Each candidate's dense conductivity is drawn S times from the surrogate's predictive distribution,
 log10 σ = mean + std · z with the model's std; a catalog material whose σ is the catalog's
-(surrogate.conductivity_source: catalog) is drawn with its catalog range's spread instead (the range
-read as ±2 sd), and one with no range keeps its value (no distribution, no improvement from
-uncertainty). The z are joint: one per composition (every design of a composition shares its σ
+(surrogate.conductivity_source: catalog) is drawn from its catalog range's evidence law instead, at
+u = Φ(z) (pipeline.campaign.sigma_draws), and one with no range keeps its value (no distribution,
+no improvement from uncertainty). The z are joint: one per composition (every design of a composition shares its σ
 draw), and across compositions z ~ Normal(0, R) with R = exp(−d² / 2ℓ²) over the distance d between
 their atom-fraction vectors (Euclidean, elements as fractions of all atoms). The surrogate reports
 only marginals; this correlation model is an assumption stated here: its errors at neighbouring
@@ -72,7 +72,8 @@ import numpy as np
 import pandas as pd
 
 from pipeline.campaign.acquisition import batch_value, free_points, greedy_batch
-from pipeline.study.catalog_measurements import catalog_sigma_sd_log10
+from pipeline.campaign.sigma_draws import SigmaDraws
+from pipeline.study.catalog_measurements import catalog_sigma_rows
 from pipeline.study.compositions import (
     CORRELATION_LENGTH,
     correlation_of,
@@ -89,7 +90,6 @@ KNOWN_CORRELATION = 0.985  # this close to a measured composition: the same expe
 KNOWN_DISTANCE = CORRELATION_LENGTH * math.sqrt(-2.0 * math.log(KNOWN_CORRELATION))  # 0.0026
 LITERATURE_WITHIN_C = 5.0  # literature σ measured this close to the operating temperature counts
 LITERATURE_CONFIG = Path(__file__).resolve().parents[2] / "configs" / "train_default.yaml"
-Z90 = 1.6448536269514722  # two-sided 90 % of a normal
 # what to measure for a constraint the catalog cannot evaluate
 MEASUREMENT_OF = {
     "g_strength": "fracture (flexural) strength, MPa",
@@ -360,13 +360,13 @@ def neighbourhood(
     return Neighbourhood(table, known, correlation)
 
 
-def _sigma_columns(out: dict, std: np.ndarray) -> dict[str, np.ndarray]:
-    """σ per design with its 90 % interval: the family's own interval where predicted, else a normal
-    on `std` around the dense σ used (the caller's: a catalog σ's range read as ±2 sd, or the
-    surrogate's std where it predicts the σ; no std: the catalog value, no interval)."""
+def _sigma_columns(out: dict, draws: SigmaDraws) -> dict[str, np.ndarray]:
+    """σ per design with its 90 % interval: the family's own interval where predicted, else the
+    interval of the law its draws follow around the dense σ used (SigmaDraws.interval_factors; no
+    spread: the catalog value, no interval)."""
     sigma = np.asarray(out["sigma_dense_s_per_cm"], float)
-    low = sigma * 10.0 ** (-Z90 * std)
-    high = sigma * 10.0 ** (Z90 * std)
+    low_factor, high_factor = draws.interval_factors()
+    low, high = sigma * low_factor, sigma * high_factor
     predicted = np.asarray(out.get("sigma_predicted", np.zeros(len(sigma), bool)), bool)
     if predicted.any():
         low = np.where(predicted, out["sigma_p05_s_per_cm"], low)
@@ -410,29 +410,30 @@ def suggest(model, archive_X: np.ndarray, options: SuggestOptions) -> Suggestion
     X, table, keys = X[keep_open], table[keep_open].reset_index(drop=True), keys[keep_open]
 
     F_mean, G_mean, out = model.evaluate(X)
-    std = np.nan_to_num(np.asarray(out["surrogate_log10_std"], float), nan=0.0)
+    own = ~np.asarray(out.get("sigma_predicted", np.zeros(len(X), bool)), bool)
+    law = None
     if model.config.surrogate.conductivity_source == "catalog":
-        # a catalog material's σ is the catalog's: its spread is the catalog range's (read by its
-        # range_kind, as measurements read it: bounds ±2 sd, quartiles ±0.674 sd), not the
-        # surrogate's about a formula that may drop the dopant (LLZO: 0.31 decade from its
-        # quartiles 3.61e-4–9.39e-4 S/cm, where the surrogate said 0.54)
-        own = ~np.asarray(out.get("sigma_predicted", np.zeros(len(X), bool)), bool)
-        catalog_sd = catalog_sigma_sd_log10(model.catalog)[model.space.decode(X).material]
-        std = np.where(own, catalog_sd, std)
+        # a catalog material's σ is the catalog's: drawn from its catalog range by the evidence law
+        # (pipeline.campaign.sigma_draws), not by the surrogate's spread about a formula that may
+        # drop the dopant (LLZO: its quartiles 3.61e-4–9.39e-4 S/cm, where the surrogate said
+        # 0.54 decade)
+        law = catalog_sigma_rows(model.catalog).iloc[model.space.decode(X).material]
+    draws = SigmaDraws.of(out["surrogate_log10_std"], law, own)
+    std = draws.spread()
     _, first_row, group = np.unique(keys, return_index=True, return_inverse=True)
     formulas = design_formulas(model, table)
     near = neighbourhood(formulas[first_row], published_rows, options.correlation_length)
     mean = normalize(F_mean, objectives, bounds)
     mean_feasible = np.all(G_mean <= 0.0, axis=1)
     # the standardized σ draw of the outcome the believer adds to the front: the study's own
-    # (robust mode: ASR at its quantile, i.e. bulk ASR x factor, σ / factor; else 0, the mean)
+    # (robust mode: ASR at its quantile, i.e. bulk ASR x factor, σ / factor; else the σ used)
     with np.errstate(divide="ignore", invalid="ignore"):
         factor = (
             np.asarray(out["robust_asr_ohm_cm2"], float)
             - np.asarray(out["interface_asr_ohm_cm2"], float)
         ) / np.asarray(out["bulk_asr_ohm_cm2"], float)
-        lie = np.where(std > 0, -np.log10(factor) / std, 0.0)
-    believed = np.nan_to_num(lie[first_row], nan=0.0, posinf=0.0, neginf=0.0)
+    lie = draws.z_at(1.0 / factor)
+    believed = lie[first_row]
     rng = np.random.default_rng(options.seed)
     z = joint_normal(rng, near.correlation, options.samples)  # (S, groups)
     p_below = np.nan_to_num(
@@ -444,7 +445,7 @@ def suggest(model, archive_X: np.ndarray, options: SuggestOptions) -> Suggestion
     def outcomes(rows: np.ndarray, z_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Normalized objectives, feasibility and constraint values of rows at draws z_rows."""
         n_s = len(z_rows)
-        shift = std[rows][None, :] * z_rows
+        shift = draws.shift(rows, z_rows)
         F, G, _ = model.evaluate(
             np.tile(X[rows], (n_s, 1)), log10_sigma_shift=shift.reshape(-1), every_column=False
         )
@@ -487,7 +488,7 @@ def suggest(model, archive_X: np.ndarray, options: SuggestOptions) -> Suggestion
     }
     p_violated = violated / options.samples
     at_risk = np.argmax(p_violated, axis=1) if model.n_constr else np.zeros(len(X), int)
-    sig = _sigma_columns(out, std)
+    sig = _sigma_columns(out, draws)
     design_cols = [
         c
         for c in (

@@ -237,18 +237,20 @@ def log10_sd_of_range(low: float, high: float, kind: str = RANGE_KIND_DEFAULT) -
     return span / (2.0 * QUARTILE_Z) if kind == "quartiles" else span / 4
 
 
-def catalog_sigma_sd_log10(catalog: Catalog) -> np.ndarray:
-    """Per material, the log10 standard deviation of its reference σ read from its catalog range
-    (log10_sd_of_range; a composition family's copy reads its parent's; 0 where unknown)."""
-    ev = catalog.evidence()
-    rows = ev[(ev["table"] == "material") & (ev["property"] == "sigma_ref_s_per_cm")]
-    sd = {
-        item: log10_sd_of_range(low, high, kind)
-        for item, low, high, kind in zip(
-            rows["item"], rows["low"], rows["high"], rows["range_kind"], strict=True
-        )
-    }
-    return np.array([sd.get(catalog.family_parent(m) or m, 0.0) for m in catalog.material_ids])
+def catalog_sigma_rows(catalog: Catalog) -> pd.DataFrame:
+    """Per material (catalog.material_ids order), the material_properties row that gives its
+    reference σ, with the columns the evidence law reads (pipeline.study.evidence_law; a
+    composition family's copy reads its parent's row; every column NaN where none)."""
+    n = len(catalog.material_ids)
+    columns, positions = catalog.material_property_positions(("sigma_ref_s_per_cm",))
+    table = catalog.material_properties
+    if not columns or table.empty:
+        empty = {"value": np.nan, "low": np.nan, "high": np.nan, "grade": "", "property": ""}
+        return pd.DataFrame([empty] * n)
+    at = positions[:, 0]
+    rows = table.iloc[np.maximum(at, 0)].reset_index(drop=True)
+    rows.loc[at < 0] = np.nan  # no σ row (a composite): no law
+    return rows
 
 
 def prior_log10(prior: pd.Series) -> tuple[float, float]:

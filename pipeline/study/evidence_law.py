@@ -115,3 +115,21 @@ def evidence_quantiles_of(rows, u) -> np.ndarray:
         rows.get("reported_min"),
         rows.get("reported_max"),
     )
+
+
+def evidence_probability_of(rows, x, halvings: int = 60) -> np.ndarray:
+    """The probability at which each row's law reaches x (its CDF at x, in (0, 1)): the inverse of
+    evidence_quantiles_of, which suggest uses to find the draw a believed σ stands for.
+
+    By bisection on u (60 halvings: u to 1e-18), not a closed-form CDF per grade: the law has one
+    definition, its inverse CDF above, and a second formula for each of its branches would have to
+    be kept in step with it. Where the law is flat (a clipped tail, a row without a range) the
+    lowest u that reaches x is not guaranteed, only some u in the flat part."""
+    x = np.asarray(x, dtype=float)
+    lo = np.full(np.broadcast(x, np.asarray(rows["value"], float)).shape, 1e-12)
+    hi = np.full(lo.shape, 1.0 - 1e-12)
+    for _ in range(halvings):
+        mid = 0.5 * (lo + hi)
+        below = evidence_quantiles_of(rows, mid) < x
+        lo, hi = np.where(below, mid, lo), np.where(below, hi, mid)
+    return 0.5 * (lo + hi)

@@ -181,22 +181,21 @@ def test_every_constraint_that_can_be_unknown_names_what_to_measure():
 
 def test_a_catalog_materials_sigma_is_drawn_with_its_catalog_range(catalog):
     """LLZO's σ is the catalog's median of 23 doped garnet entries with its interquartile range
-    (range_kind quartiles): its draws spread by that range read as a normal's quartiles,
-    ±0.6745 sd, (log10 high − log10 low) / 1.349 = 0.307 decade (read as ±2 sd until 2026-12-07;
-    before that, without a surrogate: not drawn at all; with one, by its 0.54 about a formula
-    without the dopant)."""
-    from pipeline.study.catalog_measurements import catalog_sigma_sd_log10
+    (range_kind quartiles): its draws follow that range's evidence law, the split normal through
+    its quartiles clipped at the reported ends, whose sd is 0.279 decade (before 2026-12-07 a
+    normal of 0.307 decade, the quartiles read as ±0.674 sd, and before that as ±2 sd; without a
+    surrogate: not drawn at all; with one, by its 0.54 about a formula without the dopant); each
+    suggestion's 90 % interval is the law's."""
+    from pipeline.study.catalog_measurements import catalog_sigma_rows
     from pipeline.study.config import load_config
+    from pipeline.study.evidence_law import evidence_quantiles_of
     from tests.conftest import CONFIGS, FEASIBLE_AT_SMALL_BUDGET
 
-    sd = catalog_sigma_sd_log10(catalog)
-    row = catalog.material_properties.query(
-        "material_id == 'LLZO' and property == 'sigma_ref_s_per_cm'"
-    ).iloc[0]
-    assert row["range_kind"] == "quartiles"
-    expected = (np.log10(row["high"]) - np.log10(row["low"])) / (2 * 0.6744897501960817)
-    assert expected == pytest.approx(0.307, abs=1e-3)
-    assert sd[catalog.material_ids.index("LLZO")] == pytest.approx(expected)
+    row = catalog_sigma_rows(catalog).iloc[[catalog.material_ids.index("LLZO")]]
+    assert row["range_kind"].iloc[0] == "quartiles"
+    u = (np.arange(100_000) + 0.5) / 100_000
+    sd = np.log10(evidence_quantiles_of(row, u[:, None])).std()
+    assert sd == pytest.approx(0.279, abs=1e-3)
     config = load_config(
         CONFIGS / "default.yaml",
         [
@@ -209,5 +208,9 @@ def test_a_catalog_materials_sigma_is_drawn_with_its_catalog_range(catalog):
     )
     model = StudyModel(catalog, config)
     designs = suggest(model, run_nsga2(model, progress=False).archive.X, SuggestOptions(**FAST))
-    assert len(designs.designs) and (designs.designs["material"] == "LLZO").all()
-    assert np.allclose(designs.designs["log10_sigma_std"], expected)
+    picked = designs.designs
+    assert len(picked) and (picked["material"] == "LLZO").all()
+    assert np.allclose(picked["log10_sigma_std"], sd, atol=1e-3)
+    ends = evidence_quantiles_of(row, np.array([0.05, 0.95])) / row["value"].iloc[0]
+    assert np.allclose(picked["sigma_p05_s_per_cm"] / picked["sigma_s_per_cm"], ends[0])
+    assert np.allclose(picked["sigma_p95_s_per_cm"] / picked["sigma_s_per_cm"], ends[1])
