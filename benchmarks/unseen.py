@@ -20,8 +20,10 @@ shipped data; `obelix_only`: the recipe on the OBELiX training split) and per ba
 −10 at −15, 90 % coverage and median width (ssemo), below-detection precision / recall (ssemo:
 p ≥ 0.5; the baseline: a prediction below −10), ssemo's mean p on insulators and on the others, and
 the ROC AUC with which ssemo's p, ssemo's point (lower first) and the baseline's prediction rank
-the insulators above the others (`below_detection_roc_auc_*`, added on 2026-12-07 after the
-scoring: a diagnosis of why none is flagged, not a model choice).
+the insulators above the others (`below_detection_roc_auc_*`) and the insulators ssemo's p expects
+(`expected_insulators_*`, the sum of p, beside `n_insulators_*`) and the highest point prediction
+of an insulator (`max_point_insulators_*`): added on 2026-12-07 after
+the scoring, a diagnosis of why none is flagged, not a model choice.
 Scored on model version 4 on 2026-12-07, after every modelling choice had been made; a change chosen
 by these figures would be tuned to them (README, issue 26).
 """
@@ -108,6 +110,10 @@ def score(
         f"interval_width_median_decades_{name}": float(np.median(high - low)),
         f"mean_p_insulators_{name}": float(p[insulator].mean()) if insulator.any() else None,
         f"mean_p_others_{name}": float(p[~insulator].mean()),
+        # a calibrated p expects as many insulators as there are (sum of p against the count)
+        f"expected_insulators_{name}": float(p.sum()),
+        # the most hopeful point an insulator gets (log10 S/cm): is any worth a membrane?
+        f"max_point_insulators_{name}": float(point[insulator].max()) if insulator.any() else None,
         f"mae_baseline_rf_{name}": float(np.mean(np.abs(base - y))),
         f"mae_convention_baseline_rf_{name}": float(np.mean(np.abs(base - convention))),
     }
