@@ -163,15 +163,23 @@ def cmd_catalog(args) -> int:
     import pandas as pd
 
     catalog = _load_study(args)[1]
-    table = {
-        "materials": catalog.material_properties,
-        "processes": catalog.process_properties,
-        "coatings": catalog.coating_properties.merge(
-            catalog.coatings[["coating_id", "name"]].drop_duplicates("coating_id"), on="coating_id"
-        ),
-        "evidence": catalog.evidence(),
-        "assumptions": catalog.assumptions(),
-    }[args.table]
+    if args.table in ("evidence", "assumptions"):
+        from pipeline.study.catalog.model import assumptions_of
+        from pipeline.study.stacks import layer_interface_evidence
+
+        # the multi-layer stacks' internal interfaces are catalog numbers too, in their own file
+        evidence = pd.concat([catalog.evidence(), layer_interface_evidence(catalog)])
+        evidence = evidence.reset_index(drop=True)
+        table = evidence if args.table == "evidence" else assumptions_of(evidence)
+    else:
+        table = {
+            "materials": catalog.material_properties,
+            "processes": catalog.process_properties,
+            "coatings": catalog.coating_properties.merge(
+                catalog.coatings[["coating_id", "name"]].drop_duplicates("coating_id"),
+                on="coating_id",
+            ),
+        }[args.table]
     with pd.option_context(
         "display.width", 250, "display.max_colwidth", 60, "display.max_rows", 2000
     ):

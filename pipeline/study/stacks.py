@@ -173,6 +173,22 @@ def load_layer_interfaces(path: str | Path, catalog: Catalog) -> pd.DataFrame:
     return out.drop(columns="_line").reset_index(drop=True)
 
 
+def layer_interface_evidence(catalog: Catalog) -> pd.DataFrame:
+    """The internal-interface numbers of layer_interfaces.csv beside the catalog's tables, as rows
+    of Catalog.evidence() (table 'layer', item side_a, applies_to side_b), so `ssemo catalog
+    evidence` lists them with every other number; no rows when the catalog has no such file."""
+    path = Path(catalog.directory) / LAYER_INTERFACES_FILE
+    columns = list(catalog.evidence().columns)
+    if not path.exists():
+        return pd.DataFrame(columns=columns)
+    rows = load_layer_interfaces(path, catalog)
+    rows = rows.assign(table="layer", item=rows["side_a"], applies_to=rows["side_b"])
+    for column in columns:
+        if column not in rows:
+            rows[column] = "bounds" if column == "range_kind" else np.nan
+    return rows[columns]
+
+
 def _material_keys(catalog: Catalog) -> list[tuple[str, ...]]:
     """Per material, the keys a row may name, most specific first: the material id, the parent
     of a composition family, the electrolyte family."""

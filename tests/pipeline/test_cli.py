@@ -104,6 +104,33 @@ def test_validate_config_and_catalog_commands(capsys, default_config, catalog):
     assert "assumption" not in capsys.readouterr().err
 
 
+def test_catalog_evidence_lists_the_stacks_internal_interfaces(capsys, catalog):
+    """layer_interfaces.csv sits beside the catalog's tables: its numbers are listed with the
+    others (table 'layer'), the unknown ones as unknown and the co-sintered LLZO | LLZO interface
+    among the assumptions; a catalog folder without the file lists none."""
+    assert main(["catalog", "evidence"]) == 0
+    lines = [ln.split() for ln in capsys.readouterr().out.splitlines()]
+    layer = [ln for ln in lines if ln[0] == "layer"]
+    n_rows = len((catalog.directory / "layer_interfaces.csv").read_text().strip().splitlines()) - 1
+    assert len(layer) == n_rows > 0
+    assert ["layer", "LLZO", "polymer", "interfacial_resistance_ohm_cm2", "9000"] in [
+        ln[:5] for ln in layer
+    ]
+    assert any(ln[1:3] == ["halide", "sulfide"] and "unknown" in ln for ln in layer)
+    assert main(["catalog", "assumptions"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert any(ln.split()[:3] == ["layer", "LLZO", "LLZO"] for ln in out)
+
+
+def test_a_catalog_without_layer_interfaces_lists_no_layer_rows(catalog_copy):
+    from pipeline.study.catalog import load_catalog
+    from pipeline.study.stacks import layer_interface_evidence
+
+    (catalog_copy / "layer_interfaces.csv").unlink()
+    rows = layer_interface_evidence(load_catalog(catalog_copy))
+    assert rows.empty and list(rows.columns) == list(load_catalog(catalog_copy).evidence().columns)
+
+
 def test_evaluate_says_when_a_density_is_above_what_the_process_has_made(tmp_path, capsys):
     designs = tmp_path / "d.csv"
     designs.write_text(

@@ -329,10 +329,15 @@ class Catalog:
 
     def assumptions(self) -> pd.DataFrame:
         """Every catalog number graded as an assumption, with its range and reason (for reports)."""
-        ev = self.evidence()
-        out = ev.loc[ev["grade"] == "assumption"].rename(columns={"table": "kind"})
-        columns = ["kind", "item", "applies_to", "property", "value", "low", "high"]
-        return out[[*columns, "range_basis", "source"]]
+        return assumptions_of(self.evidence())
+
+
+def assumptions_of(evidence: pd.DataFrame) -> pd.DataFrame:
+    """The assumption-grade rows of an evidence table (Catalog.evidence's columns), as
+    Catalog.assumptions lists them."""
+    out = evidence.loc[evidence["grade"] == "assumption"].rename(columns={"table": "kind"})
+    columns = ["kind", "item", "applies_to", "property", "value", "low", "high"]
+    return out[[*columns, "range_basis", "source"]]
 
 
 # Which row of a long table is the most specific for each (material, id) depends only on the rows'
