@@ -454,12 +454,18 @@ def test_swapped_range_and_duplicate_rows_read_plainly(catalog_copy):
 def test_a_catalog_without_range_kind_columns_reads_every_range_as_bounds(catalog_copy):
     """range_kind, reported_min and reported_max are optional: a catalog written before them
     loads, every range read as bounds (the law's docstring), and the shipped one marks its
-    interquartile σ ranges."""
+    interquartile σ ranges and the PEO-LiTFSI VFT B fitted through its σ quartiles."""
     path = catalog_copy / "material_properties.csv"
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     shipped = load_catalog(catalog_copy).evidence()
-    quartiles = shipped.loc[shipped["range_kind"] == "quartiles", "item"]
-    assert sorted(quartiles) == ["LAGP", "LLZO", "Li10GeP2S12", "PEO-LiTFSI"]
+    quartiles = shipped.loc[shipped["range_kind"] == "quartiles", ["item", "property"]]
+    assert sorted(map(tuple, quartiles.to_numpy())) == [
+        ("LAGP", "sigma_ref_s_per_cm"),
+        ("LLZO", "sigma_ref_s_per_cm"),
+        ("Li10GeP2S12", "sigma_ref_s_per_cm"),
+        ("PEO-LiTFSI", "sigma_ref_s_per_cm"),
+        ("PEO-LiTFSI", "vft_pseudo_activation_k"),
+    ]
     assert (
         shipped.loc[quartiles.index, "reported_min"] < shipped.loc[quartiles.index, "low"]
     ).all()
