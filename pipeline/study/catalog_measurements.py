@@ -10,8 +10,15 @@ coating, cathode or short row applies to; empty for a material), `property`, `va
 
 The update rule, in log10 space (every such catalog value is positive):
 - the catalog value is a prior: mean log10(value), standard deviation (log10 high − log10 low)/4
-  (its range read as ±2 sd), or /1.349 for a range of kind quartiles (±0.674 sd, a normal's
-  quartiles); a zero-width range is taken as ±0.01 decade;
+  (its range read as ±2 sd); a range of kind quartiles is the evidence law's split normal
+  (pipeline.study.evidence_law), whose half on the side of the measurements is used: sd
+  (log10 value − log10 low)/0.674 below the value, (log10 high − log10 value)/0.674 above it (a
+  tied half borrows the other's, as the law does). The normal-normal update with that half is
+  exact for the part of the posterior on the measurements' side and leaves out the other side's
+  (an approximation, small unless a measurement sits at the value). Until 2026-12-07 both sides
+  took (log10 high − log10 low)/1.349, which for PEO-LiTFSI's skewed quartiles (9.4e-6, 1.16e-5,
+  6.7e-5 S/cm) gave a measurement below the value a prior 4.6 times too wide and one above it a
+  prior 1.8 times too narrow; a zero-width range is taken as ±0.01 decade;
 - consistent measurements combine with it by precision weighting (the normal-normal update): the
   value moves to the posterior mean, the range becomes its ±2 sd;
 - measurements that conflict — one more than 3 combined sd from the prior, or two more than 3
@@ -226,15 +233,13 @@ def _no_such_value(key: tuple[str, ...], evidence: pd.DataFrame) -> str:
     )
 
 
-def log10_sd_of_range(low: float, high: float, kind: str = RANGE_KIND_DEFAULT) -> float:
-    """The standard deviation in log10 that a catalog range stands for (schema.RANGE_KINDS):
-    bounds read as ±2 sd, (log10 high − log10 low) / 4; quartiles as ±0.674 sd, the quartiles of
-    a normal, (log10 high − log10 low) / 1.349 (0 for a zero-width, unknown or non-positive
-    range)."""
+def log10_sd_of_range(low: float, high: float) -> float:
+    """The standard deviation in log10 that a bounds range stands for, read as ±2 sd:
+    (log10 high − log10 low) / 4 (0 for a zero-width, unknown or non-positive range; a quartiles
+    range is read by its halves, prior_log10)."""
     if not (low > 0 and high > low):
         return 0.0
-    span = float(np.log10(high) - np.log10(low))
-    return span / (2.0 * QUARTILE_Z) if kind == "quartiles" else span / 4
+    return float(np.log10(high) - np.log10(low)) / 4
 
 
 def catalog_sigma_rows(catalog: Catalog) -> pd.DataFrame:
@@ -253,30 +258,42 @@ def catalog_sigma_rows(catalog: Catalog) -> pd.DataFrame:
     return rows
 
 
-def prior_log10(prior: pd.Series) -> tuple[float, float]:
-    """A catalog value as the update's prior: log10 of its value and its sd in decades (its range
-    read by its range_kind, log10_sd_of_range; 0.01 decade for a zero-width range)."""
-    kind = prior.get("range_kind", RANGE_KIND_DEFAULT)
-    sd = log10_sd_of_range(prior["low"], prior["high"], kind)
-    return float(np.log10(prior["value"])), sd or 0.01
+def prior_log10(prior: pd.Series, toward) -> tuple[float, np.ndarray]:
+    """A catalog value as the update's prior on the side of `toward` (log10 values, e.g. the
+    measurements'): log10 of its value and its sd in decades per element of toward (bounds: its
+    range as ±2 sd, log10_sd_of_range; quartiles: the split normal's half on toward's side,
+    module docstring; 0.01 decade for a zero-width range)."""
+    m0 = float(np.log10(prior["value"]))
+    toward = np.asarray(toward, dtype=float)
+    if prior.get("range_kind", RANGE_KIND_DEFAULT) != "quartiles":
+        sd = log10_sd_of_range(prior["low"], prior["high"])
+        return m0, np.full(toward.shape, sd or 0.01)
+    below = max(m0 - float(np.log10(prior["low"])), 0.0) / QUARTILE_Z
+    above = max(float(np.log10(prior["high"])) - m0, 0.0) / QUARTILE_Z
+    below, above = (below or above or 0.01), (above or below or 0.01)  # a tied half borrows
+    return m0, np.where(toward < m0, below, above)
 
 
 def from_prior(
     prior: pd.Series, values: np.ndarray, sd_log10: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each measurement's offset from the prior in decades and in combined sd (|offset| over
-    √(sd_prior² + sd²)); above CONFLICT_SD it conflicts with the catalog's value."""
-    m0, sd0 = prior_log10(prior)
-    offset = np.log10(values) - m0
+    √(sd_prior² + sd²), the prior's sd on the measurement's side); above CONFLICT_SD it conflicts
+    with the catalog's value."""
+    x = np.log10(values)
+    m0, sd0 = prior_log10(prior, x)
+    offset = x - m0
     return offset, np.abs(offset) / np.sqrt(sd0**2 + sd_log10**2)
 
 
 def updated_evidence(prior: pd.Series, measured: pd.DataFrame) -> dict:
     """value, low, high, grade, range_basis and source of one catalog value after its
     measurements (module docstring's rule)."""
-    m0, sd0 = prior_log10(prior)
     x = np.log10(measured["value"].to_numpy(float))
     sd = measured["sd_log10"].to_numpy(float)
+    # the prior's side: that of the measurements' own precision-weighted mean
+    m0, prior_sd = prior_log10(prior, np.sum(x / sd**2) / np.sum(1 / sd**2))
+    sd0 = float(prior_sd)
     precision = 1 / sd0**2 + np.sum(1 / sd**2)
     mean = (m0 / sd0**2 + np.sum(x / sd**2)) / precision
     post_sd = precision**-0.5
@@ -289,10 +306,11 @@ def updated_evidence(prior: pd.Series, measured: pd.DataFrame) -> dict:
         f"{s} ({src})" for s, src in zip(measured["sample_id"], measured["source"], strict=True)
     )
     if conflict:
-        # the prior's extent: its range, or ±2 sd for quartiles (their low and high hold only half
-        # the reported values; the widened range is read as bounds)
+        # the prior's extent: its range, or each half's ±2 sd for quartiles (their low and high
+        # hold only half the reported values; the widened range is read as bounds)
         if prior.get("range_kind") == "quartiles":
-            prior_low, prior_high = m0 - 2 * sd0, m0 + 2 * sd0
+            sd_below, sd_above = prior_log10(prior, [m0 - 1.0, m0 + 1.0])[1]
+            prior_low, prior_high = m0 - 2 * sd_below, m0 + 2 * sd_above
         else:
             prior_low, prior_high = np.log10(prior["low"]), np.log10(prior["high"])
         low = min(prior_low, float(np.min(x - 2 * sd)))

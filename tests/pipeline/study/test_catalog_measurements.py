@@ -246,14 +246,15 @@ def test_a_bad_cell_is_named_by_its_line_in_the_file_after_blank_lines_and_a_mul
 
 
 def test_a_quartiles_prior_is_read_as_quartiles_and_the_update_as_bounds(catalog, tmp_path):
-    """LLZO's σ range is an interquartile range (range_kind quartiles): the prior's sd is
-    (log10 high − log10 low) / (2 · 0.6745), not / 4; the updated range is ±2 sd (bounds)."""
+    """LLZO's σ range is an interquartile range (range_kind quartiles): for a measurement above
+    the value the prior's sd is the split normal's upper half, (log10 high − log10 value) / 0.6745,
+    not (log10 high − log10 low) / 4; the updated range is ±2 sd (bounds)."""
     ev = catalog.evidence()
     prior = ev[(ev["item"] == "LLZO") & (ev["property"] == "sigma_ref_s_per_cm")].iloc[0]
     assert prior["range_kind"] == "quartiles"
     path = write(tmp_path, ["material,LLZO,,sigma_ref_s_per_cm,7e-4,0.1,L1,our lab 2026-12"])
     updated, _ = apply_measurements(catalog, read_measurements(path, catalog))
-    sd0 = (np.log10(prior["high"]) - np.log10(prior["low"])) / (2 * 0.6744897501960817)
+    sd0 = (np.log10(prior["high"]) - np.log10(prior["value"])) / 0.6744897501960817
     w0, w1 = 1 / sd0**2, 1 / 0.1**2
     expected = 10 ** ((np.log10(prior["value"]) * w0 + np.log10(7e-4) * w1) / (w0 + w1))
     ev = updated.evidence()
@@ -269,8 +270,8 @@ def test_a_conflict_with_a_quartiles_prior_widens_to_its_two_sd_not_its_quartile
     catalog, tmp_path
 ):
     """A conflicting measurement widens the range to cover the prior's and its own ±2 sd; for a
-    quartiles prior the prior's extent is ±2 sd about its value, not its quartiles (which hold only
-    the middle half of the reported values)."""
+    quartiles prior the prior's extent is each half's ±2 sd about its value, not its quartiles
+    (which hold only the middle half of the reported values)."""
     ev = catalog.evidence()
     prior = ev[(ev["item"] == "LLZO") & (ev["property"] == "sigma_ref_s_per_cm")].iloc[0]
     path = write(tmp_path, ["material,LLZO,,sigma_ref_s_per_cm,1e-2,0.05,L9,far"])
@@ -278,6 +279,30 @@ def test_a_conflict_with_a_quartiles_prior_widens_to_its_two_sd_not_its_quartile
     ev = updated.evidence()
     after = ev[(ev["item"] == "LLZO") & (ev["property"] == "sigma_ref_s_per_cm")].iloc[0]
     assert "conflict" in lines[0]
-    sd0 = (np.log10(prior["high"]) - np.log10(prior["low"])) / (2 * 0.6744897501960817)
-    assert after["low"] == pytest.approx(10 ** (np.log10(prior["value"]) - 2 * sd0))
+    sd_below = (np.log10(prior["value"]) - np.log10(prior["low"])) / 0.6744897501960817
+    assert after["low"] == pytest.approx(10 ** (np.log10(prior["value"]) - 2 * sd_below))
     assert after["low"] < prior["low"]
+
+
+@pytest.mark.parametrize("measured, side", [(3e-5, "high"), (8e-6, "low")])
+def test_a_skewed_quartiles_prior_weighs_a_measurement_by_the_half_on_its_side(
+    catalog, tmp_path, measured, side
+):
+    """PEO-LiTFSI's σ quartiles are skewed (9.37e-6, median 1.16e-5, 6.68e-5 S/cm): a measurement
+    above the median meets the wide upper half of the prior (sd 1.13 decades) and moves the value
+    99 % of the way to it (at sd 0.1 decade); one below meets the narrow lower half (0.14 decade),
+    where a quarter of the reported values lie within 0.09 decade of the median, and moves it 65 %
+    of the way (the symmetric reading, 0.63 decade on both sides, moved both 98 %)."""
+    ev = catalog.evidence()
+    prior = ev[(ev["item"] == "PEO-LiTFSI") & (ev["property"] == "sigma_ref_s_per_cm")].iloc[0]
+    assert prior["range_kind"] == "quartiles"
+    row = f"material,PEO-LiTFSI,,sigma_ref_s_per_cm,{measured},0.1,P1,our lab"
+    updated, _ = apply_measurements(catalog, read_measurements(write(tmp_path, [row]), catalog))
+    ev = updated.evidence()
+    after = ev[(ev["item"] == "PEO-LiTFSI") & (ev["property"] == "sigma_ref_s_per_cm")].iloc[0]
+    m0, x = np.log10(prior["value"]), np.log10(measured)
+    half = abs(np.log10(prior[side]) - m0) / 0.6744897501960817
+    w0, w1 = 1 / half**2, 1 / 0.1**2
+    assert np.log10(after["value"]) == pytest.approx((m0 * w0 + x * w1) / (w0 + w1))
+    moved = (np.log10(after["value"]) - m0) / (x - m0)
+    assert moved == pytest.approx(0.992 if side == "high" else 0.654, abs=0.002)
