@@ -253,6 +253,7 @@ def cmd_predict(args) -> int:
         with pd.option_context("display.width", 200, "display.float_format", "{:.3g}".format):
             print(ok[cols].to_string(index=False))
         _warn_temperature_extrapolation(ok, model)
+        _warn_kelvin_looking(ok)
     for msg in errors.values():
         print(f"rejected: {msg}", file=sys.stderr)
     print(f"Wrote {out_path} ({len(ok)} predicted, {len(errors)} rejected) with model {name}.")
@@ -265,6 +266,22 @@ def _exit_for_rows(scored: int, rejected: int) -> int:
     if not rejected:
         return EXIT_OK
     return EXIT_ROWS_REJECTED if scored else EXIT_USAGE
+
+
+def _warn_kelvin_looking(ok) -> None:
+    """One line on stderr when rows are asked at 250–400 °C: more often kelvin typed as °C."""
+    from pipeline.prediction import KELVIN_LOOKING_C
+
+    low, high = KELVIN_LOOKING_C
+    celsius = ok["temperature_k"].to_numpy(float) - 273.15
+    hot = (celsius >= low) & (celsius <= high)
+    if hot.any():
+        print(
+            f"warning: {int(hot.sum())} row(s) predicted at {low:g}–{high:g} °C (e.g. "
+            f"{celsius[hot][0]:g} °C): temperature_c and --temperature-c are in °C, and 298 K is "
+            "24.85 °C",
+            file=sys.stderr,
+        )
 
 
 def _warn_temperature_extrapolation(ok, model) -> None:
@@ -628,14 +645,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _check_temperature_flag(parser, temperature_c: float) -> None:
+    from pipeline.prediction import TEMPERATURE_RANGE_C
+
+    low, high = TEMPERATURE_RANGE_C
+    if not low <= temperature_c <= high:
+        parser.error(
+            f"argument --temperature-c: expected a temperature in [{low:g}, {high:g}] °C, got "
+            f"{temperature_c}"
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     _quiet_network()
     parser = build_parser()
     args = parser.parse_args(argv)
-    if getattr(args, "temperature_c", None) is not None and not -100 <= args.temperature_c <= 400:
-        parser.error(
-            f"argument --temperature-c: expected a temperature in [-100, 400] °C, got {args.temperature_c}"
-        )
+    if getattr(args, "temperature_c", None) is not None:
+        _check_temperature_flag(parser, args.temperature_c)
     try:
         return int(args.func(args))
     except BrokenPipeError:

@@ -9,11 +9,17 @@ import pandas as pd
 
 from pipeline.errors import InputError
 from pipeline.study.designs import check_column_names, finite_float, read_user_table
-from surrogates.chemistry import FormulaError, parse_formula
+from surrogates.chemistry import FormulaError, contains_lithium, parse_formula
 from surrogates.features import STRUCTURE_COLUMNS as OPTIONAL_STRUCTURE
 from surrogates.structure import LI_LI_COLUMNS, MAX_DISTANCE_A
 
 # Physical ranges of the optional structure columns (an empty cell means unknown).
+# the temperatures a prediction may be asked at, °C (temperature_c and --temperature-c alike): a cell
+# operates far inside it, and beyond it an Arrhenius line from room temperature means nothing
+TEMPERATURE_RANGE_C = (-100.0, 400.0)
+# a temperature_c here is more likely a kelvin value typed as °C (298 for 25 °C): said, not refused
+KELVIN_LOOKING_C = (250.0, 400.0)
+
 STRUCTURE_RANGES = {
     "space_group_number": (1, 230, "an integer space group number in [1, 230]"),
     "a": (0.0, 1000.0, "a lattice length in (0, 1000] Å"),
@@ -68,18 +74,26 @@ def read_prediction_input(
     for pos, row in enumerate(table.to_dict("records")):
         line = pos + 2
         try:
-            parse_formula(row["composition"])
+            amounts = parse_formula(row["composition"])
         except FormulaError as exc:
             errors[pos] = f"{path}, line {line}, column 'composition': {exc}"
+            continue
+        if not contains_lithium(amounts):  # as training refuses such rows (surrogates.datasets)
+            errors[pos] = (
+                f"{path}, line {line}, column 'composition': {row['composition']!r} has no Li; the "
+                "surrogate predicts Li-ion conductors only"
+            )
             continue
         t = 25.0
         if temperature_c is not None:
             t = temperature_c
         elif row.get("temperature_c", "") != "":
             parsed = finite_float(row["temperature_c"])
-            if parsed is None or not -100 <= parsed <= 1000:
+            low, high = TEMPERATURE_RANGE_C
+            if parsed is None or not low <= parsed <= high:
                 errors[pos] = (
-                    f"{path}, line {line}, column 'temperature_c': expected a number in [-100, 1000] °C, got {row['temperature_c']!r}"
+                    f"{path}, line {line}, column 'temperature_c': expected a number in "
+                    f"[{low:g}, {high:g}] °C, got {row['temperature_c']!r}"
                 )
                 continue
             t = parsed

@@ -120,3 +120,49 @@ def test_li_li_distances_are_checked_against_their_physical_range():
         assert _structure_problem(column, "") is None  # unknown: the missing-structure path
         for bad in ("0", "-1", "20", "25", "nan", "abc"):
             assert "Li–Li distance in (0, 20) Å" in _structure_problem(column, bad)
+
+
+def test_li_free_compositions_and_temperatures_beyond_the_range_are_rejected(tmp_path):
+    """The surrogate is trained on Li conductors only (training refuses Li-free rows), so a
+    Li-free formula gets no number; a temperature_c beyond [-100, 400] °C, the range the
+    --temperature-c flag takes too, is refused by line and column."""
+    path = tmp_path / "c.csv"
+    path.write_text(
+        "composition,temperature_c\nLa2Zr2O7,25\nNa3PS4,25\nLi6PS5Cl,401\nLi6PS5Cl,400\n"
+    )
+    model = FakeModel()
+    out, errors = predict_file(model, path, None)
+    assert sorted(errors) == [0, 1, 2]
+    assert errors[0] == (
+        f"{path}, line 2, column 'composition': 'La2Zr2O7' has no Li; the surrogate predicts "
+        "Li-ion conductors only"
+    )
+    assert "line 3, column 'composition'" in errors[1]
+    assert errors[2] == (
+        f"{path}, line 4, column 'temperature_c': expected a number in [-100, 400] °C, got '401'"
+    )
+    assert list(model.calls[0][0]["composition"]) == ["Li6PS5Cl"]
+
+
+def test_the_temperature_flag_takes_the_same_range_and_kelvin_looking_values_are_named(
+    tmp_path, capsys
+):
+    """--temperature-c 401 is a usage error (exit 2, one line); a prediction at 298 °C, more likely
+    298 K typed as °C, runs and says so on stderr."""
+    from pipeline import cli
+
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["predict", "--input", str(tmp_path / "x.csv"), "--temperature-c", "401"])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err.endswith(
+        "argument --temperature-c: expected a temperature in [-100, 400] °C, got 401.0"
+    )
+    ok = pd.DataFrame({"temperature_k": [298.15 + 273.15, 298.15]})
+    cli._warn_kelvin_looking(ok)
+    assert capsys.readouterr().err == (
+        "warning: 1 row(s) predicted at 250–400 °C (e.g. 298.15 °C): temperature_c and "
+        "--temperature-c are in °C, and 298 K is 24.85 °C\n"
+    )
+    cli._warn_kelvin_looking(ok.iloc[[1]])
+    assert capsys.readouterr().err == ""
