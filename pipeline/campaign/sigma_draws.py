@@ -68,9 +68,13 @@ class SigmaDraws:
             shift[:, m] = np.log10(drawn / law["value"].to_numpy(float))
         return shift
 
-    def z_at(self, ratio: np.ndarray) -> np.ndarray:
+    def z_at(self, ratio: np.ndarray, samples: int) -> np.ndarray:
         """Per candidate, the z at which its σ is ratio × the σ used (0 where no draw moves that
-        σ, or the ratio is not a positive number)."""
+        σ, or the ratio is not a positive number), never beyond the 1/(2·samples) and
+        1 − 1/(2·samples) quantiles: a value at an end of its law (Li3InCl6's 1e-3 S/cm at the low
+        end of 1e-3–4e-3) has its CDF at 0, where bisection gives z = −7, and that believed z
+        would drag every correlated neighbour's draws decades down; no draw of `samples` is
+        expected beyond those quantiles."""
         ratio = np.asarray(ratio, float)
         with np.errstate(divide="ignore", invalid="ignore"):
             z = np.where(self.std > 0, np.log10(ratio) / self.std, 0.0)
@@ -80,7 +84,8 @@ class SigmaDraws:
         if law is not None and m.any():
             value = law["value"].to_numpy(float)
             z[m] = ndtri(evidence_probability_of(law, value * ratio[m]))
-        return np.nan_to_num(z, nan=0.0, posinf=0.0, neginf=0.0)
+        end = ndtri(1.0 - 0.5 / samples)
+        return np.clip(np.nan_to_num(z, nan=0.0, posinf=0.0, neginf=0.0), -end, end)
 
     def spread(self) -> np.ndarray:
         """Per candidate, the sd in decades of its log10 σ draws (the law's, summed on

@@ -432,7 +432,7 @@ def suggest(model, archive_X: np.ndarray, options: SuggestOptions) -> Suggestion
             np.asarray(out["robust_asr_ohm_cm2"], float)
             - np.asarray(out["interface_asr_ohm_cm2"], float)
         ) / np.asarray(out["bulk_asr_ohm_cm2"], float)
-    lie = draws.z_at(1.0 / factor)
+    lie = draws.z_at(1.0 / factor, options.samples)
     believed = lie[first_row]
     rng = np.random.default_rng(options.seed)
     z = joint_normal(rng, near.correlation, options.samples)  # (S, groups)

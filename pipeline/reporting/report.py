@@ -489,7 +489,8 @@ def next_steps(config: StudyConfig, suggestions) -> list[str]:
     lines = [
         f"- Method: {info['method']}; {info['scored']} distinct candidate designs (search archive + "
         f"a grid over every option), {info['already_measured']} already measured and left out; "
-        f"{info['samples']} conductivity draws each from the surrogate's predictive distribution; "
+        f"{info['samples']} conductivity draws each from the surrogate's predictive distribution "
+        "(a catalog σ: from its catalog range's evidence law); "
         f"seed {info['seed']}. Expected gains are in normalized hypervolume (the front's "
         f"{info['front_size']} designs as reference). All rows: suggestions.csv.",
         "",

@@ -133,6 +133,7 @@ def test_li_free_compositions_and_temperatures_beyond_the_range_are_rejected(tmp
     model = FakeModel()
     out, errors = predict_file(model, path, None)
     assert sorted(errors) == [0, 1, 2]
+    assert list(out["status"]) == ["rejected", "rejected", "rejected", "ok"]
     assert errors[0] == (
         f"{path}, line 2, column 'composition': 'La2Zr2O7' has no Li; the surrogate predicts "
         "Li-ion conductors only"
