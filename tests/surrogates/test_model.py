@@ -331,6 +331,42 @@ def test_a_widely_scattered_measured_series_keeps_its_interval_within_physics():
     assert np.all(low < table["log10_sigma_mean"]) and np.all(table["log10_sigma_mean"] < high)
 
 
+def test_a_measured_series_spread_is_never_below_the_literatures_repeat_scatter():
+    """A composition's own Arrhenius line gives its σ at any temperature, but a new laboratory's
+    value scatters about it as repeat reports do (0.9 decades): five points 0.02 decade off their
+    line leave std √(line² + 0.9²), the line's part s'·√(1/n + lever), at 298 K just above 0.9;
+    two points (the shape of the shipped Li7La3Zr2O12 series: merged 25 °C reports and one at
+    200 °C) have no scatter of
+    their own (s at its 0.1 floor, t-inflated ×3.84 for one degree of freedom): still 0.9 for a
+    report, not 0.54; a series that scatters more than the literature keeps its own s'."""
+    from scipy.stats import norm
+    from scipy.stats import t as student_t
+
+    data = synthetic_series()
+    two = pd.DataFrame(
+        {
+            "composition": "Li5La3Ta2O12",
+            "temperature_k": [298.15, 473.15],
+            "log10_sigma": [-4.8, -1.9],
+        }
+    )
+    data = pd.concat([data, two], ignore_index=True)
+    model = ConductivitySurrogate(descriptors="fractions", model_params=FAST_FOREST, random_state=0)
+    model.fit(data, data["log10_sigma"].to_numpy())
+    query = pd.DataFrame(
+        {"composition": [COMPOSITIONS[0], "Li5La3Ta2O12"], "temperature_k": [298.15, 298.15]}
+    )
+    table = model.predict_table(query, 0.9)
+    assert table["measured_series"].all()
+    std = table["log10_sigma_std"].to_numpy()
+    assert 0.9 < std[0] < 0.91
+    inflation = student_t.ppf(0.95, 1) / norm.ppf(0.95)
+    line = 0.1 * inflation * np.sqrt(1 / 2 + 0.5)  # x at one of two points: lever 1/2
+    assert std[1] == pytest.approx(np.hypot(line, 0.9), rel=1e-6)
+    half = table["log10_sigma_p95"] - table["log10_sigma_mean"]  # row 0 ends at the −1.1 ceiling
+    assert half.iloc[1] == pytest.approx(norm.ppf(0.95) * std[1])
+
+
 def test_point_follows_the_censoring_mixture_continuously_and_the_interval_reaches_below(
     monkeypatch,
 ):
