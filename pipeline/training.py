@@ -386,7 +386,7 @@ def train(config: TrainConfig) -> dict:
             },
         )
         _progress(
-            f"data: {data.merge_report.summary()}; {len(data.rejects)} rejected (see data/rejects.csv); "
+            f"data: {data.merge_report.summary()}; {len(data.rejects)} rejected (the run's artifact data/rejects.csv); "
             f"hash {data.data_hash[:12]}"
         )
         if len(data.rows) < config.data.min_rows:

@@ -624,7 +624,8 @@ def load_registered_model(tracking_uri: str, model_uri: str):
         raise ModelNotFoundError(
             f"cannot load model {model_uri!r} from {tracking_uri}: {database.resolve()} does not "
             "exist (a relative sqlite path is read from the working directory; run from the "
-            "project folder, or train one first with `make train`)"
+            "project folder, or train one first: `ssemo train --config "
+            "configs/train_default.yaml`, about a minute, or `make train` to tune one)"
         )
     mlflow = open_store(tracking_uri)
     from mlflow.exceptions import MlflowException
@@ -643,7 +644,8 @@ def load_registered_model(tracking_uri: str, model_uri: str):
             raise ModelNotFoundError(
                 f"cannot load model {model_uri!r} from {tracking_uri}: "
                 f"{text.splitlines()[0] if text else type(exc).__name__}. "
-                "Train one first with `make train` (ssemo train)."
+                "Train one first: `ssemo train --config configs/train_default.yaml` (about a minute; "
+                "`make train` tunes one, longer)."
             ) from None
         source = f"model {model_uri} (version {version.version})"
         path = local / "model.skops"

@@ -84,7 +84,7 @@ def predict_families(
         raise ConfigError(
             f"{config.source}: key 'search.families': composition families get their conductivity "
             "from the surrogate, and none is available (set surrogate.enabled: true and register "
-            "one with `make train`)"
+            "one: `ssemo train --config configs/train_default.yaml`)"
         )
     fams = catalog.families.loc[families]
     formulas = [
