@@ -154,9 +154,27 @@ def cmd_validate_config(args) -> int:
     print(
         f"{args.config}: valid; catalog {catalog.directory} with {len(catalog.material_ids)} materials, "
         f"{len(catalog.process_ids)} processes, {len(catalog.coating_ids)} coatings "
-        f"({len(catalog.assumptions())} values marked as assumptions)."
+        f"({len(all_assumptions(catalog))} values marked as assumptions)."
     )
     return EXIT_OK
+
+
+def all_evidence(catalog):
+    """Catalog.evidence() and the multi-layer stacks' internal interfaces beside it
+    (layer_interfaces.csv, table 'layer'): every catalog number with its evidence."""
+    import pandas as pd
+
+    from pipeline.study.stacks import layer_interface_evidence
+
+    evidence = pd.concat([catalog.evidence(), layer_interface_evidence(catalog)])
+    return evidence.reset_index(drop=True)
+
+
+def all_assumptions(catalog):
+    """The assumption-grade rows of all_evidence, as Catalog.assumptions lists them."""
+    from pipeline.study.catalog.model import assumptions_of
+
+    return assumptions_of(all_evidence(catalog))
 
 
 def cmd_catalog(args) -> int:
@@ -164,13 +182,7 @@ def cmd_catalog(args) -> int:
 
     catalog = _load_study(args)[1]
     if args.table in ("evidence", "assumptions"):
-        from pipeline.study.catalog.model import assumptions_of
-        from pipeline.study.stacks import layer_interface_evidence
-
-        # the multi-layer stacks' internal interfaces are catalog numbers too, in their own file
-        evidence = pd.concat([catalog.evidence(), layer_interface_evidence(catalog)])
-        evidence = evidence.reset_index(drop=True)
-        table = evidence if args.table == "evidence" else assumptions_of(evidence)
+        table = all_evidence(catalog) if args.table == "evidence" else all_assumptions(catalog)
     else:
         table = {
             "materials": catalog.material_properties,
@@ -269,17 +281,19 @@ def _exit_for_rows(scored: int, rejected: int) -> int:
 
 
 def _warn_kelvin_looking(ok) -> None:
-    """One line on stderr when rows are asked at 250–400 °C: more often kelvin typed as °C."""
-    from pipeline.prediction import KELVIN_LOOKING_C
+    """One line on stderr when rows are asked at a temperature that would be room temperature in
+    kelvin (288–313, as the measurement store's kelvin check reads it): a slip, more often than a
+    prediction at ~300 °C."""
+    from pipeline.campaign.store import ROOM_TEMPERATURE_IN_KELVIN
 
-    low, high = KELVIN_LOOKING_C
+    low, high = ROOM_TEMPERATURE_IN_KELVIN
     celsius = ok["temperature_k"].to_numpy(float) - 273.15
     hot = (celsius >= low) & (celsius <= high)
     if hot.any():
         print(
             f"warning: {int(hot.sum())} row(s) predicted at {low:g}–{high:g} °C (e.g. "
-            f"{celsius[hot][0]:g} °C): temperature_c and --temperature-c are in °C, and 298 K is "
-            "24.85 °C",
+            f"{celsius[hot][0]:g} °C), room temperature if the numbers were kelvin: "
+            "temperature_c and --temperature-c are in °C (298 K is 24.85 °C)",
             file=sys.stderr,
         )
 

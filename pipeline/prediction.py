@@ -13,13 +13,10 @@ from surrogates.chemistry import FormulaError, contains_lithium, parse_formula
 from surrogates.features import STRUCTURE_COLUMNS as OPTIONAL_STRUCTURE
 from surrogates.structure import LI_LI_COLUMNS, MAX_DISTANCE_A
 
-# Physical ranges of the optional structure columns (an empty cell means unknown).
 # the temperatures a prediction may be asked at, °C (temperature_c and --temperature-c alike): a cell
 # operates far inside it, and beyond it an Arrhenius line from room temperature means nothing
 TEMPERATURE_RANGE_C = (-100.0, 400.0)
-# a temperature_c here is more likely a kelvin value typed as °C (298 for 25 °C): said, not refused
-KELVIN_LOOKING_C = (250.0, 400.0)
-
+# Physical ranges of the optional structure columns (an empty cell means unknown).
 STRUCTURE_RANGES = {
     "space_group_number": (1, 230, "an integer space group number in [1, 230]"),
     "a": (0.0, 1000.0, "a lattice length in (0, 1000] Å"),

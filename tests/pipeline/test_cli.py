@@ -98,7 +98,7 @@ def test_validate_config_and_catalog_commands(capsys, default_config, catalog):
         f"{config}: {n_options} valid material/process/coating options",
         f"{config}: valid; catalog {catalog.directory} with {len(catalog.material_ids)} materials, "
         f"{len(catalog.process_ids)} processes, {len(catalog.coating_ids)} coatings "
-        f"({len(catalog.assumptions())} values marked as assumptions).",
+        f"({len(catalog.assumptions()) + 1} values marked as assumptions).",  # + LLZO | LLZO layer
     ]
     assert main(["catalog", "assumptions"]) == 0
     assert "assumption" not in capsys.readouterr().err

@@ -162,8 +162,8 @@ def test_the_temperature_flag_takes_the_same_range_and_kelvin_looking_values_are
     ok = pd.DataFrame({"temperature_k": [298.15 + 273.15, 298.15]})
     cli._warn_kelvin_looking(ok)
     assert capsys.readouterr().err == (
-        "warning: 1 row(s) predicted at 250–400 °C (e.g. 298.15 °C): temperature_c and "
-        "--temperature-c are in °C, and 298 K is 24.85 °C\n"
+        "warning: 1 row(s) predicted at 288–313 °C (e.g. 298.15 °C), room temperature if the "
+        "numbers were kelvin: temperature_c and --temperature-c are in °C (298 K is 24.85 °C)\n"
     )
     cli._warn_kelvin_looking(ok.iloc[[1]])
     assert capsys.readouterr().err == ""

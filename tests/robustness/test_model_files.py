@@ -212,7 +212,7 @@ def test_the_untouched_champion_loads_and_predicts(capsys, registered, tmp_path)
 
 def test_predict_flags_temperatures_the_model_never_saw(capsys, registered, tmp_path):
     # the registered model's training rows are at 200 °C or below: at 220 °C σ is an Arrhenius
-    # extrapolation, flagged per row and in one warning line (at 250-400 °C a second line asks
+    # extrapolation, flagged per row and in one warning line (at 288-313 °C a second line asks
     # whether the temperature was kelvin: tests/pipeline/test_prediction.py)
     out = tmp_path / "p.csv"
     args = ["predict", "--input", CONFIGS / "examples" / "compositions.csv", "--out", out]
