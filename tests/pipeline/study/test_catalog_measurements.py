@@ -306,3 +306,32 @@ def test_a_skewed_quartiles_prior_weighs_a_measurement_by_the_half_on_its_side(
     assert np.log10(after["value"]) == pytest.approx((m0 * w0 + x * w1) / (w0 + w1))
     moved = (np.log10(after["value"]) - m0) / (x - m0)
     assert moved == pytest.approx(0.992 if side == "high" else 0.654, abs=0.002)
+
+
+def test_a_measurement_beyond_the_reported_values_conflicts_with_a_quartiles_prior(
+    catalog, tmp_path
+):
+    """PEO-LiTFSI's highest reported entry is 1.3e-4 S/cm; its upper half (1.13 decades) alone
+    would call 1e-2 S/cm, 77 times that, consistent. Beyond the reported values by more than 3 of
+    its own sd a measurement conflicts: the ingest notes it as a possible unit slip, and the
+    widened range keeps the prior's part within the reported values (not m0 + 2·1.13 decades,
+    2.1e-3 S/cm)."""
+    from pipeline.study.catalog_measurements import surprises
+
+    ev = catalog.evidence()
+    prior = ev[(ev["item"] == "PEO-LiTFSI") & (ev["property"] == "sigma_ref_s_per_cm")].iloc[0]
+    row = "material,PEO-LiTFSI,,sigma_ref_s_per_cm,1e-2,0.1,P9,our lab"
+    measured = read_measurements(write(tmp_path, [row]), catalog)
+    notes = surprises(measured, catalog, ["m.csv, line 2"])
+    assert len(notes) == 1 and "a unit slip?" in notes[0]
+    assert "quartiles of reported 7.9e-07-0.00013" in notes[0]
+    updated, lines = apply_measurements(catalog, measured)
+    assert "conflict" in lines[0]
+    ev = updated.evidence()
+    after = ev[(ev["item"] == "PEO-LiTFSI") & (ev["property"] == "sigma_ref_s_per_cm")].iloc[0]
+    assert after["high"] == pytest.approx(10 ** (-2 + 2 * 0.1))
+    sd_below = (np.log10(prior["value"]) - np.log10(prior["low"])) / 0.6744897501960817
+    assert after["low"] == pytest.approx(10 ** (np.log10(prior["value"]) - 2 * sd_below))
+    within = "material,PEO-LiTFSI,,sigma_ref_s_per_cm,1e-4,0.1,P8,our lab"
+    inside = read_measurements(write(tmp_path, [within]), catalog)
+    assert surprises(inside, catalog, ["m.csv, line 2"]) == []
