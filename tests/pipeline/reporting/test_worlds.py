@@ -71,6 +71,29 @@ def test_draws_follow_the_grade_and_the_scale():
     np.testing.assert_array_equal(draw_values(ev, 50, seed=1), draw_values(ev, 50, seed=1))
 
 
+def test_peo_vft_b_is_drawn_with_the_sigma_it_is_fitted_from():
+    """PEO-LiTFSI's B is the two-point VFT fit through its 25 °C σ values with σ at 80 °C fixed
+    (1.03e-3 S/cm, T0 = 163 K): drawn with u = 1 − σ_ref's u, σ at 80 °C stays at 1.03e-3 in every
+    world (to the rounding of the catalog's reported ends), where independent draws spread it over
+    decades; a copy of B graded assumption (PEO/F-BN) keeps its own draw."""
+    catalog = load_catalog(CONFIGS / "catalog")
+    ev = catalog.evidence()
+    draws = draw_values(ev, 500, seed=3)
+
+    def row(item, prop):
+        return int(np.flatnonzero((ev["item"] == item) & (ev["property"] == prop))[0])
+
+    sigma = draws[:, row("PEO-LiTFSI", "sigma_ref_s_per_cm")]
+    b = draws[:, row("PEO-LiTFSI", "vft_pseudo_activation_k")]
+    delta = 1 / (298.15 - 163.0) - 1 / (353.15 - 163.0)
+    sigma_80 = sigma * np.exp(b * delta)
+    assert np.log10(sigma).std() > 0.3  # σ_ref itself is drawn over its range
+    np.testing.assert_allclose(sigma_80, 1.03e-3, rtol=0.01)
+    copy = draws[:, row("PEO/F-BN", "vft_pseudo_activation_k")]
+    sigma_copy = draws[:, row("PEO/F-BN", "sigma_ref_s_per_cm")]
+    assert abs(np.corrcoef(np.log(sigma_copy), copy)[0, 1]) < 0.2
+
+
 def test_a_catalog_with_its_own_values_is_the_catalog():
     config = load_config(CONFIGS / "default.yaml", ["tracking.enabled=false"])
     catalog = load_catalog(config.catalog_dir())
