@@ -60,6 +60,9 @@ def read_prediction_input(
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[int, str]]:
     """Returns (table as read, model input for the good rows, {position: error message})."""
     path = Path(path)
+    low, high = TEMPERATURE_RANGE_C
+    if temperature_c is not None and not low <= temperature_c <= high:  # the CLI checks it first
+        raise InputError(f"temperature {temperature_c} °C: expected one in [{low:g}, {high:g}] °C")
     table = read_user_table(path, "input file")
     if "composition" not in table:
         raise InputError(

@@ -143,6 +143,8 @@ def test_li_free_compositions_and_temperatures_beyond_the_range_are_rejected(tmp
         f"{path}, line 4, column 'temperature_c': expected a number in [-100, 400] °C, got '401'"
     )
     assert list(model.calls[0][0]["composition"]) == ["Li6PS5Cl"]
+    with pytest.raises(InputError, match=r"temperature 1000 °C: expected one in \[-100, 400\] °C"):
+        predict_file(model, path, 1000)
 
 
 def test_the_temperature_flag_takes_the_same_range_and_kelvin_looking_values_are_named(
