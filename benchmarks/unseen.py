@@ -24,7 +24,8 @@ the insulators above the others (`below_detection_roc_auc_*`) and the insulators
 (`expected_insulators_*`, the sum of p, beside `n_insulators_*`) and the highest point prediction
 of an insulator (`max_point_insulators_*`): added on 2026-12-07 after
 the scoring, a diagnosis of why none is flagged, not a model choice.
-Scored on model version 4 on 2026-12-07, after every modelling choice had been made; a change chosen
+Scored on model version 4 on 2026-12-07, after every modelling choice had been made (version 6
+prints the same figures: it changes only measured series, which no unseen row has); a change chosen
 by these figures would be tuned to them (README, issue 26).
 """
 
