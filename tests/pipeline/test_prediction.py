@@ -169,3 +169,16 @@ def test_the_temperature_flag_takes_the_same_range_and_kelvin_looking_values_are
     )
     cli._warn_kelvin_looking(ok.iloc[[1]])
     assert capsys.readouterr().err == ""
+
+
+def test_rows_predicted_as_poor_conductors_get_one_warning(capsys):
+    """Below 1e-5 S/cm the model ranks insulators but does not resolve them (every unseen
+    material measured below 1e-10 S/cm was predicted at 10^-5.4 or lower): one line says so."""
+    from pipeline import cli
+
+    cli._warn_poor_conductors(pd.DataFrame({"log10_sigma_mean": [-3.0, -5.4, -7.1]}))
+    err = capsys.readouterr().err
+    assert err.startswith("warning: 2 row(s) predicted below 1e-5 S/cm: read them as poor ")
+    assert err.count("\n") == 1
+    cli._warn_poor_conductors(pd.DataFrame({"log10_sigma_mean": [-3.0, -4.9]}))
+    assert capsys.readouterr().err == ""
