@@ -25,7 +25,7 @@ from scipy.special import ndtr, ndtri
 
 from pipeline.study.evidence_law import evidence_probability_of, evidence_quantiles_of
 
-Z90 = 1.6448536269514722  # two-sided 90 % of a normal
+Z90 = float(ndtri(0.95))  # two-sided 90 % of a normal
 SPREAD_POINTS = 2000  # midpoints of u on which a law's sd in decades is summed
 
 
@@ -52,10 +52,13 @@ class SigmaDraws:
         own = np.asarray(own, bool)
         return cls(np.where(own, 0.0, std), law, own & ranged)
 
-    def _rows(self, rows: np.ndarray) -> tuple[np.ndarray, pd.DataFrame | None]:
+    def _rows(
+        self, rows: np.ndarray, also: np.ndarray | bool = True
+    ) -> tuple[np.ndarray, pd.DataFrame | None]:
+        """Which of `rows` are drawn by their law (and `also`), and those rows' law rows."""
         if self.by_law is None or self.law is None:
             return np.zeros(len(rows), bool), None
-        m = self.by_law[rows]
+        m = self.by_law[rows] & also
         return m, self.law.iloc[rows[m]]
 
     def shift(self, rows: np.ndarray, z_rows: np.ndarray) -> np.ndarray:
@@ -78,9 +81,7 @@ class SigmaDraws:
         ratio = np.asarray(ratio, float)
         with np.errstate(divide="ignore", invalid="ignore"):
             z = np.where(self.std > 0, np.log10(ratio) / self.std, 0.0)
-        m, law = self._rows(np.arange(len(ratio)))
-        m &= np.isfinite(ratio) & (ratio > 0)
-        law = None if self.law is None else self.law.iloc[np.flatnonzero(m)]
+        m, law = self._rows(np.arange(len(ratio)), np.isfinite(ratio) & (ratio > 0))
         if law is not None and m.any():
             value = law["value"].to_numpy(float)
             z[m] = ndtri(evidence_probability_of(law, value * ratio[m]))

@@ -207,9 +207,8 @@ def surprises(rows: pd.DataFrame, catalog: Catalog, places: list[str]) -> list[s
             notes.append(
                 f"{where}: {r.value:g} is {abs(off):.1f} decade(s) {'above' if off > 0 else 'below'}"
                 f" the catalog's {prior['value']:.4g} (range {_num(prior['low'])}-"
-                f"{_num(prior['high'])}{_reported_note(prior)}), {z:.0f} sd: a unit slip? Stored; a "
-                "study "
-                "reading it widens the value's range instead of averaging it away"
+                f"{_num(prior['high'])}{_reported_note(prior)}), {z:.0f} sd: a unit slip? Stored; "
+                "a study reading it widens the value's range instead of averaging it away"
             )
         if r.sd_log10 < MIN_PLAUSIBLE_SD_LOG10:
             notes.append(
@@ -273,10 +272,16 @@ def prior_log10(prior: pd.Series, toward) -> tuple[float, np.ndarray]:
     if prior.get("range_kind", RANGE_KIND_DEFAULT) != "quartiles":
         sd = log10_sd_of_range(prior["low"], prior["high"])
         return m0, np.full(toward.shape, sd or 0.01)
+    below, above = _quartile_halves(prior, m0)
+    return m0, np.where(toward < m0, below, above)
+
+
+def _quartile_halves(prior: pd.Series, m0: float) -> tuple[float, float]:
+    """A quartiles prior's split-normal sd in decades below and above its value m0 (log10); a
+    tied half borrows the other's, 0.01 decade when both are tied."""
     below = max(m0 - float(np.log10(prior["low"])), 0.0) / QUARTILE_Z
     above = max(float(np.log10(prior["high"])) - m0, 0.0) / QUARTILE_Z
-    below, above = (below or above or 0.01), (above or below or 0.01)  # a tied half borrows
-    return m0, np.where(toward < m0, below, above)
+    return (below or above or 0.01), (above or below or 0.01)
 
 
 def from_prior(
@@ -338,7 +343,7 @@ def updated_evidence(prior: pd.Series, measured: pd.DataFrame) -> dict:
         # the prior's extent: its range, or each half's ±2 sd for quartiles (their low and high
         # hold only half the reported values; the widened range is read as bounds)
         if prior.get("range_kind") == "quartiles":
-            sd_below, sd_above = prior_log10(prior, [m0 - 1.0, m0 + 1.0])[1]
+            sd_below, sd_above = _quartile_halves(prior, m0)
             smallest, largest = _reported_log10(prior)  # where the law stops
             prior_low = float(np.fmax(m0 - 2 * sd_below, smallest))
             prior_high = float(np.fmin(m0 + 2 * sd_above, largest))

@@ -65,14 +65,12 @@ def fitted_together(evidence: pd.DataFrame, u: np.ndarray) -> np.ndarray:
     rows = evidence.reset_index(drop=True)
     quartiles = (rows["table"] == "material") & (rows["range_kind"] == "quartiles")
     for derived, source in FITTED_FROM:
-        where = {
-            (item, prop): i
-            for i, (item, prop) in enumerate(zip(rows["item"], rows["property"], strict=True))
-            if quartiles.iloc[i] and prop in (derived, source)
+        sources = {
+            rows.at[j, "item"]: j for j in np.flatnonzero(quartiles & (rows["property"] == source))
         }
-        for (item, prop), i in where.items():
-            j = where.get((item, source))
-            if prop == derived and j is not None:
+        for i in np.flatnonzero(quartiles & (rows["property"] == derived)):
+            j = sources.get(rows.at[i, "item"])
+            if j is not None:
                 u[:, i] = 1.0 - u[:, j]
     return u
 

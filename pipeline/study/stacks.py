@@ -71,6 +71,7 @@ from pipeline.errors import CatalogError, did_you_mean
 from pipeline.study.catalog import FAMILIES, PROPERTY_COLUMNS, Catalog
 from pipeline.study.catalog.checks import Problems
 from pipeline.study.catalog.evidence import validate_long
+from pipeline.study.catalog.model import EVIDENCE_COLUMNS
 from pipeline.study.evaluation import Evaluator
 
 FloatArray = NDArray[np.float64]
@@ -178,7 +179,7 @@ def layer_interface_evidence(catalog: Catalog) -> pd.DataFrame:
     of Catalog.evidence() (table 'layer', item side_a, applies_to side_b), so `ssemo catalog
     evidence` lists them with every other number; no rows when the catalog has no such file."""
     path = Path(catalog.directory) / LAYER_INTERFACES_FILE
-    columns = list(catalog.evidence().columns)
+    columns = list(EVIDENCE_COLUMNS)
     if not path.exists():
         return pd.DataFrame(columns=columns)
     rows = load_layer_interfaces(path, catalog)

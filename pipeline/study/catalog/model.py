@@ -14,6 +14,12 @@ import pandas as pd
 
 from pipeline.study.catalog.schema import RANGE_KIND_DEFAULT
 
+# the columns of Catalog.evidence(), one row per catalog number
+EVIDENCE_COLUMNS = (
+    *("table", "item", "applies_to", "property", "value", "low", "high", "grade"),
+    *("range_basis", "source", "range_kind", "reported_min", "reported_max"),
+)
+
 
 @dataclass(frozen=True)
 class Catalog:
@@ -305,8 +311,7 @@ class Catalog:
         process or coating id), applies_to (coatings: family or material), property, value, low,
         high, grade, range_basis, source, range_kind (what the range stands for: schema.RANGE_KINDS)
         and a quartiles range's reported_min and reported_max (NaN otherwise)."""
-        columns = ["table", "item", "applies_to", "property", "value", "low", "high", "grade"]
-        columns += ["range_basis", "source", "range_kind", "reported_min", "reported_max"]
+        columns = list(EVIDENCE_COLUMNS)
         parts = [
             self.material_properties.assign(
                 table="material", item=self.material_properties["material_id"], applies_to=""
