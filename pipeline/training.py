@@ -242,7 +242,8 @@ def _no_versions(store) -> str:
 
 
 def features_frame(rows: pd.DataFrame) -> pd.DataFrame:
-    cols = [c for c in (*INPUT_COLUMNS, "activation_energy_ev", "censored") if c in rows]
+    extra = ("activation_energy_ev", "censored", *datasets.REPORT_COLUMNS)
+    cols = [c for c in (*INPUT_COLUMNS, *extra) if c in rows]
     return rows[cols].reset_index(drop=True)
 
 

@@ -62,6 +62,8 @@ EXTRA = (
     "formula_units_per_cell",
     *LI_LI_COLUMNS,
 )
+# what merge_duplicates adds: how many distinct reports a row stands for, and their scatter
+REPORT_COLUMNS = ("n_reports", "log10_sigma_repeat_sd")
 # columns a table may leave out (missing path): tables written before they existed still load
 OPTIONAL_EXTRA = LI_LI_COLUMNS
 # optional numeric columns checked row by row (empty = unknown): (low, high] and the unit
@@ -700,6 +702,12 @@ def merge_duplicates(
 
     The merged log10 σ is the median of the uncensored values (censored only if all are); sources and
     datasets are joined. The report counts merged groups by the datasets they came from.
+    Each merged row also says how many reports it stands for and how far they scatter
+    (REPORT_COLUMNS: `n_reports`, the distinct values among the rows merged, and
+    `log10_sigma_repeat_sd`, their sample standard deviation, NaN below two): literature
+    compilations copy one paper's value (OBELiX and McHaffie share sources: Li3N's −3.239 is in
+    both), so equal values (to 0.001 decade) count once. The surrogate weighs a composition's own
+    measurements by them (surrogates.model).
     """
     key = rows["formula_key"] + "@" + rows["temperature_k"].round(temperature_decimals).astype(str)
     groups = rows.assign(_key=key).groupby("_key", sort=True)
@@ -708,7 +716,7 @@ def merge_duplicates(
     n_merged = 0
     for _, g in groups:
         if len(g) == 1:
-            merged.append(g.iloc[0].drop("_key").to_dict())
+            merged.append(g.iloc[0].drop("_key").to_dict() | _report_counts(g["log10_sigma"]))
             continue
         n_merged += 1
         names = "+".join(sorted(set(g["dataset"])))
@@ -723,10 +731,19 @@ def merge_duplicates(
             source_doi="; ".join(sorted({d for d in g["source_doi"] if d})),
             source_row=";".join(str(x) for x in g["source_row"]),
             activation_energy_ev=float(g["activation_energy_ev"].median()),
+            **_report_counts(use["log10_sigma"]),
         )
         merged.append(first)
-    out = pd.DataFrame.from_records(merged, columns=rows.columns).reset_index(drop=True)
+    columns = [*rows.columns, *(c for c in REPORT_COLUMNS if c not in rows.columns)]
+    out = pd.DataFrame.from_records(merged, columns=columns).reset_index(drop=True)
     return out, MergeReport(len(rows), len(out), n_merged, by_datasets)
+
+
+def _report_counts(log10_sigma: pd.Series) -> dict[str, float]:
+    """The distinct reports among merged values (to 0.001 decade) and their sample sd."""
+    distinct = np.unique(np.round(log10_sigma.to_numpy(float), 3))
+    sd = float(np.std(distinct, ddof=1)) if len(distinct) >= 2 else math.nan
+    return {"n_reports": len(distinct), "log10_sigma_repeat_sd": sd}
 
 
 def apply_censoring(rows: pd.DataFrame, policy: str, value_log10: float = -15.0) -> pd.DataFrame:

@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from surrogates.errors import ModelRefusedError
+from surrogates.measured import POINT_FIELDS, SERIES_FIELDS
 
 MAX_WALK_OBJECTS = 5_000_000  # objects visited in one model (a large forest holds ~10^5)
 PROBE = {"composition": ["Li7La3Zr2O12"], "temperature_k": [298.15]}
@@ -525,14 +526,23 @@ def _check_surrogate(model: Any, path: str) -> None:
             model.composition_featurizer_, f"{path}.composition_featurizer_"
         )
         _check_calibrated(fallback, f"{path}.composition_estimator_", fallback_width)
-    for key, series in getattr(model, "series_", {}).items():
-        _require(
-            isinstance(series, list)
-            and len(series) == 6
-            and np.isfinite(np.asarray(series, dtype=float)).all(),
-            f"{path}.series_[{key!r}]",
-            "expected 6 finite numbers",
-        )
+    for name, fields in (("series_", SERIES_FIELDS), ("points_", POINT_FIELDS)):
+        for key, values in getattr(model, name, {}).items():  # points_: none before version 7
+            _require(
+                isinstance(values, list)
+                and len(values) == len(fields)
+                and np.isfinite(np.asarray(values, dtype=float)).all(),
+                f"{path}.{name}[{key!r}]",
+                f"expected {len(fields)} finite numbers ({', '.join(fields)})",
+            )
+            named = dict(zip(fields, values, strict=True))
+            _require(
+                named["scatter"] >= 0
+                and named["reports"] >= 1
+                and named.get("temperature_k", 1.0) > 0,
+                f"{path}.{name}[{key!r}]",
+                "expected scatter >= 0, at least one report and a temperature > 0 K",
+            )
 
 
 # Types checked wherever they occur in a loaded model, by module and name (so that a tree hidden

@@ -11,9 +11,14 @@ labels come from the data themselves: compositions measured at two or more tempe
 best available Ea. Because Ea is kept ≥ ea_bounds[0] > k_B·T, predictions increase monotonically with
 T over the operating range (dσ/dT > 0 ⇔ Ea > k_B T, i.e. T < Ea/k_B ≈ 580 K for 0.05 eV).
 When no activation energies are available at all, a fallback Ea (an assumption, see __init__) is used.
-A composition that training saw measured over temperature is predicted from its own fitted Arrhenius
-line (with the scatter about that line as uncertainty), so unseen temperatures of seen materials are
-interpolated from their data rather than from the composition model (use_measured_series).
+A composition that training saw measured is predicted from its own measurements, not from the
+composition model (use_measured_series; surrogates.measured): over temperature, from its fitted
+Arrhenius line; at one temperature (model version 7), from its reports moved along the Arrhenius
+line with the predicted Ea. Each row is weighted by the literature reports merged into it, and the
+std is a new report's predictive spread from the composition's own report scatter pooled with the
+literature's. (Before version 7 a composition measured only at 25 °C got the forest's value: Li3N,
+four reports from −3.68 to −3.24 in the shipped data, was predicted at −4.80 by `make run`'s
+model; and Li6PS5Cl's nine 25 °C reports weighed as its one 18.8 °C row.)
 
 Censoring (issues 14 and 26). Rows reported as an upper bound ("< 1E-10", `censored` column) are not
 measurements of the value the training convention gives them (−15 for OBELiX). They are treated as
@@ -66,7 +71,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
-from objectives.constants import BOLTZMANN_EV_PER_K, ROOM_TEMPERATURE_SIGMA_CEILING_LOG10
+from objectives.constants import ROOM_TEMPERATURE_SIGMA_CEILING_LOG10
 from surrogates.chemistry import composition_key, parse_formula
 from surrogates.domain import ApplicabilityDomain
 from surrogates.estimators import (
@@ -78,8 +83,18 @@ from surrogates.estimators import (
     mixture_quantiles,
 )
 from surrogates.features import LATTICE_COLUMNS, CompositionFeaturizer
+from surrogates.measured import (
+    LN10_K_EV,
+    arrhenius_shift,
+    fit_arrhenius,
+    fit_point,
+    fit_series,
+    new_report_std,
+    report_weights,
+)
 
-LN10_K_EV = BOLTZMANN_EV_PER_K * math.log(10.0)
+__all__ = ["LN10_K_EV", "ConductivitySurrogate", "arrhenius_shift", "fit_arrhenius"]
+
 # log10 σ [S/cm] at the reference temperature: see the module docstring for both values' reasons
 PHYSICAL_BOUNDS_LOG10 = (-18.0, ROOM_TEMPERATURE_SIGMA_CEILING_LOG10)
 DETECTION_LIMIT_LOG10 = -10.0  # OBELiX's "<1E-10" (36 of its 37 censored rows)
@@ -92,22 +107,6 @@ BELOW_DETECTION_OFFSET_LOG10 = 1.0
 # surer than the literature's own reproducibility; it floors every spread (estimators.noise_floor).
 LITERATURE_SCATTER_LOG10 = 0.9
 REQUIRED_COLUMNS = ("composition", "temperature_k")
-
-
-def arrhenius_shift(temperature_k, reference_temperature_k: float, activation_energy_ev):
-    """log10 σ(T) − log10 σ(T_ref) in the σT Arrhenius form (dimensionless)."""
-    t = np.asarray(temperature_k, dtype=float)
-    return np.log10(reference_temperature_k / t) - np.asarray(
-        activation_energy_ev, dtype=float
-    ) / LN10_K_EV * (1.0 / t - 1.0 / reference_temperature_k)
-
-
-def fit_arrhenius(temperature_k: np.ndarray, log10_sigma: np.ndarray) -> tuple[float, float]:
-    """Least-squares σT Arrhenius line log10(σT) = c − Ea/(k_B ln 10) · (1/T); returns (Ea [eV], c)."""
-    x = 1.0 / temperature_k
-    yy = log10_sigma + np.log10(temperature_k)
-    slope, intercept = np.polyfit(x, yy, 1)
-    return float(-slope * LN10_K_EV), float(intercept)
 
 
 class ConductivitySurrogate(RegressorMixin, BaseEstimator):
@@ -198,34 +197,43 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
         censored = X["censored"].to_numpy(bool) if "censored" in X else np.zeros(len(X), bool)
         t = X["temperature_k"].to_numpy(float)
         low, high = self.ea_bounds
+        reports, within = report_weights(X)
         self.series_: dict[str, list[float]] = {}
         for key in np.unique(keys):
             rows = np.flatnonzero((keys == key) & ~censored)
             if len(rows) >= 2 and np.ptp(t[rows]) >= self.min_arrhenius_span_k:
-                ea, intercept = fit_arrhenius(t[rows], y[rows])
+                ea, series = fit_series(
+                    t[rows], y[rows], reports[rows], within[rows], self.reference_temperature_k
+                )
                 labels[keys == key] = np.clip(ea, low, high)
-                if low <= ea <= high:
-                    # measured series: the fitted line's log10 σ(T_ref), its residual scatter, and
-                    # what the prediction-interval formula of a straight-line fit needs (x = 1/T)
-                    t_ref = self.reference_temperature_k
-                    log_ref = intercept - math.log10(t_ref) - ea / (LN10_K_EV * t_ref)
-                    resid = y[rows] - (log_ref + arrhenius_shift(t[rows], t_ref, ea))
-                    dof = len(rows) - 2
-                    scatter = float(np.sqrt(np.sum(resid**2) / dof)) if dof > 0 else 0.0
-                    x = 1.0 / t[rows]
-                    self.series_[str(key)] = [
-                        float(ea),
-                        float(log_ref),
-                        scatter,
-                        float(len(rows)),
-                        float(x.mean()),
-                        float(np.sum((x - x.mean()) ** 2)),
-                    ]
+                if low <= ea <= high:  # measured series (surrogates.measured)
+                    self.series_[str(key)] = series
             else:
                 given = reported[keys == key]
                 if np.any(np.isfinite(given)):
                     labels[keys == key] = np.clip(np.nanmedian(given), low, high)
         return labels
+
+    def _measured_points(
+        self, X: pd.DataFrame, y_ref: np.ndarray, ea_rows: np.ndarray, keys: np.ndarray
+    ) -> dict[str, list[float]]:
+        """Compositions measured (uncensored) at one temperature, or over too short a span for a
+        slope, and not a series: their reports at the reference temperature (surrogates.measured)."""
+        censored = X["censored"].to_numpy(bool) if "censored" in X else np.zeros(len(X), bool)
+        t = X["temperature_k"].to_numpy(float)
+        reports, within = report_weights(X)
+        points: dict[str, list[float]] = {}
+        for key in np.unique(keys):
+            rows = np.flatnonzero((keys == key) & ~censored)
+            if (
+                not len(rows)
+                or str(key) in self.series_
+                or np.ptp(t[rows]) >= self.min_arrhenius_span_k
+            ):
+                continue
+            ea = float(np.average(ea_rows[rows], weights=reports[rows]))
+            points[str(key)] = fit_point(t[rows], y_ref[rows], reports[rows], within[rows], ea)
+        return points
 
     ea_estimator_: CalibratedRegressor | None
 
@@ -257,6 +265,7 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
             X["temperature_k"].to_numpy(float), self.reference_temperature_k, ea_rows
         )
         censored = X["censored"].to_numpy(bool) if "censored" in X else np.zeros(len(X), bool)
+        self.points_ = self._measured_points(X, y_ref, ea_rows, keys)
         measured = ~censored
         if measured.sum() < 2:
             raise ValueError("ConductivitySurrogate needs at least two rows with a measured value")
@@ -332,51 +341,45 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
         lever = np.abs(1.0 / t - 1.0 / self.reference_temperature_k) / LN10_K_EV  # d log10σ / d Ea
         return F, t, ea, ea_std, lever
 
-    def _measured(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """For compositions measured over temperature in training: (has, Ea, log10 σ_ref, std).
-
-        std is the straight-line prediction error in log10 σ versus x = 1/T, in two parts added in
-        quadrature: the fitted line's, s'·√(1/n + (x − x̄)²/Sxx), which grows with the
-        extrapolation distance, and a new report's scatter about the line, max(s', floor); s' is
-        the residual scatter s floored at min_series_std and inflated by the Student-t quantile of
-        its n − 2 degrees of freedom relative to the normal one (few points, wide bands), and floor
-        is noise_floor_log10, the literature's repeat scatter (0.9 decades). The floor because a
-        series is fitted through the merged (median) value of each temperature
-        (surrogates.datasets.merge_duplicates), so s says how well medians lie on a line, not how
-        far a new laboratory's value falls from it: before 2026-12-07 the classical s'·√(1 + 1/n +
-        ...) alone gave Li7La3Zr2O12 (14 reports at 25 °C from −5.9 to −3.0, merged, and one at
-        200 °C: two points, s at its 0.1 floor) a std of 0.54 decade, and 8 of the 14 reports lay
-        outside its 90 % interval, where every other prediction's spread is floored by 0.9.
-        """
-        from scipy.stats import norm
-        from scipy.stats import t as student_t
-
+    def _measured(self, X: pd.DataFrame, ea_std: np.ndarray) -> dict[str, np.ndarray]:
+        """Rows whose composition training measured (surrogates.measured): `has`, `series` (over
+        temperature; else a point), their Ea, log10 σ_ref, predictive std of a new report and the
+        reports behind them. A series' std follows its line's leverage at 1/T; a point's adds the
+        Ea term that moves it off its measured temperature (lever × the model's Ea spread)."""
         n = len(X)
-        has, ea, log_ref, std = (
-            np.zeros(n, bool),
-            np.full(n, np.nan),
-            np.full(n, np.nan),
-            np.full(n, np.nan),
-        )
+        out = {
+            "has": np.zeros(n, bool),
+            "series": np.zeros(n, bool),
+            "ea": np.full(n, np.nan),
+            "log_ref": np.full(n, np.nan),
+            "std": np.full(n, np.nan),
+            "reports": np.zeros(n),
+        }
         series = getattr(self, "series_", {}) if self.use_measured_series else {}
-        if not series:
-            return has, ea, log_ref, std
+        points = getattr(self, "points_", {}) if self.use_measured_series else {}  # before v7: none
+        if not series and not points:
+            return out
+        floor = float(getattr(self, "noise_floor_log10", 0.0) or 0.0)
         temperature = X["temperature_k"].to_numpy(float)
         for i, formula in enumerate(X["composition"]):
-            hit = series.get(composition_key(parse_formula(formula)))
-            if hit is None:
+            key = composition_key(parse_formula(formula))
+            x = 1.0 / temperature[i]
+            if key in series:
+                e, ref, scatter, count, x_mean, sxx = series[key]
+                leverage = 1.0 / count + ((x - x_mean) ** 2 / sxx if sxx > 0 else 0.0)
+                std = new_report_std(scatter, count - 2.0, leverage, floor, self.min_series_std)
+                out["series"][i] = True
+            elif key in points:
+                ref, t0, scatter, count, e = points[key]
+                report = new_report_std(
+                    scatter, count - 1.0, 1.0 / count, floor, self.min_series_std
+                )
+                std = math.hypot(report, abs(x - 1.0 / t0) / LN10_K_EV * ea_std[i])
+            else:
                 continue
-            e, ref, scatter, count, x_mean, sxx = hit
-            has[i], ea[i], log_ref[i] = True, e, ref
-            s = max(scatter, self.min_series_std)
-            leverage = 1.0 / count + (
-                (1.0 / temperature[i] - x_mean) ** 2 / sxx if sxx > 0 else 0.0
-            )
-            inflation = student_t.ppf(0.95, max(count - 2, 1)) / norm.ppf(0.95)
-            line = s * inflation * math.sqrt(leverage)
-            report = max(s * inflation, float(getattr(self, "noise_floor_log10", 0.0) or 0.0))
-            std[i] = math.hypot(line, report)
-        return has, ea, log_ref, std
+            out["has"][i] = True
+            out["ea"][i], out["log_ref"][i], out["std"][i], out["reports"][i] = e, ref, std, count
+        return out
 
     def _reference(self, X: pd.DataFrame, F: np.ndarray, coverage: float):
         """log10 σ(T_ref) point, spread and the conformal q̂ at 0.9 and at `coverage` per row; rows
@@ -450,8 +453,9 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
         # lower tail (p > 5 % for a 90 % interval), which widens it by several decades
         center_measurable = measurable_ref + shift
         half_measurable = np.sqrt((q_coverage * spread) ** 2 + (z * lever * ea_std) ** 2)
-        has, m_ea, m_ref, m_std = self._measured(X)
-        if has.any():  # measured series: Gaussian interval about the composition's own line
+        known = self._measured(X, ea_std)
+        has, m_ea, m_ref, m_std = known["has"], known["ea"], known["log_ref"], known["std"]
+        if has.any():  # measured composition: Gaussian interval about its own line or point
             from scipy.stats import norm
 
             own_shift = arrhenius_shift(t[has], self.reference_temperature_k, m_ea[has])
@@ -459,7 +463,7 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
             mean[has], std[has] = line, m_std[has]
             center[has] = center_measurable[has] = line
             half[has] = half_measurable[has] = norm.ppf(0.5 + coverage / 2) * m_std[has]
-            shift[has] = own_shift  # the physical bounds move with the series' own Arrhenius term
+            shift[has] = own_shift  # the physical bounds move with its own Arrhenius term
         low, high = center - half, center + half
         # every interval ends within physics, the measured series' included (papers that disagree by
         # decades on one composition give a Gaussian band that can pass 1 S/cm)
@@ -476,8 +480,9 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
             "low": low,
             "high": high,
             "ea": np.where(has, m_ea, ea),
-            "ea_std": np.where(has, 0.0, ea_std),
-            "measured": has,
+            "ea_std": np.where(known["series"], 0.0, ea_std),
+            "measured": known["series"],
+            "reports": known["reports"],
             "p_below_detection": p_low,
         }
 
@@ -522,6 +527,7 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
                 "in_domain": score >= self.domain_.threshold,
                 "temperature_in_training_range": self.temperature_in_training_range(X),
                 "measured_series": out["measured"],
+                "measured_reports": out["reports"].astype(int),
                 "p_below_detection": out["p_below_detection"],
                 f"log10_sigma_if_measurable_{low}": out["low_if_measurable"],
                 f"log10_sigma_if_measurable_{high}": out["high_if_measurable"],

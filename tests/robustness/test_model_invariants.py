@@ -34,10 +34,11 @@ SOURCE = "model m (version 9)"
 
 def training_table() -> tuple[pd.DataFrame, np.ndarray]:
     """Small, with every part a surrogate can hold: Arrhenius series (an Ea model), censored rows
-    (the hurdle classifier), rows with and without structure (the composition-only fallback)."""
-    data = synthetic_series(4).assign(
-        family="x", process="RF magnetron sputtering", thickness_um=1.0
-    )
+    (the hurdle classifier), rows with and without structure (the composition-only fallback), a
+    composition measured at one temperature (its reports, model version 7)."""
+    one = pd.DataFrame({"composition": ["Li3N"], "temperature_k": [298.15], "log10_sigma": [-3.4]})
+    data = pd.concat([synthetic_series(4), one], ignore_index=True)
+    data = data.assign(family="x", process="RF magnetron sputtering", thickness_um=1.0)
     y = data["log10_sigma"].to_numpy().copy()
     data["censored"] = np.arange(len(data)) < 8
     y[:8] = -15.0
@@ -501,6 +502,24 @@ OTHER_CASES = {
         "forest",
         _set_attr(lambda m: m, "series_", lambda s: {k: [np.nan] * 6 for k in s}),
         "expected 6 finite numbers",
+    ),
+    # a composition's reports at one temperature (model version 7)
+    "points_nan": (
+        "forest",
+        _set_attr(lambda m: m, "points_", lambda p: {k: [np.nan] * 5 for k in p}),
+        "expected 5 finite numbers",
+    ),
+    "points_negative_scatter": (
+        "forest",
+        _set_attr(
+            lambda m: m, "points_", lambda p: {k: [*v[:2], -1.0, *v[3:]] for k, v in p.items()}
+        ),
+        "expected scatter >= 0",
+    ),
+    "points_at_zero_kelvin": (
+        "forest",
+        _set_attr(lambda m: m, "points_", lambda p: {k: [v[0], 0.0, *v[2:]] for k, v in p.items()}),
+        "a temperature > 0 K",
     ),
 }
 

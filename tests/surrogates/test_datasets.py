@@ -72,6 +72,37 @@ def test_merge_reports_duplicates_and_keeps_uncensored():
     assert (
         by_key.loc["k2", "log10_sigma"] == pytest.approx(-9.0) and not by_key.loc["k2", "censored"]
     )
+    # the reports behind each row: k1's two, k2's one uncensored (the censored bound is no report)
+    assert by_key["n_reports"].to_dict() == {"k1": 2, "k2": 1}
+    assert by_key.loc["k1", "log10_sigma_repeat_sd"] == pytest.approx(np.sqrt(0.5))
+    assert np.isnan(by_key.loc["k2", "log10_sigma_repeat_sd"])
+
+
+def test_merge_counts_a_value_copied_between_compilations_once():
+    """OBELiX and McHaffie share sources: Li3N's −3.239 is in both. Equal values (to 0.001 decade)
+    are one report; the median still takes every row."""
+    rows = pd.DataFrame(
+        {
+            "composition": "Li3N",
+            "formula_key": "k",
+            "family": "",
+            "temperature_k": 298.15,
+            "log10_sigma": [-3.23905, -3.68089, -3.23905, -3.52288],
+            "censored": False,
+            "source_doi": ["a", "b", "a", "c"],
+            "dataset": ["obelix", "obelix", "mchaffie", "mchaffie"],
+            "source_row": [1, 2, 3, 4],
+            "activation_energy_ev": np.nan,
+        }
+    )
+    merged, _ = datasets.merge_duplicates(rows)
+    assert merged["n_reports"].tolist() == [3]
+    assert merged["log10_sigma_repeat_sd"].iloc[0] == pytest.approx(
+        np.std([-3.239, -3.681, -3.523], ddof=1), abs=1e-3
+    )
+    assert merged["log10_sigma"].iloc[0] == pytest.approx(np.median(rows["log10_sigma"]))
+    single, _ = datasets.merge_duplicates(rows.iloc[[0]])
+    assert single["n_reports"].tolist() == [1] and single["log10_sigma_repeat_sd"].isna().all()
 
 
 def test_censoring_policies():
