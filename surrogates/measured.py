@@ -28,6 +28,15 @@ counted 2026-12-08) the row-weighted mean of 1 + 1/m is 1.69, so s0 = 0.9 / 1.3.
 composition reported once predicts a new report within 0.9 decades (std), as the literature's
 repeats do; one whose reports agree tightly gets a narrower band, one whose reports scatter a
 wider one.
+
+The model's calibrated spread at the composition (the regressor's conformal std at its distance
+bin, out-of-fold errors of unseen compositions) is a second estimate of where a new report falls,
+and near a doping series it is the narrower one: a series measured in one paper lies on a smooth
+trend (grouped-CV neighbours of make run's model: std about 0.5). s0 is the narrower of the two,
+min(0.9 / 1.3, model std / √2), so that a composition reported once is never less certain than
+the model would be about it unmeasured. (Found in the composition_families study: with the
+literature's s0 alone, Li6.55Ga0.15La3Zr2O12, reported once at 10^−2.69, got std 0.98 beside its
+unmeasured neighbour Ga0.148 at 10^−2.87 ± 0.50, and a robust search prefers the neighbour.)
 """
 
 from __future__ import annotations
@@ -125,13 +134,20 @@ def _scatter(sum_of_squares: float, dof: float) -> float:
 
 
 def new_report_std(
-    scatter: float, dof: float, leverage: float, floor: float, min_std: float
+    scatter: float, dof: float, leverage: float, prior_report_std: float, min_std: float
 ) -> float:
-    """Predictive std of a new report (module docstring): s_post·√(1 + leverage)."""
+    """Predictive std of a new report (module docstring): s_post·√(1 + leverage), the prior
+    per-report scatter s0 = prior_report_std (0: no prior)."""
     dof = max(dof, 0.0)
-    prior = PRIOR_DOF if floor > 0 else 0.0
+    prior = PRIOR_DOF if prior_report_std > 0 else 0.0
     if dof + prior <= 0:  # no scatter known at all (floor switched off, one report)
         return min_std * math.sqrt(1.0 + leverage)
-    s0 = floor / REPEAT_TO_REPORT
-    s_post = math.sqrt((dof * scatter**2 + prior * s0**2) / (dof + prior))
+    s_post = math.sqrt((dof * scatter**2 + prior * prior_report_std**2) / (dof + prior))
     return max(s_post, min_std) * math.sqrt(1.0 + leverage)
+
+
+def prior_report_std(literature_floor: float, model_std: float) -> float:
+    """One report's scatter before a composition's own reports speak: the narrower of the
+    literature's (literature_floor / REPEAT_TO_REPORT) and the model's calibrated spread at the
+    composition read as a new report's given one (model_std / √2). Module docstring."""
+    return min(literature_floor / REPEAT_TO_REPORT, model_std / math.sqrt(2.0))

@@ -90,6 +90,7 @@ from surrogates.measured import (
     fit_point,
     fit_series,
     new_report_std,
+    prior_report_std,
     report_weights,
 )
 
@@ -341,11 +342,15 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
         lever = np.abs(1.0 / t - 1.0 / self.reference_temperature_k) / LN10_K_EV  # d log10σ / d Ea
         return F, t, ea, ea_std, lever
 
-    def _measured(self, X: pd.DataFrame, ea_std: np.ndarray) -> dict[str, np.ndarray]:
+    def _measured(
+        self, X: pd.DataFrame, ea_std: np.ndarray, model_std: np.ndarray
+    ) -> dict[str, np.ndarray]:
         """Rows whose composition training measured (surrogates.measured): `has`, `series` (over
         temperature; else a point), their Ea, log10 σ_ref, predictive std of a new report and the
         reports behind them. A series' std follows its line's leverage at 1/T; a point's adds the
-        Ea term that moves it off its measured temperature (lever × the model's Ea spread)."""
+        Ea term that moves it off its measured temperature (lever × the model's Ea spread). The
+        prior report scatter is the narrower of the literature's and model_std's (the regressor's
+        calibrated std at T_ref per row; measured.prior_report_std)."""
         n = len(X)
         out = {
             "has": np.zeros(n, bool),
@@ -364,15 +369,16 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
         for i, formula in enumerate(X["composition"]):
             key = composition_key(parse_formula(formula))
             x = 1.0 / temperature[i]
+            prior = prior_report_std(floor, model_std[i]) if floor > 0 else 0.0
             if key in series:
                 e, ref, scatter, count, x_mean, sxx = series[key]
                 leverage = 1.0 / count + ((x - x_mean) ** 2 / sxx if sxx > 0 else 0.0)
-                std = new_report_std(scatter, count - 2.0, leverage, floor, self.min_series_std)
+                std = new_report_std(scatter, count - 2.0, leverage, prior, self.min_series_std)
                 out["series"][i] = True
             elif key in points:
                 ref, t0, scatter, count, e = points[key]
                 report = new_report_std(
-                    scatter, count - 1.0, 1.0 / count, floor, self.min_series_std
+                    scatter, count - 1.0, 1.0 / count, prior, self.min_series_std
                 )
                 std = math.hypot(report, abs(x - 1.0 / t0) / LN10_K_EV * ea_std[i])
             else:
@@ -453,7 +459,7 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
         # lower tail (p > 5 % for a 90 % interval), which widens it by several decades
         center_measurable = measurable_ref + shift
         half_measurable = np.sqrt((q_coverage * spread) ** 2 + (z * lever * ea_std) ** 2)
-        known = self._measured(X, ea_std)
+        known = self._measured(X, ea_std, s90)
         has, m_ea, m_ref, m_std = known["has"], known["ea"], known["log_ref"], known["std"]
         if has.any():  # measured composition: Gaussian interval about its own line or point
             from scipy.stats import norm

@@ -471,6 +471,29 @@ def test_tight_reports_narrow_the_band_and_scattered_ones_widen_it():
     assert std[0] < std[1] < std[2]
 
 
+def test_a_composition_reported_once_is_never_less_certain_than_the_model_unmeasured(monkeypatch):
+    """Near a doping series the regressor's calibrated spread can be narrower than the literature's
+    repeat scatter (make run's model: std about 0.5 beside Li6.55Ga0.15La3Zr2O12). The one report
+    then centres the prediction with the model's spread, not the wider 0.98 a robust search would
+    penalise against the unmeasured neighbour."""
+    rows = {"composition": ["Li3N"], "temperature_k": [298.15], "log10_sigma": [-3.4]}
+    data = _with(synthetic_series(), rows)
+    model = ConductivitySurrogate(descriptors="fractions", model_params=FAST_FOREST, random_state=0)
+    model.fit(data, data["log10_sigma"].to_numpy())
+    query = pd.DataFrame(rows)[["composition", "temperature_k"]]
+    estimator = model.sigma_estimator_
+    narrow = estimator.row_quantiles(model.featurizer_.transform(query), 0.9) * 0.4
+    monkeypatch.setattr(estimator, "row_quantiles", lambda F, coverage: narrow[: len(F)])
+    measured = model.predict_table(query)
+    model.use_measured_series = False
+    unmeasured = model.predict_table(query)
+    assert unmeasured["log10_sigma_std"].iloc[0] < 0.9 * np.sqrt(2) / 1.3  # the model is narrower
+    assert measured["log10_sigma_mean"].iloc[0] == pytest.approx(-3.4)
+    assert measured["log10_sigma_std"].iloc[0] == pytest.approx(
+        unmeasured["log10_sigma_std"].iloc[0]
+    )
+
+
 def test_point_follows_the_censoring_mixture_continuously_and_the_interval_reaches_below(
     monkeypatch,
 ):
