@@ -259,6 +259,7 @@ def cmd_predict(args) -> int:
                 "applicability",
                 "in_domain",
                 "temperature_in_training_range",
+                "measured_reports",
             )
             if c in ok
         ]

@@ -208,6 +208,11 @@ def test_the_untouched_champion_loads_and_predicts(capsys, registered, tmp_path)
     )
     assert result.code == 0, result.err
     assert out.exists()
+    # how many literature reports stand behind each row (0: the model's prediction), in the file
+    # and in the printed table
+    reports = pd.read_csv(out)["measured_reports"]
+    assert reports.dtype.kind == "i" and (reports >= 0).all()
+    assert "measured_reports" in result.out.splitlines()[0]
 
 
 def test_predict_flags_temperatures_the_model_never_saw(capsys, registered, tmp_path):
