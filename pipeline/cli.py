@@ -294,6 +294,8 @@ def _warn_poor_conductors(ok) -> None:
     if "log10_sigma_mean" not in ok:
         return
     low = ok["log10_sigma_mean"].to_numpy(float) < POOR_CONDUCTOR_LOG10
+    if "measured_reports" in ok:  # a composition's own reports are not the model's ranking
+        low &= ok["measured_reports"].to_numpy() == 0
     if low.any():
         print(
             f"warning: {int(low.sum())} row(s) predicted below 1e{POOR_CONDUCTOR_LOG10:g} S/cm: "

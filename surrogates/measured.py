@@ -133,17 +133,15 @@ def _scatter(sum_of_squares: float, dof: float) -> float:
     return math.sqrt(sum_of_squares / dof) if dof > 0 else 0.0
 
 
-def new_report_std(
-    scatter: float, dof: float, leverage: float, prior_report_std: float, min_std: float
-) -> float:
-    """Predictive std of a new report (module docstring): s_post·√(1 + leverage), the prior
-    per-report scatter s0 = prior_report_std (0: no prior)."""
+def posterior_scatter(scatter: float, dof: float, prior_report_std: float, min_std: float) -> float:
+    """s_post, one report's scatter (module docstring): the composition's own, `dof` degrees of
+    freedom, pooled with the prior prior_report_std worth PRIOR_DOF (0: no prior)."""
     dof = max(dof, 0.0)
     prior = PRIOR_DOF if prior_report_std > 0 else 0.0
     if dof + prior <= 0:  # no scatter known at all (floor switched off, one report)
-        return min_std * math.sqrt(1.0 + leverage)
+        return min_std
     s_post = math.sqrt((dof * scatter**2 + prior * prior_report_std**2) / (dof + prior))
-    return max(s_post, min_std) * math.sqrt(1.0 + leverage)
+    return max(s_post, min_std)
 
 
 def prior_report_std(literature_floor: float, model_std: float) -> float:

@@ -89,7 +89,7 @@ from surrogates.measured import (
     fit_arrhenius,
     fit_point,
     fit_series,
-    new_report_std,
+    posterior_scatter,
     prior_report_std,
     report_weights,
 )
@@ -107,6 +107,10 @@ BELOW_DETECTION_OFFSET_LOG10 = 1.0
 # recipe, measured rows), i.e. a Gaussian sigma of 0.72 * sqrt(pi / 2) = 0.9 decades. No model can be
 # surer than the literature's own reproducibility; it floors every spread (estimators.noise_floor).
 LITERATURE_SCATTER_LOG10 = 0.9
+# The physical ceiling at other temperatures moves along the Arrhenius line of the fastest
+# conductors: LGPS's 0.22 eV (Kuhn, Duppel, Lotsch, Energy Environ. Sci. 6, 3548 (2013); the
+# ceiling's record material, Kato 2016, is of its family: an assumption that it shares the value).
+FAST_CONDUCTOR_EA_EV = 0.22
 REQUIRED_COLUMNS = ("composition", "temperature_k")
 
 
@@ -346,18 +350,21 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
         self, X: pd.DataFrame, ea_std: np.ndarray, model_std: np.ndarray
     ) -> dict[str, np.ndarray]:
         """Rows whose composition training measured (surrogates.measured): `has`, `series` (over
-        temperature; else a point), their Ea, log10 σ_ref, predictive std of a new report and the
-        reports behind them. A series' std follows its line's leverage at 1/T; a point's adds the
-        Ea term that moves it off its measured temperature (lever × the model's Ea spread). The
-        prior report scatter is the narrower of the literature's and model_std's (the regressor's
-        calibrated std at T_ref per row; measured.prior_report_std)."""
+        temperature; else a point), their Ea (and for a series its slope's standard error), log10
+        σ_ref, the band's std (a new report's predictive spread: a series' at the row's 1/T with its
+        line's leverage, a point's at its own temperature `anchor_k`, from where the Ea moves it:
+        _activation_spread) and the reports behind them. The prior report scatter is the narrower
+        of the literature's and model_std's (the regressor's calibrated std at T_ref per row;
+        measured.prior_report_std)."""
         n = len(X)
         out = {
             "has": np.zeros(n, bool),
             "series": np.zeros(n, bool),
             "ea": np.full(n, np.nan),
+            "ea_std": np.zeros(n),
             "log_ref": np.full(n, np.nan),
-            "std": np.full(n, np.nan),
+            "std_band": np.full(n, np.nan),
+            "anchor_k": np.full(n, float(self.reference_temperature_k)),
             "reports": np.zeros(n),
         }
         series = getattr(self, "series_", {}) if self.use_measured_series else {}
@@ -368,23 +375,23 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
         temperature = X["temperature_k"].to_numpy(float)
         for i, formula in enumerate(X["composition"]):
             key = composition_key(parse_formula(formula))
-            x = 1.0 / temperature[i]
             prior = prior_report_std(floor, model_std[i]) if floor > 0 else 0.0
             if key in series:
                 e, ref, scatter, count, x_mean, sxx = series[key]
+                x = 1.0 / temperature[i]
                 leverage = 1.0 / count + ((x - x_mean) ** 2 / sxx if sxx > 0 else 0.0)
-                std = new_report_std(scatter, count - 2.0, leverage, prior, self.min_series_std)
+                s_post = posterior_scatter(scatter, count - 2.0, prior, self.min_series_std)
+                out["std_band"][i] = s_post * math.sqrt(1.0 + leverage)
+                out["ea_std"][i] = LN10_K_EV * s_post / math.sqrt(sxx) if sxx > 0 else 0.0
                 out["series"][i] = True
             elif key in points:
-                ref, t0, scatter, count, e = points[key]
-                report = new_report_std(
-                    scatter, count - 1.0, 1.0 / count, prior, self.min_series_std
-                )
-                std = math.hypot(report, abs(x - 1.0 / t0) / LN10_K_EV * ea_std[i])
+                ref, out["anchor_k"][i], scatter, count, e = points[key]
+                s_post = posterior_scatter(scatter, count - 1.0, prior, self.min_series_std)
+                out["std_band"][i] = s_post * math.sqrt(1.0 + 1.0 / count)
             else:
                 continue
             out["has"][i] = True
-            out["ea"][i], out["log_ref"][i], out["std"][i], out["reports"][i] = e, ref, std, count
+            out["ea"][i], out["log_ref"][i], out["reports"][i] = e, ref, count
         return out
 
     def _reference(self, X: pd.DataFrame, F: np.ndarray, coverage: float):
@@ -437,7 +444,7 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
     def _predict_all(self, X, coverage: float) -> dict[str, np.ndarray]:
         """One pass over X for predict, predict_interval and predict_table: features, σ(T_ref) with
         its spread, Ea, and the composition's own Arrhenius line where training measured it."""
-        F, t, ea, ea_std, lever = self._parts(X)
+        F, t, ea, ea_std, _ = self._parts(X)
         mean_ref, spread, q90, q_coverage = self._reference(X, F, coverage)
         p_low = self.p_below_detection(F)
         from scipy.special import ndtri
@@ -446,51 +453,94 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
         s_coverage = q_coverage * spread / ndtri(0.5 + coverage / 2.0)
         measurable_ref = mean_ref  # the regressor's centre: the measurable case alone
         mean_ref, low_ref, high_ref = self._mixture(mean_ref, s90, s_coverage, p_low, coverage)
-        std_ref = s90
-        shift = arrhenius_shift(t, self.reference_temperature_k, ea)
-        mean = mean_ref + shift
-        std = np.sqrt(std_ref**2 + (lever * ea_std) ** 2)
         z = Z90 * q_coverage / np.maximum(q90, 1e-12)
-        center = (low_ref + high_ref) / 2 + shift
-        half = np.sqrt(((high_ref - low_ref) / 2) ** 2 + (z * lever * ea_std) ** 2)
+        # where training measured the composition: its own line or point (surrogates.measured)
+        known = self._measured(X, ea_std, s90)
+        has, series = known["has"], known["series"]
+        ea = np.where(has, known["ea"], ea)
+        ea_std = np.where(series, 0.0, ea_std)  # a series' slope uncertainty is in its band
+        z_known = ndtri(0.5 + coverage / 2.0)
+        z = np.where(has, z_known, z)
+        # half-widths at T_ref about a centre, and the mean at T_ref
+        centre_ref = np.where(has, known["log_ref"], (low_ref + high_ref) / 2)
+        half_ref = np.where(has, z_known * known["std_band"], (high_ref - low_ref) / 2)
+        mean_ref = np.where(has, known["log_ref"], mean_ref)
+        std_ref = np.where(has, known["std_band"], s90)
+        measurable_ref = np.where(has, known["log_ref"], measurable_ref)
+        half_measurable_ref = np.where(has, half_ref, q_coverage * spread)
+        shift = arrhenius_shift(t, self.reference_temperature_k, ea)
+        ea_sd, down, up = self._activation_spread(t, known["anchor_k"], ea, ea_std, z)
+        lever = np.abs(1.0 / t - 1.0 / known["anchor_k"]) / LN10_K_EV  # d log10σ / d Ea
+        std = np.sqrt(std_ref**2 + (lever * ea_sd) ** 2)
+        low = centre_ref + shift - np.hypot(half_ref, down)
+        high = centre_ref + shift + np.hypot(half_ref, up)
         # the measurable case's own interval, without the censoring mixture: read beside
         # p_below_detection ("p of no measurable conduction; if it conducts, σ lies here"). The
         # mixture's lower end falls into the below-detection component wherever p exceeds the
         # lower tail (p > 5 % for a 90 % interval), which widens it by several decades
-        center_measurable = measurable_ref + shift
-        half_measurable = np.sqrt((q_coverage * spread) ** 2 + (z * lever * ea_std) ** 2)
-        known = self._measured(X, ea_std, s90)
-        has, m_ea, m_ref, m_std = known["has"], known["ea"], known["log_ref"], known["std"]
-        if has.any():  # measured composition: Gaussian interval about its own line or point
-            from scipy.stats import norm
+        low_measurable = measurable_ref + shift - np.hypot(half_measurable_ref, down)
+        high_measurable = measurable_ref + shift + np.hypot(half_measurable_ref, up)
+        bounds = self._bounds_at(t, shift)
+        mean = np.clip(mean_ref + shift, *bounds)
+        # a measured composition's reports say how likely it is below the limit, not the
+        # classifier (Li3PO4: reported at 10^-12.8, p 0.005 before 2026-12-08); a model trained
+        # without censored rows knows no limit: p stays 0
+        if has.any() and getattr(self, "censoring_classifier_", None) is not None:
+            from scipy.special import ndtr
 
-            own_shift = arrhenius_shift(t[has], self.reference_temperature_k, m_ea[has])
-            line = m_ref[has] + own_shift
-            mean[has], std[has] = line, m_std[has]
-            center[has] = center_measurable[has] = line
-            half[has] = half_measurable[has] = norm.ppf(0.5 + coverage / 2) * m_std[has]
-            shift[has] = own_shift  # the physical bounds move with its own Arrhenius term
-        low, high = center - half, center + half
-        # every interval ends within physics, the measured series' included (papers that disagree by
-        # decades on one composition give a Gaussian band that can pass 1 S/cm)
-        floor, ceiling = getattr(self, "physical_bounds_log10", (-np.inf, np.inf))
-        low = np.clip(low, floor + shift, ceiling + shift)
-        high = np.clip(high, floor + shift, ceiling + shift)
-        bounds = (floor + shift, ceiling + shift)
+            limit = getattr(self, "detection_limit_log10", DETECTION_LIMIT_LOG10)
+            p_low = p_low.copy()
+            p_low[has] = ndtr((limit - mean_ref[has]) / std_ref[has])
         return {
-            "low_if_measurable": np.clip(center_measurable - half_measurable, *bounds),
-            "high_if_measurable": np.clip(center_measurable + half_measurable, *bounds),
+            "low_if_measurable": np.clip(low_measurable, *bounds),
+            "high_if_measurable": np.clip(high_measurable, *bounds),
             "features": F,
             "mean": mean,
             "std": std,
-            "low": low,
-            "high": high,
-            "ea": np.where(has, m_ea, ea),
-            "ea_std": np.where(known["series"], 0.0, ea_std),
-            "measured": known["series"],
+            # every interval ends within physics, the measured series' included (papers that
+            # disagree by decades on one composition give a Gaussian band that can pass 1 S/cm)
+            "low": np.clip(low, *bounds),
+            "high": np.clip(high, *bounds),
+            "ea": ea,
+            "ea_std": np.where(series, known["ea_std"], ea_sd),
+            "measured": series,
             "reports": known["reports"],
             "p_below_detection": p_low,
         }
+
+    def _activation_spread(
+        self, t, anchor_k, ea, ea_std, z
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The activation energy's spread (eV) and how far it moves log10 σ(T) down and up (≥ 0) at
+        the interval's z, from the temperature the row's σ is known at (anchor_k: T_ref, or a
+        measured point's own temperature). Ea is a normal truncated to ea_bounds, as the model's Ea is clipped
+        there: at T > T_ref a lower Ea means a lower σ, and no Ea below the lower bound can pull
+        σ(T) under σ(T_ref)'s own interval by more than the bound allows (before 2026-12-08 a
+        symmetric Gaussian term made the 5 % end fall as T rose: Li3N's Ea 0.37 ± 0.67 eV put
+        its 100 °C p05 1.6 decades under its 25 °C one)."""
+        from scipy.special import ndtr
+        from scipy.stats import truncnorm
+
+        low, high = self.ea_bounds
+        sd = np.maximum(np.asarray(ea_std, float), 1e-12)
+        a, b = (low - ea) / sd, (high - ea) / sd
+        tail = ndtr(-np.asarray(z, float))
+        ea_low = truncnorm.ppf(tail, a, b, loc=ea, scale=sd)
+        ea_high = truncnorm.ppf(1.0 - tail, a, b, loc=ea, scale=sd)
+        # d log10 σ(T) / d Ea: positive above T_ref (a higher Ea rises faster), negative below
+        slope = -(1.0 / t - 1.0 / anchor_k) / LN10_K_EV
+        moves = np.stack([(ea_low - ea) * slope, (ea_high - ea) * slope])
+        spread = np.where(ea_std > 0, truncnorm.std(a, b, scale=sd), 0.0)
+        return spread, np.maximum(-moves.min(axis=0), 0.0), np.maximum(moves.max(axis=0), 0.0)
+
+    def _bounds_at(self, t, shift) -> tuple[np.ndarray, np.ndarray]:
+        """The physical bounds at T: the floor moved with the row's own Arrhenius term, the
+        ceiling with the fastest conductors' (FAST_CONDUCTOR_EA_EV), so that a row's large or
+        uncertain Ea cannot carry its interval past what any solid reaches (before 2026-12-08
+        the ceiling moved with the row's Ea: 1.2 S/cm at 100 °C for Li3N)."""
+        floor, ceiling = getattr(self, "physical_bounds_log10", (-np.inf, np.inf))
+        fastest = arrhenius_shift(t, self.reference_temperature_k, FAST_CONDUCTOR_EA_EV)
+        return floor + shift, ceiling + fastest
 
     def predict(self, X, return_std: bool = False):
         out = self._predict_all(X, 0.9)

@@ -182,3 +182,7 @@ def test_rows_predicted_as_poor_conductors_get_one_warning(capsys):
     assert err.count("\n") == 1
     cli._warn_poor_conductors(pd.DataFrame({"log10_sigma_mean": [-3.0, -4.9]}))
     assert capsys.readouterr().err == ""
+    # a composition predicted from its own literature reports is not the model's ranking
+    reported = pd.DataFrame({"log10_sigma_mean": [-12.8, -7.1], "measured_reports": [3, 0]})
+    cli._warn_poor_conductors(reported)
+    assert capsys.readouterr().err.startswith("warning: 1 row(s) predicted below 1e-5 S/cm")

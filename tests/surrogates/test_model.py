@@ -302,7 +302,7 @@ def test_rows_without_structure_use_the_composition_only_model():
 def test_a_widely_scattered_measured_series_keeps_its_interval_within_physics():
     """Papers that disagree by decades on one composition: the Gaussian band about its own Arrhenius
     line would pass 1 S/cm; it is clipped to the physical bounds, moved by the line's Arrhenius term."""
-    from surrogates.model import PHYSICAL_BOUNDS_LOG10, arrhenius_shift
+    from surrogates.model import FAST_CONDUCTOR_EA_EV, PHYSICAL_BOUNDS_LOG10, arrhenius_shift
 
     data = synthetic_series()
     scattered = pd.DataFrame(
@@ -326,7 +326,10 @@ def test_a_widely_scattered_measured_series_keeps_its_interval_within_physics():
     ea = model.series_[composition_key(parse_formula("Li6PS5Cl"))][0]
     shift = arrhenius_shift(query["temperature_k"].to_numpy(), 298.15, ea)
     assert high[0] == pytest.approx(PHYSICAL_BOUNDS_LOG10[1])  # the band alone would pass it
-    assert np.all(high <= PHYSICAL_BOUNDS_LOG10[1] + shift + 1e-12)
+    # the ceiling moves with the fastest conductors' Arrhenius term, the floor with the row's own
+    fastest = arrhenius_shift(query["temperature_k"].to_numpy(), 298.15, FAST_CONDUCTOR_EA_EV)
+    assert np.all(high <= PHYSICAL_BOUNDS_LOG10[1] + fastest + 1e-12)
+    assert high[1] == pytest.approx(PHYSICAL_BOUNDS_LOG10[1] + fastest[1])
     assert np.all(low >= PHYSICAL_BOUNDS_LOG10[0] + shift - 1e-12)
     assert np.all(low < table["log10_sigma_mean"]) and np.all(table["log10_sigma_mean"] < high)
 
@@ -491,6 +494,92 @@ def test_a_composition_reported_once_is_never_less_certain_than_the_model_unmeas
     assert measured["log10_sigma_mean"].iloc[0] == pytest.approx(-3.4)
     assert measured["log10_sigma_std"].iloc[0] == pytest.approx(
         unmeasured["log10_sigma_std"].iloc[0]
+    )
+
+
+def test_an_uncertain_activation_energy_never_lowers_the_interval_as_temperature_rises(monkeypatch):
+    """Ea is clipped to its bounds (0.05-1.5 eV), so its spread is a truncated normal: with Li3N's
+    0.37 ± 0.67 eV (make run's model, 2026-12-08) a symmetric term put the 100 °C p05 1.6 decades
+    under the 25 °C one, though a higher temperature can only raise σ for any Ea in the bounds.
+    Now p05 rises with T, and p95 stops at the ceiling moved by the fastest conductors' Ea."""
+    from surrogates.model import FAST_CONDUCTOR_EA_EV, PHYSICAL_BOUNDS_LOG10
+
+    data = synthetic_series()
+    model = ConductivitySurrogate(
+        descriptors="fractions", model_params=FAST_FOREST, use_measured_series=False, random_state=0
+    ).fit(data, data["log10_sigma"].to_numpy())
+    monkeypatch.setattr(
+        model, "_predict_ea", lambda F: (np.full(len(F), 0.37), np.full(len(F), 0.67))
+    )
+    temperatures = np.array([298.15, 313.15, 333.15, 353.15, 373.15, 423.15])
+    query = pd.DataFrame({"composition": COMPOSITIONS[3], "temperature_k": temperatures})
+    table = model.predict_table(query)
+    low, high = table["log10_sigma_p05"].to_numpy(), table["log10_sigma_p95"].to_numpy()
+    assert np.all(np.diff(low) > 0)
+    ceiling = PHYSICAL_BOUNDS_LOG10[1] + arrhenius_shift(temperatures, 298.15, FAST_CONDUCTOR_EA_EV)
+    assert np.all(high <= ceiling + 1e-12)
+    # the truncated spread is the one reported: narrower than the untruncated 0.67
+    assert np.all(table["activation_energy_std_ev"] < 0.67)
+    assert table["activation_energy_std_ev"].iloc[0] == pytest.approx(
+        truncnorm_std((0.05 - 0.37) / 0.67, (1.5 - 0.37) / 0.67) * 0.67
+    )
+
+
+def truncnorm_std(a, b):
+    from scipy.stats import truncnorm
+
+    return float(truncnorm.std(a, b))
+
+
+def test_a_composition_reported_below_the_detection_limit_says_so_in_p(monkeypatch):
+    """Li3PO4 in the shipped data: measured (not censored) at 10^-12.8. Its P(below detection)
+    follows from its own reports, not from a classifier that put it at 0.005."""
+    from scipy.special import ndtr
+
+    data = _with(
+        censored_table(),
+        {
+            "composition": ["Li3PO4"],
+            "temperature_k": [298.15],
+            "log10_sigma": [-12.8],
+            "censored": [False],
+        },
+    )
+    model = ConductivitySurrogate(descriptors="fractions", model_params=FAST_FOREST, random_state=0)
+    model.fit(data, data["log10_sigma"].to_numpy())
+    assert model.censoring_classifier_ is not None
+    row = model.predict_table(pd.DataFrame({"composition": ["Li3PO4"], "temperature_k": [298.15]}))
+    assert row["measured_reports"].iloc[0] == 1
+    std = row["log10_sigma_std"].iloc[0]
+    assert row["p_below_detection"].iloc[0] == pytest.approx(ndtr((-10.0 + 12.8) / std))
+    assert row["p_below_detection"].iloc[0] > 0.9
+
+
+def test_a_series_reports_the_standard_error_of_its_activation_energy():
+    """The slope of a composition's own line in x = 1/T has the standard error s_post / √Sxx; in
+    eV that is k_B ln 10 times it (before 2026-12-08 a series reported 0, as if its Ea were known
+    exactly: Li7La3Zr2O12's 0.487 eV rests on one 200 °C row)."""
+    data = _with(
+        synthetic_series(),
+        {
+            "composition": "Li5La3Ta2O12",
+            "temperature_k": [298.15, 473.15],
+            "log10_sigma": [-4.8, -1.9],
+            "n_reports": [14, 1],
+            "log10_sigma_repeat_sd": [1.0, np.nan],
+        },
+    )
+    model = ConductivitySurrogate(descriptors="fractions", model_params=FAST_FOREST, random_state=0)
+    model.fit(data, data["log10_sigma"].to_numpy())
+    row = model.predict_table(
+        pd.DataFrame({"composition": ["Li5La3Ta2O12"], "temperature_k": [298.15]})
+    )
+    x = 1 / np.array([298.15, 473.15])
+    w = np.array([14.0, 1.0])
+    sxx = np.sum(w * (x - np.sum(w * x) / 15) ** 2)
+    s_post = np.sqrt((13 * 1.0 + 4 * S0**2) / 17)
+    assert row["activation_energy_std_ev"].iloc[0] == pytest.approx(
+        LN10_K_EV * s_post / np.sqrt(sxx)
     )
 
 
