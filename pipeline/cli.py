@@ -298,8 +298,10 @@ def _warn_poor_conductors(ok) -> None:
         low &= ok["measured_reports"].to_numpy() == 0
     if low.any():
         print(
-            f"warning: {int(low.sum())} row(s) predicted below 1e{POOR_CONDUCTOR_LOG10:g} S/cm: "
-            "read them as poor conductors that may be insulators; unseen materials measured below "
+            f"warning: {int(low.sum())} row(s) predicted by the model below "
+            f"1e{POOR_CONDUCTOR_LOG10:g} S/cm (rows from a composition's own reports, "
+            "measured_reports > 0, not counted): read them as poor conductors that may be "
+            "insulators; unseen materials measured below "
             "1e-10 S/cm were predicted at 10^-5.4 or lower, decades above their measured values "
             "(README, 'Materials no model here has seen')",
             file=sys.stderr,

@@ -9,7 +9,7 @@ import pandas as pd
 
 from pipeline.errors import InputError
 from pipeline.study.designs import check_column_names, finite_float, read_user_table
-from surrogates.chemistry import FormulaError, contains_lithium, parse_formula
+from surrogates.chemistry import FormulaError, contains_lithium, is_lithium_metal, parse_formula
 from surrogates.features import STRUCTURE_COLUMNS as OPTIONAL_STRUCTURE
 from surrogates.structure import LI_LI_COLUMNS, MAX_DISTANCE_A
 
@@ -82,6 +82,13 @@ def read_prediction_input(
             errors[pos] = (
                 f"{path}, line {line}, column 'composition': {row['composition']!r} has no Li; the "
                 "surrogate predicts Li-ion conductors only"
+            )
+            continue
+        if is_lithium_metal(amounts):
+            errors[pos] = (
+                f"{path}, line {line}, column 'composition': {row['composition']!r} is Li metal, "
+                "an electronic conductor; expected a Li compound (the surrogate predicts Li-ion "
+                "conductors)"
             )
             continue
         t = 25.0

@@ -19,4 +19,6 @@ evaluation (grouped cross-validation). This package never imports `pipeline` (te
 # composition weighs its rows by the reports merged into them, with its own report scatter pooled
 # with the literature's (surrogates.measured). Held-out compositions still reach none of it; the
 # report weights move the Ea labels of measured series, which the Ea model learns from.
-MODEL_VERSION = 7
+# 8: a query takes a composition's own reports only when its element fractions equal a reported
+# composition's to 4 decimals, not when they share a merge key's 3-decimal grid cell.
+MODEL_VERSION = 8

@@ -140,7 +140,9 @@ def _parse(text: str) -> dict[str, float]:
                     str(el): float(amt) for el, amt in Composition(term).get_el_amt_dict().items()
                 }
             except Exception as exc:  # pymatgen raises several types for bad strings
-                raise FormulaError(f"cannot parse formula {text!r} ({exc})") from None
+                raise FormulaError(
+                    f"cannot parse formula {text!r} ({exc}){_dot_hint(term)}"
+                ) from None
         for element, amount in inner.items():
             total[element] = total.get(element, 0.0) + coefficient * amount
     from pymatgen.core import Element
@@ -157,6 +159,13 @@ def _parse(text: str) -> dict[str, float]:
                 f"[{MIN_ELEMENT_COUNT:g}, {MAX_ELEMENT_COUNT:g}]"
             )
     return dict(total)
+
+
+def _dot_hint(term: str) -> str:
+    """A '.' between formula parts (LiCl.H2O) reads as a decimal point: say how to write it."""
+    if re.search(r"[A-Za-z)\]]\.[A-Z(]", term):
+        return "; a '.' between formula parts is read as a decimal point: write a hydrate or adduct as 'LiCl·H2O' or 'LiCl*H2O'"
+    return ""
 
 
 _SMILES_ATOM = re.compile(r"\[([A-Z][a-z]?)[^\]]*\]|(Cl|Br|[BCNOPSFI])|([cnops])")
@@ -230,3 +239,8 @@ ANIONS = frozenset({"O", "S", "Se", "Te", "N", "F", "Cl", "Br", "I", "H"})
 
 def contains_lithium(amounts: dict[str, float]) -> bool:
     return amounts.get("Li", 0.0) > 0
+
+
+def is_lithium_metal(amounts: dict[str, float]) -> bool:
+    """A formula of Li alone: the metal, an electronic conductor, not a Li-ion electrolyte."""
+    return set(amounts) == {"Li"}

@@ -28,6 +28,7 @@ from surrogates.chemistry import (
     FormulaError,
     composition_key,
     contains_lithium,
+    is_lithium_metal,
     parse_formula,
     smiles_elements,
 )
@@ -182,6 +183,8 @@ class _Rows:
             return refuse(f"unparseable formula: {exc}")
         if not contains_lithium(amounts):
             return refuse("not a Li conductor (no Li in the formula)")
+        if is_lithium_metal(amounts):
+            return refuse("Li metal, not a Li-ion conductor (a formula of Li alone)")
         if log10_value is not None:
             if not (isinstance(log10_value, int | float) and math.isfinite(log10_value)):
                 return refuse(f"log10 conductivity {log10_value!r} is not a number")

@@ -111,6 +111,9 @@ LITERATURE_SCATTER_LOG10 = 0.9
 # conductors: LGPS's 0.22 eV (Kuhn, Duppel, Lotsch, Energy Environ. Sci. 6, 3548 (2013); the
 # ceiling's record material, Kato 2016, is of its family: an assumption that it shares the value).
 FAST_CONDUCTOR_EA_EV = 0.22
+# a query is a composition training measured when its element fractions equal a reported one's to
+# this many decimals (0.01 % of the atoms: the same composition written another way)
+MEASURED_KEY_DECIMALS = 4
 REQUIRED_COLUMNS = ("composition", "temperature_k")
 
 
@@ -219,6 +222,24 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
                     labels[keys == key] = np.clip(np.nanmedian(given), low, high)
         return labels
 
+    def _by_exact_composition(
+        self, X: pd.DataFrame, keys: np.ndarray, table: dict[str, list[float]]
+    ) -> dict[str, list[float]]:
+        """`table` (by merge key, element fractions to 3 decimals) by the exact compositions its
+        measured rows were reported as (fractions to MEASURED_KEY_DECIMALS): a merge key is a grid
+        cell, and a query in the same cell but a few per cent of a dopant away from every reported
+        composition is not that composition (a new user's trial: Li1.29Al0.29Ti1.71(PO4)3 took
+        LATP's nine reports, Li1.305Al0.305Ti1.695(PO4)3 the forest's value)."""
+        censored = X["censored"].to_numpy(bool) if "censored" in X else np.zeros(len(X), bool)
+        out: dict[str, list[float]] = {}
+        for key, formula in zip(
+            keys[~censored], X["composition"].to_numpy()[~censored], strict=True
+        ):
+            if str(key) in table:
+                exact = composition_key(parse_formula(formula), MEASURED_KEY_DECIMALS)
+                out[exact] = table[str(key)]
+        return out
+
     def _measured_points(
         self, X: pd.DataFrame, y_ref: np.ndarray, ea_rows: np.ndarray, keys: np.ndarray
     ) -> dict[str, list[float]]:
@@ -271,6 +292,10 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
         )
         censored = X["censored"].to_numpy(bool) if "censored" in X else np.zeros(len(X), bool)
         self.points_ = self._measured_points(X, y_ref, ea_rows, keys)
+        self.series_, self.points_ = (
+            self._by_exact_composition(X, keys, table) for table in (self.series_, self.points_)
+        )
+        self.measured_key_decimals_ = MEASURED_KEY_DECIMALS
         measured = ~censored
         if measured.sum() < 2:
             raise ValueError("ConductivitySurrogate needs at least two rows with a measured value")
@@ -364,6 +389,7 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
             "ea_std": np.zeros(n),
             "log_ref": np.full(n, np.nan),
             "std_band": np.full(n, np.nan),
+            "std_band_ref": np.full(n, np.nan),  # at T_ref: P(below detection), a T_ref notion
             "anchor_k": np.full(n, float(self.reference_temperature_k)),
             "reports": np.zeros(n),
         }
@@ -373,8 +399,9 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
             return out
         floor = float(getattr(self, "noise_floor_log10", 0.0) or 0.0)
         temperature = X["temperature_k"].to_numpy(float)
+        decimals = getattr(self, "measured_key_decimals_", 3)  # models before version 8: 3
         for i, formula in enumerate(X["composition"]):
-            key = composition_key(parse_formula(formula))
+            key = composition_key(parse_formula(formula), decimals)
             prior = prior_report_std(floor, model_std[i]) if floor > 0 else 0.0
             if key in series:
                 e, ref, scatter, count, x_mean, sxx = series[key]
@@ -382,12 +409,16 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
                 leverage = 1.0 / count + ((x - x_mean) ** 2 / sxx if sxx > 0 else 0.0)
                 s_post = posterior_scatter(scatter, count - 2.0, prior, self.min_series_std)
                 out["std_band"][i] = s_post * math.sqrt(1.0 + leverage)
+                at_ref = 1.0 / count + (
+                    (1.0 / self.reference_temperature_k - x_mean) ** 2 / sxx if sxx > 0 else 0.0
+                )
+                out["std_band_ref"][i] = s_post * math.sqrt(1.0 + at_ref)
                 out["ea_std"][i] = LN10_K_EV * s_post / math.sqrt(sxx) if sxx > 0 else 0.0
                 out["series"][i] = True
             elif key in points:
                 ref, out["anchor_k"][i], scatter, count, e = points[key]
                 s_post = posterior_scatter(scatter, count - 1.0, prior, self.min_series_std)
-                out["std_band"][i] = s_post * math.sqrt(1.0 + 1.0 / count)
+                out["std_band"][i] = out["std_band_ref"][i] = s_post * math.sqrt(1.0 + 1.0 / count)
             else:
                 continue
             out["has"][i] = True
@@ -490,7 +521,7 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
 
             limit = getattr(self, "detection_limit_log10", DETECTION_LIMIT_LOG10)
             p_low = p_low.copy()
-            p_low[has] = ndtr((limit - mean_ref[has]) / std_ref[has])
+            p_low[has] = ndtr((limit - mean_ref[has]) / known["std_band_ref"][has])
         return {
             "low_if_measurable": np.clip(low_measurable, *bounds),
             "high_if_measurable": np.clip(high_measurable, *bounds),

@@ -147,6 +147,23 @@ def test_li_free_compositions_and_temperatures_beyond_the_range_are_rejected(tmp
         predict_file(model, path, 1000)
 
 
+def test_li_metal_and_a_dotted_hydrate_are_rejected_with_what_to_write(tmp_path):
+    """A formula of Li alone is the metal, not an electrolyte (it was predicted at 10^-5.8); a '.'
+    between formula parts is a decimal point to the parser, and the message says how to write
+    the hydrate (a new user's trial: the bare parser message said only "could not convert")."""
+    path = tmp_path / "c.csv"
+    path.write_text("composition\nLi\nLiCl.H2O\nLiCl·H2O\n")
+    model = FakeModel()
+    out, errors = predict_file(model, path, None)
+    assert list(out["status"]) == ["rejected", "rejected", "ok"]
+    assert errors[0] == (
+        f"{path}, line 2, column 'composition': 'Li' is Li metal, an electronic conductor; "
+        "expected a Li compound (the surrogate predicts Li-ion conductors)"
+    )
+    assert errors[1].startswith(f"{path}, line 3, column 'composition': cannot parse formula")
+    assert errors[1].endswith("write a hydrate or adduct as 'LiCl·H2O' or 'LiCl*H2O'")
+
+
 def test_the_temperature_flag_takes_the_same_range_and_kelvin_looking_values_are_named(
     tmp_path, capsys
 ):
@@ -178,11 +195,11 @@ def test_rows_predicted_as_poor_conductors_get_one_warning(capsys):
 
     cli._warn_poor_conductors(pd.DataFrame({"log10_sigma_mean": [-3.0, -5.4, -7.1]}))
     err = capsys.readouterr().err
-    assert err.startswith("warning: 2 row(s) predicted below 1e-5 S/cm: read them as poor ")
+    assert err.startswith("warning: 2 row(s) predicted by the model below 1e-5 S/cm (rows ")
     assert err.count("\n") == 1
     cli._warn_poor_conductors(pd.DataFrame({"log10_sigma_mean": [-3.0, -4.9]}))
     assert capsys.readouterr().err == ""
     # a composition predicted from its own literature reports is not the model's ranking
     reported = pd.DataFrame({"log10_sigma_mean": [-12.8, -7.1], "measured_reports": [3, 0]})
     cli._warn_poor_conductors(reported)
-    assert capsys.readouterr().err.startswith("warning: 1 row(s) predicted below 1e-5 S/cm")
+    assert capsys.readouterr().err.startswith("warning: 1 row(s) predicted by the model below")

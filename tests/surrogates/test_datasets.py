@@ -576,3 +576,15 @@ def test_the_literature_table_checks_its_columns_and_cells(tmp_path):
     pd.DataFrame([row], columns=columns).assign(thickness_mu="1").to_csv(path, index=False)
     with pytest.raises(datasets.DataError, match="unknown column 'thickness_mu'"):
         datasets.load_literature(path)
+
+
+def test_a_formula_of_li_alone_is_refused_as_li_metal():
+    """Training refuses what predict refuses: Li metal is not a Li-ion conductor."""
+    rows = datasets._Rows("curated")
+    rows.add(1, "Li", "1e-3", 298.15)
+    rows.add(2, "Li3N", "1e-3", 298.15)
+    result = rows.result()
+    assert list(result.rows["composition"]) == ["Li3N"]
+    assert list(result.rejects["reason"]) == [
+        "Li metal, not a Li-ion conductor (a formula of Li alone)"
+    ]

@@ -3,6 +3,7 @@ import pandas as pd
 import pytest
 
 from objectives.temperature import arrhenius_from_reference_s_per_cm
+from surrogates.chemistry import composition_key, parse_formula
 from surrogates.domain import ApplicabilityDomain
 from surrogates.model import LN10_K_EV, ConductivitySurrogate, arrhenius_shift, fit_arrhenius
 
@@ -302,7 +303,12 @@ def test_rows_without_structure_use_the_composition_only_model():
 def test_a_widely_scattered_measured_series_keeps_its_interval_within_physics():
     """Papers that disagree by decades on one composition: the Gaussian band about its own Arrhenius
     line would pass 1 S/cm; it is clipped to the physical bounds, moved by the line's Arrhenius term."""
-    from surrogates.model import FAST_CONDUCTOR_EA_EV, PHYSICAL_BOUNDS_LOG10, arrhenius_shift
+    from surrogates.model import (
+        FAST_CONDUCTOR_EA_EV,
+        MEASURED_KEY_DECIMALS,
+        PHYSICAL_BOUNDS_LOG10,
+        arrhenius_shift,
+    )
 
     data = synthetic_series()
     scattered = pd.DataFrame(
@@ -323,7 +329,7 @@ def test_a_widely_scattered_measured_series_keeps_its_interval_within_physics():
     low, high = table["log10_sigma_p00"].to_numpy(), table["log10_sigma_p100"].to_numpy()
     from surrogates.chemistry import composition_key, parse_formula
 
-    ea = model.series_[composition_key(parse_formula("Li6PS5Cl"))][0]
+    ea = model.series_[composition_key(parse_formula("Li6PS5Cl"), MEASURED_KEY_DECIMALS)][0]
     shift = arrhenius_shift(query["temperature_k"].to_numpy(), 298.15, ea)
     assert high[0] == pytest.approx(PHYSICAL_BOUNDS_LOG10[1])  # the band alone would pass it
     # the ceiling moves with the fastest conductors' Arrhenius term, the floor with the row's own
@@ -581,6 +587,58 @@ def test_a_series_reports_the_standard_error_of_its_activation_energy():
     assert row["activation_energy_std_ev"].iloc[0] == pytest.approx(
         LN10_K_EV * s_post / np.sqrt(sxx)
     )
+
+
+def test_heating_a_measured_series_does_not_raise_its_p_below_detection():
+    """P(below detection) is the material's, at T_ref: a series' band widening away from its
+    measured temperatures raised it on heating (a new user's trial: Li7La3Zr2O12 1.8e-7 at 25 °C,
+    8.9e-5 at 200 °C)."""
+    rows = {
+        "composition": "Li5La3Ta2O12",
+        "temperature_k": [298.15, 473.15],
+        "log10_sigma": [-9.0, -6.0],
+        "censored": False,
+    }
+    data = _with(censored_table(), rows)
+    model = ConductivitySurrogate(descriptors="fractions", model_params=FAST_FOREST, random_state=0)
+    model.fit(data, data["log10_sigma"].to_numpy())
+    query = pd.DataFrame(
+        {"composition": ["Li5La3Ta2O12"] * 3, "temperature_k": [298.15, 473.15, 673.15]}
+    )
+    table = model.predict_table(query)
+    assert table["measured_series"].all()
+    p = table["p_below_detection"].to_numpy()
+    assert 0.01 < p[0] < 0.5 and np.all(p == p[0])
+
+
+def test_a_composition_is_measured_only_when_its_fractions_equal_a_reported_ones():
+    """The merge groups compositions by element fractions to 3 decimals, a grid cell that a
+    reported composition sits anywhere in: LATP's reports must not reach Li1.29Al0.29Ti1.71(PO4)3
+    (3 % less Al; it did, while +1.7 % did not), but do reach LATP written another way."""
+    rows = {
+        "composition": ["Li1.3Al0.3Ti1.7(PO4)3"],
+        "temperature_k": [298.15],
+        "log10_sigma": [-3.0],
+    }
+    data = _with(synthetic_series(), rows)
+    model = ConductivitySurrogate(descriptors="fractions", model_params=FAST_FOREST, random_state=0)
+    model.fit(data, data["log10_sigma"].to_numpy())
+    query = pd.DataFrame(
+        {
+            "composition": [
+                "Li1.3Al0.3Ti1.7(PO4)3",
+                "Li2.6Al0.6Ti3.4P6O24",
+                "Li1.29Al0.29Ti1.71(PO4)3",
+                "Li1.305Al0.305Ti1.695(PO4)3",
+            ],
+            "temperature_k": 298.15,
+        }
+    )
+    assert composition_key(parse_formula(query["composition"][2])) == composition_key(
+        parse_formula(query["composition"][0])
+    )  # the same merge cell
+    reports = model.predict_table(query)["measured_reports"].tolist()
+    assert reports[0] == reports[1] == 6 and reports[2:] == [0, 0]  # 5 synthetic + 1 here
 
 
 def test_point_follows_the_censoring_mixture_continuously_and_the_interval_reaches_below(
