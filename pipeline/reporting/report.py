@@ -60,8 +60,15 @@ def design_flags(frame: pd.DataFrame, config: StudyConfig, decisive=None) -> pd.
             if pd.isna(row[name])
         ]
         if bool(row.get("sigma_predicted", False)):  # a composition-family member
+            reports = int(row.get("sigma_literature_reports", 0) or 0)
+            source = (
+                f"σ from {reports} literature report(s) of {row['composition']} in the "
+                "surrogate's data"
+                if reports
+                else f"σ predicted for {row['composition']}"
+            )
             out.append(
-                f"σ predicted for {row['composition']}: 90 % interval "
+                f"{source}: 90 % interval "
                 f"{row['sigma_p05_s_per_cm']:.2g}–{row['sigma_p95_s_per_cm']:.2g} S/cm"
             )
             if pd.notna(row.get("sigma_measured_s_per_cm")):

@@ -57,6 +57,9 @@ class FamilyConductivity:
     measured_note: list[list[str]]
     # calibrated P(below the detection limit) [family, level] (issue 26); None: a surrogate without
     p_below_detection: np.ndarray | None = None
+    # literature reports behind a member's σ [family, level] (0: the model's prediction; model
+    # version 7: a composition the surrogate's data measured takes its reports); None: not told
+    literature_reports: np.ndarray | None = None
 
     def locate(
         self, material: np.ndarray, dopant_level: np.ndarray | None
@@ -118,6 +121,11 @@ def predict_families(
         if "p_below_detection" in tables[0]
         else None
     )
+    reports = (
+        tables[0]["measured_reports"].to_numpy(int).reshape(shape)
+        if "measured_reports" in tables[0]
+        else None
+    )
     measured_sigma, measured_note = _measured(catalog, families, config.operating.temperature_c)
     position = {f: i for i, f in enumerate(families)}
     family_of_material = np.array([position.get(m, -1) for m in catalog.material_ids], np.intp)
@@ -135,6 +143,7 @@ def predict_families(
         measured_sigma,
         measured_note,
         p_below,
+        reports,
     )
 
 

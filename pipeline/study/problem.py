@@ -367,6 +367,10 @@ class StudyModel:
             notes[rows] = [fam.measured_note[i][j] for i, j in zip(f, k, strict=True)]
             frame["sigma_measured_s_per_cm"] = measured
             frame["measured"] = notes
+            if fam.literature_reports is not None:
+                reports = np.zeros(len(frame), dtype=int)
+                reports[rows] = fam.literature_reports[f, k]
+                frame["sigma_literature_reports"] = reports
         for key, values in out.items():
             if key not in frame:
                 frame[key] = values

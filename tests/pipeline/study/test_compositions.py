@@ -25,8 +25,9 @@ class FamilySurrogate:
     class domain_:
         threshold = 0.05
 
-    def __init__(self, outside=()):
+    def __init__(self, outside=(), reported=()):
         self.outside = set(outside)
+        self.reported = set(reported)  # compositions "measured" in its data: 3 reports each
         self.calls = 0
 
     def predict_table(self, query, coverage=0.9):
@@ -44,6 +45,7 @@ class FamilySurrogate:
                 "applicability": [
                     0.0 if {str(e) for e in c.elements} & self.outside else 0.9 for c in comps
                 ],
+                "measured_reports": [3 if f in self.reported else 0 for f in query["composition"]],
             },
             index=query.index,
         )
@@ -210,6 +212,32 @@ def test_the_report_flags_predicted_conductivities_with_their_interval(default_c
     assert f"σ predicted for {row['composition']}: 90 % interval" in flags[members].iloc[0]
     assert not flags[~members].str.contains("σ predicted").any()
     assert {"composition", "dopant_level"} <= set(shown_columns())
+
+
+def test_a_member_the_surrogates_data_measured_is_flagged_as_reported_not_predicted(
+    default_config, catalog
+):
+    """A family member whose composition the surrogate's training data reported takes its σ from
+    those reports (model version 7): the flag says so, not "σ predicted"."""
+    from pipeline.reporting.report import design_flags
+
+    config = composition_config(default_config)
+    probe = StudyModel(catalog, config, FamilySurrogate())
+    table = probe.table(np.random.default_rng(7).random((200, probe.space.n_var)))
+    members = table[table["sigma_predicted"].to_numpy(bool)]
+    reported = members["composition"].iloc[0]
+    model = StudyModel(catalog, config, FamilySurrogate(reported={reported}))
+    table = model.table(np.random.default_rng(7).random((200, model.space.n_var)))
+    flags = design_flags(table, config)
+    hit = (table["composition"] == reported).to_numpy()
+    assert hit.any()
+    assert (table.loc[hit, "sigma_literature_reports"] == 3).all()
+    assert (
+        flags[hit].str.contains(f"σ from 3 literature report(s) of {reported}", regex=False).all()
+    )
+    assert not flags[hit].str.contains("σ predicted").any()
+    others = table["sigma_predicted"].to_numpy(bool) & ~hit
+    assert flags[others].str.contains("σ predicted for").all()
 
 
 def test_measured_members_are_shown_beside_the_prediction(default_config, catalog):
