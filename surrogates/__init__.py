@@ -21,4 +21,6 @@ evaluation (grouped cross-validation). This package never imports `pipeline` (te
 # report weights move the Ea labels of measured series, which the Ea model learns from.
 # 8: a query takes a composition's own reports only when its element fractions equal a reported
 # composition's to 4 decimals, not when they share a merge key's 3-decimal grid cell.
-MODEL_VERSION = 8
+# 9 (from a review): every composition string a merged row's reports were written as matches,
+# not only the first; copies of a lab measurement (the store's weight) are one report.
+MODEL_VERSION = 9

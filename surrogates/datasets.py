@@ -64,7 +64,10 @@ EXTRA = (
     *LI_LI_COLUMNS,
 )
 # what merge_duplicates adds: how many distinct reports a row stands for, and their scatter
-REPORT_COLUMNS = ("n_reports", "log10_sigma_repeat_sd")
+REPORT_COLUMNS = ("n_reports", "log10_sigma_repeat_sd", "reported_as")
+REPORTED_AS_SEPARATOR = (
+    " | "  # between the composition strings a merged row's reports were written as
+)
 # columns a table may leave out (missing path): tables written before they existed still load
 OPTIONAL_EXTRA = LI_LI_COLUMNS
 # optional numeric columns checked row by row (empty = unknown): (low, high] and the unit
@@ -719,7 +722,7 @@ def merge_duplicates(
     n_merged = 0
     for _, g in groups:
         if len(g) == 1:
-            merged.append(g.iloc[0].drop("_key").to_dict() | _report_counts(g["log10_sigma"]))
+            merged.append(g.iloc[0].drop("_key").to_dict() | _report_counts(g))
             continue
         n_merged += 1
         names = "+".join(sorted(set(g["dataset"])))
@@ -734,7 +737,7 @@ def merge_duplicates(
             source_doi="; ".join(sorted({d for d in g["source_doi"] if d})),
             source_row=";".join(str(x) for x in g["source_row"]),
             activation_energy_ev=float(g["activation_energy_ev"].median()),
-            **_report_counts(use["log10_sigma"]),
+            **_report_counts(use),
         )
         merged.append(first)
     columns = [*rows.columns, *(c for c in REPORT_COLUMNS if c not in rows.columns)]
@@ -742,11 +745,14 @@ def merge_duplicates(
     return out, MergeReport(len(rows), len(out), n_merged, by_datasets)
 
 
-def _report_counts(log10_sigma: pd.Series) -> dict[str, float]:
-    """The distinct reports among merged values (to 0.001 decade) and their sample sd."""
-    distinct = np.unique(np.round(log10_sigma.to_numpy(float), 3))
+def _report_counts(rows: pd.DataFrame) -> dict[str, Any]:
+    """The distinct reports among merged values (to 0.001 decade), their sample sd, and the
+    composition strings they were written as (one merge key holds every composition within its
+    3-decimal cell: the surrogate matches a query against each of them)."""
+    distinct = np.unique(np.round(rows["log10_sigma"].to_numpy(float), 3))
     sd = float(np.std(distinct, ddof=1)) if len(distinct) >= 2 else math.nan
-    return {"n_reports": len(distinct), "log10_sigma_repeat_sd": sd}
+    written = REPORTED_AS_SEPARATOR.join(sorted({str(c) for c in rows["composition"]}))
+    return {"n_reports": len(distinct), "log10_sigma_repeat_sd": sd, "reported_as": written}
 
 
 def apply_censoring(rows: pd.DataFrame, policy: str, value_log10: float = -15.0) -> pd.DataFrame:

@@ -73,6 +73,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from objectives.constants import ROOM_TEMPERATURE_SIGMA_CEILING_LOG10
 from surrogates.chemistry import composition_key, parse_formula
+from surrogates.datasets import REPORTED_AS_SEPARATOR
 from surrogates.domain import ApplicabilityDomain
 from surrogates.estimators import (
     Z90,
@@ -202,13 +203,13 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
             if "activation_energy_ev" in X
             else labels.copy()
         )
-        censored = X["censored"].to_numpy(bool) if "censored" in X else np.zeros(len(X), bool)
         t = X["temperature_k"].to_numpy(float)
         low, high = self.ea_bounds
         reports, within = report_weights(X)
+        own = _own_reports(X, y, keys)
         self.series_: dict[str, list[float]] = {}
         for key in np.unique(keys):
-            rows = np.flatnonzero((keys == key) & ~censored)
+            rows = np.flatnonzero((keys == key) & own)
             if len(rows) >= 2 and np.ptp(t[rows]) >= self.min_arrhenius_span_k:
                 ea, series = fit_series(
                     t[rows], y[rows], reports[rows], within[rows], self.reference_temperature_k
@@ -231,13 +232,19 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
         composition is not that composition (a new user's trial: Li1.29Al0.29Ti1.71(PO4)3 took
         LATP's nine reports, Li1.305Al0.305Ti1.695(PO4)3 the forest's value)."""
         censored = X["censored"].to_numpy(bool) if "censored" in X else np.zeros(len(X), bool)
+        written = X["reported_as"].to_numpy() if "reported_as" in X else np.full(len(X), "")
         out: dict[str, list[float]] = {}
-        for key, formula in zip(
-            keys[~censored], X["composition"].to_numpy()[~censored], strict=True
-        ):
-            if str(key) in table:
+        for i in np.flatnonzero(~censored):
+            if str(keys[i]) not in table:
+                continue
+            # every composition string the merged row's reports were written as (the row keeps
+            # the first; a review found Li1.3Al0.3 losing its own reports to Li1.29Al0.29)
+            formulas = {str(X["composition"].iloc[i])}
+            if isinstance(written[i], str) and written[i]:
+                formulas |= set(written[i].split(REPORTED_AS_SEPARATOR))
+            for formula in formulas:
                 exact = composition_key(parse_formula(formula), MEASURED_KEY_DECIMALS)
-                out[exact] = table[str(key)]
+                out[exact] = table[str(keys[i])]
         return out
 
     def _measured_points(
@@ -245,12 +252,14 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
     ) -> dict[str, list[float]]:
         """Compositions measured (uncensored) at one temperature, or over too short a span for a
         slope, and not a series: their reports at the reference temperature (surrogates.measured)."""
-        censored = X["censored"].to_numpy(bool) if "censored" in X else np.zeros(len(X), bool)
         t = X["temperature_k"].to_numpy(float)
         reports, within = report_weights(X)
+        own = _own_reports(
+            X, y_ref + arrhenius_shift(t, self.reference_temperature_k, ea_rows), keys
+        )
         points: dict[str, list[float]] = {}
         for key in np.unique(keys):
-            rows = np.flatnonzero((keys == key) & ~censored)
+            rows = np.flatnonzero((keys == key) & own)
             if (
                 not len(rows)
                 or str(key) in self.series_
@@ -621,6 +630,19 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
             },
             index=X.index,
         )
+
+
+def _own_reports(X: pd.DataFrame, y: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Rows that are reports of their own: uncensored, and not a copy of another row (same
+    composition, temperature and value). The measurement store adds a lab's value `weight` times
+    (pipeline.campaign.store.training_rows) so that the regressor weighs it more; as reports,
+    three copies would look like three laboratories in perfect agreement (a review: a lab-only
+    composition's std 0.35 with three copies against 0.53 with one)."""
+    censored = X["censored"].to_numpy(bool) if "censored" in X else np.zeros(len(X), bool)
+    copies = pd.DataFrame(
+        {"key": keys, "t": X["temperature_k"].to_numpy(float), "y": np.round(y, 9)}
+    ).duplicated()
+    return ~censored & ~copies.to_numpy()
 
 
 def _has_structure(X: pd.DataFrame) -> np.ndarray:

@@ -101,6 +101,7 @@ def test_merge_counts_a_value_copied_between_compilations_once():
         np.std([-3.239, -3.681, -3.523], ddof=1), abs=1e-3
     )
     assert merged["log10_sigma"].iloc[0] == pytest.approx(np.median(rows["log10_sigma"]))
+    assert merged["reported_as"].iloc[0] == "Li3N"  # every string the reports were written as
     single, _ = datasets.merge_duplicates(rows.iloc[[0]])
     assert single["n_reports"].tolist() == [1] and single["log10_sigma_repeat_sd"].isna().all()
 

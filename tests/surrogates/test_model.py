@@ -5,7 +5,13 @@ import pytest
 from objectives.temperature import arrhenius_from_reference_s_per_cm
 from surrogates.chemistry import composition_key, parse_formula
 from surrogates.domain import ApplicabilityDomain
-from surrogates.model import LN10_K_EV, ConductivitySurrogate, arrhenius_shift, fit_arrhenius
+from surrogates.model import (
+    LN10_K_EV,
+    MEASURED_KEY_DECIMALS,
+    ConductivitySurrogate,
+    arrhenius_shift,
+    fit_arrhenius,
+)
 
 COMPOSITIONS = [
     "Li7La3Zr2O12",
@@ -639,6 +645,53 @@ def test_a_composition_is_measured_only_when_its_fractions_equal_a_reported_ones
     )  # the same merge cell
     reports = model.predict_table(query)["measured_reports"].tolist()
     assert reports[0] == reports[1] == 6 and reports[2:] == [0, 0]  # 5 synthetic + 1 here
+
+
+def test_every_composition_a_merged_row_was_reported_as_takes_its_reports():
+    """A merged row keeps its first composition string; the others its reports were written as
+    (reported_as) match too, so the order of rows does not decide which composition is measured
+    (a review found Li1.3Al0.3 with two reports left to the forest, Li1.29Al0.29 with one taking
+    all three)."""
+    first, second, unreported = (
+        "Li6.547Ga0.151La3Zr2O12",
+        "Li6.55Ga0.15La3Zr2O12",
+        "Li6.544Ga0.152La3Zr2O12",
+    )
+    cell = {composition_key(parse_formula(f)) for f in (first, second)}
+    exact = {composition_key(parse_formula(f), MEASURED_KEY_DECIMALS) for f in (first, second)}
+    assert len(cell) == 1 and len(exact) == 2  # one merge cell, two compositions
+    rows = {
+        "composition": [first],
+        "temperature_k": [298.15],
+        "log10_sigma": [-3.0],
+        "n_reports": [3],
+        "reported_as": [f"{first} | {second}"],
+    }
+    data = _with(synthetic_series(), rows)
+    model = ConductivitySurrogate(
+        descriptors="fractions", model_params=FAST_FOREST, random_state=0
+    ).fit(data, data["log10_sigma"].to_numpy())
+    query = pd.DataFrame({"composition": [first, second, unreported], "temperature_k": 298.15})
+    table = model.predict_table(query)
+    assert table["measured_reports"].tolist() == [3, 3, 0]
+    assert table["log10_sigma_mean"].iloc[0] == table["log10_sigma_mean"].iloc[1] == -3.0
+
+
+def test_copies_of_a_lab_measurement_are_one_report():
+    """The measurement store adds a lab's value `weight` times for the regressor; as reports the
+    copies are one measurement, not laboratories in perfect agreement."""
+    one = {"composition": ["Li3N"], "temperature_k": [298.15], "log10_sigma": [-3.4]}
+    three = {key: value * 3 for key, value in one.items()}
+    query = pd.DataFrame({"composition": ["Li3N"], "temperature_k": [298.15]})
+    tables = []
+    for rows in (one, three):
+        data = _with(synthetic_series(), rows)
+        model = ConductivitySurrogate(
+            descriptors="fractions", model_params=FAST_FOREST, random_state=0
+        ).fit(data, data["log10_sigma"].to_numpy())
+        tables.append(model.predict_table(query))
+    assert tables[0]["measured_reports"].iloc[0] == tables[1]["measured_reports"].iloc[0] == 1
+    assert tables[1]["log10_sigma_mean"].iloc[0] == pytest.approx(-3.4)
 
 
 def test_point_follows_the_censoring_mixture_continuously_and_the_interval_reaches_below(
