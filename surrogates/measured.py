@@ -25,7 +25,7 @@ widening on top, as s0 is pooled over the literature, not guessed). s0 comes fro
 (benchmarks/surrogate.py, repeat_noise_floor): that difference has s0·√(1 + 1/m) of spread, and
 over the OBELiX training split's repeat rows (37 pairs, 9 triples, 3 groups of four, 6 of five,
 counted 2026-12-08) the row-weighted mean of 1 + 1/m is 1.69, so s0 = 0.9 / 1.3. Consequences: a
-composition reported once predicts a new report within 0.9 decades (std), as the literature's
+composition reported once predicts a new report within 0.98 decades (std, 0.9·√2 / 1.3), about as the literature's
 repeats do; one whose reports agree tightly gets a narrower band, one whose reports scatter a
 wider one.
 
