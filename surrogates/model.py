@@ -377,8 +377,7 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
         if np.any(~np.isfinite(t)) or np.any(t <= 0):
             raise ValueError("temperature_k must be positive and finite")
         ea, ea_std = self._predict_ea(F)
-        lever = np.abs(1.0 / t - 1.0 / self.reference_temperature_k) / LN10_K_EV  # d log10σ / d Ea
-        return F, t, ea, ea_std, lever
+        return F, t, ea, ea_std
 
     def _measured(
         self, X: pd.DataFrame, ea_std: np.ndarray, model_std: np.ndarray
@@ -484,7 +483,7 @@ class ConductivitySurrogate(RegressorMixin, BaseEstimator):
     def _predict_all(self, X, coverage: float) -> dict[str, np.ndarray]:
         """One pass over X for predict, predict_interval and predict_table: features, σ(T_ref) with
         its spread, Ea, and the composition's own Arrhenius line where training measured it."""
-        F, t, ea, ea_std, _ = self._parts(X)
+        F, t, ea, ea_std = self._parts(X)
         mean_ref, spread, q90, q_coverage = self._reference(X, F, coverage)
         p_low = self.p_below_detection(F)
         from scipy.special import ndtri

@@ -375,11 +375,8 @@ def test_a_composition_reported_once_predicts_a_new_report_within_the_literature
     assert table["log10_sigma_std"].iloc[0] == pytest.approx(S0 * np.sqrt(2.0), rel=1e-9)
 
 
-def test_a_series_weighs_each_temperature_by_its_reports_and_spreads_as_they_scatter():
-    """Fourteen merged reports at 25 °C (sd 1.0 decade) and one at 200 °C: the line passes through
-    both, and a new 25 °C report spreads by the reports' own scatter pooled with the literature's
-    (4 prior degrees of freedom), s_post·√(1 + 1/15 + 1/210) (the 25 °C x's leverage for weights
-    14 : 1), not by how well two medians lie on a line."""
+def fourteen_and_one_series_model():
+    """Li5La3Ta2O12 merged from fourteen reports at 25 °C (sd 1.0 decade) and one at 200 °C."""
     data = _with(
         synthetic_series(),
         {
@@ -391,7 +388,15 @@ def test_a_series_weighs_each_temperature_by_its_reports_and_spreads_as_they_sca
         },
     )
     model = ConductivitySurrogate(descriptors="fractions", model_params=FAST_FOREST, random_state=0)
-    model.fit(data, data["log10_sigma"].to_numpy())
+    return model.fit(data, data["log10_sigma"].to_numpy())
+
+
+def test_a_series_weighs_each_temperature_by_its_reports_and_spreads_as_they_scatter():
+    """Fourteen merged reports at 25 °C (sd 1.0 decade) and one at 200 °C: the line passes through
+    both, and a new 25 °C report spreads by the reports' own scatter pooled with the literature's
+    (4 prior degrees of freedom), s_post·√(1 + 1/15 + 1/210) (the 25 °C x's leverage for weights
+    14 : 1), not by how well two medians lie on a line."""
+    model = fourteen_and_one_series_model()
     table = model.predict_table(
         pd.DataFrame({"composition": ["Li5La3Ta2O12"], "temperature_k": [298.15]})
     )
@@ -571,18 +576,7 @@ def test_a_series_reports_the_standard_error_of_its_activation_energy():
     """The slope of a composition's own line in x = 1/T has the standard error s_post / √Sxx; in
     eV that is k_B ln 10 times it (before 2026-12-08 a series reported 0, as if its Ea were known
     exactly: Li7La3Zr2O12's 0.487 eV rests on one 200 °C row)."""
-    data = _with(
-        synthetic_series(),
-        {
-            "composition": "Li5La3Ta2O12",
-            "temperature_k": [298.15, 473.15],
-            "log10_sigma": [-4.8, -1.9],
-            "n_reports": [14, 1],
-            "log10_sigma_repeat_sd": [1.0, np.nan],
-        },
-    )
-    model = ConductivitySurrogate(descriptors="fractions", model_params=FAST_FOREST, random_state=0)
-    model.fit(data, data["log10_sigma"].to_numpy())
+    model = fourteen_and_one_series_model()
     row = model.predict_table(
         pd.DataFrame({"composition": ["Li5La3Ta2O12"], "temperature_k": [298.15]})
     )
