@@ -2,7 +2,7 @@
 the censoring classifier's own forest probability and its calibrated p rank and match the censored
 rows, beside the OBELiX baseline forest on the same folds.
 
-`make bench-censoring` writes benchmarks/results/censoring.json (about 1 min on 2 cores). Rows and
+`make bench-censoring` writes benchmarks/results/censoring.json (about 40 s on 2 cores). Rows and
 folds are bench-surrogate's: the OBELiX training split minus the lockbox, censored rows at −15,
 5 folds grouped by composition (seed 0), ssemo's fixed recipe (configs/train_default.yaml) fitted
 in each training part. Figures (flat):
@@ -28,7 +28,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks import surrogate as bench  # rows, lockbox and baseline of bench-surrogate
 from benchmarks._common import write_result
-from surrogates import datasets
+from surrogates import MODEL_VERSION, datasets
 from surrogates.chemistry import parse_formula
 from surrogates.estimators import _positive_probability
 from surrogates.evaluation import grouped_folds
@@ -105,7 +105,7 @@ def figures_of(oof: pd.DataFrame) -> dict[str, float | int | None]:
 
 def main() -> None:
     started = time.perf_counter()
-    figures = figures_of(out_of_fold(development_rows()))
+    figures = {"model_version": MODEL_VERSION, **figures_of(out_of_fold(development_rows()))}
     figures["wall_s"] = time.perf_counter() - started
     write_result("censoring", figures, packages=("numpy", "scikit-learn"))
 

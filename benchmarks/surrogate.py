@@ -53,7 +53,7 @@ what the point predictions allow, whatever the uncertainty model.
 The model `make run` trains (issue 16: configs/train_default.yaml's fixed recipe, no tuning) is also
 scored by 5-fold cross-validation grouped by composition on the non-lockbox rows, on the same folds as
 the legacy figures below (shuffled GroupKFold, seed 0), beside the baseline on those folds:
-mae_default_grouped_cv, mae_baseline_rf_grouped_cv (always computed; ~1 min).
+mae_default_grouped_cv, mae_baseline_rf_grouped_cv (always computed; ~25 s).
 
 Then, unless SSEMO_BENCH_LEGACY=0, the interpolation figures of before issue 14 (on non-lockbox rows):
 5-fold cross-validation grouped by composition (shuffled GroupKFold, seed 0), ssemo tuned by Optuna
