@@ -28,6 +28,9 @@ below_detection_precision / _recall of the rows reported as a bound, ssemo flagg
 calibrated p_below_detection >= 0.5 (with the Brier score and mean p per class), the baseline when
 its prediction lies below the detection limit (-10); MAE with censored rows at -15 (the OBELiX
 paper's convention, `mae_*`) and on measured rows (`mae_measured_rows_*`, `mae_*_measured_rows`).
+What bounds the width (issue 26), per split: `interval_width_constant_85*`, `*_if_measurable*` and
+`share_lower_end_in_below_detection_component` (score()'s docstring says what each is); also
+`per_fold_*`, `mae_ratio_*` and the `meets_loco_*_target` flags.
 
 Lockbox: benchmarks/lockbox.json lists OBELiX training IDs withheld from everything above (chosen at
 the start of issue 14 before any modelling change: source DOIs in a seeded random order, seed 14,
