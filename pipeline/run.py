@@ -252,6 +252,41 @@ def run_study(
     return summary
 
 
+# The catalog's interfacial resistances and CCDs are values at the temperatures their sources
+# measured them, about 25 °C for most (each row's `condition`); no activation energy is sourced for
+# any of them, so they are not moved with the study's temperature. A new-user trial (2026-12-08)
+# found a 0 °C study feasible with its interfaces at their 25 °C values and nothing saying so.
+INTERFACE_VALUES_MEASURED_AT_C = 25.0
+
+
+def temperature_fixed_terms(config) -> str | None:
+    """The warning a study away from 25 °C needs: only the bulk ASR follows its temperature."""
+    window = config.constraints.temperature_window_c or ()
+    away = sorted(
+        {
+            t
+            for t in (config.operating.temperature_c, *window)
+            if t != INTERFACE_VALUES_MEASURED_AT_C
+        }
+    )
+    if not away:
+        return None
+    cold = min(away) < INTERFACE_VALUES_MEASURED_AT_C
+    return (
+        f"At {', '.join(f'{t:g}' for t in away)} °C only the bulk ASR follows the temperature: the "
+        "Li-side and cathode-side interfacial resistances and the CCDs are the catalog's values at "
+        f"the temperatures their sources measured them (about {INTERFACE_VALUES_MEASURED_AT_C:g} °C "
+        "for most; ssemo catalog evidence), because no activation energy is sourced for them. "
+        "Interfaces are thermally activated, so "
+        + (
+            "below that the total ASR is optimistic (an interface-dominated design may fail there)"
+            if cold
+            else "above that the total ASR is pessimistic"
+        )
+        + "; measure the interfaces and the CCD at the study's temperature before trusting it."
+    )
+
+
 def density_floor_above_caps(space, relative_density_min: float) -> str | None:
     """Options whose process has never made a membrane as dense as search.relative_density_min are
     searched at their own maximum (space.density_low): the user asked for more than the catalog
@@ -433,6 +468,8 @@ def study_outcome(
         )
     if capped := density_floor_above_caps(model.space, config.search.relative_density_min):
         messages.append(capped)
+    if fixed := temperature_fixed_terms(config):
+        messages.append(fixed)
     outside = int((~front["in_domain"].astype(bool)).sum()) if len(front) else 0
     if outside:
         messages.append(

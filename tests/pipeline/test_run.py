@@ -185,6 +185,28 @@ def test_a_density_floor_above_what_processes_have_made_is_said(catalog, default
     assert density_floor_above_caps(space, float(space.density_high.min())) is None
 
 
+def test_a_study_away_from_25_c_is_told_its_interfaces_and_ccd_stay_at_25_c():
+    """Only the bulk ASR follows the study's temperature; the warning says which way it errs."""
+    from pipeline.run import temperature_fixed_terms
+    from pipeline.study.config import load_config
+
+    def at(*overrides):
+        return temperature_fixed_terms(
+            load_config(CONFIGS / "default.yaml", ["tracking.enabled=false", *overrides])
+        )
+
+    assert at() is None  # the default study is at the interfaces' own 25 °C
+    cold = at("operating.temperature_c=0")
+    assert cold is not None and cold.startswith("At 0 °C only the bulk ASR")
+    assert "optimistic" in cold and "CCD" in cold
+    hot = at("operating.temperature_c=60")
+    assert hot is not None and "pessimistic" in hot and "optimistic" not in hot
+    window = temperature_fixed_terms(
+        load_config(CONFIGS / "studies" / "cold_climate.yaml", ["tracking.enabled=false"])
+    )
+    assert window is not None and "-20" in window and "optimistic" in window
+
+
 def test_a_job_compares_only_with_a_run_that_measured_its_objectives_alike(default_config):
     import dataclasses
 
