@@ -411,17 +411,58 @@ def what_blocks(model: StudyModel, materials: list[str], per_option: int = 64) -
         _, G, values = model.evaluate(X)
         if values["feasible"].any():
             continue
+        note = _interface_floor(model, material, np.repeat(rows, per_option), G, values)
         whole = _blocking(model, G, values, np.ones(len(X), dtype=bool))
         if whole:
-            out[material] = whole
+            out[material] = whole + note
             continue
         process = np.repeat(options["process"].to_numpy()[rows], per_option)
-        out[material] = "; ".join(
-            f"{processes[j]}: "
-            + (_blocking(model, G, values, process == j) or "no single constraint (jointly)")
-            for j in sorted(set(process))
+        out[material] = (
+            "; ".join(
+                f"{processes[j]}: "
+                + (_blocking(model, G, values, process == j) or "no single constraint (jointly)")
+                for j in sorted(set(process))
+            )
+            + note
         )
     return out
+
+
+def _interface_floor(
+    model: StudyModel, material: str, option_rows: np.ndarray, G: np.ndarray, values: dict
+) -> str:
+    """Where a material's interfaces alone exceed the ASR limit in every sampled design, the
+    Li-side value that decides it and its evidence grade ('' otherwise): a guessed contact
+    resistance can keep a whole family off the front, and "g_asr never met" alone hides that
+    (a new-user trial, 2026-12-08: polymers and composites at an assumed 200 Ω cm²)."""
+    names = model.constraint_names
+    interface = values.get("interface_asr_ohm_cm2")
+    if "g_asr" not in names or interface is None or not np.isfinite(interface).any():
+        return ""
+    limit = model.config.operating.asr_max_ohm_cm2
+    lowest = int(np.nanargmin(interface))
+    if (G[:, names.index("g_asr")] <= 0).any() or interface[lowest] < limit:
+        return ""
+    catalog = model.catalog
+    coating = catalog.coating_ids[int(model.space.options["coating"].iloc[option_rows[lowest]])]
+    note = (
+        f" (its interfaces alone give at least {interface[lowest]:.3g} Ω cm² of the {limit:g} "
+        "allowed"
+    )
+    rows = catalog.coating_properties
+    family = catalog.materials.loc[material, "family"]
+    li_side = rows[
+        (rows["coating_id"] == coating)
+        & (rows["property"] == "interfacial_resistance_ohm_cm2")
+        & rows["applies_to"].isin([material, family])
+    ].sort_values("applies_to", key=lambda a: a != material)  # the material's own row first
+    if len(li_side):
+        r = li_side.iloc[0]
+        note += (
+            f"; Li side with coating {coating}: {r['value']:g} Ω cm², {r['grade']}, range "
+            f"{r['low']:g}–{r['high']:g}, coating_properties.csv"
+        )
+    return note + ")"
 
 
 def _blocking(model: StudyModel, G: np.ndarray, values: dict, rows: np.ndarray) -> str:

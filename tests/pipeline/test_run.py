@@ -170,6 +170,29 @@ def test_what_keeps_a_material_off_the_front_is_named():
     assert what_blocks(StudyModel(model.catalog, slower), ["Li6PS5Cl"]) == {}
 
 
+def test_an_asr_limit_the_interfaces_alone_exceed_names_the_value_and_its_grade():
+    """A polymer is kept off the default study's front by its Li-side contact, an assumption-grade
+    200 Ω cm² (coating_properties.csv), not by its bulk: the reason names the value and its grade.
+    LLTO's ASR fails through its bulk (its coated interfaces are tens of Ω cm²): no such note."""
+    from pipeline.run import what_blocks
+    from pipeline.study.catalog import load_catalog
+    from pipeline.study.config import load_config
+    from pipeline.study.problem import StudyModel
+
+    config = load_config(CONFIGS / "default.yaml", ["tracking.enabled=false"])
+    blocked = what_blocks(
+        StudyModel(load_catalog(config.catalog_dir()), config), ["PEO-LiTFSI", "LLTO"]
+    )
+    assert (
+        "g_asr never met (its interfaces alone give at least 211 Ω cm² of the 50 allowed"
+        in (blocked["PEO-LiTFSI"])
+    )
+    assert (
+        "Li side with coating none: 200 Ω cm², assumption, range 20–1000" in blocked["PEO-LiTFSI"]
+    )
+    assert "g_asr never met" in blocked["LLTO"] and "interfaces alone" not in blocked["LLTO"]
+
+
 def test_a_density_floor_above_what_processes_have_made_is_said(catalog, default_config):
     from pipeline.run import density_floor_above_caps
     from pipeline.study.space import build_space
