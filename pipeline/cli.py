@@ -263,8 +263,13 @@ def cmd_predict(args) -> int:
             )
             if c in ok
         ]
+        shown = ok[cols].copy()
+        if "p_below_detection" in shown:  # a probability of 1.5e-84 reads as a precise claim
+            shown["p_below_detection"] = [
+                "<0.001" if p < 1e-3 else f"{p:.3g}" for p in shown["p_below_detection"]
+            ]
         with pd.option_context("display.width", 200, "display.float_format", "{:.3g}".format):
-            print(ok[cols].to_string(index=False))
+            print(shown.to_string(index=False))
         _warn_temperature_extrapolation(ok, model)
         _warn_kelvin_looking(ok)
         _warn_poor_conductors(ok)

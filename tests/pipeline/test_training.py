@@ -85,7 +85,14 @@ def test_predict_with_registered_model_names_bad_rows(trained, tmp_path, capsys)
         ]
     )
     assert code == 1
-    err = capsys.readouterr().err
+    printed = capsys.readouterr()
+    err = printed.err
+    # P(below detection) is shown to 3 digits, and under 0.001 as "<0.001", not as 1.5e-84
+    lines = printed.out.splitlines()
+    at = next(i for i, line in enumerate(lines) if "p_below_detection" in line)
+    column = lines[at].split().index("p_below_detection")
+    shown = [line.split()[column] for line in lines[at + 1 : at + 3]]
+    assert len(shown) == 2 and all(p == "<0.001" or 1e-3 <= float(p) <= 1 for p in shown), shown
     assert "line 4, column 'composition'" in err and "line 5, column 'temperature_c'" in err
     assert "line 6, column 'thickness_um': expected a positive number" in err
     table = pd.read_csv(out)
