@@ -18,6 +18,7 @@ at both ends.
 from __future__ import annotations
 
 import ast
+import math
 import re
 from collections.abc import Callable
 
@@ -29,7 +30,13 @@ PLACEHOLDER = re.compile(r"([A-Z][a-z]?)\{([^{}]*)\}")
 MAX_TEMPLATE_CHARS = 200
 # Oxidation states of the elements lie within ±8 (Os, Ru +8; C, Si −4)
 MAX_OXIDATION_STATE = 8.0
-LEVELS = 101  # dopant levels per family: x snaps to (x_max - x_min)/100 steps (cache key, report)
+# Substitution levels a study visits: the multiples of a step a synthesis can weigh out that lie
+# inside the window, and both of its ends. The step is 0.01, or the first of LEVEL_STEPS that keeps
+# the window within LEVELS levels. Why: until 2026-12-08 the levels were LEVELS evenly spaced values,
+# steps of 0.0017 on Ga-LLZO's 0.08-0.25, and suggest proposed Li6.4846Ga0.1718La3Zr2O12, a precision
+# no one weighs out and no doping series reports (a new-user trial).
+LEVELS = 101  # the most levels per family; arrays [family, level] are padded with x_max
+LEVEL_STEPS = (0.01, 0.02, 0.05, 0.1, 0.2)  # a 0-10 window (the catalog's widest) fits at 0.1
 
 
 class TemplateError(ValueError):
@@ -226,9 +233,40 @@ def charge_sum(formula: str, oxidation_states: dict[str, float]) -> float:
     return float(sum(amount * oxidation_states[el] for el, amount in amounts.items()))
 
 
+def _grid(x_min: float, x_max: float, step: float) -> np.ndarray:
+    inside = np.arange(math.floor(x_min / step) + 1, math.ceil(x_max / step)) * step
+    inside = inside[(inside > x_min + 1e-9) & (inside < x_max - 1e-9)]
+    return np.round(np.concatenate([[x_min], inside, [x_max]]), 10)
+
+
+def family_levels(x_min: float, x_max: float) -> np.ndarray:
+    """The substitution levels of a family's window, ascending, both ends included (LEVELS note)."""
+    for step in LEVEL_STEPS:
+        grid = _grid(x_min, x_max, step)
+        if len(grid) <= LEVELS:
+            return grid
+    return np.linspace(x_min, x_max, LEVELS)  # wider than the catalog allows: evenly spaced
+
+
 def levels(x_min: float, x_max: float) -> np.ndarray:
-    """The LEVELS substitution levels of a family's window, both ends included."""
-    return np.linspace(x_min, x_max, LEVELS)
+    """family_levels padded to LEVELS with x_max, the shape of the arrays [family, level]."""
+    grid = family_levels(x_min, x_max)
+    return np.concatenate([grid, np.full(LEVELS - len(grid), grid[-1])])
+
+
+def level_at(x_min: float, x_max: float, u: np.ndarray) -> np.ndarray:
+    """The level a search variable u in [0, 1] decodes to: u spans the family's levels evenly."""
+    grid = family_levels(x_min, x_max)
+    index = np.rint(np.clip(np.asarray(u, dtype=float), 0.0, 1.0) * (len(grid) - 1))
+    return grid[index.astype(np.intp)]
+
+
+def level_index(x_min: float, x_max: float, x: np.ndarray) -> np.ndarray:
+    """The index of the level nearest each x (a visited level maps to itself; a measured x to the
+    level closest to it)."""
+    grid = family_levels(x_min, x_max)
+    x = np.asarray(x, dtype=float)
+    return np.abs(x[..., None] - grid).argmin(axis=-1).astype(np.intp)
 
 
 # --- how the surrogate's errors at two compositions move together --------------------------------

@@ -1,6 +1,6 @@
 """Conductivity of composition-family members, predicted by the surrogate for every design.
 
-A family's substitution level snaps to `compositions.LEVELS` values of its window, so every
+A family's substitution level snaps to its levels (compositions.family_levels), so every
 composition a search can visit is known when the study starts: the surrogate predicts them all at
 once per temperature (one batched call, a few hundred rows), and evaluating a population is then a
 gather by (family, level), with no model call inside the search loop. The cache key is the rounded
@@ -70,10 +70,12 @@ class FamilyConductivity:
         fam = fam_all[rows]
         if dopant_level is None or not rows.size:
             return rows, fam, np.zeros(rows.size, dtype=np.intp)
-        span = self.x_max[fam] - self.x_min[fam]
-        steps = compositions.LEVELS - 1
-        level = np.rint((dopant_level[rows] - self.x_min[fam]) / span * steps)
-        return rows, fam, np.clip(level, 0, steps).astype(np.intp)
+        level = np.zeros(rows.size, dtype=np.intp)
+        for f in np.unique(fam):
+            mine = fam == f
+            x = dopant_level[rows[mine]]
+            level[mine] = compositions.level_index(self.x_min[f], self.x_max[f], x)
+        return rows, fam, level
 
 
 def predict_families(
@@ -160,12 +162,11 @@ def _measured(
     if table.empty:
         return sigma, notes
     near = table[(table["temperature_c"] - temperature_c).abs() <= MEASURED_WITHIN_C]
-    steps = compositions.LEVELS - 1
     for i, fid in enumerate(families):
         fam = catalog.families.loc[fid]
         rows = near[near["family_id"] == fid]
-        level = np.rint((rows["x"] - fam["x_min"]) / (fam["x_max"] - fam["x_min"]) * steps)
-        for k, group in rows.groupby(level.astype(int).to_numpy()):
+        level = compositions.level_index(fam["x_min"], fam["x_max"], rows["x"].to_numpy(float))
+        for k, group in rows.groupby(level):
             sigma[i, k] = float(group["sigma_s_per_cm"].median())
             notes[i][k] = "; ".join(
                 f"{r.composition} {r.form}"

@@ -153,10 +153,15 @@ def _filler_levels(space: DesignSpace, option: int, levels: np.ndarray) -> np.nd
 
 
 def _dopant_level(x: np.ndarray, space: DesignSpace, option: np.ndarray) -> np.ndarray:
-    """Substitution level x of a composition family, snapped to its LEVELS grid; NaN otherwise."""
+    """Substitution level x of a composition family, snapped to its levels (compositions.
+    family_levels: steps a synthesis weighs out); NaN otherwise."""
     low, high = space.dopant_low[option], space.dopant_high[option]
-    steps = compositions.LEVELS - 1
-    return low + np.round(x * steps) / steps * (high - low)
+    out = np.full(np.shape(x), np.nan)
+    family = np.isfinite(low)
+    for lo, hi in {(float(a), float(b)) for a, b in zip(low[family], high[family], strict=True)}:
+        rows = family & (low == lo) & (high == hi)
+        out[rows] = compositions.level_at(lo, hi, np.asarray(x)[rows])
+    return out
 
 
 def _dopant_levels(space: DesignSpace, option: int, levels: np.ndarray) -> np.ndarray:

@@ -89,6 +89,38 @@ def test_bad_templates_are_refused(template, x):
         compositions.formula_at(template, x)
 
 
+@pytest.mark.parametrize(
+    "x_min, x_max, step, n",
+    [(0.08, 0.25, 0.01, 18), (0.2, 1.0, 0.01, 81), (0.0, 2.0, 0.02, 101), (0.0, 10.0, 0.1, 101)],
+)
+def test_levels_are_steps_a_synthesis_weighs_out(x_min, x_max, step, n):
+    """Ga-LLZO's 0.08-0.25 is visited at 0.08, 0.09, ... 0.25 (until 2026-12-08: 101 levels 0.0017
+    apart, and suggest proposed Ga0.1718); a wider window takes the next step that fits LEVELS."""
+    grid = compositions.family_levels(x_min, x_max)
+    assert len(grid) == n <= compositions.LEVELS
+    assert grid[0] == x_min and grid[-1] == x_max
+    assert np.allclose(np.diff(grid), step)
+    padded = compositions.levels(x_min, x_max)
+    assert len(padded) == compositions.LEVELS and (padded[n:] == x_max).all()
+
+
+def test_a_window_off_the_step_keeps_its_ends_and_the_multiples_between():
+    grid = compositions.family_levels(0.033, 0.1)
+    assert list(grid) == pytest.approx([0.033, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09, 0.1])
+
+
+def test_search_variable_and_level_index_agree_on_every_level():
+    grid = compositions.family_levels(0.08, 0.25)
+    u = np.linspace(0.0, 1.0, 1001)
+    x = compositions.level_at(0.08, 0.25, u)
+    assert set(np.round(x, 10)) == set(grid)  # u reaches every level, and only levels
+    assert (grid[compositions.level_index(0.08, 0.25, x)] == x).all()
+    # a measured x between levels goes to the nearest one
+    assert grid[compositions.level_index(0.08, 0.25, np.array([0.1718, 0.154]))] == pytest.approx(
+        [0.17, 0.15]
+    )
+
+
 def test_every_shipped_family_is_charge_neutral_across_its_window(catalog):
     for fid, fam in catalog.families.iterrows():
         states = compositions.parse_oxidation_states(fam["oxidation_states"])
@@ -244,10 +276,12 @@ def test_measured_members_are_shown_beside_the_prediction(default_config, catalo
     model = StudyModel(catalog, composition_config(default_config), FamilySurrogate())
     fam = model.families_sigma
     ta = FAMILIES.index("garnet_ta")
-    # x = 0.6 is level 50 of 0.2-1.0: Li et al. 2012 pellet 1.0e-3 and the hot-pressed M034 4.54e-4
-    assert fam.measured_sigma[ta, 50] == pytest.approx(np.median([1.0e-3, 4.54e-4]))
-    assert "M034" in fam.measured_note[ta][50]
-    assert np.isnan(fam.measured_sigma[ta, 51])  # nothing measured at x = 0.608
+    # x = 0.6 is level 40 of 0.2, 0.21, ... 1.0: Li et al. 2012 pellet 1.0e-3 and the hot-pressed
+    # M034 4.54e-4
+    assert compositions.levels(0.2, 1.0)[40] == pytest.approx(0.6)
+    assert fam.measured_sigma[ta, 40] == pytest.approx(np.median([1.0e-3, 4.54e-4]))
+    assert "M034" in fam.measured_note[ta][40]
+    assert np.isnan(fam.measured_sigma[ta, 41])  # nothing measured at x = 0.61
     table = model.table(np.random.default_rng(8).random((300, model.space.n_var)))
     shown = table["sigma_measured_s_per_cm"].notna()
     assert (table.loc[shown, "measured"].str.len() > 0).all()
