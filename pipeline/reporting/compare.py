@@ -132,7 +132,9 @@ def compare_runs(tracking_uri: str, experiment: str, ref_a: str, ref_b: str, out
         config_b = tracking.download_run_file(
             tracking_uri, b.info.run_id, "resolved_config.yaml", Path(tmp) / "config"
         )
-        config = StudyConfig.from_dict(load_yaml(config_b.read_text()), source=str(config_b))
+        config = StudyConfig.from_run_record(
+            load_yaml(config_b.read_text()), source=f"run {b.info.run_id}: resolved_config.yaml"
+        )
     previous, current = fronts
     objectives = config.objectives
     bounds = {name: config.normalization[name] for name in objectives}

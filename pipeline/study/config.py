@@ -269,6 +269,16 @@ class StudyConfig:
             cls, data, source, checks=lambda cfg: _cross_checks(replace(cfg, source=source))
         )
 
+    @classmethod
+    def from_run_record(cls, data: Mapping[str, Any], source: str) -> StudyConfig:
+        """A finished run's resolved_config.yaml read back (ssemo compare): every key checked as
+        from_dict checks it, but not the rules across keys, which resolve the relative paths
+        (catalog, tracking.output_dir) against the config's folder: a downloaded copy is not in
+        that folder, and `../../results` from a temporary one leads out of any project (every
+        study under configs/studies/ was refused so until 2026-12-08). The run was checked whole
+        when it was made; a reader of the record uses its objectives, bounds and limits only."""
+        return validate(cls, data, source)
+
     def to_dict(self) -> dict[str, Any]:
         return as_dict(self)
 

@@ -285,6 +285,23 @@ def test_compare_does_not_subtract_hypervolumes_measured_differently(two_small_r
     assert "hypervolume +" not in printed and "hypervolume -" not in printed
 
 
+def test_compare_reads_a_run_of_a_study_under_configs_studies(two_small_runs, capsys):
+    """A study in configs/studies/ writes to '../../results': its resolved_config.yaml, read back
+    from a temporary folder, was refused as leading out of the project (exit 2, naming a file the
+    user never saw) until 2026-12-08, so no such run could be compared."""
+    tmp, uri, _, a, _ = two_small_runs
+    small = ["search.population_size=20", "search.generations=8", *FEASIBLE_AT_SMALL_BUDGET]
+    args = ["run", "--config", str(CONFIGS / "studies" / "cold_climate.yaml")]
+    args += ["--out", str(tmp / "cold"), "--set", f"tracking.tracking_uri={uri}"]
+    assert main(args + [item for s in small for item in ("--set", s)]) == 0
+    capsys.readouterr()
+    out = tmp / "cmp_cold"
+    assert main(["compare", a.info.run_id, "cold_climate", "--out", str(out), *_store(uri)]) == 0
+    printed = capsys.readouterr()
+    assert "outside the project" not in printed.err and "designs entered" in printed.out
+    assert (out / "compare_overlay.png").read_bytes().startswith(b"\x89PNG")
+
+
 def test_compare_names_an_unknown_run(two_small_runs, capsys):
     tmp, uri, _, a, _ = two_small_runs
     code = main(["compare", a.info.run_id, "no_such_study", "--out", str(tmp / "x"), *_store(uri)])
