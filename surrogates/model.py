@@ -71,7 +71,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
-from objectives.constants import ROOM_TEMPERATURE_SIGMA_CEILING_LOG10
+from objectives.constants import FAST_CONDUCTOR_EA_EV, ROOM_TEMPERATURE_SIGMA_CEILING_LOG10
 from surrogates.chemistry import composition_key, parse_formula
 from surrogates.datasets import REPORTED_AS_SEPARATOR
 from surrogates.domain import ApplicabilityDomain
@@ -108,10 +108,6 @@ BELOW_DETECTION_OFFSET_LOG10 = 1.0
 # recipe, measured rows), i.e. a Gaussian sigma of 0.72 * sqrt(pi / 2) = 0.9 decades. No model can be
 # surer than the literature's own reproducibility; it floors every spread (estimators.noise_floor).
 LITERATURE_SCATTER_LOG10 = 0.9
-# The physical ceiling at other temperatures moves along the Arrhenius line of the fastest
-# conductors: LGPS's 0.22 eV (Kuhn, Duppel, Lotsch, Energy Environ. Sci. 6, 3548 (2013); the
-# ceiling's record material, Kato 2016, is of its family: an assumption that it shares the value).
-FAST_CONDUCTOR_EA_EV = 0.22
 # a query is a composition training measured when its element fractions equal a reported one's to
 # this many decimals (0.01 % of the atoms: the same composition written another way)
 MEASURED_KEY_DECIMALS = 4

@@ -64,6 +64,7 @@ import datetime as dt
 import fcntl
 import hashlib
 import io
+import itertools
 import json
 import math
 import os
@@ -78,7 +79,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from objectives.constants import room_temperature_ceiling_problem
+from objectives.constants import conductivity_ceiling_problem
 from pipeline import REPO_ROOT
 from pipeline.errors import CatalogError, InputError, SsemoError, did_you_mean
 from pipeline.files import atomic_write
@@ -360,7 +361,7 @@ def read_measurements(path: str | Path, catalog, data: bytes | None = None) -> P
             values[c] = v
         sigma, temperature = values.get("sigma_s_per_cm"), values.get("temperature_c")
         if sigma is not None and temperature is not None:
-            if problem := room_temperature_ceiling_problem(sigma, temperature):
+            if problem := conductivity_ceiling_problem(sigma, temperature):
                 fail("sigma_s_per_cm", problem)
         formula = r["composition"]
         if r["material"]:
@@ -418,7 +419,8 @@ def read_measurements(path: str | Path, catalog, data: bytes | None = None) -> P
         [g for g in good if g is not None],
         columns=[*COLUMNS, "formula", "formula_key", "source_line"],
     )
-    return Parsed(rows, errors, len(frame), digest, kelvin_note(path, rows))
+    notes = kelvin_note(path, rows) + falling_sigma_note(path, rows)
+    return Parsed(rows, errors, len(frame), digest, notes)
 
 
 # A file whose every temperature lies in 273-400 and which has a room-temperature-looking one in
@@ -446,6 +448,39 @@ def kelvin_note(path: Path, rows: pd.DataFrame) -> list[str]:
         f"{path}: every temperature_c lies between {low:g} and {high:g} °C (line {line}: "
         f"{t[first]:g}); if the file is in kelvin (25 °C = 298.15 K), convert it to °C and "
         "ingest it again: read as °C, each σ is placed ~273 degrees too hot"
+    ]
+
+
+def falling_sigma_note(path: Path, rows: pd.DataFrame) -> list[str]:
+    """One warning naming the samples whose σ does not rise from one measured temperature to the
+    next: an ion conductor's σ rises with temperature (Arrhenius), so a flat or falling pair is
+    most often a temperature in kelvin or a σ in mS/cm on one of the rows (a trial stored one
+    sample at 25 and at "298 °C" with 8.1e-4 and 8.0e-4 S/cm, and nothing said). A phase change
+    or a degrading sample can do it too, so this warns and stores."""
+    needed = {"sample_id", "temperature_c", "sigma_s_per_cm"}
+    if not needed <= set(rows.columns) or rows.empty:
+        return []
+    table = rows.assign(
+        t=pd.to_numeric(rows["temperature_c"], errors="coerce"),
+        s=pd.to_numeric(rows["sigma_s_per_cm"], errors="coerce"),
+        line=rows["source_line"] if "source_line" in rows else np.arange(len(rows)) + 2,
+    ).dropna(subset=["t", "s"])
+    found = []
+    for sample, series in table.sort_values("t").groupby("sample_id", sort=True):
+        for cold, hot in itertools.pairwise(series.to_dict("records")):
+            if hot["t"] > cold["t"] and hot["s"] <= cold["s"]:
+                found.append(
+                    f"{sample} (line {cold['line']}: {cold['s']:g} S/cm at {cold['t']:g} °C, "
+                    f"line {hot['line']}: {hot['s']:g} at {hot['t']:g} °C)"
+                )
+                break
+    if not found:
+        return []
+    return [
+        f"{path}: σ does not rise with temperature for {'; '.join(found[:5])}"
+        + ("; ..." if len(found) > 5 else "")
+        + ": check those rows for a temperature in kelvin or a σ in mS/cm (a phase change or a "
+        "degrading sample can also do it)"
     ]
 
 

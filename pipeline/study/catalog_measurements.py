@@ -182,13 +182,13 @@ def check_measurements(
 def _sigma_unit_slip(catalog: Catalog, material: str, sigma_s_per_cm: float) -> str | None:
     """The room-temperature σ ceiling (objectives.constants), at the material's reference
     temperature, which a measured σ_ref is given at: what the catalog files themselves obey."""
-    from objectives.constants import room_temperature_ceiling_problem
+    from objectives.constants import conductivity_ceiling_problem
 
     ids = list(catalog.material_ids)
     if material not in ids:
         return None
     reference_c = catalog.materials["reference_temperature_c"].to_numpy(float)[ids.index(material)]
-    return room_temperature_ceiling_problem(sigma_s_per_cm, float(reference_c))
+    return conductivity_ceiling_problem(sigma_s_per_cm, float(reference_c))
 
 
 def surprises(rows: pd.DataFrame, catalog: Catalog, places: list[str]) -> list[str]:

@@ -64,7 +64,7 @@ def load_materials(mats, mprops, stab, files, problems: Problems) -> MaterialTab
 def _check_room_temperature_ceiling(problems, f, properties) -> None:
     """A σ_ref (value or high end) at a room reference temperature above the ceiling no solid Li
     conductor reaches there: a unit slip (objectives.constants)."""
-    from objectives.constants import room_temperature_ceiling_problem
+    from objectives.constants import conductivity_ceiling_problem
 
     # a duplicated (material, property) is reported by validate_long; its first row is checked here
     unique = properties.drop_duplicates(["material_id", "property"])
@@ -74,7 +74,7 @@ def _check_room_temperature_ceiling(problems, f, properties) -> None:
         if not np.isfinite(t_ref):
             continue
         for column in ("value", "high"):
-            if problem := room_temperature_ceiling_problem(row[column], t_ref):
+            if problem := conductivity_ceiling_problem(row[column], t_ref):
                 problems.add(f, row["_line"], column, problem)
                 break
 

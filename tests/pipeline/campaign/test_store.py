@@ -124,6 +124,44 @@ def test_a_room_temperature_sigma_no_solid_reaches_is_refused_as_a_unit_slip(tmp
     assert "5 S/cm at 25 °C is above 0.079 S/cm" in parsed.errors[0]
 
 
+def test_a_sigma_in_ms_per_cm_above_room_temperature_is_refused_by_the_moving_ceiling(
+    tmp_path, catalog
+):
+    """Above 40 °C the ceiling follows the fastest conductors' Arrhenius line (0.17 S/cm at
+    60 °C): a trial's 2.3 mS/cm typed as S/cm at 60 °C was stored and trained on before."""
+    hot = tmp_path / "hot.csv"
+    hot.write_text(
+        HEADER
+        + "H1,me,2026-01-05,Li6.32La3Zr1.32Ta0.68O12,,,,60,2.3\n"  # mS/cm typed as S/cm
+        + "H2,me,2026-01-05,Li10GeP2S12,,,,60,0.04\n"  # LGPS at 60 °C: real
+        + "H3,me,2026-01-05,Li10GeP2S12,,,,200,0.5\n"  # under 1.2 S/cm at 200 °C
+    )
+    parsed = read_measurements(hot, catalog)
+    assert sorted(parsed.rows["sample_id"]) == ["H2", "H3"]
+    assert len(parsed.errors) == 1 and f"{hot}:2: column 'sigma_s_per_cm'" in parsed.errors[0]
+    assert "2.3 S/cm at 60 °C is above 0.17 S/cm" in parsed.errors[0]
+    assert "was it in mS/cm?" in parsed.errors[0]
+
+
+def test_a_sample_whose_sigma_does_not_rise_with_temperature_is_named(tmp_path, catalog):
+    """A trial's sample at 25 and at "298 °C" (kelvin typed as °C) with 8.1e-4 and 8.0e-4 S/cm:
+    stored, and the warning names both rows; a rising series says nothing."""
+    flat = tmp_path / "flat.csv"
+    flat.write_text(
+        HEADER
+        + "G1,me,2026-01-05,Li6.64Ga0.12La3Zr2O12,,,,25,8.1e-4\n"
+        + "G1,me,2026-01-05,Li6.64Ga0.12La3Zr2O12,,,,298,8.0e-4\n"
+        + "G2,me,2026-01-05,Li7La3Zr2O12,,,,25,5e-4\n"
+        + "G2,me,2026-01-05,Li7La3Zr2O12,,,,80,4e-3\n"
+    )
+    parsed = read_measurements(flat, catalog)
+    assert len(parsed.rows) == 4 and not parsed.errors
+    assert len(parsed.notes) == 1
+    note = parsed.notes[0]
+    assert "σ does not rise with temperature for G1 (line 2: 0.00081 S/cm at 25 °C" in note
+    assert "line 3: 0.0008 at 298 °C" in note and "G2" not in note
+
+
 def test_a_file_in_kelvin_is_named_in_a_warning_and_a_hot_series_is_not(tmp_path, catalog, capsys):
     kelvin = tmp_path / "kelvin.csv"
     kelvin.write_text(
