@@ -41,7 +41,11 @@ def _seed(text: str) -> int:
 
 def suggest_options(q: int, samples: int, seed: int, store_dir: str | Path | None):
     """SuggestOptions with the store's measured designs left out (none when there is no store)."""
-    from pipeline.campaign.store import MeasurementStore, measured_designs
+    from pipeline.campaign.store import (
+        MeasurementStore,
+        measured_compositions,
+        measured_designs,
+    )
     from pipeline.campaign.suggest import SuggestOptions
 
     store = MeasurementStore(store_dir or DEFAULT_STORE)
@@ -59,6 +63,7 @@ def suggest_options(q: int, samples: int, seed: int, store_dir: str | Path | Non
         seed=seed,
         measured=measured_designs(table),
         measurements_version=label,
+        lab=measured_compositions(table),
     )
 
 
@@ -91,7 +96,7 @@ def cmd_suggest(args) -> int:
         f"measurements {options.measurements_version}, {int(summary['suggest.already_measured'])} "
         "measured designs left out, "
         f"{int(summary.get('suggest.measured_in_literature', 0))} candidate designs left out as "
-        "compositions the literature measured):"
+        "compositions the literature or the store measured):"
     )
     for r in designs.itertuples():
         name = (

@@ -1163,6 +1163,24 @@ def measured_designs(table: pd.DataFrame) -> pd.DataFrame:
     return table[cols].drop_duplicates().reset_index(drop=True)
 
 
+def measured_compositions(table: pd.DataFrame) -> pd.DataFrame:
+    """The store's conductivities as suggest's known compositions (SuggestOptions.lab): formula,
+    log10 σ, temperature and 'lab: <sample_id>' per stored row with a formula."""
+    cols = ["composition", "log10_sigma", "temperature_c", "source"]
+    if not len(table):
+        return pd.DataFrame(columns=cols)
+    rows = table[table["formula"].astype(str) != ""]
+    return pd.DataFrame(
+        {
+            "composition": rows["formula"].astype(str).to_numpy(),
+            "log10_sigma": np.log10(rows["sigma_s_per_cm"].to_numpy(float)),
+            "temperature_c": rows["temperature_c"].to_numpy(float),
+            "source": "lab: " + rows["sample_id"].astype(str).to_numpy(),
+        },
+        columns=cols,
+    )
+
+
 def training_rows(table: pd.DataFrame, weight: int) -> pd.DataFrame:
     """Stored conductivities as training rows of surrogates.datasets' schema (dataset
     'measurements', the sample id as source row), each repeated `weight` times: a lab's own

@@ -41,7 +41,7 @@ of their spread), so the next choice is made as if the chosen experiment's answe
 What the literature has measured: each candidate composition is compared with the literature's
 measured compositions (the surrogate's shipped training data, configs/train_default.yaml, rows
 within 5 °C of the operating temperature, plus the catalog's family_measurements.csv; or
-`SuggestOptions.literature`). A composition within KNOWN_DISTANCE of a measured one (correlation
+`SuggestOptions.literature`), and with the measurement store's (`SuggestOptions.lab`). A composition within KNOWN_DISTANCE of a measured one (correlation
 ≥ KNOWN_CORRELATION = 0.985 under the model above: learning that one would leave ≤ 17 % of its own
 spread, so it is the same experiment; for Ga-LLZO about ±0.02 in x) has no novelty and, where its
 σ is the surrogate's prediction (a family member), is not proposed, as the family members of family_measurements.csv were not before (counted in
@@ -117,6 +117,12 @@ class SuggestOptions:
     # measured compositions (composition, log10_sigma, temperature_c, source); None: the shipped
     # training data (LITERATURE_CONFIG); an empty frame: none
     literature: pd.DataFrame | None = field(default=None, compare=False)
+    # the measurement store's compositions, the same columns (store.measured_compositions): known
+    # as the literature's are, so a composition measured in the lab is not proposed again at
+    # another thickness, nor its neighbour within KNOWN_DISTANCE (before 2026-12-08 only the
+    # design within 10 % of the measured thickness was left out: a trial was offered its measured
+    # Ta0.68 again at 73 µm, and Ga0.11 after measuring Ga0.12, for σ draws as wide as before)
+    lab: pd.DataFrame | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -267,6 +273,8 @@ def literature_table(model, options: SuggestOptions) -> pd.DataFrame:
         given = _training_literature(str(LITERATURE_CONFIG)) if LITERATURE_CONFIG.exists() else None
     if given is not None and len(given):
         parts.append(given[["composition", "log10_sigma", "temperature_c", "source"]])
+    if options.lab is not None and len(options.lab):
+        parts.append(options.lab[["composition", "log10_sigma", "temperature_c", "source"]])
     family = getattr(model.catalog, "family_measurements", None)
     if family is not None and len(family):
         parts.append(

@@ -136,6 +136,40 @@ def test_members_measured_in_the_literature_are_not_suggested(searched):
     assert picked.info["measured_in_literature"] > 0
 
 
+def test_a_composition_measured_in_the_lab_is_known_at_every_thickness_and_nearby(searched):
+    """A trial measured a suggested family member at one thickness and was offered the same
+    composition again at another (σ, all the acquisition sees, was measured) and its neighbour
+    0.01 in x away: the store's compositions are now known as the literature's are."""
+    from pipeline.campaign.store import measured_compositions
+    from pipeline.study import compositions
+
+    model, archive = searched
+    plain = suggest(model, archive, SuggestOptions(seed=1, **FAST))
+    top = plain.designs.dropna(subset=["composition"]).iloc[0]
+    family = model.catalog.families.loc[top["material"]]
+    grid = compositions.family_levels(family["x_min"], family["x_max"])
+    level = int(np.argmin(np.abs(grid - top["dopant_level"])))
+    neighbour = compositions.formula_at(
+        family["template"], grid[level + 1 if level + 1 < len(grid) else level - 1]
+    )
+    store = pd.DataFrame(
+        {
+            "formula": [top["composition"]],
+            "sigma_s_per_cm": [top["sigma_s_per_cm"]],
+            "temperature_c": [model.config.operating.temperature_c],
+            "sample_id": ["LAB-1"],
+        }
+    )
+    lab = measured_compositions(store)
+    again = suggest(model, archive, SuggestOptions(seed=1, lab=lab, **FAST))
+    offered = set(again.designs["composition"].dropna())
+    assert top["composition"] not in offered and neighbour not in offered
+    # every candidate design of the measured composition and its neighbours is left out
+    assert again.info["measured_in_literature"] > plain.info["measured_in_literature"]
+    # the lab row is read as the literature's: 'lab: <sample>' where it is the nearest
+    assert list(lab["source"]) == ["lab: LAB-1"]
+
+
 class InsulatorSurrogate(FamilySurrogate):
     """FamilySurrogate, with the compositions in `insulators` likely below the detection limit."""
 
