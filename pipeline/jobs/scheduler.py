@@ -198,8 +198,28 @@ def _resolve_studies(
         if name in names:
             problems.append(f"key '{where}.name': duplicate study name {name!r}")
         names.add(name)
+        if cfg.exists() and all(isinstance(o, str) and "=" in o for o in overrides):
+            problems += _study_config_problems(where, cfg, tuple(overrides))
         studies.append(StudyEntry(name, str(cfg), tuple(overrides)))
     return tuple(studies)
+
+
+def _study_config_problems(where: str, cfg: Path, overrides: tuple[str, ...]) -> list[str]:
+    """A study's config, then its config with the job's overrides, loaded when the job is read: a
+    typo in either refuses the job (exit 2) before any study runs, naming the key of the job file
+    it came from (a trial's 'search.generatons=120' override failed only at run time, exit 4, as
+    an error of the study's own config file)."""
+    from pipeline.errors import SsemoError
+    from pipeline.study.config import load_config
+
+    for key, extra in ((f"{where}.config", ()), (f"{where}.overrides", overrides)):
+        try:
+            load_config(cfg, list(extra))
+        except SsemoError as exc:
+            # every problem of the study's config on one line of the job's list
+            text = "; ".join(line.strip().removeprefix("- ") for line in str(exc).splitlines())
+            return [f"key '{key}': {text.replace('invalid config; ', 'invalid config: ')}"]
+    return []
 
 
 def _write_json(path: Path, payload: dict) -> None:

@@ -91,6 +91,28 @@ def test_every_problem_is_reported_at_once_with_its_key_path(tmp_path):
     ]
 
 
+def test_a_typo_in_a_study_override_or_its_config_refuses_the_job_when_it_is_read(tmp_path):
+    """A trial's 'search.generatons=120' override failed only when the study ran (exit 4, as an
+    error of default.yaml): the job file is now refused when read (exit 2), naming its own key."""
+    config = str(CONFIGS / "default.yaml")
+    broken = tmp_path / "broken.yaml"
+    broken.write_text((CONFIGS / "default.yaml").read_text() + "\nsearhc: {}\n")
+    found = problems(
+        tmp_path,
+        {
+            "studies": [
+                {"config": config, "overrides": ["search.generatons=120"]},
+                {"config": str(broken), "name": "broken"},
+                {"config": config, "name": "fine", "overrides": ["search.generations=120"]},
+            ]
+        },
+    )
+    assert len(found) == 2
+    assert found[0].startswith("key 'studies[0].overrides': ")
+    assert "key 'search.generatons': unknown key (did you mean 'generations'?)" in found[0]
+    assert found[1].startswith("key 'studies[1].config': ") and "searhc" in found[1]
+
+
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
