@@ -454,3 +454,26 @@ def test_an_interrupted_job_says_which_studies_it_had_finished(tmp_path, monkeyp
     err = capsys.readouterr().err
     assert "interrupted during study second; finished before it: first" in err
     JobLock(Path(job.state_dir) / f"{job.name}.lock").acquire().release()  # released
+
+
+@pytest.mark.parametrize(
+    ("change", "shown", "flagged"),
+    [
+        (-5.1e-6, "hypervolume -5.1e-06", False),  # a trial's job: seed noise, was flagged
+        (-0.0002, "hypervolume -0.0002", True),  # 0.16 % of 0.1273: beyond three seeds' 6.5e-5
+        (0.0, "hypervolume +0.0000", False),
+        (0.003, "hypervolume +0.0030", False),
+    ],
+)
+def test_a_job_summary_flags_a_regression_only_beyond_seed_noise(change, shown, flagged):
+    from pipeline.jobs.scheduler import format_summary
+
+    comparison = {
+        "compare.hypervolume_change": change,
+        "compare.designs_entered": 3,
+        "compare.designs_left": 2,
+    }
+    outcome = {"study": "a", "status": "finished", "front_size": 10, "hypervolume": 0.1273}
+    text = format_summary([{**outcome, "comparison": comparison}])
+    assert shown in text
+    assert ("<-- REGRESSION" in text) == flagged
