@@ -386,6 +386,9 @@ def read_measurements(path: str | Path, catalog, data: bytes | None = None) -> P
                     fail("composition", f"{formula!r} is not a Li conductor (no Li in the formula)")
             except FormulaError as exc:
                 fail("composition", f"unparseable formula {formula!r}: {exc}")
+            else:
+                if problem := _unlike_material(amounts, r["composition"], r["material"], materials):
+                    fail("composition", problem)
         elif r["material"] in materials.index:
             key = f"material:{r['material']}"
         for c, ids in (("process", catalog.process_ids), ("coating", catalog.coating_ids)):
@@ -449,6 +452,30 @@ def kelvin_note(path: Path, rows: pd.DataFrame) -> list[str]:
         f"{t[first]:g}); if the file is in kelvin (25 °C = 298.15 K), convert it to °C and "
         "ingest it again: read as °C, each σ is placed ~273 degrees too hot"
     ]
+
+
+def _unlike_material(amounts, composition: str, material: str, materials) -> str | None:
+    """A row naming both a composition and a catalog material whose formula shares no element but
+    Li with it describes two different things (a trial stored 'Li6PS5Cl' as material LLZO, and the
+    store matches designs by formula): refused. A doped member shares its parent's framework (Ga-,
+    Ta- or Al-LLZO with LLZO, Li6PS5Br with Li6PS5Cl), so any shared element lets it through."""
+    if not composition or not material or material not in materials.index:
+        return None
+    parent = str(materials.loc[material, "formula"] or "")
+    if parent in ("", "nan"):
+        return None
+    from surrogates.chemistry import FormulaError, parse_formula
+
+    try:
+        framework = set(parse_formula(parent)) - {"Li"}
+    except FormulaError:
+        return None
+    if not framework or framework & (set(amounts) - {"Li"}):
+        return None
+    return (
+        f"{composition!r} shares no element but Li with catalog material {material!r} "
+        f"({parent}): give the composition or the material, not two different ones"
+    )
 
 
 def falling_sigma_note(path: Path, rows: pd.DataFrame) -> list[str]:

@@ -143,6 +143,22 @@ def test_a_sigma_in_ms_per_cm_above_room_temperature_is_refused_by_the_moving_ce
     assert "was it in mS/cm?" in parsed.errors[0]
 
 
+def test_a_composition_unlike_the_material_it_names_is_refused(tmp_path, catalog):
+    """A trial stored 'Li6PS5Cl' as material LLZO (the store matches designs by formula); a doped
+    member of the material's own framework still goes in."""
+    rows = tmp_path / "rows.csv"
+    rows.write_text(
+        HEADER
+        + "C1,me,2026-01-05,Li6PS5Cl,LLZO,,,25,2e-3\n"
+        + "C2,me,2026-01-05,Li6.55Ga0.15La3Zr2O12,LLZO,,,25,1e-3\n"
+        + "C3,me,2026-01-05,Li6PS5Br,Li6PS5Cl,,,25,2e-3\n"
+    )
+    parsed = read_measurements(rows, catalog)
+    assert sorted(parsed.rows["sample_id"]) == ["C2", "C3"]
+    assert len(parsed.errors) == 1 and f"{rows}:2: column 'composition'" in parsed.errors[0]
+    assert "'Li6PS5Cl' shares no element but Li with catalog material 'LLZO'" in parsed.errors[0]
+
+
 def test_a_sample_whose_sigma_does_not_rise_with_temperature_is_named(tmp_path, catalog):
     """A trial's sample at 25 and at "298 °C" (kelvin typed as °C) with 8.1e-4 and 8.0e-4 S/cm:
     stored, and the warning names both rows; a rising series says nothing."""
