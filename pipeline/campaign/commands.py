@@ -266,6 +266,11 @@ def cmd_ingest(args) -> int:
             f"`catalog_measurements: {store.root}` in its config; the campaign job's studies "
             "read them."
         )
+    elif not result["added"]:  # a file ingested again: nothing new to train on
+        print(
+            f"Nothing new in {args.file}: its {result['skipped']} row(s) are already in "
+            f"{store.root} (version {result['version']})."
+        )
     else:
         print(
             f"Ingested {result['added']} row(s) of {args.file} into {store.root} "

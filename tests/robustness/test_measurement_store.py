@@ -252,7 +252,9 @@ def test_an_invisible_character_alone_is_no_new_sample(capsys, tmp_path, store):
     again = lab_file(tmp_path, "again.csv", "A1\u200b")
     result = outcome(capsys, ["ingest", again, "--store", store])
     assert (
-        result.code == 0 and "Ingested 0 row(s)" in result.out and "1 already stored" in result.out
+        result.code == 0
+        and "Nothing new in" in result.out
+        and "its 1 row(s) are already in" in result.out
     )
     assert_whole(store, versions=2, rows=4)
 
