@@ -206,3 +206,19 @@ def test_every_command_that_reads_the_catalog_applies_its_catalog_measurements(t
     assert "gone.csv: no such file or folder" in capsys.readouterr().err
     assert main(["catalog", "evidence", "--set", f"catalog_measurements={measured}"]) == 0
     assert "C1 (our lab)" in capsys.readouterr().out
+
+
+def test_validate_config_checks_a_job_file_as_a_job(tmp_path, capsys):
+    """A trial ran validate-config on a job file and got "'retrain_surrogate': unknown key (did you
+    mean 'surrogate'?)": a job file is checked as a job, its studies' configs and overrides too."""
+    assert main(["validate-config", str(CONFIGS / "jobs" / "nightly.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert "valid job 'nightly' with 3 studies (default, cold_climate, energy_density_5obj" in out
+    job = tmp_path / "job.yaml"
+    job.write_text(
+        f"studies:\n  - config: {CONFIGS / 'default.yaml'}\n    overrides: [search.seeed=2]\n"
+    )
+    assert main(["validate-config", str(job)]) == 2
+    err = capsys.readouterr().err
+    assert "key 'studies[0].overrides'" in err and "did you mean 'seed'" in err
+    assert "retrain_surrogate" not in err and err.count("\n") == 1  # one line
