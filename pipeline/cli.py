@@ -441,7 +441,10 @@ def cmd_compare(args) -> int:
     print(
         f"B {names[1]} ({result['run_b']}) against A {names[0]} ({result['run_a']}): "
         f"{int(m['compare.designs_entered'])} designs entered, {int(m['compare.designs_left'])} left, "
-        f"{int(m['compare.designs_kept'])} kept"
+        f"{int(m['compare.designs_kept'])} kept (fronts of {int(m['compare.previous_front_size'])} "
+        f"and {int(m.get('compare.current_front_size', 0))} designs; kept and left count A's, "
+        "entered B's: designs match by option and rounded variables, so one of B's may match "
+        "several of A's)"
         + (
             f"; hypervolume {m['compare.hypervolume_change']:+.4f}"
             if "compare.hypervolume_change" in m

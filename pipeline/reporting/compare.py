@@ -47,6 +47,7 @@ def compare_fronts(
         "compare.designs_left": float(len(left)),
         "compare.designs_kept": float(prev_keys.isin(set(cur_keys)).sum()),
         "compare.previous_front_size": float(len(previous)),
+        "compare.current_front_size": float(len(current)),
     }
     return metrics, diff
 

@@ -45,6 +45,7 @@ def test_counts_of_designs_entered_left_and_kept():
         "compare.designs_left": 1.0,
         "compare.designs_kept": 2.0,
         "compare.previous_front_size": 3.0,
+        "compare.current_front_size": float(len(CURRENT)),
     }
 
 
