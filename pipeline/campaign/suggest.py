@@ -596,7 +596,7 @@ def loss_fraction(joint: float, repeated: float) -> float:
 def _why(r) -> str:
     risk = (
         f"most at risk: {r.constraint_most_at_risk} (violated in {r.p_constraint_violated:.0%} "
-        "of draws)"
+        "of its own draws)"
         if r.constraint_most_at_risk
         else "no constraint violated in any draw"
     )
@@ -607,7 +607,11 @@ def _why(r) -> str:
     )
     return (
         f"expected HV gain {r.expected_hv_improvement:.3g} (if feasible {r.hv_improvement_if_feasible:.3g}, "
-        f"P(feasible) over its σ draws {r.p_feasible:.0%}); σ {r.sigma_s_per_cm:.2g} S/cm, "
+        f"P(feasible) over its σ draws {r.p_feasible:.0%}"
+        # after the batch's earlier picks are believed, correlated neighbours' draws move: a trial
+        # read 'P(feasible) 19 %' beside 'violated in 11 %' (its draws before them) as a contradiction
+        + (" given the picks above" if r.rank > 1 else "")
+        + f"); σ {r.sigma_s_per_cm:.2g} S/cm, "
         f"{REPORTED_COVERAGE:.0%} interval {r.sigma_p05_s_per_cm:.2g}–{r.sigma_p95_s_per_cm:.2g}; "
         f"{applicability}; P(below detection) {r.p_below_detection:.0%}; {risk}"
         + _literature_note(r)

@@ -317,3 +317,16 @@ def test_the_robust_believer_believes_the_robust_quantile_of_the_law(catalog, mo
     suggest(model, run_nsga2(model, progress=False).archive.X, SuggestOptions(**FAST))
     assert len(seen["believed"]) == 1  # one composition
     assert seen["believed"][0] == pytest.approx(ndtri(0.1), abs=1e-6)
+
+
+def test_a_later_pick_says_its_p_feasible_is_given_the_picks_above(searched):
+    """P(feasible) of pick 2 onwards is read from draws conditioned on the earlier picks, the
+    violation rate from the candidate's own draws: the line says which is which (a trial read them
+    as contradicting each other)."""
+    model, archive = searched
+    designs = suggest(model, archive, SuggestOptions(seed=1, **FAST)).designs
+    assert len(designs) >= 2
+    assert "given the picks above" not in designs["why"].iloc[0]
+    assert designs["why"].iloc[1:].str.contains("given the picks above", regex=False).all()
+    risky = designs["constraint_most_at_risk"].fillna("") != ""
+    assert designs.loc[risky, "why"].str.contains("of its own draws", regex=False).all()
