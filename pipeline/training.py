@@ -386,9 +386,18 @@ def train(config: TrainConfig) -> dict:
                 "ssemo.measurements_version": data.measurements_version,
             },
         )
+        # the lab's rows are appended after the literature's merge: say so, with their weight
+        # (a trial saw only the literature's merge line and could not tell its rows were used)
+        lab = data.counts.get("measurements")
+        lab_text = (
+            f" + {lab} measured row(s) of the store's {data.measurements_version}, each weighted "
+            f"{config.data.sources.measurements.weight}x"
+            if lab
+            else ""
+        )
         _progress(
-            f"data: {data.merge_report.summary()}; {len(data.rejects)} rejected (the run's artifact data/rejects.csv); "
-            f"hash {data.data_hash[:12]}"
+            f"data: {data.merge_report.summary()}{lab_text}; {len(data.rejects)} rejected (the run's "
+            f"artifact data/rejects.csv); hash {data.data_hash[:12]}"
         )
         if len(data.rows) < config.data.min_rows:
             raise SsemoError(
