@@ -142,6 +142,12 @@ def cmd_suggest(args) -> int:
             f"worlds (below {level:.0%}); what drives it: {drivers}. Measure that before making "
             "any design."
         )
+    check = out / "lab_vs_predicted.csv"
+    if check.is_file():  # the store's measurements beside what the surrogate predicted
+        from pipeline.reporting.report import lab_check_lines
+
+        for line in lab_check_lines(pd.read_csv(check))[1:]:
+            print(line.replace("- ", "  ", 1) if line.startswith("- ") else line)
     print_gaps(gaps)
     if config.uncertainty.worlds == 0:
         print(
@@ -152,7 +158,12 @@ def cmd_suggest(args) -> int:
         print_catalog_measurements(out / "measurement_value.csv")
     written = [
         name
-        for name in ("suggestions.csv", "measurement_gaps.csv", "measurement_value.csv")
+        for name in (
+            "suggestions.csv",
+            "measurement_gaps.csv",
+            "measurement_value.csv",
+            "lab_vs_predicted.csv",
+        )
         if (out / name).is_file()
     ]
     sections = "'What to make and measure next'" + (

@@ -125,11 +125,69 @@ class SuggestOptions:
     lab: pd.DataFrame | None = field(default=None, compare=False)
 
 
+LAB_CHECK_COLUMNS = (
+    "composition",
+    "source",
+    "sigma_measured_s_per_cm",
+    "sigma_predicted_s_per_cm",
+    "sigma_p05_s_per_cm",
+    "sigma_p95_s_per_cm",
+    "inside_interval",
+    "trained_on_reports",
+)
+
+
 @dataclass(frozen=True)
 class Suggestions:
     designs: pd.DataFrame  # the batch, in the order chosen, with why
     gaps: pd.DataFrame  # measurements that would unblock whole materials
     info: dict
+    # the store's measurements of family members beside the surrogate's prediction for them
+    lab_check: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(LAB_CHECK_COLUMNS))
+    )
+
+
+def lab_against_predictions(
+    table: pd.DataFrame, keys: np.ndarray, lab: pd.DataFrame | None, temperature_c: float
+) -> pd.DataFrame:
+    """Each stored measurement of a family member near the study's temperature beside what the
+    surrogate predicts for that composition (its point and 90 % interval, before any candidate is
+    left out): the closed loop's check of the model (a trial found nothing that said whether its
+    measurements agreed with what had been predicted). `trained_on_reports` > 0: the surrogate
+    was trained on reports of the composition (the store's included where the job retrained it),
+    so the prediction is those reports, not a test of the model."""
+    from surrogates.chemistry import composition_key, parse_formula
+
+    if lab is None or not len(lab) or "sigma_predicted" not in table:
+        return pd.DataFrame(columns=list(LAB_CHECK_COLUMNS))
+    near = lab[(lab["temperature_c"] - temperature_c).abs() <= LITERATURE_WITHIN_C]
+    predicted = table["sigma_predicted"].fillna(False).to_numpy(bool)
+    first_row = {k: i for i, k in reversed(list(enumerate(keys))) if predicted[i]}
+    rows = []
+    for r in near.itertuples(index=False):
+        try:
+            row = first_row.get(composition_key(parse_formula(str(r.composition))))
+        except Exception:  # the store checked its formulas; nothing to compare otherwise
+            row = None
+        if row is None:
+            continue
+        t = table.iloc[row]
+        measured = 10.0**r.log10_sigma
+        reports = t.get("sigma_literature_reports", 0)
+        rows.append(
+            (
+                r.composition,
+                r.source,
+                measured,
+                float(t["sigma_dense_s_per_cm"]),
+                float(t["sigma_p05_s_per_cm"]),
+                float(t["sigma_p95_s_per_cm"]),
+                bool(t["sigma_p05_s_per_cm"] <= measured <= t["sigma_p95_s_per_cm"]),
+                int(reports) if reports == reports else 0,
+            )
+        )
+    return pd.DataFrame(rows, columns=list(LAB_CHECK_COLUMNS))
 
 
 def candidate_designs(model, archive_X: np.ndarray) -> np.ndarray:
@@ -410,6 +468,9 @@ def suggest(model, archive_X: np.ndarray, options: SuggestOptions) -> Suggestion
         else np.zeros(len(table), dtype=bool)
     )  # a catalog material's σ is the catalog's (published) value already: kept, as before
     published = neighbourhood(formulas[first_row], published_rows, 0.0).known[group] & predicted
+    lab_check = lab_against_predictions(
+        table, keys, options.lab, model.config.operating.temperature_c
+    )
     measured_or_known = measured | literature | published
     front_F = model.evaluate(np.asarray(archive_X, float).reshape(-1, model.space.n_var))[0]
     front = normalize(front_F, objectives, bounds) if len(front_F) else np.empty((0, len(bounds)))
@@ -577,7 +638,7 @@ def suggest(model, archive_X: np.ndarray, options: SuggestOptions) -> Suggestion
             )
         },
     }
-    return Suggestions(picked, gaps, info)
+    return Suggestions(picked, gaps, info, lab_check)
 
 
 def greedy_repeated(acquisition: np.ndarray, q: int) -> np.ndarray:

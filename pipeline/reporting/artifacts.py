@@ -116,6 +116,11 @@ def study_writers(
         writers["measurement_gaps.csv"] = lambda p: spreadsheet_safe(s.gaps).to_csv(
             p, index=False, float_format="%.6g"
         )
+        # always written (header only when the store measured no family member), so that a
+        # folder never keeps an earlier run's check
+        writers["lab_vs_predicted.csv"] = lambda p: spreadsheet_safe(s.lab_check).to_csv(
+            p, index=False, float_format="%.6g"
+        )
     if outcome.previous_front is not None:
         writers |= comparison_writers(
             outcome.previous_front, front, objectives, bounds, limits, ("previous run", "this run")

@@ -535,4 +535,29 @@ def next_steps(config: StudyConfig, suggestions) -> list[str]:
         ]
     else:
         lines.append("- none: every material's constraints can be evaluated.")
+    return lines + lab_check_lines(getattr(suggestions, "lab_check", None))
+
+
+def lab_check_lines(check) -> list[str]:
+    """The store's measurements beside the surrogate's predictions (lab_vs_predicted.csv)."""
+    if check is None or not len(check):
+        return []
+    inside = int(check["inside_interval"].sum())
+    lines = [
+        "",
+        f"Your measurements against the surrogate's predictions (lab_vs_predicted.csv): {inside} of "
+        f"{len(check)} inside the 90 % interval of the dense material's σ (a pellet or sheet below "
+        "full density reads lower):",
+    ]
+    for r in check.itertuples():
+        trained = (
+            f"; the surrogate was trained on {r.trained_on_reports} report(s) of it: not a test"
+            if r.trained_on_reports
+            else ""
+        )
+        lines.append(
+            f"- {r.composition} ({r.source}): measured {r.sigma_measured_s_per_cm:.2g} S/cm, "
+            f"predicted {r.sigma_predicted_s_per_cm:.2g} (90 % {r.sigma_p05_s_per_cm:.2g}–"
+            f"{r.sigma_p95_s_per_cm:.2g}), {'inside' if r.inside_interval else 'OUTSIDE'}{trained}"
+        )
     return lines

@@ -168,6 +168,17 @@ def test_a_composition_measured_in_the_lab_is_known_at_every_thickness_and_nearb
     assert again.info["measured_in_literature"] > plain.info["measured_in_literature"]
     # the lab row is read as the literature's: 'lab: <sample>' where it is the nearest
     assert list(lab["source"]) == ["lab: LAB-1"]
+    # and set beside the surrogate's prediction for that composition (lab_vs_predicted.csv)
+    check = again.lab_check
+    assert list(check["composition"]) == [top["composition"]]
+    assert check["sigma_measured_s_per_cm"].iloc[0] == pytest.approx(top["sigma_s_per_cm"])
+    low, high = check[["sigma_p05_s_per_cm", "sigma_p95_s_per_cm"]].iloc[0]
+    assert low < check["sigma_predicted_s_per_cm"].iloc[0] < high
+    assert bool(check["inside_interval"].iloc[0]) == (low <= top["sigma_s_per_cm"] <= high)
+    far = measured_compositions(store.assign(sigma_s_per_cm=[10.0 * high]))
+    outside = suggest(model, archive, SuggestOptions(seed=1, lab=far, **FAST)).lab_check
+    assert not outside["inside_interval"].iloc[0]
+    assert plain.lab_check.empty and list(plain.lab_check.columns) == list(check.columns)
 
 
 class InsulatorSurrogate(FamilySurrogate):
