@@ -130,7 +130,8 @@ def load_job(path: str | Path) -> JobConfig:
     problems: list[str] = []
     raw = build(JobFile, read_yaml_mapping(path, "job file"), "", problems)
     base = path.resolve().parent
-    studies = _resolve_studies(raw.studies, base, problems)
+    uri = raw.tracking_uri if isinstance(raw.tracking_uri, str) else None
+    studies = _resolve_studies(raw.studies, base, problems, uri)
     scheduler = (raw.compute or JobCompute()).scheduler
     if isinstance(scheduler, str) and (problem := scheduler_address_problem(scheduler)):
         problems.append(f"key 'compute.scheduler': {problem}")  # the rule studies use
@@ -174,7 +175,7 @@ def load_job(path: str | Path) -> JobConfig:
 
 
 def _resolve_studies(
-    entries: tuple[JobStudy, ...], base: Path, problems: list[str]
+    entries: tuple[JobStudy, ...], base: Path, problems: list[str], tracking_uri: str | None = None
 ) -> tuple[StudyEntry, ...]:
     """Each study's config path made absolute and checked, its name defaulted and checked for
     duplicates, its overrides checked for '='; problems appended."""
@@ -199,27 +200,36 @@ def _resolve_studies(
             problems.append(f"key '{where}.name': duplicate study name {name!r}")
         names.add(name)
         if cfg.exists() and all(isinstance(o, str) and "=" in o for o in overrides):
-            problems += _study_config_problems(where, cfg, tuple(overrides))
+            job = (f"tracking.tracking_uri={tracking_uri}",) if tracking_uri else ()
+            problems += _study_config_problems(where, cfg, tuple(overrides), job)
         studies.append(StudyEntry(name, str(cfg), tuple(overrides)))
     return tuple(studies)
 
 
-def _study_config_problems(where: str, cfg: Path, overrides: tuple[str, ...]) -> list[str]:
-    """A study's config, then its config with the job's overrides, loaded when the job is read: a
-    typo in either refuses the job (exit 2) before any study runs, naming the key of the job file
-    it came from (a trial's 'search.generatons=120' override failed only at run time, exit 4, as
-    an error of the study's own config file)."""
+def _study_config_problems(
+    where: str, cfg: Path, overrides: tuple[str, ...], job: tuple[str, ...] = ()
+) -> list[str]:
+    """A study's config with the overrides it runs with (the job's tracking URI, then its own),
+    loaded when the job is read: a problem refuses the job (exit 2) before any study runs, named
+    by the job file's key it comes from (a trial's 'search.generatons=120' override failed only
+    at run time, exit 4, as an error of the study's own config file). A value the overrides fix
+    is no problem; one the config has without them is the config's."""
     from pipeline.errors import SsemoError
     from pipeline.study.config import load_config
 
-    for key, extra in ((f"{where}.config", ()), (f"{where}.overrides", overrides)):
-        try:
-            load_config(cfg, list(extra))
-        except SsemoError as exc:
-            # every problem of the study's config on one line of the job's list
-            text = "; ".join(line.strip().removeprefix("- ") for line in str(exc).splitlines())
-            return [f"key '{key}': {text.replace('invalid config; ', 'invalid config: ')}"]
-    return []
+    try:
+        load_config(cfg, [*job, *overrides])
+        return []
+    except SsemoError as exc:
+        problem = exc
+    key = f"{where}.overrides"
+    try:
+        load_config(cfg, list(job))
+    except SsemoError:
+        key = f"{where}.config"
+    # every problem of the study's config on one line of the job's list
+    text = "; ".join(line.strip().removeprefix("- ") for line in str(problem).splitlines())
+    return [f"key '{key}': {text.replace('invalid config; ', 'invalid config: ')}"]
 
 
 def _write_json(path: Path, payload: dict) -> None:

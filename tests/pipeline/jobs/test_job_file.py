@@ -113,6 +113,34 @@ def test_a_typo_in_a_study_override_or_its_config_refuses_the_job_when_it_is_rea
     assert found[1].startswith("key 'studies[1].config': ") and "searhc" in found[1]
 
 
+def test_a_study_config_the_job_or_its_overrides_make_valid_is_accepted(tmp_path):
+    """The check runs the config as the job will: a value its overrides fix, or a study tracking
+    URI the job's own replaces, is no problem (a review found both refused by a bare check)."""
+    text = (CONFIGS / "default.yaml").read_text()
+    text = text.replace("catalog: catalog ", f"catalog: {CONFIGS / 'catalog'} ", 1)
+    zero = tmp_path / "zero.yaml"
+    zero.write_text(text.replace("generations: 100", "generations: 0", 1))
+    uri = tmp_path / "uri.yaml"
+    uri.write_text(text.replace("tracking_uri: sqlite:///mlflow.db", "tracking_uri: file:./mlruns"))
+    assert "generations: 0" in zero.read_text() and "file:./mlruns" in uri.read_text()
+    job = load_job(
+        write(
+            tmp_path,
+            {
+                "tracking_uri": f"sqlite:///{tmp_path}/mlflow.db",
+                "studies": [
+                    {"config": str(zero), "name": "fixed", "overrides": ["search.generations=5"]},
+                    {"config": str(uri), "name": "uri"},  # the job's sqlite URI replaces it
+                ],
+            },
+        )
+    )
+    assert [s.name for s in job.studies] == ["fixed", "uri"]
+    # without the job's override a bare config of 0 generations is the config's problem
+    found = problems(tmp_path, {"studies": [{"config": str(zero), "name": "broken"}]})
+    assert len(found) == 1 and found[0].startswith("key 'studies[0].config': ")
+
+
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
