@@ -260,30 +260,27 @@ INTERFACE_VALUES_MEASURED_AT_C = 25.0
 
 
 def temperature_fixed_terms(config) -> str | None:
-    """The warning a study away from 25 °C needs: only the bulk ASR follows its temperature."""
+    """The warning a study away from 25 °C needs: only the bulk ASR follows its temperature. The
+    temperatures named are those the study evaluates: the operating one and a window's cold end
+    (the hot end is never evaluated: σ rises with T, the cold end binds)."""
     window = config.constraints.temperature_window_c or ()
-    away = sorted(
-        {
-            t
-            for t in (config.operating.temperature_c, *window)
-            if t != INTERFACE_VALUES_MEASURED_AT_C
-        }
-    )
+    evaluated = (config.operating.temperature_c, *window[:1])
+    away = sorted({t for t in evaluated if t != INTERFACE_VALUES_MEASURED_AT_C})
     if not away:
         return None
-    cold = min(away) < INTERFACE_VALUES_MEASURED_AT_C
+    reference = INTERFACE_VALUES_MEASURED_AT_C
+    direction = "; ".join(
+        f"at {t:g} °C the total ASR is {'optimistic' if t < reference else 'pessimistic'}"
+        for t in away
+    )
+    layers = " and the internal interfaces of its stacks" if config.search.stacks else ""
     return (
         f"At {', '.join(f'{t:g}' for t in away)} °C only the bulk ASR follows the temperature: the "
-        "Li-side and cathode-side interfacial resistances and the CCDs are the catalog's values at "
-        f"the temperatures their sources measured them (about {INTERFACE_VALUES_MEASURED_AT_C:g} °C "
-        "for most; ssemo catalog evidence), because no activation energy is sourced for them. "
-        "Interfaces are thermally activated, so "
-        + (
-            "below that the total ASR is optimistic (an interface-dominated design may fail there)"
-            if cold
-            else "above that the total ASR is pessimistic"
-        )
-        + "; measure the interfaces and the CCD at the study's temperature before trusting it."
+        f"Li-side and cathode-side interfacial resistances{layers} and the CCDs are the catalog's "
+        f"values at the temperatures their sources measured them (about {reference:g} °C for most; "
+        "ssemo catalog evidence), because no activation energy is sourced for them. Interfaces "
+        f"are thermally activated, so {direction} (an interface-dominated design may fail in the "
+        "cold); measure the interfaces and the CCD at the study's temperature before trusting it."
     )
 
 
@@ -431,10 +428,11 @@ def what_blocks(model: StudyModel, materials: list[str], per_option: int = 64) -
 def _interface_floor(
     model: StudyModel, material: str, option_rows: np.ndarray, G: np.ndarray, values: dict
 ) -> str:
-    """Where a material's interfaces alone exceed the ASR limit in every sampled design, the
-    Li-side value that decides it and its evidence grade ('' otherwise): a guessed contact
+    """Where a material's interfaces alone exceed the ASR limit in every sampled design, their
+    lowest total and the Li-side value with its evidence grade ('' otherwise): a guessed contact
     resistance can keep a whole family off the front, and "g_asr never met" alone hides that
-    (a new-user trial, 2026-12-08: polymers and composites at an assumed 200 Ω cm²)."""
+    (a new-user trial, 2026-12-08: polymers and composites at an assumed 200 Ω cm²). The total
+    includes the cathode side, whose value the report's assumption tables give."""
     names = model.constraint_names
     interface = values.get("interface_asr_ohm_cm2")
     if "g_asr" not in names or interface is None or not np.isfinite(interface).any():
@@ -641,6 +639,7 @@ def _with_suggestions(model, result, outcome, options, tags: dict[str, str]):
                     "distinct_compositions_greedy_repeated",
                     "distinct_processes_joint",
                     "distinct_families_joint",
+                    "lab_compositions_not_compared",
                 )
                 if key in chosen.info
             },

@@ -146,8 +146,10 @@ def cmd_suggest(args) -> int:
     if check.is_file():  # the store's measurements beside what the surrogate predicted
         from pipeline.reporting.report import lab_check_lines
 
-        for line in lab_check_lines(pd.read_csv(check))[1:]:
-            print(line.replace("- ", "  ", 1) if line.startswith("- ") else line)
+        skipped = int(summary.get("suggest.lab_compositions_not_compared", 0) or 0)
+        for line in lab_check_lines(pd.read_csv(check), skipped):
+            if line:
+                print(line.replace("- ", "  ", 1) if line.startswith("- ") else line)
     print_gaps(gaps)
     if config.uncertainty.worlds == 0:
         print(

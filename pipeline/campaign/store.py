@@ -305,6 +305,8 @@ def read_measurements(path: str | Path, catalog, data: bytes | None = None) -> P
         problems.append("needs a 'composition' or a 'material' column")
     if problems:
         raise MeasurementError(f"{path}: " + "; ".join(problems))
+    if frame.empty:  # as the catalog-measurement files are (a review saw "Nothing new ... 0 rows")
+        raise MeasurementError(f"{path}: no data rows (only a header)")
     today = dt.date.today()
     materials = catalog.materials
     good: list[dict[str, object] | None] = []

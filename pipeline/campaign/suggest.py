@@ -125,9 +125,11 @@ class SuggestOptions:
     lab: pd.DataFrame | None = field(default=None, compare=False)
 
 
+LAB_MATCH_DECIMALS = 6
 LAB_CHECK_COLUMNS = (
     "composition",
     "source",
+    "temperature_c",
     "sigma_measured_s_per_cm",
     "sigma_predicted_s_per_cm",
     "sigma_p05_s_per_cm",
@@ -148,46 +150,62 @@ class Suggestions:
     )
 
 
-def lab_against_predictions(
-    table: pd.DataFrame, keys: np.ndarray, lab: pd.DataFrame | None, temperature_c: float
-) -> pd.DataFrame:
-    """Each stored measurement of a family member near the study's temperature beside what the
-    surrogate predicts for that composition (its point and 90 % interval, before any candidate is
-    left out): the closed loop's check of the model (a trial found nothing that said whether its
-    measurements agreed with what had been predicted). `trained_on_reports` > 0: the surrogate
-    was trained on reports of the composition (the store's included where the job retrained it),
-    so the prediction is those reports, not a test of the model."""
+def lab_against_predictions(model, lab: pd.DataFrame | None) -> tuple[pd.DataFrame, int]:
+    """Each composition-family member the store measured near the study's temperature beside
+    the surrogate's prediction for it at that temperature (its point and 90 % interval for the
+    dense material), one row per sample and composition, the measurement nearest the study's
+    temperature; and how many stored compositions are no level of the study's families (not
+    compared). A trial found nothing that said whether its measurements agreed with what had been
+    predicted. `trained_on_reports` > 0: the surrogate was trained on reports of the composition
+    (the store's included where the job retrained it), so the prediction is those reports, not a
+    test of the model. inside_interval is NA where the surrogate gave no interval."""
     from surrogates.chemistry import composition_key, parse_formula
 
-    if lab is None or not len(lab) or "sigma_predicted" not in table:
-        return pd.DataFrame(columns=list(LAB_CHECK_COLUMNS))
-    near = lab[(lab["temperature_c"] - temperature_c).abs() <= LITERATURE_WITHIN_C]
-    predicted = table["sigma_predicted"].fillna(False).to_numpy(bool)
-    first_row = {k: i for i, k in reversed(list(enumerate(keys))) if predicted[i]}
-    rows = []
-    for r in near.itertuples(index=False):
+    empty = pd.DataFrame(columns=list(LAB_CHECK_COLUMNS))
+    fam = getattr(model, "families_sigma", None)
+    if lab is None or not len(lab) or fam is None:
+        return empty, 0
+
+    # a level is matched exactly (atom fractions to 6 decimals): the 3-decimal merge key would
+    # give Ta0.214, which no level is, the prediction of Ta0.21
+    def exact(formula: str) -> str:
+        return composition_key(parse_formula(formula), LAB_MATCH_DECIMALS)
+
+    where: dict[str, tuple[int, int]] = {}
+    for f, formulas in enumerate(fam.formulas):
+        for k, formula in enumerate(formulas):
+            where.setdefault(exact(formula), (f, k))
+    temperature = model.config.operating.temperature_c
+    near = lab[(lab["temperature_c"] - temperature).abs() <= LITERATURE_WITHIN_C]
+    near = near.assign(off=(near["temperature_c"] - temperature).abs()).sort_values("off")
+    rows, skipped = [], 0
+    for r in near.drop_duplicates(["source", "composition"]).itertuples(index=False):
         try:
-            row = first_row.get(composition_key(parse_formula(str(r.composition))))
+            level = where.get(exact(str(r.composition)))
         except Exception:  # the store checked its formulas; nothing to compare otherwise
-            row = None
-        if row is None:
+            level = None
+        if level is None:
+            skipped += 1
             continue
-        t = table.iloc[row]
+        f, k = level
+        low, high = 10.0 ** fam.log10_low[0, f, k], 10.0 ** fam.log10_high[0, f, k]
         measured = 10.0**r.log10_sigma
-        reports = t.get("sigma_literature_reports", 0)
+        reports = fam.literature_reports[f, k] if fam.literature_reports is not None else 0
+        inside = bool(low <= measured <= high) if np.isfinite([low, high]).all() else pd.NA
         rows.append(
             (
                 r.composition,
                 r.source,
+                float(r.temperature_c),
                 measured,
-                float(t["sigma_dense_s_per_cm"]),
-                float(t["sigma_p05_s_per_cm"]),
-                float(t["sigma_p95_s_per_cm"]),
-                bool(t["sigma_p05_s_per_cm"] <= measured <= t["sigma_p95_s_per_cm"]),
-                int(reports) if reports == reports else 0,
+                float(10.0 ** fam.log10_mean[0, f, k]),
+                low,
+                high,
+                inside,
+                int(reports),
             )
         )
-    return pd.DataFrame(rows, columns=list(LAB_CHECK_COLUMNS))
+    return pd.DataFrame(rows, columns=list(LAB_CHECK_COLUMNS)), skipped
 
 
 def candidate_designs(model, archive_X: np.ndarray) -> np.ndarray:
@@ -468,9 +486,7 @@ def suggest(model, archive_X: np.ndarray, options: SuggestOptions) -> Suggestion
         else np.zeros(len(table), dtype=bool)
     )  # a catalog material's σ is the catalog's (published) value already: kept, as before
     published = neighbourhood(formulas[first_row], published_rows, 0.0).known[group] & predicted
-    lab_check = lab_against_predictions(
-        table, keys, options.lab, model.config.operating.temperature_c
-    )
+    lab_check, lab_not_compared = lab_against_predictions(model, options.lab)
     measured_or_known = measured | literature | published
     front_F = model.evaluate(np.asarray(archive_X, float).reshape(-1, model.space.n_var))[0]
     front = normalize(front_F, objectives, bounds) if len(front_F) else np.empty((0, len(bounds)))
@@ -625,6 +641,8 @@ def suggest(model, archive_X: np.ndarray, options: SuggestOptions) -> Suggestion
         ),
         "correlation_length": options.correlation_length,
         "literature_compositions": len(published_rows),
+        # stored compositions that are no level of the study's families: not set beside a prediction
+        "lab_compositions_not_compared": lab_not_compared,
         "batch_value_joint": value["joint"],
         "batch_value_greedy_repeated": value["greedy_repeated"],
         "greedy_repeated_loss_fraction": loss_fraction(value["joint"], value["greedy_repeated"]),

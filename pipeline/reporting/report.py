@@ -535,29 +535,44 @@ def next_steps(config: StudyConfig, suggestions) -> list[str]:
         ]
     else:
         lines.append("- none: every material's constraints can be evaluated.")
-    return lines + lab_check_lines(getattr(suggestions, "lab_check", None))
+    return lines + lab_check_lines(
+        getattr(suggestions, "lab_check", None), info.get("lab_compositions_not_compared", 0)
+    )
 
 
-def lab_check_lines(check) -> list[str]:
+def lab_check_lines(check, not_compared: int = 0) -> list[str]:
     """The store's measurements beside the surrogate's predictions (lab_vs_predicted.csv)."""
-    if check is None or not len(check):
-        return []
-    inside = int(check["inside_interval"].sum())
-    lines = [
-        "",
-        f"Your measurements against the surrogate's predictions (lab_vs_predicted.csv): {inside} of "
-        f"{len(check)} inside the 90 % interval of the dense material's σ (a pellet or sheet below "
-        "full density reads lower):",
-    ]
-    for r in check.itertuples():
-        trained = (
-            f"; the surrogate was trained on {r.trained_on_reports} report(s) of it: not a test"
-            if r.trained_on_reports
-            else ""
-        )
-        lines.append(
-            f"- {r.composition} ({r.source}): measured {r.sigma_measured_s_per_cm:.2g} S/cm, "
-            f"predicted {r.sigma_predicted_s_per_cm:.2g} (90 % {r.sigma_p05_s_per_cm:.2g}–"
-            f"{r.sigma_p95_s_per_cm:.2g}), {'inside' if r.inside_interval else 'OUTSIDE'}{trained}"
-        )
+    lines = []
+    if check is not None and len(check):
+        known = check["inside_interval"].dropna().astype(bool)
+        lines += [
+            "",
+            "Your measurements against the surrogate's predictions (lab_vs_predicted.csv): "
+            f"{int(known.sum())} of {len(known)} inside the 90 % interval of the dense material's σ "
+            "at the study's temperature (a pellet or sheet below full density reads lower):",
+        ]
+        for r in check.itertuples():
+            trained = (
+                f"; the surrogate was trained on {r.trained_on_reports} report(s) of it: not a test"
+                if r.trained_on_reports
+                else ""
+            )
+            verdict = (
+                "no interval"
+                if pd.isna(r.inside_interval)
+                else "inside"
+                if r.inside_interval
+                else "OUTSIDE"
+            )
+            lines.append(
+                f"- {r.composition} ({r.source}, {r.temperature_c:g} °C): measured "
+                f"{r.sigma_measured_s_per_cm:.2g} S/cm, predicted {r.sigma_predicted_s_per_cm:.2g} "
+                f"(90 % {r.sigma_p05_s_per_cm:.2g}–{r.sigma_p95_s_per_cm:.2g}), {verdict}{trained}"
+            )
+    if not_compared:
+        lines += [
+            "",
+            f"{int(not_compared)} stored composition(s) near the study's temperature are no level "
+            "of its composition families: not set beside a prediction (`ssemo predict` gives one).",
+        ]
     return lines

@@ -198,7 +198,8 @@ VARIABLES: tuple[Variable, ...] = (
         "dopant_level",
         "",
         "substitution level x of a composition family in its sourced window [x_min, x_max] "
-        "(composition_families.csv), on 101 levels; NaN for a catalog material",
+        "(composition_families.csv), in steps of 0.01 (compositions.family_levels); NaN for a "
+        "catalog material",
         _dopant_level,
         _dopant_levels,
         active=lambda space: bool(space.is_family.any()),

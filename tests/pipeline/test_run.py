@@ -221,13 +221,20 @@ def test_a_study_away_from_25_c_is_told_its_interfaces_and_ccd_stay_at_25_c():
     assert at() is None  # the default study is at the interfaces' own 25 °C
     cold = at("operating.temperature_c=0")
     assert cold is not None and cold.startswith("At 0 °C only the bulk ASR")
-    assert "optimistic" in cold and "CCD" in cold
+    assert "at 0 °C the total ASR is optimistic" in cold and "CCD" in cold
     hot = at("operating.temperature_c=60")
-    assert hot is not None and "pessimistic" in hot and "optimistic" not in hot
+    assert hot is not None and "at 60 °C the total ASR is pessimistic" in hot
+    assert "optimistic" not in hot
+    # a window names the temperatures the study evaluates: its cold end, not its hot one
     window = temperature_fixed_terms(
         load_config(CONFIGS / "studies" / "cold_climate.yaml", ["tracking.enabled=false"])
     )
-    assert window is not None and "-20" in window and "optimistic" in window
+    assert window is not None and window.startswith("At -20 °C only the bulk ASR")
+    assert "60" not in window.split(":")[0]
+    stacks = temperature_fixed_terms(
+        load_config(CONFIGS / "studies" / "multilayer.yaml", ["operating.temperature_c=0"])
+    )
+    assert stacks is not None and "internal interfaces of its stacks" in stacks
 
 
 def test_a_job_compares_only_with_a_run_that_measured_its_objectives_alike(default_config):

@@ -143,6 +143,13 @@ def test_a_sigma_in_ms_per_cm_above_room_temperature_is_refused_by_the_moving_ce
     assert "was it in mS/cm?" in parsed.errors[0]
 
 
+def test_a_file_with_only_a_header_is_refused(tmp_path, catalog):
+    empty = tmp_path / "empty.csv"
+    empty.write_text(HEADER)
+    with pytest.raises(MeasurementError, match="no data rows"):
+        read_measurements(empty, catalog)
+
+
 def test_a_composition_unlike_the_material_it_names_is_refused(tmp_path, catalog):
     """A trial stored 'Li6PS5Cl' as material LLZO (the store matches designs by formula); a doped
     member of the material's own framework still goes in."""

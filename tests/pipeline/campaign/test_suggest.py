@@ -181,6 +181,37 @@ def test_a_composition_measured_in_the_lab_is_known_at_every_thickness_and_nearb
     assert plain.lab_check.empty and list(plain.lab_check.columns) == list(check.columns)
 
 
+def test_every_measured_family_level_is_checked_once_and_others_are_counted(searched):
+    """A review found lab rows compared only where the candidate grid happened to hold their
+    level (Ta0.21 was skipped without a word) and one sample's two temperatures listed as twins:
+    every level is compared, one row per sample and composition (the temperature nearest the
+    study's), and a composition on no level is counted as not compared."""
+    from pipeline.campaign.store import measured_compositions
+    from pipeline.study import compositions
+
+    model, archive = searched
+    family = model.catalog.families.loc["garnet_ta"]
+    grid = compositions.family_levels(family["x_min"], family["x_max"])
+    formula = compositions.formula_at(family["template"], grid[1])  # x = 0.21
+    off_grid = compositions.formula_at(family["template"], grid[1] + 0.004)
+    t = model.config.operating.temperature_c
+    store = pd.DataFrame(
+        {
+            "formula": [formula, formula, off_grid],
+            "sigma_s_per_cm": [3e-4, 3.5e-4, 3e-4],
+            "temperature_c": [t, t + 4.0, t],
+            "sample_id": ["L1", "L1", "L2"],
+        }
+    )
+    chosen = suggest(
+        model, archive, SuggestOptions(seed=1, lab=measured_compositions(store), **FAST)
+    )
+    check = chosen.lab_check
+    assert list(check["composition"]) == [formula] and list(check["temperature_c"]) == [t]
+    assert check["sigma_measured_s_per_cm"].iloc[0] == pytest.approx(3e-4)
+    assert chosen.info["lab_compositions_not_compared"] == 1
+
+
 class InsulatorSurrogate(FamilySurrogate):
     """FamilySurrogate, with the compositions in `insulators` likely below the detection limit."""
 

@@ -117,3 +117,21 @@ def test_a_front_from_before_a_variable_existed_is_compared_on_the_others():
     metrics, diff = compare_fronts(older, CURRENT.assign(dopant_level=0.0))
     assert metrics == compare_fronts(PREVIOUS, CURRENT)[0]
     assert list(diff["change"]) == ["entered", "entered", "left"]
+
+
+def test_a_run_record_is_read_from_anywhere_but_still_checked():
+    """ssemo compare reads run B's resolved_config.yaml from a temporary folder: its relative
+    output folder ('../../results' of configs/studies/) is not judged from there, but its
+    objectives still are (one objective alone would fail further on as an internal error)."""
+    import pytest
+
+    from pipeline.errors import ConfigError
+    from pipeline.study.config import StudyConfig, load_config
+    from tests.conftest import CONFIGS
+
+    record = load_config(CONFIGS / "studies" / "cold_climate.yaml").to_dict()
+    assert record["tracking"]["output_dir"].startswith("../../")
+    config = StudyConfig.from_run_record(record, "run x: resolved_config.yaml")
+    assert config.objectives == tuple(record["objectives"])
+    with pytest.raises(ConfigError, match="expected at least two distinct objectives"):
+        StudyConfig.from_run_record({**record, "objectives": ["thickness_um"]}, "run x")

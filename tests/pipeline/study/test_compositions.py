@@ -107,6 +107,10 @@ def test_levels_are_steps_a_synthesis_weighs_out(x_min, x_max, step, n):
 def test_a_window_off_the_step_keeps_its_ends_and_the_multiples_between():
     grid = compositions.family_levels(0.033, 0.1)
     assert list(grid) == pytest.approx([0.033, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09, 0.1])
+    # a multiple within half a step of an end is no level of its own (a review: 0.0899 and 0.09)
+    assert list(compositions.family_levels(0.0899, 0.13)) == pytest.approx(
+        [0.0899, 0.1, 0.11, 0.12, 0.13]
+    )
 
 
 def test_search_variable_and_level_index_agree_on_every_level():
