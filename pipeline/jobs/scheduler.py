@@ -131,6 +131,11 @@ def load_job(path: str | Path) -> JobConfig:
     raw = build(JobFile, read_yaml_mapping(path, "job file"), "", problems)
     base = path.resolve().parent
     uri = raw.tracking_uri if isinstance(raw.tracking_uri, str) else None
+    if uri is not None:
+        from pipeline.reporting.tracking import tracking_uri_problem
+
+        if tracking_uri_problem(uri) is not None:
+            uri = None  # named once below, as the job's own key, not again per study
     studies = _resolve_studies(raw.studies, base, problems, uri)
     scheduler = (raw.compute or JobCompute()).scheduler
     if isinstance(scheduler, str) and (problem := scheduler_address_problem(scheduler)):
