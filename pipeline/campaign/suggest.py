@@ -159,7 +159,7 @@ def lab_against_predictions(model, lab: pd.DataFrame | None) -> tuple[pd.DataFra
     predicted. `trained_on_reports` > 0: the surrogate was trained on reports of the composition
     (the store's included where the job retrained it), so the prediction is those reports, not a
     test of the model. inside_interval is NA where the surrogate gave no interval."""
-    from surrogates.chemistry import composition_key, parse_formula
+    from surrogates.chemistry import FormulaError, composition_key, parse_formula
 
     empty = pd.DataFrame(columns=list(LAB_CHECK_COLUMNS))
     fam = getattr(model, "families_sigma", None)
@@ -182,7 +182,7 @@ def lab_against_predictions(model, lab: pd.DataFrame | None) -> tuple[pd.DataFra
     for r in near.drop_duplicates(["source", "composition"]).itertuples(index=False):
         try:
             level = where.get(exact(str(r.composition)))
-        except Exception:  # the store checked its formulas; nothing to compare otherwise
+        except FormulaError:  # the store checked its formulas; nothing to compare otherwise
             level = None
         if level is None:
             skipped += 1

@@ -18,6 +18,7 @@ at both ends.
 from __future__ import annotations
 
 import ast
+import functools
 import math
 import re
 from collections.abc import Callable
@@ -241,13 +242,16 @@ def _grid(x_min: float, x_max: float, step: float) -> np.ndarray:
     return np.round(np.concatenate([[x_min], inside, [x_max]]), 10)
 
 
+@functools.lru_cache(maxsize=256)
 def family_levels(x_min: float, x_max: float) -> np.ndarray:
-    """The substitution levels of a family's window, ascending, both ends included (LEVELS note)."""
-    for step in LEVEL_STEPS:
-        grid = _grid(x_min, x_max, step)
-        if len(grid) <= LEVELS:
-            return grid
-    return np.linspace(x_min, x_max, LEVELS)  # wider than the catalog allows: evenly spaced
+    """The substitution levels of a family's window, ascending, both ends included (LEVELS note).
+    Cached and read-only: every population's decode and gather asks for the same few windows."""
+    grid = next(
+        (g for step in LEVEL_STEPS if len(g := _grid(x_min, x_max, step)) <= LEVELS),
+        np.linspace(x_min, x_max, LEVELS),  # wider than the catalog allows: evenly spaced
+    )
+    grid.setflags(write=False)
+    return grid
 
 
 def levels(x_min: float, x_max: float) -> np.ndarray:
@@ -265,10 +269,12 @@ def level_at(x_min: float, x_max: float, u: np.ndarray) -> np.ndarray:
 
 def level_index(x_min: float, x_max: float, x: np.ndarray) -> np.ndarray:
     """The index of the level nearest each x (a visited level maps to itself; a measured x to the
-    level closest to it)."""
+    level closest to it); a binary search on the ascending levels, no [rows, levels] array."""
     grid = family_levels(x_min, x_max)
     x = np.asarray(x, dtype=float)
-    return np.abs(x[..., None] - grid).argmin(axis=-1).astype(np.intp)
+    right = np.clip(np.searchsorted(grid, x), 1, len(grid) - 1)
+    nearer_left = np.abs(x - grid[right - 1]) <= np.abs(grid[right] - x)
+    return np.where(nearer_left, right - 1, right).astype(np.intp)
 
 
 # --- how the surrogate's errors at two compositions move together --------------------------------

@@ -157,9 +157,10 @@ def _dopant_level(x: np.ndarray, space: DesignSpace, option: np.ndarray) -> np.n
     family_levels: steps a synthesis weighs out); NaN otherwise."""
     low, high = space.dopant_low[option], space.dopant_high[option]
     out = np.full(np.shape(x), np.nan)
-    family = np.isfinite(low)
-    for lo, hi in {(float(a), float(b)) for a, b in zip(low[family], high[family], strict=True)}:
-        rows = family & (low == lo) & (high == hi)
+    # the windows of the space's family options (a few), not of every row: no per-row sort or loop
+    options = np.flatnonzero(np.isfinite(space.dopant_low))
+    for lo, hi in {(float(space.dopant_low[o]), float(space.dopant_high[o])) for o in options}:
+        rows = (low == lo) & (high == hi)
         out[rows] = compositions.level_at(lo, hi, np.asarray(x)[rows])
     return out
 
